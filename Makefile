@@ -1,0 +1,46 @@
+# Two commands: `make run` starts Agora, `make test` runs the whole quality gate.
+# Only Python >= 3.11 and make are needed: the environment is built from uv.lock.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .agora/tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+
+.PHONY: run test lint typecheck contracts pytest bench clean install
+
+run: $(VENV)/.synced
+	AGORA_DEMO=$${AGORA_DEMO:-true} $(BIN)/agora serve --migrate
+
+test: $(VENV)/.synced lint typecheck contracts pytest
+
+lint: $(VENV)/.synced
+	$(BIN)/ruff check src tests migrations bench
+	$(BIN)/ruff format --check src tests migrations bench
+
+typecheck: $(VENV)/.synced
+	$(BIN)/mypy
+
+contracts: $(VENV)/.synced
+	$(BIN)/lint-imports
+
+pytest: $(VENV)/.synced
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.synced
+	$(BIN)/python bench/login.py
+
+install: $(VENV)/.synced
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: pyproject.toml uv.lock $(UV)
+	$(UV) sync --locked --python $(PYTHON)
+	touch $@
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,116 @@
+"""The composition root: builds adapters from settings and wires them into the handlers.
+This is the only module that knows every layer; the handler registry below is the whole map."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from agora.settings import Settings
+from api.services import ApiConfig, ApiServices
+from application.identity import account_handlers, session_handlers
+from application.identity.commands import (
+    ChangePassword,
+    CreateAdmin,
+    DeactivateUser,
+    GrantRole,
+    LogIn,
+    LogOut,
+    ProvisionAccount,
+    ReactivateUser,
+    RefreshSession,
+    RegisterUser,
+    RevokeRole,
+    UpdateProfile,
+)
+from application.identity.dependencies import IdentityDeps
+from application.shared.bus import Command, CommandBus, Handler
+from application.shared.clock import Clock, SystemClock
+from infrastructure.db.engine import build_engine
+from infrastructure.health import DependencyProbes
+from infrastructure.identity.access_tokens import JwtAccessTokens
+from infrastructure.identity.directory import SqlUserDirectory
+from infrastructure.identity.login_throttle import RedisLoginThrottle, limits_storage
+from infrastructure.identity.passwords import Argon2PasswordHasher
+from infrastructure.identity.unit_of_work import SqlIdentityUnitOfWork
+from infrastructure.redis_client import build_redis
+
+VERSION = "0.1.0"
+
+
+def identity_handlers(deps: IdentityDeps) -> dict[type[Command[Any]], Handler]:
+    """Command type -> handler, for the identity context."""
+    return {
+        RegisterUser: partial(account_handlers.register_user, deps=deps),
+        CreateAdmin: partial(account_handlers.create_admin, deps=deps),
+        ProvisionAccount: partial(account_handlers.provision_account, deps=deps),
+        UpdateProfile: partial(account_handlers.update_profile, deps=deps),
+        ChangePassword: partial(account_handlers.change_password, deps=deps),
+        GrantRole: partial(account_handlers.grant_role, deps=deps),
+        RevokeRole: partial(account_handlers.revoke_role, deps=deps),
+        DeactivateUser: partial(account_handlers.deactivate_user, deps=deps),
+        ReactivateUser: partial(account_handlers.reactivate_user, deps=deps),
+        LogIn: partial(session_handlers.log_in, deps=deps),
+        RefreshSession: partial(session_handlers.refresh_session, deps=deps),
+        LogOut: partial(session_handlers.log_out, deps=deps),
+    }
+
+
+def api_config(settings: Settings) -> ApiConfig:
+    return ApiConfig(
+        max_body_bytes=settings.http.max_body_bytes,
+        hsts=settings.app.env == "production",
+        version=VERSION,
+    )
+
+
+@asynccontextmanager
+async def open_services(
+    settings: Settings, *, database_url: str, redis_url: str, clock: Clock | None = None
+) -> AsyncIterator[ApiServices]:
+    """Open pools and clients, hand out the wired services, close everything on exit."""
+    clock = clock or SystemClock()
+    engine = build_engine(
+        database_url,
+        pool_size=settings.database.pool_size,
+        max_overflow=settings.database.max_overflow,
+        echo=settings.database.echo,
+    )
+    redis = build_redis(redis_url)
+    auth = settings.auth
+    tokens = JwtAccessTokens(
+        secret=auth.jwt_secret.get_secret_value(),
+        issuer=auth.jwt_issuer,
+        audience=auth.jwt_audience,
+        lifetime=timedelta(seconds=auth.access_token_ttl_seconds),
+    )
+    throttle = RedisLoginThrottle(
+        storage=limits_storage(redis_url, key_prefix=f"{settings.redis.key_prefix}:limits"),
+        per_ip=auth.login_limit_per_ip,
+        per_account=auth.login_limit_per_account,
+    )
+    deps = IdentityDeps(
+        uow=partial(SqlIdentityUnitOfWork, engine),
+        hasher=Argon2PasswordHasher(
+            memory_kib=auth.argon2_memory_kib, time_cost=auth.argon2_time_cost
+        ),
+        tokens=tokens,
+        throttle=throttle,
+        clock=clock,
+        session_lifetime=timedelta(days=auth.session_ttl_days),
+    )
+    try:
+        yield ApiServices(
+            bus=CommandBus(identity_handlers(deps)),
+            users=SqlUserDirectory(engine),
+            tokens=tokens,
+            clock=clock,
+            readiness=DependencyProbes(engine=engine, redis=redis),
+        )
+    finally:
+        await redis.aclose()
+        await engine.dispose()
+
+
+__all__ = ["VERSION", "api_config", "identity_handlers", "open_services"]

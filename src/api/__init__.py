@@ -1,0 +1,1 @@
+"""The HTTP interface: FastAPI routers, schemas, dependencies, middleware and error mapping."""

@@ -1,0 +1,65 @@
+"""The FastAPI application factory. Nothing is built at import time: the composition root calls
+`create_app` with a factory of services that the lifespan opens and closes."""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware import Middleware
+
+from api.docs import install_docs
+from api.errors import install_error_handlers
+from api.middleware.access_log import AccessLogMiddleware
+from api.middleware.body_limit import BodyLimitMiddleware
+from api.middleware.request_context import RequestContextMiddleware
+from api.middleware.security_headers import SecurityHeadersMiddleware
+from api.middleware.unhandled_errors import UnhandledErrorMiddleware
+from api.routers import auth, health, users
+from api.services import ApiConfig, ApiServices
+
+DESCRIPTION = """
+Agora is a domain-driven e-commerce backend.
+
+**Try it:** click *Authorize*, log in with a demo account (see the README), and call any
+endpoint. Errors are RFC 9457 `application/problem+json` with a stable `code`.
+"""
+
+TAGS = [
+    {"name": "auth", "description": "Log in, refresh and log out (OAuth2 password flow, JWT)."},
+    {"name": "users", "description": "Registration, your profile, and user administration."},
+    {"name": "health", "description": "Liveness and readiness probes."},
+]
+
+ServicesFactory = Callable[[], AbstractAsyncContextManager[ApiServices]]
+
+
+def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with services() as opened:
+            app.state.services = opened
+            yield
+
+    app = FastAPI(
+        title="Agora",
+        version=config.version,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        # Outermost first: the request id exists before anything logs or fails.
+        middleware=[
+            Middleware(RequestContextMiddleware),
+            Middleware(AccessLogMiddleware),
+            Middleware(SecurityHeadersMiddleware, hsts=config.hsts),
+            Middleware(UnhandledErrorMiddleware),
+            Middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes),
+        ],
+    )
+    install_error_handlers(app)
+    app.include_router(auth.router)
+    app.include_router(users.router)
+    app.include_router(health.router)
+    install_docs(app)
+    return app

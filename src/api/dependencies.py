@@ -1,0 +1,59 @@
+"""FastAPI dependencies as `Annotated` aliases: services, the caller, and permission guards."""
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from api.context import current_request
+from api.services import ApiServices
+from application.identity.queries import authenticate
+from application.identity.views import Principal
+from application.shared.errors import NotAuthenticated
+from domain.identity.roles import Permission
+
+TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a URL, not a secret
+
+# auto_error=False: a missing token is answered by our problem+json 401, not FastAPI's.
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+
+
+def get_services(request: Request) -> ApiServices:
+    return cast(ApiServices, request.app.state.services)
+
+
+Services = Annotated[ApiServices, Depends(get_services)]
+
+
+async def current_principal(
+    services: Services, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Principal:
+    if not token:
+        raise NotAuthenticated("a bearer access token is required")
+    principal = await authenticate(
+        token, tokens=services.tokens, directory=services.users, now=services.clock.now()
+    )
+    context = current_request.get()
+    if context is not None:
+        context.user_id = str(principal.user_id)
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require(permission: Permission) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency that lets through only callers whose roles grant `permission` (else 403)."""
+
+    async def guard(principal: CurrentPrincipal) -> Principal:
+        principal.require(permission)
+        return principal
+
+    guard.__name__ = f"require_{permission.replace(':', '_')}"
+    return guard
+
+
+UserManager = Annotated[Principal, Depends(require(Permission.USERS_MANAGE))]
+UserReader = Annotated[Principal, Depends(require(Permission.USERS_READ_ANY))]
+ProfileOwner = Annotated[Principal, Depends(require(Permission.PROFILE_WRITE))]

@@ -1,0 +1,161 @@
+"""The one table that turns domain and application errors into problem+json responses."""
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.problems import PROBLEM_MEDIA_TYPE, problem_body
+from application.shared.errors import (
+    ApplicationError,
+    ConcurrencyConflict,
+    InvalidCursor,
+    NotAuthenticated,
+    PermissionDenied,
+    PreconditionFailed,
+    TooManyAttempts,
+)
+from domain.identity.errors import (
+    CannotChangeOwnAccess,
+    EmailAlreadyRegistered,
+    InvalidEmail,
+    UserDeactivated,
+    UserNotFound,
+    WeakPassword,
+)
+from domain.shared.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ProblemSpec:
+    status: int
+    code: str
+    title: str
+
+
+ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
+    # domain rules
+    InvalidEmail: ProblemSpec(422, "invalid_email", "Invalid email address"),
+    WeakPassword: ProblemSpec(422, "weak_password", "Password too weak"),
+    EmailAlreadyRegistered: ProblemSpec(409, "email_taken", "Email already registered"),
+    UserNotFound: ProblemSpec(404, "user_not_found", "User not found"),
+    UserDeactivated: ProblemSpec(403, "account_deactivated", "Account deactivated"),
+    CannotChangeOwnAccess: ProblemSpec(409, "cannot_change_own_access", "Own access is protected"),
+    # application failures
+    NotAuthenticated: ProblemSpec(401, "not_authenticated", "Not authenticated"),
+    PermissionDenied: ProblemSpec(403, "permission_denied", "Permission denied"),
+    TooManyAttempts: ProblemSpec(429, "too_many_requests", "Too many requests"),
+    ConcurrencyConflict: ProblemSpec(409, "concurrent_update", "Concurrent update"),
+    PreconditionFailed: ProblemSpec(412, "precondition_failed", "Precondition failed"),
+    InvalidCursor: ProblemSpec(400, "invalid_cursor", "Invalid cursor"),
+}
+
+_HTTP_CODES = {
+    400: ("bad_request", "Bad request"),
+    401: ("not_authenticated", "Not authenticated"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    413: ("payload_too_large", "Payload too large"),
+    415: ("unsupported_media_type", "Unsupported media type"),
+}
+
+
+def _spec_for(exc: Exception) -> ProblemSpec:
+    for cls in type(exc).__mro__:
+        if cls in ERROR_TABLE:
+            return ERROR_TABLE[cls]
+    raise LookupError(f"{type(exc).__name__} has no entry in ERROR_TABLE")
+
+
+def problem(
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = problem_body(
+        status=status,
+        code=code,
+        title=title,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors,
+    )
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+async def _handle_known(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError | ApplicationError)
+    spec = _spec_for(exc)
+    headers: dict[str, str] = {}
+    errors: list[dict[str, str]] | None = None
+    if isinstance(exc, NotAuthenticated):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, TooManyAttempts):
+        headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, WeakPassword):
+        errors = [{"field": "password", "location": "body", "message": r} for r in exc.reasons]
+    if isinstance(exc, InvalidEmail):
+        errors = [{"field": "email", "location": "body", "message": exc.detail}]
+    return problem(
+        request,
+        status=spec.status,
+        code=spec.code,
+        title=spec.title,
+        detail=exc.detail,
+        errors=errors,
+        headers=headers,
+    )
+
+
+async def _handle_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [_field_error(e) for e in exc.errors()]
+    return problem(
+        request,
+        status=422,
+        code="validation_failed",
+        title="Validation failed",
+        detail=f"{len(errors)} field(s) failed validation",
+        errors=errors,
+    )
+
+
+def _field_error(error: dict[str, Any]) -> dict[str, str]:
+    location, *path = [str(part) for part in error.get("loc", ())] or ["body"]
+    # Never echo the rejected input: it may be a password.
+    return {"field": ".".join(path) or location, "location": location, "message": error["msg"]}
+
+
+async def _handle_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, title = _HTTP_CODES.get(exc.status_code, (f"http_{exc.status_code}", "HTTP error"))
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"no route matches {request.url.path}"
+    return problem(
+        request,
+        status=exc.status_code,
+        code=code,
+        title=title,
+        detail=detail,
+        headers=dict(exc.headers or {}),
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers; unexpected exceptions are answered by UnhandledErrorMiddleware."""
+    app.add_exception_handler(DomainError, _handle_known)
+    app.add_exception_handler(ApplicationError, _handle_known)
+    app.add_exception_handler(RequestValidationError, _handle_validation)
+    app.add_exception_handler(StarletteHTTPException, _handle_http)

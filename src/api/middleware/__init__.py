@@ -1,0 +1,1 @@
+"""Pure ASGI middleware (no BaseHTTPMiddleware): cheap, streaming-safe, contextvar-friendly."""

@@ -1,0 +1,48 @@
+"""One structured access-log line per request. Paths only: query strings may carry secrets."""
+
+import logging
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.context import current_request
+
+log = logging.getLogger("agora.access")
+
+
+class AccessLogMiddleware:
+    """Logs method, path, status, duration, request id and user id when the response ends."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            context = current_request.get()
+            client = scope.get("client")
+            log.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "request_id": context.request_id if context else None,
+                    "user_id": context.user_id if context else None,
+                    "client": client[0] if client else None,
+                },
+            )

@@ -1,0 +1,49 @@
+"""Refuse request bodies above a limit with 413, without ever reading them whole."""
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.problems import problem_body, send_problem
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` when a body without (or lying about) Content-Length grows too big."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body exceeds {limit} bytes")
+
+
+class BodyLimitMiddleware:
+    """Checks Content-Length up front, and counts streamed bytes for chunked bodies."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            body = problem_body(
+                status=413,
+                code="payload_too_large",
+                title="Payload too large",
+                detail=f"the request body exceeds {self.max_bytes} bytes",
+                instance=scope["path"],
+            )
+            await send_problem(send, body, {"connection": "close"})
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        await self.app(scope, counting_receive, send)

@@ -1,0 +1,94 @@
+"""RFC 9457 problem details: the one shape of every error Agora answers."""
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, Field
+from starlette.types import Send
+
+from api.context import current_request_id
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class FieldError(BaseModel):
+    """One invalid input."""
+
+    field: str = Field(examples=["email"])
+    location: str = Field(examples=["body"])
+    message: str = Field(examples=["value is not a valid email address"])
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 `application/problem+json`, plus a stable machine-readable code."""
+
+    type: str = Field(examples=["urn:agora:problem:email-taken"])
+    title: str = Field(examples=["Email already registered"])
+    status: int = Field(examples=[409])
+    detail: str = Field(examples=["ada@example.com is already registered"])
+    instance: str = Field(examples=["/api/v1/users"])
+    code: str = Field(examples=["email_taken"])
+    request_id: str | None = Field(None, examples=["5f0c2b0e9c4b4e0f8a1d2c3b4a596877"])
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+def problem_body(
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    instance: str,
+    errors: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": f"urn:agora:problem:{code.replace('_', '-')}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "code": code,
+        "request_id": current_request_id(),
+    }
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+async def send_problem(
+    send: Send, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> None:
+    """Answer from pure ASGI middleware, before FastAPI's handlers are reached."""
+    payload = json.dumps(body).encode()
+    raw_headers = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(payload)).encode()),
+    ] + [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": body["status"], "headers": raw_headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+_TITLES = {
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    409: "Conflict",
+    412: "Precondition failed",
+    413: "Payload too large",
+    422: "Validation failed",
+    429: "Too many requests",
+    500: "Internal server error",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries documenting the problems a route can answer."""
+    return {
+        status: {
+            "model": Problem,
+            "description": _TITLES.get(status, "Error"),
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+        }
+        for status in statuses
+    }

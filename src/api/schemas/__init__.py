@@ -1,0 +1,1 @@
+"""Request and response schemas (Pydantic); never tables, never domain objects."""

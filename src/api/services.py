@@ -1,0 +1,34 @@
+"""What the api layer is given by the composition root: the bus, read ports and probes."""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from application.identity.ports import AccessTokens, UserDirectory
+from application.shared.bus import CommandBus
+from application.shared.clock import Clock
+
+
+class ReadinessCheck(Protocol):
+    """Reports each dependency as "ok" or why it is not."""
+
+    async def check(self) -> dict[str, str]: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiServices:
+    """Everything a route may call; routes never see a connection or an engine."""
+
+    bus: CommandBus
+    users: UserDirectory
+    tokens: AccessTokens
+    clock: Clock
+    readiness: ReadinessCheck
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiConfig:
+    """The api layer's slice of the settings."""
+
+    max_body_bytes: int
+    hsts: bool
+    version: str

@@ -1,0 +1,1 @@
+"""Use cases: commands and their handlers, queries and read ports, and the ports adapters fill."""

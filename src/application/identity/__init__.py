@@ -1,0 +1,1 @@
+"""Identity use cases: registering, logging in, refreshing, managing accounts and roles."""

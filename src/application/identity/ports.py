@@ -1,0 +1,157 @@
+"""What the identity use cases need from the outside world; infrastructure supplies each."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+from uuid import UUID
+
+from application.identity.views import Principal, UserDetails, UserSummary
+from application.shared.pagination import Page
+from domain.identity.email import EmailAddress
+from domain.identity.session import LoginSession, RefreshToken
+from domain.identity.user import User
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted password hashing (the adapter keeps it off the event loop)."""
+
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password: str, password_hash: str) -> tuple[bool, str | None]:
+        """Whether it matches, and a new hash when the stored one uses outdated parameters."""
+        ...
+
+    async def waste_time(self, password: str) -> None:
+        """Spend a verify's time on an unknown account, so timing does not reveal which exist."""
+        ...
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    """What a verified access token says."""
+
+    user_id: UUID
+    session_id: UUID
+
+
+@dataclass(frozen=True)
+class IssuedAccessToken:
+    """A signed access token and its lifetime in seconds."""
+
+    token: str
+    expires_in: int
+
+
+class AccessTokens(Protocol):
+    """Issues and verifies short-lived access tokens."""
+
+    def issue(self, *, user_id: UUID, session_id: UUID, now: datetime) -> IssuedAccessToken: ...
+
+    def verify(self, token: str) -> AccessClaims:
+        """Raise NotAuthenticated for anything but a valid, unexpired access token of ours."""
+        ...
+
+
+class UserRepository(Protocol):
+    """Loads and stores User aggregates."""
+
+    async def get(self, user_id: UUID) -> User | None: ...
+
+    async def get_by_email(self, email: EmailAddress) -> User | None: ...
+
+    async def add(self, user: User) -> None:
+        """Insert; raise EmailAlreadyRegistered if the email is taken."""
+        ...
+
+    async def save(self, user: User) -> None:
+        """Update from the version it was loaded at; raise ConcurrencyConflict if it moved."""
+        ...
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """The token was live and is now spent; the session may continue."""
+
+    session_id: UUID
+    user_id: UUID
+    session_expires_at: datetime
+
+
+@dataclass(frozen=True)
+class AlreadyUsed:
+    """The token was spent before: someone replayed it."""
+
+    session_id: UUID
+
+
+@dataclass(frozen=True)
+class Unusable:
+    """Unknown, expired, or its session was revoked."""
+
+
+class SessionRepository(Protocol):
+    """Login sessions and their refresh tokens."""
+
+    async def start(self, session: LoginSession, first_token: RefreshToken) -> None: ...
+
+    async def add_token(self, token: RefreshToken) -> None: ...
+
+    async def claim(self, token_hash: str, *, now: datetime) -> Claimed | AlreadyUsed | Unusable:
+        """Atomically spend a live token: of concurrent claims exactly one wins."""
+        ...
+
+    async def revoke(self, session_id: UUID, *, now: datetime) -> None: ...
+
+    async def revoke_all_of(
+        self, user_id: UUID, *, now: datetime, except_session: UUID | None = None
+    ) -> None: ...
+
+
+class IdentityUnitOfWork(Protocol):
+    """One transaction over users and sessions; rolls back unless committed."""
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def sessions(self) -> SessionRepository: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> IdentityUnitOfWork: ...
+
+
+class LoginThrottle(Protocol):
+    """Limits login attempts per client address and failed attempts per account."""
+
+    async def check(self, *, email: str, client_ip: str) -> None:
+        """Count this attempt; raise TooManyAttempts when a limit is used up."""
+        ...
+
+    async def record_failure(self, *, email: str, client_ip: str) -> None: ...
+
+
+class UserDirectory(Protocol):
+    """Read side of identity: DTOs straight from the tables, never aggregates."""
+
+    async def details(self, user_id: UUID) -> UserDetails | None: ...
+
+    async def list(self, *, limit: int, cursor: str | None) -> Page[UserSummary]: ...
+
+    async def principal(
+        self, *, user_id: UUID, session_id: UUID, now: datetime
+    ) -> Principal | None:
+        """The caller, if the user is active and the session is neither revoked nor expired."""
+        ...

@@ -1,0 +1,1 @@
+"""What every use case needs: the command bus, the clock, application errors, pagination."""

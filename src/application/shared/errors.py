@@ -1,0 +1,37 @@
+"""Failures that are not business rules but that a caller must still be told about precisely."""
+
+
+class ApplicationError(Exception):
+    """Base of the errors the api layer maps to problem+json."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotAuthenticated(ApplicationError):
+    """No credentials, or credentials that prove nothing (bad, expired, revoked)."""
+
+
+class PermissionDenied(ApplicationError):
+    """Authenticated, but the caller's roles do not grant what the action needs."""
+
+
+class TooManyAttempts(ApplicationError):
+    """A rate limit was hit; `retry_after` says in how many seconds to try again."""
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class ConcurrencyConflict(ApplicationError):
+    """Someone else changed the same aggregate between our read and our write."""
+
+
+class PreconditionFailed(ApplicationError):
+    """The caller's If-Match names a version that is no longer current."""
+
+
+class InvalidCursor(ApplicationError):
+    """A pagination cursor that this service did not produce, or that was tampered with."""

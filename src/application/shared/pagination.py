@@ -1,0 +1,39 @@
+"""Keyset pagination: a page of items and an opaque cursor that points after its last item."""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from application.shared.errors import InvalidCursor
+
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """Items in order, and the cursor of the next page (None on the last one)."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+def encode_cursor(key: list[str]) -> str:
+    """Wrap a sort key so clients treat it as opaque."""
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *, length: int) -> list[str]:
+    """Unwrap a cursor made by `encode_cursor`, refusing anything else."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise InvalidCursor("the cursor is not one this service issued") from None
+    if not (isinstance(key, list) and len(key) == length and all(isinstance(k, str) for k in key)):
+        raise InvalidCursor("the cursor is not one this service issued")
+    return key

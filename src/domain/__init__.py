@@ -1,0 +1,1 @@
+"""The shop's model in plain Python: aggregates, value objects, events and domain errors."""

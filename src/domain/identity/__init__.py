@@ -1,0 +1,1 @@
+"""Identity & access: users, their roles, and the permissions those roles grant."""

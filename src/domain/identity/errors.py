@@ -1,0 +1,31 @@
+"""Rules of identity and access, named as the shop says them."""
+
+from domain.shared.errors import DomainError
+
+
+class InvalidEmail(DomainError):
+    """The text given is not a usable email address."""
+
+
+class WeakPassword(DomainError):
+    """The password does not meet the password policy."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+class EmailAlreadyRegistered(DomainError):
+    """Another account already uses this email (compared case-insensitively)."""
+
+
+class UserNotFound(DomainError):
+    """No such user, or not one the caller may see."""
+
+
+class UserDeactivated(DomainError):
+    """The account is deactivated and cannot act."""
+
+
+class CannotChangeOwnAccess(DomainError):
+    """An admin may not deactivate themselves or drop their own admin role (no lock-out)."""

@@ -1,0 +1,64 @@
+"""What happens to accounts, as facts other contexts can react to."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from domain.shared.events import DomainEvent
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserRegistered(DomainEvent):
+    """A new account exists."""
+
+    user_id: UUID
+    email: str
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserProfileUpdated(DomainEvent):
+    """The account holder changed their profile."""
+
+    user_id: UUID
+    full_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PasswordChanged(DomainEvent):
+    """The password was replaced (the hash itself never leaves the aggregate)."""
+
+    user_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoleGranted(DomainEvent):
+    """An admin gave the account a role."""
+
+    user_id: UUID
+    role: str
+    granted_by: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoleRevoked(DomainEvent):
+    """An admin took a role away from the account."""
+
+    user_id: UUID
+    role: str
+    revoked_by: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserDeactivated(DomainEvent):
+    """The account can no longer log in or use its tokens."""
+
+    user_id: UUID
+    deactivated_by: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserReactivated(DomainEvent):
+    """A deactivated account may log in again."""
+
+    user_id: UUID
+    reactivated_by: UUID

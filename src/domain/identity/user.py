@@ -1,0 +1,150 @@
+"""The User aggregate (state-stored): who may log in, with which roles."""
+
+from datetime import datetime
+from uuid import UUID
+
+from domain.identity.email import EmailAddress
+from domain.identity.errors import CannotChangeOwnAccess, UserDeactivated
+from domain.identity.events import (
+    PasswordChanged,
+    RoleGranted,
+    RoleRevoked,
+    UserProfileUpdated,
+    UserReactivated,
+    UserRegistered,
+)
+from domain.identity.events import (
+    UserDeactivated as UserWasDeactivated,
+)
+from domain.identity.roles import Permission, Role, permissions_of
+from domain.shared.aggregate import AggregateRoot
+
+MAX_NAME_LENGTH = 200
+
+
+class User(AggregateRoot):
+    """An account. `version` guards against lost updates (optimistic concurrency)."""
+
+    def __init__(
+        self,
+        *,
+        id: UUID,
+        email: EmailAddress,
+        password_hash: str,
+        full_name: str,
+        roles: frozenset[Role],
+        is_active: bool,
+        created_at: datetime,
+        updated_at: datetime,
+        version: int,
+    ) -> None:
+        super().__init__()
+        self.id = id
+        self.email = email
+        self.password_hash = password_hash
+        self.full_name = full_name
+        self.roles = roles
+        self.is_active = is_active
+        self.created_at = created_at
+        self.updated_at = updated_at
+        self.version = version
+
+    # -- creation -------------------------------------------------------------------------
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        id: UUID,
+        email: EmailAddress,
+        password_hash: str,
+        full_name: str,
+        now: datetime,
+        roles: frozenset[Role] = frozenset({Role.CUSTOMER}),
+    ) -> "User":
+        """A new, active account; customers unless told otherwise (the CLI makes admins)."""
+        user = cls(
+            id=id,
+            email=email,
+            password_hash=password_hash,
+            full_name=full_name.strip()[:MAX_NAME_LENGTH],
+            roles=roles,
+            is_active=True,
+            created_at=now,
+            updated_at=now,
+            version=0,
+        )
+        user._record(
+            UserRegistered(
+                occurred_at=now, user_id=id, email=email.value, roles=tuple(sorted(roles))
+            )
+        )
+        return user
+
+    # -- commands -------------------------------------------------------------------------
+
+    def update_profile(self, *, full_name: str, now: datetime) -> None:
+        self._ensure_active()
+        self.full_name = full_name.strip()[:MAX_NAME_LENGTH]
+        self._touch(now)
+        self._record(UserProfileUpdated(occurred_at=now, user_id=self.id, full_name=self.full_name))
+
+    def change_password(self, *, new_hash: str, now: datetime) -> None:
+        self._ensure_active()
+        self.password_hash = new_hash
+        self._touch(now)
+        self._record(PasswordChanged(occurred_at=now, user_id=self.id))
+
+    def rehash_password(self, *, new_hash: str) -> None:
+        """Same password, stronger hash parameters: not a change the user made, so no event."""
+        self.password_hash = new_hash
+
+    def grant_role(self, role: Role, *, by: UUID, now: datetime) -> None:
+        if role in self.roles:
+            return
+        self.roles = self.roles | {role}
+        self._touch(now)
+        self._record(RoleGranted(occurred_at=now, user_id=self.id, role=role, granted_by=by))
+
+    def revoke_role(self, role: Role, *, by: UUID, now: datetime) -> None:
+        if role == Role.ADMIN and by == self.id:
+            raise CannotChangeOwnAccess("an admin cannot revoke their own admin role")
+        if role not in self.roles:
+            return
+        self.roles = self.roles - {role}
+        self._touch(now)
+        self._record(RoleRevoked(occurred_at=now, user_id=self.id, role=role, revoked_by=by))
+
+    def deactivate(self, *, by: UUID, now: datetime) -> None:
+        if by == self.id:
+            raise CannotChangeOwnAccess("an admin cannot deactivate their own account")
+        if not self.is_active:
+            return
+        self.is_active = False
+        self._touch(now)
+        self._record(UserWasDeactivated(occurred_at=now, user_id=self.id, deactivated_by=by))
+
+    def reactivate(self, *, by: UUID, now: datetime) -> None:
+        if self.is_active:
+            return
+        self.is_active = True
+        self._touch(now)
+        self._record(UserReactivated(occurred_at=now, user_id=self.id, reactivated_by=by))
+
+    # -- queries --------------------------------------------------------------------------
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return permissions_of(self.roles)
+
+    def can(self, permission: Permission) -> bool:
+        return self.is_active and permission in self.permissions
+
+    # -- private --------------------------------------------------------------------------
+
+    def _ensure_active(self) -> None:
+        if not self.is_active:
+            raise UserDeactivated(f"user {self.id} is deactivated")
+
+    def _touch(self, now: datetime) -> None:
+        self.updated_at = now

@@ -1,0 +1,1 @@
+"""Shared kernel: the few types every bounded context speaks (ids, events, errors)."""

@@ -1,0 +1,1 @@
+"""Adapters: PostgreSQL, Redis, JWT, password hashing, embedded services, migrations."""

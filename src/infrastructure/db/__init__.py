@@ -1,0 +1,1 @@
+"""PostgreSQL access through SQLAlchemy 2 (async, asyncpg)."""

@@ -1,0 +1,1 @@
+"""Identity adapters: tables, repositories, the user directory, hashing, tokens, throttling."""

@@ -1,0 +1,56 @@
+"""Access tokens: short-lived JWTs (python-jose, cryptography backend), checked strictly."""
+
+import uuid
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from jose import JWTError, jwt
+
+from application.identity.ports import AccessClaims, IssuedAccessToken
+from application.shared.errors import NotAuthenticated
+
+# An allowlist, never the token's own header: this is what defeats `alg: none` and
+# algorithm-confusion attacks.
+ALLOWED_ALGORITHMS = ("HS256",)
+ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - a claim value, not a secret
+_REQUIRED = ("exp", "iat", "iss", "aud", "sub")
+
+
+class JwtAccessTokens:
+    """Signs with one HMAC secret; verifies signature, expiry, issuer, audience and type."""
+
+    def __init__(self, *, secret: str, issuer: str, audience: str, lifetime: timedelta) -> None:
+        self._secret = secret
+        self._issuer = issuer
+        self._audience = audience
+        self._lifetime = lifetime
+
+    def issue(self, *, user_id: UUID, session_id: UUID, now: datetime) -> IssuedAccessToken:
+        claims = {
+            "sub": str(user_id),
+            "sid": str(session_id),
+            "typ": ACCESS_TOKEN_TYPE,
+            "iss": self._issuer,
+            "aud": self._audience,
+            "iat": int(now.timestamp()),
+            "exp": int((now + self._lifetime).timestamp()),
+            "jti": uuid.uuid4().hex,
+        }
+        token = jwt.encode(claims, self._secret, algorithm=ALLOWED_ALGORITHMS[0])
+        return IssuedAccessToken(token=token, expires_in=int(self._lifetime.total_seconds()))
+
+    def verify(self, token: str) -> AccessClaims:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=list(ALLOWED_ALGORITHMS),
+                audience=self._audience,
+                issuer=self._issuer,
+                options={f"require_{claim}": True for claim in _REQUIRED},
+            )
+            if claims.get("typ") != ACCESS_TOKEN_TYPE:
+                raise NotAuthenticated("this is not an access token")
+            return AccessClaims(user_id=UUID(claims["sub"]), session_id=UUID(claims["sid"]))
+        except (JWTError, KeyError, ValueError, TypeError, AttributeError):
+            raise NotAuthenticated("the access token is invalid or expired") from None

@@ -1,0 +1,77 @@
+"""The identity read side: SQLAlchemy Core selects straight into DTOs."""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from application.identity.views import Principal, UserDetails, UserSummary
+from application.shared.pagination import Page, decode_cursor, encode_cursor
+from domain.identity.roles import Role
+from infrastructure.identity.tables import login_sessions, users
+
+
+class SqlUserDirectory:
+    """Answers identity queries without loading aggregates."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def details(self, user_id: UUID) -> UserDetails | None:
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(select(users).where(users.c.id == user_id))).first()
+        if row is None:
+            return None
+        m = row._mapping
+        return UserDetails(**_summary_fields(m), updated_at=m["updated_at"], version=m["version"])
+
+    async def list(self, *, limit: int, cursor: str | None) -> Page[UserSummary]:
+        query = select(users).order_by(users.c.created_at, users.c.id).limit(limit + 1)
+        if cursor is not None:
+            created_at, user_id = decode_cursor(cursor, length=2)
+            after = (datetime.fromisoformat(created_at), UUID(user_id))
+            query = query.where(tuple_(users.c.created_at, users.c.id) > after)
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        items = [UserSummary(**_summary_fields(r._mapping)) for r in rows[:limit]]
+        next_cursor = None
+        if len(rows) > limit:
+            last = items[-1]
+            next_cursor = encode_cursor([last.created_at.isoformat(), str(last.id)])
+        return Page(items=items, next_cursor=next_cursor)
+
+    async def principal(
+        self, *, user_id: UUID, session_id: UUID, now: datetime
+    ) -> Principal | None:
+        query = (
+            select(users.c.roles)
+            .join(login_sessions, login_sessions.c.user_id == users.c.id)
+            .where(
+                users.c.id == user_id,
+                users.c.is_active.is_(True),
+                login_sessions.c.id == session_id,
+                login_sessions.c.revoked_at.is_(None),
+                login_sessions.c.expires_at > now,
+            )
+        )
+        async with self._engine.connect() as conn:
+            roles = (await conn.execute(query)).scalar_one_or_none()
+        if roles is None:
+            return None
+        return Principal(
+            user_id=user_id, session_id=session_id, roles=frozenset(Role(r) for r in roles)
+        )
+
+
+def _summary_fields(m: Mapping[Any, Any]) -> dict[str, Any]:
+    return {
+        "id": m["id"],
+        "email": m["email"],
+        "full_name": m["full_name"],
+        "roles": tuple(Role(r) for r in m["roles"]),
+        "is_active": m["is_active"],
+        "created_at": m["created_at"],
+    }

@@ -1,0 +1,133 @@
+"""SQL repositories of identity, working on the unit of work's connection (Core, no session)."""
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import and_, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from application.identity.ports import AlreadyUsed, Claimed, Unusable
+from application.shared.errors import ConcurrencyConflict
+from domain.identity.email import EmailAddress
+from domain.identity.errors import EmailAlreadyRegistered
+from domain.identity.session import LoginSession, RefreshToken
+from domain.identity.user import User
+from infrastructure.identity.tables import login_sessions, refresh_tokens, users
+from infrastructure.identity.user_mapping import user_from_row, user_to_row
+
+
+class SqlUserRepository:
+    """Users with optimistic concurrency on `version`."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, user_id: UUID) -> User | None:
+        row = (await self._conn.execute(select(users).where(users.c.id == user_id))).first()
+        return None if row is None else user_from_row(row._mapping)
+
+    async def get_by_email(self, email: EmailAddress) -> User | None:
+        row = (await self._conn.execute(select(users).where(users.c.email == email.value))).first()
+        return None if row is None else user_from_row(row._mapping)
+
+    async def add(self, user: User) -> None:
+        try:
+            async with self._conn.begin_nested():
+                await self._conn.execute(insert(users).values(user_to_row(user)))
+        except IntegrityError as exc:
+            if "uq_users_email" in str(exc.orig):
+                raise EmailAlreadyRegistered(f"{user.email} is already registered") from None
+            raise
+
+    async def save(self, user: User) -> None:
+        values = user_to_row(user) | {"version": user.version + 1}
+        result = await self._conn.execute(
+            update(users)
+            .where(users.c.id == user.id, users.c.version == user.version)
+            .values(values)
+        )
+        if result.rowcount != 1:
+            raise ConcurrencyConflict(f"user {user.id} was changed concurrently; try again")
+        user.version += 1
+
+
+class SqlSessionRepository:
+    """Login sessions and their refresh tokens; claims are one conditional UPDATE."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def start(self, session: LoginSession, first_token: RefreshToken) -> None:
+        await self._conn.execute(
+            insert(login_sessions).values(
+                id=session.id,
+                user_id=session.user_id,
+                created_at=session.created_at,
+                expires_at=session.expires_at,
+            )
+        )
+        await self.add_token(first_token)
+
+    async def add_token(self, token: RefreshToken) -> None:
+        await self._conn.execute(
+            insert(refresh_tokens).values(
+                id=token.id,
+                session_id=token.session_id,
+                token_hash=token.token_hash,
+                issued_at=token.issued_at,
+                expires_at=token.expires_at,
+            )
+        )
+
+    async def claim(self, token_hash: str, *, now: datetime) -> Claimed | AlreadyUsed | Unusable:
+        # Row locking makes concurrent claims of one token queue up; the WHERE is re-checked
+        # after the first commits, so exactly one of them sees used_at IS NULL.
+        claimed = (
+            await self._conn.execute(
+                update(refresh_tokens)
+                .where(
+                    refresh_tokens.c.token_hash == token_hash,
+                    refresh_tokens.c.used_at.is_(None),
+                    refresh_tokens.c.expires_at > now,
+                    refresh_tokens.c.session_id == login_sessions.c.id,
+                    login_sessions.c.revoked_at.is_(None),
+                )
+                .values(used_at=now)
+                .returning(
+                    refresh_tokens.c.session_id,
+                    login_sessions.c.user_id,
+                    login_sessions.c.expires_at,
+                )
+            )
+        ).first()
+        if claimed is not None:
+            return Claimed(
+                session_id=claimed.session_id,
+                user_id=claimed.user_id,
+                session_expires_at=claimed.expires_at,
+            )
+        spent = (
+            await self._conn.execute(
+                select(refresh_tokens.c.session_id).where(
+                    refresh_tokens.c.token_hash == token_hash,
+                    refresh_tokens.c.used_at.is_not(None),
+                )
+            )
+        ).first()
+        return Unusable() if spent is None else AlreadyUsed(session_id=spent.session_id)
+
+    async def revoke(self, session_id: UUID, *, now: datetime) -> None:
+        await self._conn.execute(
+            update(login_sessions)
+            .where(login_sessions.c.id == session_id, login_sessions.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+    async def revoke_all_of(
+        self, user_id: UUID, *, now: datetime, except_session: UUID | None = None
+    ) -> None:
+        condition = and_(login_sessions.c.user_id == user_id, login_sessions.c.revoked_at.is_(None))
+        if except_session is not None:
+            condition = and_(condition, login_sessions.c.id != except_session)
+        await self._conn.execute(update(login_sessions).where(condition).values(revoked_at=now))
