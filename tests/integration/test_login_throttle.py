@@ -1,0 +1,42 @@
+"""The login throttle on real Redis, through the `limits` library."""
+
+import uuid
+
+import pytest
+
+from application.shared.errors import TooManyAttempts
+from infrastructure.identity.login_throttle import RedisLoginThrottle, limits_storage
+
+
+def throttle(redis_url: str, prefix: str) -> RedisLoginThrottle:
+    return RedisLoginThrottle(
+        storage=limits_storage(redis_url, key_prefix=f"{prefix}-{uuid.uuid4().hex[:6]}"),
+        per_ip="3/minute",
+        per_account="2/minute",
+    )
+
+
+async def test_failures_count_per_account_case_insensitively(
+    redis_url: str, redis_prefix: str
+) -> None:
+    limiter = throttle(redis_url, redis_prefix)
+    await limiter.record_failure(email="Ada@Example.com", client_ip="192.0.2.1")
+    await limiter.record_failure(email="ada@example.com", client_ip="192.0.2.2")
+    with pytest.raises(TooManyAttempts) as refused:
+        await limiter.check(email="ADA@example.com", client_ip="192.0.2.3")
+    assert 1 <= refused.value.retry_after <= 60
+
+
+async def test_every_attempt_counts_per_address(redis_url: str, redis_prefix: str) -> None:
+    limiter = throttle(redis_url, redis_prefix)
+    for n in range(3):
+        await limiter.check(email=f"user{n}@example.com", client_ip="198.51.100.7")
+    with pytest.raises(TooManyAttempts):
+        await limiter.check(email="user9@example.com", client_ip="198.51.100.7")
+    await limiter.check(email="user9@example.com", client_ip="198.51.100.8")
+
+
+async def test_an_unreachable_redis_lets_logins_through(redis_prefix: str) -> None:
+    limiter = throttle("redis://127.0.0.1:1/0", redis_prefix)
+    await limiter.check(email="ada@example.com", client_ip="192.0.2.1")
+    await limiter.record_failure(email="ada@example.com", client_ip="192.0.2.1")

@@ -1,0 +1,33 @@
+"""Every domain and application error has exactly one problem+json mapping."""
+
+import importlib
+import pkgutil
+
+import application
+import domain
+from api.errors import ERROR_TABLE
+from application.shared.errors import ApplicationError
+from domain.shared.errors import DomainError
+
+
+def _all_subclasses(base: type) -> set[type]:
+    found = set()
+    for sub in base.__subclasses__():
+        found |= {sub} | _all_subclasses(sub)
+    return found
+
+
+def test_every_error_the_core_can_raise_is_mapped() -> None:
+    for package in (domain, application):
+        for module in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}."):
+            importlib.import_module(module.name)
+    raisable = _all_subclasses(DomainError) | _all_subclasses(ApplicationError)
+    assert raisable, "no error classes found"
+    unmapped = {cls.__name__ for cls in raisable if cls not in ERROR_TABLE}
+    assert unmapped == set()
+
+
+def test_codes_are_unique_per_status() -> None:
+    pairs = [(spec.status, spec.code) for spec in ERROR_TABLE.values()]
+    assert len(pairs) == len(set(pairs))
+    assert all(400 <= status < 500 for status, _ in pairs)

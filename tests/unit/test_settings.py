@@ -1,0 +1,61 @@
+"""Settings refuse unsafe production configurations, and the README documents every one."""
+
+from pathlib import Path
+
+import pytest
+
+from agora.settings import (
+    DEV_JWT_SECRET,
+    AppSettings,
+    AuthSettings,
+    ConfigurationError,
+    DatabaseSettings,
+    HttpSettings,
+    RedisSettings,
+    Settings,
+    environment_variables,
+)
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def settings(*, env: str = "production", secret: str = "x" * 40, demo: bool = False) -> Settings:
+    return Settings(
+        app=AppSettings(env=env, demo=demo),  # type: ignore[arg-type]
+        database=DatabaseSettings(),
+        redis=RedisSettings(),
+        auth=AuthSettings(jwt_secret=secret),  # type: ignore[arg-type]
+        http=HttpSettings(),
+    )
+
+
+def test_production_refuses_the_development_secret() -> None:
+    with pytest.raises(ConfigurationError, match="AUTH_JWT_SECRET is the development default"):
+        settings(secret=DEV_JWT_SECRET).check_production_safety()
+
+
+def test_production_refuses_a_short_secret() -> None:
+    with pytest.raises(ConfigurationError, match="at least 32"):
+        settings(secret="short-secret").check_production_safety()
+
+
+def test_production_refuses_demo_accounts() -> None:
+    with pytest.raises(ConfigurationError, match="AGORA_DEMO"):
+        settings(demo=True).check_production_safety()
+
+
+def test_production_accepts_a_long_random_secret_and_development_accepts_defaults() -> None:
+    settings().check_production_safety()
+    settings(env="development", secret=DEV_JWT_SECRET, demo=True).check_production_safety()
+
+
+def test_environment_variable_names_follow_each_concern() -> None:
+    names = environment_variables()
+    assert {"DATABASE_URL", "REDIS_URL", "AUTH_JWT_SECRET", "HTTP_PORT", "AGORA_ENV"} <= set(names)
+    assert all(description for description in names.values())
+
+
+def test_the_readme_configuration_table_lists_every_setting() -> None:
+    readme = README.read_text()
+    missing = [name for name in environment_variables() if f"`{name}`" not in readme]
+    assert missing == []
