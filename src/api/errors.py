@@ -20,10 +20,10 @@ from application.shared.errors import (
     TooManyAttempts,
 )
 from domain.identity.errors import (
+    AccountDeactivated,
     CannotChangeOwnAccess,
     EmailAlreadyRegistered,
     InvalidEmail,
-    UserDeactivated,
     UserNotFound,
     WeakPassword,
 )
@@ -45,7 +45,7 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     WeakPassword: ProblemSpec(422, "weak_password", "Password too weak"),
     EmailAlreadyRegistered: ProblemSpec(409, "email_taken", "Email already registered"),
     UserNotFound: ProblemSpec(404, "user_not_found", "User not found"),
-    UserDeactivated: ProblemSpec(403, "account_deactivated", "Account deactivated"),
+    AccountDeactivated: ProblemSpec(403, "account_deactivated", "Account deactivated"),
     CannotChangeOwnAccess: ProblemSpec(409, "cannot_change_own_access", "Own access is protected"),
     # application failures
     NotAuthenticated: ProblemSpec(401, "not_authenticated", "Not authenticated"),

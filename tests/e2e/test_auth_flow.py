@@ -3,7 +3,6 @@
 import asyncio
 
 from domain.identity.roles import Role
-
 from tests.e2e.conftest import PASSWORD, Shop, bearer
 
 

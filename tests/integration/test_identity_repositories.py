@@ -69,7 +69,8 @@ async def test_a_save_from_a_stale_version_is_a_conflict(engine: AsyncEngine) ->
     async with SqlIdentityUnitOfWork(engine) as first, SqlIdentityUnitOfWork(engine) as second:
         mine = await first.users.get(user.id)
         theirs = await second.users.get(user.id)
-        assert mine is not None and theirs is not None
+        assert mine is not None
+        assert theirs is not None
         mine.update_profile(full_name="Mine", now=NOW)
         await first.users.save(mine)
         await first.commit()

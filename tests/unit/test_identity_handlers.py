@@ -15,7 +15,7 @@ from application.identity.commands import (
 )
 from application.identity.views import Principal, TokenPair
 from application.shared.errors import NotAuthenticated, PreconditionFailed, TooManyAttempts
-from domain.identity.errors import EmailAlreadyRegistered, UserDeactivated, WeakPassword
+from domain.identity.errors import AccountDeactivated, EmailAlreadyRegistered, WeakPassword
 from domain.identity.roles import Role
 from tests.unit.fakes import FakeHasher, FakeSessions, FixedClock, Store, identity_deps, new_id
 
@@ -104,7 +104,7 @@ async def test_a_deactivated_account_cannot_log_in() -> None:
     await register(store)
     [user] = store.users.values()
     user.is_active = False
-    with pytest.raises(UserDeactivated):
+    with pytest.raises(AccountDeactivated):
         await log_in(store)
     assert store.sessions == {}
 

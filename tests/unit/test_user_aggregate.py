@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.identity.email import EmailAddress
-from domain.identity.errors import CannotChangeOwnAccess, UserDeactivated
+from domain.identity.errors import AccountDeactivated, CannotChangeOwnAccess
 from domain.identity.events import (
     PasswordChanged,
     RoleGranted,
     RoleRevoked,
-    UserDeactivated as UserWasDeactivated,
+    UserDeactivated,
     UserRegistered,
 )
 from domain.identity.roles import Permission, Role
@@ -85,11 +85,11 @@ def test_an_admin_cannot_deactivate_themselves() -> None:
 def test_a_deactivated_user_can_do_nothing_and_cannot_change_their_profile() -> None:
     user = a_user()
     user.deactivate(by=ADMIN_ID, now=NOW)
-    assert [type(e) for e in user.collect_events()] == [UserWasDeactivated]
+    assert [type(e) for e in user.collect_events()] == [UserDeactivated]
     assert not user.can(Permission.PROFILE_READ)
-    with pytest.raises(UserDeactivated):
+    with pytest.raises(AccountDeactivated):
         user.update_profile(full_name="Ada", now=NOW)
-    with pytest.raises(UserDeactivated):
+    with pytest.raises(AccountDeactivated):
         user.change_password(new_hash="new", now=NOW)
 
 

@@ -11,7 +11,7 @@ from application.identity.ports import AlreadyUsed, Claimed
 from application.identity.views import TokenPair
 from application.shared.errors import NotAuthenticated
 from domain.identity.email import EmailAddress
-from domain.identity.errors import InvalidEmail, UserDeactivated
+from domain.identity.errors import AccountDeactivated, InvalidEmail
 from domain.identity.session import LoginSession, RefreshToken
 
 _BAD_CREDENTIALS = "email or password is wrong"
@@ -35,7 +35,7 @@ async def log_in(cmd: LogIn, *, deps: IdentityDeps) -> TokenPair:
             await deps.throttle.record_failure(email=cmd.email, client_ip=cmd.client_ip)
             raise NotAuthenticated(_BAD_CREDENTIALS)
         if not user.is_active:
-            raise UserDeactivated("this account is deactivated")
+            raise AccountDeactivated("this account is deactivated")
         if new_hash is not None:
             user.rehash_password(new_hash=new_hash)
             await uow.users.save(user)

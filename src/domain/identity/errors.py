@@ -23,7 +23,7 @@ class UserNotFound(DomainError):
     """No such user, or not one the caller may see."""
 
 
-class UserDeactivated(DomainError):
+class AccountDeactivated(DomainError):
     """The account is deactivated and cannot act."""
 
 

@@ -4,17 +4,15 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.identity.email import EmailAddress
-from domain.identity.errors import CannotChangeOwnAccess, UserDeactivated
+from domain.identity.errors import AccountDeactivated, CannotChangeOwnAccess
 from domain.identity.events import (
     PasswordChanged,
     RoleGranted,
     RoleRevoked,
+    UserDeactivated,
     UserProfileUpdated,
     UserReactivated,
     UserRegistered,
-)
-from domain.identity.events import (
-    UserDeactivated as UserWasDeactivated,
 )
 from domain.identity.roles import Permission, Role, permissions_of
 from domain.shared.aggregate import AggregateRoot
@@ -122,7 +120,7 @@ class User(AggregateRoot):
             return
         self.is_active = False
         self._touch(now)
-        self._record(UserWasDeactivated(occurred_at=now, user_id=self.id, deactivated_by=by))
+        self._record(UserDeactivated(occurred_at=now, user_id=self.id, deactivated_by=by))
 
     def reactivate(self, *, by: UUID, now: datetime) -> None:
         if self.is_active:
@@ -144,7 +142,7 @@ class User(AggregateRoot):
 
     def _ensure_active(self) -> None:
         if not self.is_active:
-            raise UserDeactivated(f"user {self.id} is deactivated")
+            raise AccountDeactivated(f"user {self.id} is deactivated")
 
     def _touch(self, now: datetime) -> None:
         self.updated_at = now
