@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from agora.logging_config import configure_logging
 from agora.settings import ConfigurationError, Settings, load_settings
+from application.shared.bus import CommandBus
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -95,17 +96,15 @@ def _create_admin(settings: Settings, args: argparse.Namespace) -> None:
         raise ValueError("no terminal to prompt on; pass the password with --password-stdin")
     command = CreateAdmin(email=args.email, password=password, full_name=args.name)
 
-    async def run(bus: object) -> None:
-        from application.shared.bus import CommandBus
-
-        assert isinstance(bus, CommandBus)
+    async def run(bus: CommandBus) -> None:
         user = await bus.handle(command)
         print(f"admin ready: {user.email} ({user.id})")
 
     _with_bus(settings, run)
 
 
-def _with_bus(settings: Settings, action: Callable[..., Awaitable[None]]) -> None:
+def _with_bus(settings: Settings, action: Callable[[CommandBus], Awaitable[None]]) -> None:
+    """Run one action against the wired command bus, with services opened and closed."""
     from agora.bootstrap import open_services
     from agora.runtime import check_database, resolve_service_urls
     from infrastructure.embedded import EmbeddedServices

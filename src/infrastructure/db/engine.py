@@ -22,6 +22,10 @@ def build_engine(
         max_overflow=max_overflow,
         pool_pre_ping=True,
         echo=echo,
+        # Statement parameters hold password and token hashes: keep them out of logs and errors.
+        hide_parameters=True,
+        # Fail fast when PostgreSQL is unreachable instead of asyncpg's 60 s default.
+        connect_args={"timeout": 10},
     )
 
 
