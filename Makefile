@@ -17,8 +17,8 @@ run: $(VENV)/.synced
 test: $(VENV)/.synced lint typecheck contracts pytest
 
 lint: $(VENV)/.synced
-	$(BIN)/ruff check src tests migrations bench
-	$(BIN)/ruff format --check src tests migrations bench
+	$(BIN)/ruff check src tests migrations bench .ci
+	$(BIN)/ruff format --check src tests migrations bench .ci
 
 typecheck: $(VENV)/.synced
 	$(BIN)/mypy

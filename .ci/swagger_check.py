@@ -99,7 +99,7 @@ def main(base_url: str, screenshot: str | None) -> None:
 def run(base_url: str, screenshot: str | None) -> None:
     for _ in range(50):
         try:
-            with urllib.request.urlopen("http://127.0.0.1:9333/json/list") as response:  # noqa: S310
+            with urllib.request.urlopen("http://127.0.0.1:9333/json/list") as response:
                 targets = [t for t in json.load(response) if t["type"] == "page"]
                 if targets:
                     break
@@ -118,8 +118,8 @@ def run(base_url: str, screenshot: str | None) -> None:
     page.js(set_input("#oauth_password", PASSWORD))
     page.js(click(".auth-btn-wrapper .btn.modal-btn.auth.authorize"))
     page.wait_for(
-        "!!document.querySelector('.auth-btn-wrapper .btn.modal-btn.auth') && "
-        "[...document.querySelectorAll('.auth-container')].some(e => e.innerText.includes('Logout'))",
+        "[...document.querySelectorAll('.auth-container')]"
+        ".some(e => e.innerText.includes('Logout'))",
         "Authorize did not log in",
     )
     page.js(click(".btn-done"))
@@ -127,8 +127,9 @@ def run(base_url: str, screenshot: str | None) -> None:
     page.wait_for(click(f"{op} .opblock-summary-control"), "GET /users/me not found")
     page.wait_for(click(f"{op} .try-out__btn"), "no Try it out button")
     page.wait_for(click(f"{op} .execute"), "no Execute button")
+    cell = f"{op} .live-responses-table tbody .response-col_status"
     status = page.wait_for(
-        f"(document.querySelector('{op} .live-responses-table tbody .response-col_status') || {{}}).innerText",
+        f"(document.querySelector('{cell}') || {{}}).innerText",
         "no response to GET /users/me",
     )
     body = page.js(f"document.querySelector('{op} .live-responses-table').innerText")
