@@ -12,7 +12,7 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 .PHONY: run test lint typecheck contracts pytest bench clean install
 
 run: $(VENV)/.synced
-	AGORA_DEMO=$${AGORA_DEMO:-true} $(BIN)/agora serve --migrate
+	AGORA_DEMO=$${AGORA_DEMO:-true} $(BIN)/agora serve --migrate --with-worker
 
 test: $(VENV)/.synced lint typecheck contracts pytest
 

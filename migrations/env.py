@@ -7,9 +7,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import infrastructure.identity.tables  # noqa: F401 - registers the identity tables
 from infrastructure.db.engine import async_url
-from infrastructure.db.metadata import metadata
+from infrastructure.db.schema import metadata
 
 config = context.config
 target_metadata = metadata

@@ -6,6 +6,8 @@ never touches anyone's data. Unit tests request none of these and stay in-memory
 
 import asyncio
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -125,3 +127,21 @@ def make_settings(
         auth=AuthSettings(**auth_fields),  # type: ignore[arg-type]
         http=HttpSettings(max_body_bytes=4096),
     )
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """Bootstrap servers of a real Kafka-protocol broker (librdkafka's mock cluster)."""
+    helper = subprocess.Popen(  # noqa: S603 - our own helper script
+        [sys.executable, str(Path(__file__).with_name("kafka_broker.py"))],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert helper.stdout is not None
+    bootstrap = helper.stdout.readline().strip()
+    assert bootstrap, "the mock Kafka cluster did not start"
+    yield bootstrap
+    assert helper.stdin is not None
+    helper.stdin.close()
+    helper.wait(timeout=30)

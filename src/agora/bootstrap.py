@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from agora.settings import Settings
+from agora.worker import build_registry, running_worker
 from api.services import ApiConfig, ApiServices
 from application.identity import account_handlers, session_handlers
 from application.identity.commands import (
@@ -67,10 +68,17 @@ def api_config(settings: Settings) -> ApiConfig:
 
 @asynccontextmanager
 async def open_services(
-    settings: Settings, *, database_url: str, redis_url: str, clock: Clock | None = None
+    settings: Settings,
+    *,
+    database_url: str,
+    redis_url: str,
+    clock: Clock | None = None,
+    with_worker: bool = False,
 ) -> AsyncIterator[ApiServices]:
-    """Open pools and clients, hand out the wired services, close everything on exit."""
+    """Open pools and clients, hand out the wired services, close everything on exit.
+    `with_worker` also runs the event-log subscribers in this process."""
     clock = clock or SystemClock()
+    registry = build_registry()
     engine = build_engine(
         database_url,
         pool_size=settings.database.pool_size,
@@ -91,7 +99,7 @@ async def open_services(
         per_account=auth.login_limit_per_account,
     )
     deps = IdentityDeps(
-        uow=partial(SqlIdentityUnitOfWork, engine),
+        uow=partial(SqlIdentityUnitOfWork, engine, registry),
         hasher=Argon2PasswordHasher(
             memory_kib=auth.argon2_memory_kib, time_cost=auth.argon2_time_cost
         ),
@@ -100,14 +108,21 @@ async def open_services(
         clock=clock,
         session_lifetime=timedelta(days=auth.session_ttl_days),
     )
+    services = ApiServices(
+        bus=CommandBus(identity_handlers(deps)),
+        users=SqlUserDirectory(engine),
+        tokens=tokens,
+        clock=clock,
+        readiness=DependencyProbes(engine=engine, redis=redis),
+    )
     try:
-        yield ApiServices(
-            bus=CommandBus(identity_handlers(deps)),
-            users=SqlUserDirectory(engine),
-            tokens=tokens,
-            clock=clock,
-            readiness=DependencyProbes(engine=engine, redis=redis),
-        )
+        if with_worker:
+            async with running_worker(
+                settings, engine=engine, database_url=database_url, registry=registry
+            ):
+                yield services
+        else:
+            yield services
     finally:
         await redis.aclose()
         await engine.dispose()

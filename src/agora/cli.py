@@ -33,6 +33,23 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--migrate", action="store_true", help="Apply database migrations before serving."
     )
+    serve.add_argument(
+        "--with-worker",
+        action="store_true",
+        help="Also run the event-log subscribers and the Kafka relay in this process.",
+    )
+
+    commands.add_parser(
+        "worker", help="Run the event-log subscribers, the Kafka relay and the consumers."
+    )
+
+    projections = commands.add_parser("projections", help="Inspect and repair subscribers.")
+    actions = projections.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    actions.add_parser("status", help="Position, backlog, lag and state of every subscriber.")
+    rebuild = actions.add_parser("rebuild", help="Drop a read model and replay the log into it.")
+    rebuild.add_argument("name", help="The projection's name (see `projections status`).")
+    resume = actions.add_parser("resume", help="Let a stopped subscriber try again.")
+    resume.add_argument("name", help="The subscriber's name.")
 
     commands.add_parser("migrate", help="Apply database migrations up to the newest.")
     commands.add_parser("seed", help="Create the demo accounts (idempotent).")
@@ -65,7 +82,25 @@ def main(argv: list[str] | None = None) -> None:
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     from agora.server import serve
 
-    serve(settings, host=args.host, port=args.port, migrate=args.migrate)
+    serve(
+        settings,
+        host=args.host,
+        port=args.port,
+        migrate=args.migrate,
+        with_worker=args.with_worker,
+    )
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> None:
+    from agora.server import worker
+
+    worker(settings)
+
+
+def _projections(settings: Settings, args: argparse.Namespace) -> None:
+    from agora.operations import projections
+
+    projections(settings, action=args.action, name=getattr(args, "name", None))
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> None:
@@ -144,5 +179,7 @@ _COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], None]] = {
     "serve": _serve,
     "migrate": _migrate,
     "seed": _seed,
+    "worker": _worker,
+    "projections": _projections,
     "create-admin": _create_admin,
 }

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import signal
 
 import uvicorn
 
@@ -9,7 +10,9 @@ from agora.bootstrap import api_config, open_services
 from agora.runtime import ServiceUrls, check_database, resolve_service_urls
 from agora.seed import demo_banner, seed_demo
 from agora.settings import Settings
+from agora.worker import build_registry, running_worker
 from api.app import create_app
+from infrastructure.db.engine import build_engine
 from infrastructure.db.migrations import upgrade_to_head
 from infrastructure.embedded import EmbeddedServices
 
@@ -27,7 +30,14 @@ def migrate(settings: Settings) -> None:
         embedded.close()
 
 
-def serve(settings: Settings, *, host: str | None, port: int | None, migrate: bool) -> None:
+def serve(
+    settings: Settings,
+    *,
+    host: str | None,
+    port: int | None,
+    migrate: bool,
+    with_worker: bool = False,
+) -> None:
     embedded = EmbeddedServices()
     try:
         urls = resolve_service_urls(settings, embedded)
@@ -40,7 +50,10 @@ def serve(settings: Settings, *, host: str | None, port: int | None, migrate: bo
         app = create_app(
             config=api_config(settings),
             services=lambda: open_services(
-                settings, database_url=urls.database, redis_url=urls.redis
+                settings,
+                database_url=urls.database,
+                redis_url=urls.redis,
+                with_worker=with_worker,
             ),
         )
         uvicorn.run(
@@ -61,3 +74,31 @@ def serve(settings: Settings, *, host: str | None, port: int | None, migrate: bo
 async def _seed(settings: Settings, urls: ServiceUrls) -> None:
     async with open_services(settings, database_url=urls.database, redis_url=urls.redis) as s:
         await seed_demo(s.bus)
+
+
+def worker(settings: Settings) -> None:
+    """Run until SIGTERM or SIGINT, then finish the current batches and exit."""
+    embedded = EmbeddedServices()
+    try:
+        urls = resolve_service_urls(settings, embedded)
+        check_database(urls.database)
+        asyncio.run(_run_worker(settings, urls))
+    finally:
+        embedded.close()
+
+
+async def _run_worker(settings: Settings, urls: ServiceUrls) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    engine = build_engine(urls.database, pool_size=settings.database.pool_size)
+    try:
+        async with running_worker(
+            settings, engine=engine, database_url=urls.database, registry=build_registry()
+        ) as runners:
+            log.info("worker running", extra={"subscribers": [r.name for r in runners]})
+            await stop.wait()
+            log.info("worker stopping")
+    finally:
+        await engine.dispose()

@@ -108,6 +108,32 @@ class HttpSettings(BaseSettings):
     )
 
 
+class KafkaSettings(BaseSettings):
+    """Apache Kafka: the relay publishes the event log there; consumers read from it."""
+
+    model_config = _config("KAFKA_")
+
+    bootstrap_servers: str | None = Field(
+        None, description="Broker list (`host:9092,...`); unset turns the relay off."
+    )
+    client_id: str = Field("agora", description="Client id the relay and consumers announce.")
+    topic_prefix: str = Field("agora", description="Events go to `<prefix>.<context>.events`.")
+
+
+class WorkerSettings(BaseSettings):
+    """Subscribers of the event log (projections, the relay) and consumers."""
+
+    model_config = _config("WORKER_")
+
+    batch_size: int = Field(500, ge=1, le=10_000, description="Events per subscriber batch.")
+    poll_interval_seconds: float = Field(
+        1.0, gt=0, le=60, description="Polling fallback when no NOTIFY wakes a subscriber."
+    )
+    max_attempts: int = Field(
+        5, ge=1, le=100, description="Tries before a failing event stops or is parked."
+    )
+
+
 class ConfigurationError(Exception):
     """Settings that would be unsafe or cannot work; the message says which and why."""
 
@@ -120,6 +146,8 @@ class Settings(BaseModel):
     redis: RedisSettings
     auth: AuthSettings
     http: HttpSettings
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
 
     def check_production_safety(self) -> None:
         if self.app.env != "production":
@@ -146,6 +174,8 @@ SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
     RedisSettings,
     AuthSettings,
     HttpSettings,
+    KafkaSettings,
+    WorkerSettings,
 )
 
 
@@ -157,6 +187,8 @@ def load_settings() -> Settings:
         redis=RedisSettings(),
         auth=AuthSettings(),
         http=HttpSettings(),
+        kafka=KafkaSettings(),
+        worker=WorkerSettings(),
     )
     settings.check_production_safety()
     return settings

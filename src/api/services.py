@@ -13,6 +13,8 @@ class ReadinessCheck(Protocol):
 
     async def check(self) -> dict[str, str]: ...
 
+    async def subscribers(self) -> list[dict[str, object]]: ...
+
 
 @dataclass(frozen=True, kw_only=True)
 class ApiServices:

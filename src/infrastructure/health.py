@@ -7,6 +7,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infrastructure.db.engine import ping
+from infrastructure.eventlog.monitoring import subscription_statuses
 
 PROBE_TIMEOUT_SECONDS = 2.0
 
@@ -23,6 +24,28 @@ class DependencyProbes:
             _probe(ping(self._engine)), _probe(self._redis.ping())
         )
         return {"database": database, "redis": cache}
+
+    async def subscribers(self) -> list[dict[str, object]]:
+        """Position, backlog and state of each event-log subscriber (the relay included).
+        Informational: a lagging relay or a stopped projection does not make the API unready."""
+        try:
+            statuses = await asyncio.wait_for(
+                subscription_statuses(self._engine), PROBE_TIMEOUT_SECONDS
+            )
+        except Exception:  # reported by /health/ready as a missing section, never as an error
+            return []
+        return [
+            {
+                "name": s.name,
+                "status": s.status,
+                "position": s.position,
+                "pending_events": s.pending,
+                "lag_seconds": round(s.lag_seconds, 3),
+                "dead_letters": s.dead_letters,
+                "last_error": s.last_error,
+            }
+            for s in statuses
+        ]
 
 
 async def _probe(check: Awaitable[object]) -> str:

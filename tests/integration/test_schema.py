@@ -8,8 +8,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import infrastructure.identity.tables  # noqa: F401 - registers the identity tables
-from infrastructure.db.metadata import metadata
+from infrastructure.db.schema import metadata
 
 
 def _diff(connection: Connection) -> list[Any]:

@@ -15,13 +15,21 @@ async def live() -> dict[str, str]:
 
 @router.get(
     "/ready",
-    summary="PostgreSQL and Redis are reachable",
+    summary="PostgreSQL and Redis are reachable; event-log subscribers and their lag",
     responses={503: {"description": "A dependency is unavailable; `checks` says which"}},
 )
 async def ready(services: Services) -> JSONResponse:
+    """Ready means PostgreSQL and Redis answer. `subscribers` reports each projection and the
+    Kafka relay (position, pending events, lag, dead letters) without affecting readiness: a
+    broker outage must not take the shop off the load balancer."""
     checks = await services.readiness.check()
     healthy = all(state == "ok" for state in checks.values())
+    subscribers = await services.readiness.subscribers() if healthy else []
     return JSONResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        {
+            "status": "ok" if healthy else "unavailable",
+            "checks": checks,
+            "subscribers": subscribers,
+        },
         status_code=200 if healthy else 503,
     )

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Header, Query, Response, status
 from api.dependencies import CurrentPrincipal, ProfileOwner, Services, UserManager, UserReader
 from api.problems import problem_responses
 from api.schemas.identity import (
+    AccountEventResponse,
+    AccountHistoryPage,
     PasswordChange,
     ProfileUpdate,
     RegistrationRequest,
@@ -24,7 +26,7 @@ from application.identity.commands import (
     RevokeRole,
     UpdateProfile,
 )
-from application.identity.queries import list_users, user_details
+from application.identity.queries import account_history, list_users, user_details
 from application.identity.views import UserDetails
 from application.shared.errors import PreconditionFailed
 from application.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -148,6 +150,29 @@ async def read_account(
     """Another person's account is answered 404, not 403: its existence is not disclosed."""
     user = await user_details(user_id, actor=principal, directory=services.users)
     return _with_etag(response, user)
+
+
+@router.get(
+    "/{user_id}/history",
+    summary="An account's history (your own, or any as admin)",
+    response_model=AccountHistoryPage,
+    responses=problem_responses(400, 401, 404, 422),
+)
+async def read_history(
+    user_id: UUID,
+    principal: CurrentPrincipal,
+    services: Services,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> AccountHistoryPage:
+    """Built by the account-history projection from the event log, so it trails the write by
+    the projection's lag (milliseconds when the worker runs)."""
+    page = await account_history(
+        user_id, actor=principal, limit=limit, cursor=cursor, directory=services.users
+    )
+    return AccountHistoryPage(
+        items=[AccountEventResponse.of(e) for e in page.items], next_cursor=page.next_cursor
+    )
 
 
 @router.put(

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from application.identity.views import TokenPair, UserDetails, UserSummary
+from application.identity.views import AccountEvent, TokenPair, UserDetails, UserSummary
 from domain.identity.roles import Permission, Role
 
 
@@ -106,4 +106,31 @@ class UserPage(BaseModel):
     """A page of accounts; pass `next_cursor` back as `cursor` for the next one."""
 
     items: list[UserSummaryResponse]
+    next_cursor: str | None
+
+
+class AccountEventResponse(BaseModel):
+    """One change to an account, as recorded in the event log."""
+
+    position: int = Field(description="Position in the event log.")
+    event_type: str = Field(examples=["RoleGranted"])
+    occurred_at: datetime
+    actor_id: UUID | None = Field(description="Who made the change (null for registration).")
+    summary: str = Field(examples=["role staff granted"])
+
+    @classmethod
+    def of(cls, event: AccountEvent) -> "AccountEventResponse":
+        return cls(
+            position=event.position,
+            event_type=event.event_type,
+            occurred_at=event.occurred_at,
+            actor_id=event.actor_id,
+            summary=event.summary,
+        )
+
+
+class AccountHistoryPage(BaseModel):
+    """A page of an account's history, oldest first."""
+
+    items: list[AccountEventResponse]
     next_cursor: str | None

@@ -6,7 +6,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
-from application.identity.views import Principal, UserDetails, UserSummary
+from application.identity.views import AccountEvent, Principal, UserDetails, UserSummary
 from application.shared.pagination import Page
 from domain.identity.email import EmailAddress
 from domain.identity.session import LoginSession, RefreshToken
@@ -154,4 +154,8 @@ class UserDirectory(Protocol):
         self, *, user_id: UUID, session_id: UUID, now: datetime
     ) -> Principal | None:
         """The caller, if the user is active and the session is neither revoked nor expired."""
+        ...
+
+    async def history(self, user_id: UUID, *, limit: int, cursor: str | None) -> Page[AccountEvent]:
+        """The account's events, oldest first, from the account-history read model."""
         ...

@@ -4,7 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from application.identity.ports import AccessTokens, UserDirectory
-from application.identity.views import Principal, UserDetails, UserSummary
+from application.identity.views import AccountEvent, Principal, UserDetails, UserSummary
 from application.shared.errors import NotAuthenticated
 from application.shared.pagination import Page
 from domain.identity.errors import UserNotFound
@@ -33,6 +33,14 @@ async def user_details(user_id: UUID, *, actor: Principal, directory: UserDirect
     if details is None:
         raise UserNotFound(f"user {user_id} not found")
     return details
+
+
+async def account_history(
+    user_id: UUID, *, actor: Principal, limit: int, cursor: str | None, directory: UserDirectory
+) -> Page[AccountEvent]:
+    """An account's audit trail: the account holder's own, or any account's for admins."""
+    await user_details(user_id, actor=actor, directory=directory)
+    return await directory.history(user_id, limit=limit, cursor=cursor)
 
 
 async def list_users(

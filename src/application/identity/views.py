@@ -57,3 +57,14 @@ class TokenPair:
     expires_in: int
     refresh_token: str
     user_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountEvent:
+    """One line of an account's history (the account-history projection)."""
+
+    position: int
+    event_type: str
+    occurred_at: datetime
+    actor_id: UUID | None
+    summary: str

@@ -13,6 +13,12 @@ def async_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def asyncpg_dsn(url: str) -> str:
+    """The same database as a plain DSN, for dedicated asyncpg connections (LISTEN, locks)."""
+    parsed = make_url(url).set(drivername="postgresql")
+    return parsed.render_as_string(hide_password=False)
+
+
 def build_engine(
     url: str, *, pool_size: int = 10, max_overflow: int = 10, echo: bool = False
 ) -> AsyncEngine:

@@ -8,9 +8,11 @@ from uuid import UUID
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from application.identity.views import Principal, UserDetails, UserSummary
+from application.identity.views import AccountEvent, Principal, UserDetails, UserSummary
+from application.shared.errors import InvalidCursor
 from application.shared.pagination import Page, decode_cursor, encode_cursor
 from domain.identity.roles import Role
+from infrastructure.identity.account_history import account_history
 from infrastructure.identity.tables import login_sessions, users
 
 
@@ -64,6 +66,33 @@ class SqlUserDirectory:
         return Principal(
             user_id=user_id, session_id=session_id, roles=frozenset(Role(r) for r in roles)
         )
+
+    async def history(self, user_id: UUID, *, limit: int, cursor: str | None) -> Page[AccountEvent]:
+        query = (
+            select(account_history)
+            .where(account_history.c.user_id == user_id)
+            .order_by(account_history.c.position)
+            .limit(limit + 1)
+        )
+        if cursor is not None:
+            (after,) = decode_cursor(cursor, length=1)
+            if not after.isdigit():
+                raise InvalidCursor("the cursor is not one this service issued")
+            query = query.where(account_history.c.position > int(after))
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        items = [
+            AccountEvent(
+                position=r.position,
+                event_type=r.event_type,
+                occurred_at=r.occurred_at,
+                actor_id=r.actor_id,
+                summary=r.summary,
+            )
+            for r in rows[:limit]
+        ]
+        next_cursor = encode_cursor([str(items[-1].position)]) if len(rows) > limit else None
+        return Page(items=items, next_cursor=next_cursor)
 
 
 def _summary_fields(m: Mapping[Any, Any]) -> dict[str, Any]:

@@ -22,14 +22,19 @@ class SqlUserRepository:
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self.seen: list[User] = []
 
     async def get(self, user_id: UUID) -> User | None:
         row = (await self._conn.execute(select(users).where(users.c.id == user_id))).first()
-        return None if row is None else user_from_row(row._mapping)
+        return None if row is None else self._track(user_from_row(row._mapping))
 
     async def get_by_email(self, email: EmailAddress) -> User | None:
         row = (await self._conn.execute(select(users).where(users.c.email == email.value))).first()
-        return None if row is None else user_from_row(row._mapping)
+        return None if row is None else self._track(user_from_row(row._mapping))
+
+    def _track(self, user: User) -> User:
+        self.seen.append(user)
+        return user
 
     async def add(self, user: User) -> None:
         try:
@@ -39,6 +44,7 @@ class SqlUserRepository:
             if "uq_users_email" in str(exc.orig):
                 raise EmailAlreadyRegistered(f"{user.email} is already registered") from None
             raise
+        self._track(user)
 
     async def save(self, user: User) -> None:
         values = user_to_row(user) | {"version": user.version + 1}

@@ -5,17 +5,22 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from infrastructure.eventlog.registry import EventRegistry
+from infrastructure.eventlog.store import EventStore, PendingEvent
+from infrastructure.identity.event_types import USER_STREAM
 from infrastructure.identity.repositories import SqlSessionRepository, SqlUserRepository
 
 
 class SqlIdentityUnitOfWork:
-    """Opened per command by the handler; repositories share its transaction."""
+    """Opened per command by the handler; repositories share its transaction, and the users'
+    new events go to the event log in that same transaction (the log is their outbox)."""
 
     users: SqlUserRepository
     sessions: SqlSessionRepository
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, registry: EventRegistry) -> None:
         self._engine = engine
+        self._registry = registry
         self._conn: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
@@ -41,4 +46,15 @@ class SqlIdentityUnitOfWork:
 
     async def commit(self) -> None:
         assert self._conn is not None
+        store = EventStore(self._conn, self._registry)
+        for user in self.users.seen:
+            events = user.collect_events()
+            if events:
+                # State-stored: the row's version check already serialised writers of this user.
+                await store.append(
+                    stream_type=USER_STREAM,
+                    stream_id=str(user.id),
+                    events=[PendingEvent.new(e) for e in events],
+                    expected_version=None,
+                )
         await self._conn.commit()

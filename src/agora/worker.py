@@ -1,0 +1,88 @@
+"""The worker: every subscriber of the event log, the Kafka relay, and the Kafka consumers.
+
+`agora worker` runs it as its own process; `agora serve --with-worker` (what `make run` does)
+runs it inside the API process. However many copies run, each subscriber is active in one."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from agora.settings import Settings
+from infrastructure.db.engine import asyncpg_dsn
+from infrastructure.eventlog.registry import EventRegistry
+from infrastructure.eventlog.subscriptions import (
+    Projection,
+    RunnerConfig,
+    Subscriber,
+    SubscriptionRunner,
+)
+from infrastructure.identity.account_history import AccountHistoryProjection
+from infrastructure.identity.event_types import register_identity_events
+from infrastructure.kafka.relay import KafkaRelay
+
+log = logging.getLogger("agora.worker")
+
+
+def build_registry() -> EventRegistry:
+    """Every event type of every context, registered once."""
+    registry = EventRegistry()
+    register_identity_events(registry)
+    return registry
+
+
+def projections(registry: EventRegistry) -> list[Projection]:
+    return [AccountHistoryProjection(registry)]
+
+
+def subscribers(settings: Settings, registry: EventRegistry) -> list[Subscriber]:
+    found: list[Subscriber] = list(projections(registry))
+    if settings.kafka.bootstrap_servers:
+        found.append(
+            KafkaRelay(
+                bootstrap_servers=settings.kafka.bootstrap_servers,
+                registry=registry,
+                client_id=f"{settings.kafka.client_id}-relay",
+                topic_prefix=settings.kafka.topic_prefix,
+            )
+        )
+    else:
+        log.info("KAFKA_BOOTSTRAP_SERVERS is unset: the Kafka relay is off; events wait in the log")
+    return found
+
+
+def runner_config(settings: Settings) -> RunnerConfig:
+    return RunnerConfig(
+        batch_size=settings.worker.batch_size,
+        poll_interval=settings.worker.poll_interval_seconds,
+        max_attempts=settings.worker.max_attempts,
+    )
+
+
+@asynccontextmanager
+async def running_worker(
+    settings: Settings, *, engine: AsyncEngine, database_url: str, registry: EventRegistry
+) -> AsyncIterator[list[SubscriptionRunner]]:
+    """Start every runner in the background; stop them all on exit."""
+    stop = asyncio.Event()
+    runners = [
+        SubscriptionRunner(
+            subscriber,
+            engine=engine,
+            dsn=asyncpg_dsn(database_url),
+            config=runner_config(settings),
+        )
+        for subscriber in subscribers(settings, registry)
+    ]
+    tasks = [asyncio.create_task(r.run(stop), name=f"subscriber:{r.name}") for r in runners]
+    try:
+        yield runners
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for runner in runners:
+            close = getattr(runner.subscriber, "close", None)
+            if close is not None:
+                await close()

@@ -1,0 +1,9 @@
+"""Every table definition, imported in one place, so `metadata` describes the whole schema
+(Alembic autogenerate and the schema-versus-migrations test use it)."""
+
+import infrastructure.eventlog.tables
+import infrastructure.identity.account_history
+import infrastructure.identity.tables
+from infrastructure.db.metadata import metadata
+
+__all__ = ["infrastructure", "metadata"]

@@ -1,0 +1,135 @@
+"""Maps domain event classes to stored type names and schema versions, and back.
+
+Payloads are JSON objects built from the dataclass fields. Reading an event whose stored
+schema version is older than the registered one runs the registered upcasters in order."""
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from domain.shared.events import DomainEvent
+
+Payload = dict[str, Any]
+Upcaster = Callable[[Payload], Payload]
+
+
+@dataclass(frozen=True)
+class EventType:
+    """How one event class is stored."""
+
+    name: str
+    version: int
+    context: str
+    cls: type[DomainEvent]
+
+
+class UnknownEventType(LookupError):
+    """A stored type name or a class that nobody registered."""
+
+
+class EventRegistry:
+    """The one table of event types; every stored event goes through it."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, EventType] = {}
+        self._by_class: dict[type[DomainEvent], EventType] = {}
+        self._upcasters: dict[tuple[str, int], Upcaster] = {}
+
+    def register(
+        self, cls: type[DomainEvent], *, context: str, version: int = 1, name: str | None = None
+    ) -> None:
+        entry = EventType(name=name or cls.__name__, version=version, context=context, cls=cls)
+        if entry.name in self._by_name:
+            raise ValueError(f"event type {entry.name} is registered twice")
+        self._by_name[entry.name] = entry
+        self._by_class[cls] = entry
+
+    def upcaster(self, name: str, *, from_version: int) -> Callable[[Upcaster], Upcaster]:
+        """Register a function turning a `from_version` payload into `from_version + 1`."""
+
+        def register(function: Upcaster) -> Upcaster:
+            self._upcasters[(name, from_version)] = function
+            return function
+
+        return register
+
+    def types(self) -> list[EventType]:
+        return list(self._by_name.values())
+
+    def of(self, event: DomainEvent) -> EventType:
+        try:
+            return self._by_class[type(event)]
+        except KeyError:
+            raise UnknownEventType(type(event).__name__) from None
+
+    def named(self, name: str) -> EventType:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise UnknownEventType(name) from None
+
+    def serialize(self, event: DomainEvent) -> tuple[EventType, Payload]:
+        entry = self.of(event)
+        return entry, {f.name: _to_json(getattr(event, f.name)) for f in dataclasses.fields(event)}
+
+    def deserialize(self, name: str, version: int, payload: Payload) -> DomainEvent:
+        entry = self.named(name)
+        if version > entry.version:
+            raise UnknownEventType(f"{name} v{version} is newer than this code (v{entry.version})")
+        while version < entry.version:
+            try:
+                payload = self._upcasters[(name, version)](dict(payload))
+            except KeyError:
+                raise UnknownEventType(f"no upcaster for {name} v{version}") from None
+            version += 1
+        event: DomainEvent = _from_json(entry.cls, payload)
+        return event
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, UUID | Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple | list | frozenset | set):
+        items = sorted(value) if isinstance(value, frozenset | set) else value
+        return [_to_json(v) for v in items]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
+
+
+def _from_json(cls: type[Any], payload: Payload) -> Any:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{name: _convert(hints[name], payload[name]) for name in fields if name in payload})
+
+
+def _convert(hint: Any, value: Any) -> Any:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+        return _convert(hint, value)
+    if origin in (tuple, list, frozenset):
+        item = typing.get_args(hint)[0]
+        return origin(_convert(item, v) for v in value)
+    if hint in (UUID, Decimal):
+        return hint(value)
+    if hint is datetime:
+        return datetime.fromisoformat(value)
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint(value)
+    if dataclasses.is_dataclass(hint):
+        return _from_json(hint, value)  # type: ignore[arg-type]
+    return value

@@ -1,0 +1,171 @@
+"""Appending to and reading from the event log, on the caller's connection and transaction.
+
+Append rules: the batch is all-or-nothing; `expected_version` guards against concurrent
+writers; appending event ids that are already stored is a duplicate, not a conflict."""
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from application.shared.context import current_call
+from application.shared.errors import ConcurrencyConflict
+from domain.shared.events import DomainEvent
+from infrastructure.eventlog.registry import EventRegistry
+from infrastructure.eventlog.tables import event_log
+
+NOTIFY_CHANNEL = "agora_event_log"
+NO_STREAM = 0
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """An event about to be appended, with the id that makes re-appending it harmless."""
+
+    event_id: UUID
+    event: DomainEvent
+
+    @classmethod
+    def new(cls, event: DomainEvent) -> "PendingEvent":
+        return cls(event_id=uuid.uuid4(), event=event)
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """One row of the log, as subscribers and the relay see it."""
+
+    position: int
+    transaction_id: int
+    stream_type: str
+    stream_id: str
+    stream_version: int
+    event_id: UUID
+    event_type: str
+    schema_version: int
+    payload: Mapping[str, Any]
+    metadata: Mapping[str, Any]
+    recorded_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> "StoredEvent":
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    """The stream's version after the append; `duplicate` when the events were already there."""
+
+    version: int
+    duplicate: bool = False
+
+
+class EventStore:
+    """The event log seen through one connection (the unit of work's)."""
+
+    def __init__(self, conn: AsyncConnection, registry: EventRegistry) -> None:
+        self._conn = conn
+        self._registry = registry
+
+    async def append(
+        self,
+        *,
+        stream_type: str,
+        stream_id: str,
+        events: Sequence[PendingEvent],
+        expected_version: int | None,
+    ) -> AppendResult:
+        """Append after `expected_version` (NO_STREAM for a new stream, None for any)."""
+        ids = [p.event_id for p in events]
+        stored = set(
+            (
+                await self._conn.execute(
+                    select(event_log.c.event_id).where(event_log.c.event_id.in_(ids))
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if stored == set(ids):
+            return AppendResult(version=await self._version(stream_id), duplicate=True)
+        if stored:
+            raise ConcurrencyConflict(
+                f"stream {stream_id}: some of these events are stored already"
+            )
+        current, last_xid, my_xid = (
+            await self._conn.execute(
+                text(
+                    "SELECT coalesce(max(stream_version), 0), max(transaction_id),"
+                    " pg_current_xact_id()::text::bigint"
+                    " FROM event_log WHERE stream_id = :stream_id"
+                ),
+                {"stream_id": stream_id},
+            )
+        ).one()
+        if expected_version is not None and current != expected_version:
+            raise ConcurrencyConflict(
+                f"stream {stream_id} is at version {current}, not {expected_version}"
+            )
+        if last_xid is not None and last_xid > my_xid:
+            # Subscribers read in transaction-id order; a stream must never go backwards in it.
+            # Only a transaction that began writing before the stream's last append can hit
+            # this, and a retry gets a newer transaction id.
+            raise ConcurrencyConflict(f"stream {stream_id} moved on; retry in a new transaction")
+        rows = [
+            self._row(pending, stream_type, stream_id, current + n)
+            for n, pending in enumerate(events, start=1)
+        ]
+        try:
+            async with self._conn.begin_nested():
+                await self._conn.execute(insert(event_log), rows)
+        except IntegrityError as exc:
+            raise ConcurrencyConflict(f"stream {stream_id} was appended to concurrently") from exc
+        await self._conn.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")))
+        return AppendResult(version=current + len(events))
+
+    async def read_stream(self, stream_id: str) -> list[StoredEvent]:
+        rows = await self._conn.execute(
+            select(event_log)
+            .where(event_log.c.stream_id == stream_id)
+            .order_by(event_log.c.stream_version)
+        )
+        return [StoredEvent.from_row(r._mapping) for r in rows]
+
+    async def _version(self, stream_id: str) -> int:
+        query = select(func.coalesce(func.max(event_log.c.stream_version), 0)).where(
+            event_log.c.stream_id == stream_id
+        )
+        return int((await self._conn.execute(query)).scalar_one())
+
+    def _row(
+        self, pending: PendingEvent, stream_type: str, stream_id: str, version: int
+    ) -> dict[str, Any]:
+        entry, payload = self._registry.serialize(pending.event)
+        return {
+            "stream_type": stream_type,
+            "stream_id": stream_id,
+            "stream_version": version,
+            "event_id": pending.event_id,
+            "event_type": entry.name,
+            "schema_version": entry.version,
+            "payload": payload,
+            "metadata": _metadata(),
+        }
+
+
+def _metadata() -> dict[str, str]:
+    context = current_call.get()
+    if context is None:
+        return {}
+    fields = {
+        "correlation_id": context.correlation_id,
+        "causation_id": context.causation_id,
+        "actor_id": context.actor_id,
+        "traceparent": context.traceparent,
+    }
+    return {k: v for k, v in fields.items() if v is not None}

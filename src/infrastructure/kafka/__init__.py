@@ -1,0 +1,1 @@
+"""Kafka adapters (aiokafka): the relay that publishes the event log, and inbound consumers."""

@@ -1,0 +1,188 @@
+"""A small framework for consuming Kafka topics: at-least-once in, exactly-once in effect.
+
+For each message: the handler's effect and an inbox row (consumer, message id) commit in one
+PostgreSQL transaction, then the offset is committed. A redelivered message finds its inbox row
+and changes nothing. A malformed message, or one that keeps failing, goes to `<topic>.dlq` with
+the reason in its headers, and the partition moves on."""
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from infrastructure.eventlog.tables import consumer_inbox
+
+log = logging.getLogger(__name__)
+
+
+class UnprocessableMessage(Exception):
+    """The message can never succeed (impossible content): dead-letter it without retrying."""
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A decoded message and where it came from."""
+
+    message_id: str
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    headers: Mapping[str, str]
+    body: Mapping[str, Any]
+
+
+MessageHandler = Callable[[InboundMessage, AsyncConnection], Awaitable[None]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsumerConfig:
+    max_attempts: int = 3
+    backoff_base: float = 0.1
+    poll_timeout_ms: int = 500
+
+
+class KafkaConsumerRunner:
+    """Consumes one topic in a consumer group; `run` returns after `stop` is set."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        topic: str,
+        bootstrap_servers: str,
+        engine: AsyncEngine,
+        handler: MessageHandler,
+        config: ConsumerConfig | None = None,
+    ) -> None:
+        self.name = name
+        self.topic = topic
+        self._bootstrap = bootstrap_servers
+        self._engine = engine
+        self._handler = handler
+        self._config = config or ConsumerConfig()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        consumer = AIOKafkaConsumer(
+            self.topic,
+            bootstrap_servers=self._bootstrap,
+            group_id=self.name,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
+        dead_letters = AIOKafkaProducer(
+            bootstrap_servers=self._bootstrap, enable_idempotence=True, acks="all"
+        )
+        await consumer.start()
+        await dead_letters.start()
+        try:
+            while not stop.is_set():
+                batch = await consumer.getmany(timeout_ms=self._config.poll_timeout_ms)
+                for partition, records in batch.items():
+                    for record in records:
+                        await self._consume(record, dead_letters)
+                        await consumer.commit({partition: record.offset + 1})
+        finally:
+            await consumer.stop()
+            await dead_letters.stop()
+
+    async def _consume(self, record: ConsumerRecord[bytes, bytes], dlq: AIOKafkaProducer) -> None:
+        try:
+            message = decode(record)
+        except ValueError as exc:
+            await self._dead_letter(record, dlq, reason="malformed", error=str(exc))
+            return
+        for attempt in range(1, self._config.max_attempts + 1):
+            try:
+                await self._apply_once(message)
+                return
+            except UnprocessableMessage as exc:
+                await self._dead_letter(record, dlq, reason="unprocessable", error=str(exc))
+                return
+            except Exception as exc:
+                log.warning(
+                    "message failed",
+                    extra={"consumer": self.name, "attempt": attempt, "error": repr(exc)},
+                )
+                if attempt == self._config.max_attempts:
+                    await self._dead_letter(record, dlq, reason="failed", error=repr(exc))
+                    return
+                await asyncio.sleep(self._config.backoff_base * 2.0 ** (attempt - 1))
+
+    async def _apply_once(self, message: InboundMessage) -> None:
+        async with self._engine.begin() as conn:
+            first_time = (
+                await conn.execute(
+                    pg_insert(consumer_inbox)
+                    .values(consumer=self.name, message_id=message.message_id, topic=message.topic)
+                    .on_conflict_do_nothing()
+                    .returning(consumer_inbox.c.message_id)
+                )
+            ).first()
+            if first_time is None:
+                return  # already applied: a redelivery
+            await self._handler(message, conn)
+
+    async def _dead_letter(
+        self,
+        record: ConsumerRecord[bytes, bytes],
+        dlq: AIOKafkaProducer,
+        *,
+        reason: str,
+        error: str,
+    ) -> None:
+        log.error(
+            "message dead-lettered",
+            extra={
+                "consumer": self.name,
+                "topic": record.topic,
+                "offset": record.offset,
+                "reason": reason,
+            },
+        )
+        extra = {
+            "dlq_reason": reason,
+            "dlq_error": error[:1000],
+            "dlq_consumer": self.name,
+            "dlq_source": f"{record.topic}/{record.partition}/{record.offset}",
+        }
+        await dlq.send_and_wait(
+            f"{record.topic}.dlq",
+            value=record.value,
+            key=record.key,
+            headers=list(record.headers or []) + [(k, v.encode()) for k, v in extra.items()],
+        )
+
+
+def decode(record: ConsumerRecord[bytes, bytes]) -> InboundMessage:
+    """Parse the JSON body; the message id is the `event_id`/`message_id` header or body field,
+    else the record's coordinates (unique per topic)."""
+    headers = {k: v.decode(errors="replace") for k, v in (record.headers or [])}
+    try:
+        body = json.loads(record.value or b"")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"not JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise ValueError("not a JSON object")
+    message_id = (
+        headers.get("event_id")
+        or headers.get("message_id")
+        or body.get("event_id")
+        or body.get("message_id")
+        or f"{record.topic}:{record.partition}:{record.offset}"
+    )
+    return InboundMessage(
+        message_id=str(message_id),
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key.decode(errors="replace") if record.key else None,
+        headers=headers,
+        body=body,
+    )

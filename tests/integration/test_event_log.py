@@ -1,0 +1,334 @@
+"""The event log on real PostgreSQL: appends, ordering under concurrency, exactly-once
+subscribers, failure policies, rebuilds."""
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from application.identity import account_handlers
+from application.identity.commands import RegisterUser
+from application.identity.dependencies import IdentityDeps
+from application.shared.context import CallContext, current_call
+from application.shared.errors import ConcurrencyConflict
+from domain.identity.errors import WeakPassword
+from infrastructure.db.engine import asyncpg_dsn
+from infrastructure.eventlog.event_sourced import EventSourcedRepository
+from infrastructure.eventlog.monitoring import rebuild, subscription_statuses
+from infrastructure.eventlog.store import NO_STREAM, EventStore, PendingEvent
+from infrastructure.eventlog.subscriptions import (
+    FailurePolicy,
+    LostLeadership,
+    RunnerConfig,
+    SubscriptionRunner,
+    read_checkpoint,
+)
+from infrastructure.eventlog.tables import event_log, subscription_dead_letters
+from infrastructure.identity.account_history import AccountHistoryProjection, account_history
+from infrastructure.identity.unit_of_work import SqlIdentityUnitOfWork
+from tests.gift_card import GiftCard, GiftCardIssued, GiftCardRedeemed
+from tests.integration.eventlog_fixtures import (
+    REGISTRY,
+    RecordingSubscriber,
+    an_event,
+    append,
+    deliveries,
+    reset_log,
+)
+from tests.unit.fakes import FakeHasher, FakeThrottle, FakeTokens, FixedClock
+
+FAST = RunnerConfig(batch_size=50, poll_interval=0.2, max_attempts=3, backoff_base=0.01)
+
+
+@pytest.fixture(autouse=True)
+async def clean_log(engine: AsyncEngine) -> None:
+    await reset_log(engine)
+
+
+def runner(subscriber: object, engine: AsyncEngine, database_url: str) -> SubscriptionRunner:
+    return SubscriptionRunner(
+        subscriber,  # type: ignore[arg-type]
+        engine=engine,
+        dsn=asyncpg_dsn(database_url),
+        config=FAST,
+    )
+
+
+async def count(engine: AsyncEngine, stream_id: str) -> int:
+    async with engine.connect() as conn:
+        query = select(func.count()).where(event_log.c.stream_id == stream_id)
+        return int((await conn.execute(query)).scalar_one())
+
+
+async def test_two_writers_racing_on_one_stream_one_wins_and_nothing_partial(
+    engine: AsyncEngine,
+) -> None:
+    first, second = await engine.connect(), await engine.connect()
+    try:
+        await first.begin()
+        await second.begin()
+        await EventStore(first, REGISTRY).append(
+            stream_type="user",
+            stream_id="s-race",
+            events=[PendingEvent.new(an_event("first"))],
+            expected_version=NO_STREAM,
+        )
+        losing = asyncio.create_task(
+            EventStore(second, REGISTRY).append(
+                stream_type="user",
+                stream_id="s-race",
+                events=[PendingEvent.new(an_event(n)) for n in ("a", "b", "c")],
+                expected_version=NO_STREAM,
+            )
+        )
+        await asyncio.sleep(0.2)  # the second insert now waits on the first's unique-key lock
+        await first.commit()
+        with pytest.raises(ConcurrencyConflict):
+            await losing
+    finally:
+        await first.close()
+        await second.close()
+    assert await count(engine, "s-race") == 1
+
+
+async def test_an_append_expecting_an_older_version_is_a_conflict(engine: AsyncEngine) -> None:
+    await append(engine, "s-stale", "one", "two", expected=NO_STREAM)
+    with pytest.raises(ConcurrencyConflict, match="at version 2, not 1"):
+        await append(engine, "s-stale", "three", expected=1)
+    await append(engine, "s-stale", "three", expected=2)
+    assert await count(engine, "s-stale") == 3
+
+
+async def test_appending_the_same_event_ids_again_is_a_duplicate_not_a_conflict(
+    engine: AsyncEngine,
+) -> None:
+    batch = [PendingEvent.new(an_event("x")), PendingEvent.new(an_event("y"))]
+    for attempt in range(2):
+        async with engine.begin() as conn:
+            result = await EventStore(conn, REGISTRY).append(
+                stream_type="user", stream_id="s-dup", events=batch, expected_version=None
+            )
+        assert result.duplicate is (attempt == 1)
+        assert result.version == 2
+    assert await count(engine, "s-dup") == 2
+
+
+async def test_event_sourced_repository_replays_and_guards_versions(engine: AsyncEngine) -> None:
+    registry = REGISTRY.__class__()
+    registry.register(GiftCardIssued, context="billing")
+    registry.register(GiftCardRedeemed, context="billing")
+
+    def repository(conn: object) -> EventSourcedRepository[GiftCard]:
+        store = EventStore(conn, registry)  # type: ignore[arg-type]
+        return EventSourcedRepository(
+            store, registry, stream_type="gift-card", replay=GiftCard.replay
+        )
+
+    card = GiftCard.issue(uuid.uuid4(), 100)
+    async with engine.begin() as conn:
+        await repository(conn).save(card)
+    async with engine.connect() as a, engine.connect() as b:
+        await a.begin()
+        await b.begin()
+        mine = await repository(a).get(card.stream_id)
+        theirs = await repository(b).get(card.stream_id)
+        assert mine is not None
+        assert theirs is not None
+        mine.redeem(30)
+        theirs.redeem(50)
+        await repository(a).save(mine)
+        await a.commit()
+        with pytest.raises(ConcurrencyConflict):
+            await repository(b).save(theirs)
+    async with engine.connect() as conn:
+        loaded = await repository(conn).get(card.stream_id)
+    assert loaded is not None
+    assert (loaded.balance, loaded.version) == (70, 2)
+
+
+async def test_identity_commands_write_their_events_in_the_same_transaction(
+    engine: AsyncEngine,
+) -> None:
+    deps = IdentityDeps(
+        uow=lambda: SqlIdentityUnitOfWork(engine, REGISTRY),
+        hasher=FakeHasher(),
+        tokens=FakeTokens(),
+        throttle=FakeThrottle(),
+        clock=FixedClock(),
+        session_lifetime=timedelta(days=1),
+    )
+    token = current_call.set(CallContext(correlation_id="req-42", actor_id="someone"))
+    try:
+        user = await account_handlers.register_user(
+            RegisterUser(email="logged@example.com", password="long-enough-pass", full_name="L"),
+            deps=deps,
+        )
+        with pytest.raises(WeakPassword):
+            await account_handlers.register_user(
+                RegisterUser(email="weak@example.com", password="short", full_name="W"), deps=deps
+            )
+    finally:
+        current_call.reset(token)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(event_log))).all()
+    assert [(r.stream_id, r.event_type, r.stream_version) for r in rows] == [
+        (str(user.id), "UserRegistered", 1)
+    ]
+    assert rows[0].metadata == {"correlation_id": "req-42", "actor_id": "someone"}
+    assert rows[0].payload["email"] == "logged@example.com"
+
+
+async def test_an_open_transaction_holds_back_later_commits_and_is_never_skipped(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    subscriber = runner(RecordingSubscriber("tail"), engine, database_url)
+    await append(engine, "s-before", "before")
+    slow = await engine.connect()
+    try:
+        await slow.begin()
+        await EventStore(slow, REGISTRY).append(
+            stream_type="user",
+            stream_id="s-slow",
+            events=[PendingEvent.new(an_event("slow"))],
+            expected_version=None,
+        )
+        await append(engine, "s-fast", "fast")  # higher position, committed first
+
+        await subscriber.step()
+        assert await deliveries(engine, "tail") == ["before"]  # not "fast": "slow" may commit
+
+        await slow.commit()
+    finally:
+        await slow.close()
+    while await subscriber.step():
+        pass
+    assert await deliveries(engine, "tail") == ["before", "slow", "fast"]
+
+
+async def test_concurrent_writers_and_two_tailing_subscribers_deliver_each_event_once(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    writers, appends = 8, 200
+    stop = asyncio.Event()
+    tails = [runner(RecordingSubscriber(f"tail-{n}"), engine, database_url) for n in (1, 2)]
+    tasks = [asyncio.create_task(t.run(stop)) for t in tails]
+
+    async def writer(n: int) -> None:
+        for i in range(appends):
+            await append(engine, f"writer-{n}-{i % 7}", f"{n}:{i}")
+
+    await asyncio.gather(*(writer(n) for n in range(writers)))
+
+    async def caught_up() -> bool:
+        counts = [len(await deliveries(engine, t.name)) for t in tails]
+        return all(c >= writers * appends for c in counts)
+
+    async with asyncio.timeout(60):
+        while not await caught_up():
+            await asyncio.sleep(0.1)
+    await asyncio.sleep(0.5)  # give any duplicate delivery the chance to show up
+    stop.set()
+    await asyncio.gather(*tasks)
+
+    for tail in tails:
+        delivered = await deliveries(engine, tail.name)
+        assert len(delivered) == len(set(delivered)) == writers * appends
+        for n in range(writers):  # each writer's events arrive in the order it wrote them
+            mine = [int(d.split(":")[1]) for d in delivered if d.startswith(f"{n}:")]
+            assert mine == sorted(mine)
+
+
+async def test_a_projection_that_keeps_failing_stops_where_it_failed(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    await append(engine, "s-p", "ok-1", "poison", "ok-2")
+    projection = runner(RecordingSubscriber("fragile", fail_on="poison"), engine, database_url)
+    await projection.run(asyncio.Event())  # returns once the subscriber stops
+
+    assert await deliveries(engine, "fragile") == ["ok-1"]
+    [status] = [s for s in await subscription_statuses(engine) if s.name == "fragile"]
+    assert status.status == "stopped"
+    assert status.pending == 2
+    assert "cannot handle poison" in (status.last_error or "")
+
+
+async def test_a_side_effect_that_keeps_failing_parks_the_event_and_goes_on(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    await append(engine, "s-q", "ok-1", "poison", "ok-2")
+    effect = runner(
+        RecordingSubscriber("mailer", on_failure=FailurePolicy.PARK, fail_on="poison"),
+        engine,
+        database_url,
+    )
+    while await effect.step():
+        pass
+
+    assert await deliveries(engine, "mailer") == ["ok-1", "ok-2"]
+    async with engine.connect() as conn:
+        parked = (await conn.execute(select(subscription_dead_letters))).all()
+    assert [(p.subscription, p.attempts) for p in parked] == [("mailer", FAST.max_attempts)]
+    [status] = [s for s in await subscription_statuses(engine) if s.name == "mailer"]
+    assert (status.status, status.pending, status.dead_letters) == ("running", 0, 1)
+
+
+async def test_a_deposed_leader_cannot_move_the_checkpoint(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    await append(engine, "s-f", "one", "two")
+    a = runner(RecordingSubscriber("fenced"), engine, database_url)
+    await a.step()
+    checkpoint = await read_checkpoint(engine, "fenced")
+    async with engine.begin() as conn:  # someone else moves it (a rebuild, a new leader)
+        await conn.execute(
+            text("UPDATE subscription_checkpoints SET position = 0 WHERE name = 'fenced'")
+        )
+    await append(engine, "s-f", "three")
+
+    events = [
+        e
+        for e in await __import__(
+            "infrastructure.eventlog.subscriptions", fromlist=["read_after"]
+        ).read_after(engine, checkpoint, limit=10)
+    ]
+    with pytest.raises(LostLeadership):
+        await a._apply(events, checkpoint)
+    assert await deliveries(engine, "fenced") == ["one", "two"]
+
+
+async def test_a_rebuilt_read_model_equals_the_incrementally_built_one(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    projection = AccountHistoryProjection(REGISTRY)
+    history = runner(projection, engine, database_url)
+    for n in range(5):
+        await append(engine, str(uuid.uuid4()), f"name-{n}", f"again-{n}")
+        while await history.step():
+            pass
+
+    async def snapshot() -> list[tuple[object, ...]]:
+        async with engine.connect() as conn:
+            rows = await conn.execute(select(account_history).order_by(account_history.c.position))
+            return [tuple(r) for r in rows]
+
+    incremental = await snapshot()
+    assert len(incremental) == 10
+    await rebuild(projection, engine=engine, dsn=asyncpg_dsn(database_url), config=FAST)
+    assert await snapshot() == incremental
+
+
+async def test_status_reports_backlog_and_lag(engine: AsyncEngine, database_url: str) -> None:
+    tail = runner(RecordingSubscriber("lagging"), engine, database_url)
+    await tail.step()  # creates nothing to do yet
+    await append(engine, "s-l", "a", "b", "c")
+    await asyncio.sleep(0.05)
+    [status] = [s for s in await subscription_statuses(engine) if s.name == "lagging"]
+    assert status.pending == 3
+    assert status.lag_seconds > 0
+    while await tail.step():
+        pass
+    [status] = [s for s in await subscription_statuses(engine) if s.name == "lagging"]
+    assert (status.pending, status.lag_seconds) == (0, 0)
