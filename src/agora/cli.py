@@ -69,7 +69,9 @@ def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
-        configure_logging(settings.app.log_level)
+        # Long-running processes log to stdout; one-shot commands keep stdout for their output.
+        long_running = args.command in ("serve", "worker")
+        configure_logging(settings.app.log_level, stream=sys.stdout if long_running else sys.stderr)
         _COMMANDS[args.command](settings, args)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from agora.runtime import check_database, resolve_service_urls
+from agora.runtime import check_database, resolve_database_url
 from agora.settings import Settings
 from agora.worker import build_registry, runner_config
 from agora.worker import projections as all_projections
@@ -23,9 +23,9 @@ class UnknownSubscriber(LookupError):
 def projections(settings: Settings, *, action: str, name: str | None) -> None:
     embedded = EmbeddedServices()
     try:
-        urls = resolve_service_urls(settings, embedded)
-        check_database(urls.database)
-        asyncio.run(_act(settings, urls.database, action=action, name=name))
+        database_url = resolve_database_url(settings, embedded)
+        check_database(database_url)
+        asyncio.run(_act(settings, database_url, action=action, name=name))
     finally:
         embedded.close()
 

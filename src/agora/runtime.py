@@ -22,10 +22,13 @@ class ServiceUrls:
 
 def resolve_service_urls(settings: Settings, embedded: EmbeddedServices) -> ServiceUrls:
     """Use DATABASE_URL / REDIS_URL when set, otherwise start embedded servers."""
-    data_dir = settings.app.data_dir
-    database = settings.database.url or embedded.postgres(data_dir / "postgres")
-    redis = settings.redis.url or embedded.redis(data_dir / "redis")
-    return ServiceUrls(database=database, redis=redis)
+    redis = settings.redis.url or embedded.redis(settings.app.data_dir / "redis")
+    return ServiceUrls(database=resolve_database_url(settings, embedded), redis=redis)
+
+
+def resolve_database_url(settings: Settings, embedded: EmbeddedServices) -> str:
+    """For commands that need PostgreSQL only (migrate, worker, projections)."""
+    return settings.database.url or embedded.postgres(settings.app.data_dir / "postgres")
 
 
 def check_database(url: str) -> None:

@@ -1,13 +1,20 @@
 """`agora serve` and `agora migrate`: resolve services, migrate, seed the demo, run uvicorn."""
 
 import asyncio
+import contextlib
 import logging
 import signal
+from pathlib import Path
 
 import uvicorn
 
 from agora.bootstrap import api_config, open_services
-from agora.runtime import ServiceUrls, check_database, resolve_service_urls
+from agora.runtime import (
+    ServiceUrls,
+    check_database,
+    resolve_database_url,
+    resolve_service_urls,
+)
 from agora.seed import demo_banner, seed_demo
 from agora.settings import Settings
 from agora.worker import build_registry, running_worker
@@ -22,9 +29,9 @@ log = logging.getLogger("agora")
 def migrate(settings: Settings) -> None:
     embedded = EmbeddedServices()
     try:
-        urls = resolve_service_urls(settings, embedded)
-        check_database(urls.database)
-        upgrade_to_head(urls.database)
+        database_url = resolve_database_url(settings, embedded)
+        check_database(database_url)
+        upgrade_to_head(database_url)
         print("database migrated to the newest revision")
     finally:
         embedded.close()
@@ -80,25 +87,40 @@ def worker(settings: Settings) -> None:
     """Run until SIGTERM or SIGINT, then finish the current batches and exit."""
     embedded = EmbeddedServices()
     try:
-        urls = resolve_service_urls(settings, embedded)
-        check_database(urls.database)
-        asyncio.run(_run_worker(settings, urls))
+        database_url = resolve_database_url(settings, embedded)
+        check_database(database_url)
+        asyncio.run(_run_worker(settings, database_url))
     finally:
         embedded.close()
 
 
-async def _run_worker(settings: Settings, urls: ServiceUrls) -> None:
+async def _run_worker(settings: Settings, database_url: str) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    engine = build_engine(urls.database, pool_size=settings.database.pool_size)
+    engine = build_engine(database_url, pool_size=settings.database.pool_size)
     try:
         async with running_worker(
-            settings, engine=engine, database_url=urls.database, registry=build_registry()
+            settings, engine=engine, database_url=database_url, registry=build_registry()
         ) as runners:
             log.info("worker running", extra={"subscribers": [r.name for r in runners]})
+            heartbeat = asyncio.create_task(_beat(settings.app.data_dir / HEARTBEAT_FILE, stop))
             await stop.wait()
             log.info("worker stopping")
+            await heartbeat
     finally:
         await engine.dispose()
+
+
+HEARTBEAT_FILE = "worker.heartbeat"
+HEARTBEAT_SECONDS = 5.0
+
+
+async def _beat(path: Path, stop: asyncio.Event) -> None:
+    """Touch a file while the worker's loop is alive: the container health check reads its age."""
+    await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+    while not stop.is_set():
+        await asyncio.to_thread(path.touch)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), HEARTBEAT_SECONDS)

@@ -39,13 +39,15 @@ async def reset_log(engine: AsyncEngine) -> None:
                 " consumer_inbox, account_history"
             )
         )
+        # Helper tables live in their own schema, outside what the migrations manage.
+        await conn.execute(text("CREATE SCHEMA IF NOT EXISTS test_support"))
         await conn.execute(
             text(
-                "CREATE TABLE IF NOT EXISTS test_deliveries"
+                "CREATE TABLE IF NOT EXISTS test_support.deliveries"
                 " (subscriber text, event_id uuid, position bigint, full_name text)"
             )
         )
-        await conn.execute(text("TRUNCATE test_deliveries"))
+        await conn.execute(text("TRUNCATE test_support.deliveries"))
 
 
 class RecordingSubscriber:
@@ -66,7 +68,7 @@ class RecordingSubscriber:
             if event.payload.get("full_name") == self.fail_on:
                 raise RuntimeError(f"cannot handle {self.fail_on}")
             await conn.execute(
-                text("INSERT INTO test_deliveries VALUES (:s, :e, :p, :n)"),
+                text("INSERT INTO test_support.deliveries VALUES (:s, :e, :p, :n)"),
                 {
                     "s": self.name,
                     "e": event.event_id,
@@ -79,7 +81,9 @@ class RecordingSubscriber:
 async def deliveries(engine: AsyncEngine, subscriber: str) -> list[str]:
     async with engine.connect() as conn:
         rows = await conn.execute(
-            text("SELECT full_name FROM test_deliveries WHERE subscriber = :s ORDER BY position"),
+            text(
+                "SELECT full_name FROM test_support.deliveries WHERE subscriber = :s ORDER BY position"
+            ),
             {"s": subscriber},
         )
         return [r[0] for r in rows]

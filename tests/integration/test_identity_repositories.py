@@ -16,6 +16,7 @@ from domain.identity.session import LoginSession, RefreshToken
 from domain.identity.user import User
 from infrastructure.identity.directory import SqlUserDirectory
 from infrastructure.identity.unit_of_work import SqlIdentityUnitOfWork
+from tests.integration.eventlog_fixtures import REGISTRY
 
 pytestmark = pytest.mark.usefixtures("clean_database")
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -33,7 +34,7 @@ def a_user(email: str = "ada@example.com") -> User:
 
 
 async def add(engine: AsyncEngine, user: User) -> None:
-    async with SqlIdentityUnitOfWork(engine) as uow:
+    async with SqlIdentityUnitOfWork(engine, REGISTRY) as uow:
         await uow.users.add(user)
         await uow.commit()
 
@@ -41,7 +42,7 @@ async def add(engine: AsyncEngine, user: User) -> None:
 async def test_a_user_round_trips_through_its_row(engine: AsyncEngine) -> None:
     user = a_user()
     await add(engine, user)
-    async with SqlIdentityUnitOfWork(engine) as uow:
+    async with SqlIdentityUnitOfWork(engine, REGISTRY) as uow:
         loaded = await uow.users.get_by_email(EmailAddress.parse("ADA@example.com"))
     assert loaded is not None
     assert vars(loaded) | {"_pending_events": []} == vars(user) | {"_pending_events": []}
@@ -49,9 +50,9 @@ async def test_a_user_round_trips_through_its_row(engine: AsyncEngine) -> None:
 
 async def test_nothing_is_stored_unless_committed(engine: AsyncEngine) -> None:
     user = a_user()
-    async with SqlIdentityUnitOfWork(engine) as uow:
+    async with SqlIdentityUnitOfWork(engine, REGISTRY) as uow:
         await uow.users.add(user)
-    async with SqlIdentityUnitOfWork(engine) as uow:
+    async with SqlIdentityUnitOfWork(engine, REGISTRY) as uow:
         assert await uow.users.get(user.id) is None
 
 
@@ -66,7 +67,10 @@ async def test_concurrent_registrations_of_one_email_store_one_user(engine: Asyn
 async def test_a_save_from_a_stale_version_is_a_conflict(engine: AsyncEngine) -> None:
     user = a_user()
     await add(engine, user)
-    async with SqlIdentityUnitOfWork(engine) as first, SqlIdentityUnitOfWork(engine) as second:
+    async with (
+        SqlIdentityUnitOfWork(engine, REGISTRY) as first,
+        SqlIdentityUnitOfWork(engine, REGISTRY) as second,
+    ):
         mine = await first.users.get(user.id)
         theirs = await second.users.get(user.id)
         assert mine is not None
@@ -96,14 +100,14 @@ async def _session_with_token(engine: AsyncEngine, token_hash: str) -> LoginSess
         issued_at=NOW,
         expires_at=session.expires_at,
     )
-    async with SqlIdentityUnitOfWork(engine) as uow:
+    async with SqlIdentityUnitOfWork(engine, REGISTRY) as uow:
         await uow.sessions.start(session, token)
         await uow.commit()
     return session
 
 
 async def _claim(engine: AsyncEngine, token_hash: str, now: datetime) -> object:
-    async with SqlIdentityUnitOfWork(engine) as uow:
+    async with SqlIdentityUnitOfWork(engine, REGISTRY) as uow:
         outcome = await uow.sessions.claim(token_hash, now=now)
         await asyncio.sleep(0.05)  # hold the row lock so the rivals really overlap
         await uow.commit()
@@ -126,7 +130,7 @@ async def test_of_many_concurrent_claims_of_one_token_exactly_one_wins(
 async def test_expired_revoked_and_unknown_tokens_are_unusable(engine: AsyncEngine) -> None:
     session = await _session_with_token(engine, "hash-expiring")
     assert isinstance(await _claim(engine, "hash-expiring", NOW + timedelta(days=2)), Unusable)
-    async with SqlIdentityUnitOfWork(engine) as uow:
+    async with SqlIdentityUnitOfWork(engine, REGISTRY) as uow:
         await uow.sessions.revoke(session.id, now=NOW)
         await uow.commit()
     assert isinstance(await _claim(engine, "hash-expiring", NOW), Unusable)
