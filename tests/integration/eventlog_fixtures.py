@@ -82,7 +82,8 @@ async def deliveries(engine: AsyncEngine, subscriber: str) -> list[str]:
     async with engine.connect() as conn:
         rows = await conn.execute(
             text(
-                "SELECT full_name FROM test_support.deliveries WHERE subscriber = :s ORDER BY position"
+                "SELECT full_name FROM test_support.deliveries"
+                " WHERE subscriber = :s ORDER BY position"
             ),
             {"s": subscriber},
         )
