@@ -31,6 +31,7 @@ pytest: $(VENV)/.synced
 
 bench: $(VENV)/.synced
 	$(BIN)/python bench/login.py
+	$(BIN)/python bench/event_log.py
 
 install: $(VENV)/.synced
 

@@ -6,7 +6,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from api.context import current_request_id
+from application.shared.context import current_correlation_id
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
@@ -25,7 +25,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        request_id = current_request_id()
+        request_id = current_correlation_id()
         if request_id is not None:
             entry["request_id"] = request_id
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})

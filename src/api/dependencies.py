@@ -6,10 +6,10 @@ from typing import Annotated, cast
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from api.context import current_request
 from api.services import ApiServices
 from application.identity.queries import authenticate
 from application.identity.views import Principal
+from application.shared.context import current_call
 from application.shared.errors import NotAuthenticated
 from domain.identity.roles import Permission
 
@@ -34,9 +34,9 @@ async def current_principal(
     principal = await authenticate(
         token, tokens=services.tokens, directory=services.users, now=services.clock.now()
     )
-    context = current_request.get()
+    context = current_call.get()
     if context is not None:
-        context.user_id = str(principal.user_id)
+        context.actor_id = str(principal.user_id)
     return principal
 
 

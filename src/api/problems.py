@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from starlette.types import Send
 
-from api.context import current_request_id
+from application.shared.context import current_correlation_id
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -48,7 +48,7 @@ def problem_body(
         "detail": detail,
         "instance": instance,
         "code": code,
-        "request_id": current_request_id(),
+        "request_id": current_correlation_id(),
     }
     if errors:
         body["errors"] = errors

@@ -59,3 +59,11 @@ def test_the_readme_configuration_table_lists_every_setting() -> None:
     readme = README.read_text()
     missing = [name for name in environment_variables() if f"`{name}`" not in readme]
     assert missing == []
+
+
+def test_rate_limits_must_be_in_the_limits_syntax() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="login_limit_per_ip"):
+        AuthSettings(login_limit_per_ip="lots")  # type: ignore[call-arg]
+    assert AuthSettings(login_limit_per_ip="3 per 10 seconds").login_limit_per_ip  # type: ignore[call-arg]

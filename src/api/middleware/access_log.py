@@ -5,7 +5,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.context import current_request
+from application.shared.context import current_call
 
 log = logging.getLogger("agora.access")
 
@@ -32,7 +32,7 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_and_note)
         finally:
-            context = current_request.get()
+            context = current_call.get()
             client = scope.get("client")
             log.info(
                 "request",
@@ -41,8 +41,8 @@ class AccessLogMiddleware:
                     "path": scope["path"],
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "request_id": context.request_id if context else None,
-                    "user_id": context.user_id if context else None,
+                    "request_id": context.correlation_id if context else None,
+                    "user_id": context.actor_id if context else None,
                     "client": client[0] if client else None,
                 },
             )

@@ -1,4 +1,7 @@
-"""Request ids: accept a sane incoming X-Request-ID or make one, expose it, return it."""
+"""Request ids: accept a sane incoming X-Request-ID or make one, expose it, return it.
+
+The id becomes the correlation id of everything the request causes: log lines, problem
+responses, and the metadata of the events it appends. A valid W3C `traceparent` is kept too."""
 
 import re
 import uuid
@@ -6,14 +9,15 @@ import uuid
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.context import RequestContext, current_request
+from application.shared.context import CallContext, current_call
 
 _SANE_ID = re.compile(r"^[A-Za-z0-9._\-]{8,128}$")
+_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
 HEADER = "x-request-id"
 
 
 class RequestContextMiddleware:
-    """Outermost layer: everything below (logs, errors) can read the request id."""
+    """Outermost layer: everything below (logs, errors, events) can read the request id."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -22,10 +26,15 @@ class RequestContextMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(HEADER.encode(), b"").decode("latin-1")
+        headers = dict(scope["headers"])
+        incoming = headers.get(HEADER.encode(), b"").decode("latin-1")
         request_id = incoming if _SANE_ID.match(incoming) else uuid.uuid4().hex
-        context = RequestContext(request_id=request_id)
-        token = current_request.set(context)
+        traceparent = headers.get(b"traceparent", b"").decode("latin-1")
+        context = CallContext(
+            correlation_id=request_id,
+            traceparent=traceparent if _TRACEPARENT.match(traceparent) else None,
+        )
+        token = current_call.set(context)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -35,4 +44,4 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            current_request.reset(token)
+            current_call.reset(token)

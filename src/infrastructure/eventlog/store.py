@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -20,8 +20,19 @@ from domain.shared.events import DomainEvent
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.tables import event_log
 
-NOTIFY_CHANNEL = "agora_event_log"
+NOTIFY_CHANNEL = "agora_event_log"  # also named in the event_log trigger's migration
 NO_STREAM = 0
+
+_CHECKS = text(
+    """
+    SELECT (SELECT count(*) FROM event_log WHERE event_id = ANY(:ids)),
+           coalesce(max(stream_version), 0),
+           max(transaction_id),
+           pg_current_xact_id()::text::bigint
+      FROM event_log
+     WHERE stream_id = :stream_id
+    """
+)
 
 
 @dataclass(frozen=True)
@@ -82,31 +93,17 @@ class EventStore:
     ) -> AppendResult:
         """Append after `expected_version` (NO_STREAM for a new stream, None for any)."""
         ids = [p.event_id for p in events]
-        stored = set(
-            (
-                await self._conn.execute(
-                    select(event_log.c.event_id).where(event_log.c.event_id.in_(ids))
-                )
-            )
-            .scalars()
-            .all()
-        )
-        if stored == set(ids):
-            return AppendResult(version=await self._version(stream_id), duplicate=True)
-        if stored:
+        # One round trip for every check: stored ids of this batch, the stream's version and
+        # last writer, and our own transaction id.
+        stored_count, current, last_xid, my_xid = (
+            await self._conn.execute(_CHECKS, {"stream_id": stream_id, "ids": ids})
+        ).one()
+        if stored_count == len(ids):
+            return AppendResult(version=current, duplicate=True)
+        if stored_count:
             raise ConcurrencyConflict(
                 f"stream {stream_id}: some of these events are stored already"
             )
-        current, last_xid, my_xid = (
-            await self._conn.execute(
-                text(
-                    "SELECT coalesce(max(stream_version), 0), max(transaction_id),"
-                    " pg_current_xact_id()::text::bigint"
-                    " FROM event_log WHERE stream_id = :stream_id"
-                ),
-                {"stream_id": stream_id},
-            )
-        ).one()
         if expected_version is not None and current != expected_version:
             raise ConcurrencyConflict(
                 f"stream {stream_id} is at version {current}, not {expected_version}"
@@ -121,11 +118,11 @@ class EventStore:
             for n, pending in enumerate(events, start=1)
         ]
         try:
-            async with self._conn.begin_nested():
-                await self._conn.execute(insert(event_log), rows)
+            # A unique violation aborts the whole transaction; the caller's unit of work rolls
+            # back, so no savepoint is needed. A statement trigger NOTIFYs subscribers on commit.
+            await self._conn.execute(insert(event_log), rows)
         except IntegrityError as exc:
             raise ConcurrencyConflict(f"stream {stream_id} was appended to concurrently") from exc
-        await self._conn.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")))
         return AppendResult(version=current + len(events))
 
     async def read_stream(self, stream_id: str) -> list[StoredEvent]:
@@ -135,12 +132,6 @@ class EventStore:
             .order_by(event_log.c.stream_version)
         )
         return [StoredEvent.from_row(r._mapping) for r in rows]
-
-    async def _version(self, stream_id: str) -> int:
-        query = select(func.coalesce(func.max(event_log.c.stream_version), 0)).where(
-            event_log.c.stream_id == stream_id
-        )
-        return int((await self._conn.execute(query)).scalar_one())
 
     def _row(
         self, pending: PendingEvent, stream_type: str, stream_id: str, version: int
