@@ -16,9 +16,7 @@ def test_every_referenced_file_and_name_exists(doc: str) -> None:
     for reference in PATH.findall((ROOT / doc).read_text()):
         path, _, name = reference.partition("::")
         target = ROOT / path
-        if not target.exists() or (
-            name and not re.search(rf"\b(def|class) {re.escape(name)}\b", target.read_text())
-        ):
+        if not target.exists() or (name and not _defines(target.read_text(), name)):
             missing.append(reference)
     assert missing == []
 
