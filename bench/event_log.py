@@ -36,14 +36,9 @@ from domain.identity.events import UserProfileUpdated
 from infrastructure.db.engine import asyncpg_dsn, build_engine
 from infrastructure.db.migrations import upgrade_to_head
 from infrastructure.embedded import EmbeddedServices
+from infrastructure.eventlog.checkpoints import Checkpoint, read_after
 from infrastructure.eventlog.store import EventStore, PendingEvent, StoredEvent
-from infrastructure.eventlog.subscriptions import (
-    Checkpoint,
-    FailurePolicy,
-    RunnerConfig,
-    SubscriptionRunner,
-    read_after,
-)
+from infrastructure.eventlog.subscriptions import FailurePolicy, RunnerConfig, SubscriptionRunner
 from infrastructure.kafka.envelope import envelope, headers
 from infrastructure.kafka.relay import KafkaRelay
 

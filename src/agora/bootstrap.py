@@ -7,6 +7,8 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from agora.settings import Settings
 from agora.worker import build_registry, running_worker
 from api.services import ApiConfig, ApiServices
@@ -29,6 +31,7 @@ from application.identity.dependencies import IdentityDeps
 from application.shared.bus import Command, CommandBus, Handler
 from application.shared.clock import Clock, SystemClock
 from infrastructure.db.engine import build_engine
+from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.health import DependencyProbes
 from infrastructure.identity.access_tokens import JwtAccessTokens
 from infrastructure.identity.directory import SqlUserDirectory
@@ -66,6 +69,37 @@ def api_config(settings: Settings) -> ApiConfig:
     )
 
 
+def identity_deps(
+    settings: Settings,
+    *,
+    engine: AsyncEngine,
+    redis_url: str,
+    registry: EventRegistry,
+    clock: Clock,
+) -> IdentityDeps:
+    """The identity context's adapters, built from its settings."""
+    auth = settings.auth
+    return IdentityDeps(
+        uow=partial(SqlIdentityUnitOfWork, engine, registry),
+        hasher=Argon2PasswordHasher(
+            memory_kib=auth.argon2_memory_kib, time_cost=auth.argon2_time_cost
+        ),
+        tokens=JwtAccessTokens(
+            secret=auth.jwt_secret.get_secret_value(),
+            issuer=auth.jwt_issuer,
+            audience=auth.jwt_audience,
+            lifetime=timedelta(seconds=auth.access_token_ttl_seconds),
+        ),
+        throttle=RedisLoginThrottle(
+            storage=limits_storage(redis_url, key_prefix=f"{settings.redis.key_prefix}:limits"),
+            per_ip=auth.login_limit_per_ip,
+            per_account=auth.login_limit_per_account,
+        ),
+        clock=clock,
+        session_lifetime=timedelta(days=auth.session_ttl_days),
+    )
+
+
 @asynccontextmanager
 async def open_services(
     settings: Settings,
@@ -86,32 +120,13 @@ async def open_services(
         echo=settings.database.echo,
     )
     redis = build_redis(redis_url)
-    auth = settings.auth
-    tokens = JwtAccessTokens(
-        secret=auth.jwt_secret.get_secret_value(),
-        issuer=auth.jwt_issuer,
-        audience=auth.jwt_audience,
-        lifetime=timedelta(seconds=auth.access_token_ttl_seconds),
-    )
-    throttle = RedisLoginThrottle(
-        storage=limits_storage(redis_url, key_prefix=f"{settings.redis.key_prefix}:limits"),
-        per_ip=auth.login_limit_per_ip,
-        per_account=auth.login_limit_per_account,
-    )
-    deps = IdentityDeps(
-        uow=partial(SqlIdentityUnitOfWork, engine, registry),
-        hasher=Argon2PasswordHasher(
-            memory_kib=auth.argon2_memory_kib, time_cost=auth.argon2_time_cost
-        ),
-        tokens=tokens,
-        throttle=throttle,
-        clock=clock,
-        session_lifetime=timedelta(days=auth.session_ttl_days),
+    deps = identity_deps(
+        settings, engine=engine, redis_url=redis_url, registry=registry, clock=clock
     )
     services = ApiServices(
         bus=CommandBus(identity_handlers(deps)),
         users=SqlUserDirectory(engine),
-        tokens=tokens,
+        tokens=deps.tokens,
         clock=clock,
         readiness=DependencyProbes(engine=engine, redis=redis),
     )
@@ -126,6 +141,3 @@ async def open_services(
     finally:
         await redis.aclose()
         await engine.dispose()
-
-
-__all__ = ["VERSION", "api_config", "identity_handlers", "open_services"]

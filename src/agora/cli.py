@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser(
-        "worker", help="Run the event-log subscribers, the Kafka relay and the consumers."
+        "worker", help="Run the event-log subscribers (projections) and the Kafka relay."
     )
 
     projections = commands.add_parser("projections", help="Inspect and repair subscribers.")

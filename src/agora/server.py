@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
@@ -103,9 +104,11 @@ async def _run_worker(settings: Settings, database_url: str) -> None:
     try:
         async with running_worker(
             settings, engine=engine, database_url=database_url, registry=build_registry()
-        ) as runners:
-            log.info("worker running", extra={"subscribers": [r.name for r in runners]})
-            heartbeat = asyncio.create_task(_beat(settings.app.data_dir / HEARTBEAT_FILE, stop))
+        ) as running:
+            log.info("worker running", extra={"subscribers": [r.name for r in running.runners]})
+            heartbeat = asyncio.create_task(
+                _beat(settings.app.data_dir / HEARTBEAT_FILE, stop, alive=running.alive)
+            )
             await stop.wait()
             log.info("worker stopping")
             await heartbeat
@@ -117,10 +120,11 @@ HEARTBEAT_FILE = "worker.heartbeat"
 HEARTBEAT_SECONDS = 5.0
 
 
-async def _beat(path: Path, stop: asyncio.Event) -> None:
-    """Touch a file while the worker's loop is alive: the container health check reads its age."""
+async def _beat(path: Path, stop: asyncio.Event, *, alive: Callable[[], bool]) -> None:
+    """Touch a file while every runner is alive: the container health check reads its age."""
     await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
     while not stop.is_set():
-        await asyncio.to_thread(path.touch)
+        if alive():
+            await asyncio.to_thread(path.touch)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), HEARTBEAT_SECONDS)

@@ -1,4 +1,6 @@
-"""The worker: every subscriber of the event log, the Kafka relay, and the Kafka consumers.
+"""The worker: every subscriber of the event log (projections) and the Kafka relay. Kafka
+consumers (`infrastructure/kafka/consumer.py`) join it as contexts add them: the warehouse's
+shipment messages are the first.
 
 `agora worker` runs it as its own process; `agora serve --with-worker` (what `make run` does)
 runs it inside the API process. However many copies run, each subscriber is active in one."""
@@ -7,6 +9,8 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -61,10 +65,22 @@ def runner_config(settings: Settings) -> RunnerConfig:
     )
 
 
+@dataclass(frozen=True)
+class RunningWorker:
+    """The runners of one worker and their tasks."""
+
+    runners: list[SubscriptionRunner]
+    tasks: list["asyncio.Task[None]"]
+
+    def alive(self) -> bool:
+        """False once any runner has ended: the health check must then fail."""
+        return all(not task.done() for task in self.tasks)
+
+
 @asynccontextmanager
 async def running_worker(
     settings: Settings, *, engine: AsyncEngine, database_url: str, registry: EventRegistry
-) -> AsyncIterator[list[SubscriptionRunner]]:
+) -> AsyncIterator[RunningWorker]:
     """Start every runner in the background; stop them all on exit."""
     stop = asyncio.Event()
     runners = [
@@ -77,12 +93,24 @@ async def running_worker(
         for subscriber in subscribers(settings, registry)
     ]
     tasks = [asyncio.create_task(r.run(stop), name=f"subscriber:{r.name}") for r in runners]
+    for task in tasks:
+        task.add_done_callback(partial(_report_exit, stop))
     try:
-        yield runners
+        yield RunningWorker(runners=runners, tasks=tasks)
     finally:
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
         for runner in runners:
-            close = getattr(runner.subscriber, "close", None)
+            close = getattr(runner.subscriber, "close", None)  # the relay owns a producer
             if close is not None:
                 await close()
+
+
+def _report_exit(stop: asyncio.Event, task: "asyncio.Task[None]") -> None:
+    """Runners end only when told to; anything else is a bug worth a loud log line."""
+    if stop.is_set() or task.cancelled():
+        return
+    log.error(
+        "subscriber runner ended unexpectedly",
+        extra={"task": task.get_name(), "error": repr(task.exception())},
+    )

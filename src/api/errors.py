@@ -9,7 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.problems import PROBLEM_MEDIA_TYPE, problem_body
+from api.problems import PROBLEM_MEDIA_TYPE, http_problem, problem_body
+from application.identity.errors import WrongPassword
 from application.shared.errors import (
     ApplicationError,
     ConcurrencyConflict,
@@ -49,20 +50,12 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     CannotChangeOwnAccess: ProblemSpec(409, "cannot_change_own_access", "Own access is protected"),
     # application failures
     NotAuthenticated: ProblemSpec(401, "not_authenticated", "Not authenticated"),
+    WrongPassword: ProblemSpec(403, "wrong_password", "Wrong password"),
     PermissionDenied: ProblemSpec(403, "permission_denied", "Permission denied"),
     TooManyAttempts: ProblemSpec(429, "too_many_requests", "Too many requests"),
     ConcurrencyConflict: ProblemSpec(409, "concurrent_update", "Concurrent update"),
     PreconditionFailed: ProblemSpec(412, "precondition_failed", "Precondition failed"),
     InvalidCursor: ProblemSpec(400, "invalid_cursor", "Invalid cursor"),
-}
-
-_HTTP_CODES = {
-    400: ("bad_request", "Bad request"),
-    401: ("not_authenticated", "Not authenticated"),
-    404: ("not_found", "Not found"),
-    405: ("method_not_allowed", "Method not allowed"),
-    413: ("payload_too_large", "Payload too large"),
-    415: ("unsupported_media_type", "Unsupported media type"),
 }
 
 
@@ -139,7 +132,7 @@ def _field_error(error: dict[str, Any]) -> dict[str, str]:
 
 async def _handle_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code, title = _HTTP_CODES.get(exc.status_code, (f"http_{exc.status_code}", "HTTP error"))
+    code, title = http_problem(exc.status_code)
     detail = exc.detail if isinstance(exc.detail, str) else title
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"no route matches {request.url.path}"

@@ -32,6 +32,22 @@ class Problem(BaseModel):
     errors: list[FieldError] = Field(default_factory=list)
 
 
+# Errors raised by the HTTP machinery itself (routing, body parsing, limits), by status.
+HTTP_PROBLEMS = {
+    400: ("bad_request", "Bad request"),
+    401: ("not_authenticated", "Not authenticated"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    413: ("payload_too_large", "Payload too large"),
+    415: ("unsupported_media_type", "Unsupported media type"),
+}
+
+
+def http_problem(status: int) -> tuple[str, str]:
+    """The stable code and title of an HTTP-level error."""
+    return HTTP_PROBLEMS.get(status, (f"http_{status}", "HTTP error"))
+
+
 def problem_body(
     *,
     status: int,

@@ -61,6 +61,11 @@ async def test_two_concurrent_refreshes_with_one_token_give_exactly_one_success(
     )
 
     assert sorted(r.status_code for r in responses) == [200, 401]
+    # The loser presented a spent token, which is what theft looks like: the whole session is
+    # revoked, the winner's fresh pair included (ADR 0003). The client logs in again.
+    winner = next(r for r in responses if r.status_code == 200).json()
+    me = await shop.client.get("/api/v1/users/me", headers=bearer(winner["access_token"]))
+    assert me.status_code == 401
 
 
 async def test_email_is_unique_ignoring_case(shop: Shop) -> None:
@@ -119,7 +124,9 @@ async def test_wrong_current_password_changes_nothing(shop: Shop) -> None:
         json={"current_password": "wrong-wrong-wrong", "new_password": "another-long-passphrase"},
         headers=bearer(token),
     )
-    assert response.status_code == 401
+    assert response.status_code == 403
+    assert response.json()["code"] == "wrong_password"
+    assert "www-authenticate" not in response.headers  # the session itself is fine
     assert (await shop.log_in("erin@example.com")).status_code == 200
 
 

@@ -3,11 +3,13 @@ subscribers, failure policies, rebuilds."""
 
 import asyncio
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from application.identity import account_handlers
 from application.identity.commands import RegisterUser
@@ -17,8 +19,8 @@ from application.shared.errors import ConcurrencyConflict
 from domain.identity.errors import WeakPassword
 from infrastructure.db.engine import asyncpg_dsn
 from infrastructure.eventlog.event_sourced import EventSourcedRepository
-from infrastructure.eventlog.monitoring import rebuild, subscription_statuses
-from infrastructure.eventlog.store import NO_STREAM, EventStore, PendingEvent
+from infrastructure.eventlog.monitoring import rebuild, resume, subscription_statuses
+from infrastructure.eventlog.store import NO_STREAM, EventStore, PendingEvent, StoredEvent
 from infrastructure.eventlog.subscriptions import (
     FailurePolicy,
     LostLeadership,
@@ -40,7 +42,9 @@ from tests.integration.eventlog_fixtures import (
 )
 from tests.unit.fakes import FakeHasher, FakeThrottle, FakeTokens, FixedClock
 
-FAST = RunnerConfig(batch_size=50, poll_interval=0.2, max_attempts=3, backoff_base=0.01)
+FAST = RunnerConfig(
+    batch_size=50, poll_interval=0.2, max_attempts=3, backoff_base=0.01, backoff_cap=0.5
+)
 
 
 @pytest.fixture(autouse=True)
@@ -246,7 +250,16 @@ async def test_a_projection_that_keeps_failing_stops_where_it_failed(
 ) -> None:
     await append(engine, "s-p", "ok-1", "poison", "ok-2")
     projection = runner(RecordingSubscriber("fragile", fail_on="poison"), engine, database_url)
-    await projection.run(asyncio.Event())  # returns once the subscriber stops
+    stop = asyncio.Event()
+    task = asyncio.create_task(projection.run(stop))
+    async with asyncio.timeout(30):
+        while [s.status for s in await subscription_statuses(engine) if s.name == "fragile"] != [
+            "stopped"
+        ]:
+            await asyncio.sleep(0.1)
+    await asyncio.sleep(0.5)  # a stopped projection stays put, however often it polls
+    stop.set()
+    await task
 
     assert await deliveries(engine, "fragile") == ["ok-1"]
     [status] = [s for s in await subscription_statuses(engine) if s.name == "fragile"]
@@ -332,3 +345,59 @@ async def test_status_reports_backlog_and_lag(engine: AsyncEngine, database_url:
         pass
     [status] = [s for s in await subscription_statuses(engine) if s.name == "lagging"]
     assert (status.pending, status.lag_seconds) == (0, 0)
+
+
+class FlakyDatabase:
+    """Fails like a restarting PostgreSQL for its first calls, then works."""
+
+    name = "flaky"
+    on_failure = FailurePolicy.STOP
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.inner = RecordingSubscriber("flaky")
+
+    async def handle(self, events: Sequence[StoredEvent], conn: AsyncConnection) -> None:
+        if self.failures > 0:
+            self.failures -= 1
+            raise OperationalError("SELECT 1", {}, Exception("terminating connection"))
+        await self.inner.handle(events, conn)
+
+
+async def test_a_database_outage_neither_stops_a_projection_nor_kills_its_runner(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    await append(engine, "s-o", "one", "two")
+    flaky = FlakyDatabase(failures=FAST.max_attempts + 2)  # more than the policy would allow
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner(flaky, engine, database_url).run(stop))
+    async with asyncio.timeout(30):
+        while await deliveries(engine, "flaky") != ["one", "two"]:
+            await asyncio.sleep(0.1)
+    stop.set()
+    await task
+    [status] = [s for s in await subscription_statuses(engine) if s.name == "flaky"]
+    assert (status.status, status.dead_letters) == ("running", 0)
+
+
+async def test_a_stopped_projection_carries_on_after_resume_without_a_restart(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    await append(engine, "s-r", "ok-1", "poison", "ok-2")
+    fragile = RecordingSubscriber("resumable", fail_on="poison")
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner(fragile, engine, database_url).run(stop))
+    async with asyncio.timeout(30):
+        while [s.status for s in await subscription_statuses(engine) if s.name == fragile.name] != [
+            "stopped"
+        ]:
+            await asyncio.sleep(0.1)
+
+    fragile.fail_on = None  # the bug is fixed and deployed
+    assert await resume(engine, fragile.name)
+    async with asyncio.timeout(30):
+        while await deliveries(engine, fragile.name) != ["ok-1", "poison", "ok-2"]:
+            await asyncio.sleep(0.1)
+    assert not task.done()  # the same runner carried on
+    stop.set()
+    await task

@@ -151,7 +151,12 @@ async def test_changing_the_password_keeps_only_the_current_session() -> None:
     actor = principal_of(current, store)
 
     await account_handlers.change_password(
-        ChangePassword(actor=actor, current_password=PASSWORD, new_password="new-long-password"),
+        ChangePassword(
+            actor=actor,
+            current_password=PASSWORD,
+            new_password="new-long-password",
+            client_ip="192.0.2.1",
+        ),
         deps=identity_deps(store),
     )
 

@@ -3,7 +3,7 @@
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import problem_body, send_problem
+from api.problems import http_problem, problem_body, send_problem
 
 
 class BodyTooLarge(HTTPException):
@@ -26,10 +26,11 @@ class BodyLimitMiddleware:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            code, title = http_problem(413)
             body = problem_body(
                 status=413,
-                code="payload_too_large",
-                title="Payload too large",
+                code=code,
+                title=title,
                 detail=f"the request body exceeds {self.max_bytes} bytes",
                 instance=scope["path"],
             )

@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from api.dependencies import CurrentPrincipal, ProfileOwner, Services, UserManager, UserReader
 from api.problems import problem_responses
@@ -44,7 +44,7 @@ def _expected_version(if_match: str | None) -> int | None:
     if if_match is None or if_match.strip() == "*":
         return None
     tag = if_match.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
+    if not (tag.isascii() and tag.isdecimal()):
         raise PreconditionFailed(f"If-Match {if_match!r} is not an ETag this service issued")
     return int(tag)
 
@@ -105,17 +105,19 @@ async def update_me(
     "/me/password",
     summary="Change your password",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(401, 403, 422, 429),
 )
 async def change_my_password(
-    body: PasswordChange, principal: ProfileOwner, services: Services
+    body: PasswordChange, principal: ProfileOwner, request: Request, services: Services
 ) -> None:
-    """Ends every other session of the account; this one stays logged in."""
+    """Ends every other session of the account; this one stays logged in. A wrong current
+    password is 403 `wrong_password` and counts against the login limits."""
     await services.bus.handle(
         ChangePassword(
             actor=principal,
             current_password=body.current_password,
             new_password=body.new_password,
+            client_ip=request.client.host if request.client else "unknown",
         )
     )
 

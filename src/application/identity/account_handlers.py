@@ -14,9 +14,10 @@ from application.identity.commands import (
     UpdateProfile,
 )
 from application.identity.dependencies import IdentityDeps, details_of
+from application.identity.errors import WrongPassword
 from application.identity.ports import IdentityUnitOfWork
 from application.identity.views import UserDetails
-from application.shared.errors import NotAuthenticated, PreconditionFailed
+from application.shared.errors import PreconditionFailed
 from domain.identity.email import EmailAddress
 from domain.identity.errors import EmailAlreadyRegistered, UserNotFound
 from domain.identity.password_policy import check_password_policy
@@ -106,9 +107,13 @@ async def update_profile(cmd: UpdateProfile, *, deps: IdentityDeps) -> UserDetai
 async def change_password(cmd: ChangePassword, *, deps: IdentityDeps) -> None:
     async with deps.uow() as uow:
         user = await _load(uow, cmd.actor.user_id)
+        # Re-entering the password is a login attempt: throttled like one, so a stolen session
+        # cannot be used to guess the password and lock the owner out.
+        await deps.throttle.check(email=user.email.value, client_ip=cmd.client_ip)
         matches, _ = await deps.hasher.verify(cmd.current_password, user.password_hash)
         if not matches:
-            raise NotAuthenticated("the current password is wrong")
+            await deps.throttle.record_failure(email=user.email.value, client_ip=cmd.client_ip)
+            raise WrongPassword("the current password is wrong")
         check_password_policy(cmd.new_password, email=user.email)
         now = deps.clock.now()
         user.change_password(new_hash=await deps.hasher.hash(cmd.new_password), now=now)

@@ -53,6 +53,7 @@ class ChangePassword(Command[None]):
     actor: Principal
     current_password: str
     new_password: str
+    client_ip: str
 
 
 @dataclass(frozen=True, kw_only=True)

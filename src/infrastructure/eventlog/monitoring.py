@@ -4,14 +4,14 @@ import asyncio
 from dataclasses import dataclass
 
 import asyncpg
-from sqlalchemy import func, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from infrastructure.eventlog.checkpoints import ensure_checkpoint
 from infrastructure.eventlog.subscriptions import (
     Projection,
     RunnerConfig,
     SubscriptionRunner,
-    ensure_checkpoint,
     lock_key,
 )
 from infrastructure.eventlog.tables import subscription_checkpoints
@@ -80,6 +80,13 @@ async def rebuild(
     leader replays and this waits until it has caught up."""
     await ensure_checkpoint(engine, projection.name)
     async with engine.begin() as conn:
+        # Lock the checkpoint first: a leader that already moved it (and holds this row lock)
+        # commits before the reset, so the reset removes its rows too.
+        await conn.execute(
+            select(subscription_checkpoints.c.name)
+            .where(subscription_checkpoints.c.name == projection.name)
+            .with_for_update()
+        )
         await projection.reset(conn)
         await conn.execute(
             update(subscription_checkpoints)

@@ -23,20 +23,23 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 import asyncpg
-from sqlalchemy import func, insert, literal, select, text, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import func, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from infrastructure.eventlog.store import NOTIFY_CHANNEL, StoredEvent
-from infrastructure.eventlog.tables import (
-    event_log,
-    subscription_checkpoints,
-    subscription_dead_letters,
+from infrastructure.db.transient import is_transient
+from infrastructure.eventlog.checkpoints import (
+    Checkpoint,
+    LostLeadership,
+    advance,
+    ensure_checkpoint,
+    read_after,
+    read_checkpoint,
+    set_status,
 )
+from infrastructure.eventlog.store import NOTIFY_CHANNEL, StoredEvent
+from infrastructure.eventlog.tables import subscription_checkpoints, subscription_dead_letters
 
 log = logging.getLogger(__name__)
-
-HORIZON = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
 
 
 class FailurePolicy(StrEnum):
@@ -65,13 +68,6 @@ class Projection(Subscriber, Protocol):
     async def reset(self, conn: AsyncConnection) -> None: ...
 
 
-@dataclass(frozen=True)
-class Checkpoint:
-    transaction_id: int
-    position: int
-    status: str
-
-
 @dataclass(frozen=True, kw_only=True)
 class RunnerConfig:
     batch_size: int = 500
@@ -79,10 +75,7 @@ class RunnerConfig:
     max_attempts: int = 5
     backoff_base: float = 0.05
     backoff_cap: float = 5.0
-
-
-class LostLeadership(Exception):
-    """The checkpoint moved under us: another instance (or a rebuild) took over."""
+    connect_timeout: float = 10.0
 
 
 class SubscriberStopped(Exception):
@@ -95,7 +88,10 @@ def lock_key(name: str) -> int:
 
 
 class SubscriptionRunner:
-    """Runs one subscriber: wins leadership, then processes batches until told to stop."""
+    """Runs one subscriber: wins leadership, then processes batches until told to stop.
+
+    `run` outlives any failure: a lost connection, a database restart or a bug in a handler
+    is logged, backed off and retried; only `stop` ends it."""
 
     def __init__(
         self, subscriber: Subscriber, *, engine: AsyncEngine, dsn: str, config: RunnerConfig
@@ -112,43 +108,63 @@ class SubscriptionRunner:
         return self.subscriber.name
 
     async def run(self, stop: asyncio.Event) -> None:
+        failures = 0
         while not stop.is_set():
             try:
-                if await self._lead_if_possible(stop):
-                    return
-            except SubscriberStopped:
-                log.error("subscriber stopped", extra={"subscriber": self.name})
-                return
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning(
-                    "subscriber connection lost", extra={"subscriber": self.name, "error": str(exc)}
-                )
-            await _sleep_unless(stop, self._config.poll_interval)
+                await self._lead_while_possible(stop)
+                failures = 0
+            except Exception:
+                failures += 1
+                log.exception("subscriber failed; retrying", extra={"subscriber": self.name})
+            pause = self._config.poll_interval * 2.0 ** min(failures, 5)
+            await _sleep_unless(stop, min(pause, max(self._config.poll_interval, 30.0)))
 
-    async def _lead_if_possible(self, stop: asyncio.Event) -> bool:
-        """True when stopped; False to try again later."""
-        lock_conn: asyncpg.Connection = await asyncpg.connect(self._dsn)
+    async def _lead_while_possible(self, stop: asyncio.Event) -> None:
+        """Lead until stopped or the lock connection drops; return at once if someone else leads."""
+        lock_conn: asyncpg.Connection = await asyncpg.connect(
+            self._dsn,
+            timeout=self._config.connect_timeout,
+            # A worker that vanishes (power, network) must not keep its lock for the OS's
+            # default keepalive of two hours: the server probes the connection quickly.
+            server_settings={
+                "application_name": f"agora:{self.name}",
+                "tcp_keepalives_idle": "10",
+                "tcp_keepalives_interval": "5",
+                "tcp_keepalives_count": "3",
+            },
+        )
         try:
             if not await lock_conn.fetchval("SELECT pg_try_advisory_lock($1)", lock_key(self.name)):
-                return False
+                return
             self.is_leader = True
             log.info("subscriber leading", extra={"subscriber": self.name})
             wake = asyncio.Event()
             await lock_conn.add_listener(NOTIFY_CHANNEL, lambda *_: wake.set())
-            while not stop.is_set():
-                if lock_conn.is_closed():
-                    return False
-                wake.clear()
-                try:
-                    processed = await self.step(stop)
-                except LostLeadership:
-                    continue  # re-read the checkpoint (a rebuild resets it)
-                if processed == 0:
-                    await _wait_any(wake, stop, seconds=self._config.poll_interval)
-            return True
+            await self._lead(lock_conn, wake, stop)
         finally:
             self.is_leader = False
             await _close_quietly(lock_conn)
+
+    async def _lead(
+        self, lock_conn: asyncpg.Connection, wake: asyncio.Event, stop: asyncio.Event
+    ) -> None:
+        stopped_reported = False
+        while not stop.is_set() and not lock_conn.is_closed():
+            wake.clear()
+            try:
+                processed = await self.step(stop)
+                stopped_reported = False
+            except LostLeadership:
+                continue  # re-read the checkpoint (a rebuild resets it)
+            except SubscriberStopped:
+                # Stay leader, so no other worker spins on it; `resume` or `rebuild` flips the
+                # status and the next poll carries on.
+                if not stopped_reported:
+                    log.error("subscriber stopped", extra={"subscriber": self.name})
+                    stopped_reported = True
+                processed = 0
+            if processed == 0:
+                await _wait_any(wake, stop, seconds=self._config.poll_interval)
 
     async def step(self, stop: asyncio.Event | None = None) -> int:
         """Process one batch; the number of events handled (0 when caught up)."""
@@ -162,16 +178,17 @@ class SubscriptionRunner:
         events = await read_after(self._engine, checkpoint, limit=self._config.batch_size)
         if not events:
             return 0
-        policy = self.subscriber.on_failure
-        if policy is FailurePolicy.RETRY:
+        if self.subscriber.on_failure is FailurePolicy.RETRY:
             await self._with_retries(events, checkpoint, stop)
             return len(events)
         try:
             await self._apply(events, checkpoint)
         except LostLeadership:
             raise
-        except Exception:  # isolate the failing event: one transaction per event
-            for event in events:
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            for event in events:  # isolate the failing event: one transaction per event
                 checkpoint = await self._one_with_policy(event, checkpoint, stop)
         return len(events)
 
@@ -179,12 +196,14 @@ class SubscriptionRunner:
         last = events[-1]
         async with self._engine.begin() as conn:
             await self.subscriber.handle(events, conn)
-            await _advance(conn, self.name, checkpoint, last)
+            await advance(conn, self.name, checkpoint, last)
         return Checkpoint(last.transaction_id, last.position, checkpoint.status)
 
     async def _with_retries(
         self, events: Sequence[StoredEvent], checkpoint: Checkpoint, stop: asyncio.Event
     ) -> Checkpoint:
+        """Apply with backoff. Connection failures go up to `run` uncounted; the policy only
+        ever judges the handler's own failures."""
         attempt = 0
         while True:
             attempt += 1
@@ -193,6 +212,8 @@ class SubscriptionRunner:
             except LostLeadership:
                 raise
             except Exception as exc:
+                if is_transient(exc) and self.subscriber.on_failure is not FailurePolicy.RETRY:
+                    raise
                 await self._note_failure(attempt, exc)
                 if self.subscriber.on_failure is not FailurePolicy.RETRY and (
                     attempt >= self._config.max_attempts
@@ -210,30 +231,31 @@ class SubscriptionRunner:
         except LostLeadership:
             raise
         except Exception as exc:
+            if is_transient(exc):
+                raise
             if self.subscriber.on_failure is FailurePolicy.STOP:
-                await _set_status(self._engine, self.name, "stopped", error=_describe(exc))
+                await set_status(self._engine, self.name, "stopped", error=_describe(exc))
                 raise SubscriberStopped(self.name) from exc
-            async with self._engine.begin() as conn:
-                await conn.execute(
-                    insert(subscription_dead_letters).values(
-                        subscription=self.name,
-                        position=event.position,
-                        event_id=event.event_id,
-                        event_type=event.event_type,
-                        error=_describe(exc),
-                        attempts=self._config.max_attempts,
-                    )
-                )
-                await _advance(conn, self.name, checkpoint, event)
-            log.error(
-                "event parked",
-                extra={
-                    "subscriber": self.name,
-                    "position": event.position,
-                    "error": _describe(exc),
-                },
-            )
+            await self._park(event, checkpoint, exc)
             return Checkpoint(event.transaction_id, event.position, checkpoint.status)
+
+    async def _park(self, event: StoredEvent, checkpoint: Checkpoint, exc: Exception) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                insert(subscription_dead_letters).values(
+                    subscription=self.name,
+                    position=event.position,
+                    event_id=event.event_id,
+                    event_type=event.event_type,
+                    error=_describe(exc),
+                    attempts=self._config.max_attempts,
+                )
+            )
+            await advance(conn, self.name, checkpoint, event)
+        log.error(
+            "event parked",
+            extra={"subscriber": self.name, "position": event.position, "error": _describe(exc)},
+        )
 
     async def _note_failure(self, attempt: int, exc: Exception) -> None:
         log.warning(
@@ -251,72 +273,6 @@ class SubscriptionRunner:
         delay = min(self._config.backoff_cap, self._config.backoff_base * 2.0 ** (attempt - 1))
         jitter: float = random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not cryptography
         return delay * jitter
-
-
-async def ensure_checkpoint(engine: AsyncEngine, name: str) -> None:
-    async with engine.begin() as conn:
-        await conn.execute(
-            pg_insert(subscription_checkpoints).values(name=name).on_conflict_do_nothing()
-        )
-
-
-async def read_checkpoint(engine: AsyncEngine, name: str) -> Checkpoint:
-    query = select(
-        subscription_checkpoints.c.transaction_id,
-        subscription_checkpoints.c.position,
-        subscription_checkpoints.c.status,
-    ).where(subscription_checkpoints.c.name == name)
-    async with engine.connect() as conn:
-        row = (await conn.execute(query)).one()
-    return Checkpoint(row.transaction_id, row.position, row.status)
-
-
-async def read_after(
-    engine: AsyncEngine, checkpoint: Checkpoint, *, limit: int
-) -> list[StoredEvent]:
-    """Committed events after the checkpoint, below the horizon, in subscriber order."""
-    after = tuple_(literal(checkpoint.transaction_id), literal(checkpoint.position))
-    query = (
-        select(event_log)
-        .where(tuple_(event_log.c.transaction_id, event_log.c.position) > after)
-        .where(event_log.c.transaction_id < HORIZON)
-        .order_by(event_log.c.transaction_id, event_log.c.position)
-        .limit(limit)
-    )
-    async with engine.connect() as conn:
-        rows = (await conn.execute(query)).all()
-    return [StoredEvent.from_row(r._mapping) for r in rows]
-
-
-async def _advance(
-    conn: AsyncConnection, name: str, checkpoint: Checkpoint, last: StoredEvent
-) -> None:
-    result = await conn.execute(
-        update(subscription_checkpoints)
-        .where(
-            subscription_checkpoints.c.name == name,
-            subscription_checkpoints.c.transaction_id == checkpoint.transaction_id,
-            subscription_checkpoints.c.position == checkpoint.position,
-        )
-        .values(
-            transaction_id=last.transaction_id,
-            position=last.position,
-            attempts=0,
-            last_error=None,
-            updated_at=func.now(),
-        )
-    )
-    if result.rowcount != 1:
-        raise LostLeadership(name)
-
-
-async def _set_status(engine: AsyncEngine, name: str, status: str, *, error: str | None) -> None:
-    async with engine.begin() as conn:
-        await conn.execute(
-            update(subscription_checkpoints)
-            .where(subscription_checkpoints.c.name == name)
-            .values(status=status, last_error=error, updated_at=func.now())
-        )
 
 
 def _describe(exc: BaseException) -> str:

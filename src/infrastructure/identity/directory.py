@@ -34,7 +34,10 @@ class SqlUserDirectory:
         query = select(users).order_by(users.c.created_at, users.c.id).limit(limit + 1)
         if cursor is not None:
             created_at, user_id = decode_cursor(cursor, length=2)
-            after = (datetime.fromisoformat(created_at), UUID(user_id))
+            try:
+                after = (datetime.fromisoformat(created_at), UUID(user_id))
+            except ValueError:
+                raise InvalidCursor("the cursor is not one this service issued") from None
             query = query.where(tuple_(users.c.created_at, users.c.id) > after)
         async with self._engine.connect() as conn:
             rows = (await conn.execute(query)).all()
@@ -76,7 +79,7 @@ class SqlUserDirectory:
         )
         if cursor is not None:
             (after,) = decode_cursor(cursor, length=1)
-            if not after.isdigit():
+            if not (after.isascii() and after.isdecimal()):
                 raise InvalidCursor("the cursor is not one this service issued")
             query = query.where(account_history.c.position > int(after))
         async with self._engine.connect() as conn:

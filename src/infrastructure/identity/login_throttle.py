@@ -50,4 +50,11 @@ def limits_storage(redis_url: str, *, key_prefix: str) -> RedisStorage:
     """`limits` spells a Unix-socket Redis `redis+unix://`; redis-py spells it `unix://`."""
     if redis_url.startswith("unix://"):
         redis_url = "redis+unix://" + redis_url.removeprefix("unix://")
-    return RedisStorage(redis_url, implementation="redispy", key_prefix=key_prefix)
+    # Timeouts make an unresponsive Redis fail fast, so the throttle fails open promptly.
+    return RedisStorage(
+        redis_url,
+        implementation="redispy",
+        key_prefix=key_prefix,
+        socket_timeout=2,
+        socket_connect_timeout=2,
+    )

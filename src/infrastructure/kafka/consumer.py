@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka.errors import CommitFailedError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from infrastructure.db.transient import is_transient
 from infrastructure.eventlog.tables import consumer_inbox
 
 log = logging.getLogger(__name__)
@@ -80,40 +82,63 @@ class KafkaConsumerRunner:
             bootstrap_servers=self._bootstrap, enable_idempotence=True, acks="all"
         )
         await consumer.start()
-        await dead_letters.start()
         try:
-            while not stop.is_set():
-                batch = await consumer.getmany(timeout_ms=self._config.poll_timeout_ms)
-                for partition, records in batch.items():
-                    for record in records:
-                        await self._consume(record, dead_letters)
-                        await consumer.commit({partition: record.offset + 1})
+            await dead_letters.start()
+            try:
+                await self._loop(consumer, dead_letters, stop)
+            finally:
+                await dead_letters.stop()
         finally:
             await consumer.stop()
-            await dead_letters.stop()
 
-    async def _consume(self, record: ConsumerRecord[bytes, bytes], dlq: AIOKafkaProducer) -> None:
+    async def _loop(
+        self, consumer: AIOKafkaConsumer, dead_letters: AIOKafkaProducer, stop: asyncio.Event
+    ) -> None:
+        while not stop.is_set():
+            batch = await consumer.getmany(timeout_ms=self._config.poll_timeout_ms)
+            for partition, records in batch.items():
+                for record in records:
+                    if not await self._consume(record, dead_letters, stop):
+                        return  # stopping mid-retry: leave the offset for the next owner
+                    try:
+                        await consumer.commit({partition: record.offset + 1})
+                    except CommitFailedError:
+                        # A rebalance took the partition; its new owner gets the message
+                        # again and the inbox makes the second delivery a no-op.
+                        log.warning("offset commit failed", extra={"consumer": self.name})
+
+    async def _consume(
+        self, record: ConsumerRecord[bytes, bytes], dlq: AIOKafkaProducer, stop: asyncio.Event
+    ) -> bool:
+        """Apply or dead-letter the record; False only when stopping before either happened."""
         try:
             message = decode(record)
-        except ValueError as exc:
-            await self._dead_letter(record, dlq, reason="malformed", error=str(exc))
-            return
-        for attempt in range(1, self._config.max_attempts + 1):
+        except Exception as exc:  # anything undecodable is malformed, never a crash
+            await self._dead_letter(record, dlq, reason="malformed", error=repr(exc))
+            return True
+        attempt = outage = 0
+        while True:
             try:
                 await self._apply_once(message)
-                return
+                return True
             except UnprocessableMessage as exc:
                 await self._dead_letter(record, dlq, reason="unprocessable", error=str(exc))
-                return
+                return True
             except Exception as exc:
+                transient = is_transient(exc)
+                outage, attempt = (outage + 1, attempt) if transient else (0, attempt + 1)
                 log.warning(
                     "message failed",
                     extra={"consumer": self.name, "attempt": attempt, "error": repr(exc)},
                 )
-                if attempt == self._config.max_attempts:
+                if not transient and attempt >= self._config.max_attempts:
                     await self._dead_letter(record, dlq, reason="failed", error=repr(exc))
-                    return
-                await asyncio.sleep(self._config.backoff_base * 2.0 ** (attempt - 1))
+                    return True
+                if stop.is_set():
+                    return False
+                # The database being down is not the message's fault: wait, don't dead-letter.
+                tries = outage if transient else attempt
+                await asyncio.sleep(min(self._config.backoff_base * 2.0 ** (tries - 1), 5.0))
 
     async def _apply_once(self, message: InboundMessage) -> None:
         async with self._engine.begin() as conn:
@@ -163,7 +188,7 @@ class KafkaConsumerRunner:
 def decode(record: ConsumerRecord[bytes, bytes]) -> InboundMessage:
     """Parse the JSON body; the message id is the `event_id`/`message_id` header or body field,
     else the record's coordinates (unique per topic)."""
-    headers = {k: v.decode(errors="replace") for k, v in (record.headers or [])}
+    headers = {k: (v or b"").decode(errors="replace") for k, v in (record.headers or [])}
     try:
         body = json.loads(record.value or b"")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

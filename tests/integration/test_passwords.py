@@ -1,0 +1,44 @@
+"""The Argon2id adapter: OWASP's parameters, rehash on change, and the loop never blocks."""
+
+import asyncio
+
+import pytest
+
+from infrastructure.identity.passwords import Argon2PasswordHasher
+
+
+async def test_hashes_use_argon2id_at_or_above_owasp_minimum() -> None:
+    stored = await Argon2PasswordHasher().hash("correct-horse-battery")
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert await Argon2PasswordHasher().verify("correct-horse-battery", stored) == (True, None)
+    assert (await Argon2PasswordHasher().verify("wrong-horse-battery", stored))[0] is False
+
+
+async def test_a_hash_with_other_parameters_is_replaced_on_the_next_login() -> None:
+    old = await Argon2PasswordHasher().hash("correct-horse-battery")
+    stronger = Argon2PasswordHasher(memory_kib=32_768, time_cost=3)
+    matches, new_hash = await stronger.verify("correct-horse-battery", old)
+    assert matches
+    assert new_hash is not None
+    assert "$m=32768,t=3," in new_hash
+
+
+def test_parameters_below_the_minimum_are_refused() -> None:
+    with pytest.raises(ValueError, match="OWASP"):
+        Argon2PasswordHasher(memory_kib=4096)
+
+
+async def test_hashing_runs_off_the_event_loop() -> None:
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.001)
+            ticks += 1
+
+    task = asyncio.create_task(ticker())
+    hasher = Argon2PasswordHasher()
+    await asyncio.gather(*(hasher.hash("correct-horse-battery") for _ in range(4)))
+    task.cancel()
+    assert ticks > 20  # ~4 x 60 ms of hashing; a blocking hash would leave the ticker at ~0
