@@ -28,6 +28,16 @@ from application.identity.commands import (
     UpdateProfile,
 )
 from application.identity.dependencies import IdentityDeps
+from application.inventory import handlers as inventory
+from application.inventory.commands import (
+    AdjustStock,
+    CommitReservations,
+    ExpireReservations,
+    ReceiveStock,
+    ReleaseReservations,
+    ReserveStock,
+)
+from application.inventory.handlers import InventoryDeps
 from application.shared.bus import Command, CommandBus, Handler
 from application.shared.clock import Clock, SystemClock
 from infrastructure.db.engine import build_engine
@@ -38,6 +48,8 @@ from infrastructure.identity.directory import SqlUserDirectory
 from infrastructure.identity.login_throttle import RedisLoginThrottle, limits_storage
 from infrastructure.identity.passwords import Argon2PasswordHasher
 from infrastructure.identity.unit_of_work import SqlIdentityUnitOfWork
+from infrastructure.inventory.reader import SqlStockReader
+from infrastructure.inventory.unit_of_work import SqlInventoryUnitOfWork
 from infrastructure.redis_client import build_redis
 
 VERSION = "0.1.0"
@@ -58,6 +70,18 @@ def identity_handlers(deps: IdentityDeps) -> dict[type[Command[Any]], Handler]:
         LogIn: partial(session_handlers.log_in, deps=deps),
         RefreshSession: partial(session_handlers.refresh_session, deps=deps),
         LogOut: partial(session_handlers.log_out, deps=deps),
+    }
+
+
+def inventory_handlers(deps: InventoryDeps) -> dict[type[Command[Any]], Handler]:
+    """Command type -> handler, for the inventory context."""
+    return {
+        ReceiveStock: partial(inventory.receive_stock, deps=deps),
+        AdjustStock: partial(inventory.adjust_stock, deps=deps),
+        ReserveStock: partial(inventory.reserve_stock, deps=deps),
+        ReleaseReservations: partial(inventory.release_reservations, deps=deps),
+        CommitReservations: partial(inventory.commit_reservations, deps=deps),
+        ExpireReservations: partial(inventory.expire_reservations, deps=deps),
     }
 
 
@@ -123,9 +147,11 @@ async def open_services(
     deps = identity_deps(
         settings, engine=engine, redis_url=redis_url, registry=registry, clock=clock
     )
+    stock = InventoryDeps(uow=partial(SqlInventoryUnitOfWork, engine, registry), clock=clock)
     services = ApiServices(
-        bus=CommandBus(identity_handlers(deps)),
+        bus=CommandBus(identity_handlers(deps) | inventory_handlers(stock)),
         users=SqlUserDirectory(engine),
+        stock=SqlStockReader(engine),
         tokens=deps.tokens,
         clock=clock,
         readiness=DependencyProbes(engine=engine, redis=redis),

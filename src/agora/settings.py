@@ -132,6 +132,9 @@ class WorkerSettings(BaseSettings):
     max_attempts: int = Field(
         5, ge=1, le=100, description="Tries before a failing event stops or is parked."
     )
+    reservation_sweep_seconds: float = Field(
+        30.0, gt=0, le=3600, description="How often expired stock reservations are released."
+    )
 
 
 class ConfigurationError(Exception):

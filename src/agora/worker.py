@@ -6,6 +6,7 @@ shipment messages are the first.
 runs it inside the API process. However many copies run, each subscriber is active in one."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +16,9 @@ from functools import partial
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agora.settings import Settings
+from application.inventory.commands import ExpireReservations
+from application.inventory.handlers import InventoryDeps, expire_reservations
+from application.shared.clock import SystemClock
 from infrastructure.db.engine import asyncpg_dsn
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.subscriptions import (
@@ -25,6 +29,8 @@ from infrastructure.eventlog.subscriptions import (
 )
 from infrastructure.identity.account_history import AccountHistoryProjection
 from infrastructure.identity.event_types import register_identity_events
+from infrastructure.inventory.event_types import register_inventory_events
+from infrastructure.inventory.unit_of_work import SqlInventoryUnitOfWork
 from infrastructure.kafka.relay import KafkaRelay
 
 log = logging.getLogger("agora.worker")
@@ -34,6 +40,7 @@ def build_registry() -> EventRegistry:
     """Every event type of every context, registered once."""
     registry = EventRegistry()
     register_identity_events(registry)
+    register_inventory_events(registry)
     return registry
 
 
@@ -93,6 +100,17 @@ async def running_worker(
         for subscriber in subscribers(settings, registry)
     ]
     tasks = [asyncio.create_task(r.run(stop), name=f"subscriber:{r.name}") for r in runners]
+    inventory = InventoryDeps(
+        uow=partial(SqlInventoryUnitOfWork, engine, registry), clock=SystemClock()
+    )
+    tasks.append(
+        asyncio.create_task(
+            sweep_reservations(
+                inventory, every=settings.worker.reservation_sweep_seconds, stop=stop
+            ),
+            name="reservation-sweep",
+        )
+    )
     for task in tasks:
         task.add_done_callback(partial(_report_exit, stop))
     try:
@@ -104,6 +122,19 @@ async def running_worker(
             close = getattr(runner.subscriber, "close", None)  # the relay owns a producer
             if close is not None:
                 await close()
+
+
+async def sweep_reservations(deps: InventoryDeps, *, every: float, stop: asyncio.Event) -> None:
+    """Release expired stock reservations. Safe in every worker at once: each sweep claims
+    disjoint rows (SKIP LOCKED)."""
+    while not stop.is_set():
+        try:
+            while await expire_reservations(ExpireReservations(batch=500), deps=deps) == 500:
+                pass
+        except Exception:  # a database outage: try again at the next sweep
+            log.exception("reservation sweep failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
 
 
 def _report_exit(stop: asyncio.Event, task: "asyncio.Task[None]") -> None:

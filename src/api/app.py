@@ -14,7 +14,7 @@ from api.middleware.body_limit import BodyLimitMiddleware
 from api.middleware.request_context import RequestContextMiddleware
 from api.middleware.security_headers import SecurityHeadersMiddleware
 from api.middleware.unhandled_errors import UnhandledErrorMiddleware
-from api.routers import auth, health, users
+from api.routers import auth, health, inventory, users
 from api.services import ApiConfig, ApiServices
 
 DESCRIPTION = """
@@ -27,6 +27,7 @@ endpoint. Errors are RFC 9457 `application/problem+json` with a stable `code`.
 TAGS = [
     {"name": "auth", "description": "Log in, refresh and log out (OAuth2 password flow, JWT)."},
     {"name": "users", "description": "Registration, your profile, and user administration."},
+    {"name": "inventory", "description": "Stock levels, receipts, adjustments and the ledger."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -60,6 +61,7 @@ def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:
     install_error_handlers(app)
     app.include_router(auth.router)
     app.include_router(users.router)
+    app.include_router(inventory.router)
     app.include_router(health.router)
     install_docs(app)
     return app

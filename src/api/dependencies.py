@@ -57,3 +57,5 @@ def require(permission: Permission) -> Callable[[Principal], Awaitable[Principal
 UserManager = Annotated[Principal, Depends(require(Permission.USERS_MANAGE))]
 UserReader = Annotated[Principal, Depends(require(Permission.USERS_READ_ANY))]
 ProfileOwner = Annotated[Principal, Depends(require(Permission.PROFILE_WRITE))]
+InventoryReader = Annotated[Principal, Depends(require(Permission.INVENTORY_READ))]
+InventoryWriter = Annotated[Principal, Depends(require(Permission.INVENTORY_WRITE))]

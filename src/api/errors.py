@@ -28,6 +28,14 @@ from domain.identity.errors import (
     UserNotFound,
     WeakPassword,
 )
+from domain.inventory.errors import (
+    AdjustmentBelowReserved,
+    InsufficientStock,
+    InvalidQuantity,
+    InvalidSku,
+    ReasonRequired,
+    UnknownSku,
+)
 from domain.shared.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -48,6 +56,14 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     UserNotFound: ProblemSpec(404, "user_not_found", "User not found"),
     AccountDeactivated: ProblemSpec(403, "account_deactivated", "Account deactivated"),
     CannotChangeOwnAccess: ProblemSpec(409, "cannot_change_own_access", "Own access is protected"),
+    InvalidSku: ProblemSpec(422, "invalid_sku", "Invalid SKU"),
+    InvalidQuantity: ProblemSpec(422, "invalid_quantity", "Invalid quantity"),
+    ReasonRequired: ProblemSpec(422, "reason_required", "Reason required"),
+    UnknownSku: ProblemSpec(404, "unknown_sku", "Unknown SKU"),
+    InsufficientStock: ProblemSpec(409, "insufficient_stock", "Insufficient stock"),
+    AdjustmentBelowReserved: ProblemSpec(
+        409, "adjustment_below_reserved", "Adjustment below reserved stock"
+    ),
     # application failures
     NotAuthenticated: ProblemSpec(401, "not_authenticated", "Not authenticated"),
     WrongPassword: ProblemSpec(403, "wrong_password", "Wrong password"),

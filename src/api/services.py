@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from application.identity.ports import AccessTokens, UserDirectory
+from application.inventory.ports import StockReader
 from application.shared.bus import CommandBus
 from application.shared.clock import Clock
 
@@ -22,6 +23,7 @@ class ApiServices:
 
     bus: CommandBus
     users: UserDirectory
+    stock: StockReader
     tokens: AccessTokens
     clock: Clock
     readiness: ReadinessCheck

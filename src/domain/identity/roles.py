@@ -24,6 +24,7 @@ class Permission(StrEnum):
     ORDERS_FULFIL = "orders:fulfil"
     ORDERS_REFUND = "orders:refund"
     CATALOG_WRITE = "catalog:write"
+    INVENTORY_READ = "inventory:read"
     INVENTORY_WRITE = "inventory:write"
     REPORTS_READ = "reports:read"
     USERS_READ_ANY = "users:read:any"
@@ -48,6 +49,7 @@ _STAFF = frozenset(
         Permission.ORDERS_FULFIL,
         Permission.ORDERS_REFUND,
         Permission.CATALOG_WRITE,
+        Permission.INVENTORY_READ,
         Permission.INVENTORY_WRITE,
         Permission.REPORTS_READ,
     }

@@ -4,6 +4,7 @@
 import infrastructure.eventlog.tables
 import infrastructure.identity.account_history
 import infrastructure.identity.tables
+import infrastructure.inventory.tables
 from infrastructure.db.metadata import metadata
 
 __all__ = ["infrastructure", "metadata"]

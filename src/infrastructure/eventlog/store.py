@@ -3,14 +3,15 @@
 Append rules: the batch is all-or-nothing; `expected_version` guards against concurrent
 writers; appending event ids that are already stored is a duplicate, not a conflict."""
 
+import hashlib
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -110,8 +111,8 @@ class EventStore:
             )
         if last_xid is not None and last_xid > my_xid:
             # Subscribers read in transaction-id order; a stream must never go backwards in it.
-            # Only a transaction that began writing before the stream's last append can hit
-            # this, and a retry gets a newer transaction id.
+            # A transaction that began writing before the stream's last append hits this (a
+            # retry gets a newer id); writers of contended streams avoid it with lock_streams().
             raise ConcurrencyConflict(f"stream {stream_id} moved on; retry in a new transaction")
         rows = [
             self._row(pending, stream_type, stream_id, current + n)
@@ -124,6 +125,16 @@ class EventStore:
         except IntegrityError as exc:
             raise ConcurrencyConflict(f"stream {stream_id} was appended to concurrently") from exc
         return AppendResult(version=current + len(events))
+
+    async def lock_streams(self, stream_ids: Iterable[str]) -> None:
+        """Serialise this transaction with every other writer of these streams until it ends.
+
+        Call it before the transaction's first write. An advisory lock assigns no transaction
+        id, so whoever waits here gets its id only after the previous writer committed: the
+        streams' events then reach subscribers in version order (ADR 0005). Locks are taken in
+        one global order, so two writers of overlapping streams cannot deadlock."""
+        for key in sorted({stream_lock_key(s) for s in stream_ids}):
+            await self._conn.execute(select(func.pg_advisory_xact_lock(key)))
 
     async def read_stream(self, stream_id: str) -> list[StoredEvent]:
         rows = await self._conn.execute(
@@ -147,6 +158,11 @@ class EventStore:
             "payload": payload,
             "metadata": _metadata(),
         }
+
+
+def stream_lock_key(stream_id: str) -> int:
+    digest = hashlib.sha256(f"agora.stream:{stream_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def _metadata() -> dict[str, str]:

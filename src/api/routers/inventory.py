@@ -1,0 +1,88 @@
+"""Stock for staff: levels, receipts, adjustments and the ledger. Reservations are not here:
+the ordering context makes them through the inventory commands."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from api.dependencies import InventoryReader, InventoryWriter, Services
+from api.problems import problem_responses
+from api.schemas.inventory import (
+    Adjustment,
+    LedgerEntryResponse,
+    LedgerPage,
+    Receipt,
+    StockResponse,
+)
+from application.inventory.commands import AdjustStock, ReceiveStock
+from application.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from domain.inventory.errors import UnknownSku
+from domain.inventory.stock import Sku
+
+router = APIRouter(prefix="/api/v1/inventory", tags=["inventory"])
+
+SkuPath = Annotated[str, Path(max_length=64, examples=["MUG-BLUE-350"])]
+
+
+@router.get(
+    "/{sku}",
+    summary="Stock of one SKU (staff)",
+    response_model=StockResponse,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def read_stock(sku: SkuPath, _: InventoryReader, services: Services) -> StockResponse:
+    level = await services.stock.level(Sku.parse(sku))
+    if level is None:
+        raise UnknownSku(f"no stock recorded for {sku}")
+    return StockResponse.of(level)
+
+
+@router.post(
+    "/{sku}/receipts",
+    summary="Record units received (staff)",
+    response_model=StockResponse,
+    responses=problem_responses(401, 403, 422),
+)
+async def receive(
+    sku: SkuPath, body: Receipt, actor: InventoryWriter, services: Services
+) -> StockResponse:
+    """The first receipt of a SKU creates its stock record."""
+    level = await services.bus.handle(
+        ReceiveStock(sku=sku, quantity=body.quantity, actor_id=actor.user_id)
+    )
+    return StockResponse.of(level)
+
+
+@router.post(
+    "/{sku}/adjustments",
+    summary="Correct the units on hand (staff)",
+    response_model=StockResponse,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def adjust(
+    sku: SkuPath, body: Adjustment, actor: InventoryWriter, services: Services
+) -> StockResponse:
+    """Refused with 409 when it would leave fewer units on hand than are reserved."""
+    level = await services.bus.handle(
+        AdjustStock(sku=sku, delta=body.delta, reason=body.reason, actor_id=actor.user_id)
+    )
+    return StockResponse.of(level)
+
+
+@router.get(
+    "/{sku}/ledger",
+    summary="Every movement of one SKU (staff)",
+    response_model=LedgerPage,
+    responses=problem_responses(400, 401, 403, 422),
+)
+async def ledger(
+    sku: SkuPath,
+    _: InventoryReader,
+    services: Services,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> LedgerPage:
+    page = await services.stock.ledger(Sku.parse(sku), limit=limit, cursor=cursor)
+    return LedgerPage(
+        items=[LedgerEntryResponse.of(e) for e in page.items], next_cursor=page.next_cursor
+    )

@@ -1,0 +1,50 @@
+"""Inventory commands."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from application.inventory.ports import Reservation
+from application.shared.bus import Command
+from domain.inventory.stock import StockLevel
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReceiveStock(Command[StockLevel]):
+    sku: str
+    quantity: int
+    actor_id: UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdjustStock(Command[StockLevel]):
+    sku: str
+    delta: int
+    reason: str
+    actor_id: UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReserveStock(Command[list[Reservation]]):
+    """All lines or none; asking again for the same order returns what it already holds."""
+
+    order_id: UUID
+    lines: tuple[tuple[str, int], ...]
+    hold_for: timedelta
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseReservations(Command[list[Reservation]]):
+    order_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommitReservations(Command[list[Reservation]]):
+    order_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpireReservations(Command[int]):
+    """The worker's periodic sweep; returns how many reservations expired."""
+
+    batch: int = 500

@@ -1,0 +1,1 @@
+"""Inventory: stock per SKU, reservations for orders, and the ledger of every movement."""

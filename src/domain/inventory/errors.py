@@ -1,0 +1,33 @@
+"""Rules of inventory, named as the warehouse says them."""
+
+from domain.shared.errors import DomainError
+
+
+class InvalidSku(DomainError):
+    """Not a SKU: 3-32 characters, letters, digits and dashes, starting with a letter or digit."""
+
+
+class InvalidQuantity(DomainError):
+    """Quantities of stock movements are positive whole numbers within bounds."""
+
+
+class UnknownSku(DomainError):
+    """No stock has ever been recorded for this SKU."""
+
+
+class InsufficientStock(DomainError):
+    """Fewer units are available than were asked for; nothing was reserved."""
+
+    def __init__(self, sku: str, *, requested: int, available: int) -> None:
+        super().__init__(f"{sku}: {requested} requested, {available} available")
+        self.sku = sku
+        self.requested = requested
+        self.available = available
+
+
+class AdjustmentBelowReserved(DomainError):
+    """An adjustment may not leave fewer units on hand than are reserved for orders."""
+
+
+class ReasonRequired(DomainError):
+    """Every adjustment says why (count correction, damage, theft, ...)."""

@@ -1,0 +1,57 @@
+"""SKUs, quantities and stock levels. Stock changes are atomic conditional updates in the
+database (never read-modify-write), so the rules here are the ones checked before any I/O."""
+
+import re
+from dataclasses import dataclass
+
+from domain.inventory.errors import InvalidQuantity, InvalidSku, ReasonRequired
+
+_SKU = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
+MAX_QUANTITY = 1_000_000
+
+
+@dataclass(frozen=True, order=True)
+class Sku:
+    """A stock-keeping unit code, upper-cased."""
+
+    value: str
+
+    @classmethod
+    def parse(cls, raw: str) -> "Sku":
+        normalised = raw.strip().upper()
+        if not _SKU.match(normalised):
+            raise InvalidSku(f"{raw!r} is not a SKU (3-32 letters, digits or dashes)")
+        return cls(normalised)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def check_quantity(quantity: int) -> int:
+    """A movement of 1..1,000,000 units."""
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise InvalidQuantity(f"quantity must be between 1 and {MAX_QUANTITY}, not {quantity}")
+    return quantity
+
+
+def check_adjustment(delta: int, reason: str) -> str:
+    """A non-zero correction with a reason; returns the trimmed reason."""
+    if delta == 0 or abs(delta) > MAX_QUANTITY:
+        raise InvalidQuantity(f"an adjustment moves 1..{MAX_QUANTITY} units up or down")
+    reason = reason.strip()
+    if len(reason) < 3:
+        raise ReasonRequired("an adjustment needs a reason of at least 3 characters")
+    return reason
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    """Units on hand and reserved; what can still be promised is the difference."""
+
+    sku: str
+    on_hand: int
+    reserved: int
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved

@@ -1,0 +1,1 @@
+"""Inventory adapters: stock tables, the atomic stock repository, the append-only ledger."""

@@ -1,0 +1,53 @@
+"""The inventory read side: Core selects into DTOs."""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from application.inventory.ports import LedgerEntry
+from application.shared.errors import InvalidCursor
+from application.shared.pagination import Page, decode_cursor, encode_cursor
+from domain.inventory.stock import Sku, StockLevel
+from infrastructure.inventory.tables import stock_items, stock_ledger
+
+
+class SqlStockReader:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def level(self, sku: Sku) -> StockLevel | None:
+        query = select(stock_items.c.on_hand, stock_items.c.reserved).where(
+            stock_items.c.sku == sku.value
+        )
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return None if row is None else StockLevel(sku.value, row.on_hand, row.reserved)
+
+    async def ledger(self, sku: Sku, *, limit: int, cursor: str | None) -> Page[LedgerEntry]:
+        query = (
+            select(stock_ledger)
+            .where(stock_ledger.c.sku == sku.value)
+            .order_by(stock_ledger.c.id)
+            .limit(limit + 1)
+        )
+        if cursor is not None:
+            (after,) = decode_cursor(cursor, length=1)
+            if not (after.isascii() and after.isdecimal()):
+                raise InvalidCursor("the cursor is not one this service issued")
+            query = query.where(stock_ledger.c.id > int(after))
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        items = [
+            LedgerEntry(
+                id=r.id,
+                movement=r.movement,
+                on_hand_delta=r.on_hand_delta,
+                reserved_delta=r.reserved_delta,
+                order_id=r.order_id,
+                reason=r.reason,
+                actor_id=r.actor_id,
+                recorded_at=r.recorded_at,
+            )
+            for r in rows[:limit]
+        ]
+        next_cursor = encode_cursor([str(items[-1].id)]) if len(rows) > limit else None
+        return Page(items=items, next_cursor=next_cursor)

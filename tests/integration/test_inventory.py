@@ -1,0 +1,198 @@
+"""Inventory on real PostgreSQL: stock is never oversold, every movement is in the ledger."""
+
+import asyncio
+import uuid
+from datetime import timedelta
+from functools import partial
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from application.inventory import handlers
+from application.inventory.commands import (
+    AdjustStock,
+    CommitReservations,
+    ExpireReservations,
+    ReceiveStock,
+    ReleaseReservations,
+    ReserveStock,
+)
+from application.inventory.handlers import InventoryDeps
+from domain.inventory.errors import AdjustmentBelowReserved, InsufficientStock, UnknownSku
+from domain.inventory.stock import Sku, StockLevel
+from infrastructure.eventlog.tables import event_log
+from infrastructure.inventory.reader import SqlStockReader
+from infrastructure.inventory.tables import stock_ledger, stock_reservations
+from infrastructure.inventory.unit_of_work import SqlInventoryUnitOfWork
+from tests.integration.eventlog_fixtures import REGISTRY
+from tests.unit.fakes import FixedClock
+
+HOLD = timedelta(minutes=15)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def deps(engine: AsyncEngine, clock: FixedClock) -> InventoryDeps:
+    return InventoryDeps(uow=partial(SqlInventoryUnitOfWork, engine, REGISTRY), clock=clock)
+
+
+def a_sku() -> str:
+    return f"T-{uuid.uuid4().hex[:10]}".upper()
+
+
+async def stocked(deps: InventoryDeps, quantity: int) -> str:
+    sku = a_sku()
+    await handlers.receive_stock(ReceiveStock(sku=sku, quantity=quantity, actor_id=None), deps=deps)
+    return sku
+
+
+async def level(engine: AsyncEngine, sku: str) -> StockLevel:
+    found = await SqlStockReader(engine).level(Sku.parse(sku))
+    assert found is not None
+    return found
+
+
+async def ledger_sums(engine: AsyncEngine, sku: str) -> tuple[int, int]:
+    query = select(
+        func.coalesce(func.sum(stock_ledger.c.on_hand_delta), 0),
+        func.coalesce(func.sum(stock_ledger.c.reserved_delta), 0),
+    ).where(stock_ledger.c.sku == sku)
+    async with engine.connect() as conn:
+        on_hand, reserved = (await conn.execute(query)).one()
+    return int(on_hand), int(reserved)
+
+
+async def reserve(deps: InventoryDeps, order_id: uuid.UUID, *lines: tuple[str, int]) -> object:
+    return await handlers.reserve_stock(
+        ReserveStock(order_id=order_id, lines=tuple(lines), hold_for=HOLD), deps=deps
+    )
+
+
+async def test_fifty_concurrent_reservations_for_ten_units_give_exactly_ten(
+    engine: AsyncEngine, deps: InventoryDeps
+) -> None:
+    sku = await stocked(deps, 10)
+
+    results = await asyncio.gather(
+        *(reserve(deps, uuid.uuid4(), (sku, 1)) for _ in range(50)), return_exceptions=True
+    )
+
+    assert sum(isinstance(r, list) for r in results) == 10
+    assert all(isinstance(r, InsufficientStock) for r in results if not isinstance(r, list))
+    now = await level(engine, sku)
+    assert (now.on_hand, now.reserved, now.available) == (10, 10, 0)
+    assert await ledger_sums(engine, sku) == (now.on_hand, now.reserved)
+
+
+async def test_a_reservation_is_all_lines_or_none(engine: AsyncEngine, deps: InventoryDeps) -> None:
+    plenty, scarce = await stocked(deps, 5), await stocked(deps, 1)
+    order = uuid.uuid4()
+    with pytest.raises(InsufficientStock) as refused:
+        await reserve(deps, order, (plenty, 2), (scarce, 2))
+    assert (refused.value.sku, refused.value.available) == (scarce, 1)
+
+    assert (await level(engine, plenty)).reserved == 0
+    async with engine.connect() as conn:
+        held = await conn.execute(
+            select(func.count()).where(stock_reservations.c.order_id == order)
+        )
+        assert held.scalar_one() == 0
+    assert await ledger_sums(engine, plenty) == (5, 0)
+
+
+async def test_reserving_again_for_the_same_order_changes_nothing(
+    engine: AsyncEngine, deps: InventoryDeps
+) -> None:
+    sku = await stocked(deps, 5)
+    order = uuid.uuid4()
+    first = await reserve(deps, order, (sku, 2))
+    again = await reserve(deps, order, (sku, 2))
+    assert again == first
+    assert (await level(engine, sku)).reserved == 2
+
+
+async def test_release_returns_units_and_commit_ships_them_each_once(
+    engine: AsyncEngine, deps: InventoryDeps
+) -> None:
+    sku = await stocked(deps, 10)
+    kept, dropped = uuid.uuid4(), uuid.uuid4()
+    await reserve(deps, kept, (sku, 3))
+    await reserve(deps, dropped, (sku, 4))
+
+    for _ in range(2):  # the second round finds nothing held: idempotent
+        await handlers.commit_reservations(CommitReservations(order_id=kept), deps=deps)
+        await handlers.release_reservations(ReleaseReservations(order_id=dropped), deps=deps)
+
+    now = await level(engine, sku)
+    assert (now.on_hand, now.reserved, now.available) == (7, 0, 7)
+    assert await ledger_sums(engine, sku) == (7, 0)
+
+
+async def test_expired_reservations_are_released_once_by_concurrent_sweeps(
+    engine: AsyncEngine, deps: InventoryDeps, clock: FixedClock
+) -> None:
+    sku = await stocked(deps, 20)
+    for _ in range(12):
+        await reserve(deps, uuid.uuid4(), (sku, 1))
+    clock.advance(HOLD + timedelta(seconds=1))
+
+    counts = await asyncio.gather(
+        *(handlers.expire_reservations(ExpireReservations(batch=5), deps=deps) for _ in range(6))
+    )
+    while await handlers.expire_reservations(ExpireReservations(batch=5), deps=deps):
+        pass
+
+    assert sum(counts) <= 12
+    now = await level(engine, sku)
+    assert (now.on_hand, now.reserved) == (20, 0)
+    assert await ledger_sums(engine, sku) == (20, 0)
+
+
+async def test_an_adjustment_cannot_undercut_reservations(
+    engine: AsyncEngine, deps: InventoryDeps
+) -> None:
+    sku = await stocked(deps, 5)
+    await reserve(deps, uuid.uuid4(), (sku, 4))
+    with pytest.raises(AdjustmentBelowReserved):
+        await handlers.adjust_stock(
+            AdjustStock(sku=sku, delta=-2, reason="count correction", actor_id=None), deps=deps
+        )
+    adjusted = await handlers.adjust_stock(
+        AdjustStock(sku=sku, delta=-1, reason="one broken", actor_id=None), deps=deps
+    )
+    assert (adjusted.on_hand, adjusted.available) == (4, 0)
+    with pytest.raises(UnknownSku):
+        await handlers.adjust_stock(
+            AdjustStock(sku=a_sku(), delta=1, reason="found one", actor_id=None), deps=deps
+        )
+
+
+async def test_the_ledger_is_append_only(engine: AsyncEngine, deps: InventoryDeps) -> None:
+    sku = await stocked(deps, 1)
+    for statement in ("UPDATE stock_ledger SET on_hand_delta = 99", "DELETE FROM stock_ledger"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with engine.begin() as conn:
+                await conn.execute(text(f"{statement} WHERE sku = :sku"), {"sku": sku})
+    assert await ledger_sums(engine, sku) == (1, 0)
+
+
+async def test_every_movement_is_an_event_on_the_skus_stream(
+    engine: AsyncEngine, deps: InventoryDeps
+) -> None:
+    sku = await stocked(deps, 3)
+    order = uuid.uuid4()
+    await reserve(deps, order, (sku, 2))
+    await handlers.commit_reservations(CommitReservations(order_id=order), deps=deps)
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(event_log.c.event_type)
+            .where(event_log.c.stream_id == f"stock-{sku}")
+            .order_by(event_log.c.stream_version)
+        )
+        assert [r.event_type for r in rows] == ["StockReceived", "StockReserved", "StockCommitted"]
