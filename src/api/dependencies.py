@@ -3,7 +3,7 @@
 from collections.abc import Awaitable, Callable
 from typing import Annotated, cast
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from api.services import ApiServices
@@ -11,7 +11,13 @@ from application.identity.queries import authenticate
 from application.identity.views import Principal
 from application.shared.context import current_call
 from application.shared.errors import NotAuthenticated
+from application.shared.pagination import MAX_LIMIT
 from domain.identity.roles import Permission
+
+PageLimit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
+PageCursor = Annotated[
+    str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
+]
 
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a URL, not a secret
 

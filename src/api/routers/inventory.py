@@ -3,9 +3,9 @@ the ordering context makes them through the inventory commands."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 
-from api.dependencies import InventoryReader, InventoryWriter, Services
+from api.dependencies import InventoryReader, InventoryWriter, PageCursor, PageLimit, Services
 from api.problems import problem_responses
 from api.schemas.inventory import (
     Adjustment,
@@ -15,7 +15,7 @@ from api.schemas.inventory import (
     StockResponse,
 )
 from application.inventory.commands import AdjustStock, ReceiveStock
-from application.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from application.shared.pagination import DEFAULT_LIMIT
 from domain.inventory.errors import UnknownSku
 from domain.inventory.stock import Sku
 
@@ -79,8 +79,8 @@ async def ledger(
     sku: SkuPath,
     _: InventoryReader,
     services: Services,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
 ) -> LedgerPage:
     page = await services.stock.ledger(Sku.parse(sku), limit=limit, cursor=cursor)
     return LedgerPage(

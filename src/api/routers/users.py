@@ -3,9 +3,17 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Header, Request, Response, status
 
-from api.dependencies import CurrentPrincipal, ProfileOwner, Services, UserManager, UserReader
+from api.dependencies import (
+    CurrentPrincipal,
+    PageCursor,
+    PageLimit,
+    ProfileOwner,
+    Services,
+    UserManager,
+    UserReader,
+)
 from api.problems import problem_responses
 from api.schemas.identity import (
     AccountEventResponse,
@@ -29,7 +37,7 @@ from application.identity.commands import (
 from application.identity.queries import account_history, list_users, user_details
 from application.identity.views import UserDetails
 from application.shared.errors import PreconditionFailed
-from application.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from application.shared.pagination import DEFAULT_LIMIT
 from domain.identity.roles import Role
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
@@ -131,8 +139,8 @@ async def change_my_password(
 async def list_accounts(
     _: UserReader,
     services: Services,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
 ) -> UserPage:
     page = await list_users(limit=limit, cursor=cursor, directory=services.users)
     return UserPage(
@@ -164,8 +172,8 @@ async def read_history(
     user_id: UUID,
     principal: CurrentPrincipal,
     services: Services,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
 ) -> AccountHistoryPage:
     """Built by the account-history projection from the event log, so it trails the write by
     the projection's lag (milliseconds when the worker runs)."""

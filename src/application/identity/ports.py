@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 from uuid import UUID
 
 from application.identity.views import AccountEvent, Principal, UserDetails, UserSummary
 from application.shared.pagination import Page
+from application.shared.unit_of_work import UnitOfWork
 from domain.identity.email import EmailAddress
 from domain.identity.session import LoginSession, RefreshToken
 from domain.identity.user import User
@@ -108,7 +108,7 @@ class SessionRepository(Protocol):
     ) -> None: ...
 
 
-class IdentityUnitOfWork(Protocol):
+class IdentityUnitOfWork(UnitOfWork, Protocol):
     """One transaction over users and sessions; rolls back unless committed."""
 
     @property
@@ -116,17 +116,6 @@ class IdentityUnitOfWork(Protocol):
 
     @property
     def sessions(self) -> SessionRepository: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
 
 
 class UnitOfWorkFactory(Protocol):

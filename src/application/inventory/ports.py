@@ -3,11 +3,11 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 from uuid import UUID
 
 from application.shared.pagination import Page
+from application.shared.unit_of_work import UnitOfWork
 from domain.inventory.stock import Sku, StockLevel
 from domain.shared.events import DomainEvent
 
@@ -69,24 +69,13 @@ class StockRepository(Protocol):
         ...
 
 
-class InventoryUnitOfWork(Protocol):
+class InventoryUnitOfWork(UnitOfWork, Protocol):
     """One transaction over stock; recorded events go to the event log with it."""
 
     @property
     def stock(self) -> StockRepository: ...
 
     def record(self, sku: str, event: DomainEvent) -> None: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
 
 
 class InventoryUnitOfWorkFactory(Protocol):

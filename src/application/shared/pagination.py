@@ -27,6 +27,18 @@ def encode_cursor(key: list[str]) -> str:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
 
 
+def encode_position_cursor(position: int) -> str:
+    return encode_cursor([str(position)])
+
+
+def decode_position_cursor(cursor: str) -> int:
+    """The position after which the next page starts."""
+    (value,) = decode_cursor(cursor, length=1)
+    if not (value.isascii() and value.isdecimal()):
+        raise InvalidCursor("the cursor is not one this service issued")
+    return int(value)
+
+
 def decode_cursor(cursor: str, *, length: int) -> list[str]:
     """Unwrap a cursor made by `encode_cursor`, refusing anything else."""
     try:

@@ -10,7 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.identity.views import AccountEvent, Principal, UserDetails, UserSummary
 from application.shared.errors import InvalidCursor
-from application.shared.pagination import Page, decode_cursor, encode_cursor
+from application.shared.pagination import (
+    Page,
+    decode_cursor,
+    decode_position_cursor,
+    encode_cursor,
+    encode_position_cursor,
+)
 from domain.identity.roles import Role
 from infrastructure.identity.account_history import account_history
 from infrastructure.identity.tables import login_sessions, users
@@ -78,10 +84,7 @@ class SqlUserDirectory:
             .limit(limit + 1)
         )
         if cursor is not None:
-            (after,) = decode_cursor(cursor, length=1)
-            if not (after.isascii() and after.isdecimal()):
-                raise InvalidCursor("the cursor is not one this service issued")
-            query = query.where(account_history.c.position > int(after))
+            query = query.where(account_history.c.position > decode_position_cursor(cursor))
         async with self._engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         items = [
@@ -94,7 +97,7 @@ class SqlUserDirectory:
             )
             for r in rows[:limit]
         ]
-        next_cursor = encode_cursor([str(items[-1].position)]) if len(rows) > limit else None
+        next_cursor = encode_position_cursor(items[-1].position) if len(rows) > limit else None
         return Page(items=items, next_cursor=next_cursor)
 
 

@@ -4,8 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.inventory.ports import LedgerEntry
-from application.shared.errors import InvalidCursor
-from application.shared.pagination import Page, decode_cursor, encode_cursor
+from application.shared.pagination import Page, decode_position_cursor, encode_position_cursor
 from domain.inventory.stock import Sku, StockLevel
 from infrastructure.inventory.tables import stock_items, stock_ledger
 
@@ -30,10 +29,7 @@ class SqlStockReader:
             .limit(limit + 1)
         )
         if cursor is not None:
-            (after,) = decode_cursor(cursor, length=1)
-            if not (after.isascii() and after.isdecimal()):
-                raise InvalidCursor("the cursor is not one this service issued")
-            query = query.where(stock_ledger.c.id > int(after))
+            query = query.where(stock_ledger.c.id > decode_position_cursor(cursor))
         async with self._engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         items = [
@@ -49,5 +45,5 @@ class SqlStockReader:
             )
             for r in rows[:limit]
         ]
-        next_cursor = encode_cursor([str(items[-1].id)]) if len(rows) > limit else None
+        next_cursor = encode_position_cursor(items[-1].id) if len(rows) > limit else None
         return Page(items=items, next_cursor=next_cursor)

@@ -1,62 +1,38 @@
 """The inventory unit of work: stock changes and their events in one transaction."""
 
-from types import TracebackType
-from typing import Self
-
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.shared.events import DomainEvent
+from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.store import EventStore, PendingEvent
 from infrastructure.inventory.event_types import STOCK_STREAM, stock_stream
 from infrastructure.inventory.repository import SqlStockRepository
 
 
-class SqlInventoryUnitOfWork:
-    """Rolls back unless committed; recorded events are appended just before the commit."""
+class SqlInventoryUnitOfWork(SqlUnitOfWork):
+    """Handlers record events per SKU; they are appended to the SKU's stream on commit."""
 
     stock: SqlStockRepository
 
     def __init__(self, engine: AsyncEngine, registry: EventRegistry) -> None:
-        self._engine = engine
-        self._registry = registry
-        self._conn: AsyncConnection | None = None
+        super().__init__(engine, registry)
         self._recorded: dict[str, list[DomainEvent]] = {}
 
     def record(self, sku: str, event: DomainEvent) -> None:
         self._recorded.setdefault(sku, []).append(event)
 
-    async def __aenter__(self) -> Self:
-        self._conn = await self._engine.connect()
-        await self._conn.begin()
-        self.stock = SqlStockRepository(self._conn, EventStore(self._conn, self._registry))
+    def _open(self, conn: AsyncConnection, events: EventStore) -> None:
+        self.stock = SqlStockRepository(conn, events)
         self._recorded = {}
-        return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._conn is not None
-        try:
-            if self._conn.in_transaction():
-                await self._conn.rollback()
-        finally:
-            await self._conn.close()
-            self._conn = None
-
-    async def commit(self) -> None:
-        assert self._conn is not None
-        store = EventStore(self._conn, self._registry)
-        for sku, events in self._recorded.items():
-            # The stock row's conditional update already serialised writers of this SKU.
-            await store.append(
+    async def _publish(self, events: EventStore) -> None:
+        recorded, self._recorded = self._recorded, {}
+        for sku, new in recorded.items():
+            # Handlers took the SKU's stream lock first, so appends stay in commit order.
+            await events.append(
                 stream_type=STOCK_STREAM,
                 stream_id=stock_stream(sku),
-                events=[PendingEvent.new(e) for e in events],
+                events=[PendingEvent.new(e) for e in new],
                 expected_version=None,
             )
-        self._recorded = {}
-        await self._conn.commit()
