@@ -12,6 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from agora.settings import Settings
 from agora.worker import build_registry, running_worker
 from api.services import ApiConfig, ApiServices
+from application.catalog import handlers as catalog
+from application.catalog.commands import (
+    AddProductImage,
+    ArchiveProduct,
+    ChangePrice,
+    ChangeProductDetails,
+    CreateCategory,
+    CreateProduct,
+    ImportProducts,
+    MoveCategory,
+    PublishProduct,
+)
+from application.catalog.handlers import CatalogDeps
 from application.identity import account_handlers, session_handlers
 from application.identity.commands import (
     ChangePassword,
@@ -40,6 +53,9 @@ from application.inventory.commands import (
 from application.inventory.handlers import InventoryDeps
 from application.shared.bus import Command, CommandBus, Handler
 from application.shared.clock import Clock, SystemClock
+from infrastructure.catalog.image_store import LocalImageStore
+from infrastructure.catalog.reader import SqlCatalogReader
+from infrastructure.catalog.unit_of_work import SqlCatalogUnitOfWork
 from infrastructure.db.engine import build_engine
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.health import DependencyProbes
@@ -85,9 +101,25 @@ def inventory_handlers(deps: InventoryDeps) -> dict[type[Command[Any]], Handler]
     }
 
 
+def catalog_handlers(deps: CatalogDeps) -> dict[type[Command[Any]], Handler]:
+    """Command type -> handler, for the catalog context."""
+    return {
+        CreateProduct: partial(catalog.create_product, deps=deps),
+        ChangeProductDetails: partial(catalog.change_product_details, deps=deps),
+        ChangePrice: partial(catalog.change_price, deps=deps),
+        PublishProduct: partial(catalog.publish_product, deps=deps),
+        ArchiveProduct: partial(catalog.archive_product, deps=deps),
+        AddProductImage: partial(catalog.add_product_image, deps=deps),
+        CreateCategory: partial(catalog.create_category, deps=deps),
+        MoveCategory: partial(catalog.move_category, deps=deps),
+        ImportProducts: partial(catalog.import_products, deps=deps),
+    }
+
+
 def api_config(settings: Settings) -> ApiConfig:
     return ApiConfig(
         max_body_bytes=settings.http.max_body_bytes,
+        upload_max_bytes=settings.catalog.upload_max_bytes,
         hsts=settings.app.env == "production",
         version=VERSION,
     )
@@ -148,8 +180,19 @@ async def open_services(
         settings, engine=engine, redis_url=redis_url, registry=registry, clock=clock
     )
     stock = InventoryDeps(uow=partial(SqlInventoryUnitOfWork, engine, registry), clock=clock)
+    images = LocalImageStore(settings.catalog.image_dir or settings.app.data_dir / "images")
+    products = CatalogDeps(
+        uow=partial(SqlCatalogUnitOfWork, engine, registry),
+        images=images,
+        clock=clock,
+        max_image_bytes=settings.catalog.max_image_bytes,
+    )
     services = ApiServices(
-        bus=CommandBus(identity_handlers(deps) | inventory_handlers(stock)),
+        bus=CommandBus(
+            identity_handlers(deps) | inventory_handlers(stock) | catalog_handlers(products)
+        ),
+        catalog=SqlCatalogReader(engine),
+        images=images,
         users=SqlUserDirectory(engine),
         stock=SqlStockReader(engine),
         tokens=deps.tokens,

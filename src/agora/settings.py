@@ -108,6 +108,25 @@ class HttpSettings(BaseSettings):
     )
 
 
+class CatalogSettings(BaseSettings):
+    """Product images and bulk files."""
+
+    model_config = _config("CATALOG_")
+
+    max_image_bytes: int = Field(
+        5 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024, description="Largest accepted image."
+    )
+    upload_max_bytes: int = Field(
+        16 * 1024 * 1024,
+        ge=1024,
+        le=256 * 1024 * 1024,
+        description="Body limit of image uploads and CSV imports (others: HTTP_MAX_BODY_BYTES).",
+    )
+    image_dir: Path | None = Field(
+        None, description="Where images are stored; unset: `<AGORA_DATA_DIR>/images`."
+    )
+
+
 class KafkaSettings(BaseSettings):
     """Apache Kafka: the relay publishes the event log there; consumers read from it."""
 
@@ -149,6 +168,7 @@ class Settings(BaseModel):
     redis: RedisSettings
     auth: AuthSettings
     http: HttpSettings
+    catalog: CatalogSettings = Field(default_factory=CatalogSettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
 
@@ -177,6 +197,7 @@ SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
     RedisSettings,
     AuthSettings,
     HttpSettings,
+    CatalogSettings,
     KafkaSettings,
     WorkerSettings,
 )
@@ -190,6 +211,7 @@ def load_settings() -> Settings:
         redis=RedisSettings(),
         auth=AuthSettings(),
         http=HttpSettings(),
+        catalog=CatalogSettings(),
         kafka=KafkaSettings(),
         worker=WorkerSettings(),
     )

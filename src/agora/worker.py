@@ -19,6 +19,7 @@ from agora.settings import Settings
 from application.inventory.commands import ExpireReservations
 from application.inventory.handlers import InventoryDeps, expire_reservations
 from application.shared.clock import SystemClock
+from infrastructure.catalog.event_types import register_catalog_events
 from infrastructure.db.engine import asyncpg_dsn
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.subscriptions import (
@@ -41,6 +42,7 @@ def build_registry() -> EventRegistry:
     registry = EventRegistry()
     register_identity_events(registry)
     register_inventory_events(registry)
+    register_catalog_events(registry)
     return registry
 
 

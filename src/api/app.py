@@ -14,7 +14,7 @@ from api.middleware.body_limit import BodyLimitMiddleware
 from api.middleware.request_context import RequestContextMiddleware
 from api.middleware.security_headers import SecurityHeadersMiddleware
 from api.middleware.unhandled_errors import UnhandledErrorMiddleware
-from api.routers import auth, health, inventory, users
+from api.routers import auth, catalog, health, inventory, users
 from api.services import ApiConfig, ApiServices
 
 DESCRIPTION = """
@@ -27,6 +27,7 @@ endpoint. Errors are RFC 9457 `application/problem+json` with a stable `code`.
 TAGS = [
     {"name": "auth", "description": "Log in, refresh and log out (OAuth2 password flow, JWT)."},
     {"name": "users", "description": "Registration, your profile, and user administration."},
+    {"name": "catalog", "description": "Products, prices, categories, images, import/export."},
     {"name": "inventory", "description": "Stock levels, receipts, adjustments and the ledger."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
@@ -55,12 +56,18 @@ def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:
             Middleware(AccessLogMiddleware),
             Middleware(SecurityHeadersMiddleware, hsts=config.hsts),
             Middleware(UnhandledErrorMiddleware),
-            Middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes),
+            Middleware(
+                BodyLimitMiddleware,
+                max_bytes=config.max_body_bytes,
+                uploads=(r"^/api/v1/products/import$", r"^/api/v1/products/[^/]+/images$"),
+                upload_max_bytes=config.upload_max_bytes,
+            ),
         ],
     )
     install_error_handlers(app)
     app.include_router(auth.router)
     app.include_router(users.router)
+    app.include_router(catalog.router)
     app.include_router(inventory.router)
     app.include_router(health.router)
     install_docs(app)

@@ -49,6 +49,17 @@ async def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
+async def optional_principal(
+    services: Services, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Principal | None:
+    """The caller if a token was sent (and it must then be valid), else None: for public routes
+    that show staff more."""
+    return None if not token else await current_principal(services, token)
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
 def require(permission: Permission) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets through only callers whose roles grant `permission` (else 403)."""
 
@@ -63,5 +74,6 @@ def require(permission: Permission) -> Callable[[Principal], Awaitable[Principal
 UserManager = Annotated[Principal, Depends(require(Permission.USERS_MANAGE))]
 UserReader = Annotated[Principal, Depends(require(Permission.USERS_READ_ANY))]
 ProfileOwner = Annotated[Principal, Depends(require(Permission.PROFILE_WRITE))]
+CatalogWriter = Annotated[Principal, Depends(require(Permission.CATALOG_WRITE))]
 InventoryReader = Annotated[Principal, Depends(require(Permission.INVENTORY_READ))]
 InventoryWriter = Annotated[Principal, Depends(require(Permission.INVENTORY_WRITE))]

@@ -18,8 +18,18 @@ from application.shared.errors import (
     NotAuthenticated,
     PermissionDenied,
     PreconditionFailed,
+    PreconditionRequired,
     TooManyAttempts,
 )
+from domain.catalog.errors import (
+    CategoryCycle,
+    CategoryNotFound,
+    InvalidProduct,
+    ProductArchived,
+    ProductNotFound,
+    SkuAlreadyUsed,
+)
+from domain.catalog.images import ImageTooLarge, UnsupportedImage
 from domain.identity.errors import (
     AccountDeactivated,
     CannotChangeOwnAccess,
@@ -32,11 +42,12 @@ from domain.inventory.errors import (
     AdjustmentBelowReserved,
     InsufficientStock,
     InvalidQuantity,
-    InvalidSku,
     ReasonRequired,
     UnknownSku,
 )
 from domain.shared.errors import DomainError
+from domain.shared.money import InvalidMoney
+from domain.shared.sku import InvalidSku
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +68,15 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     AccountDeactivated: ProblemSpec(403, "account_deactivated", "Account deactivated"),
     CannotChangeOwnAccess: ProblemSpec(409, "cannot_change_own_access", "Own access is protected"),
     InvalidSku: ProblemSpec(422, "invalid_sku", "Invalid SKU"),
+    InvalidMoney: ProblemSpec(422, "invalid_money", "Invalid amount"),
+    InvalidProduct: ProblemSpec(422, "invalid_product", "Invalid product"),
+    UnsupportedImage: ProblemSpec(415, "unsupported_image", "Unsupported image"),
+    ImageTooLarge: ProblemSpec(413, "image_too_large", "Image too large"),
+    ProductNotFound: ProblemSpec(404, "product_not_found", "Product not found"),
+    SkuAlreadyUsed: ProblemSpec(409, "sku_taken", "SKU already used"),
+    ProductArchived: ProblemSpec(409, "product_archived", "Product archived"),
+    CategoryNotFound: ProblemSpec(404, "category_not_found", "Category not found"),
+    CategoryCycle: ProblemSpec(409, "category_cycle", "Category cycle"),
     InvalidQuantity: ProblemSpec(422, "invalid_quantity", "Invalid quantity"),
     ReasonRequired: ProblemSpec(422, "reason_required", "Reason required"),
     UnknownSku: ProblemSpec(404, "unknown_sku", "Unknown SKU"),
@@ -71,6 +91,7 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     TooManyAttempts: ProblemSpec(429, "too_many_requests", "Too many requests"),
     ConcurrencyConflict: ProblemSpec(409, "concurrent_update", "Concurrent update"),
     PreconditionFailed: ProblemSpec(412, "precondition_failed", "Precondition failed"),
+    PreconditionRequired: ProblemSpec(428, "precondition_required", "Precondition required"),
     InvalidCursor: ProblemSpec(400, "invalid_cursor", "Invalid cursor"),
 }
 

@@ -92,7 +92,9 @@ _TITLES = {
     409: "Conflict",
     412: "Precondition failed",
     413: "Payload too large",
+    415: "Unsupported media type",
     422: "Validation failed",
+    428: "Precondition required",
     429: "Too many requests",
     500: "Internal server error",
 }

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Protocol
 
+from application.catalog.ports import CatalogReader, ImageStore
 from application.identity.ports import AccessTokens, UserDirectory
 from application.inventory.ports import StockReader
 from application.shared.bus import CommandBus
@@ -24,6 +25,8 @@ class ApiServices:
     bus: CommandBus
     users: UserDirectory
     stock: StockReader
+    catalog: CatalogReader
+    images: ImageStore
     tokens: AccessTokens
     clock: Clock
     readiness: ReadinessCheck
@@ -34,5 +37,6 @@ class ApiConfig:
     """The api layer's slice of the settings."""
 
     max_body_bytes: int
+    upload_max_bytes: int
     hsts: bool
     version: str

@@ -21,7 +21,8 @@ from application.inventory.commands import (
 )
 from application.inventory.handlers import InventoryDeps
 from domain.inventory.errors import AdjustmentBelowReserved, InsufficientStock, UnknownSku
-from domain.inventory.stock import Sku, StockLevel
+from domain.inventory.stock import StockLevel
+from domain.shared.sku import Sku
 from infrastructure.eventlog.tables import event_log
 from infrastructure.inventory.reader import SqlStockReader
 from infrastructure.inventory.tables import stock_ledger, stock_reservations

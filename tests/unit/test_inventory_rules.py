@@ -2,14 +2,9 @@
 
 import pytest
 
-from domain.inventory.errors import InvalidQuantity, InvalidSku, ReasonRequired
-from domain.inventory.stock import (
-    MAX_QUANTITY,
-    Sku,
-    StockLevel,
-    check_adjustment,
-    check_quantity,
-)
+from domain.inventory.errors import InvalidQuantity, ReasonRequired
+from domain.inventory.stock import MAX_QUANTITY, StockLevel, check_adjustment, check_quantity
+from domain.shared.sku import InvalidSku, Sku
 
 
 @pytest.mark.parametrize(("raw", "sku"), [(" mug-blue-350 ", "MUG-BLUE-350"), ("A1B", "A1B")])

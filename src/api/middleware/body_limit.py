@@ -1,5 +1,7 @@
 """Refuse request bodies above a limit with 413, without ever reading them whole."""
 
+import re
+
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,22 +18,33 @@ class BodyTooLarge(HTTPException):
 class BodyLimitMiddleware:
     """Checks Content-Length up front, and counts streamed bytes for chunked bodies."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        uploads: tuple[str, ...] = (),
+        upload_max_bytes: int = 0,
+    ) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max_bytes = max_bytes
+        # Routes that take files (images, CSV imports) get their own, larger limit.
+        self.uploads = [re.compile(pattern) for pattern in uploads]
+        self.upload_max_bytes = upload_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self._limit_for(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
             code, title = http_problem(413)
             body = problem_body(
                 status=413,
                 code=code,
                 title=title,
-                detail=f"the request body exceeds {self.max_bytes} bytes",
+                detail=f"the request body exceeds {max_bytes} bytes",
                 instance=scope["path"],
             )
             await send_problem(send, body, {"connection": "close"})
@@ -43,8 +56,13 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                if received > max_bytes:
+                    raise BodyTooLarge(max_bytes)
             return message
 
         await self.app(scope, counting_receive, send)
+
+    def _limit_for(self, path: str) -> int:
+        if any(pattern.match(path) for pattern in self.uploads):
+            return self.upload_max_bytes
+        return self.default_max_bytes

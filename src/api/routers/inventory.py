@@ -17,7 +17,7 @@ from api.schemas.inventory import (
 from application.inventory.commands import AdjustStock, ReceiveStock
 from application.shared.pagination import DEFAULT_LIMIT
 from domain.inventory.errors import UnknownSku
-from domain.inventory.stock import Sku
+from domain.shared.sku import Sku
 
 router = APIRouter(prefix="/api/v1/inventory", tags=["inventory"])
 

@@ -14,6 +14,7 @@ from api.dependencies import (
     UserManager,
     UserReader,
 )
+from api.etags import expected_version, with_etag
 from api.problems import problem_responses
 from api.schemas.identity import (
     AccountEventResponse,
@@ -36,7 +37,6 @@ from application.identity.commands import (
 )
 from application.identity.queries import account_history, list_users, user_details
 from application.identity.views import UserDetails
-from application.shared.errors import PreconditionFailed
 from application.shared.pagination import DEFAULT_LIMIT
 from domain.identity.roles import Role
 
@@ -44,17 +44,7 @@ router = APIRouter(prefix="/api/v1/users", tags=["users"])
 
 
 def _with_etag(response: Response, user: UserDetails) -> UserResponse:
-    response.headers["ETag"] = f'"{user.version}"'
-    return UserResponse.of(user)
-
-
-def _expected_version(if_match: str | None) -> int | None:
-    if if_match is None or if_match.strip() == "*":
-        return None
-    tag = if_match.strip().removeprefix("W/").strip('"')
-    if not (tag.isascii() and tag.isdecimal()):
-        raise PreconditionFailed(f"If-Match {if_match!r} is not an ETag this service issued")
-    return int(tag)
+    return with_etag(response, user.version, UserResponse.of(user))
 
 
 @router.post(
@@ -103,7 +93,7 @@ async def update_me(
     """Only `full_name` can be changed here; with `If-Match`, a stale version is answered 412."""
     user = await services.bus.handle(
         UpdateProfile(
-            actor=principal, full_name=body.full_name, expected_version=_expected_version(if_match)
+            actor=principal, full_name=body.full_name, expected_version=expected_version(if_match)
         )
     )
     return _with_etag(response, user)

@@ -21,7 +21,8 @@ from domain.inventory.events import (
     StockReleased,
     StockReserved,
 )
-from domain.inventory.stock import Sku, StockLevel, check_adjustment, check_quantity
+from domain.inventory.stock import StockLevel, check_adjustment, check_quantity
+from domain.shared.sku import Sku
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,8 +8,9 @@ from uuid import UUID
 
 from application.shared.pagination import Page
 from application.shared.unit_of_work import UnitOfWork
-from domain.inventory.stock import Sku, StockLevel
+from domain.inventory.stock import StockLevel
 from domain.shared.events import DomainEvent
+from domain.shared.sku import Sku
 
 
 @dataclass(frozen=True)

@@ -35,3 +35,7 @@ class PreconditionFailed(ApplicationError):
 
 class InvalidCursor(ApplicationError):
     """A pagination cursor that this service did not produce, or that was tampered with."""
+
+
+class PreconditionRequired(ApplicationError):
+    """An update of a versioned resource came without If-Match: lost updates are refused."""

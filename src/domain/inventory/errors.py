@@ -3,10 +3,6 @@
 from domain.shared.errors import DomainError
 
 
-class InvalidSku(DomainError):
-    """Not a SKU: 3-32 characters, letters, digits and dashes, starting with a letter or digit."""
-
-
 class InvalidQuantity(DomainError):
     """Quantities of stock movements are positive whole numbers within bounds."""
 

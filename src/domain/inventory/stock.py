@@ -1,30 +1,11 @@
 """SKUs, quantities and stock levels. Stock changes are atomic conditional updates in the
 database (never read-modify-write), so the rules here are the ones checked before any I/O."""
 
-import re
 from dataclasses import dataclass
 
-from domain.inventory.errors import InvalidQuantity, InvalidSku, ReasonRequired
+from domain.inventory.errors import InvalidQuantity, ReasonRequired
 
-_SKU = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
 MAX_QUANTITY = 1_000_000
-
-
-@dataclass(frozen=True, order=True)
-class Sku:
-    """A stock-keeping unit code, upper-cased."""
-
-    value: str
-
-    @classmethod
-    def parse(cls, raw: str) -> "Sku":
-        normalised = raw.strip().upper()
-        if not _SKU.match(normalised):
-            raise InvalidSku(f"{raw!r} is not a SKU (3-32 letters, digits or dashes)")
-        return cls(normalised)
-
-    def __str__(self) -> str:
-        return self.value
 
 
 def check_quantity(quantity: int) -> int:

@@ -1,6 +1,7 @@
 """Every table definition, imported in one place, so `metadata` describes the whole schema
 (Alembic autogenerate and the schema-versus-migrations test use it)."""
 
+import infrastructure.catalog.tables
 import infrastructure.eventlog.tables
 import infrastructure.identity.account_history
 import infrastructure.identity.tables

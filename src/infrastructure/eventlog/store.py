@@ -126,6 +126,38 @@ class EventStore:
             raise ConcurrencyConflict(f"stream {stream_id} was appended to concurrently") from exc
         return AppendResult(version=current + len(events))
 
+    async def append_outbox(
+        self, batches: Sequence[tuple[str, str, Sequence[DomainEvent]]]
+    ) -> None:
+        """Append the new events of state-stored aggregates (stream type, stream id, events),
+        after whatever each stream holds: one check query and one INSERT for all of them.
+        Their rows' own version checks or locks already serialised writers of each stream."""
+        batches = [(t, s, e) for t, s, e in batches if e]
+        if not batches:
+            return
+        stream_ids = [s for _, s, _ in batches]
+        rows = (await self._conn.execute(_OUTBOX_CHECKS, {"stream_ids": stream_ids})).all()
+        my_xid = (
+            await self._conn.execute(text("SELECT pg_current_xact_id()::text::bigint"))
+        ).scalar_one()
+        current = {r.stream_id: (r.version, r.last_xid) for r in rows}
+        values = []
+        for stream_type, stream_id, events in batches:
+            version, last_xid = current.get(stream_id, (0, None))
+            if last_xid is not None and last_xid > my_xid:
+                raise ConcurrencyConflict(
+                    f"stream {stream_id} moved on; retry in a new transaction"
+                )
+            values += [
+                self._row(PendingEvent.new(e), stream_type, stream_id, version + n)
+                for n, e in enumerate(events, start=1)
+            ]
+            current[stream_id] = (version + len(events), last_xid)  # the same stream again
+        try:
+            await self._conn.execute(insert(event_log), values)
+        except IntegrityError as exc:
+            raise ConcurrencyConflict("a stream was appended to concurrently") from exc
+
     async def lock_streams(self, stream_ids: Iterable[str]) -> None:
         """Serialise this transaction with every other writer of these streams until it ends.
 
@@ -158,6 +190,16 @@ class EventStore:
             "payload": payload,
             "metadata": _metadata(),
         }
+
+
+_OUTBOX_CHECKS = text(
+    """
+    SELECT stream_id, max(stream_version) AS version, max(transaction_id) AS last_xid
+      FROM event_log
+     WHERE stream_id = ANY(:stream_ids)
+     GROUP BY stream_id
+    """
+)
 
 
 def stream_lock_key(stream_id: str) -> int:

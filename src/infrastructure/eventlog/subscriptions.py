@@ -117,7 +117,9 @@ class SubscriptionRunner:
                 failures += 1
                 log.exception("subscriber failed; retrying", extra={"subscriber": self.name})
             pause = self._config.poll_interval * 2.0 ** min(failures, 5)
-            await _sleep_unless(stop, min(pause, max(self._config.poll_interval, 30.0)))
+            await _sleep_unless(
+                stop, min(pause, max(self._config.poll_interval, self._config.backoff_cap))
+            )
 
     async def _lead_while_possible(self, stop: asyncio.Event) -> None:
         """Lead until stopped or the lock connection drops; return at once if someone else leads."""

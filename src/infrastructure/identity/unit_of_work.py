@@ -4,7 +4,7 @@ appended to the event log in that same transaction (the log is their outbox)."""
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from infrastructure.db.unit_of_work import SqlUnitOfWork
-from infrastructure.eventlog.store import EventStore, PendingEvent
+from infrastructure.eventlog.store import EventStore
 from infrastructure.identity.event_types import USER_STREAM
 from infrastructure.identity.repositories import SqlSessionRepository, SqlUserRepository
 
@@ -20,13 +20,6 @@ class SqlIdentityUnitOfWork(SqlUnitOfWork):
         self.sessions = SqlSessionRepository(conn)
 
     async def _publish(self, events: EventStore) -> None:
-        for user in self.users.seen:
-            new = user.collect_events()
-            if new:
-                # State-stored: the row's version check already serialised writers of this user.
-                await events.append(
-                    stream_type=USER_STREAM,
-                    stream_id=str(user.id),
-                    events=[PendingEvent.new(e) for e in new],
-                    expected_version=None,
-                )
+        await events.append_outbox(
+            [(USER_STREAM, str(user.id), user.collect_events()) for user in self.users.seen]
+        )

@@ -5,7 +5,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.inventory.ports import LedgerEntry
 from application.shared.pagination import Page, decode_position_cursor, encode_position_cursor
-from domain.inventory.stock import Sku, StockLevel
+from domain.inventory.stock import StockLevel
+from domain.shared.sku import Sku
 from infrastructure.inventory.tables import stock_items, stock_ledger
 
 

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from application.inventory.ports import Movement, Reservation
 from domain.inventory.errors import AdjustmentBelowReserved, InsufficientStock, UnknownSku
-from domain.inventory.stock import Sku, StockLevel
+from domain.inventory.stock import StockLevel
+from domain.shared.sku import Sku
 from infrastructure.eventlog.store import EventStore
 from infrastructure.inventory.event_types import stock_stream
 from infrastructure.inventory.tables import stock_items, stock_ledger, stock_reservations

@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from domain.shared.events import DomainEvent
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.eventlog.registry import EventRegistry
-from infrastructure.eventlog.store import EventStore, PendingEvent
+from infrastructure.eventlog.store import EventStore
 from infrastructure.inventory.event_types import STOCK_STREAM, stock_stream
 from infrastructure.inventory.repository import SqlStockRepository
 
@@ -28,11 +28,7 @@ class SqlInventoryUnitOfWork(SqlUnitOfWork):
 
     async def _publish(self, events: EventStore) -> None:
         recorded, self._recorded = self._recorded, {}
-        for sku, new in recorded.items():
-            # Handlers took the SKU's stream lock first, so appends stay in commit order.
-            await events.append(
-                stream_type=STOCK_STREAM,
-                stream_id=stock_stream(sku),
-                events=[PendingEvent.new(e) for e in new],
-                expected_version=None,
-            )
+        # Handlers took each SKU's stream lock first, so appends stay in commit order.
+        await events.append_outbox(
+            [(STOCK_STREAM, stock_stream(sku), new) for sku, new in recorded.items()]
+        )

@@ -1,0 +1,24 @@
+"""ETags are the resource's version; If-Match names the version a change expects."""
+
+from typing import TypeVar
+
+from fastapi import Response
+
+from application.shared.errors import PreconditionFailed
+
+T = TypeVar("T")
+
+
+def with_etag(response: Response, version: int, body: T) -> T:
+    response.headers["ETag"] = f'"{version}"'
+    return body
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """None when absent or `*`; the version otherwise; 412 for anything we never issued."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    if not (tag.isascii() and tag.isdecimal()):
+        raise PreconditionFailed(f"If-Match {if_match!r} is not an ETag this service issued")
+    return int(tag)

@@ -1,0 +1,1 @@
+"""Catalog use cases: create and change products, categories, images, bulk import; search."""

@@ -1,0 +1,281 @@
+"""Catalog handlers: products and categories."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from application.catalog.commands import (
+    AddProductImage,
+    ArchiveProduct,
+    ChangePrice,
+    ChangeProductDetails,
+    CreateCategory,
+    CreateProduct,
+    ImportProducts,
+    MoveCategory,
+    PublishProduct,
+)
+from application.catalog.csv_rows import ProductRow
+from application.catalog.csv_rows import parse_row as _parse_row
+from application.catalog.ports import CatalogUnitOfWork, CatalogUnitOfWorkFactory, ImageStore
+from application.catalog.views import CategoryView, ImportReport, ProductDetails
+from application.shared.clock import Clock
+from application.shared.errors import PreconditionFailed, PreconditionRequired
+from domain.catalog.category import Category, check_move, slug_of
+from domain.catalog.errors import CategoryNotFound, ProductNotFound
+from domain.catalog.events import CategoryCreated, CategoryMoved
+from domain.catalog.images import check_image
+from domain.catalog.product import Product
+from domain.shared.errors import DomainError
+from domain.shared.money import Money
+from domain.shared.sku import Sku
+
+
+@dataclass(frozen=True, kw_only=True)
+class CatalogDeps:
+    uow: CatalogUnitOfWorkFactory
+    images: ImageStore
+    clock: Clock
+    max_image_bytes: int
+
+
+async def create_product(cmd: CreateProduct, *, deps: CatalogDeps) -> ProductDetails:
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        await _category_exists(uow, cmd.category_id)
+        product = Product.create(
+            id=uuid.uuid4(),
+            sku=Sku.parse(cmd.sku),
+            name=cmd.name,
+            description=cmd.description,
+            price=Money.of(cmd.amount, cmd.currency),
+            category_id=cmd.category_id,
+            attributes=cmd.attributes,
+            now=now,
+        )
+        await uow.products.add(product)
+        await uow.commit()
+    return details_of(product)
+
+
+async def change_product_details(cmd: ChangeProductDetails, *, deps: CatalogDeps) -> ProductDetails:
+    if cmd.expected_version is None:
+        raise PreconditionRequired("send If-Match with the product's ETag to change it")
+    async with deps.uow() as uow:
+        product = await _load(uow, cmd.product_id, expected_version=cmd.expected_version)
+        category_id = None if cmd.clear_category else (cmd.category_id or product.category_id)
+        await _category_exists(uow, category_id)
+        product.change_details(
+            name=product.name if cmd.name is None else cmd.name,
+            description=product.description if cmd.description is None else cmd.description,
+            category_id=category_id,
+            attributes=product.attributes if cmd.attributes is None else cmd.attributes,
+            now=deps.clock.now(),
+        )
+        await uow.products.save(product)
+        await uow.commit()
+    return details_of(product)
+
+
+async def change_price(cmd: ChangePrice, *, deps: CatalogDeps) -> ProductDetails:
+    async with deps.uow() as uow:
+        product = await _load(uow, cmd.product_id, expected_version=cmd.expected_version)
+        product.change_price(Money.of(cmd.amount, cmd.currency), now=deps.clock.now())
+        await uow.products.save(product)
+        await uow.commit()
+    return details_of(product)
+
+
+async def publish_product(cmd: PublishProduct, *, deps: CatalogDeps) -> ProductDetails:
+    async with deps.uow() as uow:
+        product = await _load(uow, cmd.product_id)
+        product.publish(now=deps.clock.now())
+        await uow.products.save(product)
+        await uow.commit()
+    return details_of(product)
+
+
+async def archive_product(cmd: ArchiveProduct, *, deps: CatalogDeps) -> ProductDetails:
+    async with deps.uow() as uow:
+        product = await _load(uow, cmd.product_id)
+        product.archive(now=deps.clock.now())
+        await uow.products.save(product)
+        await uow.commit()
+    return details_of(product)
+
+
+async def create_category(cmd: CreateCategory, *, deps: CatalogDeps) -> CategoryView:
+    category = Category(
+        id=uuid.uuid4(), name=cmd.name.strip(), slug=slug_of(cmd.name), parent_id=cmd.parent_id
+    )
+    async with deps.uow() as uow:
+        await _category_exists(uow, cmd.parent_id)
+        await uow.categories.add(category)
+        uow.record(
+            f"category-{category.id}",
+            CategoryCreated(
+                occurred_at=deps.clock.now(),
+                category_id=category.id,
+                name=category.name,
+                parent_id=category.parent_id,
+            ),
+        )
+        await uow.commit()
+    return _category_view(category)
+
+
+async def move_category(cmd: MoveCategory, *, deps: CatalogDeps) -> CategoryView:
+    async with deps.uow() as uow:
+        category = await uow.categories.get(cmd.category_id)
+        if category is None:
+            raise CategoryNotFound(f"category {cmd.category_id} not found")
+        await _category_exists(uow, cmd.parent_id)
+        ancestors = (
+            set() if cmd.parent_id is None else await uow.categories.ancestors(cmd.parent_id)
+        )
+        check_move(category.id, cmd.parent_id, parent_ancestors=ancestors)
+        await uow.categories.move(category.id, cmd.parent_id)
+        uow.record(
+            f"category-{category.id}",
+            CategoryMoved(
+                occurred_at=deps.clock.now(), category_id=category.id, parent_id=cmd.parent_id
+            ),
+        )
+        await uow.commit()
+    return CategoryView(
+        id=category.id, name=category.name, slug=category.slug, parent_id=cmd.parent_id
+    )
+
+
+async def add_product_image(cmd: AddProductImage, *, deps: CatalogDeps) -> UUID:
+    content_type = check_image(cmd.data, declared=cmd.content_type, max_bytes=deps.max_image_bytes)
+    image_id = uuid.uuid4()
+    async with deps.uow() as uow:
+        product = await _load(uow, cmd.product_id)
+        product.add_image(image_id, content_type=content_type, now=deps.clock.now())
+        # The file first: if the transaction then fails, an unreferenced file is harmless.
+        await deps.images.put(image_id, cmd.data)
+        await uow.products.add_image(
+            product.id, image_id, content_type=content_type, size=len(cmd.data)
+        )
+        await uow.products.save(product)
+        await uow.commit()
+    return image_id
+
+
+IMPORT_BATCH = 500
+
+
+async def import_products(cmd: ImportProducts, *, deps: CatalogDeps) -> ImportReport:
+    """Every valid row or none (one transaction), written in batches; invalid rows are reported
+    with their line and reason and do not stop the others."""
+    created = updated = 0
+    rejected: list[tuple[int, str]] = []
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        known: dict[UUID, bool] = {}
+
+        async def category_exists(category_id: UUID | None) -> None:
+            if category_id is not None and category_id not in known:
+                known[category_id] = await uow.categories.get(category_id) is not None
+            if category_id is not None and not known[category_id]:
+                raise CategoryNotFound(f"category {category_id} not found")
+
+        for start in range(0, len(cmd.rows), IMPORT_BATCH):
+            batch = cmd.rows[start : start + IMPORT_BATCH]
+            parsed = []
+            for line, row in batch:
+                try:
+                    parsed.append((line, _parse_row(row)))
+                except DomainError as exc:
+                    rejected.append((line, exc.detail))
+            existing = await uow.products.get_many_by_sku(p.sku for _, p in parsed)
+            new: dict[str, Product] = {}
+            changed: dict[str, Product] = {}
+            for line, fields in parsed:
+                sku = fields.sku.value
+                try:
+                    await category_exists(fields.category_id)
+                    if sku in existing:
+                        _update(existing[sku], fields, now)
+                        changed[sku] = existing[sku]
+                    elif sku in new:
+                        _update(new[sku], fields, now)  # the file names this SKU twice
+                    else:
+                        new[sku] = _create(fields, now)
+                except DomainError as exc:
+                    rejected.append((line, exc.detail))
+            await uow.products.add_many(list(new.values()))
+            for product in changed.values():
+                await uow.products.save(product)
+            created, updated = created + len(new), updated + len(changed)
+        await uow.commit()
+    return ImportReport(created=created, updated=updated, rejected=sorted(rejected))
+
+
+def details_of(product: Product) -> ProductDetails:
+    """Answer from the write side: the caller reads its own write."""
+    return ProductDetails(
+        id=product.id,
+        sku=product.sku.value,
+        name=product.name,
+        amount=product.price.amount,
+        currency=product.price.currency,
+        category_id=product.category_id,
+        status=product.status.value,
+        created_at=product.created_at,
+        description=product.description,
+        attributes=dict(product.attributes),
+        image_ids=product.image_ids,
+        updated_at=product.updated_at,
+        version=product.version,
+    )
+
+
+async def _load(
+    uow: CatalogUnitOfWork, product_id: UUID, *, expected_version: int | None = None
+) -> Product:
+    product = await uow.products.get(product_id)
+    if product is None:
+        raise ProductNotFound(f"product {product_id} not found")
+    if expected_version is not None and expected_version != product.version:
+        raise PreconditionFailed(
+            f"the product is at version {product.version}, not {expected_version}"
+        )
+    return product
+
+
+async def _category_exists(uow: CatalogUnitOfWork, category_id: UUID | None) -> None:
+    if category_id is not None and await uow.categories.get(category_id) is None:
+        raise CategoryNotFound(f"category {category_id} not found")
+
+
+def _category_view(category: Category) -> CategoryView:
+    return CategoryView(
+        id=category.id, name=category.name, slug=category.slug, parent_id=category.parent_id
+    )
+
+
+def _create(fields: ProductRow, now: datetime) -> Product:
+    return Product.create(
+        id=uuid.uuid4(),
+        sku=fields.sku,
+        name=fields.name,
+        description=fields.description,
+        price=fields.price,
+        category_id=fields.category_id,
+        attributes=fields.attributes,
+        now=now,
+    )
+
+
+def _update(product: Product, fields: ProductRow, now: datetime) -> None:
+    product.change_details(
+        name=fields.name,
+        description=fields.description,
+        category_id=fields.category_id,
+        attributes=fields.attributes,
+        now=now,
+    )
+    product.change_price(fields.price, now=now)

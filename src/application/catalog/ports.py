@@ -1,0 +1,87 @@
+"""What catalog use cases need from the outside world."""
+
+from collections.abc import AsyncIterator, Iterable
+from typing import Protocol
+from uuid import UUID
+
+from application.catalog.views import CategoryView, ProductDetails, ProductSearch, ProductSummary
+from application.shared.pagination import Page
+from application.shared.unit_of_work import UnitOfWork
+from domain.catalog.category import Category
+from domain.catalog.product import Product
+from domain.shared.events import DomainEvent
+from domain.shared.sku import Sku
+
+
+class ProductRepository(Protocol):
+    async def get(self, product_id: UUID) -> Product | None: ...
+
+    async def get_many_by_sku(self, skus: Iterable[Sku]) -> dict[str, Product]: ...
+
+    async def add(self, product: Product) -> None:
+        """Raise SkuAlreadyUsed if the SKU is taken."""
+        ...
+
+    async def save(self, product: Product) -> None:
+        """Update from the loaded version; raise ConcurrencyConflict if it moved."""
+        ...
+
+    async def add_many(self, new: list[Product]) -> None:
+        """Insert a batch of new products in one statement (bulk import)."""
+        ...
+
+    async def add_image(
+        self, product_id: UUID, image_id: UUID, *, content_type: str, size: int
+    ) -> None: ...
+
+
+class CategoryRepository(Protocol):
+    async def get(self, category_id: UUID) -> Category | None: ...
+
+    async def ancestors(self, category_id: UUID) -> set[UUID]:
+        """Every category above this one, to its root."""
+        ...
+
+    async def add(self, category: Category) -> None: ...
+
+    async def move(self, category_id: UUID, parent_id: UUID | None) -> None: ...
+
+
+class CatalogUnitOfWork(UnitOfWork, Protocol):
+    @property
+    def products(self) -> ProductRepository: ...
+
+    @property
+    def categories(self) -> CategoryRepository: ...
+
+    def record(self, stream_id: str, event: DomainEvent) -> None:
+        """An event of something that is not an aggregate root (categories)."""
+        ...
+
+
+class CatalogUnitOfWorkFactory(Protocol):
+    def __call__(self) -> CatalogUnitOfWork: ...
+
+
+class ImageStore(Protocol):
+    """Where image bytes live (local disk, object storage...)."""
+
+    async def put(self, image_id: UUID, data: bytes) -> None: ...
+
+    async def get(self, image_id: UUID) -> bytes | None: ...
+
+
+class CatalogReader(Protocol):
+    async def search(self, query: ProductSearch) -> Page[ProductSummary]: ...
+
+    async def details(self, product_id: UUID, *, include_all: bool) -> ProductDetails | None: ...
+
+    async def categories(self) -> list[CategoryView]: ...
+
+    async def image(self, product_id: UUID, image_id: UUID, *, include_all: bool) -> str | None:
+        """The image's content type, if the product shows it to this caller."""
+        ...
+
+    def export_rows(self) -> AsyncIterator[ProductDetails]:
+        """Every product, streamed from a server-side cursor."""
+        ...

@@ -1,0 +1,1 @@
+"""Catalog: products people can find, their prices, categories and images."""

@@ -1,0 +1,1 @@
+"""Catalog adapters: product and category tables, search, images, CSV import and export."""

@@ -1,0 +1,158 @@
+"""Product and category repositories (Core, on the unit of work's connection)."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from application.shared.errors import ConcurrencyConflict
+from domain.catalog.category import Category
+from domain.catalog.errors import SkuAlreadyUsed
+from domain.catalog.product import Product, ProductStatus
+from domain.shared.money import Money
+from domain.shared.sku import Sku
+from infrastructure.catalog.tables import categories, product_images, products
+
+_COLUMNS = [c for c in products.c if c.name != "search"]
+
+
+class SqlProductRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+        self.seen: list[Product] = []
+
+    async def get(self, product_id: UUID) -> Product | None:
+        row = (
+            await self._conn.execute(select(*_COLUMNS).where(products.c.id == product_id))
+        ).first()
+        return None if row is None else self._track(product_from_row(row._mapping))
+
+    async def get_many_by_sku(self, skus: Iterable[Sku]) -> dict[str, Product]:
+        values = [s.value for s in skus]
+        rows = await self._conn.execute(select(*_COLUMNS).where(products.c.sku.in_(values)))
+        return {r.sku: self._track(product_from_row(r._mapping)) for r in rows}
+
+    async def add(self, product: Product) -> None:
+        try:
+            async with self._conn.begin_nested():
+                await self._conn.execute(insert(products).values(product_to_row(product)))
+        except IntegrityError as exc:
+            if "uq_products_sku" in str(exc.orig):
+                raise SkuAlreadyUsed(f"SKU {product.sku} is already used") from None
+            raise
+        self._track(product)
+
+    async def save(self, product: Product) -> None:
+        result = await self._conn.execute(
+            update(products)
+            .where(products.c.id == product.id, products.c.version == product.version)
+            .values(product_to_row(product) | {"version": product.version + 1})
+        )
+        if result.rowcount != 1:
+            raise ConcurrencyConflict(f"product {product.sku} was changed concurrently")
+        product.version += 1
+
+    async def add_many(self, new: list[Product]) -> None:
+        if new:
+            await self._conn.execute(insert(products), [product_to_row(p) for p in new])
+            self.seen.extend(new)
+
+    async def add_image(
+        self, product_id: UUID, image_id: UUID, *, content_type: str, size: int
+    ) -> None:
+        await self._conn.execute(
+            insert(product_images).values(
+                id=image_id,
+                product_id=product_id,
+                content_type=content_type,
+                size=size,
+                created_at=text("now()"),
+            )
+        )
+
+    def _track(self, product: Product) -> Product:
+        self.seen.append(product)
+        return product
+
+
+class SqlCategoryRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, category_id: UUID) -> Category | None:
+        row = (
+            await self._conn.execute(select(categories).where(categories.c.id == category_id))
+        ).first()
+        if row is None:
+            return None
+        return Category(id=row.id, name=row.name, slug=row.slug, parent_id=row.parent_id)
+
+    async def ancestors(self, category_id: UUID) -> set[UUID]:
+        rows = await self._conn.execute(
+            text(
+                """
+                WITH RECURSIVE up AS (
+                    SELECT id, parent_id FROM categories WHERE id = :id
+                    UNION ALL
+                    SELECT c.id, c.parent_id FROM categories c JOIN up ON c.id = up.parent_id
+                )
+                SELECT id FROM up WHERE id <> :id
+                """
+            ),
+            {"id": category_id},
+        )
+        return {r.id for r in rows}
+
+    async def add(self, category: Category) -> None:
+        await self._conn.execute(
+            insert(categories).values(
+                id=category.id,
+                name=category.name,
+                slug=category.slug,
+                parent_id=category.parent_id,
+                created_at=text("now()"),
+            )
+        )
+
+    async def move(self, category_id: UUID, parent_id: UUID | None) -> None:
+        await self._conn.execute(
+            update(categories).where(categories.c.id == category_id).values(parent_id=parent_id)
+        )
+
+
+def product_to_row(product: Product) -> dict[str, Any]:
+    return {
+        "id": product.id,
+        "sku": product.sku.value,
+        "name": product.name,
+        "description": product.description,
+        "price_amount": product.price.amount,
+        "price_currency": product.price.currency,
+        "category_id": product.category_id,
+        "attributes": product.attributes,
+        "image_ids": list(product.image_ids),
+        "status": product.status.value,
+        "created_at": product.created_at,
+        "updated_at": product.updated_at,
+        "version": product.version,
+    }
+
+
+def product_from_row(row: Mapping[Any, Any]) -> Product:
+    return Product(
+        id=row["id"],
+        sku=Sku(row["sku"]),
+        name=row["name"],
+        description=row["description"],
+        price=Money.of(row["price_amount"], row["price_currency"]),
+        category_id=row["category_id"],
+        attributes=dict(row["attributes"]),
+        image_ids=tuple(row["image_ids"]),
+        status=ProductStatus(row["status"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        version=row["version"],
+    )
