@@ -105,9 +105,12 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 async def clean_database(engine: AsyncEngine) -> None:
-    """Each test starts with no accounts."""
+    """Each test starts with no accounts and an empty catalog."""
     async with engine.begin() as conn:
-        await conn.exec_driver_sql("TRUNCATE users, login_sessions, refresh_tokens CASCADE")
+        await conn.exec_driver_sql(
+            "TRUNCATE users, login_sessions, refresh_tokens,"
+            " products, product_images, categories CASCADE"
+        )
 
 
 def make_settings(

@@ -7,6 +7,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agora.settings import Settings
@@ -53,6 +54,7 @@ from application.inventory.commands import (
 from application.inventory.handlers import InventoryDeps
 from application.shared.bus import Command, CommandBus, Handler
 from application.shared.clock import Clock, SystemClock
+from infrastructure.catalog.cache import CachedCatalogReader, ProductCache
 from infrastructure.catalog.image_store import LocalImageStore
 from infrastructure.catalog.reader import SqlCatalogReader
 from infrastructure.catalog.unit_of_work import SqlCatalogUnitOfWork
@@ -114,6 +116,12 @@ def catalog_handlers(deps: CatalogDeps) -> dict[type[Command[Any]], Handler]:
         MoveCategory: partial(catalog.move_category, deps=deps),
         ImportProducts: partial(catalog.import_products, deps=deps),
     }
+
+
+def product_cache(settings: Settings, redis: Redis) -> ProductCache:
+    return ProductCache(
+        redis, prefix=settings.redis.key_prefix, ttl_seconds=settings.catalog.cache_ttl_seconds
+    )
 
 
 def api_config(settings: Settings) -> ApiConfig:
@@ -181,8 +189,9 @@ async def open_services(
     )
     stock = InventoryDeps(uow=partial(SqlInventoryUnitOfWork, engine, registry), clock=clock)
     images = LocalImageStore(settings.catalog.image_dir or settings.app.data_dir / "images")
+    cache = product_cache(settings, redis)
     products = CatalogDeps(
-        uow=partial(SqlCatalogUnitOfWork, engine, registry),
+        uow=partial(SqlCatalogUnitOfWork, engine, registry, cache),
         images=images,
         clock=clock,
         max_image_bytes=settings.catalog.max_image_bytes,
@@ -191,7 +200,7 @@ async def open_services(
         bus=CommandBus(
             identity_handlers(deps) | inventory_handlers(stock) | catalog_handlers(products)
         ),
-        catalog=SqlCatalogReader(engine),
+        catalog=CachedCatalogReader(SqlCatalogReader(engine), cache),
         images=images,
         users=SqlUserDirectory(engine),
         stock=SqlStockReader(engine),
@@ -202,7 +211,7 @@ async def open_services(
     try:
         if with_worker:
             async with running_worker(
-                settings, engine=engine, database_url=database_url, registry=registry
+                settings, engine=engine, database_url=database_url, registry=registry, cache=cache
             ):
                 yield services
         else:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import uvicorn
 
-from agora.bootstrap import api_config, open_services
+from agora.bootstrap import api_config, open_services, product_cache
 from agora.runtime import (
     ServiceUrls,
     check_database,
@@ -23,6 +23,7 @@ from api.app import create_app
 from infrastructure.db.engine import build_engine
 from infrastructure.db.migrations import upgrade_to_head
 from infrastructure.embedded import EmbeddedServices
+from infrastructure.redis_client import build_redis
 
 log = logging.getLogger("agora")
 
@@ -101,9 +102,16 @@ async def _run_worker(settings: Settings, database_url: str) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     engine = build_engine(database_url, pool_size=settings.database.pool_size)
+    # Without REDIS_URL a separate worker has no cache to invalidate; TTLs then bound staleness.
+    redis = build_redis(settings.redis.url) if settings.redis.url else None
+    cache = None if redis is None else product_cache(settings, redis)
     try:
         async with running_worker(
-            settings, engine=engine, database_url=database_url, registry=build_registry()
+            settings,
+            engine=engine,
+            database_url=database_url,
+            registry=build_registry(),
+            cache=cache,
         ) as running:
             log.info("worker running", extra={"subscribers": [r.name for r in running.runners]})
             heartbeat = asyncio.create_task(
@@ -114,6 +122,8 @@ async def _run_worker(settings: Settings, database_url: str) -> None:
             await heartbeat
     finally:
         await engine.dispose()
+        if redis is not None:
+            await redis.aclose()
 
 
 HEARTBEAT_FILE = "worker.heartbeat"

@@ -19,6 +19,7 @@ from agora.settings import Settings
 from application.inventory.commands import ExpireReservations
 from application.inventory.handlers import InventoryDeps, expire_reservations
 from application.shared.clock import SystemClock
+from infrastructure.catalog.cache import CatalogCacheInvalidator, ProductCache
 from infrastructure.catalog.event_types import register_catalog_events
 from infrastructure.db.engine import asyncpg_dsn
 from infrastructure.eventlog.registry import EventRegistry
@@ -50,8 +51,12 @@ def projections(registry: EventRegistry) -> list[Projection]:
     return [AccountHistoryProjection(registry)]
 
 
-def subscribers(settings: Settings, registry: EventRegistry) -> list[Subscriber]:
+def subscribers(
+    settings: Settings, registry: EventRegistry, cache: ProductCache | None = None
+) -> list[Subscriber]:
     found: list[Subscriber] = list(projections(registry))
+    if cache is not None:
+        found.append(CatalogCacheInvalidator(cache))
     if settings.kafka.bootstrap_servers:
         found.append(
             KafkaRelay(
@@ -88,7 +93,12 @@ class RunningWorker:
 
 @asynccontextmanager
 async def running_worker(
-    settings: Settings, *, engine: AsyncEngine, database_url: str, registry: EventRegistry
+    settings: Settings,
+    *,
+    engine: AsyncEngine,
+    database_url: str,
+    registry: EventRegistry,
+    cache: ProductCache | None = None,
 ) -> AsyncIterator[RunningWorker]:
     """Start every runner in the background; stop them all on exit."""
     stop = asyncio.Event()
@@ -99,7 +109,7 @@ async def running_worker(
             dsn=asyncpg_dsn(database_url),
             config=runner_config(settings),
         )
-        for subscriber in subscribers(settings, registry)
+        for subscriber in subscribers(settings, registry, cache)
     ]
     tasks = [asyncio.create_task(r.run(stop), name=f"subscriber:{r.name}") for r in runners]
     inventory = InventoryDeps(

@@ -132,6 +132,9 @@ async def test_prices_are_decimal_strings_and_a_change_is_seen_on_the_next_read(
     staff = await shop.account("staff@example.com", Role.STAFF)
     created = await product(shop, staff, name="Kettle", price="19.99")
     assert created["price"] == {"amount": "19.99", "currency": "EUR"}
+    for _ in range(2):  # the second read is served from the cache
+        cached = await shop.client.get(f"/api/v1/products/{created['id']}")
+        assert cached.json()["price"]["amount"] == "19.99"
     changed = await shop.client.put(
         f"/api/v1/products/{created['id']}/price",
         json={"amount": "17.50", "currency": "EUR"},

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from domain.shared.events import DomainEvent
 
 Payload = dict[str, Any]
+T = TypeVar("T")
 Upcaster = Callable[[Payload], Payload]
 
 
@@ -91,6 +92,17 @@ class EventRegistry:
             version += 1
         event: DomainEvent = _from_json(entry.cls, payload)
         return event
+
+
+def to_json_value(value: Any) -> Any:
+    """Dataclasses, UUIDs, Decimals, datetimes and enums as plain JSON values."""
+    return _to_json(value)
+
+
+def from_json_value(cls: type[T], payload: Payload) -> T:
+    """The dataclass `cls` rebuilt from `to_json_value`'s output, by its type hints."""
+    value: T = _from_json(cls, payload)
+    return value
 
 
 def _to_json(value: Any) -> Any:

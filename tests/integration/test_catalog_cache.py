@@ -1,0 +1,148 @@
+"""The catalog cache on real Redis: single-flight misses, invalidation from the event log, and
+reads that survive Redis being down."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from functools import partial
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from application.catalog import handlers
+from application.catalog.commands import ChangePrice, CreateProduct, PublishProduct
+from application.catalog.handlers import CatalogDeps
+from application.catalog.views import ProductDetails, ProductSearch
+from infrastructure.catalog.cache import CachedCatalogReader, CatalogCacheInvalidator, ProductCache
+from infrastructure.catalog.image_store import LocalImageStore
+from infrastructure.catalog.reader import SqlCatalogReader
+from infrastructure.catalog.unit_of_work import SqlCatalogUnitOfWork
+from infrastructure.db.engine import asyncpg_dsn
+from infrastructure.eventlog.subscriptions import RunnerConfig, SubscriptionRunner
+from infrastructure.redis_client import build_redis
+from tests.integration.eventlog_fixtures import REGISTRY
+from tests.unit.fakes import FixedClock
+
+
+class CountingReader(SqlCatalogReader):
+    """The real reader, counting how often it goes to PostgreSQL."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine)
+        self.details_calls = 0
+
+    async def details(self, product_id: UUID, *, include_all: bool) -> ProductDetails | None:
+        self.details_calls += 1
+        await asyncio.sleep(0.05)  # a slow query, so the concurrent misses really overlap
+        return await super().details(product_id, include_all=include_all)
+
+
+@pytest.fixture
+async def cache(redis_url: str, redis_prefix: str) -> AsyncIterator[ProductCache]:
+    client = build_redis(redis_url)
+    yield ProductCache(client, prefix=f"{redis_prefix}-{uuid.uuid4().hex[:6]}", ttl_seconds=60)
+    await client.aclose()
+
+
+def deps(engine: AsyncEngine, tmp_path: Path, cache: ProductCache | None = None) -> CatalogDeps:
+    return CatalogDeps(
+        uow=partial(SqlCatalogUnitOfWork, engine, REGISTRY, cache),
+        images=LocalImageStore(tmp_path),
+        clock=FixedClock(),
+        max_image_bytes=1024,
+    )
+
+
+async def published(catalog: CatalogDeps, price: str = "10.00") -> ProductDetails:
+    created = await handlers.create_product(
+        CreateProduct(
+            sku=f"C-{uuid.uuid4().hex[:8]}",
+            name="Cached",
+            description="",
+            amount=price,
+            currency="EUR",
+        ),
+        deps=catalog,
+    )
+    return await handlers.publish_product(PublishProduct(product_id=created.id), deps=catalog)
+
+
+async def test_concurrent_misses_on_one_key_make_one_query(
+    engine: AsyncEngine, cache: ProductCache, tmp_path: Path
+) -> None:
+    product = await published(deps(engine, tmp_path))
+    counting = CountingReader(engine)
+    reader = CachedCatalogReader(counting, cache)
+
+    results = await asyncio.gather(
+        *(reader.details(product.id, include_all=False) for _ in range(20))
+    )
+
+    assert {r.name for r in results if r is not None} == {"Cached"}
+    assert counting.details_calls == 1
+    await reader.details(product.id, include_all=False)
+    assert counting.details_calls == 1  # now a cache hit
+
+
+async def test_the_subscriber_invalidates_what_a_writer_elsewhere_changed(
+    engine: AsyncEngine, database_url: str, cache: ProductCache, tmp_path: Path
+) -> None:
+    # A writer without the cache (another process, say): only the event log tells the cache.
+    writer = deps(engine, tmp_path, cache=None)
+    product = await published(writer)
+    reader = CachedCatalogReader(SqlCatalogReader(engine), cache)
+    invalidator = SubscriptionRunner(
+        CatalogCacheInvalidator(cache),
+        engine=engine,
+        dsn=asyncpg_dsn(database_url),
+        config=RunnerConfig(poll_interval=0.1),
+    )
+    while await invalidator.step():  # catch up with the log so far
+        pass
+    cached = await reader.details(product.id, include_all=False)
+    assert cached is not None
+    assert cached.amount == 10
+
+    await handlers.change_price(
+        ChangePrice(product_id=product.id, amount="12.00", currency="EUR"), deps=writer
+    )
+    stale = await reader.details(product.id, include_all=False)
+    assert stale is not None
+    assert stale.amount == 10  # cached, and nobody told the cache yet
+
+    while await invalidator.step():
+        pass
+    fresh = await reader.details(product.id, include_all=False)
+    assert fresh is not None
+    assert fresh.amount == 12
+
+
+async def test_reads_succeed_when_redis_is_down(engine: AsyncEngine, tmp_path: Path) -> None:
+    product = await published(deps(engine, tmp_path))
+    dead = build_redis("redis://127.0.0.1:1/0")
+    reader = CachedCatalogReader(
+        SqlCatalogReader(engine), ProductCache(dead, prefix="down", ttl_seconds=60)
+    )
+    found = await reader.details(product.id, include_all=False)
+    page = await reader.search(ProductSearch(sort="newest", limit=5))
+    assert found is not None
+    assert found.id == product.id
+    assert page.items
+    await dead.aclose()
+
+
+async def test_the_write_path_invalidates_before_the_next_read(
+    engine: AsyncEngine, cache: ProductCache, tmp_path: Path
+) -> None:
+    catalog = deps(engine, tmp_path, cache=cache)
+    product = await published(catalog)
+    reader = CachedCatalogReader(SqlCatalogReader(engine), cache)
+    await reader.details(product.id, include_all=False)
+    await handlers.change_price(
+        ChangePrice(product_id=product.id, amount="11.00", currency="EUR"), deps=catalog
+    )
+    fresh = await reader.details(product.id, include_all=False)
+    assert fresh is not None
+    assert fresh.amount == 11
