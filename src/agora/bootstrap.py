@@ -189,7 +189,7 @@ async def open_services(
     )
     stock = InventoryDeps(uow=partial(SqlInventoryUnitOfWork, engine, registry), clock=clock)
     images = LocalImageStore(settings.catalog.image_dir or settings.app.data_dir / "images")
-    cache = product_cache(settings, redis)
+    cache = product_cache(settings, redis) if settings.catalog.cache_enabled else None
     products = CatalogDeps(
         uow=partial(SqlCatalogUnitOfWork, engine, registry, cache),
         images=images,
@@ -200,7 +200,9 @@ async def open_services(
         bus=CommandBus(
             identity_handlers(deps) | inventory_handlers(stock) | catalog_handlers(products)
         ),
-        catalog=CachedCatalogReader(SqlCatalogReader(engine), cache),
+        catalog=SqlCatalogReader(engine)
+        if cache is None
+        else CachedCatalogReader(SqlCatalogReader(engine), cache),
         images=images,
         users=SqlUserDirectory(engine),
         stock=SqlStockReader(engine),

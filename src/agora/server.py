@@ -103,7 +103,11 @@ async def _run_worker(settings: Settings, database_url: str) -> None:
         loop.add_signal_handler(signum, stop.set)
     engine = build_engine(database_url, pool_size=settings.database.pool_size)
     # Without REDIS_URL a separate worker has no cache to invalidate; TTLs then bound staleness.
-    redis = build_redis(settings.redis.url) if settings.redis.url else None
+    redis = (
+        build_redis(settings.redis.url)
+        if settings.redis.url and settings.catalog.cache_enabled
+        else None
+    )
     cache = None if redis is None else product_cache(settings, redis)
     try:
         async with running_worker(

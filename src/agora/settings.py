@@ -122,6 +122,7 @@ class CatalogSettings(BaseSettings):
         le=256 * 1024 * 1024,
         description="Body limit of image uploads and CSV imports (others: HTTP_MAX_BODY_BYTES).",
     )
+    cache_enabled: bool = Field(True, description="Serve public catalog reads through Redis.")
     cache_ttl_seconds: int = Field(
         300, ge=1, le=86_400, description="Safety-net lifetime of cached catalog pages."
     )

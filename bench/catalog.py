@@ -1,0 +1,258 @@
+"""Catalog reads under load (wrk), cached and uncached, next to a bare raw-asyncpg ASGI app
+running the same SQL, measured in the same run.
+
+Seeds 20,000 active products in a fresh database, starts `agora serve` twice (Redis cache on,
+then off) and the baseline app, and drives each with wrk at 32 and 64 connections:
+  first page   GET /api/v1/products
+  search       GET /api/v1/products?q=teapot
+  category     GET /api/v1/products?category_id=<a category with a subtree>
+  detail       GET /api/v1/products/<id>
+Needs wrk (Debian: apt-get install wrk). Usage: .venv/bin/python bench/catalog.py [--seconds 5]
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from application.catalog.views import ProductSearch
+from infrastructure.catalog.reader import DETAILS, build_search
+from infrastructure.catalog.tables import products
+from infrastructure.db.engine import asyncpg_dsn, build_engine
+from infrastructure.db.migrations import upgrade_to_head
+from infrastructure.embedded import EmbeddedServices
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CATEGORY = uuid.UUID(int=7)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def seed(dsn: str) -> uuid.UUID:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(
+            "INSERT INTO categories (id, name, slug, parent_id, created_at)"
+            " VALUES ($1, 'Kitchen', 'kitchen', NULL, now())",
+            CATEGORY,
+        )
+        await conn.execute(
+            "INSERT INTO categories (id, name, slug, parent_id, created_at)"
+            " SELECT gen_random_uuid(), 'c' || n, 'c' || n, $1, now()"
+            " FROM generate_series(1, 20) n",
+            CATEGORY,
+        )
+        await conn.execute(
+            """
+            INSERT INTO products (id, sku, name, description, price_amount, price_currency,
+                                  category_id, attributes, image_ids, status, created_at,
+                                  updated_at, version)
+            SELECT gen_random_uuid(), 'BENCH-' || n,
+                   CASE WHEN n % 100 = 0 THEN 'Teapot ' || n ELSE 'Thing ' || n END,
+                   'a product for the benchmark', (n % 300) + 0.5, 'EUR',
+                   (SELECT id FROM categories WHERE slug = 'c' || (n % 40 + 1)),
+                   '{"color": "grey"}', '{}', 'active', now() - n * interval '1 second', now(), 0
+              FROM generate_series(1, 20000) n
+            """
+        )
+        await conn.execute("ANALYZE")
+        return uuid.UUID(
+            str(await conn.fetchval("SELECT id FROM products WHERE sku = 'BENCH-4242'"))
+        )
+    finally:
+        await conn.close()
+
+
+def baseline_queries(database_url: str, product_id: uuid.UUID) -> dict[str, list[object]]:
+    """The SQL the reader runs for each scenario, compiled for asyncpg."""
+    engine = build_engine(database_url, pool_size=1)
+    statements = {
+        "/list": ProductSearch(limit=20),
+        "/search": ProductSearch(text="teapot", sort="relevance", limit=20),
+        "/category": ProductSearch(category_id=CATEGORY, limit=20),
+    }
+    out: dict[str, list[object]] = {}
+    for path, query in statements.items():
+        statement, key, descending = build_search(query)
+        order = [key.desc(), products.c.id.desc()] if descending else [key, products.c.id]
+        compiled = statement.order_by(*order).limit(21).compile(dialect=engine.dialect)
+        out[path] = [
+            compiled.string,
+            [
+                str(compiled.params[n])
+                if isinstance(compiled.params[n], uuid.UUID)
+                else compiled.params[n]
+                for n in compiled.positiontup or []
+            ],
+        ]
+    from sqlalchemy import select
+
+    detail = select(*DETAILS).where(products.c.id == product_id, products.c.status == "active")
+    compiled = detail.compile(dialect=engine.dialect)
+    out["/detail"] = [compiled.string, [str(product_id), "active"]]
+    return out
+
+
+def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(  # noqa: S603 - our own programs
+        command,
+        env=os.environ | env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live", timeout=1)
+            return process
+        except OSError as exc:
+            if getattr(exc, "code", None):  # an HTTP error: the server is up
+                return process
+            time.sleep(0.5)
+    raise SystemExit(f"{command[0]} did not start")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGINT)
+    process.wait(timeout=30)
+
+
+def wrk(url: str, connections: int, seconds: int) -> tuple[float, float, float]:
+    out = subprocess.run(  # noqa: S603
+        [
+            shutil.which("wrk") or "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+    def percentile(p: str) -> float:
+        value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    return rate, percentile("50"), percentile("99")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=5)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    embedded = EmbeddedServices()
+    with tempfile.TemporaryDirectory(prefix="agora-bench-") as data_dir:
+        server = os.environ.get("DATABASE_URL") or embedded.postgres(Path(data_dir) / "pg")
+        name = f"agora_bench_{uuid.uuid4().hex[:8]}"
+        admin = asyncpg_dsn(server)
+        asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
+        url = make_url(server).set(database=name).render_as_string(hide_password=False)
+        try:
+            upgrade_to_head(url)
+            product_id = asyncio.run(seed(asyncpg_dsn(url)))
+            run(url, product_id, Path(data_dir), args.seconds)
+        finally:
+            asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            embedded.close()
+
+
+def run(url: str, product_id: uuid.UUID, data_dir: Path, seconds: int) -> None:
+    paths = {
+        "first page": ("/api/v1/products", "/list"),
+        "search": ("/api/v1/products?q=teapot&sort=relevance", "/search"),
+        "category": (f"/api/v1/products?category_id={CATEGORY}", "/category"),
+        "detail": (f"/api/v1/products/{product_id}", "/detail"),
+    }
+    sql_file = data_dir / "baseline.json"
+    sql_file.write_text(json.dumps(baseline_queries(url, product_id), default=str))
+    results: dict[tuple[str, str, int], tuple[float, float, float]] = {}
+    servers = {
+        "agora, cached": {"CATALOG_CACHE_ENABLED": "true"},
+        "agora, uncached": {"CATALOG_CACHE_ENABLED": "false"},
+    }
+    for label, extra in servers.items():
+        port = free_port()
+        env = {
+            "DATABASE_URL": url,
+            "AGORA_DATA_DIR": str(data_dir / label.replace(", ", "-")),
+            "AGORA_LOG_LEVEL": "WARNING",
+            "HTTP_PORT": str(port),
+        } | extra
+        process = start([str(BIN / "agora"), "serve"], env, port)
+        try:
+            for scenario, (path, _) in paths.items():
+                wrk(f"http://127.0.0.1:{port}{path}", 8, 1)  # warm-up (and fill the cache)
+                for connections in (32, 64):
+                    results[(scenario, label, connections)] = wrk(
+                        f"http://127.0.0.1:{port}{path}", connections, seconds
+                    )
+        finally:
+            stop(process)
+    port = free_port()
+    env = {"BASELINE_DSN": asyncpg_dsn(url), "BASELINE_SQL": str(sql_file)}
+    process = start(
+        [
+            str(BIN / "uvicorn"),
+            "bench.baseline_app:app",
+            "--port",
+            str(port),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env | {"PYTHONPATH": str(ROOT)},
+        port,
+    )
+    try:
+        for scenario, (_, path) in paths.items():
+            wrk(f"http://127.0.0.1:{port}{path}", 8, 1)
+            for connections in (32, 64):
+                results[(scenario, "baseline (raw asyncpg)", connections)] = wrk(
+                    f"http://127.0.0.1:{port}{path}", connections, seconds
+                )
+    finally:
+        stop(process)
+    print(f"{'scenario':<12} {'server':<24} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
+    for (scenario, label, connections), (rate, p50, p99) in sorted(results.items()):
+        print(f"{scenario:<12} {label:<24} {connections:>5} {rate:>9.0f} {p50:>8.1f} {p99:>8.1f}")
+
+
+async def _admin(dsn: str, statement: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+if __name__ == "__main__":
+    main()
