@@ -15,7 +15,12 @@ from domain.inventory.stock import StockLevel
 from domain.shared.sku import Sku
 from infrastructure.eventlog.store import EventStore
 from infrastructure.inventory.event_types import stock_stream
-from infrastructure.inventory.tables import stock_items, stock_ledger, stock_reservations
+from infrastructure.inventory.tables import (
+    AVAILABLE,
+    stock_items,
+    stock_ledger,
+    stock_reservations,
+)
 
 
 class SqlStockRepository:
@@ -70,7 +75,7 @@ class SqlStockRepository:
                 update(stock_items)
                 .where(
                     stock_items.c.sku == sku.value,
-                    stock_items.c.on_hand - stock_items.c.reserved >= reservation.quantity,
+                    reservation.quantity <= AVAILABLE,
                 )
                 .values(
                     reserved=stock_items.c.reserved + reservation.quantity,

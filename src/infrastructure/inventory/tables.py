@@ -28,6 +28,9 @@ stock_items = Table(
     CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="available_not_negative"),
 )
 
+# The SQL twin of StockLevel.available: the rule the atomic reservation UPDATE checks.
+AVAILABLE = stock_items.c.on_hand - stock_items.c.reserved
+
 stock_reservations = Table(
     "stock_reservations",
     metadata,
