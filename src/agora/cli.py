@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from agora.logging_config import configure_logging
 from agora.settings import ConfigurationError, Settings, load_settings
-from application.shared.bus import CommandBus
+from api.services import ApiServices
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -116,7 +116,10 @@ def _seed(settings: Settings, args: argparse.Namespace) -> None:
         raise ConfigurationError("demo accounts have published passwords; not in production")
     from agora.seed import demo_banner, seed_demo
 
-    _with_bus(settings, seed_demo)
+    async def run(services: ApiServices) -> None:
+        await seed_demo(services.bus, services.catalog)
+
+    _with_services(settings, run)
     print(demo_banner())
 
 
@@ -133,15 +136,15 @@ def _create_admin(settings: Settings, args: argparse.Namespace) -> None:
         raise ValueError("no terminal to prompt on; pass the password with --password-stdin")
     command = CreateAdmin(email=args.email, password=password, full_name=args.name)
 
-    async def run(bus: CommandBus) -> None:
-        user = await bus.handle(command)
+    async def run(services: ApiServices) -> None:
+        user = await services.bus.handle(command)
         print(f"admin ready: {user.email} ({user.id})")
 
-    _with_bus(settings, run)
+    _with_services(settings, run)
 
 
-def _with_bus(settings: Settings, action: Callable[[CommandBus], Awaitable[None]]) -> None:
-    """Run one action against the wired command bus, with services opened and closed."""
+def _with_services(settings: Settings, action: Callable[[ApiServices], Awaitable[None]]) -> None:
+    """Run one action against the wired services, opened and closed around it."""
     from agora.bootstrap import open_services
     from agora.runtime import check_database, resolve_service_urls
     from infrastructure.embedded import EmbeddedServices
@@ -155,7 +158,7 @@ def _with_bus(settings: Settings, action: Callable[[CommandBus], Awaitable[None]
             async with open_services(
                 settings, database_url=urls.database, redis_url=urls.redis
             ) as services:
-                await action(services.bus)
+                await action(services)
 
         asyncio.run(run())
     finally:

@@ -2,7 +2,11 @@
 
 from dataclasses import dataclass
 
+from application.catalog.commands import CreateCategory, CreateProduct, PublishProduct
+from application.catalog.ports import CatalogReader
+from application.catalog.views import ProductSearch
 from application.identity.commands import ProvisionAccount
+from application.inventory.commands import ReceiveStock
 from application.shared.bus import CommandBus
 from domain.identity.roles import Role
 
@@ -23,7 +27,60 @@ DEMO_ACCOUNTS = (
 )
 
 
-async def seed_demo(bus: CommandBus) -> None:
+DEMO_CATEGORIES = ("Kitchen", "Garden")
+DEMO_PRODUCTS = (
+    # sku, name, description, price, category, attributes, units in stock
+    (
+        "MUG-BLUE-350",
+        "Blue ceramic mug",
+        "A 350 ml stoneware mug.",
+        "12.50",
+        "Kitchen",
+        {"color": "blue", "volume_ml": 350},
+        40,
+    ),
+    (
+        "MUG-RED-350",
+        "Red ceramic mug",
+        "A 350 ml stoneware mug.",
+        "12.50",
+        "Kitchen",
+        {"color": "red", "volume_ml": 350},
+        25,
+    ),
+    (
+        "TEAPOT-1L",
+        "Cast-iron teapot",
+        "One litre, enamelled inside.",
+        "39.00",
+        "Kitchen",
+        {"color": "black", "volume_ml": 1000},
+        10,
+    ),
+    (
+        "KNIFE-CHEF-20",
+        "Chef knife, 20 cm",
+        "Stainless steel blade.",
+        "49.90",
+        "Kitchen",
+        {"material": "steel"},
+        15,
+    ),
+    ("HOSE-25M", "Garden hose, 25 m", "Kink-resistant.", "29.00", "Garden", {"length_m": 25}, 8),
+    (
+        "SHEARS-PRUNING",
+        "Pruning shears",
+        "For branches up to 2 cm.",
+        "18.00",
+        "Garden",
+        {"material": "steel"},
+        0,
+    ),
+)
+
+
+async def seed_demo(bus: CommandBus, catalog: CatalogReader) -> None:
+    """Demo accounts, and on an empty catalog a few categories, products and stock."""
     for account in DEMO_ACCOUNTS:
         await bus.handle(
             ProvisionAccount(
@@ -33,6 +90,26 @@ async def seed_demo(bus: CommandBus) -> None:
                 roles=account.roles,
             )
         )
+    if (await catalog.search(ProductSearch(limit=1, include_all=True))).items:
+        return  # the catalog has been seeded (or is in real use): leave it alone
+    categories = {
+        name: (await bus.handle(CreateCategory(name=name))).id for name in DEMO_CATEGORIES
+    }
+    for sku, name, description, price, category, attributes, stock in DEMO_PRODUCTS:
+        product = await bus.handle(
+            CreateProduct(
+                sku=sku,
+                name=name,
+                description=description,
+                amount=price,
+                currency="EUR",
+                category_id=categories[category],
+                attributes=attributes,
+            )
+        )
+        await bus.handle(PublishProduct(product_id=product.id))
+        if stock:
+            await bus.handle(ReceiveStock(sku=sku, quantity=stock, actor_id=None))
 
 
 def demo_banner() -> str:

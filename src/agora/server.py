@@ -82,7 +82,7 @@ def serve(
 
 async def _seed(settings: Settings, urls: ServiceUrls) -> None:
     async with open_services(settings, database_url=urls.database, redis_url=urls.redis) as s:
-        await seed_demo(s.bus)
+        await seed_demo(s.bus, s.catalog)
 
 
 def worker(settings: Settings) -> None:
