@@ -14,7 +14,7 @@ from api.middleware.body_limit import BodyLimitMiddleware
 from api.middleware.request_context import RequestContextMiddleware
 from api.middleware.security_headers import SecurityHeadersMiddleware
 from api.middleware.unhandled_errors import UnhandledErrorMiddleware
-from api.routers import auth, catalog, health, inventory, users
+from api.routers import auth, catalog, catalog_files, categories, health, inventory, users
 from api.services import ApiConfig, ApiServices
 
 DESCRIPTION = """
@@ -67,6 +67,9 @@ def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:
     install_error_handlers(app)
     app.include_router(auth.router)
     app.include_router(users.router)
+    # Fixed paths (`/products/export.csv`, `/products/import`) before `/products/{product_id}`.
+    app.include_router(catalog_files.router)
+    app.include_router(categories.router)
     app.include_router(catalog.router)
     app.include_router(inventory.router)
     app.include_router(health.router)

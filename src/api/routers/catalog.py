@@ -1,25 +1,17 @@
 """The catalog: public browsing and search; staff manage products, prices, images, categories,
 bulk import and export."""
 
-import csv
-import io
 import json
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFile, status
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Header, Query, Response, status
 
 from api.dependencies import CatalogWriter, OptionalPrincipal, PageCursor, PageLimit, Services
 from api.etags import expected_version, with_etag
 from api.problems import problem_responses
 from api.schemas.catalog import (
-    CategoryMove,
-    CategoryResponse,
-    ImportResponse,
-    NewCategory,
     NewProduct,
     PriceInput,
     ProductPage,
@@ -28,17 +20,12 @@ from api.schemas.catalog import (
     ProductSummaryResponse,
 )
 from application.catalog.commands import (
-    AddProductImage,
     ArchiveProduct,
     ChangePrice,
     ChangeProductDetails,
-    CreateCategory,
     CreateProduct,
-    ImportProducts,
-    MoveCategory,
     PublishProduct,
 )
-from application.catalog.csv_rows import COLUMNS, to_row
 from application.catalog.views import SORTS, ProductSearch
 from application.shared.pagination import DEFAULT_LIMIT
 from domain.catalog.errors import InvalidProduct, ProductNotFound
@@ -48,7 +35,8 @@ router = APIRouter(prefix="/api/v1", tags=["catalog"])
 IfMatch = Annotated[str | None, Header(description='The ETag from a read, e.g. "3"')]
 
 
-def _staff(principal: object) -> bool:
+def is_staff(principal: object) -> bool:
+    """Whether the caller may see drafts and archived products."""
     return getattr(principal, "permissions", frozenset()) >= {Permission.CATALOG_WRITE}
 
 
@@ -91,56 +79,6 @@ async def search_products(
 
 
 @router.get(
-    "/products/export.csv",
-    summary="Export every product as CSV (staff)",
-    response_class=StreamingResponse,
-    responses=problem_responses(401, 403),
-)
-async def export_products(_: CatalogWriter, services: Services) -> StreamingResponse:
-    """Streamed from a server-side cursor: memory stays flat however many products there are.
-    The file can be imported again."""
-
-    async def lines() -> AsyncIterator[str]:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-        writer.writeheader()
-        async for product in services.catalog.export_rows():
-            writer.writerow(to_row(product))
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        yield buffer.getvalue()
-
-    return StreamingResponse(
-        lines(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="products.csv"'},
-    )
-
-
-@router.post(
-    "/products/import",
-    summary="Create or update products from CSV (staff)",
-    response_model=ImportResponse,
-    responses=problem_responses(401, 403, 413, 422),
-)
-async def import_products(request: Request, _: CatalogWriter, services: Services) -> ImportResponse:
-    """Columns: sku, name, description, price, currency, category_id, attributes (JSON).
-    Upserts by SKU; rejected rows are reported with their line and reason, the others are
-    imported together."""
-    text = (await request.body()).decode("utf-8-sig", errors="replace")
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [
-        c for c in ("sku", "name", "price", "currency") if c not in (reader.fieldnames or [])
-    ]
-    if missing:
-        raise InvalidProduct(f"the CSV header lacks {', '.join(missing)}")
-    rows = [(reader.line_num, row) for row in reader]
-    report = await services.bus.handle(ImportProducts(rows=rows))
-    return ImportResponse.of(report)
-
-
-@router.get(
     "/products/{product_id}",
     summary="A product",
     response_model=ProductResponse,
@@ -150,7 +88,7 @@ async def read_product(
     product_id: UUID, principal: OptionalPrincipal, response: Response, services: Services
 ) -> ProductResponse:
     """Drafts and archived products are visible to staff only; to others they do not exist."""
-    product = await services.catalog.details(product_id, include_all=_staff(principal))
+    product = await services.catalog.details(product_id, include_all=is_staff(principal))
     if product is None:
         raise ProductNotFound(f"product {product_id} not found")
     return with_etag(response, product.version, ProductResponse.of(product))
@@ -262,86 +200,6 @@ async def archive(
     """A soft delete: gone from the public catalog, kept for staff and past orders."""
     product = await services.bus.handle(ArchiveProduct(product_id=product_id))
     return with_etag(response, product.version, ProductResponse.of(product))
-
-
-@router.post(
-    "/products/{product_id}/images",
-    summary="Upload a product image (staff)",
-    status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
-)
-async def upload_image(
-    product_id: UUID, file: Annotated[UploadFile, File()], _: CatalogWriter, services: Services
-) -> dict[str, str]:
-    """JPEG, PNG or WebP, recognised by content; the declared type must match."""
-    data = await file.read()
-    image_id = await services.bus.handle(
-        AddProductImage(
-            product_id=product_id,
-            data=data,
-            content_type=file.content_type or "application/octet-stream",
-        )
-    )
-    return {"url": f"/api/v1/products/{product_id}/images/{image_id}"}
-
-
-@router.get(
-    "/products/{product_id}/images/{image_id}",
-    summary="A product image",
-    response_class=Response,
-    responses=problem_responses(401, 404),
-)
-async def read_image(
-    product_id: UUID, image_id: UUID, principal: OptionalPrincipal, services: Services
-) -> Response:
-    content_type = await services.catalog.image(product_id, image_id, include_all=_staff(principal))
-    data = None if content_type is None else await services.images.get(image_id)
-    if content_type is None or data is None:
-        raise ProductNotFound(f"no image {image_id} on product {product_id}")
-    return Response(
-        data,
-        media_type=content_type,
-        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
-    )
-
-
-@router.get(
-    "/categories",
-    summary="All categories (a tree by parent_id)",
-    response_model=list[CategoryResponse],
-)
-async def list_categories(services: Services) -> list[CategoryResponse]:
-    return [CategoryResponse.of(c) for c in await services.catalog.categories()]
-
-
-@router.post(
-    "/categories",
-    summary="Create a category (staff)",
-    status_code=status.HTTP_201_CREATED,
-    response_model=CategoryResponse,
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def create_category(
-    body: NewCategory, _: CatalogWriter, services: Services
-) -> CategoryResponse:
-    category = await services.bus.handle(CreateCategory(name=body.name, parent_id=body.parent_id))
-    return CategoryResponse.of(category)
-
-
-@router.put(
-    "/categories/{category_id}/parent",
-    summary="Move a category (staff)",
-    response_model=CategoryResponse,
-    responses=problem_responses(401, 403, 404, 409, 422),
-)
-async def move_category(
-    category_id: UUID, body: CategoryMove, _: CatalogWriter, services: Services
-) -> CategoryResponse:
-    """Refused (409) under itself or one of its own descendants."""
-    moved = await services.bus.handle(
-        MoveCategory(category_id=category_id, parent_id=body.parent_id)
-    )
-    return CategoryResponse.of(moved)
 
 
 def _attributes(raw: str | None) -> dict[str, str | int | bool]:

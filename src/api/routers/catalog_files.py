@@ -1,0 +1,113 @@
+"""Catalog files for staff: CSV import and streamed export, and product images."""
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, File, Request, Response, UploadFile, status
+from fastapi.responses import StreamingResponse
+
+from api.dependencies import CatalogWriter, OptionalPrincipal, Services
+from api.problems import problem_responses
+from api.routers.catalog import is_staff
+from api.schemas.catalog import ImportResponse
+from application.catalog.commands import AddProductImage, ImportProducts
+from application.catalog.csv_rows import COLUMNS, to_row
+from domain.catalog.errors import InvalidProduct, ProductNotFound
+
+router = APIRouter(prefix="/api/v1", tags=["catalog"])
+
+
+@router.get(
+    "/products/export.csv",
+    summary="Export every product as CSV (staff)",
+    response_class=StreamingResponse,
+    responses=problem_responses(401, 403),
+)
+async def export_products(_: CatalogWriter, services: Services) -> StreamingResponse:
+    """Streamed from a server-side cursor: memory stays flat however many products there are.
+    The file can be imported again."""
+
+    async def lines() -> AsyncIterator[str]:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+        writer.writeheader()
+        async for product in services.catalog.export_rows():
+            writer.writerow(to_row(product))
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+    return StreamingResponse(
+        lines(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="products.csv"'},
+    )
+
+
+@router.post(
+    "/products/import",
+    summary="Create or update products from CSV (staff)",
+    response_model=ImportResponse,
+    responses=problem_responses(401, 403, 413, 422),
+)
+async def import_products(request: Request, _: CatalogWriter, services: Services) -> ImportResponse:
+    """Columns: sku, name, description, price, currency, category_id, attributes (JSON).
+    Upserts by SKU; rejected rows are reported with their line and reason, the others are
+    imported together."""
+    text = (await request.body()).decode("utf-8-sig", errors="replace")
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [
+        c for c in ("sku", "name", "price", "currency") if c not in (reader.fieldnames or [])
+    ]
+    if missing:
+        raise InvalidProduct(f"the CSV header lacks {', '.join(missing)}")
+    rows = [(reader.line_num, row) for row in reader]
+    report = await services.bus.handle(ImportProducts(rows=rows))
+    return ImportResponse.of(report)
+
+
+@router.post(
+    "/products/{product_id}/images",
+    summary="Upload a product image (staff)",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+)
+async def upload_image(
+    product_id: UUID, file: Annotated[UploadFile, File()], _: CatalogWriter, services: Services
+) -> dict[str, str]:
+    """JPEG, PNG or WebP, recognised by content; the declared type must match."""
+    data = await file.read()
+    image_id = await services.bus.handle(
+        AddProductImage(
+            product_id=product_id,
+            data=data,
+            content_type=file.content_type or "application/octet-stream",
+        )
+    )
+    return {"url": f"/api/v1/products/{product_id}/images/{image_id}"}
+
+
+@router.get(
+    "/products/{product_id}/images/{image_id}",
+    summary="A product image",
+    response_class=Response,
+    responses=problem_responses(401, 404),
+)
+async def read_image(
+    product_id: UUID, image_id: UUID, principal: OptionalPrincipal, services: Services
+) -> Response:
+    content_type = await services.catalog.image(
+        product_id, image_id, include_all=is_staff(principal)
+    )
+    data = None if content_type is None else await services.images.get(image_id)
+    if content_type is None or data is None:
+        raise ProductNotFound(f"no image {image_id} on product {product_id}")
+    return Response(
+        data,
+        media_type=content_type,
+        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )

@@ -1,0 +1,51 @@
+"""Categories: a tree by parent id; staff create and move them."""
+
+from uuid import UUID
+
+from fastapi import APIRouter, status
+
+from api.dependencies import CatalogWriter, Services
+from api.problems import problem_responses
+from api.schemas.catalog import CategoryMove, CategoryResponse, NewCategory
+from application.catalog.commands import CreateCategory, MoveCategory
+
+router = APIRouter(prefix="/api/v1", tags=["catalog"])
+
+
+@router.get(
+    "/categories",
+    summary="All categories (a tree by parent_id)",
+    response_model=list[CategoryResponse],
+)
+async def list_categories(services: Services) -> list[CategoryResponse]:
+    return [CategoryResponse.of(c) for c in await services.catalog.categories()]
+
+
+@router.post(
+    "/categories",
+    summary="Create a category (staff)",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CategoryResponse,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def create_category(
+    body: NewCategory, _: CatalogWriter, services: Services
+) -> CategoryResponse:
+    category = await services.bus.handle(CreateCategory(name=body.name, parent_id=body.parent_id))
+    return CategoryResponse.of(category)
+
+
+@router.put(
+    "/categories/{category_id}/parent",
+    summary="Move a category (staff)",
+    response_model=CategoryResponse,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def move_category(
+    category_id: UUID, body: CategoryMove, _: CatalogWriter, services: Services
+) -> CategoryResponse:
+    """Refused (409) under itself or one of its own descendants."""
+    moved = await services.bus.handle(
+        MoveCategory(category_id=category_id, parent_id=body.parent_id)
+    )
+    return CategoryResponse.of(moved)
