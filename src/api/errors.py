@@ -23,6 +23,7 @@ from application.shared.errors import (
 )
 from domain.catalog.errors import (
     CategoryCycle,
+    CategoryNameTaken,
     CategoryNotFound,
     InvalidProduct,
     ProductArchived,
@@ -43,6 +44,7 @@ from domain.inventory.errors import (
     InsufficientStock,
     InvalidQuantity,
     ReasonRequired,
+    ReservationExpired,
     UnknownSku,
 )
 from domain.shared.errors import DomainError
@@ -77,10 +79,12 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     ProductArchived: ProblemSpec(409, "product_archived", "Product archived"),
     CategoryNotFound: ProblemSpec(404, "category_not_found", "Category not found"),
     CategoryCycle: ProblemSpec(409, "category_cycle", "Category cycle"),
+    CategoryNameTaken: ProblemSpec(409, "category_name_taken", "Category name taken"),
     InvalidQuantity: ProblemSpec(422, "invalid_quantity", "Invalid quantity"),
     ReasonRequired: ProblemSpec(422, "reason_required", "Reason required"),
     UnknownSku: ProblemSpec(404, "unknown_sku", "Unknown SKU"),
     InsufficientStock: ProblemSpec(409, "insufficient_stock", "Insufficient stock"),
+    ReservationExpired: ProblemSpec(409, "reservation_expired", "Reservation expired"),
     AdjustmentBelowReserved: ProblemSpec(
         409, "adjustment_below_reserved", "Adjustment below reserved stock"
     ),

@@ -135,10 +135,16 @@ async def test_prices_are_decimal_strings_and_a_change_is_seen_on_the_next_read(
     for _ in range(2):  # the second read is served from the cache
         cached = await shop.client.get(f"/api/v1/products/{created['id']}")
         assert cached.json()["price"]["amount"] == "19.99"
-    changed = await shop.client.put(
+    no_etag = await shop.client.put(
         f"/api/v1/products/{created['id']}/price",
         json={"amount": "17.50", "currency": "EUR"},
         headers=bearer(staff),
+    )
+    assert no_etag.status_code == 428
+    changed = await shop.client.put(
+        f"/api/v1/products/{created['id']}/price",
+        json={"amount": "17.50", "currency": "EUR"},
+        headers=bearer(staff) | {"If-Match": f'"{created["version"]}"'},
     )
     assert changed.json()["price"]["amount"] == "17.50"
     assert (await shop.client.get(f"/api/v1/products/{created['id']}")).json()["price"][
@@ -147,7 +153,7 @@ async def test_prices_are_decimal_strings_and_a_change_is_seen_on_the_next_read(
     too_precise = await shop.client.put(
         f"/api/v1/products/{created['id']}/price",
         json={"amount": "1.999", "currency": "EUR"},
-        headers=bearer(staff),
+        headers=bearer(staff) | {"If-Match": changed.headers["etag"]},
     )
     assert too_precise.status_code == 422
 
@@ -261,3 +267,26 @@ async def test_customers_get_403_on_every_staff_catalog_route(shop: Shop) -> Non
         "/api/v1/products/import", content=b"sku,name,price,currency\n", headers=bearer(customer)
     )
     assert csv.status_code == 403
+
+
+async def test_sibling_categories_have_distinct_names(shop: Shop) -> None:
+    staff = await shop.account("staff@example.com", Role.STAFF)
+    for body in ({"name": "Toys"}, {"name": "toys"}):  # top level: same slug
+        response = await shop.client.post("/api/v1/categories", json=body, headers=bearer(staff))
+    assert (response.status_code, response.json()["code"]) == (409, "category_name_taken")
+
+
+async def test_a_draft_products_image_never_enters_shared_caches(shop: Shop) -> None:
+    staff = await shop.account("staff@example.com", Role.STAFF)
+    draft = await product(shop, staff, name="Prototype", publish=False)
+    uploaded = await shop.client.post(
+        f"/api/v1/products/{draft['id']}/images",
+        files={"file": ("a.png", io.BytesIO(PNG), "image/png")},
+        headers=bearer(staff),
+    )
+    url = uploaded.json()["url"]
+    assert (await shop.client.get(url)).status_code == 404  # the public cannot see it
+    staff_view = await shop.client.get(url, headers=bearer(staff))
+    assert staff_view.headers["cache-control"] == "private, no-store"
+    await shop.client.post(f"/api/v1/products/{draft['id']}/publish", headers=bearer(staff))
+    assert (await shop.client.get(url)).headers["cache-control"].startswith("public")

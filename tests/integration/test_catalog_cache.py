@@ -26,6 +26,15 @@ from tests.integration.eventlog_fixtures import REGISTRY
 from tests.unit.fakes import FixedClock
 
 
+class SlowToAnswer(SqlCatalogReader):
+    """Reads at once, then takes its time to hand the row back (a slow network, a busy loop)."""
+
+    async def details(self, product_id: UUID, *, include_all: bool) -> ProductDetails | None:
+        found = await super().details(product_id, include_all=include_all)
+        await asyncio.sleep(0.2)
+        return found
+
+
 class CountingReader(SqlCatalogReader):
     """The real reader, counting how often it goes to PostgreSQL."""
 
@@ -106,7 +115,10 @@ async def test_the_subscriber_invalidates_what_a_writer_elsewhere_changed(
     assert cached.amount == 10
 
     await handlers.change_price(
-        ChangePrice(product_id=product.id, amount="12.00", currency="EUR"), deps=writer
+        ChangePrice(
+            product_id=product.id, amount="12.00", currency="EUR", expected_version=product.version
+        ),
+        deps=writer,
     )
     stale = await reader.details(product.id, include_all=False)
     assert stale is not None
@@ -141,8 +153,47 @@ async def test_the_write_path_invalidates_before_the_next_read(
     reader = CachedCatalogReader(SqlCatalogReader(engine), cache)
     await reader.details(product.id, include_all=False)
     await handlers.change_price(
-        ChangePrice(product_id=product.id, amount="11.00", currency="EUR"), deps=catalog
+        ChangePrice(
+            product_id=product.id, amount="11.00", currency="EUR", expected_version=product.version
+        ),
+        deps=catalog,
     )
     fresh = await reader.details(product.id, include_all=False)
     assert fresh is not None
     assert fresh.amount == 11
+
+
+async def test_a_load_that_began_before_a_change_cannot_cache_the_old_price(
+    engine: AsyncEngine, cache: ProductCache, tmp_path: Path
+) -> None:
+    catalog = deps(engine, tmp_path, cache=cache)
+    product = await published(catalog)
+    reader = CachedCatalogReader(SlowToAnswer(engine), cache)
+
+    stale_read = asyncio.create_task(reader.details(product.id, include_all=False))
+    await asyncio.sleep(0.05)  # the miss has read the old row and is about to cache it
+    await handlers.change_price(
+        ChangePrice(
+            product_id=product.id, amount="15.00", currency="EUR", expected_version=product.version
+        ),
+        deps=catalog,
+    )
+    await stale_read
+    fresh = await reader.details(product.id, include_all=False)
+    assert fresh is not None
+    assert fresh.amount == 15
+
+
+async def test_a_cancelled_reader_does_not_fail_the_others_waiting_on_its_query(
+    engine: AsyncEngine, cache: ProductCache, tmp_path: Path
+) -> None:
+    product = await published(deps(engine, tmp_path))
+    reader = CachedCatalogReader(CountingReader(engine), cache)
+    first = asyncio.create_task(reader.details(product.id, include_all=False))
+    await asyncio.sleep(0.01)
+    second = asyncio.create_task(reader.details(product.id, include_all=False))
+    await asyncio.sleep(0.01)
+    first.cancel()  # its client went away
+    found = await second
+    assert found is not None
+    assert found.id == product.id

@@ -20,7 +20,12 @@ from application.inventory.commands import (
     ReserveStock,
 )
 from application.inventory.handlers import InventoryDeps
-from domain.inventory.errors import AdjustmentBelowReserved, InsufficientStock, UnknownSku
+from domain.inventory.errors import (
+    AdjustmentBelowReserved,
+    InsufficientStock,
+    ReservationExpired,
+    UnknownSku,
+)
 from domain.inventory.stock import StockLevel
 from domain.shared.sku import Sku
 from infrastructure.eventlog.tables import event_log
@@ -197,3 +202,28 @@ async def test_every_movement_is_an_event_on_the_skus_stream(
             .order_by(event_log.c.stream_version)
         )
         assert [r.event_type for r in rows] == ["StockReceived", "StockReserved", "StockCommitted"]
+
+
+async def test_replaying_a_reservation_after_its_release_reserves_nothing(
+    engine: AsyncEngine, deps: InventoryDeps
+) -> None:
+    sku = await stocked(deps, 5)
+    order = uuid.uuid4()
+    await reserve(deps, order, (sku, 2))
+    await handlers.release_reservations(ReleaseReservations(order_id=order), deps=deps)
+    replay = await reserve(deps, order, (sku, 2))
+    assert [r.status for r in replay] == ["released"]  # type: ignore[attr-defined]
+    assert (await level(engine, sku)).reserved == 0
+
+
+async def test_committing_an_expired_reservation_is_refused(
+    engine: AsyncEngine, deps: InventoryDeps, clock: FixedClock
+) -> None:
+    sku = await stocked(deps, 5)
+    order = uuid.uuid4()
+    await reserve(deps, order, (sku, 2))
+    clock.advance(HOLD + timedelta(seconds=1))
+    await handlers.expire_reservations(ExpireReservations(), deps=deps)
+    with pytest.raises(ReservationExpired):
+        await handlers.commit_reservations(CommitReservations(order_id=order), deps=deps)
+    assert (await level(engine, sku)).on_hand == 5

@@ -100,14 +100,15 @@ async def upload_image(
 async def read_image(
     product_id: UUID, image_id: UUID, principal: OptionalPrincipal, services: Services
 ) -> Response:
-    content_type = await services.catalog.image(
-        product_id, image_id, include_all=is_staff(principal)
-    )
-    data = None if content_type is None else await services.images.get(image_id)
-    if content_type is None or data is None:
+    found = await services.catalog.image(product_id, image_id, include_all=is_staff(principal))
+    data = None if found is None else await services.images.get(image_id)
+    if found is None or data is None:
         raise ProductNotFound(f"no image {image_id} on product {product_id}")
+    content_type, public = found
+    # Only a public product's image may sit in shared caches; a draft's stays with staff.
+    caching = "public, max-age=86400" if public else "private, no-store"
     return Response(
         data,
         media_type=content_type,
-        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+        headers={"Cache-Control": caching, "X-Content-Type-Options": "nosniff"},
     )

@@ -79,6 +79,8 @@ async def change_product_details(cmd: ChangeProductDetails, *, deps: CatalogDeps
 
 
 async def change_price(cmd: ChangePrice, *, deps: CatalogDeps) -> ProductDetails:
+    if cmd.expected_version is None:
+        raise PreconditionRequired("send If-Match with the product's ETag to change its price")
     async with deps.uow() as uow:
         product = await _load(uow, cmd.product_id, expected_version=cmd.expected_version)
         product.change_price(Money.of(cmd.amount, cmd.currency), now=deps.clock.now())
@@ -110,6 +112,7 @@ async def create_category(cmd: CreateCategory, *, deps: CatalogDeps) -> Category
         id=uuid.uuid4(), name=cmd.name.strip(), slug=slug_of(cmd.name), parent_id=cmd.parent_id
     )
     async with deps.uow() as uow:
+        await uow.categories.lock_tree()
         await _category_exists(uow, cmd.parent_id)
         await uow.categories.add(category)
         uow.record(
@@ -127,6 +130,7 @@ async def create_category(cmd: CreateCategory, *, deps: CatalogDeps) -> Category
 
 async def move_category(cmd: MoveCategory, *, deps: CatalogDeps) -> CategoryView:
     async with deps.uow() as uow:
+        await uow.categories.lock_tree()
         category = await uow.categories.get(cmd.category_id)
         if category is None:
             raise CategoryNotFound(f"category {cmd.category_id} not found")

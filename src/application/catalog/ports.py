@@ -42,7 +42,13 @@ class CategoryRepository(Protocol):
         """Every category above this one, to its root."""
         ...
 
-    async def add(self, category: Category) -> None: ...
+    async def lock_tree(self) -> None:
+        """Serialise tree changes until the transaction ends."""
+        ...
+
+    async def add(self, category: Category) -> None:
+        """Raise CategoryNameTaken if a sibling has the same name."""
+        ...
 
     async def move(self, category_id: UUID, parent_id: UUID | None) -> None: ...
 
@@ -78,8 +84,11 @@ class CatalogReader(Protocol):
 
     async def categories(self) -> list[CategoryView]: ...
 
-    async def image(self, product_id: UUID, image_id: UUID, *, include_all: bool) -> str | None:
-        """The image's content type, if the product shows it to this caller."""
+    async def image(
+        self, product_id: UUID, image_id: UUID, *, include_all: bool
+    ) -> tuple[str, bool] | None:
+        """The image's content type and whether its product is public, if this caller may
+        see it."""
         ...
 
     def export_rows(self) -> AsyncIterator[ProductDetails]:

@@ -14,6 +14,7 @@ from application.inventory.commands import (
 )
 from application.inventory.ports import InventoryUnitOfWorkFactory, Movement, Reservation
 from application.shared.clock import Clock
+from domain.inventory.errors import ReservationExpired
 from domain.inventory.events import (
     StockAdjusted,
     StockCommitted,
@@ -73,9 +74,11 @@ async def reserve_stock(cmd: ReserveStock, *, deps: InventoryDeps) -> list[Reser
         # Locking first also serialises two deliveries of the same order's request: the second
         # finds the first's reservations below.
         await uow.stock.lock(sku.value for sku, _ in lines)
-        held = await uow.stock.reservations_of(cmd.order_id)
-        if held:
-            return held  # a replayed request: reserving twice would double-count
+        earlier = await uow.stock.reservations_of(cmd.order_id)
+        if earlier:
+            # A replayed request, even after release, commit or expiry: reserving again would
+            # hold stock for an order that is already past this step.
+            return earlier
         reservations = []
         for sku, quantity in lines:
             reservation = Reservation(
@@ -118,8 +121,14 @@ async def _settle(order_id: uuid.UUID, *, outcome: str, deps: InventoryDeps) -> 
     """Idempotent: settling an order twice finds nothing held the second time."""
     now = deps.clock.now()
     async with deps.uow() as uow:
-        await uow.stock.lock(r.sku for r in await uow.stock.reservations_of(order_id))
+        reservations = await uow.stock.reservations_of(order_id)
+        await uow.stock.lock(r.sku for r in reservations)
         settled = await uow.stock.settle(order_id, outcome=outcome, movement=Movement(at=now))
+        lapsed = [r for r in reservations if r.status in ("expired", "released")]
+        if outcome == "committed" and not settled and lapsed:
+            raise ReservationExpired(
+                f"order {order_id}: its reservation {lapsed[0].status}; reserve again"
+            )
         for reservation in settled:
             event = (
                 _committed(reservation, now)

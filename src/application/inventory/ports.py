@@ -22,6 +22,7 @@ class Reservation:
     sku: str
     quantity: int
     expires_at: datetime
+    status: str = "held"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,7 +52,7 @@ class StockRepository(Protocol):
         ...
 
     async def reservations_of(self, order_id: UUID) -> list[Reservation]:
-        """The order's reservations that are still held."""
+        """Every reservation the order ever made, whatever became of it."""
         ...
 
     async def settle(

@@ -25,3 +25,7 @@ class CategoryNotFound(DomainError):
 
 class CategoryCycle(DomainError):
     """A category cannot move under itself or one of its descendants."""
+
+
+class CategoryNameTaken(DomainError):
+    """A sibling category already has this name."""

@@ -27,3 +27,8 @@ class AdjustmentBelowReserved(DomainError):
 
 class ReasonRequired(DomainError):
     """Every adjustment says why (count correction, damage, theft, ...)."""
+
+
+class ReservationExpired(DomainError):
+    """The order's reservation ended (expired or released) before it could be committed; its
+    units may already be promised to someone else."""

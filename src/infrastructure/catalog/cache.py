@@ -1,7 +1,8 @@
 """Catalog reads served through Redis.
 
-- Product pages are cached per product; list pages per query, under a generation number that
-  any catalog change bumps (one INCR invalidates every list page).
+- Product pages are cached per product under the product's version counter, list pages per
+  query under a generation counter that any catalog change bumps. Invalidating is an INCR: a
+  load that began before it can only write under the old key, which nobody reads any more.
 - Concurrent misses on one key in a process share one database query (single-flight).
 - Invalidation happens right after a command commits (so the writer's next read is fresh) and
   again from an event-log subscriber (which also covers a reader that refilled the cache with
@@ -14,6 +15,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import asdict
+from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -40,8 +42,9 @@ class ProductCache:
         self._prefix = f"{prefix}:catalog"
         self._ttl = ttl_seconds
 
-    def product_key(self, product_id: UUID) -> str:
-        return f"{self._prefix}:product:{product_id}"
+    async def product_key(self, product_id: UUID) -> str:
+        version = int(await self._redis.get(f"{self._prefix}:product-version:{product_id}") or 0)
+        return f"{self._prefix}:product:{product_id}:{version}"
 
     async def list_key(self, query: ProductSearch) -> str:
         generation = int(await self._redis.get(f"{self._prefix}:generation") or 0)
@@ -58,7 +61,7 @@ class ProductCache:
     async def invalidate(self, product_ids: Iterable[UUID]) -> None:
         pipe = self._redis.pipeline(transaction=False)
         for product_id in product_ids:
-            pipe.delete(self.product_key(product_id))
+            pipe.incr(f"{self._prefix}:product-version:{product_id}")
         pipe.incr(f"{self._prefix}:generation")
         await pipe.execute()
 
@@ -99,16 +102,15 @@ class CachedCatalogReader:
             found = await self._inner.details(product_id, include_all=False)
             return None if found is None else to_json_value(found)
 
-        async def key() -> str:
-            return self._cache.product_key(product_id)
-
-        cached = await self._through(key, load)
+        cached = await self._through(lambda: self._cache.product_key(product_id), load)
         return None if cached is None else from_json_value(ProductDetails, cached)
 
     async def categories(self) -> list[CategoryView]:
         return await self._inner.categories()
 
-    async def image(self, product_id: UUID, image_id: UUID, *, include_all: bool) -> str | None:
+    async def image(
+        self, product_id: UUID, image_id: UUID, *, include_all: bool
+    ) -> tuple[str, bool] | None:
         return await self._inner.image(product_id, image_id, include_all=include_all)
 
     def export_rows(self) -> AsyncIterator[ProductDetails]:
@@ -134,21 +136,20 @@ class CachedCatalogReader:
         return value
 
     async def _single_flight(self, key: str, load: Callable[[], Awaitable[T]]) -> T:
-        """Concurrent misses on one key wait for the first one's query."""
-        if key in self._in_flight:
-            return await asyncio.shield(self._in_flight[key])
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._in_flight[key] = future
-        try:
-            value = await load()
-            future.set_result(value)
-            return value
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # mark retrieved: waiters re-raise it, nobody else must
-            raise
-        finally:
-            del self._in_flight[key]
+        """Concurrent misses on one key share one query. It runs in its own task, so a caller
+        that goes away (a client disconnects) cancels only its own wait, not the others'."""
+        task = self._in_flight.get(key)
+        if task is None:
+            task = asyncio.ensure_future(load())
+            self._in_flight[key] = task
+            task.add_done_callback(partial(self._landed, key))
+        result: T = await asyncio.shield(task)
+        return result
+
+    def _landed(self, key: str, task: "asyncio.Future[Any]") -> None:
+        self._in_flight.pop(key, None)
+        if not task.cancelled():
+            task.exception()  # seen by its waiters; mark it retrieved if none are left
 
 
 class CatalogCacheInvalidator:

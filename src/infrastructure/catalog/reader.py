@@ -40,7 +40,8 @@ def subtree(category_id: UUID) -> Select[tuple[UUID]]:
     tree = (
         select(categories.c.id).where(categories.c.id == category_id).cte("subtree", recursive=True)
     )
-    tree = tree.union_all(select(categories.c.id).join(tree, categories.c.parent_id == tree.c.id))
+    # UNION, not UNION ALL: even a cycle in the data could not make the walk endless.
+    tree = tree.union(select(categories.c.id).join(tree, categories.c.parent_id == tree.c.id))
     return select(tree.c.id)
 
 
@@ -114,17 +115,19 @@ class SqlCatalogReader:
             CategoryView(id=r.id, name=r.name, slug=r.slug, parent_id=r.parent_id) for r in rows
         ]
 
-    async def image(self, product_id: UUID, image_id: UUID, *, include_all: bool) -> str | None:
+    async def image(
+        self, product_id: UUID, image_id: UUID, *, include_all: bool
+    ) -> tuple[str, bool] | None:
         statement = (
-            select(product_images.c.content_type)
+            select(product_images.c.content_type, products.c.status == "active")
             .join(products, products.c.id == product_images.c.product_id)
             .where(product_images.c.id == image_id, products.c.id == product_id)
         )
         if not include_all:
             statement = statement.where(products.c.status == "active")
         async with self._engine.connect() as conn:
-            found: str | None = (await conn.execute(statement)).scalar_one_or_none()
-        return found
+            row = (await conn.execute(statement)).first()
+        return None if row is None else (row[0], bool(row[1]))
 
     async def export_rows(self) -> AsyncIterator[ProductDetails]:
         async with self._engine.connect() as conn:

@@ -4,19 +4,20 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import Executable, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from application.shared.errors import ConcurrencyConflict
 from domain.catalog.category import Category
-from domain.catalog.errors import SkuAlreadyUsed
+from domain.catalog.errors import CategoryNameTaken, SkuAlreadyUsed
 from domain.catalog.product import Product, ProductStatus
 from domain.shared.money import Money
 from domain.shared.sku import Sku
 from infrastructure.catalog.tables import categories, product_images, products
 
 _COLUMNS = [c for c in products.c if c.name != "search"]
+CATEGORY_TREE_LOCK = 0x43415445474F5259  # "CATEGORY": one lock for the whole tree
 
 
 class SqlProductRepository:
@@ -96,7 +97,7 @@ class SqlCategoryRepository:
                 """
                 WITH RECURSIVE up AS (
                     SELECT id, parent_id FROM categories WHERE id = :id
-                    UNION ALL
+                    UNION
                     SELECT c.id, c.parent_id FROM categories c JOIN up ON c.id = up.parent_id
                 )
                 SELECT id FROM up WHERE id <> :id
@@ -106,8 +107,13 @@ class SqlCategoryRepository:
         )
         return {r.id for r in rows}
 
+    async def lock_tree(self) -> None:
+        """Serialise changes to the tree: two concurrent moves could otherwise each pass the
+        cycle check against the old tree and together make a cycle."""
+        await self._conn.execute(select(func.pg_advisory_xact_lock(CATEGORY_TREE_LOCK)))
+
     async def add(self, category: Category) -> None:
-        await self._conn.execute(
+        await self._unique_name(
             insert(categories).values(
                 id=category.id,
                 name=category.name,
@@ -118,9 +124,18 @@ class SqlCategoryRepository:
         )
 
     async def move(self, category_id: UUID, parent_id: UUID | None) -> None:
-        await self._conn.execute(
+        await self._unique_name(
             update(categories).where(categories.c.id == category_id).values(parent_id=parent_id)
         )
+
+    async def _unique_name(self, statement: Executable) -> None:
+        try:
+            async with self._conn.begin_nested():
+                await self._conn.execute(statement)
+        except IntegrityError as exc:
+            if "slug" in str(exc.orig):
+                raise CategoryNameTaken("a sibling category already has this name") from None
+            raise
 
 
 def product_to_row(product: Product) -> dict[str, Any]:

@@ -32,6 +32,10 @@ categories = Table(
     Column("parent_id", Uuid, ForeignKey("categories.id"), nullable=True, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("parent_id", "slug", name="uq_categories_parent_id_slug"),
+    # NULL parents are distinct in a unique constraint: top-level names need their own index.
+    Index(
+        "uq_categories_root_slug", "slug", unique=True, postgresql_where=text("parent_id IS NULL")
+    ),
 )
 
 products = Table(

@@ -108,7 +108,7 @@ class SqlStockRepository:
     async def reservations_of(self, order_id: UUID) -> list[Reservation]:
         rows = await self._conn.execute(
             select(stock_reservations)
-            .where(stock_reservations.c.order_id == order_id, stock_reservations.c.status == "held")
+            .where(stock_reservations.c.order_id == order_id)
             .order_by(stock_reservations.c.sku)
         )
         return [_reservation(r._mapping) for r in rows]
@@ -217,4 +217,5 @@ def _reservation(row: Any) -> Reservation:
         sku=row["sku"],
         quantity=row["quantity"],
         expires_at=row["expires_at"],
+        status=row["status"],
     )
