@@ -1,6 +1,7 @@
 """Catalog handlers: products and categories."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -81,27 +82,34 @@ async def change_product_details(cmd: ChangeProductDetails, *, deps: CatalogDeps
 async def change_price(cmd: ChangePrice, *, deps: CatalogDeps) -> ProductDetails:
     if cmd.expected_version is None:
         raise PreconditionRequired("send If-Match with the product's ETag to change its price")
-    async with deps.uow() as uow:
-        product = await _load(uow, cmd.product_id, expected_version=cmd.expected_version)
-        product.change_price(Money.of(cmd.amount, cmd.currency), now=deps.clock.now())
-        await uow.products.save(product)
-        await uow.commit()
-    return details_of(product)
+    price = Money.of(cmd.amount, cmd.currency)
+    return await _change(
+        cmd.product_id,
+        lambda p, now: p.change_price(price, now=now),
+        deps=deps,
+        expected_version=cmd.expected_version,
+    )
 
 
 async def publish_product(cmd: PublishProduct, *, deps: CatalogDeps) -> ProductDetails:
-    async with deps.uow() as uow:
-        product = await _load(uow, cmd.product_id)
-        product.publish(now=deps.clock.now())
-        await uow.products.save(product)
-        await uow.commit()
-    return details_of(product)
+    return await _change(cmd.product_id, lambda p, now: p.publish(now=now), deps=deps)
 
 
 async def archive_product(cmd: ArchiveProduct, *, deps: CatalogDeps) -> ProductDetails:
+    return await _change(cmd.product_id, lambda p, now: p.archive(now=now), deps=deps)
+
+
+async def _change(
+    product_id: UUID,
+    change: Callable[[Product, datetime], None],
+    *,
+    deps: CatalogDeps,
+    expected_version: int | None = None,
+) -> ProductDetails:
+    """Load, apply one domain command, save with the version check, commit."""
     async with deps.uow() as uow:
-        product = await _load(uow, cmd.product_id)
-        product.archive(now=deps.clock.now())
+        product = await _load(uow, product_id, expected_version=expected_version)
+        change(product, deps.clock.now())
         await uow.products.save(product)
         await uow.commit()
     return details_of(product)
