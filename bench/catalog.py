@@ -20,21 +20,18 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 import uuid
 from pathlib import Path
 
 import asyncpg
-from sqlalchemy.engine import make_url
+from scratch import scratch_database  # bench/ is on the path when a bench runs
 
 from application.catalog.views import ProductSearch
 from infrastructure.catalog.reader import DETAILS, build_search
 from infrastructure.catalog.tables import products
 from infrastructure.db.engine import asyncpg_dsn, build_engine
-from infrastructure.db.migrations import upgrade_to_head
-from infrastructure.embedded import EmbeddedServices
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -165,20 +162,9 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
-    embedded = EmbeddedServices()
-    with tempfile.TemporaryDirectory(prefix="agora-bench-") as data_dir:
-        server = os.environ.get("DATABASE_URL") or embedded.postgres(Path(data_dir) / "pg")
-        name = f"agora_bench_{uuid.uuid4().hex[:8]}"
-        admin = asyncpg_dsn(server)
-        asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
-        url = make_url(server).set(database=name).render_as_string(hide_password=False)
-        try:
-            upgrade_to_head(url)
-            product_id = asyncio.run(seed(asyncpg_dsn(url)))
-            run(url, product_id, Path(data_dir), args.seconds)
-        finally:
-            asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            embedded.close()
+    with scratch_database() as (url, data_dir):
+        product_id = asyncio.run(seed(asyncpg_dsn(url)))
+        run(url, product_id, data_dir, args.seconds)
 
 
 def run(url: str, product_id: uuid.UUID, data_dir: Path, seconds: int) -> None:
@@ -244,14 +230,6 @@ def run(url: str, product_id: uuid.UUID, data_dir: Path, seconds: int) -> None:
     print(f"{'scenario':<12} {'server':<24} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
     for (scenario, label, connections), (rate, p50, p99) in sorted(results.items()):
         print(f"{scenario:<12} {label:<24} {connections:>5} {rate:>9.0f} {p50:>8.1f} {p99:>8.1f}")
-
-
-async def _admin(dsn: str, statement: str) -> None:
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
 
 
 if __name__ == "__main__":

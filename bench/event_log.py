@@ -15,11 +15,9 @@ database. Usage: make bench-events  (or .venv/bin/python bench/event_log.py --ev
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Sequence
@@ -28,14 +26,12 @@ from pathlib import Path
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from sqlalchemy.engine import make_url
+from scratch import scratch_database  # bench/ is on the path when a bench runs
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from agora.worker import build_registry
 from domain.identity.events import UserProfileUpdated
 from infrastructure.db.engine import asyncpg_dsn, build_engine
-from infrastructure.db.migrations import upgrade_to_head
-from infrastructure.embedded import EmbeddedServices
 from infrastructure.eventlog.checkpoints import Checkpoint, read_after
 from infrastructure.eventlog.store import EventStore, PendingEvent, StoredEvent
 from infrastructure.eventlog.subscriptions import FailurePolicy, RunnerConfig, SubscriptionRunner
@@ -202,7 +198,6 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=4000)
     parser.add_argument("--samples", type=int, default=300)
     args = parser.parse_args()
-    embedded = EmbeddedServices()
     broker = subprocess.Popen(  # noqa: S603 - the test suite's broker helper
         [sys.executable, str(ROOT / "tests" / "kafka_broker.py")],
         stdin=subprocess.PIPE,
@@ -212,30 +207,12 @@ def main() -> None:
     try:
         assert broker.stdout is not None
         bootstrap = broker.stdout.readline().strip()
-        with tempfile.TemporaryDirectory(prefix="agora-bench-") as data_dir:
-            server = os.environ.get("DATABASE_URL") or embedded.postgres(Path(data_dir) / "pg")
-            name = f"agora_bench_{uuid.uuid4().hex[:8]}"
-            admin = asyncpg_dsn(server)
-            asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
-            url = make_url(server).set(database=name).render_as_string(hide_password=False)
-            try:
-                upgrade_to_head(url)
-                asyncio.run(run(args, url, bootstrap))
-            finally:
-                asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        with scratch_database() as (url, _):
+            asyncio.run(run(args, url, bootstrap))
     finally:
         assert broker.stdin is not None
         broker.stdin.close()
         broker.wait(timeout=30)
-        embedded.close()
-
-
-async def _admin(dsn: str, statement: str) -> None:
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
 
 
 if __name__ == "__main__":

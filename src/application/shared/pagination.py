@@ -3,12 +3,14 @@
 import base64
 import binascii
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from application.shared.errors import InvalidCursor
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -25,6 +27,16 @@ class Page(Generic[T]):
 def encode_cursor(key: list[str]) -> str:
     """Wrap a sort key so clients treat it as opaque."""
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def page_of(
+    rows: Sequence[R], limit: int, *, item: Callable[[R], T], cursor: Callable[[R], str]
+) -> Page[T]:
+    """A page from rows fetched with `LIMIT limit + 1`: the extra row only tells that another
+    page exists; the cursor points after the last row shown."""
+    items = [item(row) for row in rows[:limit]]
+    next_cursor = cursor(rows[limit - 1]) if len(rows) > limit else None
+    return Page(items=items, next_cursor=next_cursor)
 
 
 def encode_position_cursor(position: int) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.catalog.views import CategoryView, ProductDetails, ProductSearch, ProductSummary
 from application.shared.errors import InvalidCursor
-from application.shared.pagination import Page, decode_cursor, encode_cursor
+from application.shared.pagination import Page, decode_cursor, encode_cursor, page_of
 from infrastructure.catalog.tables import categories, product_images, products
 
 SUMMARY = [
@@ -93,12 +93,12 @@ class SqlCatalogReader:
         statement = statement.order_by(*order).limit(query.limit + 1)
         async with self._engine.connect() as conn:
             rows = (await conn.execute(statement.add_columns(key.label("sort_key")))).all()
-        items = [_summary(r._mapping) for r in rows[: query.limit]]
-        next_cursor = None
-        if len(rows) > query.limit:
-            last = rows[query.limit - 1]
-            next_cursor = encode_cursor([query.sort, _key_text(last.sort_key), str(last.id)])
-        return Page(items=items, next_cursor=next_cursor)
+        return page_of(
+            rows,
+            query.limit,
+            item=lambda r: _summary(r._mapping),
+            cursor=lambda r: encode_cursor([query.sort, _key_text(r.sort_key), str(r.id)]),
+        )
 
     async def details(self, product_id: UUID, *, include_all: bool) -> ProductDetails | None:
         statement = select(*DETAILS).where(products.c.id == product_id)

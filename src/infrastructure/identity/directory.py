@@ -16,6 +16,7 @@ from application.shared.pagination import (
     decode_position_cursor,
     encode_cursor,
     encode_position_cursor,
+    page_of,
 )
 from domain.identity.roles import Role
 from infrastructure.identity.account_history import account_history
@@ -47,12 +48,12 @@ class SqlUserDirectory:
             query = query.where(tuple_(users.c.created_at, users.c.id) > after)
         async with self._engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        items = [UserSummary(**_summary_fields(r._mapping)) for r in rows[:limit]]
-        next_cursor = None
-        if len(rows) > limit:
-            last = items[-1]
-            next_cursor = encode_cursor([last.created_at.isoformat(), str(last.id)])
-        return Page(items=items, next_cursor=next_cursor)
+        return page_of(
+            rows,
+            limit,
+            item=lambda r: UserSummary(**_summary_fields(r._mapping)),
+            cursor=lambda r: encode_cursor([r.created_at.isoformat(), str(r.id)]),
+        )
 
     async def principal(
         self, *, user_id: UUID, session_id: UUID, now: datetime
@@ -87,18 +88,18 @@ class SqlUserDirectory:
             query = query.where(account_history.c.position > decode_position_cursor(cursor))
         async with self._engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        items = [
-            AccountEvent(
+        return page_of(
+            rows,
+            limit,
+            item=lambda r: AccountEvent(
                 position=r.position,
                 event_type=r.event_type,
                 occurred_at=r.occurred_at,
                 actor_id=r.actor_id,
                 summary=r.summary,
-            )
-            for r in rows[:limit]
-        ]
-        next_cursor = encode_position_cursor(items[-1].position) if len(rows) > limit else None
-        return Page(items=items, next_cursor=next_cursor)
+            ),
+            cursor=lambda r: encode_position_cursor(r.position),
+        )
 
 
 def _summary_fields(m: Mapping[Any, Any]) -> dict[str, Any]:

@@ -4,7 +4,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.inventory.ports import LedgerEntry
-from application.shared.pagination import Page, decode_position_cursor, encode_position_cursor
+from application.shared.pagination import (
+    Page,
+    decode_position_cursor,
+    encode_position_cursor,
+    page_of,
+)
 from domain.inventory.stock import StockLevel
 from domain.shared.sku import Sku
 from infrastructure.inventory.tables import stock_items, stock_ledger
@@ -33,8 +38,10 @@ class SqlStockReader:
             query = query.where(stock_ledger.c.id > decode_position_cursor(cursor))
         async with self._engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        items = [
-            LedgerEntry(
+        return page_of(
+            rows,
+            limit,
+            item=lambda r: LedgerEntry(
                 id=r.id,
                 movement=r.movement,
                 on_hand_delta=r.on_hand_delta,
@@ -43,8 +50,6 @@ class SqlStockReader:
                 reason=r.reason,
                 actor_id=r.actor_id,
                 recorded_at=r.recorded_at,
-            )
-            for r in rows[:limit]
-        ]
-        next_cursor = encode_position_cursor(items[-1].id) if len(rows) > limit else None
-        return Page(items=items, next_cursor=next_cursor)
+            ),
+            cursor=lambda r: encode_position_cursor(r.id),
+        )
