@@ -10,6 +10,7 @@ from typing import Any
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from agora.context_map import ordering_deps, payment_gateway, payment_provider
 from agora.settings import Settings
 from agora.worker import build_registry, running_worker
 from api.services import ApiConfig, ApiServices
@@ -47,11 +48,25 @@ from application.inventory.commands import (
     AdjustStock,
     CommitReservations,
     ExpireReservations,
+    KeepReservations,
     ReceiveStock,
     ReleaseReservations,
     ReserveStock,
 )
 from application.inventory.handlers import InventoryDeps
+from application.ordering import cart_handlers, order_handlers, payment_webhook
+from application.ordering.commands import (
+    CancelOrder,
+    CheckOut,
+    ClearCart,
+    HandlePaymentWebhook,
+    MarkDelivered,
+    RefundOrder,
+    RemoveCartLine,
+    SetCartLine,
+    ShipOrder,
+)
+from application.ordering.dependencies import OrderingDeps
 from application.shared.bus import Command, CommandBus, Handler
 from application.shared.clock import Clock, SystemClock
 from infrastructure.catalog.cache import CachedCatalogReader, ProductCache
@@ -68,6 +83,8 @@ from infrastructure.identity.passwords import Argon2PasswordHasher
 from infrastructure.identity.unit_of_work import SqlIdentityUnitOfWork
 from infrastructure.inventory.reader import SqlStockReader
 from infrastructure.inventory.unit_of_work import SqlInventoryUnitOfWork
+from infrastructure.ordering.reader import SqlCartReader, SqlOrderReader
+from infrastructure.payments.resilient import PaymentProvider
 from infrastructure.redis_client import build_redis
 
 VERSION = "0.1.0"
@@ -99,6 +116,7 @@ def inventory_handlers(deps: InventoryDeps) -> dict[type[Command[Any]], Handler]
         ReserveStock: partial(inventory.reserve_stock, deps=deps),
         ReleaseReservations: partial(inventory.release_reservations, deps=deps),
         CommitReservations: partial(inventory.commit_reservations, deps=deps),
+        KeepReservations: partial(inventory.keep_reservations, deps=deps),
         ExpireReservations: partial(inventory.expire_reservations, deps=deps),
     }
 
@@ -116,6 +134,36 @@ def catalog_handlers(deps: CatalogDeps) -> dict[type[Command[Any]], Handler]:
         MoveCategory: partial(catalog.move_category, deps=deps),
         ImportProducts: partial(catalog.import_products, deps=deps),
     }
+
+
+def ordering_handlers(deps: OrderingDeps) -> dict[type[Command[Any]], Handler]:
+    """Command type -> handler, for the ordering context (cart, checkout, orders)."""
+    return {
+        SetCartLine: partial(cart_handlers.set_cart_line, deps=deps),
+        RemoveCartLine: partial(cart_handlers.remove_cart_line, deps=deps),
+        ClearCart: partial(cart_handlers.clear_cart, deps=deps),
+        CheckOut: partial(order_handlers.check_out, deps=deps),
+        CancelOrder: partial(order_handlers.cancel_order, deps=deps),
+        ShipOrder: partial(order_handlers.ship_order, deps=deps),
+        MarkDelivered: partial(order_handlers.mark_delivered, deps=deps),
+        RefundOrder: partial(order_handlers.refund_order, deps=deps),
+        HandlePaymentWebhook: partial(payment_webhook.handle_payment_webhook, deps=deps),
+    }
+
+
+def worker_ordering_deps(
+    settings: Settings, *, engine: AsyncEngine, registry: EventRegistry
+) -> OrderingDeps:
+    """Ordering's adapters for a worker running in its own process."""
+    clock = SystemClock()
+    return ordering_deps(
+        settings,
+        engine=engine,
+        registry=registry,
+        clock=clock,
+        gateway=payment_gateway(settings, payment_provider(settings)),
+        stock=InventoryDeps(uow=partial(SqlInventoryUnitOfWork, engine, registry), clock=clock),
+    )
 
 
 def product_cache(settings: Settings, redis: Redis) -> ProductCache:
@@ -172,9 +220,11 @@ async def open_services(
     redis_url: str,
     clock: Clock | None = None,
     with_worker: bool = False,
+    payments: PaymentProvider | None = None,
 ) -> AsyncIterator[ApiServices]:
     """Open pools and clients, hand out the wired services, close everything on exit.
-    `with_worker` also runs the event-log subscribers in this process."""
+    `with_worker` also runs the event-log subscribers in this process; `payments` replaces the
+    simulated provider (tests pass one they can inspect)."""
     clock = clock or SystemClock()
     registry = build_registry()
     engine = build_engine(
@@ -196,10 +246,23 @@ async def open_services(
         clock=clock,
         max_image_bytes=settings.catalog.max_image_bytes,
     )
+    ordering = ordering_deps(
+        settings,
+        engine=engine,
+        registry=registry,
+        clock=clock,
+        gateway=payment_gateway(settings, payments or payment_provider(settings)),
+        stock=stock,
+    )
     services = ApiServices(
         bus=CommandBus(
-            identity_handlers(deps) | inventory_handlers(stock) | catalog_handlers(products)
+            identity_handlers(deps)
+            | inventory_handlers(stock)
+            | catalog_handlers(products)
+            | ordering_handlers(ordering)
         ),
+        orders=SqlOrderReader(engine),
+        carts=SqlCartReader(engine),
         catalog=SqlCatalogReader(engine)
         if cache is None
         else CachedCatalogReader(SqlCatalogReader(engine), cache),
@@ -213,7 +276,12 @@ async def open_services(
     try:
         if with_worker:
             async with running_worker(
-                settings, engine=engine, database_url=database_url, registry=registry, cache=cache
+                settings,
+                engine=engine,
+                database_url=database_url,
+                registry=registry,
+                ordering=ordering,
+                cache=cache,
             ):
                 yield services
         else:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import uvicorn
 
-from agora.bootstrap import api_config, open_services, product_cache
+from agora.bootstrap import api_config, open_services, product_cache, worker_ordering_deps
 from agora.runtime import (
     ServiceUrls,
     check_database,
@@ -110,11 +110,13 @@ async def _run_worker(settings: Settings, database_url: str) -> None:
     )
     cache = None if redis is None else product_cache(settings, redis)
     try:
+        registry = build_registry()
         async with running_worker(
             settings,
             engine=engine,
             database_url=database_url,
-            registry=build_registry(),
+            registry=registry,
+            ordering=worker_ordering_deps(settings, engine=engine, registry=registry),
             cache=cache,
         ) as running:
             log.info("worker running", extra={"subscribers": [r.name for r in running.runners]})

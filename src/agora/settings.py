@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "dev-only-insecure-jwt-secret-do-not-deploy"  # noqa: S105 - refused in production
+DEV_WEBHOOK_SECRET = "dev-only-insecure-webhook-secret-do-not-deploy"  # noqa: S105 - likewise
 MIN_PRODUCTION_SECRET_LENGTH = 32
 
 
@@ -160,6 +161,57 @@ class WorkerSettings(BaseSettings):
     )
 
 
+class OrderingSettings(BaseSettings):
+    """Checkout and the order's life."""
+
+    model_config = _config("ORDERING_")
+
+    payment_timeout_seconds: int = Field(
+        900, ge=1, le=86_400, description="An order unpaid this long is cancelled, stock released."
+    )
+    reservation_grace_seconds: int = Field(
+        600,
+        ge=1,
+        le=86_400,
+        description="Stock of an unpaid order is held this much longer than the payment timeout.",
+    )
+    idempotency_ttl_hours: int = Field(
+        24, ge=24, le=720, description="How long an Idempotency-Key's first response is kept."
+    )
+    sweep_seconds: float = Field(
+        30.0, gt=0, le=3600, description="How often the worker cancels orders left unpaid."
+    )
+
+
+class PaymentsSettings(BaseSettings):
+    """The payment provider (simulated) and its callbacks."""
+
+    model_config = _config("PAYMENTS_")
+
+    webhook_secret: SecretStr = Field(
+        SecretStr(DEV_WEBHOOK_SECRET),
+        description="HMAC key of provider callbacks; required, 32+ characters, in production.",
+    )
+    webhook_tolerance_seconds: int = Field(
+        300, ge=1, le=3600, description="Callbacks signed longer ago than this are refused."
+    )
+    latency_ms: int = Field(50, ge=0, le=60_000, description="Simulated provider latency.")
+    failure_rate: float = Field(
+        0.0, ge=0, le=1, description="Share of simulated provider calls that fail."
+    )
+    timeout_seconds: float = Field(2.0, gt=0, le=60, description="Timeout of one provider call.")
+    max_attempts: int = Field(3, ge=1, le=10, description="Tries per provider call.")
+    backoff_seconds: float = Field(
+        0.1, ge=0, le=10, description="Base of the jittered exponential backoff between tries."
+    )
+    circuit_threshold: int = Field(
+        5, ge=1, le=100, description="Consecutive failed calls that open the circuit."
+    )
+    circuit_reset_seconds: float = Field(
+        30.0, gt=0, le=3600, description="How long the circuit stays open before a probe."
+    )
+
+
 class ConfigurationError(Exception):
     """Settings that would be unsafe or cannot work; the message says which and why."""
 
@@ -175,20 +227,26 @@ class Settings(BaseModel):
     catalog: CatalogSettings = Field(default_factory=CatalogSettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    ordering: OrderingSettings = Field(default_factory=OrderingSettings)
+    payments: PaymentsSettings = Field(default_factory=PaymentsSettings)
 
     def check_production_safety(self) -> None:
         if self.app.env != "production":
             return
-        secret = self.auth.jwt_secret.get_secret_value()
-        if secret == DEV_JWT_SECRET:
-            raise ConfigurationError(
-                "AUTH_JWT_SECRET is the development default; set a random secret in production"
-            )
-        if len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
-            raise ConfigurationError(
-                f"AUTH_JWT_SECRET has {len(secret)} characters; production needs at least "
-                f"{MIN_PRODUCTION_SECRET_LENGTH}"
-            )
+        for name, secret, default in (
+            ("AUTH_JWT_SECRET", self.auth.jwt_secret, DEV_JWT_SECRET),
+            ("PAYMENTS_WEBHOOK_SECRET", self.payments.webhook_secret, DEV_WEBHOOK_SECRET),
+        ):
+            value = secret.get_secret_value()
+            if value == default:
+                raise ConfigurationError(
+                    f"{name} is the development default; set a random secret in production"
+                )
+            if len(value) < MIN_PRODUCTION_SECRET_LENGTH:
+                raise ConfigurationError(
+                    f"{name} has {len(value)} characters; production needs at least "
+                    f"{MIN_PRODUCTION_SECRET_LENGTH}"
+                )
         if self.app.demo:
             raise ConfigurationError(
                 "AGORA_DEMO=true seeds accounts with published passwords; not in production"
@@ -204,6 +262,8 @@ SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
     CatalogSettings,
     KafkaSettings,
     WorkerSettings,
+    OrderingSettings,
+    PaymentsSettings,
 )
 
 
@@ -218,6 +278,8 @@ def load_settings() -> Settings:
         catalog=CatalogSettings(),
         kafka=KafkaSettings(),
         worker=WorkerSettings(),
+        ordering=OrderingSettings(),
+        payments=PaymentsSettings(),
     )
     settings.check_production_safety()
     return settings

@@ -1,6 +1,6 @@
-"""The worker: every subscriber of the event log (projections) and the Kafka relay. Kafka
-consumers (`infrastructure/kafka/consumer.py`) join it as contexts add them: the warehouse's
-shipment messages are the first.
+"""The worker: every subscriber of the event log (projections, the fulfilment process, the
+Kafka relay) and the periodic sweeps (expired stock reservations, unpaid orders, old
+idempotency keys).
 
 `agora worker` runs it as its own process; `agora serve --with-worker` (what `make run` does)
 runs it inside the API process. However many copies run, each subscriber is active in one."""
@@ -18,6 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from agora.settings import Settings
 from application.inventory.commands import ExpireReservations
 from application.inventory.handlers import InventoryDeps, expire_reservations
+from application.ordering.commands import CancelUnpaidOrders
+from application.ordering.dependencies import OrderingDeps
+from application.ordering.process import FulfillmentProcess, cancel_unpaid_orders
 from application.shared.clock import SystemClock
 from infrastructure.catalog.cache import CatalogCacheInvalidator, ProductCache
 from infrastructure.catalog.event_types import register_catalog_events
@@ -34,6 +37,11 @@ from infrastructure.identity.event_types import register_identity_events
 from infrastructure.inventory.event_types import register_inventory_events
 from infrastructure.inventory.unit_of_work import SqlInventoryUnitOfWork
 from infrastructure.kafka.relay import KafkaRelay
+from infrastructure.ordering.event_types import register_ordering_events
+from infrastructure.ordering.fulfillment import FulfillmentSubscriber
+from infrastructure.ordering.projection import OrderProjection
+from infrastructure.ordering.reader import SqlOrderReader
+from infrastructure.ordering.repositories import forget_expired_keys
 
 log = logging.getLogger("agora.worker")
 
@@ -44,17 +52,23 @@ def build_registry() -> EventRegistry:
     register_identity_events(registry)
     register_inventory_events(registry)
     register_catalog_events(registry)
+    register_ordering_events(registry)
     return registry
 
 
 def projections(registry: EventRegistry) -> list[Projection]:
-    return [AccountHistoryProjection(registry)]
+    return [AccountHistoryProjection(registry), OrderProjection(registry)]
 
 
 def subscribers(
-    settings: Settings, registry: EventRegistry, cache: ProductCache | None = None
+    settings: Settings,
+    registry: EventRegistry,
+    *,
+    ordering: OrderingDeps,
+    cache: ProductCache | None = None,
 ) -> list[Subscriber]:
     found: list[Subscriber] = list(projections(registry))
+    found.append(FulfillmentSubscriber(FulfillmentProcess(ordering), registry))
     if cache is not None:
         found.append(CatalogCacheInvalidator(cache))
     if settings.kafka.bootstrap_servers:
@@ -98,6 +112,7 @@ async def running_worker(
     engine: AsyncEngine,
     database_url: str,
     registry: EventRegistry,
+    ordering: OrderingDeps,
     cache: ProductCache | None = None,
 ) -> AsyncIterator[RunningWorker]:
     """Start every runner in the background; stop them all on exit."""
@@ -109,7 +124,7 @@ async def running_worker(
             dsn=asyncpg_dsn(database_url),
             config=runner_config(settings),
         )
-        for subscriber in subscribers(settings, registry, cache)
+        for subscriber in subscribers(settings, registry, ordering=ordering, cache=cache)
     ]
     tasks = [asyncio.create_task(r.run(stop), name=f"subscriber:{r.name}") for r in runners]
     inventory = InventoryDeps(
@@ -121,6 +136,18 @@ async def running_worker(
                 inventory, every=settings.worker.reservation_sweep_seconds, stop=stop
             ),
             name="reservation-sweep",
+        )
+    )
+    tasks.append(
+        asyncio.create_task(
+            sweep_orders(
+                ordering,
+                SqlOrderReader(engine),
+                engine=engine,
+                every=settings.ordering.sweep_seconds,
+                stop=stop,
+            ),
+            name="order-sweep",
         )
     )
     for task in tasks:
@@ -145,6 +172,29 @@ async def sweep_reservations(deps: InventoryDeps, *, every: float, stop: asyncio
                 pass
         except Exception:  # a database outage: try again at the next sweep
             log.exception("reservation sweep failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
+
+
+async def sweep_orders(
+    deps: OrderingDeps,
+    reader: SqlOrderReader,
+    *,
+    engine: AsyncEngine,
+    every: float,
+    stop: asyncio.Event,
+) -> None:
+    """Cancel orders left unpaid past the payment timeout, and forget expired idempotency keys.
+    Safe in several workers at once: cancelling an order twice is a no-op."""
+    while not stop.is_set():
+        try:
+            batch = CancelUnpaidOrders(batch=100)
+            while await cancel_unpaid_orders(batch, deps=deps, reader=reader) == batch.batch:
+                pass
+            async with engine.begin() as conn:
+                await forget_expired_keys(conn, now=deps.clock.now())
+        except Exception:  # a database outage: try again at the next sweep
+            log.exception("order sweep failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), every)
 

@@ -14,7 +14,18 @@ from api.middleware.body_limit import BodyLimitMiddleware
 from api.middleware.request_context import RequestContextMiddleware
 from api.middleware.security_headers import SecurityHeadersMiddleware
 from api.middleware.unhandled_errors import UnhandledErrorMiddleware
-from api.routers import auth, catalog, catalog_files, categories, health, inventory, users
+from api.routers import (
+    auth,
+    cart,
+    catalog,
+    catalog_files,
+    categories,
+    health,
+    inventory,
+    orders,
+    payments,
+    users,
+)
 from api.services import ApiConfig, ApiServices
 
 DESCRIPTION = """
@@ -29,6 +40,9 @@ TAGS = [
     {"name": "users", "description": "Registration, your profile, and user administration."},
     {"name": "catalog", "description": "Products, prices, categories, images, import/export."},
     {"name": "inventory", "description": "Stock levels, receipts, adjustments and the ledger."},
+    {"name": "cart", "description": "Your cart, priced by the catalog as it is now."},
+    {"name": "orders", "description": "Checkout, your orders, and staff fulfilment and refunds."},
+    {"name": "payments", "description": "Signed callbacks from the payment provider."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -72,6 +86,9 @@ def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:
     app.include_router(categories.router)
     app.include_router(catalog.router)
     app.include_router(inventory.router)
+    app.include_router(cart.router)
+    app.include_router(orders.router)
+    app.include_router(payments.router)
     app.include_router(health.router)
     install_docs(app)
     return app

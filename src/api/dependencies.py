@@ -3,7 +3,7 @@
 from collections.abc import Awaitable, Callable
 from typing import Annotated, cast
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from api.services import ApiServices
@@ -77,3 +77,19 @@ ProfileOwner = Annotated[Principal, Depends(require(Permission.PROFILE_WRITE))]
 CatalogWriter = Annotated[Principal, Depends(require(Permission.CATALOG_WRITE))]
 InventoryReader = Annotated[Principal, Depends(require(Permission.INVENTORY_READ))]
 InventoryWriter = Annotated[Principal, Depends(require(Permission.INVENTORY_WRITE))]
+CartOwner = Annotated[Principal, Depends(require(Permission.CART_WRITE))]
+OrderPlacer = Annotated[Principal, Depends(require(Permission.ORDERS_PLACE))]
+OwnOrderReader = Annotated[Principal, Depends(require(Permission.ORDERS_READ_OWN))]
+OrderSearcher = Annotated[Principal, Depends(require(Permission.ORDERS_READ_ANY))]
+OrderFulfiller = Annotated[Principal, Depends(require(Permission.ORDERS_FULFIL))]
+OrderRefunder = Annotated[Principal, Depends(require(Permission.ORDERS_REFUND))]
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Required. A retry with the same key and body returns the first response.",
+        examples=["3f1c9a0e-checkout-1"],
+    ),
+]

@@ -11,6 +11,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.problems import PROBLEM_MEDIA_TYPE, http_problem, problem_body
 from application.identity.errors import WrongPassword
+from application.ordering.payment_webhook import InvalidSignature, InvalidWebhookPayload
+from application.ordering.ports import PaymentUnavailable
 from application.shared.errors import (
     ApplicationError,
     ConcurrencyConflict,
@@ -20,6 +22,11 @@ from application.shared.errors import (
     PreconditionFailed,
     PreconditionRequired,
     TooManyAttempts,
+)
+from application.shared.idempotency import (
+    IdempotencyKeyInUse,
+    IdempotencyKeyRequired,
+    IdempotencyKeyReused,
 )
 from domain.catalog.errors import (
     CategoryCycle,
@@ -46,6 +53,28 @@ from domain.inventory.errors import (
     ReasonRequired,
     ReservationExpired,
     UnknownSku,
+)
+from domain.ordering.cart import (
+    CartFull,
+    CartNeedsReview,
+    InvalidCartQuantity,
+    NotInCart,
+    ProductUnavailable,
+    UnknownProduct,
+)
+from domain.ordering.errors import (
+    EmptyOrder,
+    IllegalTransition,
+    InvalidAddress,
+    MixedCurrencies,
+    OrderAlreadyRefunded,
+    OrderAlreadyShipped,
+    OrderNotCancellable,
+    OrderNotFound,
+    OrderNotPaid,
+    OrderNotRefundable,
+    OrderNotShipped,
+    PaymentMismatch,
 )
 from domain.shared.errors import DomainError
 from domain.shared.money import InvalidMoney
@@ -88,6 +117,24 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     AdjustmentBelowReserved: ProblemSpec(
         409, "adjustment_below_reserved", "Adjustment below reserved stock"
     ),
+    InvalidCartQuantity: ProblemSpec(422, "invalid_cart_quantity", "Invalid cart quantity"),
+    CartFull: ProblemSpec(409, "cart_full", "Cart full"),
+    ProductUnavailable: ProblemSpec(409, "product_unavailable", "Product not for sale"),
+    NotInCart: ProblemSpec(404, "not_in_cart", "Not in the cart"),
+    UnknownProduct: ProblemSpec(404, "unknown_product", "Unknown product"),
+    CartNeedsReview: ProblemSpec(409, "cart_needs_review", "Cart needs review"),
+    EmptyOrder: ProblemSpec(409, "cart_empty", "Cart empty"),
+    MixedCurrencies: ProblemSpec(422, "mixed_currencies", "Mixed currencies"),
+    InvalidAddress: ProblemSpec(422, "invalid_address", "Invalid address"),
+    OrderNotFound: ProblemSpec(404, "order_not_found", "Order not found"),
+    IllegalTransition: ProblemSpec(409, "illegal_transition", "Not possible in this state"),
+    OrderNotPaid: ProblemSpec(409, "order_not_paid", "Order not paid"),
+    OrderAlreadyShipped: ProblemSpec(409, "order_already_shipped", "Order already shipped"),
+    OrderNotShipped: ProblemSpec(409, "order_not_shipped", "Order not shipped"),
+    OrderNotCancellable: ProblemSpec(409, "order_not_cancellable", "Order cannot be cancelled"),
+    OrderNotRefundable: ProblemSpec(409, "order_not_refundable", "Order cannot be refunded"),
+    OrderAlreadyRefunded: ProblemSpec(409, "order_already_refunded", "Order already refunded"),
+    PaymentMismatch: ProblemSpec(422, "payment_mismatch", "Payment does not match the order"),
     # application failures
     NotAuthenticated: ProblemSpec(401, "not_authenticated", "Not authenticated"),
     WrongPassword: ProblemSpec(403, "wrong_password", "Wrong password"),
@@ -97,6 +144,16 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     PreconditionFailed: ProblemSpec(412, "precondition_failed", "Precondition failed"),
     PreconditionRequired: ProblemSpec(428, "precondition_required", "Precondition required"),
     InvalidCursor: ProblemSpec(400, "invalid_cursor", "Invalid cursor"),
+    IdempotencyKeyRequired: ProblemSpec(
+        400, "idempotency_key_required", "Idempotency-Key required"
+    ),
+    IdempotencyKeyInUse: ProblemSpec(409, "idempotency_key_in_use", "Request still running"),
+    IdempotencyKeyReused: ProblemSpec(
+        422, "idempotency_key_reused", "Idempotency-Key used for another request"
+    ),
+    InvalidSignature: ProblemSpec(401, "invalid_signature", "Invalid signature"),
+    InvalidWebhookPayload: ProblemSpec(400, "invalid_webhook_payload", "Invalid webhook payload"),
+    PaymentUnavailable: ProblemSpec(503, "payment_unavailable", "Payment provider unavailable"),
 }
 
 

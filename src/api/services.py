@@ -6,6 +6,7 @@ from typing import Protocol
 from application.catalog.ports import CatalogReader, ImageStore
 from application.identity.ports import AccessTokens, UserDirectory
 from application.inventory.ports import StockReader
+from application.ordering.ports import CartReader, OrderReader
 from application.shared.bus import CommandBus
 from application.shared.clock import Clock
 
@@ -26,6 +27,8 @@ class ApiServices:
     users: UserDirectory
     stock: StockReader
     catalog: CatalogReader
+    orders: OrderReader
+    carts: CartReader
     images: ImageStore
     tokens: AccessTokens
     clock: Clock

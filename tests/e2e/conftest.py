@@ -94,3 +94,7 @@ async def shop(shop_factory: ShopFactory) -> AsyncIterator[Shop]:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+# The ordering fixtures start the worker in-process; they live with their helpers.
+from tests.e2e.ordering_helpers import ordering_shop, ordering_shop_factory  # noqa: E402, F401

@@ -6,11 +6,13 @@ import pytest
 
 from agora.settings import (
     DEV_JWT_SECRET,
+    DEV_WEBHOOK_SECRET,
     AppSettings,
     AuthSettings,
     ConfigurationError,
     DatabaseSettings,
     HttpSettings,
+    PaymentsSettings,
     RedisSettings,
     Settings,
     environment_variables,
@@ -19,13 +21,20 @@ from agora.settings import (
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def settings(*, env: str = "production", secret: str = "x" * 40, demo: bool = False) -> Settings:
+def settings(
+    *,
+    env: str = "production",
+    secret: str = "x" * 40,
+    webhook_secret: str = "y" * 40,
+    demo: bool = False,
+) -> Settings:
     return Settings(
         app=AppSettings(env=env, demo=demo),  # type: ignore[arg-type]
         database=DatabaseSettings(),
         redis=RedisSettings(),
         auth=AuthSettings(jwt_secret=secret),  # type: ignore[arg-type]
         http=HttpSettings(),
+        payments=PaymentsSettings(webhook_secret=webhook_secret),  # type: ignore[arg-type]
     )
 
 
@@ -39,6 +48,11 @@ def test_production_refuses_a_short_secret() -> None:
         settings(secret="short-secret").check_production_safety()
 
 
+def test_production_refuses_the_development_webhook_secret() -> None:
+    with pytest.raises(ConfigurationError, match="PAYMENTS_WEBHOOK_SECRET is the development"):
+        settings(webhook_secret=DEV_WEBHOOK_SECRET).check_production_safety()
+
+
 def test_production_refuses_demo_accounts() -> None:
     with pytest.raises(ConfigurationError, match="AGORA_DEMO"):
         settings(demo=True).check_production_safety()
@@ -46,7 +60,9 @@ def test_production_refuses_demo_accounts() -> None:
 
 def test_production_accepts_a_long_random_secret_and_development_accepts_defaults() -> None:
     settings().check_production_safety()
-    settings(env="development", secret=DEV_JWT_SECRET, demo=True).check_production_safety()
+    settings(
+        env="development", secret=DEV_JWT_SECRET, webhook_secret=DEV_WEBHOOK_SECRET, demo=True
+    ).check_production_safety()
 
 
 def test_environment_variable_names_follow_each_concern() -> None:

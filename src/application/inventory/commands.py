@@ -44,6 +44,14 @@ class CommitReservations(Command[list[Reservation]]):
 
 
 @dataclass(frozen=True, kw_only=True)
+class KeepReservations(Command[int]):
+    """The order was paid: its reservations no longer expire (they end when it ships or is
+    cancelled). Returns how many were still held."""
+
+    order_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
 class ExpireReservations(Command[int]):
     """The worker's periodic sweep; returns how many reservations expired."""
 

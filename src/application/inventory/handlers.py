@@ -8,6 +8,7 @@ from application.inventory.commands import (
     AdjustStock,
     CommitReservations,
     ExpireReservations,
+    KeepReservations,
     ReceiveStock,
     ReleaseReservations,
     ReserveStock,
@@ -103,6 +104,13 @@ async def release_reservations(
 
 async def commit_reservations(cmd: CommitReservations, *, deps: InventoryDeps) -> list[Reservation]:
     return await _settle(cmd.order_id, outcome="committed", deps=deps)
+
+
+async def keep_reservations(cmd: KeepReservations, *, deps: InventoryDeps) -> int:
+    async with deps.uow() as uow:
+        kept = await uow.stock.keep(cmd.order_id)
+        await uow.commit()
+    return kept
 
 
 async def expire_reservations(cmd: ExpireReservations, *, deps: InventoryDeps) -> int:

@@ -21,7 +21,7 @@ class Reservation:
     order_id: UUID
     sku: str
     quantity: int
-    expires_at: datetime
+    expires_at: datetime | None
     status: str = "held"
 
 
@@ -59,6 +59,10 @@ class StockRepository(Protocol):
         self, order_id: UUID, *, outcome: str, movement: Movement
     ) -> list[Reservation]:
         """End the order's held reservations as `released` or `committed`; returns them."""
+        ...
+
+    async def keep(self, order_id: UUID) -> int:
+        """Stop the order's held reservations from expiring; returns how many."""
         ...
 
     async def due(self, now: datetime, *, limit: int) -> list[Reservation]:

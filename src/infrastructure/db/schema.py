@@ -6,6 +6,7 @@ import infrastructure.eventlog.tables
 import infrastructure.identity.account_history
 import infrastructure.identity.tables
 import infrastructure.inventory.tables
+import infrastructure.ordering.tables
 from infrastructure.db.metadata import metadata
 
 __all__ = ["infrastructure", "metadata"]

@@ -127,6 +127,14 @@ class SqlStockRepository:
             await self._unhold(reservation, outcome, movement)
         return settled
 
+    async def keep(self, order_id: UUID) -> int:
+        result = await self._conn.execute(
+            update(stock_reservations)
+            .where(stock_reservations.c.order_id == order_id, stock_reservations.c.status == "held")
+            .values(expires_at=None)
+        )
+        return result.rowcount
+
     async def due(self, now: datetime, *, limit: int) -> list[Reservation]:
         rows = await self._conn.execute(
             select(stock_reservations)

@@ -39,7 +39,8 @@ stock_reservations = Table(
     Column("sku", Text, nullable=False),
     Column("quantity", Integer, nullable=False),
     Column("status", Text, nullable=False, server_default=text("'held'")),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
+    # NULL once the order is paid: a paid order's units are held until shipped or cancelled.
+    Column("expires_at", DateTime(timezone=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("settled_at", DateTime(timezone=True), nullable=True),
     CheckConstraint("quantity > 0", name="quantity_positive"),

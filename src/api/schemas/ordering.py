@@ -1,0 +1,228 @@
+"""Schemas of the cart, checkout, order and payment endpoints."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.schemas.catalog import MoneyModel
+from application.ordering.views import (
+    CartView,
+    OrderSummary,
+    OrderView,
+    TimelineEntry,
+)
+from domain.ordering.values import OrderLine, OrderStatus, ShippingAddress
+from domain.shared.money import Money
+
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def money(value: Money) -> MoneyModel:
+    return MoneyModel(amount=value.amount, currency=value.currency)
+
+
+class CartLineInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: int = Field(ge=1, le=999, examples=[2])
+
+
+class CartLineResponse(BaseModel):
+    sku: str = Field(examples=["MUG-BLUE-350"])
+    product_id: UUID
+    name: str
+    quantity: int
+    unit_price: MoneyModel
+    line_total: MoneyModel
+    confirmed_price: MoneyModel = Field(description="The price when the customer last set it.")
+    price_changed: bool = Field(description="The catalog price moved since: confirm again.")
+    available: bool = Field(description="False once the product is archived: remove the line.")
+
+
+class CartResponse(BaseModel):
+    lines: list[CartLineResponse]
+    totals: list[MoneyModel] = Field(description="One total per currency.")
+    item_count: int
+    ready_for_checkout: bool
+
+    @classmethod
+    def of(cls, cart: CartView) -> "CartResponse":
+        return cls(
+            lines=[
+                CartLineResponse(
+                    sku=line.sku,
+                    product_id=line.product_id,
+                    name=line.name,
+                    quantity=line.quantity,
+                    unit_price=money(line.unit_price),
+                    line_total=money(line.line_total),
+                    confirmed_price=money(line.confirmed_price),
+                    price_changed=line.price_changed,
+                    available=line.available,
+                )
+                for line in cart.lines
+            ],
+            totals=[money(total) for total in cart.totals],
+            item_count=cart.item_count,
+            ready_for_checkout=cart.ready_for_checkout,
+        )
+
+
+class AddressModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text = Field(examples=["Ada Lovelace"])
+    line1: Text = Field(examples=["12 Market Street"])
+    line2: Annotated[str, Field(max_length=200)] | None = None
+    city: Text = Field(examples=["London"])
+    postal_code: Annotated[str, Field(min_length=1, max_length=20)] = Field(examples=["EC1A 1BB"])
+    country: str = Field(pattern=r"^[A-Z]{2}$", examples=["GB"])
+
+    def to_domain(self) -> ShippingAddress:
+        return ShippingAddress(**self.model_dump())
+
+    @classmethod
+    def of(cls, address: ShippingAddress) -> "AddressModel":
+        return cls(**address.__dict__)
+
+
+class CheckoutRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    shipping_address: AddressModel
+    payment_token: str = Field(
+        min_length=1,
+        max_length=100,
+        description="From the payment provider. Simulated: `tok_approve`, `tok_decline`, "
+        "`tok_timeout`, `tok_flaky`, `tok_pending`.",
+        examples=["tok_approve"],
+    )
+
+
+class OrderLineResponse(BaseModel):
+    product_id: UUID
+    sku: str
+    name: str
+    unit_price: MoneyModel
+    quantity: int
+    line_total: MoneyModel
+
+    @classmethod
+    def of(cls, line: OrderLine) -> "OrderLineResponse":
+        return cls(
+            product_id=line.product_id,
+            sku=line.sku,
+            name=line.name,
+            unit_price=money(line.unit_price),
+            quantity=line.quantity,
+            line_total=money(line.total),
+        )
+
+
+class OrderResponse(BaseModel):
+    id: UUID
+    customer_id: UUID
+    status: OrderStatus = Field(examples=["awaiting_payment"])
+    lines: list[OrderLineResponse]
+    total: MoneyModel
+    shipping_address: AddressModel
+    payment_reference: str | None
+    tracking_number: str | None
+    carrier: str | None
+    cancel_reason: str | None
+    refunded: bool
+    placed_at: datetime
+    updated_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, order: OrderView) -> "OrderResponse":
+        return cls(
+            id=order.id,
+            customer_id=order.customer_id,
+            status=order.status,
+            lines=[OrderLineResponse.of(line) for line in order.lines],
+            total=money(order.total),
+            shipping_address=AddressModel.of(order.shipping_address),
+            payment_reference=order.payment_reference,
+            tracking_number=order.tracking_number,
+            carrier=order.carrier,
+            cancel_reason=order.cancel_reason,
+            refunded=order.refunded,
+            placed_at=order.placed_at,
+            updated_at=order.updated_at,
+            version=order.version,
+        )
+
+
+class OrderSummaryResponse(BaseModel):
+    id: UUID
+    customer_id: UUID
+    status: OrderStatus
+    total: MoneyModel
+    item_count: int
+    placed_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, order: OrderSummary) -> "OrderSummaryResponse":
+        return cls(
+            id=order.id,
+            customer_id=order.customer_id,
+            status=order.status,
+            total=money(order.total),
+            item_count=order.item_count,
+            placed_at=order.placed_at,
+            updated_at=order.updated_at,
+        )
+
+
+class OrderPage(BaseModel):
+    items: list[OrderSummaryResponse]
+    next_cursor: str | None
+
+
+class TimelineEntryResponse(BaseModel):
+    version: int
+    event_type: str = Field(examples=["OrderPaid"])
+    status: OrderStatus
+    occurred_at: datetime
+    actor_id: UUID | None = Field(description="Who did it; null when the shop itself acted.")
+    summary: str = Field(examples=["Order paid"])
+
+    @classmethod
+    def of(cls, entry: TimelineEntry) -> "TimelineEntryResponse":
+        return cls(**entry.__dict__)
+
+
+class Timeline(BaseModel):
+    items: list[TimelineEntryResponse]
+
+
+class CancelRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text = Field(examples=["ordered by mistake"])
+
+
+class ShipRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tracking_number: Annotated[str, Field(min_length=1, max_length=64)] = Field(
+        examples=["1Z999AA10123456784"]
+    )
+    carrier: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        None, examples=["UPS"]
+    )
+
+
+class RefundRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text = Field(examples=["damaged in transit"])
+
+
+class WebhookAck(BaseModel):
+    status: Literal["applied", "ignored"]

@@ -1,0 +1,145 @@
+"""What ordering needs from the outside world: storage, the catalog's prices, inventory's
+stock and a payment provider. Adapters implement these; the context never names them."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+from uuid import UUID
+
+from application.ordering.views import (
+    CartView,
+    CatalogItem,
+    OrderSearch,
+    OrderSummary,
+    OrderView,
+    TimelineEntry,
+)
+from application.shared.errors import ApplicationError
+from application.shared.idempotency import IdempotencyKeys
+from application.shared.pagination import Page
+from application.shared.unit_of_work import UnitOfWork
+from domain.ordering.cart import Cart
+from domain.ordering.order import Order
+from domain.shared.money import Money
+
+
+class OrderRepository(Protocol):
+    async def get(self, order_id: UUID) -> Order | None:
+        """Load by replaying the stream, after queueing behind other writers of it."""
+        ...
+
+    async def save(self, order: Order) -> None:
+        """Append the new events after the loaded version (ConcurrencyConflict otherwise)."""
+        ...
+
+
+class CartRepository(Protocol):
+    async def get(self, customer_id: UUID) -> Cart:
+        """The customer's cart, locked until the transaction ends (empty if none yet)."""
+        ...
+
+    async def save(self, cart: Cart) -> None: ...
+
+
+class Catalog(Protocol):
+    async def items(self, skus: Iterable[str]) -> dict[str, CatalogItem]:
+        """The catalog's current name, price and availability of each known SKU."""
+        ...
+
+
+class PaymentMethods(Protocol):
+    """The payment token given at checkout, kept out of the event log (and so out of Kafka)."""
+
+    async def put(self, order_id: UUID, token: str) -> None: ...
+
+    async def get(self, order_id: UUID) -> str | None: ...
+
+
+class OrderingUnitOfWork(UnitOfWork, Protocol):
+    @property
+    def orders(self) -> OrderRepository: ...
+
+    @property
+    def carts(self) -> CartRepository: ...
+
+    @property
+    def catalog(self) -> Catalog: ...
+
+    @property
+    def payment_methods(self) -> PaymentMethods: ...
+
+    @property
+    def idempotency(self) -> IdempotencyKeys: ...
+
+
+class OrderingUnitOfWorkFactory(Protocol):
+    def __call__(self) -> OrderingUnitOfWork: ...
+
+
+class OrderReader(Protocol):
+    """The read models (projections of the order streams)."""
+
+    async def details(self, order_id: UUID) -> OrderView | None: ...
+
+    async def search(self, query: OrderSearch) -> Page[OrderSummary]: ...
+
+    async def timeline(self, order_id: UUID) -> list[TimelineEntry]: ...
+
+    async def awaiting_payment_since_before(self, cutoff: datetime, *, limit: int) -> list[UUID]:
+        """Orders that have waited for their payment since before `cutoff`."""
+        ...
+
+
+class CartReader(Protocol):
+    async def cart(self, customer_id: UUID) -> CartView: ...
+
+
+class Stock(Protocol):
+    """Inventory, as ordering needs it: every call is idempotent per order."""
+
+    async def reserve(
+        self, order_id: UUID, lines: list[tuple[str, int]], *, hold_for: timedelta
+    ) -> str | None:
+        """Hold every line or none; None when held, else why not (shown to the customer)."""
+        ...
+
+    async def keep(self, order_id: UUID) -> None:
+        """A paid order's reservation no longer expires."""
+        ...
+
+    async def release(self, order_id: UUID) -> None: ...
+
+    async def commit(self, order_id: UUID) -> None:
+        """The units left the warehouse."""
+        ...
+
+
+class PaymentUnavailable(ApplicationError):
+    """The provider could not be reached, did not answer in time, or its circuit is open."""
+
+
+class PaymentOutcome(StrEnum):
+    APPROVED = "approved"
+    DECLINED = "declined"
+    PENDING = "pending"  # the provider answers later, through the webhook
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentResult:
+    outcome: PaymentOutcome
+    payment_reference: str | None = None
+    reason: str | None = None
+
+
+class PaymentGateway(Protocol):
+    """A payment provider. `reference` is the provider's idempotency key: asking twice with the
+    same reference never charges twice. Failures to reach the provider raise
+    PaymentUnavailable."""
+
+    async def authorize(self, *, reference: str, amount: Money, token: str) -> PaymentResult: ...
+
+    async def refund(self, *, reference: str, payment_reference: str, amount: Money) -> str:
+        """Give the money back; returns the refund's reference."""
+        ...

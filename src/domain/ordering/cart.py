@@ -1,0 +1,83 @@
+"""The cart: one per customer, a list of SKUs and quantities that checkout turns into an order.
+
+It remembers the price each line was last confirmed at, so that a later price change can be
+shown to the customer instead of slipping into the order unnoticed."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from domain.shared.errors import DomainError
+from domain.shared.money import Money
+
+MAX_QUANTITY = 999
+MAX_LINES = 100
+
+
+class InvalidCartQuantity(DomainError):
+    """A cart line holds between 1 and 999 units."""
+
+
+class CartFull(DomainError):
+    """A cart holds at most 100 lines."""
+
+
+class ProductUnavailable(DomainError):
+    """Only active products go into a cart (drafts and archived products do not)."""
+
+
+class NotInCart(DomainError):
+    """The cart has no line for this SKU."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CartLine:
+    sku: str
+    product_id: UUID
+    quantity: int
+    confirmed_price: Money
+
+
+class Cart:
+    """A customer's cart; lines keyed by SKU, in the order they were first added."""
+
+    def __init__(self, customer_id: UUID, lines: list[CartLine] | None = None) -> None:
+        self.customer_id = customer_id
+        self._lines = {line.sku: line for line in lines or []}
+
+    def set_line(
+        self, *, sku: str, product_id: UUID, quantity: int, price: Money, active: bool
+    ) -> None:
+        """Add the SKU or change its quantity; either way the customer has now seen `price`."""
+        if not 1 <= quantity <= MAX_QUANTITY:
+            raise InvalidCartQuantity(f"quantity must be between 1 and {MAX_QUANTITY}")
+        if not active:
+            raise ProductUnavailable(f"{sku} is not for sale")
+        if sku not in self._lines and len(self._lines) >= MAX_LINES:
+            raise CartFull(f"a cart holds at most {MAX_LINES} lines")
+        self._lines[sku] = CartLine(
+            sku=sku, product_id=product_id, quantity=quantity, confirmed_price=price
+        )
+
+    def remove_line(self, sku: str) -> None:
+        if self._lines.pop(sku, None) is None:
+            raise NotInCart(f"{sku} is not in the cart")
+
+    def clear(self) -> None:
+        self._lines.clear()
+
+    @property
+    def lines(self) -> list[CartLine]:
+        return list(self._lines.values())
+
+    @property
+    def is_empty(self) -> bool:
+        return not self._lines
+
+
+class UnknownProduct(DomainError):
+    """No product in the catalog has this SKU."""
+
+
+class CartNeedsReview(DomainError):
+    """A line's product was archived or repriced since the customer last saw it: checkout waits
+    until the customer confirms (sets the quantity again) or removes it."""

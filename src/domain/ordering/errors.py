@@ -1,0 +1,53 @@
+"""Rules of ordering, named as the shop says them. Illegal transitions are 409s, each with its
+own code so that a client can tell them apart."""
+
+from domain.shared.errors import DomainError
+
+
+class OrderNotFound(DomainError):
+    """No such order, or not one this caller may see (a customer never learns which)."""
+
+
+class EmptyOrder(DomainError):
+    """An order has at least one line; checkout of an empty cart is refused."""
+
+
+class MixedCurrencies(DomainError):
+    """One order is paid in one currency."""
+
+
+class InvalidAddress(DomainError):
+    """A shipping address without a required part, or with a part too long."""
+
+
+class IllegalTransition(DomainError):
+    """The order is in a state where this is not possible."""
+
+
+class OrderNotPaid(IllegalTransition):
+    """Only paid orders are shipped."""
+
+
+class OrderAlreadyShipped(IllegalTransition):
+    """Shipped orders are neither cancelled nor shipped again under another tracking number."""
+
+
+class OrderNotShipped(IllegalTransition):
+    """Only shipped orders are delivered."""
+
+
+class OrderNotCancellable(IllegalTransition):
+    """Rejected, cancelled and refunded orders are over."""
+
+
+class OrderNotRefundable(IllegalTransition):
+    """Only money that was taken can be given back: paid orders, or orders cancelled after
+    payment."""
+
+
+class OrderAlreadyRefunded(OrderNotRefundable):
+    """A refund is issued once."""
+
+
+class PaymentMismatch(DomainError):
+    """A payment result for another amount or currency than the order's total."""

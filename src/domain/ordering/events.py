@@ -1,0 +1,86 @@
+"""Everything that happens to an order, in the past tense. The order's state is a fold over
+these; each carries what a reader of the history needs (lines, totals, who, why)."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from domain.ordering.values import OrderLine, ShippingAddress
+from domain.shared.events import DomainEvent
+from domain.shared.money import Money
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderEvent(DomainEvent):
+    order_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPlaced(OrderEvent):
+    customer_id: UUID
+    lines: tuple[OrderLine, ...]
+    total: Money
+    shipping_address: ShippingAddress
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderStockReserved(OrderEvent):
+    """Inventory holds every line; the order now waits for its payment."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderStockRejected(OrderEvent):
+    """Inventory could not hold every line; the order ends here."""
+
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentAuthorized(OrderEvent):
+    payment_reference: str
+    amount: Money
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentDeclined(OrderEvent):
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentFailed(OrderEvent):
+    """The provider could not be reached or did not answer in time (after retries)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPaid(OrderEvent):
+    payment_reference: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderShipped(OrderEvent):
+    tracking_number: str
+    carrier: str | None
+    actor_id: UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderDelivered(OrderEvent):
+    actor_id: UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderCancelled(OrderEvent):
+    """`actor_id` is None when the shop itself cancelled (declined payment, timeout)."""
+
+    reason: str
+    actor_id: UUID | None
+    after_payment: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefundIssued(OrderEvent):
+    amount: Money
+    refund_reference: str
+    reason: str
+    actor_id: UUID | None

@@ -1,0 +1,280 @@
+"""The Order aggregate, event-sourced: its state is a fold over its events.
+
+Public methods check the rules and raise events; `_apply` only mutates, so replaying a stream
+never re-validates history. Steps the fulfilment process drives (stock, payment results) are
+idempotent: asked twice, the second call finds the step done and raises nothing new."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from domain.ordering import events as ev
+from domain.ordering.errors import (
+    EmptyOrder,
+    MixedCurrencies,
+    OrderAlreadyRefunded,
+    OrderAlreadyShipped,
+    OrderNotCancellable,
+    OrderNotPaid,
+    OrderNotRefundable,
+    OrderNotShipped,
+    PaymentMismatch,
+)
+from domain.ordering.values import OrderLine, OrderStatus, ShippingAddress
+from domain.shared.aggregate import EventSourcedAggregate
+from domain.shared.events import DomainEvent
+from domain.shared.money import Money
+
+S = OrderStatus
+CANCELLABLE = frozenset({S.PLACED, S.AWAITING_PAYMENT, S.PAID})
+
+
+def order_stream(order_id: UUID) -> str:
+    """The event-log stream of one order."""
+    return f"order-{order_id}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderState:
+    """Everything the order knows, replaced (never mutated) by each event."""
+
+    id: UUID
+    customer_id: UUID
+    status: OrderStatus
+    lines: tuple[OrderLine, ...]
+    total: Money
+    shipping_address: ShippingAddress
+    placed_at: datetime
+    updated_at: datetime
+    payment_reference: str | None = None
+    tracking_number: str | None = None
+    carrier: str | None = None
+    cancel_reason: str | None = None
+    refund_reference: str | None = None
+
+
+class Order(EventSourcedAggregate):
+    """One customer's order, from placement to delivery, cancellation or refund."""
+
+    _state: OrderState | None = None
+
+    # -- creation ---------------------------------------------------------------------------
+
+    @classmethod
+    def place(
+        cls,
+        *,
+        order_id: UUID,
+        customer_id: UUID,
+        lines: Sequence[OrderLine],
+        shipping_address: ShippingAddress,
+        now: datetime,
+    ) -> "Order":
+        if not lines:
+            raise EmptyOrder("an order needs at least one line")
+        currencies = {line.unit_price.currency for line in lines}
+        if len(currencies) > 1:
+            raise MixedCurrencies(
+                f"one order is paid in one currency, not {', '.join(sorted(currencies))}"
+            )
+        (currency,) = currencies
+        total = Money.of(sum((line.total.amount for line in lines), Decimal(0)), currency)
+        order = cls()
+        order._raise(
+            ev.OrderPlaced(
+                occurred_at=now,
+                order_id=order_id,
+                customer_id=customer_id,
+                lines=tuple(lines),
+                total=total,
+                shipping_address=shipping_address,
+            )
+        )
+        return order
+
+    # -- steps of the fulfilment process (idempotent) ----------------------------------------
+
+    def confirm_stock(self, *, now: datetime) -> None:
+        if self.state.status is S.PLACED:
+            self._raise(ev.OrderStockReserved(occurred_at=now, order_id=self.id))
+
+    def reject_for_stock(self, reason: str, *, now: datetime) -> None:
+        if self.state.status is S.PLACED:
+            self._raise(ev.OrderStockRejected(occurred_at=now, order_id=self.id, reason=reason))
+
+    def record_payment(self, payment_reference: str, amount: Money, *, now: datetime) -> None:
+        """An authorised payment. Late news for a cancelled order is still recorded: the money
+        was taken, so the order becomes refundable."""
+        state = self.state
+        if amount != state.total:
+            raise PaymentMismatch(f"payment of {amount} for an order of {state.total}")
+        if state.payment_reference is not None:
+            return  # known already: a duplicate provider callback or a replayed step
+        if state.status not in (S.AWAITING_PAYMENT, S.CANCELLED):
+            return
+        self._raise(
+            ev.PaymentAuthorized(
+                occurred_at=now,
+                order_id=self.id,
+                payment_reference=payment_reference,
+                amount=amount,
+            )
+        )
+        if state.status is S.AWAITING_PAYMENT:
+            self._raise(
+                ev.OrderPaid(occurred_at=now, order_id=self.id, payment_reference=payment_reference)
+            )
+
+    def decline_payment(self, reason: str, *, now: datetime) -> None:
+        if self.state.status is S.AWAITING_PAYMENT:
+            self._raise(ev.PaymentDeclined(occurred_at=now, order_id=self.id, reason=reason))
+            self._cancel(f"payment declined: {reason}", actor_id=None, now=now)
+
+    def fail_payment(self, reason: str, *, now: datetime) -> None:
+        if self.state.status is S.AWAITING_PAYMENT:
+            self._raise(ev.PaymentFailed(occurred_at=now, order_id=self.id, reason=reason))
+            self._cancel(f"payment failed: {reason}", actor_id=None, now=now)
+
+    def expire_payment(self, reason: str, *, now: datetime) -> None:
+        if self.state.status is S.AWAITING_PAYMENT:
+            self._cancel(reason, actor_id=None, now=now)
+
+    # -- what people do ---------------------------------------------------------------------
+
+    def cancel(self, reason: str, *, actor_id: UUID | None, now: datetime) -> None:
+        status = self.state.status
+        if status in (S.SHIPPED, S.DELIVERED):
+            raise OrderAlreadyShipped(f"order {self.id} is {status}; it can no longer be cancelled")
+        if status not in CANCELLABLE:
+            raise OrderNotCancellable(f"order {self.id} is {status}")
+        self._cancel(reason, actor_id=actor_id, now=now)
+
+    def ship(
+        self, tracking_number: str, *, carrier: str | None, actor_id: UUID | None, now: datetime
+    ) -> None:
+        state = self.state
+        if state.status in (S.SHIPPED, S.DELIVERED):
+            if state.tracking_number == tracking_number:
+                return  # the same shipment reported again
+            raise OrderAlreadyShipped(
+                f"order {self.id} was shipped with tracking number {state.tracking_number}"
+            )
+        if state.status is not S.PAID:
+            raise OrderNotPaid(f"order {self.id} is {state.status}; only paid orders are shipped")
+        self._raise(
+            ev.OrderShipped(
+                occurred_at=now,
+                order_id=self.id,
+                tracking_number=tracking_number,
+                carrier=carrier,
+                actor_id=actor_id,
+            )
+        )
+
+    def deliver(self, *, actor_id: UUID | None, now: datetime) -> None:
+        status = self.state.status
+        if status is S.DELIVERED:
+            return
+        if status is not S.SHIPPED:
+            raise OrderNotShipped(f"order {self.id} is {status}; only shipped orders are delivered")
+        self._raise(ev.OrderDelivered(occurred_at=now, order_id=self.id, actor_id=actor_id))
+
+    def check_refundable(self) -> Money:
+        """The amount a refund gives back; raises unless one may be issued now."""
+        state = self.state
+        if state.status is S.REFUNDED:
+            raise OrderAlreadyRefunded(f"order {self.id} was refunded already")
+        paid = state.payment_reference is not None
+        if not paid or state.status not in (S.PAID, S.CANCELLED):
+            raise OrderNotRefundable(
+                f"order {self.id} is {state.status}"
+                + ("" if paid else " and no payment was taken")
+                + "; only paid orders, or orders cancelled after payment, are refunded"
+            )
+        return state.total
+
+    def refund(
+        self, refund_reference: str, *, reason: str, actor_id: UUID | None, now: datetime
+    ) -> None:
+        amount = self.check_refundable()
+        self._raise(
+            ev.RefundIssued(
+                occurred_at=now,
+                order_id=self.id,
+                amount=amount,
+                refund_reference=refund_reference,
+                reason=reason,
+                actor_id=actor_id,
+            )
+        )
+
+    # -- queries ----------------------------------------------------------------------------
+
+    @property
+    def state(self) -> OrderState:
+        assert self._state is not None, "an order exists from its OrderPlaced event on"
+        return self._state
+
+    @property
+    def id(self) -> UUID:
+        return self.state.id
+
+    @property
+    def status(self) -> OrderStatus:
+        return self.state.status
+
+    @property
+    def stream_id(self) -> str:
+        return order_stream(self.id)
+
+    # -- event appliers ---------------------------------------------------------------------
+
+    def _cancel(self, reason: str, *, actor_id: UUID | None, now: datetime) -> None:
+        self._raise(
+            ev.OrderCancelled(
+                occurred_at=now,
+                order_id=self.id,
+                reason=reason,
+                actor_id=actor_id,
+                after_payment=self.state.payment_reference is not None,
+            )
+        )
+
+    def _apply(self, event: DomainEvent) -> None:
+        if isinstance(event, ev.OrderPlaced):
+            self._state = OrderState(
+                id=event.order_id,
+                customer_id=event.customer_id,
+                status=S.PLACED,
+                lines=event.lines,
+                total=event.total,
+                shipping_address=event.shipping_address,
+                placed_at=event.occurred_at,
+                updated_at=event.occurred_at,
+            )
+            return
+        self._state = _next(replace(self.state, updated_at=event.occurred_at), event)
+
+
+def _next(state: OrderState, event: DomainEvent) -> OrderState:
+    """The state after one of the later events."""
+    match event:
+        case ev.OrderStockReserved():
+            return replace(state, status=S.AWAITING_PAYMENT)
+        case ev.OrderStockRejected(reason=reason):
+            return replace(state, status=S.REJECTED, cancel_reason=reason)
+        case ev.PaymentAuthorized(payment_reference=reference):
+            return replace(state, payment_reference=reference)
+        case ev.OrderPaid():
+            return replace(state, status=S.PAID)
+        case ev.OrderShipped(tracking_number=number, carrier=carrier):
+            return replace(state, status=S.SHIPPED, tracking_number=number, carrier=carrier)
+        case ev.OrderDelivered():
+            return replace(state, status=S.DELIVERED)
+        case ev.OrderCancelled(reason=reason):
+            return replace(state, status=S.CANCELLED, cancel_reason=reason)
+        case ev.RefundIssued(refund_reference=reference):
+            return replace(state, status=S.REFUNDED, refund_reference=reference)
+    return state  # PaymentDeclined, PaymentFailed: the cancellation that follows changes it

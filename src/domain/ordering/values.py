@@ -1,0 +1,64 @@
+"""Value objects of ordering: what was bought, where it goes, and where the order stands."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
+
+from domain.ordering.errors import InvalidAddress
+from domain.shared.money import Money
+
+
+class OrderStatus(StrEnum):
+    """The order's life: placed -> awaiting_payment -> paid -> shipped -> delivered, or one of
+    the endings rejected (no stock), cancelled and refunded."""
+
+    PLACED = "placed"
+    AWAITING_PAYMENT = "awaiting_payment"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderLine:
+    """One product at the price the catalog asked when the order was placed."""
+
+    product_id: UUID
+    sku: str
+    name: str
+    unit_price: Money
+    quantity: int
+
+    @property
+    def total(self) -> Money:
+        return Money(self.unit_price.amount * self.quantity, self.unit_price.currency)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShippingAddress:
+    """Where the parcel goes. Checked for presence and length; the carrier checks the rest."""
+
+    name: str
+    line1: str
+    line2: str | None
+    city: str
+    postal_code: str
+    country: str  # ISO 3166-1 alpha-2
+
+    def __post_init__(self) -> None:
+        required = {
+            "name": self.name,
+            "line1": self.line1,
+            "city": self.city,
+            "postal_code": self.postal_code,
+        }
+        for field, value in required.items():
+            if not value.strip():
+                raise InvalidAddress(f"{field} is required")
+            if len(value) > 200:
+                raise InvalidAddress(f"{field} is longer than 200 characters")
+        if not (len(self.country) == 2 and self.country.isascii() and self.country.isupper()):
+            raise InvalidAddress("country is a two-letter ISO 3166 code such as DE or FR")

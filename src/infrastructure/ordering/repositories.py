@@ -1,0 +1,221 @@
+"""Ordering's repositories on the unit of work's connection."""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import TypeVar
+from uuid import UUID
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from application.ordering.views import CatalogItem
+from application.shared.idempotency import (
+    IdempotencyKeyInUse,
+    IdempotencyKeyReused,
+    IdempotentRequest,
+)
+from domain.ordering.cart import Cart, CartLine
+from domain.ordering.order import Order, order_stream
+from domain.shared.money import Money
+from infrastructure.catalog.tables import products
+from infrastructure.eventlog.event_sourced import EventSourcedRepository
+from infrastructure.eventlog.registry import EventRegistry, from_json_value, to_json_value
+from infrastructure.eventlog.store import EventStore, stream_lock_key
+from infrastructure.ordering.event_types import ORDER_STREAM
+from infrastructure.ordering.tables import (
+    cart_lines,
+    carts,
+    idempotency_keys,
+    order_payment_methods,
+)
+
+T = TypeVar("T")
+
+
+class SqlOrderRepository:
+    """Orders are streams in the event log; a writer queues on the stream's lock first, so
+    concurrent commands on one order run one after the other (ADR 0005)."""
+
+    def __init__(self, events: EventStore, registry: EventRegistry) -> None:
+        self._events = events
+        self._streams = EventSourcedRepository(
+            events, registry, stream_type=ORDER_STREAM, replay=Order.replay
+        )
+
+    async def get(self, order_id: UUID) -> Order | None:
+        await self._events.lock_streams([order_stream(order_id)])
+        return await self._streams.get(order_stream(order_id))
+
+    async def save(self, order: Order) -> None:
+        await self._events.lock_streams([order.stream_id])
+        await self._streams.save(order)
+
+
+class SqlCartRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, customer_id: UUID) -> Cart:
+        # Create the cart row if needed, then hold its lock: one change per cart at a time.
+        await self._conn.execute(
+            pg_insert(carts)
+            .values(customer_id=customer_id, updated_at=func.now())
+            .on_conflict_do_nothing()
+        )
+        await self._conn.execute(
+            select(carts.c.customer_id).where(carts.c.customer_id == customer_id).with_for_update()
+        )
+        rows = await self._conn.execute(
+            select(cart_lines)
+            .where(cart_lines.c.customer_id == customer_id)
+            .order_by(cart_lines.c.position)
+        )
+        return Cart(customer_id, [cart_line(r._mapping) for r in rows])
+
+    async def save(self, cart: Cart) -> None:
+        await self._conn.execute(
+            delete(cart_lines).where(cart_lines.c.customer_id == cart.customer_id)
+        )
+        if cart.lines:
+            await self._conn.execute(
+                insert(cart_lines),
+                [
+                    {
+                        "customer_id": cart.customer_id,
+                        "sku": line.sku,
+                        "product_id": line.product_id,
+                        "quantity": line.quantity,
+                        "confirmed_amount": line.confirmed_price.amount,
+                        "confirmed_currency": line.confirmed_price.currency,
+                        "position": n,
+                    }
+                    for n, line in enumerate(cart.lines)
+                ],
+            )
+        await self._conn.execute(
+            carts.update()
+            .where(carts.c.customer_id == cart.customer_id)
+            .values(updated_at=func.now())
+        )
+
+
+def cart_line(row: object) -> CartLine:
+    """A cart line from its row."""
+    r = dict(row)  # type: ignore[call-overload]
+    return CartLine(
+        sku=r["sku"],
+        product_id=r["product_id"],
+        quantity=r["quantity"],
+        confirmed_price=Money(r["confirmed_amount"], r["confirmed_currency"]),
+    )
+
+
+async def catalog_items(conn: AsyncConnection, skus: Iterable[str]) -> dict[str, CatalogItem]:
+    """Current name, price and status of products, by SKU (read from the catalog's table)."""
+    wanted = sorted(set(skus))
+    if not wanted:
+        return {}
+    rows = await conn.execute(
+        select(
+            products.c.id,
+            products.c.sku,
+            products.c.name,
+            products.c.price_amount,
+            products.c.price_currency,
+            products.c.status,
+        ).where(products.c.sku.in_(wanted))
+    )
+    return {
+        r.sku: CatalogItem(
+            product_id=r.id,
+            sku=r.sku,
+            name=r.name,
+            price=Money(r.price_amount, r.price_currency),
+            active=r.status == "active",
+        )
+        for r in rows
+    }
+
+
+class SqlCatalog:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def items(self, skus: Iterable[str]) -> dict[str, CatalogItem]:
+        return await catalog_items(self._conn, skus)
+
+
+class SqlPaymentMethods:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def put(self, order_id: UUID, token: str) -> None:
+        await self._conn.execute(
+            insert(order_payment_methods).values(order_id=order_id, token=token)
+        )
+
+    async def get(self, order_id: UUID) -> str | None:
+        row = await self._conn.execute(
+            select(order_payment_methods.c.token).where(
+                order_payment_methods.c.order_id == order_id
+            )
+        )
+        return row.scalar_one_or_none()
+
+
+class SqlIdempotencyKeys:
+    """Claimed with a transaction-scoped advisory lock on (owner, key): a second request with
+    the key waits for nothing, it is told at once that the first is still running."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def claim(
+        self, request: IdempotentRequest, result_type: type[T], *, now: datetime
+    ) -> T | None:
+        lock = stream_lock_key(f"idempotency:{request.owner_id}:{request.key}")
+        if not (
+            await self._conn.execute(select(func.pg_try_advisory_xact_lock(lock)))
+        ).scalar_one():
+            raise IdempotencyKeyInUse("a request with this Idempotency-Key is still running")
+        row = (
+            await self._conn.execute(
+                select(idempotency_keys.c.fingerprint, idempotency_keys.c.result).where(
+                    idempotency_keys.c.owner_id == request.owner_id,
+                    idempotency_keys.c.key == request.key,
+                    idempotency_keys.c.expires_at > now,
+                )
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        if row.fingerprint != request.fingerprint:
+            raise IdempotencyKeyReused("this Idempotency-Key was used for a different request")
+        return from_json_value(result_type, row.result)
+
+    async def remember(
+        self, request: IdempotentRequest, result: object, *, now: datetime, keep_for: timedelta
+    ) -> None:
+        values = {
+            "owner_id": request.owner_id,
+            "key": request.key,
+            "fingerprint": request.fingerprint,
+            "result": to_json_value(result),
+            "created_at": now,
+            "expires_at": now + keep_for,
+        }
+        # An expired answer under the same key is replaced; the lock above makes this safe.
+        statement = pg_insert(idempotency_keys).values(values)
+        await self._conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=["owner_id", "key"], set_={k: statement.excluded[k] for k in values}
+            )
+        )
+
+
+async def forget_expired_keys(conn: AsyncConnection, *, now: datetime) -> int:
+    result = await conn.execute(
+        delete(idempotency_keys).where(idempotency_keys.c.expires_at <= now)
+    )
+    return result.rowcount

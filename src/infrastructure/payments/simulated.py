@@ -1,0 +1,74 @@
+"""A simulated payment provider: deterministic outcomes by card token, configurable latency
+and failure rate. It keeps its charges by reference, as a real provider keeps idempotency
+keys, so that a retried authorisation never charges twice.
+
+Tokens: `tok_approve`, `tok_decline`, `tok_timeout` (never answers), `tok_flaky` (the first
+two attempts per reference fail, the first one *after* charging, as when a response is lost),
+`tok_pending` (the result comes later through the webhook). Any other token is approved."""
+
+import asyncio
+import random
+import uuid
+from dataclasses import dataclass, field
+
+from application.ordering.ports import PaymentOutcome, PaymentResult
+from domain.shared.money import Money
+
+
+class ProviderError(Exception):
+    """The provider failed to answer properly (a 5xx, a reset connection)."""
+
+
+@dataclass
+class Charge:
+    reference: str
+    payment_reference: str
+    amount: Money
+    refunded: bool = False
+
+
+@dataclass
+class SimulatedProvider:
+    latency_seconds: float = 0.0
+    failure_rate: float = 0.0
+    charges: dict[str, Charge] = field(default_factory=dict)
+    refunds: dict[str, str] = field(default_factory=dict)
+    attempts: dict[str, int] = field(default_factory=dict)
+    _random: random.Random = field(default_factory=lambda: random.Random(7))  # noqa: S311
+
+    async def authorize(self, *, reference: str, amount: Money, token: str) -> PaymentResult:
+        self.attempts[reference] = attempt = self.attempts.get(reference, 0) + 1
+        behaviour = token.removeprefix("tok_")
+        await asyncio.sleep(self.latency_seconds)
+        if behaviour == "timeout":
+            await asyncio.sleep(3600)  # the caller's timeout ends this
+        if behaviour == "flaky" and attempt <= 2:
+            if attempt == 1:
+                self._charge(reference, amount)  # charged, but the answer never arrives
+            raise ProviderError(f"provider error on attempt {attempt}")
+        if self.failure_rate and self._random.random() < self.failure_rate:
+            raise ProviderError("simulated provider failure")
+        if behaviour == "decline":
+            return PaymentResult(outcome=PaymentOutcome.DECLINED, reason="card declined")
+        if behaviour == "pending":
+            return PaymentResult(outcome=PaymentOutcome.PENDING)
+        charge = self._charge(reference, amount)
+        return PaymentResult(
+            outcome=PaymentOutcome.APPROVED, payment_reference=charge.payment_reference
+        )
+
+    async def refund(self, *, reference: str, payment_reference: str, amount: Money) -> str:
+        await asyncio.sleep(self.latency_seconds)
+        if reference not in self.refunds:
+            self.refunds[reference] = f"re_{uuid.uuid4().hex[:16]}"
+            for charge in self.charges.values():
+                if charge.payment_reference == payment_reference:
+                    charge.refunded = True
+        return self.refunds[reference]
+
+    def _charge(self, reference: str, amount: Money) -> Charge:
+        if reference not in self.charges:  # the idempotency key: one charge per reference
+            self.charges[reference] = Charge(
+                reference=reference, payment_reference=f"pay_{uuid.uuid4().hex[:16]}", amount=amount
+            )
+        return self.charges[reference]
