@@ -86,8 +86,10 @@ class OrderingShop(Shop):
             await asyncio.sleep(0.05)
         raise AssertionError(f"order {order_id} never got there; last seen: {body}")
 
-    async def wait_status(self, token: str, order_id: str, *statuses: str) -> dict[str, Any]:
-        return await self.wait_for(token, order_id, lambda o: o["status"] in statuses)
+    async def wait_status(
+        self, token: str, order_id: str, *statuses: str, seconds: float = 20
+    ) -> dict[str, Any]:
+        return await self.wait_for(token, order_id, lambda o: o["status"] in statuses, seconds)
 
 
 OrderingShopFactory = Callable[..., AbstractAsyncContextManager[OrderingShop]]

@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 import yaml
 
-from agora.settings import DEV_JWT_SECRET, MIN_PRODUCTION_SECRET_LENGTH, environment_variables
+from agora.settings import (
+    DEV_JWT_SECRET,
+    DEV_WEBHOOK_SECRET,
+    MIN_PRODUCTION_SECRET_LENGTH,
+    environment_variables,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER = ROOT / "docker"
@@ -194,7 +199,8 @@ def test_secrets_are_required_wherever_they_are_used() -> None:
         assert operator == ":?", f"${{{variable}}} must be written ${{{variable}:?message}}"
 
     api_env = environment(services()["api"])
-    assert re.fullmatch(r"\$\{AUTH_JWT_SECRET:\?[^}]+\}", api_env["AUTH_JWT_SECRET"])
+    for secret in ("AUTH_JWT_SECRET", "PAYMENTS_WEBHOOK_SECRET"):  # production refuses defaults
+        assert re.fullmatch(rf"\$\{{{secret}:\?[^}}]+\}}", api_env[secret])
     assert "${POSTGRES_PASSWORD:?" in api_env["DATABASE_URL"]
 
 
@@ -258,7 +264,10 @@ def test_demo_env_provides_every_required_variable_with_a_usable_secret() -> Non
     values = read_env_file(DEMO_ENV)
     required = {v for v, op in interpolations(COMPOSE.read_text()) if op in (":?", "?")}
     assert required <= values.keys(), f"demo.env lacks {sorted(required - values.keys())}"
-    secret = values["AUTH_JWT_SECRET"]
     # The demo API runs with AGORA_ENV=production, which refuses a short or development secret.
-    assert len(secret) >= MIN_PRODUCTION_SECRET_LENGTH
-    assert secret != DEV_JWT_SECRET
+    for name, development in (
+        ("AUTH_JWT_SECRET", DEV_JWT_SECRET),
+        ("PAYMENTS_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET),
+    ):
+        assert len(values[name]) >= MIN_PRODUCTION_SECRET_LENGTH
+        assert values[name] != development

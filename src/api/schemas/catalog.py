@@ -16,6 +16,10 @@ AttributeValue = str | int | bool
 
 
 class MoneyModel(BaseModel):
+    """An amount of money in responses; immutable, like the domain's Money it mirrors."""
+
+    model_config = ConfigDict(frozen=True)
+
     amount: DecimalString = Field(examples=["19.90"])
     currency: str = Field(examples=["EUR"])
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from api.schemas.catalog import MoneyModel
 from application.ordering.views import (
@@ -13,6 +13,7 @@ from application.ordering.views import (
     OrderView,
     TimelineEntry,
 )
+from domain.ordering.cart import MAX_QUANTITY
 from domain.ordering.values import OrderLine, OrderStatus, ShippingAddress
 from domain.shared.money import Money
 
@@ -26,7 +27,8 @@ def money(value: Money) -> MoneyModel:
 class CartLineInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    quantity: int = Field(ge=1, le=999, examples=[2])
+    # The domain's limit, so the schema (and Swagger UI) can never disagree with it.
+    quantity: int = Field(ge=1, le=MAX_QUANTITY, examples=[2])
 
 
 class CartLineResponse(BaseModel):
@@ -107,7 +109,14 @@ class OrderLineResponse(BaseModel):
     name: str
     unit_price: MoneyModel
     quantity: int
-    line_total: MoneyModel
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def line_total(self) -> MoneyModel:
+        """Derived, never stored or accepted: unit price times quantity."""
+        return MoneyModel(
+            amount=self.unit_price.amount * self.quantity, currency=self.unit_price.currency
+        )
 
     @classmethod
     def of(cls, line: OrderLine) -> "OrderLineResponse":
@@ -117,7 +126,6 @@ class OrderLineResponse(BaseModel):
             name=line.name,
             unit_price=money(line.unit_price),
             quantity=line.quantity,
-            line_total=money(line.total),
         )
 
 

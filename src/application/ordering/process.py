@@ -111,8 +111,9 @@ async def cancel_unpaid_orders(
     is released by the process when it sees the cancellation."""
     now: datetime = deps.clock.now()
     due = await reader.awaiting_payment_since_before(now - deps.payment_timeout, limit=cmd.batch)
-    minutes = int(deps.payment_timeout.total_seconds() // 60)
-    reason = f"payment not received within {minutes} minutes"
+    seconds = int(deps.payment_timeout.total_seconds())
+    within = f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+    reason = f"payment not received within {within}"
     for order_id in due:
         await change_order(order_id, lambda o: o.expire_payment(reason, now=now), deps=deps)
     return len(due)

@@ -1,0 +1,119 @@
+"""The order read models are functions of the log, and the fulfilment process can be fed its
+input again without effect."""
+
+from functools import partial
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from agora.context_map import ordering_deps, payment_gateway
+from agora.worker import build_registry, runner_config
+from application.inventory.handlers import InventoryDeps
+from application.ordering.process import FulfillmentProcess
+from application.shared.clock import SystemClock
+from infrastructure.db.engine import asyncpg_dsn
+from infrastructure.eventlog.monitoring import rebuild
+from infrastructure.eventlog.tables import event_log
+from infrastructure.inventory.unit_of_work import SqlInventoryUnitOfWork
+from infrastructure.ordering.projection import OrderProjection
+from tests.e2e.conftest import bearer
+from tests.e2e.ordering_helpers import OrderingShop
+
+
+async def some_orders(shop: OrderingShop) -> list[tuple[str, str]]:
+    customer = await shop.customer()
+    teapot = await shop.stocked_product(3)
+    orders = []
+    for token, units in (("tok_approve", 1), ("tok_decline", 1), ("tok_approve", 1), ("x", 5)):
+        await shop.fill_cart(customer, teapot["sku"], units)
+        orders.append(
+            (customer, (await shop.check_out(customer, payment_token=token)).json()["id"])
+        )
+    shipped = orders[0][1]
+    await shop.wait_status(customer, shipped, "paid")
+    await shop.client.post(
+        f"/api/v1/orders/{shipped}/ship", json={"tracking_number": "T"}, headers=bearer(shop.staff)
+    )
+    for owner, order_id in orders:
+        await shop.wait_status(owner, order_id, "shipped", "cancelled", "paid", "rejected")
+    return orders
+
+
+async def read_models(engine: AsyncEngine) -> tuple[list[Any], list[Any]]:
+    async with engine.connect() as conn:
+        views = (await conn.execute(text("SELECT * FROM order_views ORDER BY order_id"))).all()
+        timeline = (
+            await conn.execute(text("SELECT * FROM order_timeline ORDER BY position"))
+        ).all()
+    return views, timeline
+
+
+async def test_rebuilding_the_order_projection_from_the_log_gives_the_same_rows(
+    ordering_shop: OrderingShop, engine: AsyncEngine, database_url: str
+) -> None:
+    await some_orders(ordering_shop)
+    live = await read_models(engine)
+    assert len(live[0]) >= 4
+    await rebuild(
+        OrderProjection(build_registry()),
+        engine=engine,
+        dsn=asyncpg_dsn(database_url),
+        config=runner_config(ordering_shop.settings),
+    )
+    assert await read_models(engine) == live
+
+
+async def test_feeding_the_process_every_order_event_again_changes_nothing(
+    ordering_shop: OrderingShop, engine: AsyncEngine
+) -> None:
+    shop = ordering_shop
+    orders = await some_orders(shop)
+    registry = build_registry()
+    clock = SystemClock()
+    process = FulfillmentProcess(
+        ordering_deps(
+            shop.settings,
+            engine=engine,
+            registry=registry,
+            clock=clock,
+            gateway=payment_gateway(shop.settings, shop.provider),
+            stock=InventoryDeps(uow=partial(SqlInventoryUnitOfWork, engine, registry), clock=clock),
+        )
+    )
+    streams = [f"order-{order_id}" for _, order_id in orders]
+    before = await _state(engine, streams)
+    charges = dict(shop.provider.charges)
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(event_log)
+            .where(event_log.c.stream_id.in_(streams))
+            .order_by(event_log.c.position)
+        )
+        events = [
+            registry.deserialize(r.event_type, r.schema_version, dict(r.payload)) for r in rows
+        ]
+    for event in events:
+        await process.react(event)
+    assert await _state(engine, streams) == before
+    assert shop.provider.charges == charges
+
+
+async def _state(engine: AsyncEngine, streams: list[str]) -> tuple[Any, ...]:
+    async with engine.connect() as conn:
+        versions = (
+            await conn.execute(
+                text(
+                    "SELECT stream_id, max(stream_version) FROM event_log"
+                    " WHERE stream_id = ANY(:s) GROUP BY stream_id ORDER BY stream_id"
+                ),
+                {"s": streams},
+            )
+        ).all()
+        stock = (
+            await conn.execute(
+                text("SELECT order_id, sku, status, quantity FROM stock_reservations ORDER BY id")
+            )
+        ).all()
+        levels = (await conn.execute(text("SELECT * FROM stock_items ORDER BY sku"))).all()
+    return versions, stock, levels
