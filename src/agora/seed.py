@@ -115,4 +115,8 @@ async def seed_demo(bus: CommandBus, catalog: CatalogReader) -> None:
 def demo_banner() -> str:
     lines = [f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
     lines += [f"  {a.email:<30} {', '.join(sorted(a.roles))}" for a in DEMO_ACCOUNTS]
+    lines += [
+        "Simulated payment tokens for checkout: tok_approve, tok_decline, tok_timeout,",
+        "  tok_flaky (fails twice, then approves), tok_pending (settled by the webhook)",
+    ]
     return "\n".join(lines)

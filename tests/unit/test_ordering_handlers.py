@@ -1,0 +1,158 @@
+"""Checkout, order changes and the fulfilment process, against in-memory fakes."""
+
+import uuid
+
+import pytest
+
+from application.ordering.commands import CancelOrder, CheckOut
+from application.ordering.order_handlers import cancel_order, change_order, check_out
+from application.ordering.ports import PaymentOutcome
+from application.ordering.process import FulfillmentProcess
+from application.ordering.views import CatalogItem
+from application.shared.errors import ConcurrencyConflict
+from application.shared.idempotency import IdempotencyKeyReused
+from domain.ordering.cart import Cart, CartNeedsReview
+from domain.ordering.errors import OrderNotFound
+from domain.ordering.order import Order
+from domain.ordering.values import OrderStatus
+from domain.shared.money import Money
+from tests.unit.ordering_fakes import FakePayments, FakeStock, Store, ordering_deps
+from tests.unit.test_order_aggregate import ADDRESS
+
+CUSTOMER = uuid.uuid4()
+MUG = CatalogItem(
+    product_id=uuid.uuid4(), sku="MUG", name="Mug", price=Money.of("4.00", "EUR"), active=True
+)
+
+
+def shop(
+    *, outcome: PaymentOutcome = PaymentOutcome.APPROVED, units: int = 10
+) -> tuple[Store, FakeStock, FakePayments]:
+    store = Store(items={"MUG": MUG})
+    cart = Cart(CUSTOMER)
+    cart.set_line(sku="MUG", product_id=MUG.product_id, quantity=3, price=MUG.price, active=True)
+    store.carts[CUSTOMER] = cart
+    return store, FakeStock(available={"MUG": units}), FakePayments(outcome=outcome)
+
+
+def checkout(key: str = "k1", token: str = "tok_approve") -> CheckOut:
+    return CheckOut(
+        customer_id=CUSTOMER, idempotency_key=key, shipping_address=ADDRESS, payment_token=token
+    )
+
+
+async def test_checkout_prices_from_the_catalog_empties_the_cart_and_keeps_the_answer() -> None:
+    store, stock, payments = shop()
+    deps = ordering_deps(store, stock, payments)
+    placed = await check_out(checkout(), deps=deps)
+    assert placed.value.total == Money.of("12.00", "EUR")
+    assert store.carts[CUSTOMER].is_empty
+    assert store.tokens[placed.value.id] == "tok_approve"
+
+    again = await check_out(checkout(), deps=deps)
+    assert (again.value, again.replayed) == (placed.value, True)
+    assert len(store.streams) == 1
+    with pytest.raises(IdempotencyKeyReused):
+        await check_out(checkout(token="tok_decline"), deps=deps)
+
+
+async def test_a_failed_checkout_leaves_everything_as_it_was() -> None:
+    store, stock, payments = shop()
+    store.items["MUG"] = CatalogItem(
+        product_id=MUG.product_id, sku="MUG", name="Mug", price=Money.of("5.00", "EUR"), active=True
+    )
+    with pytest.raises(CartNeedsReview):
+        await check_out(checkout(), deps=ordering_deps(store, stock, payments))
+    assert not store.carts[CUSTOMER].is_empty
+    assert store.streams == {}
+    assert store.answers == {}
+
+
+async def test_a_conflicting_append_is_retried_a_bounded_number_of_times() -> None:
+    store, stock, payments = shop()
+    deps = ordering_deps(store, stock, payments)
+    order_id = (await check_out(checkout(), deps=deps)).value.id
+    store.conflicts = 2
+    cancelled = await cancel_order(
+        CancelOrder(
+            order_id=order_id, actor_id=CUSTOMER, any_order=False, reason="x", idempotency_key="c"
+        ),
+        deps=deps,
+    )
+    assert cancelled.value.status is OrderStatus.CANCELLED
+    store.conflicts = 3
+    with pytest.raises(ConcurrencyConflict):
+        await change_order(order_id, lambda o: None, deps=deps)
+
+
+async def test_another_customers_order_is_not_found() -> None:
+    store, stock, payments = shop()
+    deps = ordering_deps(store, stock, payments)
+    order_id = (await check_out(checkout(), deps=deps)).value.id
+    with pytest.raises(OrderNotFound):
+        await cancel_order(
+            CancelOrder(
+                order_id=order_id,
+                actor_id=uuid.uuid4(),
+                any_order=False,
+                reason="mischief",
+                idempotency_key="c",
+            ),
+            deps=deps,
+        )
+
+
+async def run_process(store: Store, process: FulfillmentProcess, *, twice: bool = False) -> None:
+    """Feed the process every event until nothing new happens, each one twice if asked."""
+    seen = 0
+    while True:
+        events = [e for stream in store.streams.values() for e in stream]
+        if seen == len(events):
+            return
+        for event in events[seen:]:
+            await process.react(event)
+            if twice:
+                await process.react(event)
+        seen = len(events)
+
+
+async def test_the_process_takes_an_order_to_paid_and_twice_changes_nothing() -> None:
+    store, stock, payments = shop()
+    deps = ordering_deps(store, stock, payments)
+    order_id = (await check_out(checkout(), deps=deps)).value.id
+    await run_process(store, FulfillmentProcess(deps), twice=True)
+    assert Order.replay(store.streams[order_id]).status is OrderStatus.PAID
+    assert [type(e).__name__ for e in store.streams[order_id]] == [
+        "OrderPlaced",
+        "OrderStockReserved",
+        "PaymentAuthorized",
+        "OrderPaid",
+    ]
+    assert stock.available == {"MUG": 7}
+    assert list(payments.charges) == [str(order_id)]
+    assert ("keep", order_id) in stock.calls
+
+
+async def test_a_declined_payment_cancels_and_gives_the_stock_back() -> None:
+    store, stock, payments = shop(outcome=PaymentOutcome.DECLINED)
+    deps = ordering_deps(store, stock, payments)
+    order_id = (await check_out(checkout(), deps=deps)).value.id
+    await run_process(store, FulfillmentProcess(deps))
+    assert [type(e).__name__ for e in store.streams[order_id]][-2:] == [
+        "PaymentDeclined",
+        "OrderCancelled",
+    ]
+    assert stock.available == {"MUG": 10}
+
+
+async def test_an_order_without_stock_is_rejected_and_never_charged() -> None:
+    store, stock, payments = shop(units=2)
+    deps = ordering_deps(store, stock, payments)
+    order_id = (await check_out(checkout(), deps=deps)).value.id
+    await run_process(store, FulfillmentProcess(deps), twice=True)
+    assert [type(e).__name__ for e in store.streams[order_id]] == [
+        "OrderPlaced",
+        "OrderStockRejected",
+    ]
+    assert payments.charges == {}
+    assert [c for c in stock.calls if c[0] == "reserve"] == [("reserve", order_id)]
