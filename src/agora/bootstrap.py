@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from agora.context_map import ordering_deps, payment_gateway, payment_provider
 from agora.settings import Settings
 from agora.worker import build_registry, running_worker
-from api.services import ApiConfig, ApiServices
+from api.services import ApiConfig, ApiServices, LiveConfig
 from application.catalog import handlers as catalog
 from application.catalog.commands import (
     AddProductImage,
@@ -83,6 +83,7 @@ from infrastructure.identity.passwords import Argon2PasswordHasher
 from infrastructure.identity.unit_of_work import SqlIdentityUnitOfWork
 from infrastructure.inventory.reader import SqlStockReader
 from infrastructure.inventory.unit_of_work import SqlInventoryUnitOfWork
+from infrastructure.ordering.live import RedisOrderFeed, SqlOrderHistory
 from infrastructure.ordering.reader import SqlCartReader, SqlOrderReader
 from infrastructure.payments.resilient import PaymentProvider
 from infrastructure.redis_client import build_redis
@@ -254,6 +255,11 @@ async def open_services(
         gateway=payment_gateway(settings, payments or payment_provider(settings)),
         stock=stock,
     )
+    feed = RedisOrderFeed(
+        redis,
+        prefix=settings.redis.key_prefix,
+        queue_size=settings.notifications.client_queue_size,
+    )
     services = ApiServices(
         bus=CommandBus(
             identity_handlers(deps)
@@ -263,6 +269,12 @@ async def open_services(
         ),
         orders=SqlOrderReader(engine),
         carts=SqlCartReader(engine),
+        order_history=SqlOrderHistory(engine, registry),
+        order_feed=feed,
+        live=LiveConfig(
+            heartbeat_seconds=settings.notifications.heartbeat_seconds,
+            websocket_auth_seconds=settings.notifications.websocket_auth_seconds,
+        ),
         catalog=SqlCatalogReader(engine)
         if cache is None
         else CachedCatalogReader(SqlCatalogReader(engine), cache),
@@ -282,10 +294,12 @@ async def open_services(
                 registry=registry,
                 ordering=ordering,
                 cache=cache,
+                redis=redis,
             ):
                 yield services
         else:
             yield services
     finally:
+        await feed.close()
         await redis.aclose()
         await engine.dispose()

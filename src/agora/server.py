@@ -102,13 +102,10 @@ async def _run_worker(settings: Settings, database_url: str) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     engine = build_engine(database_url, pool_size=settings.database.pool_size)
-    # Without REDIS_URL a separate worker has no cache to invalidate; TTLs then bound staleness.
-    redis = (
-        build_redis(settings.redis.url)
-        if settings.redis.url and settings.catalog.cache_enabled
-        else None
-    )
-    cache = None if redis is None else product_cache(settings, redis)
+    # Without REDIS_URL a separate worker shares no Redis with the API: it has no cache to
+    # invalidate (TTLs then bound staleness) and no live clients to publish order updates to.
+    redis = build_redis(settings.redis.url) if settings.redis.url else None
+    cache = product_cache(settings, redis) if redis and settings.catalog.cache_enabled else None
     try:
         registry = build_registry()
         async with running_worker(
@@ -118,6 +115,7 @@ async def _run_worker(settings: Settings, database_url: str) -> None:
             registry=registry,
             ordering=worker_ordering_deps(settings, engine=engine, registry=registry),
             cache=cache,
+            redis=redis,
         ) as running:
             log.info("worker running", extra={"subscribers": [r.name for r in running.runners]})
             heartbeat = asyncio.create_task(

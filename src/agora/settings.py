@@ -212,6 +212,22 @@ class PaymentsSettings(BaseSettings):
     )
 
 
+class NotificationsSettings(BaseSettings):
+    """Live order updates (SSE and WebSocket)."""
+
+    model_config = _config("NOTIFICATIONS_")
+
+    heartbeat_seconds: float = Field(
+        15.0, gt=0, le=300, description="A comment line this often keeps idle SSE streams open."
+    )
+    client_queue_size: int = Field(
+        100, ge=1, le=10_000, description="Updates buffered per live client before it is dropped."
+    )
+    websocket_auth_seconds: float = Field(
+        5.0, gt=0, le=60, description="A WebSocket must authenticate within this time."
+    )
+
+
 class ConfigurationError(Exception):
     """Settings that would be unsafe or cannot work; the message says which and why."""
 
@@ -229,6 +245,7 @@ class Settings(BaseModel):
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     ordering: OrderingSettings = Field(default_factory=OrderingSettings)
     payments: PaymentsSettings = Field(default_factory=PaymentsSettings)
+    notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)
 
     def check_production_safety(self) -> None:
         if self.app.env != "production":
@@ -264,6 +281,7 @@ SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
     WorkerSettings,
     OrderingSettings,
     PaymentsSettings,
+    NotificationsSettings,
 )
 
 
@@ -280,6 +298,7 @@ def load_settings() -> Settings:
         worker=WorkerSettings(),
         ordering=OrderingSettings(),
         payments=PaymentsSettings(),
+        notifications=NotificationsSettings(),
     )
     settings.check_production_safety()
     return settings

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agora.settings import Settings
@@ -39,6 +40,7 @@ from infrastructure.inventory.unit_of_work import SqlInventoryUnitOfWork
 from infrastructure.kafka.relay import KafkaRelay
 from infrastructure.ordering.event_types import register_ordering_events
 from infrastructure.ordering.fulfillment import FulfillmentSubscriber
+from infrastructure.ordering.live import OrderUpdatesPublisher
 from infrastructure.ordering.projection import OrderProjection
 from infrastructure.ordering.reader import SqlOrderReader
 from infrastructure.ordering.repositories import forget_expired_keys
@@ -66,9 +68,12 @@ def subscribers(
     *,
     ordering: OrderingDeps,
     cache: ProductCache | None = None,
+    redis: Redis | None = None,
 ) -> list[Subscriber]:
     found: list[Subscriber] = list(projections(registry))
     found.append(FulfillmentSubscriber(FulfillmentProcess(ordering), registry))
+    if redis is not None:
+        found.append(OrderUpdatesPublisher(redis, registry, prefix=settings.redis.key_prefix))
     if cache is not None:
         found.append(CatalogCacheInvalidator(cache))
     if settings.kafka.bootstrap_servers:
@@ -114,6 +119,7 @@ async def running_worker(
     registry: EventRegistry,
     ordering: OrderingDeps,
     cache: ProductCache | None = None,
+    redis: Redis | None = None,
 ) -> AsyncIterator[RunningWorker]:
     """Start every runner in the background; stop them all on exit."""
     stop = asyncio.Event()
@@ -124,7 +130,9 @@ async def running_worker(
             dsn=asyncpg_dsn(database_url),
             config=runner_config(settings),
         )
-        for subscriber in subscribers(settings, registry, ordering=ordering, cache=cache)
+        for subscriber in subscribers(
+            settings, registry, ordering=ordering, cache=cache, redis=redis
+        )
     ]
     tasks = [asyncio.create_task(r.run(stop), name=f"subscriber:{r.name}") for r in runners]
     inventory = InventoryDeps(

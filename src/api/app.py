@@ -22,6 +22,7 @@ from api.routers import (
     categories,
     health,
     inventory,
+    live,
     orders,
     payments,
     users,
@@ -88,6 +89,7 @@ def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:
     app.include_router(inventory.router)
     app.include_router(cart.router)
     app.include_router(orders.router)
+    app.include_router(live.router)
     app.include_router(payments.router)
     app.include_router(health.router)
     install_docs(app)

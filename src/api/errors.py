@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.problems import PROBLEM_MEDIA_TYPE, http_problem, problem_body
 from application.identity.errors import WrongPassword
 from application.ordering.payment_webhook import InvalidSignature, InvalidWebhookPayload
-from application.ordering.ports import PaymentUnavailable
+from application.ordering.ports import LiveUpdatesUnavailable, PaymentUnavailable
 from application.shared.errors import (
     ApplicationError,
     ConcurrencyConflict,
@@ -154,6 +154,9 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     InvalidSignature: ProblemSpec(401, "invalid_signature", "Invalid signature"),
     InvalidWebhookPayload: ProblemSpec(400, "invalid_webhook_payload", "Invalid webhook payload"),
     PaymentUnavailable: ProblemSpec(503, "payment_unavailable", "Payment provider unavailable"),
+    LiveUpdatesUnavailable: ProblemSpec(
+        503, "live_updates_unavailable", "Live updates unavailable"
+    ),
 }
 
 

@@ -6,7 +6,7 @@ from typing import Protocol
 from application.catalog.ports import CatalogReader, ImageStore
 from application.identity.ports import AccessTokens, UserDirectory
 from application.inventory.ports import StockReader
-from application.ordering.ports import CartReader, OrderReader
+from application.ordering.ports import CartReader, OrderFeed, OrderHistory, OrderReader
 from application.shared.bus import CommandBus
 from application.shared.clock import Clock
 
@@ -20,6 +20,12 @@ class ReadinessCheck(Protocol):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LiveConfig:
+    heartbeat_seconds: float = 15.0
+    websocket_auth_seconds: float = 5.0
+
+
+@dataclass(frozen=True, kw_only=True)
 class ApiServices:
     """Everything a route may call; routes never see a connection or an engine."""
 
@@ -29,6 +35,9 @@ class ApiServices:
     catalog: CatalogReader
     orders: OrderReader
     carts: CartReader
+    order_history: OrderHistory
+    order_feed: OrderFeed
+    live: LiveConfig
     images: ImageStore
     tokens: AccessTokens
     clock: Clock

@@ -34,5 +34,6 @@ def test_every_error_the_core_can_raise_is_mapped() -> None:
 def test_codes_are_unique_per_status() -> None:
     pairs = [(spec.status, spec.code) for spec in ERROR_TABLE.values()]
     assert len(pairs) == len(set(pairs))
-    # Client errors, and one server-side answer: the payment provider being unavailable.
-    assert all(400 <= status < 500 or code == "payment_unavailable" for status, code in pairs)
+    # Client errors, and 503 where a dependency outside the request is away.
+    unavailable = {"payment_unavailable", "live_updates_unavailable"}
+    assert all(400 <= status < 500 or code in unavailable for status, code in pairs)

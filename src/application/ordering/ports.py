@@ -1,7 +1,9 @@
 """What ordering needs from the outside world: storage, the catalog's prices, inventory's
 stock and a payment provider. Adapters implement these; the context never names them."""
 
+import asyncio
 from collections.abc import Iterable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -13,6 +15,7 @@ from application.ordering.views import (
     CatalogItem,
     OrderSearch,
     OrderSummary,
+    OrderUpdate,
     OrderView,
     TimelineEntry,
 )
@@ -89,6 +92,25 @@ class OrderReader(Protocol):
 
     async def awaiting_payment_since_before(self, cutoff: datetime, *, limit: int) -> list[UUID]:
         """Orders that have waited for their payment since before `cutoff`."""
+        ...
+
+
+class OrderHistory(Protocol):
+    async def updates(self, order_id: UUID, *, after_version: int) -> list[OrderUpdate]:
+        """The order's changes after `after_version`, read from the event log itself."""
+        ...
+
+
+class LiveUpdatesUnavailable(ApplicationError):
+    """The live feed cannot be reached right now; the order itself can still be read."""
+
+
+class OrderFeed(Protocol):
+    """Every order change, live, from whichever process made it."""
+
+    def subscribe(self) -> AbstractAsyncContextManager["asyncio.Queue[OrderUpdate | None]"]:
+        """A queue of updates while the context is open; None means "you fell behind: resume
+        from the log" and ends the subscription."""
         ...
 
 

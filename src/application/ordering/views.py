@@ -76,6 +76,20 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True, kw_only=True)
+class OrderUpdate:
+    """One change of one order, as live feeds send it. `version` is the event's place in the
+    order's stream: the SSE event id, and where a reconnecting client resumes."""
+
+    order_id: UUID
+    customer_id: UUID
+    version: int
+    event_type: str
+    status: OrderStatus
+    occurred_at: datetime
+    summary: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class OrderSearch:
     """Staff search; every filter is optional. `customer_id` alone is a customer's own list."""
 
