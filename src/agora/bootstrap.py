@@ -27,7 +27,8 @@ from application.catalog.commands import (
     PublishProduct,
 )
 from application.catalog.handlers import CatalogDeps
-from application.identity import account_handlers, session_handlers
+from application.identity import account_handlers, api_keys, session_handlers
+from application.identity.api_keys import ApiKeyDeps, CreateApiKey, RevokeApiKey
 from application.identity.commands import (
     ChangePassword,
     CreateAdmin,
@@ -77,6 +78,7 @@ from infrastructure.db.engine import build_engine
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.health import DependencyProbes
 from infrastructure.identity.access_tokens import JwtAccessTokens
+from infrastructure.identity.api_keys import SqlApiKeys
 from infrastructure.identity.directory import SqlUserDirectory
 from infrastructure.identity.login_throttle import RedisLoginThrottle, limits_storage
 from infrastructure.identity.passwords import Argon2PasswordHasher
@@ -106,6 +108,14 @@ def identity_handlers(deps: IdentityDeps) -> dict[type[Command[Any]], Handler]:
         LogIn: partial(session_handlers.log_in, deps=deps),
         RefreshSession: partial(session_handlers.refresh_session, deps=deps),
         LogOut: partial(session_handlers.log_out, deps=deps),
+    }
+
+
+def api_key_handlers(deps: ApiKeyDeps) -> dict[type[Command[Any]], Handler]:
+    """Command type -> handler, for machine credentials (identity context)."""
+    return {
+        CreateApiKey: partial(api_keys.create_api_key, deps=deps),
+        RevokeApiKey: partial(api_keys.revoke_api_key, deps=deps),
     }
 
 
@@ -255,6 +265,7 @@ async def open_services(
         gateway=payment_gateway(settings, payments or payment_provider(settings)),
         stock=stock,
     )
+    keys = SqlApiKeys(engine)
     feed = RedisOrderFeed(
         redis,
         prefix=settings.redis.key_prefix,
@@ -263,6 +274,7 @@ async def open_services(
     services = ApiServices(
         bus=CommandBus(
             identity_handlers(deps)
+            | api_key_handlers(ApiKeyDeps(keys=keys, clock=clock))
             | inventory_handlers(stock)
             | catalog_handlers(products)
             | ordering_handlers(ordering)
@@ -271,6 +283,7 @@ async def open_services(
         carts=SqlCartReader(engine),
         order_history=SqlOrderHistory(engine, registry),
         order_feed=feed,
+        api_keys=keys,
         live=LiveConfig(
             heartbeat_seconds=settings.notifications.heartbeat_seconds,
             websocket_auth_seconds=settings.notifications.websocket_auth_seconds,

@@ -15,12 +15,14 @@ from api.middleware.request_context import RequestContextMiddleware
 from api.middleware.security_headers import SecurityHeadersMiddleware
 from api.middleware.unhandled_errors import UnhandledErrorMiddleware
 from api.routers import (
+    api_keys,
     auth,
     cart,
     catalog,
     catalog_files,
     categories,
     health,
+    integrations,
     inventory,
     live,
     orders,
@@ -43,6 +45,7 @@ TAGS = [
     {"name": "inventory", "description": "Stock levels, receipts, adjustments and the ledger."},
     {"name": "cart", "description": "Your cart, priced by the catalog as it is now."},
     {"name": "orders", "description": "Checkout, your orders, and staff fulfilment and refunds."},
+    {"name": "integrations", "description": "API keys, and the routes machines call with them."},
     {"name": "payments", "description": "Signed callbacks from the payment provider."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
@@ -91,6 +94,8 @@ def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:
     app.include_router(orders.router)
     app.include_router(live.router)
     app.include_router(payments.router)
+    app.include_router(api_keys.router)
+    app.include_router(integrations.router)
     app.include_router(health.router)
     install_docs(app)
     return app

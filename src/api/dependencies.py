@@ -4,9 +4,10 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, cast
 
 from fastapi import Depends, Header, Query, Request
-from fastapi.security import OAuth2PasswordBearer
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
 from api.services import ApiServices
+from application.identity.api_keys import Machine, authenticate_machine
 from application.identity.queries import authenticate
 from application.identity.views import Principal
 from application.shared.context import current_call
@@ -93,3 +94,30 @@ IdempotencyKey = Annotated[
         examples=["3f1c9a0e-checkout-1"],
     ),
 ]
+ApiKeyManager = Annotated[Principal, Depends(require(Permission.API_KEYS_MANAGE))]
+
+# Machine routes read only this header; people's routes read only the bearer token.
+api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+
+def require_scope(scope: Permission) -> Callable[..., Awaitable[Machine]]:
+    """A dependency that lets through only a valid, unrevoked API key holding `scope`."""
+
+    async def guard(
+        services: Services, key: Annotated[str | None, Depends(api_key_scheme)]
+    ) -> Machine:
+        if not key:
+            raise NotAuthenticated("this route is for integrations: send an X-API-Key header")
+        machine = await authenticate_machine(key, keys=services.api_keys, now=services.clock.now())
+        machine.require(scope)
+        context = current_call.get()
+        if context is not None:
+            context.actor_id = f"api-key:{machine.key_id}"
+        return machine
+
+    guard.__name__ = f"require_key_{scope.replace(':', '_')}"
+    return guard
+
+
+OrderFeedKey = Annotated[Machine, Depends(require_scope(Permission.ORDERS_READ_ANY))]
+FulfilmentKey = Annotated[Machine, Depends(require_scope(Permission.ORDERS_FULFIL))]

@@ -38,6 +38,7 @@ from domain.catalog.errors import (
     SkuAlreadyUsed,
 )
 from domain.catalog.images import ImageTooLarge, UnsupportedImage
+from domain.identity.api_key import ApiKeyNotFound, InvalidScopes
 from domain.identity.errors import (
     AccountDeactivated,
     CannotChangeOwnAccess,
@@ -135,6 +136,8 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     OrderNotRefundable: ProblemSpec(409, "order_not_refundable", "Order cannot be refunded"),
     OrderAlreadyRefunded: ProblemSpec(409, "order_already_refunded", "Order already refunded"),
     PaymentMismatch: ProblemSpec(422, "payment_mismatch", "Payment does not match the order"),
+    InvalidScopes: ProblemSpec(422, "invalid_scopes", "Invalid scopes"),
+    ApiKeyNotFound: ProblemSpec(404, "api_key_not_found", "API key not found"),
     # application failures
     NotAuthenticated: ProblemSpec(401, "not_authenticated", "Not authenticated"),
     WrongPassword: ProblemSpec(403, "wrong_password", "Wrong password"),

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from application.catalog.ports import CatalogReader, ImageStore
+from application.identity.api_keys import ApiKeys
 from application.identity.ports import AccessTokens, UserDirectory
 from application.inventory.ports import StockReader
 from application.ordering.ports import CartReader, OrderFeed, OrderHistory, OrderReader
@@ -37,6 +38,7 @@ class ApiServices:
     carts: CartReader
     order_history: OrderHistory
     order_feed: OrderFeed
+    api_keys: ApiKeys
     live: LiveConfig
     images: ImageStore
     tokens: AccessTokens

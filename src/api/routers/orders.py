@@ -26,7 +26,6 @@ from api.schemas.ordering import (
     CheckoutRequest,
     OrderPage,
     OrderResponse,
-    OrderSummaryResponse,
     RefundRequest,
     ShipRequest,
     Timeline,
@@ -41,9 +40,9 @@ from application.ordering.commands import (
     ShipOrder,
 )
 from application.ordering.queries import order_for, timeline_for
-from application.ordering.views import OrderSearch, OrderSummary
+from application.ordering.views import OrderSearch
 from application.shared.idempotency import IdempotencyKeyRequired
-from application.shared.pagination import DEFAULT_LIMIT, Page
+from application.shared.pagination import DEFAULT_LIMIT
 from domain.identity.roles import Permission
 from domain.ordering.values import OrderStatus
 from domain.shared.money import Money
@@ -61,12 +60,6 @@ def _required(key: str | None) -> str:
 
 def _sees_all(principal: Principal) -> bool:
     return Permission.ORDERS_READ_ANY in principal.permissions
-
-
-def _page(page: Page[OrderSummary]) -> OrderPage:
-    return OrderPage(
-        items=[OrderSummaryResponse.of(o) for o in page.items], next_cursor=page.next_cursor
-    )
 
 
 @router.post(
@@ -115,7 +108,7 @@ async def my_orders(
     cursor: PageCursor = None,
 ) -> OrderPage:
     query = OrderSearch(customer_id=customer.user_id, status=status, limit=limit, cursor=cursor)
-    return _page(await services.orders.search(query))
+    return OrderPage.of(await services.orders.search(query))
 
 
 @router.get(
@@ -148,7 +141,7 @@ async def search_orders(
         limit=limit,
         cursor=cursor,
     )
-    return _page(await services.orders.search(query))
+    return OrderPage.of(await services.orders.search(query))
 
 
 @router.get(

@@ -13,6 +13,7 @@ from application.ordering.views import (
     OrderView,
     TimelineEntry,
 )
+from application.shared.pagination import Page
 from domain.ordering.cart import MAX_QUANTITY
 from domain.ordering.values import OrderLine, OrderStatus, ShippingAddress
 from domain.shared.money import Money
@@ -190,6 +191,12 @@ class OrderSummaryResponse(BaseModel):
 class OrderPage(BaseModel):
     items: list[OrderSummaryResponse]
     next_cursor: str | None
+
+    @classmethod
+    def of(cls, page: Page[OrderSummary]) -> "OrderPage":
+        return cls(
+            items=[OrderSummaryResponse.of(o) for o in page.items], next_cursor=page.next_cursor
+        )
 
 
 class TimelineEntryResponse(BaseModel):

@@ -30,6 +30,7 @@ class Permission(StrEnum):
     USERS_READ_ANY = "users:read:any"
     USERS_MANAGE = "users:manage"
     WEBHOOKS_MANAGE = "webhooks:manage"
+    API_KEYS_MANAGE = "api-keys:manage"
 
 
 _CUSTOMER = frozenset(
