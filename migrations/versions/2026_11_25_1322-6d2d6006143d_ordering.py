@@ -81,11 +81,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("order_id", name=op.f("pk_order_views")),
     )
     op.create_index(
-        "ix_order_views_awaiting_payment",
+        "ix_order_views_unpaid",
         "order_views",
-        ["awaiting_payment_since"],
+        ["placed_at"],
         unique=False,
-        postgresql_where=sa.text("status = 'awaiting_payment'"),
+        postgresql_where=sa.text("status IN ('placed', 'awaiting_payment')"),
     )
     op.create_index(
         "ix_order_views_customer_placed",
@@ -142,9 +142,9 @@ def downgrade() -> None:
     op.drop_index("ix_order_views_placed", table_name="order_views")
     op.drop_index("ix_order_views_customer_placed", table_name="order_views")
     op.drop_index(
-        "ix_order_views_awaiting_payment",
+        "ix_order_views_unpaid",
         table_name="order_views",
-        postgresql_where=sa.text("status = 'awaiting_payment'"),
+        postgresql_where=sa.text("status IN ('placed', 'awaiting_payment')"),
     )
     op.drop_table("order_views")
     op.drop_index("ix_order_timeline_order_version", table_name="order_timeline")

@@ -37,11 +37,14 @@ class InventoryForOrdering:
     ) -> str | None:
         command = ReserveStock(order_id=order_id, lines=tuple(lines), hold_for=hold_for)
         try:
-            await inventory.reserve_stock(command, deps=self._deps)
+            reservations = await inventory.reserve_stock(command, deps=self._deps)
         except InsufficientStock as exc:
             return f"not enough stock of {exc.sku}: {exc.requested} wanted, {exc.available} left"
         except UnknownSku as exc:
             return f"not stocked: {exc.detail}"
+        if any(r.status != "held" for r in reservations):
+            # Reserved earlier, then expired before the order could be confirmed.
+            return "the stock reservation lapsed before the order was confirmed"
         return None
 
     async def keep(self, order_id: UUID) -> None:

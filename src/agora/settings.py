@@ -205,7 +205,10 @@ class PaymentsSettings(BaseSettings):
         0.1, ge=0, le=10, description="Base of the jittered exponential backoff between tries."
     )
     circuit_threshold: int = Field(
-        5, ge=1, le=100, description="Consecutive failed calls that open the circuit."
+        5,
+        ge=1,
+        le=100,
+        description="Consecutive failed attempts (retries count) that open the circuit.",
     )
     circuit_reset_seconds: float = Field(
         30.0, gt=0, le=3600, description="How long the circuit stays open before a probe."

@@ -197,8 +197,9 @@ async def sweep_orders(
     while not stop.is_set():
         try:
             batch = CancelUnpaidOrders(batch=100)
-            while await cancel_unpaid_orders(batch, deps=deps, reader=reader) == batch.batch:
-                pass
+            while not stop.is_set():
+                if await cancel_unpaid_orders(batch, deps=deps, reader=reader) < batch.batch:
+                    break
             async with engine.begin() as conn:
                 await forget_expired_keys(conn, now=deps.clock.now())
         except Exception:  # a database outage: try again at the next sweep

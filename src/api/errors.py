@@ -27,6 +27,7 @@ from application.shared.idempotency import (
     IdempotencyKeyInUse,
     IdempotencyKeyRequired,
     IdempotencyKeyReused,
+    InvalidIdempotencyKey,
 )
 from domain.catalog.errors import (
     CategoryCycle,
@@ -151,6 +152,7 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
         400, "idempotency_key_required", "Idempotency-Key required"
     ),
     IdempotencyKeyInUse: ProblemSpec(409, "idempotency_key_in_use", "Request still running"),
+    InvalidIdempotencyKey: ProblemSpec(400, "invalid_idempotency_key", "Invalid Idempotency-Key"),
     IdempotencyKeyReused: ProblemSpec(
         422, "idempotency_key_reused", "Idempotency-Key used for another request"
     ),

@@ -64,7 +64,7 @@ async def test_a_flaky_provider_is_retried_to_a_single_charge(ordering_shop: Ord
     paid = await shop.wait_status(customer, order_id, "paid")
     assert shop.provider.attempts[order_id] == 3
     assert paid["payment_reference"] == shop.provider.charges[order_id].payment_reference
-    assert len([r for r in shop.provider.charges if r == order_id]) == 1
+    assert list(shop.provider.charges) == [order_id]
 
 
 async def test_no_stock_rejects_the_order_with_its_reason(ordering_shop: OrderingShop) -> None:
@@ -154,4 +154,20 @@ async def test_an_order_unpaid_past_the_timeout_is_cancelled_and_its_stock_relea
         await shop.wait_status(customer, order_id, "awaiting_payment")
         cancelled = await shop.wait_status(customer, order_id, "cancelled")
         assert cancelled["cancel_reason"] == "payment not received within 1 s"
+        assert (await released(shop, sku))["available"] == 3
+
+
+async def test_a_charge_whose_answer_was_lost_is_voided_when_the_order_is_cancelled(
+    ordering_shop_factory: OrderingShopFactory,
+) -> None:
+    # One attempt only: tok_flaky charges on it and the answer never arrives.
+    async with ordering_shop_factory(payments={"max_attempts": 1}) as shop:
+        customer, order_id, sku = await order_with(shop, "tok_flaky")
+        cancelled = await shop.wait_status(customer, order_id, "cancelled")
+        assert cancelled["cancel_reason"].startswith("payment failed: ")
+        for _ in range(200):
+            if shop.provider.charges[order_id].voided:
+                break
+            await asyncio.sleep(0.05)
+        assert shop.provider.charges[order_id].voided
         assert (await released(shop, sku))["available"] == 3

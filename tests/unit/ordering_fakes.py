@@ -10,7 +10,7 @@ from typing import Any, Self, TypeVar
 from uuid import UUID
 
 from application.ordering.dependencies import OrderingDeps
-from application.ordering.ports import PaymentOutcome, PaymentResult
+from application.ordering.ports import PaymentOutcome, PaymentResult, PaymentUnavailable
 from application.ordering.views import CatalogItem
 from application.shared.errors import ConcurrencyConflict
 from application.shared.idempotency import IdempotencyKeyReused, IdempotentRequest
@@ -85,6 +85,9 @@ class FakePaymentMethods:
 
     async def get(self, order_id: UUID) -> str | None:
         return self._store.tokens.get(order_id)
+
+    async def forget(self, order_id: UUID) -> None:
+        self._store.tokens.pop(order_id, None)
 
 
 class FakeIdempotency:
@@ -174,9 +177,14 @@ class FakeStock:
 @dataclass
 class FakePayments:
     outcome: PaymentOutcome = PaymentOutcome.APPROVED
+    unreachable: bool = False
     charges: dict[str, Money] = field(default_factory=dict)
+    voided: list[str] = field(default_factory=list)
 
     async def authorize(self, *, reference: str, amount: Money, token: str) -> PaymentResult:
+        if self.unreachable:
+            self.charges.setdefault(reference, amount)  # charged, but the answer is lost
+            raise PaymentUnavailable("no answer")
         if self.outcome is PaymentOutcome.APPROVED:
             self.charges.setdefault(reference, amount)
             return PaymentResult(outcome=self.outcome, payment_reference=f"pay-{reference}")
@@ -184,6 +192,9 @@ class FakePayments:
 
     async def refund(self, *, reference: str, payment_reference: str, amount: Money) -> str:
         return f"re-{reference}"
+
+    async def void(self, *, reference: str) -> None:
+        self.voided.append(reference)
 
 
 def ordering_deps(store: Store, stock: FakeStock, payments: FakePayments) -> OrderingDeps:

@@ -156,3 +156,40 @@ async def test_an_order_without_stock_is_rejected_and_never_charged() -> None:
     ]
     assert payments.charges == {}
     assert [c for c in stock.calls if c[0] == "reserve"] == [("reserve", order_id)]
+
+
+async def test_a_lost_answer_cancels_the_order_and_voids_what_the_provider_holds() -> None:
+    store, stock, payments = shop()
+    payments.unreachable = True
+    deps = ordering_deps(store, stock, payments)
+    order_id = (await check_out(checkout(), deps=deps)).value.id
+    await run_process(store, FulfillmentProcess(deps))
+    assert Order.replay(store.streams[order_id]).status is OrderStatus.CANCELLED
+    assert payments.voided == [str(order_id)]
+    assert stock.available == {"MUG": 10}
+
+
+async def test_the_payment_token_is_forgotten_once_the_provider_answered() -> None:
+    store, stock, payments = shop()
+    deps = ordering_deps(store, stock, payments)
+    order_id = (await check_out(checkout(), deps=deps)).value.id
+    assert order_id in store.tokens
+    await run_process(store, FulfillmentProcess(deps))
+    assert order_id not in store.tokens
+
+
+async def test_a_cancelled_paid_order_keeps_its_payment_for_staff_to_refund() -> None:
+    store, stock, payments = shop()
+    deps = ordering_deps(store, stock, payments)
+    order_id = (await check_out(checkout(), deps=deps)).value.id
+    process = FulfillmentProcess(deps)
+    await run_process(store, process)
+    await cancel_order(
+        CancelOrder(
+            order_id=order_id, actor_id=CUSTOMER, any_order=False, reason="x", idempotency_key="c"
+        ),
+        deps=deps,
+    )
+    await run_process(store, process)
+    assert payments.voided == []
+    assert Order.replay(store.streams[order_id]).check_refundable() == Money.of("12.00", "EUR")

@@ -94,6 +94,7 @@ async def test_the_circuit_opens_fails_fast_and_recovers_through_a_probe() -> No
     await asyncio.sleep(0.25)
     result = await payments.authorize(reference="o-3", amount=AMOUNT, token="t")
     assert result.outcome is PaymentOutcome.APPROVED
+    assert outage.calls == 4  # the probe reached the provider
     assert await payments.circuit_state() == "closed"
 
 

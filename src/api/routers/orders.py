@@ -127,6 +127,9 @@ async def search_orders(
     min_total: Annotated[Decimal | None, Query(ge=0, max_digits=10, decimal_places=2)] = None,
     max_total: Annotated[Decimal | None, Query(ge=0, max_digits=10, decimal_places=2)] = None,
     currency: Annotated[str, Query(pattern=r"^[A-Z]{3}$")] = "EUR",
+    awaiting_refund: Annotated[
+        bool, Query(description="Only orders cancelled after payment and not refunded yet.")
+    ] = False,
     limit: PageLimit = DEFAULT_LIMIT,
     cursor: PageCursor = None,
 ) -> OrderPage:
@@ -138,6 +141,7 @@ async def search_orders(
         placed_to=placed_to,
         min_total=None if min_total is None else Money.of(min_total, currency),
         max_total=None if max_total is None else Money.of(max_total, currency),
+        awaiting_refund=awaiting_refund,
         limit=limit,
         cursor=cursor,
     )

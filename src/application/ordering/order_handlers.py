@@ -112,26 +112,28 @@ async def mark_delivered(cmd: MarkDelivered, *, deps: OrderingDeps) -> OrderView
 
 
 async def refund_order(cmd: RefundOrder, *, deps: OrderingDeps) -> OrderView:
-    """Ask the provider first (outside any transaction: no lock is held over a network call),
-    then record the refund. The provider's idempotency reference is the order's, so a retry
-    or a concurrent second refund never pays out twice."""
+    """Pay back while holding the order's stream lock, so that nothing (a shipment, a second
+    refund, the process) can change the order between the check and the record. The wait is
+    bounded by the gateway's timeouts; refunds are rare. If the provider fails, nothing is
+    recorded and nothing was paid; if recording fails after the provider paid, a retry sends
+    the same reference and the provider answers with the refund it already made."""
     async with deps.uow() as uow:
-        order = await uow.orders.get(cmd.order_id)
-    if order is None:
-        raise OrderNotFound(f"order {cmd.order_id} not found")
-    amount = order.check_refundable()
-    assert order.state.payment_reference is not None  # check_refundable made sure
-    refund_reference = await deps.payments.refund(
-        reference=f"refund-{order.id}",
-        payment_reference=order.state.payment_reference,
-        amount=amount,
-    )
-    now = deps.clock.now()
-
-    def refund(order: Order) -> None:
-        order.refund(refund_reference, reason=cmd.reason, actor_id=cmd.actor_id, now=now)
-
-    return (await change_order(cmd.order_id, refund, deps=deps)).value
+        order = await uow.orders.get(cmd.order_id)  # takes the stream lock
+        if order is None:
+            raise OrderNotFound(f"order {cmd.order_id} not found")
+        amount = order.check_refundable()
+        assert order.state.payment_reference is not None  # check_refundable made sure
+        refund_reference = await deps.payments.refund(
+            reference=f"refund-{order.id}",
+            payment_reference=order.state.payment_reference,
+            amount=amount,
+        )
+        order.refund(
+            refund_reference, reason=cmd.reason, actor_id=cmd.actor_id, now=deps.clock.now()
+        )
+        await uow.orders.save(order)
+        await uow.commit()
+    return OrderView.of(order)
 
 
 async def change_order(

@@ -59,6 +59,10 @@ class PaymentMethods(Protocol):
 
     async def get(self, order_id: UUID) -> str | None: ...
 
+    async def forget(self, order_id: UUID) -> None:
+        """Once the payment has a final answer the token is no longer kept."""
+        ...
+
 
 class OrderingUnitOfWork(UnitOfWork, Protocol):
     @property
@@ -90,8 +94,8 @@ class OrderReader(Protocol):
 
     async def timeline(self, order_id: UUID) -> list[TimelineEntry]: ...
 
-    async def awaiting_payment_since_before(self, cutoff: datetime, *, limit: int) -> list[UUID]:
-        """Orders that have waited for their payment since before `cutoff`."""
+    async def unpaid_since_before(self, cutoff: datetime, *, limit: int) -> list[UUID]:
+        """Orders placed, or waiting for their payment, since before `cutoff`."""
         ...
 
 
@@ -164,4 +168,9 @@ class PaymentGateway(Protocol):
 
     async def refund(self, *, reference: str, payment_reference: str, amount: Money) -> str:
         """Give the money back; returns the refund's reference."""
+        ...
+
+    async def void(self, *, reference: str) -> None:
+        """Cancel whatever was authorised under `reference`, if anything was: the answer to a
+        charge whose result never reached us."""
         ...

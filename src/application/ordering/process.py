@@ -34,7 +34,7 @@ class FulfillmentProcess:
             ev.OrderStockReserved: self._take_payment,
             ev.OrderPaid: self._keep_stock,
             ev.OrderShipped: self._commit_stock,
-            ev.OrderCancelled: self._release_stock,
+            ev.OrderCancelled: self._undo,
             ev.RefundIssued: self._release_stock,
         }
 
@@ -76,6 +76,10 @@ class FulfillmentProcess:
             now, reason = self._deps.clock.now(), exc.detail
             await self._step(order.id, lambda o: o.fail_payment(reason, now=now))
             return
+        if result.outcome is not PaymentOutcome.PENDING:
+            async with self._deps.uow() as uow:
+                await uow.payment_methods.forget(order.id)
+                await uow.commit()
         now = self._deps.clock.now()
         if result.outcome is PaymentOutcome.APPROVED:
             reference = result.payment_reference or str(order.id)
@@ -95,6 +99,15 @@ class FulfillmentProcess:
     async def _release_stock(self, event: ev.OrderEvent) -> None:
         await self._deps.stock.release(event.order_id)  # nothing held after shipping: a no-op
 
+    async def _undo(self, event: ev.OrderEvent) -> None:
+        """Give the stock back; and if no payment was recorded, void whatever the provider may
+        have authorised under the order's reference (a charge whose answer was lost). A paid
+        order that is cancelled keeps its payment until staff refund it."""
+        assert isinstance(event, ev.OrderCancelled)
+        await self._deps.stock.release(event.order_id)
+        if not event.after_payment:
+            await self._deps.payments.void(reference=str(event.order_id))
+
     async def _step(self, order_id: UUID, step: Callable[[Order], None]) -> None:
         try:
             await change_order(order_id, step, deps=self._deps)
@@ -107,13 +120,18 @@ class FulfillmentProcess:
 async def cancel_unpaid_orders(
     cmd: CancelUnpaidOrders, *, deps: OrderingDeps, reader: OrderReader
 ) -> int:
-    """Cancel orders that waited for their payment longer than the payment timeout; their stock
-    is released by the process when it sees the cancellation."""
+    """Cancel orders left unpaid (or never confirmed) longer than the payment timeout; their
+    stock is released by the process when it sees the cancellation. Returns how many this call
+    cancelled, which may be fewer than the read model offered while it catches up."""
     now: datetime = deps.clock.now()
-    due = await reader.awaiting_payment_since_before(now - deps.payment_timeout, limit=cmd.batch)
+    due = await reader.unpaid_since_before(now - deps.payment_timeout, limit=cmd.batch)
     seconds = int(deps.payment_timeout.total_seconds())
     within = f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
     reason = f"payment not received within {within}"
+    cancelled = 0
     for order_id in due:
-        await change_order(order_id, lambda o: o.expire_payment(reason, now=now), deps=deps)
-    return len(due)
+        outcome = await change_order(
+            order_id, lambda o: o.expire_payment(reason, now=now), deps=deps
+        )
+        cancelled += outcome.value.cancel_reason == reason
+    return cancelled

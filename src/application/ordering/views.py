@@ -99,6 +99,7 @@ class OrderSearch:
     placed_to: datetime | None = None
     min_total: Money | None = None
     max_total: Money | None = None
+    awaiting_refund: bool = False  # cancelled after the money was taken, not refunded yet
     limit: int = 20
     cursor: str | None = None
 

@@ -23,6 +23,10 @@ class IdempotencyKeyRequired(ApplicationError):
     """This request moves money or stock: it must carry an `Idempotency-Key` header."""
 
 
+class InvalidIdempotencyKey(ApplicationError):
+    """An Idempotency-Key that is empty, too long or not printable."""
+
+
 class IdempotencyKeyInUse(ApplicationError):
     """A request with this key is still being processed; retry when it has finished."""
 
@@ -43,7 +47,7 @@ class IdempotentRequest:
     def of(cls, *, owner_id: UUID, key: str, operation: str, payload: Any) -> "IdempotentRequest":
         key = key.strip()
         if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-            raise IdempotencyKeyRequired(
+            raise InvalidIdempotencyKey(
                 f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters"
             )
         canonical = json.dumps([operation, payload], sort_keys=True, default=str)

@@ -138,7 +138,8 @@ class Order(EventSourcedAggregate):
             self._cancel(f"payment failed: {reason}", actor_id=None, now=now)
 
     def expire_payment(self, reason: str, *, now: datetime) -> None:
-        if self.state.status is S.AWAITING_PAYMENT:
+        """Still unpaid (or never confirmed) after the payment timeout: the shop gives up."""
+        if self.state.status in (S.PLACED, S.AWAITING_PAYMENT):
             self._cancel(reason, actor_id=None, now=now)
 
     # -- what people do ---------------------------------------------------------------------

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, select, tuple_
+from sqlalchemy import and_, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.ordering.cart_handlers import cart_view
@@ -25,6 +25,7 @@ from infrastructure.ordering.repositories import cart_line, catalog_items
 from infrastructure.ordering.tables import cart_lines, order_timeline, order_views
 
 v = order_views.c
+UNPAID = (OrderStatus.PLACED, OrderStatus.AWAITING_PAYMENT)
 
 
 class SqlOrderReader:
@@ -54,6 +55,12 @@ class SqlOrderReader:
         ):
             if bound is not None:
                 conditions += [compare(bound.amount), v.currency == bound.currency]
+        if query.awaiting_refund:
+            conditions += [
+                v.status == OrderStatus.CANCELLED,
+                v.payment_reference.is_not(None),
+                v.refunded.is_(False),
+            ]
         if query.cursor is not None:
             placed_at, order_id = _after(query.cursor)
             # Newest first: the next page holds what sorts below the last row shown.
@@ -91,12 +98,13 @@ class SqlOrderReader:
                 for r in rows
             ]
 
-    async def awaiting_payment_since_before(self, cutoff: datetime, *, limit: int) -> list[UUID]:
+    async def unpaid_since_before(self, cutoff: datetime, *, limit: int) -> list[UUID]:
+        waiting_since = func.coalesce(v.awaiting_payment_since, v.placed_at)
         async with self._engine.connect() as conn:
             rows = await conn.execute(
                 select(v.order_id)
-                .where(v.status == OrderStatus.AWAITING_PAYMENT, v.awaiting_payment_since < cutoff)
-                .order_by(v.awaiting_payment_since)
+                .where(v.status.in_(UNPAID), waiting_since < cutoff)
+                .order_by(waiting_since)
                 .limit(limit)
             )
             return list(rows.scalars())

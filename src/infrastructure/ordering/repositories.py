@@ -155,6 +155,11 @@ class SqlPaymentMethods:
             insert(order_payment_methods).values(order_id=order_id, token=token)
         )
 
+    async def forget(self, order_id: UUID) -> None:
+        await self._conn.execute(
+            delete(order_payment_methods).where(order_payment_methods.c.order_id == order_id)
+        )
+
     async def get(self, order_id: UUID) -> str | None:
         row = await self._conn.execute(
             select(order_payment_methods.c.token).where(

@@ -85,10 +85,11 @@ order_views = Table(
     Index("ix_order_views_customer_placed", "customer_id", "placed_at", "order_id"),
     Index("ix_order_views_placed", "placed_at", "order_id"),
     Index("ix_order_views_status_placed", "status", "placed_at", "order_id"),
+    # The unpaid-order sweep looks only at orders still waiting, oldest first.
     Index(
-        "ix_order_views_awaiting_payment",
-        "awaiting_payment_since",
-        postgresql_where=text("status = 'awaiting_payment'"),
+        "ix_order_views_unpaid",
+        "placed_at",
+        postgresql_where=text("status IN ('placed', 'awaiting_payment')"),
     ),
 )
 

@@ -4,8 +4,8 @@
 - Failed attempts (errors, timeouts) are retried with jittered exponential backoff, by
   tenacity. A decline is an answer, not a failure: it is never retried.
 - A circuit breaker (purgatory) opens after `threshold` consecutive failed attempts; while
-  open, calls fail at once; after `reset_seconds` one probe is let through (half-open) and its
-  result closes or re-opens the circuit.
+  open, calls fail at once; after `reset_seconds` calls go through again (half-open) and the
+  first result closes or re-opens the circuit.
 - Every retry sends the same reference, so the provider never charges twice.
 
 When all attempts fail, or the circuit is open, PaymentUnavailable is raised."""
@@ -36,6 +36,8 @@ class PaymentProvider(Protocol):
 
     async def refund(self, *, reference: str, payment_reference: str, amount: Money) -> str: ...
 
+    async def void(self, *, reference: str) -> None: ...
+
 
 class ResilientGateway:
     """The PaymentGateway port, wrapping any provider client."""
@@ -56,10 +58,10 @@ class ResilientGateway:
         self._attempts = attempts
         self._backoff = backoff_seconds
         self._backoff_max = backoff_max_seconds
+        # A cancelled call (the caller left) counts as a failure: purgatory would count an
+        # excluded exception as a success, and a cancelled probe must not close the circuit.
         self._breakers = AsyncCircuitBreakerFactory(
-            default_threshold=threshold,
-            default_ttl=reset_seconds,
-            exclude=[asyncio.CancelledError],  # a caller that leaves is not a provider failure
+            default_threshold=threshold, default_ttl=reset_seconds
         )
 
     async def authorize(self, *, reference: str, amount: Money, token: str) -> PaymentResult:
@@ -73,6 +75,9 @@ class ResilientGateway:
                 reference=reference, payment_reference=payment_reference, amount=amount
             )
         )
+
+    async def void(self, *, reference: str) -> None:
+        await self._call(lambda: self._provider.void(reference=reference))
 
     async def circuit_state(self) -> str:
         """ "closed", "opened" or "half-opened"."""
@@ -92,7 +97,9 @@ class ResilientGateway:
                     breaker = await self._breakers.get_breaker(CIRCUIT)
                     async with breaker, asyncio.timeout(self._timeout):
                         return await attempt_once()
-        except OpenedState:
+        except OpenedState as exc:
+            # purgatory raises one instance every time; its traceback would grow with each.
+            exc.__traceback__ = None
             raise PaymentUnavailable(
                 "the payment provider is failing; its circuit is open"
             ) from None

@@ -25,6 +25,7 @@ class Charge:
     payment_reference: str
     amount: Money
     refunded: bool = False
+    voided: bool = False
 
 
 @dataclass
@@ -34,6 +35,7 @@ class SimulatedProvider:
     charges: dict[str, Charge] = field(default_factory=dict)
     refunds: dict[str, str] = field(default_factory=dict)
     attempts: dict[str, int] = field(default_factory=dict)
+    refund_attempts: dict[str, int] = field(default_factory=dict)
     _random: random.Random = field(default_factory=lambda: random.Random(7))  # noqa: S311
 
     async def authorize(self, *, reference: str, amount: Money, token: str) -> PaymentResult:
@@ -48,7 +50,7 @@ class SimulatedProvider:
             raise ProviderError(f"provider error on attempt {attempt}")
         if self.failure_rate and self._random.random() < self.failure_rate:
             raise ProviderError("simulated provider failure")
-        if behaviour == "decline":
+        if behaviour == "decline" or not token:
             return PaymentResult(outcome=PaymentOutcome.DECLINED, reason="card declined")
         if behaviour == "pending":
             return PaymentResult(outcome=PaymentOutcome.PENDING)
@@ -58,6 +60,7 @@ class SimulatedProvider:
         )
 
     async def refund(self, *, reference: str, payment_reference: str, amount: Money) -> str:
+        self.refund_attempts[reference] = self.refund_attempts.get(reference, 0) + 1
         await asyncio.sleep(self.latency_seconds)
         if reference not in self.refunds:
             self.refunds[reference] = f"re_{uuid.uuid4().hex[:16]}"
@@ -65,6 +68,12 @@ class SimulatedProvider:
                 if charge.payment_reference == payment_reference:
                     charge.refunded = True
         return self.refunds[reference]
+
+    async def void(self, *, reference: str) -> None:
+        await asyncio.sleep(self.latency_seconds)
+        charge = self.charges.get(reference)
+        if charge is not None and not charge.refunded:
+            charge.voided = True
 
     def _charge(self, reference: str, amount: Money) -> Charge:
         if reference not in self.charges:  # the idempotency key: one charge per reference
