@@ -89,6 +89,7 @@ from infrastructure.ordering.live import RedisOrderFeed, SqlOrderHistory
 from infrastructure.ordering.reader import SqlCartReader, SqlOrderReader
 from infrastructure.payments.resilient import PaymentProvider
 from infrastructure.redis_client import build_redis
+from infrastructure.reporting.reader import SqlSalesReports
 
 VERSION = "0.1.0"
 
@@ -284,6 +285,7 @@ async def open_services(
         order_history=SqlOrderHistory(engine, registry),
         order_feed=feed,
         api_keys=keys,
+        reports=SqlSalesReports(engine),
         live=LiveConfig(
             heartbeat_seconds=settings.notifications.heartbeat_seconds,
             websocket_auth_seconds=settings.notifications.websocket_auth_seconds,

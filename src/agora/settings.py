@@ -231,6 +231,16 @@ class NotificationsSettings(BaseSettings):
     )
 
 
+class ReportsSettings(BaseSettings):
+    """Staff reports."""
+
+    model_config = _config("REPORTS_")
+
+    refresh_seconds: float = Field(
+        60.0, gt=0, le=86_400, description="How often the worker refreshes the sales views."
+    )
+
+
 class ConfigurationError(Exception):
     """Settings that would be unsafe or cannot work; the message says which and why."""
 
@@ -249,6 +259,7 @@ class Settings(BaseModel):
     ordering: OrderingSettings = Field(default_factory=OrderingSettings)
     payments: PaymentsSettings = Field(default_factory=PaymentsSettings)
     notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)
+    reports: ReportsSettings = Field(default_factory=ReportsSettings)
 
     def check_production_safety(self) -> None:
         if self.app.env != "production":
@@ -285,6 +296,7 @@ SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
     OrderingSettings,
     PaymentsSettings,
     NotificationsSettings,
+    ReportsSettings,
 )
 
 
@@ -302,6 +314,7 @@ def load_settings() -> Settings:
         ordering=OrderingSettings(),
         payments=PaymentsSettings(),
         notifications=NotificationsSettings(),
+        reports=ReportsSettings(),
     )
     settings.check_production_safety()
     return settings

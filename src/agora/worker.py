@@ -44,6 +44,7 @@ from infrastructure.ordering.live import OrderUpdatesPublisher
 from infrastructure.ordering.projection import OrderProjection
 from infrastructure.ordering.reader import SqlOrderReader
 from infrastructure.ordering.repositories import forget_expired_keys
+from infrastructure.reporting.reader import refresh_sales_views
 
 log = logging.getLogger("agora.worker")
 
@@ -158,6 +159,12 @@ async def running_worker(
             name="order-sweep",
         )
     )
+    tasks.append(
+        asyncio.create_task(
+            refresh_reports(engine, every=settings.reports.refresh_seconds, stop=stop),
+            name="reports-refresh",
+        )
+    )
     for task in tasks:
         task.add_done_callback(partial(_report_exit, stop))
     try:
@@ -204,6 +211,17 @@ async def sweep_orders(
                 await forget_expired_keys(conn, now=deps.clock.now())
         except Exception:  # a database outage: try again at the next sweep
             log.exception("order sweep failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
+
+
+async def refresh_reports(engine: AsyncEngine, *, every: float, stop: asyncio.Event) -> None:
+    """Refresh the sales views now and then; one worker at a time, readers never blocked."""
+    while not stop.is_set():
+        try:
+            await refresh_sales_views(engine)
+        except Exception:  # a database outage: try again at the next round
+            log.exception("sales views refresh failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), every)
 

@@ -27,6 +27,7 @@ from api.routers import (
     live,
     orders,
     payments,
+    reports,
     users,
 )
 from api.services import ApiConfig, ApiServices
@@ -47,6 +48,7 @@ TAGS = [
     {"name": "orders", "description": "Checkout, your orders, and staff fulfilment and refunds."},
     {"name": "integrations", "description": "API keys, and the routes machines call with them."},
     {"name": "payments", "description": "Signed callbacks from the payment provider."},
+    {"name": "reports", "description": "Sales by day and product, top products, order export."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -96,6 +98,7 @@ def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:
     app.include_router(payments.router)
     app.include_router(api_keys.router)
     app.include_router(integrations.router)
+    app.include_router(reports.router)
     app.include_router(health.router)
     install_docs(app)
     return app

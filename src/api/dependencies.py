@@ -94,6 +94,7 @@ IdempotencyKey = Annotated[
         examples=["3f1c9a0e-checkout-1"],
     ),
 ]
+ReportReader = Annotated[Principal, Depends(require(Permission.REPORTS_READ))]
 ApiKeyManager = Annotated[Principal, Depends(require(Permission.API_KEYS_MANAGE))]
 
 # Machine routes read only this header; people's routes read only the bearer token.

@@ -13,6 +13,7 @@ from api.problems import PROBLEM_MEDIA_TYPE, http_problem, problem_body
 from application.identity.errors import WrongPassword
 from application.ordering.payment_webhook import InvalidSignature, InvalidWebhookPayload
 from application.ordering.ports import LiveUpdatesUnavailable, PaymentUnavailable
+from application.reporting.views import InvalidPeriod
 from application.shared.errors import (
     ApplicationError,
     ConcurrencyConflict,
@@ -148,6 +149,7 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     PreconditionFailed: ProblemSpec(412, "precondition_failed", "Precondition failed"),
     PreconditionRequired: ProblemSpec(428, "precondition_required", "Precondition required"),
     InvalidCursor: ProblemSpec(400, "invalid_cursor", "Invalid cursor"),
+    InvalidPeriod: ProblemSpec(400, "invalid_period", "Invalid report period"),
     IdempotencyKeyRequired: ProblemSpec(
         400, "idempotency_key_required", "Idempotency-Key required"
     ),

@@ -8,6 +8,7 @@ from application.identity.api_keys import ApiKeys
 from application.identity.ports import AccessTokens, UserDirectory
 from application.inventory.ports import StockReader
 from application.ordering.ports import CartReader, OrderFeed, OrderHistory, OrderReader
+from application.reporting.ports import SalesReports
 from application.shared.bus import CommandBus
 from application.shared.clock import Clock
 
@@ -39,6 +40,7 @@ class ApiServices:
     order_history: OrderHistory
     order_feed: OrderFeed
     api_keys: ApiKeys
+    reports: SalesReports
     live: LiveConfig
     images: ImageStore
     tokens: AccessTokens

@@ -16,10 +16,11 @@ async def product(
     *,
     name: str,
     price: str = "10.00",
+    currency: str = "EUR",
     publish: bool = True,
     **fields: Any,
 ) -> dict[str, Any]:
-    body = {"sku": a_sku(), "name": name, "price": {"amount": price, "currency": "EUR"}} | fields
+    body = {"sku": a_sku(), "name": name, "price": {"amount": price, "currency": currency}} | fields
     created = await shop.client.post("/api/v1/products", json=body, headers=bearer(staff))
     assert created.status_code == 201, created.text
     if publish:

@@ -8,6 +8,7 @@ import infrastructure.identity.api_keys
 import infrastructure.identity.tables
 import infrastructure.inventory.tables
 import infrastructure.ordering.tables
+import infrastructure.reporting.tables
 from infrastructure.db.metadata import metadata
 
 __all__ = ["infrastructure", "metadata"]

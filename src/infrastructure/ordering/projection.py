@@ -95,18 +95,18 @@ def _changes(event: DomainEvent) -> dict[str, Any]:
             return {"status": S.AWAITING_PAYMENT, "awaiting_payment_since": event.occurred_at}
         case ev.OrderStockRejected(reason=reason):
             return {"status": S.REJECTED, "cancel_reason": reason}
-        case ev.PaymentAuthorized(payment_reference=reference):
-            return {"payment_reference": reference}
         case ev.OrderPaid():
             return {"status": S.PAID}
+        case ev.PaymentAuthorized(payment_reference=reference, occurred_at=at):
+            return {"payment_reference": reference, "paid_at": at}
         case ev.OrderShipped(tracking_number=number, carrier=carrier):
             return {"status": S.SHIPPED, "tracking_number": number, "carrier": carrier}
         case ev.OrderDelivered():
             return {"status": S.DELIVERED}
         case ev.OrderCancelled(reason=reason):
             return {"status": S.CANCELLED, "cancel_reason": reason}
-        case ev.RefundIssued():
-            return {"status": S.REFUNDED, "refunded": True}
+        case ev.RefundIssued(occurred_at=at):
+            return {"status": S.REFUNDED, "refunded": True, "refunded_at": at}
     return {}
 
 

@@ -80,6 +80,9 @@ order_views = Table(
     Column("placed_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("awaiting_payment_since", DateTime(timezone=True), nullable=True),
+    # When the money was taken and given back: the reporting views count by these days.
+    Column("paid_at", DateTime(timezone=True), nullable=True),
+    Column("refunded_at", DateTime(timezone=True), nullable=True),
     Column("version", Integer, nullable=False),
     # Newest first, per customer and for staff; status filters ride on the same order.
     Index("ix_order_views_customer_placed", "customer_id", "placed_at", "order_id"),

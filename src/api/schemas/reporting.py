@@ -1,0 +1,60 @@
+"""Schemas of staff reports. Amounts are decimal strings in the report's currency."""
+
+from datetime import date, datetime
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from api.schemas.catalog import DecimalString
+from application.reporting.views import DailySales, ProductSales, Report
+
+
+class Figures(BaseModel):
+    orders: int
+    units_sold: int
+    units_refunded: int
+    gross_revenue: DecimalString
+    refunds: DecimalString
+    net_revenue: DecimalString = Field(description="Gross revenue minus refunds.")
+
+
+class DayRow(Figures):
+    day: date
+
+
+class ProductRow(Figures):
+    product_id: UUID
+    sku: str
+    name: str
+    rank: int = Field(description="By net revenue, 1 = best; ties share a rank.")
+    share: DecimalString = Field(description="Of the period's net revenue, 0 to 1.")
+
+
+class DailyReport(BaseModel):
+    currency: str
+    rows: list[DayRow]
+    as_of: datetime | None = Field(description="When the figures were last refreshed.")
+
+    @classmethod
+    def of(cls, report: Report, currency: str) -> "DailyReport":
+        rows = [r for r in report.rows if isinstance(r, DailySales)]
+        return cls(
+            currency=currency,
+            rows=[DayRow(**r.__dict__) for r in rows],
+            as_of=report.as_of,
+        )
+
+
+class ProductReport(BaseModel):
+    currency: str
+    rows: list[ProductRow]
+    as_of: datetime | None
+
+    @classmethod
+    def of(cls, report: Report, currency: str) -> "ProductReport":
+        rows = [r for r in report.rows if isinstance(r, ProductSales)]
+        return cls(
+            currency=currency,
+            rows=[ProductRow(**r.__dict__) for r in rows],
+            as_of=report.as_of,
+        )

@@ -1,0 +1,20 @@
+"""What reporting reads: materialized views of the order read model, and the orders
+themselves for export."""
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Protocol
+
+from application.reporting.views import OrderExportRow, Report, ReportPeriod
+
+
+class SalesReports(Protocol):
+    async def daily(self, period: ReportPeriod) -> Report: ...
+
+    async def products(self, period: ReportPeriod, *, top: int | None = None) -> Report:
+        """Every product sold in the period, best first, ranked; only the `top` if given."""
+        ...
+
+    def orders(self, placed_from: datetime, placed_to: datetime) -> AsyncIterator[OrderExportRow]:
+        """Orders placed in [from, to), oldest first, streamed from a server-side cursor."""
+        ...

@@ -1,0 +1,75 @@
+"""What staff reports return. Money is counted when it was taken (payment authorised) and
+given back (refund issued), each on its own day, so a refund nets out where it happened."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from application.shared.errors import ApplicationError
+
+MAX_DAYS = 3660
+
+
+class InvalidPeriod(ApplicationError):
+    """A report period runs forwards and spans at most ten years."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportPeriod:
+    """Days `first` to `last`, both included, in UTC; amounts in one currency."""
+
+    first: date
+    last: date
+    currency: str
+
+    def __post_init__(self) -> None:
+        if self.last < self.first or (self.last - self.first).days > MAX_DAYS:
+            raise InvalidPeriod(f"`from` must not be after `to`, at most {MAX_DAYS} days apart")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DailySales:
+    day: date
+    orders: int
+    units_sold: int
+    units_refunded: int
+    gross_revenue: Decimal
+    refunds: Decimal
+    net_revenue: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductSales:
+    product_id: UUID
+    sku: str
+    name: str
+    orders: int
+    units_sold: int
+    units_refunded: int
+    gross_revenue: Decimal
+    refunds: Decimal
+    net_revenue: Decimal
+    rank: int  # by net revenue, 1 = best; ties share a rank
+    share: Decimal  # of the period's net revenue, 0..1
+
+
+@dataclass(frozen=True, kw_only=True)
+class Report:
+    """Rows, and when the materialized views behind them were last refreshed."""
+
+    rows: list[DailySales] | list[ProductSales]
+    as_of: datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderExportRow:
+    order_id: UUID
+    placed_at: datetime
+    customer_id: UUID
+    status: str
+    items: int
+    total: Decimal
+    currency: str
+    paid_at: datetime | None
+    refunded_at: datetime | None
