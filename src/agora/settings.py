@@ -142,6 +142,9 @@ class KafkaSettings(BaseSettings):
     )
     client_id: str = Field("agora", description="Client id the relay and consumers announce.")
     topic_prefix: str = Field("agora", description="Events go to `<prefix>.<context>.events`.")
+    warehouse_topic: str = Field(
+        "warehouse.shipments", description="Where the warehouse reports shipments."
+    )
 
 
 class WorkerSettings(BaseSettings):

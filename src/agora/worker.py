@@ -1,6 +1,6 @@
-"""The worker: every subscriber of the event log (projections, the fulfilment process, the
-Kafka relay) and the periodic sweeps (expired stock reservations, unpaid orders, old
-idempotency keys).
+"""The worker: every subscriber of the event log (projections, the fulfilment process, live
+order updates, the Kafka relay), the warehouse's Kafka consumer, and the periodic sweeps
+(expired stock reservations, unpaid orders, old idempotency keys, the sales views).
 
 `agora worker` runs it as its own process; `agora serve --with-worker` (what `make run` does)
 runs it inside the API process. However many copies run, each subscriber is active in one."""
@@ -37,6 +37,7 @@ from infrastructure.identity.account_history import AccountHistoryProjection
 from infrastructure.identity.event_types import register_identity_events
 from infrastructure.inventory.event_types import register_inventory_events
 from infrastructure.inventory.unit_of_work import SqlInventoryUnitOfWork
+from infrastructure.kafka.consumer import KafkaConsumerRunner
 from infrastructure.kafka.relay import KafkaRelay
 from infrastructure.ordering.event_types import register_ordering_events
 from infrastructure.ordering.fulfillment import FulfillmentSubscriber
@@ -44,6 +45,7 @@ from infrastructure.ordering.live import OrderUpdatesPublisher
 from infrastructure.ordering.projection import OrderProjection
 from infrastructure.ordering.reader import SqlOrderReader
 from infrastructure.ordering.repositories import forget_expired_keys
+from infrastructure.ordering.warehouse import WarehouseShipments
 from infrastructure.reporting.reader import refresh_sales_views
 
 log = logging.getLogger("agora.worker")
@@ -136,6 +138,17 @@ async def running_worker(
         )
     ]
     tasks = [asyncio.create_task(r.run(stop), name=f"subscriber:{r.name}") for r in runners]
+    if settings.kafka.bootstrap_servers:
+        shipments = KafkaConsumerRunner(
+            name=f"{settings.kafka.client_id}-warehouse-shipments",
+            topic=settings.kafka.warehouse_topic,
+            bootstrap_servers=settings.kafka.bootstrap_servers,
+            engine=engine,
+            handler=WarehouseShipments(ordering),
+        )
+        tasks.append(
+            asyncio.create_task(keep_consuming(shipments, stop), name="consumer:warehouse")
+        )
     inventory = InventoryDeps(
         uow=partial(SqlInventoryUnitOfWork, engine, registry), clock=SystemClock()
     )
@@ -213,6 +226,20 @@ async def sweep_orders(
             log.exception("order sweep failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), every)
+
+
+async def keep_consuming(consumer: KafkaConsumerRunner, stop: asyncio.Event) -> None:
+    """Run a consumer until stopped; a broker that is down (at start or later) is waited out,
+    so Kafka being away never takes the rest of the worker with it."""
+    failures = 0
+    while not stop.is_set():
+        try:
+            await consumer.run(stop)
+        except Exception:
+            failures += 1
+            log.exception("consumer failed; restarting", extra={"consumer": consumer.name})
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), min(30.0, 0.5 * 2.0 ** min(failures, 6)))
 
 
 async def refresh_reports(engine: AsyncEngine, *, every: float, stop: asyncio.Event) -> None:

@@ -105,6 +105,7 @@ def ordering_shop_factory(
         provider: SimulatedProvider | None = None,
         kafka: str | None = None,
         topic_prefix: str = "agora",
+        warehouse_topic: str = "warehouse.shipments",
         payments: dict[str, Any] | None = None,
         ordering: dict[str, Any] | None = None,
     ) -> AsyncIterator[OrderingShop]:
@@ -126,7 +127,11 @@ def ordering_shop_factory(
                 ),
                 "ordering": OrderingSettings(**{"sweep_seconds": 0.2} | (ordering or {})),
                 "worker": WorkerSettings(poll_interval_seconds=0.2),
-                "kafka": KafkaSettings(bootstrap_servers=kafka, topic_prefix=topic_prefix),
+                "kafka": KafkaSettings(
+                    bootstrap_servers=kafka,
+                    topic_prefix=topic_prefix,
+                    warehouse_topic=warehouse_topic,
+                ),
             }
         )
         app = create_app(

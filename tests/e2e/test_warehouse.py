@@ -1,0 +1,127 @@
+"""The warehouse over Kafka (a real Kafka-protocol broker): shipment reports ship and deliver
+orders, duplicates change nothing, bad messages go to the dead-letter topic with the reason,
+and the order's events flow back out, matching the published contract."""
+
+import asyncio
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import jsonschema
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from infrastructure.ordering.contracts import WAREHOUSE_SHIPMENTS, ordering_events
+from tests.e2e.conftest import bearer
+from tests.e2e.ordering_helpers import OrderingShop, OrderingShopFactory
+
+CHECKER = jsonschema.Draft202012Validator.FORMAT_CHECKER
+
+
+async def read(bootstrap: str, topic: str, *, at_least: int, key: bytes | None = None) -> list[Any]:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+    await consumer.start()
+    found: list[Any] = []
+    try:
+        for _ in range(60):
+            for batch in (await consumer.getmany(timeout_ms=500)).values():
+                found += [r for r in batch if key is None or r.key == key]
+            if len(found) >= at_least:
+                break
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def order_in(shop: OrderingShop, token: str) -> tuple[str, str]:
+    customer = await shop.customer()
+    teapot = await shop.stocked_product(5)
+    await shop.fill_cart(customer, teapot["sku"], 1)
+    order_id = (await shop.check_out(customer, payment_token=token)).json()["id"]
+    await shop.wait_status(customer, order_id, "paid", "awaiting_payment")
+    return customer, order_id
+
+
+def report(order_id: str, **fields: Any) -> dict[str, Any]:
+    now = datetime.now(UTC).isoformat()
+    return {
+        "message_id": uuid.uuid4().hex,
+        "order_id": order_id,
+        "tracking_number": "WH-1",
+        "carrier": "DHL",
+        "shipped_at": now,
+    } | fields
+
+
+async def test_shipment_reports_ship_and_deliver_and_bad_ones_are_dead_lettered(
+    ordering_shop_factory: OrderingShopFactory, kafka_bootstrap: str
+) -> None:
+    prefix, topic = f"wh-{uuid.uuid4().hex[:8]}", f"shipments-{uuid.uuid4().hex[:8]}"
+    async with ordering_shop_factory(
+        kafka=kafka_bootstrap, topic_prefix=prefix, warehouse_topic=topic
+    ) as shop:
+        customer, paid = await order_in(shop, "tok_approve")
+        unpaid_owner, unpaid = await order_in(shop, "tok_pending")
+        shipped = report(paid)
+        delivered = report(
+            paid, shipped_at=shipped["shipped_at"], delivered_at=datetime.now(UTC).isoformat()
+        )
+        impossible = report(unpaid)
+        unknown = report(str(uuid.uuid4()))
+        for good in (shipped, delivered):
+            jsonschema.validate(good, WAREHOUSE_SHIPMENTS, format_checker=CHECKER)
+
+        producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+        await producer.start()
+        try:
+            for message in (shipped, shipped, b"{not json", impossible, unknown, delivered):
+                value = message if isinstance(message, bytes) else json.dumps(message).encode()
+                await producer.send_and_wait(topic, value, key=b"one-partition")
+        finally:
+            await producer.stop()
+
+        final = await shop.wait_status(customer, paid, "delivered")
+        assert final["tracking_number"] == "WH-1"
+        assert final["carrier"] == "DHL"
+        timeline = (
+            await shop.client.get(f"/api/v1/orders/{paid}/timeline", headers=bearer(customer))
+        ).json()["items"]
+        assert [e["event_type"] for e in timeline].count("OrderShipped") == 1
+        assert (await shop.order(unpaid_owner, unpaid)).json()["status"] == "awaiting_payment"
+
+        dead = await read(kafka_bootstrap, f"{topic}.dlq", at_least=3)
+        reasons = [({k: v.decode() for k, v in r.headers}["dlq_reason"], r.value) for r in dead]
+        assert [reason for reason, _ in reasons] == ["malformed", "unprocessable", "unprocessable"]
+        errors = [{k: v.decode() for k, v in r.headers}["dlq_error"] for r in dead]
+        assert "not paid" in errors[1] or "only paid orders are shipped" in errors[1]
+        assert errors[2] == f"no order {unknown['order_id']}"
+
+        published = await read(
+            kafka_bootstrap, f"{prefix}.ordering.events", at_least=6, key=f"order-{paid}".encode()
+        )
+        contract = ordering_events()
+        envelopes = [json.loads(r.value) for r in published]
+        for envelope in envelopes:
+            jsonschema.validate(envelope, contract, format_checker=CHECKER)
+        kinds = [e["event_type"] for e in envelopes]
+        assert kinds[-2:] == ["OrderShipped", "OrderDelivered"]
+
+
+async def test_the_contracts_reject_what_the_consumer_rejects() -> None:
+    bad = [
+        {"order_id": "not-a-uuid", "tracking_number": "T", "shipped_at": "2026-01-01T00:00:00Z"},
+        {
+            "order_id": str(uuid.uuid4()),
+            "tracking_number": "",
+            "shipped_at": "2026-01-01T00:00:00Z",
+        },
+        {"order_id": str(uuid.uuid4()), "tracking_number": "T"},
+    ]
+    for message in bad:
+        errors = list(
+            jsonschema.Draft202012Validator(
+                WAREHOUSE_SHIPMENTS, format_checker=CHECKER
+            ).iter_errors(message)
+        )
+        assert errors, message
+    await asyncio.sleep(0)

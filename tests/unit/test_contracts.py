@@ -1,0 +1,56 @@
+"""The message contracts in docs/contracts are the ones the code produces and accepts."""
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+import jsonschema
+import pytest
+
+from infrastructure.kafka.consumer import UnprocessableMessage
+from infrastructure.ordering.contracts import (
+    CONTRACTS,
+    WAREHOUSE_SHIPMENTS,
+    ordering_events,
+    rendered,
+)
+from infrastructure.ordering.warehouse import parse_shipment
+
+REGENERATE = "run: PYTHONPATH=src .venv/bin/python -m infrastructure.ordering.contracts"
+
+
+@pytest.mark.parametrize(
+    ("name", "schema"),
+    [
+        ("agora.ordering.events.schema.json", ordering_events()),
+        ("warehouse.shipments.schema.json", WAREHOUSE_SHIPMENTS),
+    ],
+)
+def test_the_published_contract_is_current(name: str, schema: dict[str, object]) -> None:
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert (CONTRACTS / name).read_text() == rendered(schema), REGENERATE
+
+
+def test_the_consumer_accepts_exactly_what_the_warehouse_contract_allows() -> None:
+    validator = jsonschema.Draft202012Validator(
+        json.loads((CONTRACTS / "warehouse.shipments.schema.json").read_text()),
+        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+    )
+    now = datetime.now(UTC).isoformat()
+    good = {"order_id": str(uuid.uuid4()), "tracking_number": "T-1", "shipped_at": now}
+    samples = [
+        (good, True),
+        (good | {"carrier": "UPS", "delivered_at": now}, True),
+        (good | {"order_id": "nope"}, False),
+        (good | {"tracking_number": ""}, False),
+        (good | {"tracking_number": "x" * 65}, False),
+        ({k: v for k, v in good.items() if k != "shipped_at"}, False),
+        (good | {"shipped_at": "yesterday"}, False),
+    ]
+    for message, valid in samples:
+        assert validator.is_valid(message) is valid, message
+        if valid:
+            parse_shipment(message)
+        else:
+            with pytest.raises(UnprocessableMessage):
+                parse_shipment(message)
