@@ -105,11 +105,12 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 async def clean_database(engine: AsyncEngine) -> None:
-    """Each test starts with no accounts and an empty catalog."""
+    """Each test starts with no accounts, API keys or webhooks, and an empty catalog."""
     async with engine.begin() as conn:
         await conn.exec_driver_sql(
             "TRUNCATE users, login_sessions, refresh_tokens,"
-            " products, product_images, categories CASCADE"
+            " products, product_images, categories,"
+            " api_keys, webhook_subscriptions, webhook_deliveries CASCADE"
         )
 
 

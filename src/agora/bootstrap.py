@@ -55,6 +55,13 @@ from application.inventory.commands import (
     ReserveStock,
 )
 from application.inventory.handlers import InventoryDeps
+from application.notifications import webhooks
+from application.notifications.webhooks import (
+    DeactivateWebhook,
+    RedeliverWebhook,
+    RegisterWebhook,
+    WebhookDeps,
+)
 from application.ordering import cart_handlers, order_handlers, payment_webhook
 from application.ordering.commands import (
     CancelOrder,
@@ -85,6 +92,8 @@ from infrastructure.identity.passwords import Argon2PasswordHasher
 from infrastructure.identity.unit_of_work import SqlIdentityUnitOfWork
 from infrastructure.inventory.reader import SqlStockReader
 from infrastructure.inventory.unit_of_work import SqlInventoryUnitOfWork
+from infrastructure.notifications.url_guard import NetworkUrlGuard
+from infrastructure.notifications.webhooks import SqlWebhooks
 from infrastructure.ordering.live import RedisOrderFeed, SqlOrderHistory
 from infrastructure.ordering.reader import SqlCartReader, SqlOrderReader
 from infrastructure.payments.resilient import PaymentProvider
@@ -117,6 +126,15 @@ def api_key_handlers(deps: ApiKeyDeps) -> dict[type[Command[Any]], Handler]:
     return {
         CreateApiKey: partial(api_keys.create_api_key, deps=deps),
         RevokeApiKey: partial(api_keys.revoke_api_key, deps=deps),
+    }
+
+
+def webhook_handlers(deps: WebhookDeps) -> dict[type[Command[Any]], Handler]:
+    """Command type -> handler, for outbound webhooks (notifications context)."""
+    return {
+        RegisterWebhook: partial(webhooks.register_webhook, deps=deps),
+        DeactivateWebhook: partial(webhooks.deactivate_webhook, deps=deps),
+        RedeliverWebhook: partial(webhooks.redeliver_webhook, deps=deps),
     }
 
 
@@ -267,6 +285,12 @@ async def open_services(
         stock=stock,
     )
     keys = SqlApiKeys(engine)
+    hooks = WebhookDeps(
+        webhooks=SqlWebhooks(engine),
+        guard=NetworkUrlGuard(allow_http_localhost=settings.webhooks.allow_http_localhost),
+        clock=clock,
+        event_types=frozenset(t.name for t in registry.types()),
+    )
     feed = RedisOrderFeed(
         redis,
         prefix=settings.redis.key_prefix,
@@ -279,6 +303,7 @@ async def open_services(
             | inventory_handlers(stock)
             | catalog_handlers(products)
             | ordering_handlers(ordering)
+            | webhook_handlers(hooks)
         ),
         orders=SqlOrderReader(engine),
         carts=SqlCartReader(engine),
@@ -286,6 +311,7 @@ async def open_services(
         order_feed=feed,
         api_keys=keys,
         reports=SqlSalesReports(engine),
+        webhooks=hooks.webhooks,
         live=LiveConfig(
             heartbeat_seconds=settings.notifications.heartbeat_seconds,
             websocket_auth_seconds=settings.notifications.websocket_auth_seconds,

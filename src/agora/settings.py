@@ -234,6 +234,24 @@ class NotificationsSettings(BaseSettings):
     )
 
 
+class WebhooksSettings(BaseSettings):
+    """Outbound webhooks."""
+
+    model_config = _config("WEBHOOKS_")
+
+    allow_http_localhost: bool = Field(
+        False, description="Accept http:// URLs to localhost (development and tests only)."
+    )
+    timeout_seconds: float = Field(5.0, gt=0, le=60, description="Timeout of one delivery.")
+    max_attempts: int = Field(8, ge=1, le=50, description="Tries before a delivery fails.")
+    backoff_seconds: float = Field(
+        5.0, gt=0, le=3600, description="First retry delay; it doubles (with jitter) each try."
+    )
+    poll_seconds: float = Field(
+        1.0, gt=0, le=60, description="How often the worker looks for due deliveries."
+    )
+
+
 class ReportsSettings(BaseSettings):
     """Staff reports."""
 
@@ -263,6 +281,7 @@ class Settings(BaseModel):
     payments: PaymentsSettings = Field(default_factory=PaymentsSettings)
     notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)
     reports: ReportsSettings = Field(default_factory=ReportsSettings)
+    webhooks: WebhooksSettings = Field(default_factory=WebhooksSettings)
 
     def check_production_safety(self) -> None:
         if self.app.env != "production":
@@ -300,6 +319,7 @@ SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
     PaymentsSettings,
     NotificationsSettings,
     ReportsSettings,
+    WebhooksSettings,
 )
 
 
@@ -318,6 +338,7 @@ def load_settings() -> Settings:
         payments=PaymentsSettings(),
         notifications=NotificationsSettings(),
         reports=ReportsSettings(),
+        webhooks=WebhooksSettings(),
     )
     settings.check_production_safety()
     return settings

@@ -6,7 +6,6 @@ order updates, the Kafka relay), the warehouse's Kafka consumer, and the periodi
 runs it inside the API process. However many copies run, each subscriber is active in one."""
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,13 +15,10 @@ from functools import partial
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from agora.periodic import periodic_jobs
 from agora.settings import Settings
-from application.inventory.commands import ExpireReservations
-from application.inventory.handlers import InventoryDeps, expire_reservations
-from application.ordering.commands import CancelUnpaidOrders
 from application.ordering.dependencies import OrderingDeps
-from application.ordering.process import FulfillmentProcess, cancel_unpaid_orders
-from application.shared.clock import SystemClock
+from application.ordering.process import FulfillmentProcess
 from infrastructure.catalog.cache import CatalogCacheInvalidator, ProductCache
 from infrastructure.catalog.event_types import register_catalog_events
 from infrastructure.db.engine import asyncpg_dsn
@@ -36,17 +32,15 @@ from infrastructure.eventlog.subscriptions import (
 from infrastructure.identity.account_history import AccountHistoryProjection
 from infrastructure.identity.event_types import register_identity_events
 from infrastructure.inventory.event_types import register_inventory_events
-from infrastructure.inventory.unit_of_work import SqlInventoryUnitOfWork
-from infrastructure.kafka.consumer import KafkaConsumerRunner
 from infrastructure.kafka.relay import KafkaRelay
+from infrastructure.notifications.webhooks import (
+    WebhookDispatcher,
+    shared_http_client,
+)
 from infrastructure.ordering.event_types import register_ordering_events
 from infrastructure.ordering.fulfillment import FulfillmentSubscriber
 from infrastructure.ordering.live import OrderUpdatesPublisher
 from infrastructure.ordering.projection import OrderProjection
-from infrastructure.ordering.reader import SqlOrderReader
-from infrastructure.ordering.repositories import forget_expired_keys
-from infrastructure.ordering.warehouse import WarehouseShipments
-from infrastructure.reporting.reader import refresh_sales_views
 
 log = logging.getLogger("agora.worker")
 
@@ -75,6 +69,7 @@ def subscribers(
 ) -> list[Subscriber]:
     found: list[Subscriber] = list(projections(registry))
     found.append(FulfillmentSubscriber(FulfillmentProcess(ordering), registry))
+    found.append(WebhookDispatcher())
     if redis is not None:
         found.append(OrderUpdatesPublisher(redis, registry, prefix=settings.redis.key_prefix))
     if cache is not None:
@@ -138,46 +133,11 @@ async def running_worker(
         )
     ]
     tasks = [asyncio.create_task(r.run(stop), name=f"subscriber:{r.name}") for r in runners]
-    if settings.kafka.bootstrap_servers:
-        shipments = KafkaConsumerRunner(
-            name=f"{settings.kafka.client_id}-warehouse-shipments",
-            topic=settings.kafka.warehouse_topic,
-            bootstrap_servers=settings.kafka.bootstrap_servers,
-            engine=engine,
-            handler=WarehouseShipments(ordering),
-        )
-        tasks.append(
-            asyncio.create_task(keep_consuming(shipments, stop), name="consumer:warehouse")
-        )
-    inventory = InventoryDeps(
-        uow=partial(SqlInventoryUnitOfWork, engine, registry), clock=SystemClock()
+    http = shared_http_client(timeout_seconds=settings.webhooks.timeout_seconds)
+    jobs = periodic_jobs(
+        settings, engine=engine, registry=registry, ordering=ordering, http=http, stop=stop
     )
-    tasks.append(
-        asyncio.create_task(
-            sweep_reservations(
-                inventory, every=settings.worker.reservation_sweep_seconds, stop=stop
-            ),
-            name="reservation-sweep",
-        )
-    )
-    tasks.append(
-        asyncio.create_task(
-            sweep_orders(
-                ordering,
-                SqlOrderReader(engine),
-                engine=engine,
-                every=settings.ordering.sweep_seconds,
-                stop=stop,
-            ),
-            name="order-sweep",
-        )
-    )
-    tasks.append(
-        asyncio.create_task(
-            refresh_reports(engine, every=settings.reports.refresh_seconds, stop=stop),
-            name="reports-refresh",
-        )
-    )
+    tasks += [asyncio.create_task(job, name=name) for name, job in jobs.items()]
     for task in tasks:
         task.add_done_callback(partial(_report_exit, stop))
     try:
@@ -185,72 +145,11 @@ async def running_worker(
     finally:
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await http.aclose()
         for runner in runners:
             close = getattr(runner.subscriber, "close", None)  # the relay owns a producer
             if close is not None:
                 await close()
-
-
-async def sweep_reservations(deps: InventoryDeps, *, every: float, stop: asyncio.Event) -> None:
-    """Release expired stock reservations. Safe in every worker at once: each sweep claims
-    disjoint rows (SKIP LOCKED)."""
-    while not stop.is_set():
-        try:
-            while await expire_reservations(ExpireReservations(batch=500), deps=deps) == 500:
-                pass
-        except Exception:  # a database outage: try again at the next sweep
-            log.exception("reservation sweep failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), every)
-
-
-async def sweep_orders(
-    deps: OrderingDeps,
-    reader: SqlOrderReader,
-    *,
-    engine: AsyncEngine,
-    every: float,
-    stop: asyncio.Event,
-) -> None:
-    """Cancel orders left unpaid past the payment timeout, and forget expired idempotency keys.
-    Safe in several workers at once: cancelling an order twice is a no-op."""
-    while not stop.is_set():
-        try:
-            batch = CancelUnpaidOrders(batch=100)
-            while not stop.is_set():
-                if await cancel_unpaid_orders(batch, deps=deps, reader=reader) < batch.batch:
-                    break
-            async with engine.begin() as conn:
-                await forget_expired_keys(conn, now=deps.clock.now())
-        except Exception:  # a database outage: try again at the next sweep
-            log.exception("order sweep failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), every)
-
-
-async def keep_consuming(consumer: KafkaConsumerRunner, stop: asyncio.Event) -> None:
-    """Run a consumer until stopped; a broker that is down (at start or later) is waited out,
-    so Kafka being away never takes the rest of the worker with it."""
-    failures = 0
-    while not stop.is_set():
-        try:
-            await consumer.run(stop)
-        except Exception:
-            failures += 1
-            log.exception("consumer failed; restarting", extra={"consumer": consumer.name})
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), min(30.0, 0.5 * 2.0 ** min(failures, 6)))
-
-
-async def refresh_reports(engine: AsyncEngine, *, every: float, stop: asyncio.Event) -> None:
-    """Refresh the sales views now and then; one worker at a time, readers never blocked."""
-    while not stop.is_set():
-        try:
-            await refresh_sales_views(engine)
-        except Exception:  # a database outage: try again at the next round
-            log.exception("sales views refresh failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), every)
 
 
 def _report_exit(stop: asyncio.Event, task: "asyncio.Task[None]") -> None:

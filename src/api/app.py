@@ -29,6 +29,7 @@ from api.routers import (
     payments,
     reports,
     users,
+    webhooks,
 )
 from api.services import ApiConfig, ApiServices
 
@@ -48,6 +49,7 @@ TAGS = [
     {"name": "orders", "description": "Checkout, your orders, and staff fulfilment and refunds."},
     {"name": "integrations", "description": "API keys, and the routes machines call with them."},
     {"name": "payments", "description": "Signed callbacks from the payment provider."},
+    {"name": "webhooks", "description": "Signed outbound webhooks for other systems (admin)."},
     {"name": "reports", "description": "Sales by day and product, top products, order export."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
@@ -99,6 +101,7 @@ def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:
     app.include_router(api_keys.router)
     app.include_router(integrations.router)
     app.include_router(reports.router)
+    app.include_router(webhooks.router)
     app.include_router(health.router)
     install_docs(app)
     return app

@@ -94,6 +94,7 @@ IdempotencyKey = Annotated[
         examples=["3f1c9a0e-checkout-1"],
     ),
 ]
+WebhookManager = Annotated[Principal, Depends(require(Permission.WEBHOOKS_MANAGE))]
 ReportReader = Annotated[Principal, Depends(require(Permission.REPORTS_READ))]
 ApiKeyManager = Annotated[Principal, Depends(require(Permission.API_KEYS_MANAGE))]
 

@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.problems import PROBLEM_MEDIA_TYPE, http_problem, problem_body
 from application.identity.errors import WrongPassword
-from application.ordering.payment_webhook import InvalidSignature, InvalidWebhookPayload
+from application.ordering.payment_webhook import InvalidWebhookPayload
 from application.ordering.ports import LiveUpdatesUnavailable, PaymentUnavailable
 from application.reporting.views import InvalidPeriod
 from application.shared.errors import (
@@ -30,6 +30,7 @@ from application.shared.idempotency import (
     IdempotencyKeyReused,
     InvalidIdempotencyKey,
 )
+from application.shared.signatures import InvalidSignature
 from domain.catalog.errors import (
     CategoryCycle,
     CategoryNameTaken,
@@ -57,6 +58,7 @@ from domain.inventory.errors import (
     ReservationExpired,
     UnknownSku,
 )
+from domain.notifications.webhooks import InvalidSubscription, UnsafeWebhookUrl, WebhookNotFound
 from domain.ordering.cart import (
     CartFull,
     CartNeedsReview,
@@ -139,6 +141,9 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     OrderAlreadyRefunded: ProblemSpec(409, "order_already_refunded", "Order already refunded"),
     PaymentMismatch: ProblemSpec(422, "payment_mismatch", "Payment does not match the order"),
     InvalidScopes: ProblemSpec(422, "invalid_scopes", "Invalid scopes"),
+    InvalidSubscription: ProblemSpec(422, "invalid_subscription", "Invalid webhook subscription"),
+    UnsafeWebhookUrl: ProblemSpec(422, "unsafe_webhook_url", "Webhook URL refused"),
+    WebhookNotFound: ProblemSpec(404, "webhook_not_found", "Webhook not found"),
     ApiKeyNotFound: ProblemSpec(404, "api_key_not_found", "API key not found"),
     # application failures
     NotAuthenticated: ProblemSpec(401, "not_authenticated", "Not authenticated"),

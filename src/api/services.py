@@ -7,6 +7,7 @@ from application.catalog.ports import CatalogReader, ImageStore
 from application.identity.api_keys import ApiKeys
 from application.identity.ports import AccessTokens, UserDirectory
 from application.inventory.ports import StockReader
+from application.notifications.webhooks import Webhooks
 from application.ordering.ports import CartReader, OrderFeed, OrderHistory, OrderReader
 from application.reporting.ports import SalesReports
 from application.shared.bus import CommandBus
@@ -41,6 +42,7 @@ class ApiServices:
     order_feed: OrderFeed
     api_keys: ApiKeys
     reports: SalesReports
+    webhooks: Webhooks
     live: LiveConfig
     images: ImageStore
     tokens: AccessTokens

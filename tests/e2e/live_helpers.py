@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import uvicorn
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from agora.settings import Settings
 from tests.conftest import TEST_JWT_SECRET
@@ -34,8 +35,9 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def served(app: FastAPI) -> AsyncIterator[str]:
-    """Serve an app whose lifespan already ran (its services are open) over real TCP."""
+async def served(app: FastAPI | ASGIApp) -> AsyncIterator[str]:
+    """Serve an ASGI app over real TCP, without running its lifespan (an Agora app's services
+    are already open)."""
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")

@@ -12,7 +12,13 @@ import httpx
 import pytest
 
 from agora.bootstrap import api_config, open_services
-from agora.settings import KafkaSettings, OrderingSettings, PaymentsSettings, WorkerSettings
+from agora.settings import (
+    KafkaSettings,
+    OrderingSettings,
+    PaymentsSettings,
+    WebhooksSettings,
+    WorkerSettings,
+)
 from api.app import create_app
 from domain.identity.roles import Role
 from infrastructure.payments.simulated import SimulatedProvider
@@ -108,6 +114,7 @@ def ordering_shop_factory(
         warehouse_topic: str = "warehouse.shipments",
         payments: dict[str, Any] | None = None,
         ordering: dict[str, Any] | None = None,
+        webhooks: dict[str, Any] | None = None,
     ) -> AsyncIterator[OrderingShop]:
         provider = provider or SimulatedProvider()
         base = make_settings(
@@ -127,6 +134,7 @@ def ordering_shop_factory(
                 ),
                 "ordering": OrderingSettings(**{"sweep_seconds": 0.2} | (ordering or {})),
                 "worker": WorkerSettings(poll_interval_seconds=0.2),
+                "webhooks": WebhooksSettings(**(webhooks or {})),
                 "kafka": KafkaSettings(
                     bootstrap_servers=kafka,
                     topic_prefix=topic_prefix,

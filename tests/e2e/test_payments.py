@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from application.ordering.payment_webhook import sign
+from application.shared.signatures import sign
 from tests.e2e.conftest import bearer
 from tests.e2e.ordering_helpers import WEBHOOK_SECRET, OrderingShop, OrderingShopFactory
 

@@ -401,3 +401,40 @@ async def test_a_stopped_projection_carries_on_after_resume_without_a_restart(
     assert not task.done()  # the same runner carried on
     stop.set()
     await task
+
+
+async def test_a_notified_event_held_back_by_an_open_transaction_is_read_once_it_ends(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    """The end of the older transaction sends no notification; the runner must not wait for
+    its next poll (a minute here) to read the event that notification announced."""
+    patient = SubscriptionRunner(
+        RecordingSubscriber("patient"),  # type: ignore[arg-type]
+        engine=engine,
+        dsn=asyncpg_dsn(database_url),
+        config=RunnerConfig(batch_size=50, poll_interval=60.0),
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(patient.run(stop))
+    try:
+        while not patient.is_leader:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)  # past its first, empty read: waiting now
+        blocker = await engine.connect()
+        try:
+            await blocker.begin()
+            await blocker.execute(text("SELECT pg_current_xact_id()"))  # holds the horizon
+            await append(engine, "s-held", "held")  # commits and notifies
+            await asyncio.sleep(0.1)
+            assert await deliveries(engine, "patient") == []  # above the horizon, so far
+            await blocker.rollback()
+        finally:
+            await blocker.close()
+        for _ in range(200):  # 10 s at most, far below the minute-long poll
+            if await deliveries(engine, "patient"):
+                break
+            await asyncio.sleep(0.05)
+        assert await deliveries(engine, "patient") == ["held"]
+    finally:
+        stop.set()
+        await task

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from application.ordering.payment_webhook import InvalidSignature, sign, verify
 from application.ordering.ports import PaymentOutcome, PaymentResult, PaymentUnavailable
+from application.shared.signatures import InvalidSignature, sign, verify
 from domain.shared.money import Money
 from infrastructure.payments.resilient import ResilientGateway
 from infrastructure.payments.simulated import ProviderError, SimulatedProvider

@@ -1,14 +1,11 @@
 """Provider callbacks: results of payments that were pending, delivered to
 `POST /payments/webhook` and trusted only with a valid, fresh HMAC-SHA256 signature.
 
-The signature header reads `t=<unix seconds>,v1=<hex>`, signed over `<t>.<raw body>`, the
-scheme Stripe made familiar. The timestamp bounds replays of a captured request; duplicates
+The signature header reads `t=<unix seconds>,v1=<hex>`, signed over `<t>.<raw body>`
+(`application/shared/signatures.py`). The timestamp bounds replays of a captured request; duplicates
 inside the window are harmless because recording a known payment result changes nothing."""
 
-import hashlib
-import hmac
 import json
-from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -16,47 +13,15 @@ from application.ordering.commands import HandlePaymentWebhook
 from application.ordering.dependencies import OrderingDeps
 from application.ordering.order_handlers import change_order
 from application.shared.errors import ApplicationError
+from application.shared.signatures import verify
 from domain.ordering.errors import OrderNotFound
 from domain.ordering.order import Order
 from domain.shared.errors import DomainError
 from domain.shared.money import Money
 
 
-class InvalidSignature(ApplicationError):
-    """The callback's signature is missing, wrong, or too old to be trusted."""
-
-
 class InvalidWebhookPayload(ApplicationError):
     """A signed callback whose body is not a payment result this service understands."""
-
-
-def sign(secret: str, body: bytes, *, at: datetime) -> str:
-    """The signature header a provider sends with `body` (tests and the simulator use it)."""
-    timestamp = int(at.timestamp())
-    return f"t={timestamp},v1={_digest(secret, timestamp, body)}"
-
-
-def verify(
-    secret: str, body: bytes, header: str | None, *, now: datetime, tolerance: timedelta
-) -> None:
-    if not header:
-        raise InvalidSignature("the Agora-Signature header is missing")
-    parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
-    timestamp, signature = parts.get("t", ""), parts.get("v1", "")
-    if not timestamp.isdecimal() or not signature:
-        raise InvalidSignature("the signature header is not `t=<seconds>,v1=<hex>`")
-    age = abs(now.timestamp() - int(timestamp))
-    if age > tolerance.total_seconds():
-        raise InvalidSignature(
-            f"the signature is {int(age)} s old; at most {tolerance} is accepted"
-        )
-    if not hmac.compare_digest(_digest(secret, int(timestamp), body), signature):
-        raise InvalidSignature("the signature does not match the body")
-
-
-def _digest(secret: str, timestamp: int, body: bytes) -> str:
-    signed = str(timestamp).encode() + b"." + body
-    return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
 async def handle_payment_webhook(cmd: HandlePaymentWebhook, *, deps: OrderingDeps) -> str:

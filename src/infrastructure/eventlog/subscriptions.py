@@ -78,6 +78,9 @@ class RunnerConfig:
     connect_timeout: float = 10.0
 
 
+HORIZON_RETRY_SECONDS = 0.005
+
+
 class SubscriberStopped(Exception):
     """A projection gave up on an event; it stays stopped until resumed or rebuilt."""
 
@@ -151,7 +154,9 @@ class SubscriptionRunner:
         self, lock_conn: asyncpg.Connection, wake: asyncio.Event, stop: asyncio.Event
     ) -> None:
         stopped_reported = False
+        soon = 0.0  # > 0 while a notified event may still be above the horizon
         while not stop.is_set() and not lock_conn.is_closed():
+            notified = wake.is_set()
             wake.clear()
             try:
                 processed = await self.step(stop)
@@ -164,9 +169,17 @@ class SubscriptionRunner:
                 if not stopped_reported:
                     log.error("subscriber stopped", extra={"subscriber": self.name})
                     stopped_reported = True
-                processed = 0
-            if processed == 0:
-                await _wait_any(wake, stop, seconds=self._config.poll_interval)
+                processed, notified = 0, False
+            if processed:
+                soon = 0.0
+                continue
+            # Woken, yet nothing readable: the new event is still above the horizon because an
+            # older transaction is open, and its commit sends no notification. Look again soon,
+            # backing off, instead of waiting a whole poll interval.
+            soon = HORIZON_RETRY_SECONDS if notified else soon * 2
+            if soon >= self._config.poll_interval:
+                soon = 0.0
+            await _wait_any(wake, stop, seconds=soon or self._config.poll_interval)
 
     async def step(self, stop: asyncio.Event | None = None) -> int:
         """Process one batch; the number of events handled (0 when caught up)."""

@@ -1,0 +1,69 @@
+"""Schemas of webhook administration."""
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from application.notifications.webhooks import Delivery
+from domain.notifications.webhooks import WebhookSubscription
+
+
+class NewWebhook(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(max_length=2000, examples=["https://partner.example.com/agora-hooks"])
+    event_types: list[str] = Field(
+        min_length=1, max_length=50, examples=[["OrderPaid", "OrderShipped"]]
+    )
+    secret: str = Field(
+        min_length=16,
+        max_length=200,
+        description="Signs every delivery (`Agora-Signature: t=...,v1=HMAC-SHA256(secret, "
+        "'<t>.<body>')`). Never shown again.",
+    )
+
+
+class WebhookResponse(BaseModel):
+    id: UUID
+    url: str
+    event_types: list[str]
+    active: bool
+    created_by: UUID
+    created_at: datetime
+
+    @classmethod
+    def of(cls, s: WebhookSubscription) -> "WebhookResponse":
+        return cls(
+            id=s.id,
+            url=s.url,
+            event_types=sorted(s.event_types),
+            active=s.active,
+            created_by=s.created_by,
+            created_at=s.created_at,
+        )
+
+
+class WebhookList(BaseModel):
+    items: list[WebhookResponse]
+
+
+class DeliveryResponse(BaseModel):
+    id: UUID
+    event_id: UUID
+    event_type: str
+    status: str = Field(examples=["delivered"])
+    attempts: int
+    last_error: str | None
+    response_status: int | None
+    created_at: datetime
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> "DeliveryResponse":
+        return cls(**{k: v for k, v in delivery.__dict__.items() if k != "subscription_id"})
+
+
+class DeliveryList(BaseModel):
+    items: list[DeliveryResponse]

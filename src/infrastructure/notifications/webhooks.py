@@ -1,0 +1,311 @@
+"""Webhook subscriptions in PostgreSQL; the log subscriber that turns events into deliveries;
+and the sender that delivers them.
+
+Deliveries are created by a subscriber of the event log in the same transaction as its
+checkpoint, so each (event, subscription) gets exactly one delivery row. The sender leases due
+deliveries (so two workers never send the same one at once), posts them with one shared
+HTTP client, and records the outcome: delivered, or another attempt later with exponential
+backoff, or failed after the last attempt."""
+
+import json
+import logging
+import random
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import httpx
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from application.notifications.webhooks import Delivery, UrlGuard
+from application.shared.clock import Clock
+from application.shared.signatures import sign
+from domain.notifications.webhooks import DeliveryStatus, UnsafeWebhookUrl, WebhookSubscription
+from infrastructure.eventlog.store import StoredEvent
+from infrastructure.eventlog.subscriptions import FailurePolicy
+from infrastructure.notifications.tables import webhook_deliveries, webhook_subscriptions
+
+log = logging.getLogger(__name__)
+s, d = webhook_subscriptions.c, webhook_deliveries.c
+
+
+class SqlWebhooks:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def add(self, subscription: WebhookSubscription) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(insert(webhook_subscriptions).values(_row(subscription)))
+
+    async def get(self, subscription_id: UUID) -> WebhookSubscription | None:
+        async with self._engine.connect() as conn:
+            row = (
+                await conn.execute(select(webhook_subscriptions).where(s.id == subscription_id))
+            ).one_or_none()
+        return None if row is None else _subscription(row._mapping)
+
+    async def save(self, subscription: WebhookSubscription) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(webhook_subscriptions)
+                .where(s.id == subscription.id)
+                .values(active=subscription.active)
+            )
+
+    async def all(self) -> list[WebhookSubscription]:
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(select(webhook_subscriptions).order_by(s.created_at))
+            return [_subscription(r._mapping) for r in rows]
+
+    async def deliveries(self, subscription_id: UUID, *, limit: int) -> list[Delivery]:
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                select(webhook_deliveries)
+                .where(d.subscription_id == subscription_id)
+                .order_by(d.created_at.desc(), d.id)
+                .limit(limit)
+            )
+            return [_delivery(r._mapping) for r in rows]
+
+    async def redeliver(
+        self, subscription_id: UUID, delivery_id: UUID, *, now: datetime
+    ) -> Delivery | None:
+        async with self._engine.begin() as conn:
+            row = (
+                await conn.execute(
+                    update(webhook_deliveries)
+                    .where(d.id == delivery_id, d.subscription_id == subscription_id)
+                    .values(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now)
+                    .returning(*webhook_deliveries.c)
+                )
+            ).one_or_none()
+        return None if row is None else _delivery(row._mapping)
+
+
+class WebhookDispatcher:
+    """A log subscriber: one delivery per matching event and active subscription."""
+
+    name = "webhooks"
+    on_failure = FailurePolicy.RETRY  # a missed webhook is a lost message: never skip
+
+    async def handle(self, events: Sequence[StoredEvent], conn: AsyncConnection) -> None:
+        subscriptions = (
+            await conn.execute(select(s.id, s.event_types).where(s.active.is_(True)))
+        ).all()
+        if not subscriptions:
+            return
+        rows = [
+            {
+                "id": uuid.uuid4(),
+                "subscription_id": subscription.id,
+                "event_id": event.event_id,
+                "event_type": event.event_type,
+                "body": _body(event),
+                "status": DeliveryStatus.PENDING,
+                "created_at": event.recorded_at,
+                "next_attempt_at": event.recorded_at,
+            }
+            for event in events
+            for subscription in subscriptions
+            if event.event_type in subscription.event_types
+        ]
+        if rows:
+            await conn.execute(pg_insert(webhook_deliveries).values(rows).on_conflict_do_nothing())
+
+
+@dataclass(frozen=True, kw_only=True)
+class SenderConfig:
+    max_attempts: int = 8
+    backoff_seconds: float = 5.0
+    backoff_cap_seconds: float = 3600.0
+    lease_seconds: float = 60.0
+    batch: int = 50
+
+
+class WebhookSender:
+    """Delivers due webhooks. `http` is the process's one shared client (pooled connections,
+    timeouts, redirects not followed)."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        http: httpx.AsyncClient,
+        guard: UrlGuard,
+        clock: Clock,
+        config: SenderConfig,
+    ) -> None:
+        self._engine = engine
+        self._http = http
+        self._guard = guard
+        self._clock = clock
+        self._config = config
+
+    async def send_due(self) -> int:
+        """Lease and send one batch; returns how many were attempted."""
+        leased = await self._lease()
+        for delivery, url, secret in leased:
+            await self._record(delivery, await self._attempt(delivery, url, secret))
+        return len(leased)
+
+    async def _lease(self) -> list[tuple[Any, str, str]]:
+        now = self._clock.now()
+        due = (
+            select(d.id)
+            .where(d.status == DeliveryStatus.PENDING, d.next_attempt_at <= now)
+            .order_by(d.next_attempt_at)
+            .limit(self._config.batch)
+            .with_for_update(skip_locked=True)
+        )
+        async with self._engine.begin() as conn:
+            rows = (
+                await conn.execute(
+                    update(webhook_deliveries)
+                    .where(d.id.in_(due.scalar_subquery()))
+                    .values(next_attempt_at=now + timedelta(seconds=self._config.lease_seconds))
+                    .returning(
+                        webhook_deliveries.c.id,
+                        d.attempts,
+                        d.body,
+                        d.event_id,
+                        d.event_type,
+                        d.subscription_id,
+                    )
+                )
+            ).all()
+            if not rows:
+                return []
+            targets = {
+                r.id: (r.url, r.secret)
+                for r in await conn.execute(
+                    select(s.id, s.url, s.secret).where(
+                        s.id.in_({row.subscription_id for row in rows})
+                    )
+                )
+            }
+        return [(row, *targets[row.subscription_id]) for row in rows]
+
+    async def _attempt(self, delivery: Any, url: str, secret: str) -> tuple[int | None, str | None]:
+        """The receiver's status code and, unless it accepted, why not."""
+        body = json.dumps(delivery.body, separators=(",", ":")).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "Agora-Webhooks/1",
+            "Agora-Signature": sign(secret, body, at=self._clock.now()),
+            "Agora-Event-Id": str(delivery.event_id),
+            "Agora-Event-Type": delivery.event_type,
+            "Agora-Delivery-Id": str(delivery.id),
+        }
+        try:
+            await self._guard.check(url)  # DNS may have changed since registration
+            response = await self._http.post(url, content=body, headers=headers)
+        except UnsafeWebhookUrl as exc:
+            return None, f"refused: {exc.detail}"
+        except httpx.TimeoutException:
+            return None, "timeout"
+        except httpx.HTTPError as exc:
+            return None, f"{type(exc).__name__}: {exc}"[:500]
+        if response.is_redirect:
+            return response.status_code, "redirect not followed"
+        if not response.is_success:
+            return response.status_code, f"HTTP {response.status_code}"
+        return response.status_code, None
+
+    async def _record(self, delivery: Any, outcome: tuple[int | None, str | None]) -> None:
+        status_code, error = outcome
+        attempts = delivery.attempts + 1
+        now = self._clock.now()
+        if error is None:
+            values: dict[str, Any] = {
+                "status": DeliveryStatus.DELIVERED,
+                "delivered_at": now,
+                "next_attempt_at": None,
+                "last_error": None,
+            }
+        elif attempts >= self._config.max_attempts:
+            values = {"status": DeliveryStatus.FAILED, "next_attempt_at": None, "last_error": error}
+        else:
+            values = {"next_attempt_at": now + self._backoff(attempts), "last_error": error}
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(webhook_deliveries)
+                .where(d.id == delivery.id)
+                .values(attempts=attempts, response_status=status_code, **values)
+            )
+        if error is not None:
+            log.warning(
+                "webhook delivery failed",
+                extra={"delivery": str(delivery.id), "attempt": attempts, "error": error},
+            )
+
+    def _backoff(self, attempts: int) -> timedelta:
+        delay = min(
+            self._config.backoff_cap_seconds, self._config.backoff_seconds * 2.0 ** (attempts - 1)
+        )
+        return timedelta(seconds=delay * random.uniform(0.5, 1.0))  # noqa: S311 - jitter
+
+
+def _body(event: StoredEvent) -> dict[str, Any]:
+    return {
+        "event_id": str(event.event_id),
+        "event_type": event.event_type,
+        "schema_version": event.schema_version,
+        "stream_id": event.stream_id,
+        "stream_version": event.stream_version,
+        "recorded_at": event.recorded_at.isoformat(),
+        "payload": dict(event.payload),
+    }
+
+
+def _row(subscription: WebhookSubscription) -> dict[str, Any]:
+    return {
+        "id": subscription.id,
+        "url": subscription.url,
+        "event_types": sorted(subscription.event_types),
+        "secret": subscription.secret,
+        "created_by": subscription.created_by,
+        "created_at": subscription.created_at,
+        "active": subscription.active,
+    }
+
+
+def _subscription(r: Any) -> WebhookSubscription:
+    return WebhookSubscription(
+        id=r["id"],
+        url=r["url"],
+        event_types=frozenset(r["event_types"]),
+        secret=r["secret"],
+        created_by=r["created_by"],
+        created_at=r["created_at"],
+        active=r["active"],
+    )
+
+
+def _delivery(r: Any) -> Delivery:
+    return Delivery(
+        id=r["id"],
+        subscription_id=r["subscription_id"],
+        event_id=r["event_id"],
+        event_type=r["event_type"],
+        status=DeliveryStatus(r["status"]),
+        attempts=r["attempts"],
+        last_error=r["last_error"],
+        response_status=r["response_status"],
+        created_at=r["created_at"],
+        next_attempt_at=r["next_attempt_at"],
+        delivered_at=r["delivered_at"],
+    )
+
+
+def shared_http_client(*, timeout_seconds: float) -> httpx.AsyncClient:
+    """The worker's one client: pooled connections, bounded timeouts, no redirects."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, 3.0)),
+        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+        follow_redirects=False,
+    )
