@@ -32,6 +32,7 @@ pytest: $(VENV)/.synced
 bench: $(VENV)/.synced
 	$(BIN)/python bench/login.py
 	$(BIN)/python bench/event_log.py
+	$(BIN)/python bench/checkout.py
 
 install: $(VENV)/.synced
 

@@ -1,8 +1,6 @@
 """API keys: created by admins with scopes, shown once, stored hashed, revocable, used only on
 machine routes."""
 
-import asyncio
-
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -83,7 +81,6 @@ async def test_a_key_works_within_its_scopes_on_machine_routes_only(
         f"/api/v1/integrations/orders/{order_id}/delivery", headers=key(fulfil["key"])
     )
     assert (after.status_code, after.json()["code"]) == (401, "not_authenticated")
-    await asyncio.sleep(0)
 
 
 async def test_only_admins_create_keys_and_only_with_machine_scopes(
