@@ -41,6 +41,18 @@ SELECT (refunded_at AT TIME ZONE 'UTC')::date, order_id, currency, product_id, s
  WHERE refunded_at IS NOT NULL
 """
 
+BACKFILL = """
+UPDATE order_views o
+   SET paid_at = (SELECT (e.payload->>'occurred_at')::timestamptz FROM event_log e
+                   WHERE e.stream_id = 'order-' || o.order_id
+                     AND e.event_type = 'PaymentAuthorized'
+                   ORDER BY e.stream_version LIMIT 1),
+       refunded_at = (SELECT (e.payload->>'occurred_at')::timestamptz FROM event_log e
+                       WHERE e.stream_id = 'order-' || o.order_id
+                         AND e.event_type = 'RefundIssued'
+                       ORDER BY e.stream_version LIMIT 1)
+"""
+
 SALES_BY_PRODUCT_DAY = """
 CREATE MATERIALIZED VIEW sales_by_product_day AS
 SELECT day, currency, product_id, min(sku) AS sku, min(name) AS name,
@@ -77,6 +89,8 @@ def upgrade() -> None:
         "order_views", sa.Column("refunded_at", sa.DateTime(timezone=True), nullable=True)
     )
     # ### end Alembic commands ###
+    # Orders that exist already: take the two times from their events.
+    op.execute(BACKFILL)
     # Money counts on the day it was taken, and negatively on the day it was given back.
     op.execute(SALE_LINES_VIEW)
     op.execute(SALES_BY_PRODUCT_DAY)

@@ -71,7 +71,7 @@ def periodic_jobs(
             topic=settings.kafka.warehouse_topic,
             bootstrap_servers=settings.kafka.bootstrap_servers,
             engine=engine,
-            handler=WarehouseShipments(ordering),
+            handler=WarehouseShipments(ordering, registry),
         )
         jobs["consumer:warehouse"] = keep_consuming(shipments, stop)
     return jobs
@@ -137,7 +137,11 @@ def webhook_sender(
         http=http,
         guard=NetworkUrlGuard(allow_http_localhost=w.allow_http_localhost),
         clock=SystemClock(),
-        config=SenderConfig(max_attempts=w.max_attempts, backoff_seconds=w.backoff_seconds),
+        config=SenderConfig(
+            max_attempts=w.max_attempts,
+            backoff_seconds=w.backoff_seconds,
+            timeout_seconds=w.timeout_seconds,
+        ),
     )
 
 

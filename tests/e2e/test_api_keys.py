@@ -103,3 +103,16 @@ async def test_only_admins_create_keys_and_only_with_machine_scopes(
         "/api/v1/integrations/orders", headers=key("agora_deadbeef_not-the-secret")
     )
     assert forged.status_code == 401
+    real = (
+        await shop.client.post(
+            "/api/v1/api-keys",
+            json={"name": "partner", "scopes": ["orders:read:any"]},
+            headers=bearer(admin),
+        )
+    ).json()
+    guessed = f"agora_{real['prefix']}_{'x' * 43}"  # the right prefix, the wrong secret
+    wrong_secret = await shop.client.get("/api/v1/integrations/orders", headers=key(guessed))
+    assert wrong_secret.status_code == 401
+    assert (
+        await shop.client.get("/api/v1/integrations/orders", headers=key(real["key"]))
+    ).status_code == 200

@@ -10,6 +10,7 @@ import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed
 
+from domain.identity.roles import Role
 from tests.e2e.conftest import bearer
 from tests.e2e.live_helpers import SseReader, replica, served
 from tests.e2e.ordering_helpers import OrderingShop
@@ -130,3 +131,17 @@ async def test_the_staff_websocket_refuses_strangers_and_streams_changes_to_staf
             update = json.loads(await asyncio.wait_for(staff.recv(), 10))
             assert update["type"] == "order"
             assert (update["order_id"], update["status"]) == (order_id, "cancelled")
+
+
+async def test_a_staff_feed_ends_when_its_session_does(
+    ordering_shop: OrderingShop, database_url: str, redis_url: str
+) -> None:
+    shop = ordering_shop
+    staff = await shop.account("short-lived@example.com", Role.STAFF)
+    with replica(shop.settings, database_url, redis_url) as other:
+        async with websockets.connect(ws_url(other)) as feed:
+            await feed.send(json.dumps({"type": "authenticate", "token": staff}))
+            assert json.loads(await asyncio.wait_for(feed.recv(), 5)) == {"type": "ready"}
+            logged_out = await shop.client.post("/api/v1/auth/logout", headers=bearer(staff))
+            assert logged_out.status_code == 204
+            assert await closed_with(feed) == 1008  # at the next heartbeat (0.5 s here)

@@ -8,12 +8,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from application.shared.clock import SystemClock
 from application.shared.signatures import verify
 from domain.identity.roles import Role
+from infrastructure.notifications.url_guard import NetworkUrlGuard
+from infrastructure.notifications.webhooks import SenderConfig, WebhookSender, shared_http_client
 from tests.e2e.conftest import bearer
 from tests.e2e.live_helpers import served
 from tests.e2e.ordering_helpers import OrderingShop, OrderingShopFactory
@@ -28,16 +32,19 @@ class Receiver:
     script: list[int | str] = field(default_factory=list)
     otherwise: int | str = 200
     received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
+        self.paths.append(request.url.path)
         self.received.append((dict(request.headers), await request.body()))
         answer = self.script.pop(0) if self.script else self.otherwise
         if answer == "slow":
             await asyncio.sleep(2)
             answer = 200
         if answer == "redirect":
-            response = Response(status_code=302, headers={"Location": "http://169.254.169.254/"})
+            # To a path of this very receiver: a client that followed it would show up here.
+            response = Response(status_code=302, headers={"Location": "/followed"})
         else:
             response = Response(status_code=int(answer))
         await response(scope, receive, send)
@@ -163,7 +170,8 @@ async def test_deliveries_are_signed_retried_recorded_and_redeliverable(
         latest = (await settled(shop, admin, hook, 2))[0]
         assert (latest["status"], latest["attempts"]) == ("failed", 3)
         assert latest["last_error"] == "redirect not followed"
-        assert all("169.254" not in h.get("host", "") for h, _ in receiver.received)
+        assert receiver.paths.count("/followed") == 0
+        assert receiver.paths.count("/hook") == 3 + 3  # the first delivery's and this one's
 
         receiver.otherwise = 200
         again = await shop.client.post(
@@ -173,3 +181,39 @@ async def test_deliveries_are_signed_retried_recorded_and_redeliverable(
         assert again.json()["status"] == "pending"
         redelivered = (await settled(shop, admin, hook, 2))[0]
         assert (redelivered["status"], redelivered["attempts"]) == ("delivered", 1)
+
+
+async def test_a_late_outcome_never_overwrites_a_newer_one(
+    ordering_shop_factory: OrderingShopFactory, engine: AsyncEngine
+) -> None:
+    """Two senders that both hold a delivery (a lease that ran out) record one outcome."""
+    receiver = Receiver()
+    settings = {"allow_http_localhost": True, "poll_seconds": 60.0}  # this test sends itself
+    async with ordering_shop_factory(webhooks=settings) as shop, served(receiver) as base:
+        admin = await admin_of(shop, "fence-admin")
+        hook = (
+            await shop.client.post(
+                "/api/v1/webhooks",
+                json={"url": f"{base}/hook", "event_types": ["OrderPaid"], "secret": SECRET},
+                headers=bearer(admin),
+            )
+        ).json()["id"]
+        await paid_order(shop)
+        for _ in range(200):
+            if await deliveries(shop, admin, hook):
+                break
+            await asyncio.sleep(0.05)
+        sender = WebhookSender(
+            engine,
+            http=shared_http_client(timeout_seconds=2),
+            guard=NetworkUrlGuard(allow_http_localhost=True),
+            clock=SystemClock(),
+            config=SenderConfig(max_attempts=1),
+        )
+        [(delivery, url, secret)] = await sender._lease()
+        await sender._record(delivery, (200, None))
+        await sender._record(delivery, (None, "timeout"))
+        [recorded] = await deliveries(shop, admin, hook)
+        assert (recorded["status"], recorded["attempts"]) == ("delivered", 1)
+        assert url.endswith("/hook")
+        assert secret == SECRET

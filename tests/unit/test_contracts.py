@@ -46,6 +46,10 @@ def test_the_consumer_accepts_exactly_what_the_warehouse_contract_allows() -> No
         (good | {"tracking_number": "x" * 65}, False),
         ({k: v for k, v in good.items() if k != "shipped_at"}, False),
         (good | {"shipped_at": "yesterday"}, False),
+        (good | {"shipped_at": "20260101T000000Z"}, False),
+        (good | {"shipped_at": "2026-01-01T00:00:00"}, False),  # no time zone
+        (good | {"order_id": "{" + good["order_id"] + "}"}, False),
+        (good | {"order_id": good["order_id"].replace("-", "")}, False),
     ]
     for message, valid in samples:
         assert validator.is_valid(message) is valid, message

@@ -271,3 +271,12 @@ def test_demo_env_provides_every_required_variable_with_a_usable_secret() -> Non
     ):
         assert len(values[name]) >= MIN_PRODUCTION_SECRET_LENGTH
         assert values[name] != development
+
+
+def test_the_proxy_streams_events_and_upgrades_websockets() -> None:
+    conf = (COMPOSE.parent / "nginx.conf").read_text()
+    api = conf[conf.index("location /api/ {") :]
+    assert "proxy_buffering off;" in api.split("}")[0]
+    ws = conf[conf.index("location /api/v1/ws/ {") :].split("}")[0]
+    assert "proxy_set_header Upgrade $http_upgrade;" in ws
+    assert 'proxy_set_header Connection "upgrade";' in ws

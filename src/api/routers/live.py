@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated, Any, cast
 from uuid import UUID
 
@@ -14,16 +15,16 @@ from fastapi import APIRouter, Depends, Header, WebSocket
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from starlette.websockets import WebSocketDisconnect
 
-from api.dependencies import CurrentPrincipal, Services
+from api.dependencies import CurrentPrincipal, Services, oauth2_scheme
 from api.problems import problem_responses
 from api.services import ApiServices
 from application.identity.queries import authenticate
-from application.identity.views import Principal
 from application.ordering.ports import LiveUpdatesUnavailable
 from application.ordering.queries import order_for
-from application.ordering.views import OrderUpdate, OrderView
+from application.ordering.views import OrderUpdate
 from application.shared.errors import ApplicationError
 from domain.identity.roles import Permission
+from domain.ordering.errors import OrderNotFound
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
 log = logging.getLogger(__name__)
@@ -32,14 +33,42 @@ POLICY_VIOLATION = 1008  # RFC 6455: the socket broke a rule (here: not authenti
 TRY_AGAIN_LATER = 1013
 
 
+@dataclass(frozen=True)
+class Watch:
+    """The order a stream follows, and the credentials to check again while it runs."""
+
+    order_id: UUID
+    token: str
+
+
 async def watched_order(
-    order_id: UUID, principal: CurrentPrincipal, services: Services
-) -> OrderView:
-    """Checked before the stream starts, so that a stranger gets a 404 problem, not a stream."""
+    order_id: UUID,
+    principal: CurrentPrincipal,
+    services: Services,
+    token: Annotated[str, Depends(oauth2_scheme)],
+) -> Watch:
+    """Checked before the stream starts, so that a stranger gets a 404 problem, not a stream.
+    An order so new that the read model has not caught up is found in the log."""
     any_order = Permission.ORDERS_READ_ANY in principal.permissions
-    return await order_for(
-        services.orders, order_id, viewer_id=principal.user_id, any_order=any_order
-    )
+    try:
+        await order_for(services.orders, order_id, viewer_id=principal.user_id, any_order=any_order)
+    except OrderNotFound:
+        first = await services.order_history.updates(order_id, after_version=0)
+        if not first or not (any_order or first[0].customer_id == principal.user_id):
+            raise
+    return Watch(order_id=order_id, token=token)
+
+
+async def _still_allowed(services: ApiServices, token: str) -> bool:
+    """A long-lived stream re-checks its caller now and then: logout, deactivation and role
+    changes reach it too."""
+    try:
+        await authenticate(
+            token, tokens=services.tokens, directory=services.users, now=services.clock.now()
+        )
+    except ApplicationError:
+        return False
+    return True
 
 
 LastEventId = Annotated[
@@ -59,33 +88,38 @@ LastEventId = Annotated[
     responses=problem_responses(401, 404, 422),
 )
 async def order_stream(
-    order: Annotated[OrderView, Depends(watched_order)],
+    order: Annotated[Watch, Depends(watched_order)],
     services: Services,
     last_event_id: LastEventId = None,
 ) -> AsyncIterator[ServerSentEvent]:
     """One `order` event per change of the order (id = its version in the order's history),
     starting after `Last-Event-ID` (from the beginning without it), then live. A comment line
-    every few seconds keeps proxies from closing an idle stream. Try it:
+    every few seconds keeps proxies from closing an idle stream; the stream ends when the
+    caller's session does. Try it:
     `curl -N -H "Authorization: Bearer $TOKEN" localhost:8000/api/v1/orders/<id>/stream`."""
     after = int(last_event_id or 0)
     try:
         async with services.order_feed.subscribe() as live:
             # Subscribed first, then the log: nothing can fall between the two.
-            for update in await services.order_history.updates(order.id, after_version=after):
+            for update in await services.order_history.updates(order.order_id, after_version=after):
                 yield _event(update)
                 after = update.version
             while True:
                 try:
                     incoming = await asyncio.wait_for(live.get(), services.live.heartbeat_seconds)
                 except TimeoutError:
+                    if not await _still_allowed(services, order.token):
+                        return
                     yield ServerSentEvent(comment="heartbeat")
                     continue
                 if incoming is None:
                     return  # this client fell behind; it reconnects with Last-Event-ID
-                if incoming.order_id != order.id or incoming.version <= after:
+                if incoming.order_id != order.order_id or incoming.version <= after:
                     continue
                 # A gap means pub/sub dropped something: the log has it.
-                for missed in await services.order_history.updates(order.id, after_version=after):
+                for missed in await services.order_history.updates(
+                    order.order_id, after_version=after
+                ):
                     yield _event(missed)
                     after = missed.version
     except LiveUpdatesUnavailable:
@@ -115,26 +149,28 @@ async def staff_order_feed(websocket: WebSocket) -> None:
     invalid token or a caller who is not staff closes the socket with 1008."""
     services = cast(ApiServices, websocket.app.state.services)
     await websocket.accept()
-    principal = await _authenticate(websocket, services)
-    if principal is None:
+    token = await _authenticate(websocket, services)
+    if token is None:
         return
-    await websocket.send_json({"type": "ready"})
     try:
         async with services.order_feed.subscribe() as live:
-            await _forward(websocket, live)
+            await websocket.send_json({"type": "ready"})  # subscribed: nothing is missed now
+            await _forward(websocket, live, services=services, token=token)
     except LiveUpdatesUnavailable:
         await websocket.close(code=TRY_AGAIN_LATER, reason="live updates unavailable")
 
 
-async def _authenticate(websocket: WebSocket, services: ApiServices) -> Principal | None:
+async def _authenticate(websocket: WebSocket, services: ApiServices) -> str | None:
+    """The first message's token, if it belongs to staff; else the socket is closed."""
     try:
         first = await asyncio.wait_for(
             websocket.receive_json(), services.live.websocket_auth_seconds
         )
         if not (isinstance(first, dict) and first.get("type") == "authenticate"):
             raise ValueError("the first message must authenticate")
+        token = str(first.get("token", ""))
         principal = await authenticate(
-            str(first.get("token", "")),
+            token,
             tokens=services.tokens,
             directory=services.users,
             now=services.clock.now(),
@@ -147,21 +183,36 @@ async def _authenticate(websocket: WebSocket, services: ApiServices) -> Principa
     if Permission.ORDERS_READ_ANY not in principal.permissions:
         await websocket.close(code=POLICY_VIOLATION, reason="staff only")
         return None
-    return principal
+    return token
 
 
-async def _forward(websocket: WebSocket, live: "asyncio.Queue[OrderUpdate | None]") -> None:
-    """Send updates until the client leaves (its receive ends) or falls behind."""
+async def _forward(
+    websocket: WebSocket,
+    live: "asyncio.Queue[OrderUpdate | None]",
+    *,
+    services: ApiServices,
+    token: str,
+) -> None:
+    """Send updates until the client leaves (its receive ends), falls behind, or its session
+    ends (checked at every idle heartbeat)."""
     leaving = asyncio.create_task(_until_closed(websocket))
     try:
         while True:
             next_update = asyncio.create_task(live.get())
             done, _ = await asyncio.wait(
-                {next_update, leaving}, return_when=asyncio.FIRST_COMPLETED
+                {next_update, leaving},
+                timeout=services.live.heartbeat_seconds,
+                return_when=asyncio.FIRST_COMPLETED,
             )
             if leaving in done:
                 next_update.cancel()
                 return
+            if not done:
+                next_update.cancel()
+                if not await _still_allowed(services, token):
+                    await websocket.close(code=POLICY_VIOLATION, reason="session ended")
+                    return
+                continue
             update = next_update.result()
             if update is None:
                 await websocket.close(code=TRY_AGAIN_LATER, reason="fell behind; reconnect")

@@ -24,7 +24,11 @@ class ReportPeriod:
     currency: str
 
     def __post_init__(self) -> None:
-        if self.last < self.first or (self.last - self.first).days > MAX_DAYS:
+        if (
+            self.last >= date.max
+            or self.last < self.first
+            or (self.last - self.first).days > MAX_DAYS
+        ):
             raise InvalidPeriod(f"`from` must not be after `to`, at most {MAX_DAYS} days apart")
 
 

@@ -26,7 +26,7 @@ def verify(
         raise InvalidSignature("the Agora-Signature header is missing")
     parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
     timestamp, signature = parts.get("t", ""), parts.get("v1", "")
-    if not timestamp.isdecimal() or not signature:
+    if not (timestamp.isdecimal() and len(timestamp) <= 12) or not signature:
         raise InvalidSignature("the signature header is not `t=<seconds>,v1=<hex>`")
     age = abs(now.timestamp() - int(timestamp))
     if age > tolerance.total_seconds():

@@ -3,10 +3,14 @@ and the sender that delivers them.
 
 Deliveries are created by a subscriber of the event log in the same transaction as its
 checkpoint, so each (event, subscription) gets exactly one delivery row. The sender leases due
-deliveries (so two workers never send the same one at once), posts them with one shared
-HTTP client, and records the outcome: delivered, or another attempt later with exponential
-backoff, or failed after the last attempt."""
+deliveries for longer than it can take to send them (each attempt has a hard deadline and a
+batch is sent a few at a time), posts them with one shared HTTP client to the address the SSRF
+guard checked, and records the outcome only if its lease still holds: delivered, another
+attempt later with exponential backoff, or failed after the last attempt. Receivers should
+still dedupe by `Agora-Delivery-Id`: delivery is at least once (a worker can die after the
+receiver accepted and before the outcome was recorded)."""
 
+import asyncio
 import json
 import logging
 import random
@@ -22,13 +26,14 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from application.notifications.webhooks import Delivery, UrlGuard
+from application.notifications.webhooks import Delivery
 from application.shared.clock import Clock
 from application.shared.signatures import sign
 from domain.notifications.webhooks import DeliveryStatus, UnsafeWebhookUrl, WebhookSubscription
 from infrastructure.eventlog.store import StoredEvent
 from infrastructure.eventlog.subscriptions import FailurePolicy
 from infrastructure.notifications.tables import webhook_deliveries, webhook_subscriptions
+from infrastructure.notifications.url_guard import NetworkUrlGuard
 
 log = logging.getLogger(__name__)
 s, d = webhook_subscriptions.c, webhook_deliveries.c
@@ -75,15 +80,15 @@ class SqlWebhooks:
     async def redeliver(
         self, subscription_id: UUID, delivery_id: UUID, *, now: datetime
     ) -> Delivery | None:
+        """A pending delivery is left as it is: it is already queued (or being sent)."""
+        mine = (d.id == delivery_id, d.subscription_id == subscription_id)
         async with self._engine.begin() as conn:
-            row = (
-                await conn.execute(
-                    update(webhook_deliveries)
-                    .where(d.id == delivery_id, d.subscription_id == subscription_id)
-                    .values(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now)
-                    .returning(*webhook_deliveries.c)
-                )
-            ).one_or_none()
+            await conn.execute(
+                update(webhook_deliveries)
+                .where(*mine, d.status != DeliveryStatus.PENDING)
+                .values(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now)
+            )
+            row = (await conn.execute(select(webhook_deliveries).where(*mine))).one_or_none()
         return None if row is None else _delivery(row._mapping)
 
 
@@ -123,20 +128,27 @@ class SenderConfig:
     max_attempts: int = 8
     backoff_seconds: float = 5.0
     backoff_cap_seconds: float = 3600.0
-    lease_seconds: float = 60.0
+    timeout_seconds: float = 5.0  # the whole attempt, whatever the receiver does
     batch: int = 50
+    concurrency: int = 10
+
+    @property
+    def lease(self) -> timedelta:
+        """Longer than a whole batch can take, with a margin."""
+        rounds = -(-self.batch // self.concurrency)
+        return timedelta(seconds=2 * rounds * self.timeout_seconds + 10)
 
 
 class WebhookSender:
     """Delivers due webhooks. `http` is the process's one shared client (pooled connections,
-    timeouts, redirects not followed)."""
+    redirects not followed, proxy settings from the environment ignored)."""
 
     def __init__(
         self,
         engine: AsyncEngine,
         *,
         http: httpx.AsyncClient,
-        guard: UrlGuard,
+        guard: NetworkUrlGuard,
         clock: Clock,
         config: SenderConfig,
     ) -> None:
@@ -145,36 +157,36 @@ class WebhookSender:
         self._guard = guard
         self._clock = clock
         self._config = config
+        self._slots = asyncio.Semaphore(config.concurrency)
 
     async def send_due(self) -> int:
         """Lease and send one batch; returns how many were attempted."""
         leased = await self._lease()
-        for delivery, url, secret in leased:
-            await self._record(delivery, await self._attempt(delivery, url, secret))
+        await asyncio.gather(*(self._send(*lease) for lease in leased))
         return len(leased)
+
+    async def _send(self, delivery: Any, url: str, secret: str) -> None:
+        async with self._slots:
+            await self._record(delivery, await self._attempt(delivery, url, secret))
 
     async def _lease(self) -> list[tuple[Any, str, str]]:
         now = self._clock.now()
         due = (
             select(d.id)
-            .where(d.status == DeliveryStatus.PENDING, d.next_attempt_at <= now)
+            .join(webhook_subscriptions, s.id == d.subscription_id)
+            .where(d.status == DeliveryStatus.PENDING, d.next_attempt_at <= now, s.active)
             .order_by(d.next_attempt_at)
             .limit(self._config.batch)
-            .with_for_update(skip_locked=True)
+            .with_for_update(of=webhook_deliveries, skip_locked=True)
         )
         async with self._engine.begin() as conn:
             rows = (
                 await conn.execute(
                     update(webhook_deliveries)
                     .where(d.id.in_(due.scalar_subquery()))
-                    .values(next_attempt_at=now + timedelta(seconds=self._config.lease_seconds))
+                    .values(next_attempt_at=now + self._config.lease)
                     .returning(
-                        webhook_deliveries.c.id,
-                        d.attempts,
-                        d.body,
-                        d.event_id,
-                        d.event_type,
-                        d.subscription_id,
+                        d.id, d.attempts, d.body, d.event_id, d.event_type, d.subscription_id
                     )
                 )
             ).all()
@@ -191,32 +203,44 @@ class WebhookSender:
         return [(row, *targets[row.subscription_id]) for row in rows]
 
     async def _attempt(self, delivery: Any, url: str, secret: str) -> tuple[int | None, str | None]:
-        """The receiver's status code and, unless it accepted, why not."""
+        """The receiver's status code and, unless it accepted, why not. The body of the answer
+        is never read: a receiver cannot stall the sender or fill its memory."""
         body = json.dumps(delivery.body, separators=(",", ":")).encode()
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": "Agora-Webhooks/1",
-            "Agora-Signature": sign(secret, body, at=self._clock.now()),
-            "Agora-Event-Id": str(delivery.event_id),
-            "Agora-Event-Type": delivery.event_type,
-            "Agora-Delivery-Id": str(delivery.id),
-        }
         try:
-            await self._guard.check(url)  # DNS may have changed since registration
-            response = await self._http.post(url, content=body, headers=headers)
+            async with asyncio.timeout(self._config.timeout_seconds):
+                target = await self._guard.pin(url)  # DNS may have changed since registration
+                headers = {
+                    "Host": target.host_header,
+                    "Content-Type": "application/json",
+                    "User-Agent": "Agora-Webhooks/1",
+                    "Agora-Signature": sign(secret, body, at=self._clock.now()),
+                    "Agora-Event-Id": str(delivery.event_id),
+                    "Agora-Event-Type": delivery.event_type,
+                    "Agora-Delivery-Id": str(delivery.id),
+                }
+                async with self._http.stream(
+                    "POST",
+                    target.url,
+                    content=body,
+                    headers=headers,
+                    extensions={"sni_hostname": target.server_name} if target.server_name else {},
+                ) as response:
+                    status = response.status_code
         except UnsafeWebhookUrl as exc:
             return None, f"refused: {exc.detail}"
-        except httpx.TimeoutException:
+        except (TimeoutError, httpx.TimeoutException):
             return None, "timeout"
         except httpx.HTTPError as exc:
             return None, f"{type(exc).__name__}: {exc}"[:500]
-        if response.is_redirect:
-            return response.status_code, "redirect not followed"
-        if not response.is_success:
-            return response.status_code, f"HTTP {response.status_code}"
-        return response.status_code, None
+        if 300 <= status < 400:
+            return status, "redirect not followed"
+        if not 200 <= status < 300:
+            return status, f"HTTP {status}"
+        return status, None
 
     async def _record(self, delivery: Any, outcome: tuple[int | None, str | None]) -> None:
+        """Fenced on the attempt count this lease saw: a late outcome never overwrites a newer
+        one."""
         status_code, error = outcome
         attempts = delivery.attempts + 1
         now = self._clock.now()
@@ -234,7 +258,11 @@ class WebhookSender:
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(webhook_deliveries)
-                .where(d.id == delivery.id)
+                .where(
+                    d.id == delivery.id,
+                    d.attempts == delivery.attempts,
+                    d.status == DeliveryStatus.PENDING,
+                )
                 .values(attempts=attempts, response_status=status_code, **values)
             )
         if error is not None:
@@ -303,9 +331,11 @@ def _delivery(r: Any) -> Delivery:
 
 
 def shared_http_client(*, timeout_seconds: float) -> httpx.AsyncClient:
-    """The worker's one client: pooled connections, bounded timeouts, no redirects."""
+    """The worker's one client: pooled connections, bounded timeouts, no redirects, and no
+    proxy taken from the environment (a proxy would resolve names after our check)."""
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, 3.0)),
         limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
         follow_redirects=False,
+        trust_env=False,
     )

@@ -191,13 +191,24 @@ class RedisOrderFeed:
                     while True:
                         message = await pubsub.get_message(timeout=1.0)
                         if message is not None:
-                            self._fan_out(decode(message["data"]))
+                            self._deliver(message["data"])
             except asyncio.CancelledError:
                 raise
             except Exception:  # Redis went away: clients resume from the log later
                 log.exception("order feed lost its Redis subscription; reconnecting")
+                # Until subscribed again, new clients wait in `subscribe` (or are refused),
+                # instead of listening to a channel nobody receives for them.
+                self._ready.clear()
                 self._drop_all()
                 await asyncio.sleep(1.0)
+
+    def _deliver(self, raw: bytes | str) -> None:
+        try:
+            update = decode(raw)
+        except (ValueError, KeyError, TypeError):
+            log.warning("order feed ignored a malformed message")
+            return
+        self._fan_out(update)
 
     def _fan_out(self, update: OrderUpdate) -> None:
         for queue in list(self._queues):

@@ -2,13 +2,18 @@
 framework: each valid message ships or delivers its order. The contract is
 `docs/contracts/warehouse.shipments.schema.json`.
 
-A duplicate is stopped by the inbox, and would change nothing anyway (shipping again under the
-same tracking number, or delivering twice, is a no-op in the aggregate). A message that can
+The effect runs in the consumer's own transaction (the order's unit of work as a savepoint of
+it), so the order's events and the inbox row commit together. A duplicate is stopped by the
+inbox, and would change nothing anyway (shipping again under the same tracking number, or
+delivering twice, is a no-op in the aggregate). The warehouse's times are checked, but the
+order's events carry the time Agora recorded them. A message that can
 never succeed — malformed, an unknown order, an order that cannot ship — is dead-lettered with
 the reason, and the partition moves on."""
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -18,9 +23,13 @@ from application.ordering.commands import MarkDelivered, ShipOrder
 from application.ordering.dependencies import OrderingDeps
 from application.ordering.order_handlers import mark_delivered, ship_order
 from domain.ordering.errors import IllegalTransition, OrderNotFound
+from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.kafka.consumer import InboundMessage, UnprocessableMessage
+from infrastructure.ordering.unit_of_work import SqlOrderingUnitOfWork
 
 TOPIC = "warehouse.shipments"
+CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,7 +44,7 @@ class ShipmentReport:
 def parse_shipment(body: Any) -> ShipmentReport:
     """The message as the contract describes it, or UnprocessableMessage saying what is wrong."""
     try:
-        order_id = UUID(str(body["order_id"]))
+        order_id = _uuid(body["order_id"])
         tracking = body["tracking_number"]
         carrier = body.get("carrier")
         shipped_at = _time(body["shipped_at"])
@@ -58,21 +67,32 @@ def parse_shipment(body: Any) -> ShipmentReport:
     )
 
 
+def _uuid(value: Any) -> UUID:
+    """The canonical 8-4-4-4-12 form only, as the contract's `format: uuid` says."""
+    if not (isinstance(value, str) and CANONICAL_UUID.fullmatch(value)):
+        raise ValueError(f"{value!r} is not a UUID in canonical form")
+    return UUID(value)
+
+
 def _time(value: Any) -> datetime:
-    moment = datetime.fromisoformat(str(value))
-    if moment.tzinfo is None:
-        raise ValueError(f"{value!r} has no time zone")
-    return moment
+    """RFC 3339 date-times only (`2026-11-25T10:00:00Z`), as `format: date-time` says."""
+    if not (isinstance(value, str) and RFC3339.fullmatch(value)):
+        raise ValueError(f"{value!r} is not an RFC 3339 date-time with a time zone")
+    return datetime.fromisoformat(value)
 
 
 class WarehouseShipments:
     """The consumer's handler."""
 
-    def __init__(self, deps: OrderingDeps) -> None:
+    def __init__(self, deps: OrderingDeps, registry: EventRegistry) -> None:
         self._deps = deps
+        self._registry = registry
 
     async def __call__(self, message: InboundMessage, conn: AsyncConnection) -> None:
         report = parse_shipment(message.body)
+        deps = replace(
+            self._deps, uow=partial(SqlOrderingUnitOfWork, None, self._registry, within=conn)
+        )
         try:
             await ship_order(
                 ShipOrder(
@@ -81,11 +101,11 @@ class WarehouseShipments:
                     carrier=report.carrier,
                     actor_id=None,
                 ),
-                deps=self._deps,
+                deps=deps,
             )
             if report.delivered_at is not None:
                 await mark_delivered(
-                    MarkDelivered(order_id=report.order_id, actor_id=None), deps=self._deps
+                    MarkDelivered(order_id=report.order_id, actor_id=None), deps=deps
                 )
         except OrderNotFound:
             raise UnprocessableMessage(f"no order {report.order_id}") from None
