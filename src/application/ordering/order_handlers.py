@@ -16,10 +16,10 @@ from application.ordering.commands import (
 )
 from application.ordering.dependencies import OrderingDeps
 from application.ordering.ports import OrderingUnitOfWork
-from application.ordering.views import OrderView
+from application.ordering.views import CatalogItem, OrderView
 from application.shared.errors import ConcurrencyConflict
 from application.shared.idempotency import IdempotentRequest, Outcome
-from domain.ordering.cart import CartNeedsReview
+from domain.ordering.cart import Cart, CartNeedsReview
 from domain.ordering.errors import EmptyOrder, OrderNotFound
 from domain.ordering.order import Order
 from domain.ordering.values import OrderLine
@@ -42,23 +42,7 @@ async def check_out(cmd: CheckOut, *, deps: OrderingDeps) -> Outcome[OrderView]:
         cart = await uow.carts.get(cmd.customer_id)
         if cart.is_empty:
             raise EmptyOrder("the cart is empty")
-        items = await uow.catalog.items(line.sku for line in cart.lines)
-        lines = []
-        for line in cart.lines:
-            item = items.get(line.sku)
-            if item is None or not item.active or item.price != line.confirmed_price:
-                raise CartNeedsReview(
-                    f"{line.sku} was archived or repriced since it was added; review the cart"
-                )
-            lines.append(
-                OrderLine(
-                    product_id=item.product_id,
-                    sku=item.sku,
-                    name=item.name,
-                    unit_price=item.price,  # the catalog's price, never the client's
-                    quantity=line.quantity,
-                )
-            )
+        lines = _priced(cart, await uow.catalog.items(line.sku for line in cart.lines))
         order = Order.place(
             order_id=uuid.uuid4(),
             customer_id=cmd.customer_id,
@@ -74,6 +58,28 @@ async def check_out(cmd: CheckOut, *, deps: OrderingDeps) -> Outcome[OrderView]:
         await uow.idempotency.remember(request, view, now=now, keep_for=deps.idempotency_ttl)
         await uow.commit()
     return Outcome(view)
+
+
+def _priced(cart: Cart, items: dict[str, CatalogItem]) -> list[OrderLine]:
+    """The cart's lines at the catalog's prices, never the client's; refused if a line's
+    product was archived or repriced since the customer last confirmed it."""
+    lines = []
+    for line in cart.lines:
+        item = items.get(line.sku)
+        if item is None or not item.active or item.price != line.confirmed_price:
+            raise CartNeedsReview(
+                f"{line.sku} was archived or repriced since it was added; review the cart"
+            )
+        lines.append(
+            OrderLine(
+                product_id=item.product_id,
+                sku=item.sku,
+                name=item.name,
+                unit_price=item.price,
+                quantity=line.quantity,
+            )
+        )
+    return lines
 
 
 async def cancel_order(cmd: CancelOrder, *, deps: OrderingDeps) -> Outcome[OrderView]:

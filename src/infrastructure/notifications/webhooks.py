@@ -1,5 +1,5 @@
-"""Webhook subscriptions in PostgreSQL; the log subscriber that turns events into deliveries;
-and the sender that delivers them.
+"""The log subscriber that turns events into webhook deliveries, and the sender that delivers
+them (subscriptions and delivery records are read and kept in `repository.py`).
 
 Deliveries are created by a subscriber of the event log in the same transaction as its
 checkpoint, so each (event, subscription) gets exactly one delivery row. The sender leases due
@@ -17,19 +17,17 @@ import random
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from uuid import UUID
 
 import httpx
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from application.notifications.webhooks import Delivery
 from application.shared.clock import Clock
 from application.shared.signatures import sign
-from domain.notifications.webhooks import DeliveryStatus, UnsafeWebhookUrl, WebhookSubscription
+from domain.notifications.webhooks import DeliveryStatus, UnsafeWebhookUrl
 from infrastructure.eventlog.store import StoredEvent
 from infrastructure.eventlog.subscriptions import FailurePolicy
 from infrastructure.notifications.tables import webhook_deliveries, webhook_subscriptions
@@ -37,59 +35,6 @@ from infrastructure.notifications.url_guard import NetworkUrlGuard
 
 log = logging.getLogger(__name__)
 s, d = webhook_subscriptions.c, webhook_deliveries.c
-
-
-class SqlWebhooks:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-
-    async def add(self, subscription: WebhookSubscription) -> None:
-        async with self._engine.begin() as conn:
-            await conn.execute(insert(webhook_subscriptions).values(_row(subscription)))
-
-    async def get(self, subscription_id: UUID) -> WebhookSubscription | None:
-        async with self._engine.connect() as conn:
-            row = (
-                await conn.execute(select(webhook_subscriptions).where(s.id == subscription_id))
-            ).one_or_none()
-        return None if row is None else _subscription(row._mapping)
-
-    async def save(self, subscription: WebhookSubscription) -> None:
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                update(webhook_subscriptions)
-                .where(s.id == subscription.id)
-                .values(active=subscription.active)
-            )
-
-    async def all(self) -> list[WebhookSubscription]:
-        async with self._engine.connect() as conn:
-            rows = await conn.execute(select(webhook_subscriptions).order_by(s.created_at))
-            return [_subscription(r._mapping) for r in rows]
-
-    async def deliveries(self, subscription_id: UUID, *, limit: int) -> list[Delivery]:
-        async with self._engine.connect() as conn:
-            rows = await conn.execute(
-                select(webhook_deliveries)
-                .where(d.subscription_id == subscription_id)
-                .order_by(d.created_at.desc(), d.id)
-                .limit(limit)
-            )
-            return [_delivery(r._mapping) for r in rows]
-
-    async def redeliver(
-        self, subscription_id: UUID, delivery_id: UUID, *, now: datetime
-    ) -> Delivery | None:
-        """A pending delivery is left as it is: it is already queued (or being sent)."""
-        mine = (d.id == delivery_id, d.subscription_id == subscription_id)
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                update(webhook_deliveries)
-                .where(*mine, d.status != DeliveryStatus.PENDING)
-                .values(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now)
-            )
-            row = (await conn.execute(select(webhook_deliveries).where(*mine))).one_or_none()
-        return None if row is None else _delivery(row._mapping)
 
 
 class WebhookDispatcher:
@@ -288,46 +233,6 @@ def _body(event: StoredEvent) -> dict[str, Any]:
         "recorded_at": event.recorded_at.isoformat(),
         "payload": dict(event.payload),
     }
-
-
-def _row(subscription: WebhookSubscription) -> dict[str, Any]:
-    return {
-        "id": subscription.id,
-        "url": subscription.url,
-        "event_types": sorted(subscription.event_types),
-        "secret": subscription.secret,
-        "created_by": subscription.created_by,
-        "created_at": subscription.created_at,
-        "active": subscription.active,
-    }
-
-
-def _subscription(r: Any) -> WebhookSubscription:
-    return WebhookSubscription(
-        id=r["id"],
-        url=r["url"],
-        event_types=frozenset(r["event_types"]),
-        secret=r["secret"],
-        created_by=r["created_by"],
-        created_at=r["created_at"],
-        active=r["active"],
-    )
-
-
-def _delivery(r: Any) -> Delivery:
-    return Delivery(
-        id=r["id"],
-        subscription_id=r["subscription_id"],
-        event_id=r["event_id"],
-        event_type=r["event_type"],
-        status=DeliveryStatus(r["status"]),
-        attempts=r["attempts"],
-        last_error=r["last_error"],
-        response_status=r["response_status"],
-        created_at=r["created_at"],
-        next_attempt_at=r["next_attempt_at"],
-        delivered_at=r["delivered_at"],
-    )
 
 
 def shared_http_client(*, timeout_seconds: float) -> httpx.AsyncClient:
