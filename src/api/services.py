@@ -24,6 +24,8 @@ class ReadinessCheck(Protocol):
 
 @dataclass(frozen=True, kw_only=True)
 class LiveConfig:
+    """Timings of live order updates (SSE and WebSocket), from the notifications settings."""
+
     heartbeat_seconds: float = 15.0
     websocket_auth_seconds: float = 5.0
 

@@ -9,6 +9,8 @@ from domain.identity.api_key import ApiKey
 
 
 class NewApiKey(BaseModel):
+    """A key for an integration: a name to recognise it by and the scopes it may use."""
+
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100, examples=["warehouse"])
@@ -22,6 +24,8 @@ class NewApiKey(BaseModel):
 
 
 class ApiKeyResponse(BaseModel):
+    """An API key's record; the key itself is shown only once, when it is created."""
+
     id: UUID
     name: str
     prefix: str = Field(description="Identifies the key in lists; not secret.")
@@ -46,8 +50,12 @@ class ApiKeyResponse(BaseModel):
 
 
 class IssuedApiKeyResponse(ApiKeyResponse):
+    """A new key's record with the key itself in `key`, returned this once only."""
+
     key: str = Field(description="Shown this once; only its hash is kept. Send it as X-API-Key.")
 
 
 class ApiKeyList(BaseModel):
+    """Every API key, oldest first, revoked ones included."""
+
     items: list[ApiKeyResponse]

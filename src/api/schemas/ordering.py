@@ -26,6 +26,8 @@ def money(value: Money) -> MoneyModel:
 
 
 class CartLineInput(BaseModel):
+    """How many units the cart holds; setting it also accepts the product's current price."""
+
     model_config = ConfigDict(extra="forbid")
 
     # The domain's limit, so the schema (and Swagger UI) can never disagree with it.
@@ -33,6 +35,8 @@ class CartLineInput(BaseModel):
 
 
 class CartLineResponse(BaseModel):
+    """One line of the cart, at today's catalog price."""
+
     sku: str = Field(examples=["MUG-BLUE-350"])
     product_id: UUID
     name: str
@@ -45,6 +49,8 @@ class CartLineResponse(BaseModel):
 
 
 class CartResponse(BaseModel):
+    """The cart at today's prices; a flagged line holds up checkout until it is confirmed."""
+
     lines: list[CartLineResponse]
     totals: list[MoneyModel] = Field(description="One total per currency.")
     item_count: int
@@ -74,6 +80,8 @@ class CartResponse(BaseModel):
 
 
 class AddressModel(BaseModel):
+    """Where the parcel goes. Checked for presence and length; the carrier checks the rest."""
+
     model_config = ConfigDict(extra="forbid")
 
     name: Text = Field(examples=["Ada Lovelace"])
@@ -92,6 +100,8 @@ class AddressModel(BaseModel):
 
 
 class CheckoutRequest(BaseModel):
+    """Where to ship and how to pay; the order takes the cart's lines at the catalog's prices."""
+
     model_config = ConfigDict(extra="forbid")
 
     shipping_address: AddressModel
@@ -105,6 +115,8 @@ class CheckoutRequest(BaseModel):
 
 
 class OrderLineResponse(BaseModel):
+    """One product at the price the catalog asked when the order was placed."""
+
     product_id: UUID
     sku: str
     name: str
@@ -131,6 +143,8 @@ class OrderLineResponse(BaseModel):
 
 
 class OrderResponse(BaseModel):
+    """An order in full; `version` is the place of its latest event in the order's history."""
+
     id: UUID
     customer_id: UUID
     status: OrderStatus = Field(examples=["awaiting_payment"])
@@ -167,6 +181,8 @@ class OrderResponse(BaseModel):
 
 
 class OrderSummaryResponse(BaseModel):
+    """An order as a row of a list: no lines, no address."""
+
     id: UUID
     customer_id: UUID
     status: OrderStatus
@@ -189,6 +205,8 @@ class OrderSummaryResponse(BaseModel):
 
 
 class OrderPage(BaseModel):
+    """Orders, newest first; send `next_cursor` back as `cursor` for the next page."""
+
     items: list[OrderSummaryResponse]
     next_cursor: str | None
 
@@ -200,6 +218,8 @@ class OrderPage(BaseModel):
 
 
 class TimelineEntryResponse(BaseModel):
+    """One event of the order's history, in words."""
+
     version: int
     event_type: str = Field(examples=["OrderPaid"])
     status: OrderStatus
@@ -213,16 +233,22 @@ class TimelineEntryResponse(BaseModel):
 
 
 class Timeline(BaseModel):
+    """The order's history, oldest event first."""
+
     items: list[TimelineEntryResponse]
 
 
 class CancelRequest(BaseModel):
+    """Why the order is cancelled; possible until it ships."""
+
     model_config = ConfigDict(extra="forbid")
 
     reason: Text = Field(examples=["ordered by mistake"])
 
 
 class ShipRequest(BaseModel):
+    """A paid order's shipment; reporting the same tracking number again changes nothing."""
+
     model_config = ConfigDict(extra="forbid")
 
     tracking_number: Annotated[str, Field(min_length=1, max_length=64)] = Field(
@@ -234,10 +260,14 @@ class ShipRequest(BaseModel):
 
 
 class RefundRequest(BaseModel):
+    """Why the money is given back; an order whose payment was taken is refunded once."""
+
     model_config = ConfigDict(extra="forbid")
 
     reason: Text = Field(examples=["damaged in transit"])
 
 
 class WebhookAck(BaseModel):
+    """`applied` (a duplicate changes nothing), or `ignored` when no order has that reference."""
+
     status: Literal["applied", "ignored"]

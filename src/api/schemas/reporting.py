@@ -10,6 +10,9 @@ from application.reporting.views import DailySales, ProductSales, Report
 
 
 class Figures(BaseModel):
+    """Sales figures: money counts on the day it was taken, and negatively on the day it was
+    refunded; `orders` counts orders with units sold."""
+
     orders: int
     units_sold: int
     units_refunded: int
@@ -19,10 +22,14 @@ class Figures(BaseModel):
 
 
 class DayRow(Figures):
+    """One day's sales (UTC)."""
+
     day: date
 
 
 class ProductRow(Figures):
+    """One product's sales over the period, and its place among the products sold."""
+
     product_id: UUID
     sku: str
     name: str
@@ -31,6 +38,8 @@ class ProductRow(Figures):
 
 
 class DailyReport(BaseModel):
+    """Sales per day in one currency; a day without sales or refunds has no row."""
+
     currency: str
     rows: list[DayRow]
     as_of: datetime | None = Field(description="When the figures were last refreshed.")
@@ -46,6 +55,8 @@ class DailyReport(BaseModel):
 
 
 class ProductReport(BaseModel):
+    """Every product sold in the period, best net revenue first, in one currency."""
+
     currency: str
     rows: list[ProductRow]
     as_of: datetime | None

@@ -10,6 +10,8 @@ from domain.notifications.webhooks import WebhookSubscription
 
 
 class NewWebhook(BaseModel):
+    """A URL to receive the named event types; it must be https and resolve to public addresses."""
+
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(max_length=2000, examples=["https://partner.example.com/agora-hooks"])
@@ -25,6 +27,8 @@ class NewWebhook(BaseModel):
 
 
 class WebhookResponse(BaseModel):
+    """A webhook subscription; its secret is never returned."""
+
     id: UUID
     url: str
     event_types: list[str]
@@ -45,10 +49,15 @@ class WebhookResponse(BaseModel):
 
 
 class WebhookList(BaseModel):
+    """Every webhook subscription, oldest first, stopped ones included."""
+
     items: list[WebhookResponse]
 
 
 class DeliveryResponse(BaseModel):
+    """One event sent to a subscription: `pending` until accepted, `failed` once out of
+    attempts (it can be delivered again)."""
+
     id: UUID
     event_id: UUID
     event_type: str
@@ -66,4 +75,6 @@ class DeliveryResponse(BaseModel):
 
 
 class DeliveryList(BaseModel):
+    """A subscription's deliveries, newest first."""
+
     items: list[DeliveryResponse]

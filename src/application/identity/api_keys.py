@@ -24,6 +24,8 @@ TOUCH_EVERY = timedelta(minutes=1)
 
 
 class ApiKeys(Protocol):
+    """Where API keys are kept, found by id or by the prefix a presented key carries."""
+
     async def add(self, key: ApiKey) -> None: ...
 
     async def get(self, key_id: UUID) -> ApiKey | None: ...
@@ -41,6 +43,8 @@ class ApiKeys(Protocol):
 
 @dataclass(frozen=True, kw_only=True)
 class ApiKeyDeps:
+    """What the API key handlers are given by the composition root."""
+
     keys: ApiKeys
     clock: Clock
 
@@ -55,6 +59,8 @@ class IssuedApiKey:
 
 @dataclass(frozen=True, kw_only=True)
 class CreateApiKey(Command[IssuedApiKey]):
+    """Issue a key limited to machine scopes; the result holds the key, shown this once."""
+
     name: str
     scopes: frozenset[str]
     actor_id: UUID
@@ -62,6 +68,8 @@ class CreateApiKey(Command[IssuedApiKey]):
 
 @dataclass(frozen=True, kw_only=True)
 class RevokeApiKey(Command[ApiKey]):
+    """Stop a key from working; revoking it again changes nothing."""
+
     key_id: UUID
     actor_id: UUID
 

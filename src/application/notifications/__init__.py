@@ -1,0 +1,1 @@
+"""Notifications use cases: registering, stopping and redelivering outbound webhooks."""

@@ -17,6 +17,8 @@ from domain.notifications.webhooks import (
 
 
 class UrlGuard(Protocol):
+    """Keeps webhooks from calling into the shop's own network (SSRF)."""
+
     async def check(self, url: str) -> None:
         """Raise UnsafeWebhookUrl unless the URL may be called (scheme, resolved addresses)."""
         ...
@@ -24,6 +26,8 @@ class UrlGuard(Protocol):
 
 @dataclass(frozen=True, kw_only=True)
 class Delivery:
+    """One event sent, or to be sent, to one subscription, and how its attempts went."""
+
     id: UUID
     subscription_id: UUID
     event_id: UUID
@@ -38,6 +42,8 @@ class Delivery:
 
 
 class Webhooks(Protocol):
+    """Where subscriptions and the records of their deliveries are kept."""
+
     async def add(self, subscription: WebhookSubscription) -> None: ...
 
     async def get(self, subscription_id: UUID) -> WebhookSubscription | None: ...
@@ -59,6 +65,8 @@ class Webhooks(Protocol):
 
 @dataclass(frozen=True, kw_only=True)
 class WebhookDeps:
+    """What the webhook handlers are given by the composition root."""
+
     webhooks: Webhooks
     guard: UrlGuard
     clock: Clock
@@ -67,6 +75,8 @@ class WebhookDeps:
 
 @dataclass(frozen=True, kw_only=True)
 class RegisterWebhook(Command[WebhookSubscription]):
+    """Subscribe a URL to known event types, once it passes the URL guard."""
+
     url: str
     event_types: frozenset[str]
     secret: str
@@ -75,12 +85,16 @@ class RegisterWebhook(Command[WebhookSubscription]):
 
 @dataclass(frozen=True, kw_only=True)
 class DeactivateWebhook(Command[WebhookSubscription]):
+    """Deliver no new events to the subscription; its delivery history stays."""
+
     subscription_id: UUID
     actor_id: UUID
 
 
 @dataclass(frozen=True, kw_only=True)
 class RedeliverWebhook(Command[Delivery]):
+    """Send one delivery again from now on, with a fresh set of attempts."""
+
     subscription_id: UUID
     delivery_id: UUID
     actor_id: UUID

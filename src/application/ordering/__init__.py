@@ -1,0 +1,1 @@
+"""Ordering use cases: the cart, checkout, order changes, payment callbacks, fulfilment."""

@@ -11,6 +11,8 @@ from domain.ordering.values import ShippingAddress
 
 @dataclass(frozen=True, kw_only=True)
 class SetCartLine(Command[CartView]):
+    """Put a SKU in the cart at this quantity; the customer accepts its current price."""
+
     customer_id: UUID
     sku: str
     quantity: int
@@ -18,12 +20,16 @@ class SetCartLine(Command[CartView]):
 
 @dataclass(frozen=True, kw_only=True)
 class RemoveCartLine(Command[CartView]):
+    """Take a SKU out of the cart; one that is not in it is refused (NotInCart)."""
+
     customer_id: UUID
     sku: str
 
 
 @dataclass(frozen=True, kw_only=True)
 class ClearCart(Command[CartView]):
+    """Empty the customer's cart in one step."""
+
     customer_id: UUID
 
 
@@ -50,6 +56,8 @@ class CancelOrder(Command[Outcome[OrderView]]):
 
 @dataclass(frozen=True, kw_only=True)
 class ShipOrder(Command[OrderView]):
+    """Record a paid order's shipment; `actor_id` is None when an integration reports it."""
+
     order_id: UUID
     tracking_number: str
     carrier: str | None
@@ -58,12 +66,16 @@ class ShipOrder(Command[OrderView]):
 
 @dataclass(frozen=True, kw_only=True)
 class MarkDelivered(Command[OrderView]):
+    """Record that a shipped order arrived; doing it twice changes nothing."""
+
     order_id: UUID
     actor_id: UUID | None
 
 
 @dataclass(frozen=True, kw_only=True)
 class RefundOrder(Command[OrderView]):
+    """Give back a paid order's money, or that of an order cancelled after payment."""
+
     order_id: UUID
     reason: str
     actor_id: UUID

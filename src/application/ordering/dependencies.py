@@ -9,6 +9,8 @@ from application.shared.clock import Clock
 
 @dataclass(frozen=True, kw_only=True)
 class OrderingDeps:
+    """Ports, clock, payment webhook checks and timings the ordering handlers share."""
+
     uow: OrderingUnitOfWorkFactory
     clock: Clock
     payments: PaymentGateway

@@ -29,6 +29,8 @@ from domain.shared.money import Money
 
 
 class OrderRepository(Protocol):
+    """Orders as event streams: loaded by replay, saved by appending new events."""
+
     async def get(self, order_id: UUID) -> Order | None:
         """Load by replaying the stream, after queueing behind other writers of it."""
         ...
@@ -39,6 +41,8 @@ class OrderRepository(Protocol):
 
 
 class CartRepository(Protocol):
+    """Carts, one per customer, locked while a command changes one."""
+
     async def get(self, customer_id: UUID) -> Cart:
         """The customer's cart, locked until the transaction ends (empty if none yet)."""
         ...
@@ -47,6 +51,8 @@ class CartRepository(Protocol):
 
 
 class Catalog(Protocol):
+    """The catalog's current prices and availability, as checkout and the cart read them."""
+
     async def items(self, skus: Iterable[str]) -> dict[str, CatalogItem]:
         """The catalog's current name, price and availability of each known SKU."""
         ...
@@ -65,6 +71,8 @@ class PaymentMethods(Protocol):
 
 
 class OrderingUnitOfWork(UnitOfWork, Protocol):
+    """One transaction over orders, carts, payment tokens and idempotency keys."""
+
     @property
     def orders(self) -> OrderRepository: ...
 
@@ -82,6 +90,8 @@ class OrderingUnitOfWork(UnitOfWork, Protocol):
 
 
 class OrderingUnitOfWorkFactory(Protocol):
+    """Opens a fresh unit of work for each command."""
+
     def __call__(self) -> OrderingUnitOfWork: ...
 
 
@@ -100,6 +110,8 @@ class OrderReader(Protocol):
 
 
 class OrderHistory(Protocol):
+    """An order's changes from the event log, for live streams to catch up from."""
+
     async def updates(self, order_id: UUID, *, after_version: int) -> list[OrderUpdate]:
         """The order's changes after `after_version`, read from the event log itself."""
         ...
@@ -119,6 +131,8 @@ class OrderFeed(Protocol):
 
 
 class CartReader(Protocol):
+    """The cart for display, at today's catalog prices, without locking it."""
+
     async def cart(self, customer_id: UUID) -> CartView: ...
 
 
@@ -147,6 +161,8 @@ class PaymentUnavailable(ApplicationError):
 
 
 class PaymentOutcome(StrEnum):
+    """The provider's answer to an authorisation."""
+
     APPROVED = "approved"
     DECLINED = "declined"
     PENDING = "pending"  # the provider answers later, through the webhook
@@ -154,6 +170,9 @@ class PaymentOutcome(StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class PaymentResult:
+    """An authorisation's answer: an approval carries the payment reference, a decline
+    its reason."""
+
     outcome: PaymentOutcome
     payment_reference: str | None = None
     reason: str | None = None

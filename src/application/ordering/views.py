@@ -117,6 +117,8 @@ class CatalogItem:
 
 @dataclass(frozen=True, kw_only=True)
 class CartLineView:
+    """One cart line at today's price, flagged when the price moved or the product is gone."""
+
     sku: str
     product_id: UUID
     name: str

@@ -9,6 +9,8 @@ from application.reporting.views import OrderExportRow, Report, ReportPeriod
 
 
 class SalesReports(Protocol):
+    """Staff reports, from materialized views refreshed by the worker, and the export."""
+
     async def daily(self, period: ReportPeriod) -> Report: ...
 
     async def products(self, period: ReportPeriod, *, top: int | None = None) -> Report:

@@ -34,6 +34,8 @@ class ReportPeriod:
 
 @dataclass(frozen=True, kw_only=True)
 class DailySales:
+    """One day's figures; `orders` counts the orders with units sold that day."""
+
     day: date
     orders: int
     units_sold: int
@@ -45,6 +47,8 @@ class DailySales:
 
 @dataclass(frozen=True, kw_only=True)
 class ProductSales:
+    """One product's figures over the period, ranked by net revenue."""
+
     product_id: UUID
     sku: str
     name: str
@@ -68,6 +72,8 @@ class Report:
 
 @dataclass(frozen=True, kw_only=True)
 class OrderExportRow:
+    """One order as a row of the CSV export."""
+
     order_id: UUID
     placed_at: datetime
     customer_id: UUID

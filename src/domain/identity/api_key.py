@@ -40,6 +40,8 @@ def check_scopes(scopes: Iterable[str]) -> frozenset[Permission]:
 
 @dataclass(frozen=True, kw_only=True)
 class ApiKey:
+    """A machine's credential: its scopes, a hash of its secret, its last use and revocation."""
+
     id: UUID
     name: str
     prefix: str  # shown in lists and logs to tell keys apart; not secret

@@ -1,0 +1,1 @@
+"""Notifications: webhook subscriptions that send the log's events to outside URLs."""

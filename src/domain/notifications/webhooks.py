@@ -25,6 +25,8 @@ class WebhookNotFound(DomainError):
 
 
 class DeliveryStatus(StrEnum):
+    """Where a delivery stands: pending until accepted, failed once out of attempts."""
+
     PENDING = "pending"
     DELIVERED = "delivered"
     FAILED = "failed"  # out of attempts; an admin may deliver it again
@@ -32,6 +34,8 @@ class DeliveryStatus(StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class WebhookSubscription:
+    """A URL subscribed to event types; its secret signs every delivery."""
+
     id: UUID
     url: str
     event_types: frozenset[str]

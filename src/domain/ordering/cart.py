@@ -31,6 +31,8 @@ class NotInCart(DomainError):
 
 @dataclass(frozen=True, kw_only=True)
 class CartLine:
+    """A SKU and its quantity, with the price the customer last confirmed for it."""
+
     sku: str
     product_id: UUID
     quantity: int

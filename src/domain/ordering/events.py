@@ -11,11 +11,15 @@ from domain.shared.money import Money
 
 @dataclass(frozen=True, kw_only=True)
 class OrderEvent(DomainEvent):
+    """Base of the order's events; each belongs to the stream of one order."""
+
     order_id: UUID
 
 
 @dataclass(frozen=True, kw_only=True)
 class OrderPlaced(OrderEvent):
+    """A customer checked out: the lines at the catalog's prices, the total, the address."""
+
     customer_id: UUID
     lines: tuple[OrderLine, ...]
     total: Money
@@ -36,12 +40,17 @@ class OrderStockRejected(OrderEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class PaymentAuthorized(OrderEvent):
+    """The provider took the money. Also recorded for an order cancelled in the meantime,
+    which then awaits a refund."""
+
     payment_reference: str
     amount: Money
 
 
 @dataclass(frozen=True, kw_only=True)
 class PaymentDeclined(OrderEvent):
+    """The provider refused the payment; the order is cancelled next."""
+
     reason: str
 
 
@@ -54,11 +63,15 @@ class PaymentFailed(OrderEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class OrderPaid(OrderEvent):
+    """The order's payment is in; the order can ship."""
+
     payment_reference: str
 
 
 @dataclass(frozen=True, kw_only=True)
 class OrderShipped(OrderEvent):
+    """The parcel left; `actor_id` is None when an integration reported it."""
+
     tracking_number: str
     carrier: str | None
     actor_id: UUID | None
@@ -66,6 +79,8 @@ class OrderShipped(OrderEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class OrderDelivered(OrderEvent):
+    """The parcel arrived; `actor_id` is None when an integration reported it."""
+
     actor_id: UUID | None
 
 
@@ -80,6 +95,8 @@ class OrderCancelled(OrderEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class RefundIssued(OrderEvent):
+    """The order's total went back to the customer; an order is refunded once."""
+
     amount: Money
     refund_reference: str
     reason: str

@@ -1,0 +1,1 @@
+"""Notification adapters: webhook tables, the SSRF guard, the delivery subscriber and sender."""

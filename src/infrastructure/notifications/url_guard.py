@@ -36,6 +36,9 @@ class PinnedUrl:
 
 
 class NetworkUrlGuard:
+    """The UrlGuard port, resolving the host itself; `pin` also gives the address to
+    connect to."""
+
     def __init__(self, *, allow_http_localhost: bool = False) -> None:
         self._allow_local = allow_http_localhost
 

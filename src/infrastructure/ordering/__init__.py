@@ -1,0 +1,1 @@
+"""Ordering adapters: repositories, projection, readers, fulfilment, live updates, Kafka."""

@@ -16,6 +16,8 @@ from infrastructure.ordering.event_types import ORDER_STREAM
 
 
 class FulfillmentSubscriber:
+    """Hands order events to the fulfilment process; a step that keeps failing is parked."""
+
     name = "fulfillment"
     # A step that keeps failing (a bug, an impossible order) is parked for an operator;
     # the unpaid-order sweep still ends the order, so no order waits forever.

@@ -21,6 +21,8 @@ S = OrderStatus
 
 
 class OrderProjection:
+    """Keeps `order_views` and `order_timeline` in step with the log; a failure stops it."""
+
     name = "order-views"
     on_failure = FailurePolicy.STOP
 

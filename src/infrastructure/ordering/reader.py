@@ -29,6 +29,8 @@ UNPAID = (OrderStatus.PLACED, OrderStatus.AWAITING_PAYMENT)
 
 
 class SqlOrderReader:
+    """The OrderReader port over `order_views` and `order_timeline`."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
@@ -111,6 +113,8 @@ class SqlOrderReader:
 
 
 class SqlCartReader:
+    """The CartReader port: cart rows priced from the catalog's table, with no lock."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 

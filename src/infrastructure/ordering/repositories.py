@@ -53,6 +53,8 @@ class SqlOrderRepository:
 
 
 class SqlCartRepository:
+    """The CartRepository port; the cart row's lock makes changes to one cart queue."""
+
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
@@ -139,6 +141,8 @@ async def catalog_items(conn: AsyncConnection, skus: Iterable[str]) -> dict[str,
 
 
 class SqlCatalog:
+    """The Catalog port, reading the catalog's products table directly."""
+
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
@@ -147,6 +151,8 @@ class SqlCatalog:
 
 
 class SqlPaymentMethods:
+    """The PaymentMethods port: a payment token per order, kept until forgotten."""
+
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 

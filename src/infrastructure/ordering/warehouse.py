@@ -34,6 +34,8 @@ RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]
 
 @dataclass(frozen=True, kw_only=True)
 class ShipmentReport:
+    """A shipment message that passed `parse_shipment`."""
+
     order_id: UUID
     tracking_number: str
     carrier: str | None

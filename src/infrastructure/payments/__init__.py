@@ -1,0 +1,1 @@
+"""Payments: a gateway with timeouts, retries and a circuit breaker; a simulated provider."""

@@ -32,6 +32,8 @@ CIRCUIT = "payments"
 
 
 class PaymentProvider(Protocol):
+    """A provider's client; ResilientGateway adds the timeout, retries and circuit breaker."""
+
     async def authorize(self, *, reference: str, amount: Money, token: str) -> PaymentResult: ...
 
     async def refund(self, *, reference: str, payment_reference: str, amount: Money) -> str: ...

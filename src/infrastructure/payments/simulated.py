@@ -21,6 +21,8 @@ class ProviderError(Exception):
 
 @dataclass
 class Charge:
+    """Money taken under a reference, and whether it was since refunded or voided."""
+
     reference: str
     payment_reference: str
     amount: Money
@@ -30,6 +32,8 @@ class Charge:
 
 @dataclass
 class SimulatedProvider:
+    """A PaymentProvider whose answers the card token decides; it stands in for a real one."""
+
     latency_seconds: float = 0.0
     failure_rate: float = 0.0
     charges: dict[str, Charge] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Reporting adapters: the sales materialized views, their refresh, and the order export."""

@@ -30,6 +30,8 @@ d, p = sales_by_day.c, sales_by_product_day.c
 
 
 class SqlSalesReports:
+    """The SalesReports port over the sales materialized views and `order_views`."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
