@@ -33,10 +33,6 @@ EXPORT_COLUMNS = (
 )
 
 
-def period(first: date, last: date, currency: str) -> ReportPeriod:
-    return ReportPeriod(first=first, last=last, currency=currency)
-
-
 @router.get(
     "/sales/daily",
     summary="Sales by day (staff)",
@@ -48,7 +44,7 @@ async def sales_by_day(
 ) -> DailyReport:
     """Revenue, units and orders per day; a refund counts (negatively) on the day it was paid
     back. Served from a materialized view the worker refreshes: see `as_of`."""
-    report = await services.reports.daily(period(first, last, currency))
+    report = await services.reports.daily(ReportPeriod(first=first, last=last, currency=currency))
     return DailyReport.of(report, currency)
 
 
@@ -68,7 +64,9 @@ async def sales_by_product(
 ) -> ProductReport:
     """Every product sold in the period, ranked by net revenue (`RANK()`), with its share of
     the period's net revenue. `top=10` gives the top ten."""
-    report = await services.reports.products(period(first, last, currency), top=top)
+    report = await services.reports.products(
+        ReportPeriod(first=first, last=last, currency=currency), top=top
+    )
     return ProductReport.of(report, currency)
 
 
@@ -82,7 +80,7 @@ async def export_orders(
     first: First, last: Last, _: ReportReader, services: Services
 ) -> StreamingResponse:
     """Streamed from a server-side cursor: memory stays flat however many orders there are."""
-    period(first, last, "EUR")
+    ReportPeriod(first=first, last=last, currency="EUR")  # validates the period
     start = datetime.combine(first, time(), tzinfo=UTC)
     end = datetime.combine(last + timedelta(days=1), time(), tzinfo=UTC)
     return StreamingResponse(

@@ -42,14 +42,21 @@ class SqlOrderRepository:
         self._streams = EventSourcedRepository(
             events, registry, stream_type=ORDER_STREAM, replay=Order.replay
         )
+        self._locked: set[str] = set()
 
     async def get(self, order_id: UUID) -> Order | None:
-        await self._events.lock_streams([order_stream(order_id)])
+        await self._lock(order_stream(order_id))
         return await self._streams.get(order_stream(order_id))
 
     async def save(self, order: Order) -> None:
-        await self._events.lock_streams([order.stream_id])
+        await self._lock(order.stream_id)  # a new order's stream was never loaded
         await self._streams.save(order)
+
+    async def _lock(self, stream_id: str) -> None:
+        """Once per stream and transaction: the lock is held until the transaction ends."""
+        if stream_id not in self._locked:
+            await self._events.lock_streams([stream_id])
+            self._locked.add(stream_id)
 
 
 class SqlCartRepository:
