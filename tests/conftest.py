@@ -1,38 +1,38 @@
-"""Fixtures shared by integration and e2e tests: real PostgreSQL and Redis.
+"""Fixtures shared by integration, contract and e2e tests: real PostgreSQL, Redis and a
+Kafka-protocol broker.
 
 DATABASE_URL / REDIS_URL are used when set; otherwise embedded servers are started under
-`.agora/test/`. Each run works in a fresh database and under its own Redis key prefix, so it
-never touches anyone's data. Unit tests request none of these and stay in-memory."""
+`.agora/test/`. The run migrates one template database; every test that asks for a database
+gets a fresh copy of it (CREATE DATABASE ... TEMPLATE), dropped afterwards, so no test sees
+another's rows, events or checkpoints. Redis keys are prefixed per run and per test. Unit tests
+request none of these and stay in memory."""
 
 import asyncio
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from agora.settings import (
-    AppSettings,
-    AuthSettings,
-    DatabaseSettings,
-    HttpSettings,
-    RedisSettings,
-    Settings,
-)
+from agora.settings import Settings
 from infrastructure.db.engine import build_engine
 from infrastructure.db.migrations import upgrade_to_head
 from infrastructure.embedded import EmbeddedServices
-from infrastructure.redis_client import build_redis
+from infrastructure.redis.client import build_redis
+from tests.support.databases import (
+    admin_dsn,
+    database_on,
+    execute,
+    fresh_database,
+    unique_name,
+)
+from tests.support.settings import settings_for
 
 TEST_DATA_DIR = Path(__file__).resolve().parents[1] / ".agora" / "test"
-TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 
 
 @pytest.fixture(scope="session")
@@ -49,32 +49,27 @@ def server_url(embedded: EmbeddedServices) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(server_url: str) -> Iterator[str]:
-    """A fresh, migrated database for this run, dropped at the end."""
-    name = f"agora_test_{uuid.uuid4().hex[:12]}"
-    admin = make_url(server_url)
-    asyncpg_dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
-    asyncio.run(_create_database(asyncpg_dsn, name))
-    url = admin.set(database=name).render_as_string(hide_password=False)
-    upgrade_to_head(url)
-    yield url
-    asyncio.run(_drop_database(asyncpg_dsn, name))
+def template_database(server_url: str) -> Iterator[str]:
+    """One migrated database for the run, never connected to after: tests copy it."""
+    name = unique_name("template")
+    asyncio.run(execute(admin_dsn(server_url), f'CREATE DATABASE "{name}"'))
+    upgrade_to_head(database_on(server_url, name))
+    yield name
+    asyncio.run(execute(admin_dsn(server_url), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-async def _create_database(dsn: str, name: str) -> None:
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
+@pytest.fixture
+async def database_url(server_url: str, template_database: str) -> AsyncIterator[str]:
+    """A fresh, migrated database for this test alone."""
+    async with fresh_database(server_url, template_database) as url:
+        yield url
 
 
-async def _drop_database(dsn: str, name: str) -> None:
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = build_engine(database_url, pool_size=5)
+    yield engine
+    await engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -82,12 +77,13 @@ def redis_url(embedded: EmbeddedServices) -> str:
     return os.environ.get("REDIS_URL") or embedded.redis(TEST_DATA_DIR / "redis")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def redis_prefix() -> str:
-    return f"agora-test-{uuid.uuid4().hex[:12]}"
+    """Every key this test writes starts with it; they are deleted afterwards."""
+    return unique_name("redis").replace("_", "-")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def redis(redis_url: str, redis_prefix: str) -> AsyncIterator[Redis]:
     client = build_redis(redis_url)
     yield client
@@ -96,51 +92,18 @@ async def redis(redis_url: str, redis_prefix: str) -> AsyncIterator[Redis]:
     await client.aclose()
 
 
-@pytest.fixture(scope="session")
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = build_engine(database_url, pool_size=5)
-    yield engine
-    await engine.dispose()
-
-
 @pytest.fixture
-async def clean_database(engine: AsyncEngine) -> None:
-    """Each test starts with no accounts, API keys or webhooks, and an empty catalog."""
-    async with engine.begin() as conn:
-        await conn.exec_driver_sql(
-            "TRUNCATE users, login_sessions, refresh_tokens,"
-            " products, product_images, categories,"
-            " api_keys, webhook_subscriptions, webhook_deliveries CASCADE"
-        )
-
-
-def make_settings(
-    *, database_url: str, redis_url: str, redis_prefix: str, **auth: object
-) -> Settings:
-    """Test settings: real services, a fixed secret, and login limits loose unless a test
-    tightens them."""
-    auth_fields: dict[str, object] = {
-        "jwt_secret": TEST_JWT_SECRET,
-        "login_limit_per_ip": "1000/minute",
-        "login_limit_per_account": "1000/minute",
-    } | auth
-    return Settings(
-        app=AppSettings(env="test"),
-        database=DatabaseSettings(url=database_url, pool_size=5),
-        redis=RedisSettings(url=redis_url, key_prefix=f"{redis_prefix}-{uuid.uuid4().hex[:6]}"),
-        auth=AuthSettings(**auth_fields),  # type: ignore[arg-type]
-        http=HttpSettings(max_body_bytes=4096),
-    )
+def settings(database_url: str, redis_url: str, redis_prefix: str) -> Settings:
+    """Test settings on this test's database and Redis prefix."""
+    return settings_for(database_url=database_url, redis_url=redis_url, redis_prefix=redis_prefix)
 
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap() -> Iterator[str]:
     """Bootstrap servers of a real Kafka-protocol broker (librdkafka's mock cluster)."""
+    script = Path(__file__).with_name("support") / "kafka_broker.py"
     helper = subprocess.Popen(  # noqa: S603 - our own helper script
-        [sys.executable, str(Path(__file__).with_name("kafka_broker.py"))],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
+        [sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     assert helper.stdout is not None
     bootstrap = helper.stdout.readline().strip()

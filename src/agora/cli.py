@@ -117,7 +117,7 @@ def _seed(settings: Settings, args: argparse.Namespace) -> None:
     from agora.seed import demo_banner, seed_demo
 
     async def run(services: ApiServices) -> None:
-        await seed_demo(services.bus, services.catalog)
+        await seed_demo(services)
 
     _with_services(settings, run)
     print(demo_banner())

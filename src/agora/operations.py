@@ -2,11 +2,12 @@
 
 import asyncio
 
+from agora.bootstrap import platform, wire_all
+from agora.platform import Wiring
 from agora.runtime import check_database, resolve_database_url
 from agora.settings import Settings
-from agora.worker import build_registry, runner_config
-from agora.worker import projections as all_projections
-from infrastructure.db.engine import asyncpg_dsn, build_engine
+from agora.worker import runner_config
+from infrastructure.db.engine import asyncpg_dsn
 from infrastructure.embedded import EmbeddedServices
 from infrastructure.eventlog.monitoring import (
     SubscriptionStatus,
@@ -14,6 +15,7 @@ from infrastructure.eventlog.monitoring import (
     resume,
     subscription_statuses,
 )
+from infrastructure.eventlog.subscriptions import Projection
 
 
 class UnknownSubscriber(LookupError):
@@ -31,8 +33,8 @@ def projections(settings: Settings, *, action: str, name: str | None) -> None:
 
 
 async def _act(settings: Settings, database_url: str, *, action: str, name: str | None) -> None:
-    engine = build_engine(database_url, pool_size=2)
-    try:
+    async with platform(settings, database_url=database_url, redis_url=None) as p:
+        engine = p.engine
         if action == "status":
             print(format_statuses(await subscription_statuses(engine)))
         elif action == "resume":
@@ -41,7 +43,7 @@ async def _act(settings: Settings, database_url: str, *, action: str, name: str 
                 raise UnknownSubscriber(f"no subscriber named {name!r} has run yet")
             print(f"{name}: resumed")
         elif action == "rebuild":
-            by_name = {p.name: p for p in all_projections(build_registry())}
+            by_name = {x.name: x for x in _projections(wire_all(p))}
             if name not in by_name:
                 raise UnknownSubscriber(
                     f"no projection named {name!r}; projections: {', '.join(sorted(by_name))}"
@@ -53,8 +55,11 @@ async def _act(settings: Settings, database_url: str, *, action: str, name: str 
                 config=runner_config(settings),
             )
             print(f"{name}: rebuilt from the event log")
-    finally:
-        await engine.dispose()
+
+
+def _projections(wirings: list[Wiring]) -> list[Projection]:
+    """The subscribers that build a read model they can drop and rebuild."""
+    return [s for w in wirings for s in w.subscribers if isinstance(s, Projection)]
 
 
 def format_statuses(statuses: list[SubscriptionStatus]) -> str:

@@ -2,13 +2,12 @@
 
 from dataclasses import dataclass
 
+from api.services import ApiServices
 from application.catalog.commands import CreateCategory, CreateProduct, PublishProduct
-from application.catalog.ports import CatalogReader
 from application.catalog.views import ProductSearch
 from application.identity.commands import ProvisionAccount
 from application.inventory.commands import ReceiveStock
-from application.shared.bus import CommandBus
-from domain.identity.roles import Role
+from domain.identity.values import Role
 
 DEMO_PASSWORD = "agora-demo-2026"  # noqa: S105 - published on purpose; refused in production
 
@@ -79,8 +78,10 @@ DEMO_PRODUCTS = (
 )
 
 
-async def seed_demo(bus: CommandBus, catalog: CatalogReader) -> None:
-    """Demo accounts, and on an empty catalog a few categories, products and stock."""
+async def seed_demo(services: ApiServices) -> None:
+    """Demo accounts, and on an empty catalog a few categories, products and stock, all through
+    the commands anyone else would send."""
+    bus = services.bus
     for account in DEMO_ACCOUNTS:
         await bus.handle(
             ProvisionAccount(
@@ -90,7 +91,7 @@ async def seed_demo(bus: CommandBus, catalog: CatalogReader) -> None:
                 roles=account.roles,
             )
         )
-    if (await catalog.search(ProductSearch(limit=1, include_all=True))).items:
+    if (await services.catalog.search(ProductSearch(limit=1, include_all=True))).items:
         return  # the catalog has been seeded (or is in real use): leave it alone
     categories = {
         name: (await bus.handle(CreateCategory(name=name))).id for name in DEMO_CATEGORIES

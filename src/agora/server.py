@@ -9,7 +9,7 @@ from pathlib import Path
 
 import uvicorn
 
-from agora.bootstrap import api_config, open_services, product_cache, worker_ordering_deps
+from agora.bootstrap import api_config, open_services, platform, wire_all
 from agora.runtime import (
     ServiceUrls,
     check_database,
@@ -18,12 +18,10 @@ from agora.runtime import (
 )
 from agora.seed import demo_banner, seed_demo
 from agora.settings import Settings
-from agora.worker import build_registry, running_worker
+from agora.worker import running_worker
 from api.app import create_app
-from infrastructure.db.engine import build_engine
 from infrastructure.db.migrations import upgrade_to_head
 from infrastructure.embedded import EmbeddedServices
-from infrastructure.redis_client import build_redis
 
 log = logging.getLogger("agora")
 
@@ -82,7 +80,7 @@ def serve(
 
 async def _seed(settings: Settings, urls: ServiceUrls) -> None:
     async with open_services(settings, database_url=urls.database, redis_url=urls.redis) as s:
-        await seed_demo(s.bus, s.catalog)
+        await seed_demo(s)
 
 
 def worker(settings: Settings) -> None:
@@ -101,33 +99,19 @@ async def _run_worker(settings: Settings, database_url: str) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    engine = build_engine(database_url, pool_size=settings.database.pool_size)
     # Without REDIS_URL a separate worker shares no Redis with the API: it has no cache to
     # invalidate (TTLs then bound staleness) and no live clients to publish order updates to.
-    redis = build_redis(settings.redis.url) if settings.redis.url else None
-    cache = product_cache(settings, redis) if redis and settings.catalog.cache_enabled else None
-    try:
-        registry = build_registry()
-        async with running_worker(
-            settings,
-            engine=engine,
-            database_url=database_url,
-            registry=registry,
-            ordering=worker_ordering_deps(settings, engine=engine, registry=registry),
-            cache=cache,
-            redis=redis,
-        ) as running:
-            log.info("worker running", extra={"subscribers": [r.name for r in running.runners]})
-            heartbeat = asyncio.create_task(
-                _beat(settings.app.data_dir / HEARTBEAT_FILE, stop, alive=running.alive)
-            )
-            await stop.wait()
-            log.info("worker stopping")
-            await heartbeat
-    finally:
-        await engine.dispose()
-        if redis is not None:
-            await redis.aclose()
+    async with (
+        platform(settings, database_url=database_url, redis_url=settings.redis.url) as p,
+        running_worker(p, wire_all(p)) as running,
+    ):
+        log.info("worker running", extra={"subscribers": [r.name for r in running.runners]})
+        heartbeat = asyncio.create_task(
+            _beat(settings.app.data_dir / HEARTBEAT_FILE, stop, alive=running.alive)
+        )
+        await stop.wait()
+        log.info("worker stopping")
+        await heartbeat
 
 
 HEARTBEAT_FILE = "worker.heartbeat"

@@ -1,86 +1,41 @@
-"""The worker: every subscriber of the event log (projections, the fulfilment process, live
-order updates, the Kafka relay), the warehouse's Kafka consumer, and the periodic sweeps
-(expired stock reservations, unpaid orders, old idempotency keys, the sales views).
+"""The worker: every context's subscribers of the event log (projections, the fulfilment
+process, live order updates, webhook deliveries...), the Kafka relay, the Kafka consumers, and
+the periodic jobs, each a command sent through the bus every few seconds.
 
 `agora worker` runs it as its own process; `agora serve --with-worker` (what `make run` does)
-runs it inside the API process. However many copies run, each subscriber is active in one."""
+runs it inside the API process. However many copies run, each subscriber is active in one, and
+every job is safe in several at once."""
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
-from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from agora.periodic import periodic_jobs
+from agora.platform import Job, Platform, Wiring
 from agora.settings import Settings
-from application.ordering.dependencies import OrderingDeps
-from application.ordering.process import FulfillmentProcess
-from infrastructure.catalog.cache import CatalogCacheInvalidator, ProductCache
-from infrastructure.catalog.event_types import register_catalog_events
 from infrastructure.db.engine import asyncpg_dsn
-from infrastructure.eventlog.registry import EventRegistry
-from infrastructure.eventlog.subscriptions import (
-    Projection,
-    RunnerConfig,
-    Subscriber,
-    SubscriptionRunner,
-)
-from infrastructure.identity.account_history import AccountHistoryProjection
-from infrastructure.identity.event_types import register_identity_events
-from infrastructure.inventory.event_types import register_inventory_events
+from infrastructure.eventlog.subscriptions import RunnerConfig, Subscriber, SubscriptionRunner
+from infrastructure.kafka.consumer import KafkaConsumerRunner
 from infrastructure.kafka.relay import KafkaRelay
-from infrastructure.notifications.webhooks import (
-    WebhookDispatcher,
-    shared_http_client,
-)
-from infrastructure.ordering.event_types import register_ordering_events
-from infrastructure.ordering.fulfillment import FulfillmentSubscriber
-from infrastructure.ordering.live import OrderUpdatesPublisher
-from infrastructure.ordering.projection import OrderProjection
 
 log = logging.getLogger("agora.worker")
 
 
-def build_registry() -> EventRegistry:
-    """Every event type of every context, registered once."""
-    registry = EventRegistry()
-    register_identity_events(registry)
-    register_inventory_events(registry)
-    register_catalog_events(registry)
-    register_ordering_events(registry)
-    return registry
-
-
-def projections(registry: EventRegistry) -> list[Projection]:
-    return [AccountHistoryProjection(registry), OrderProjection(registry)]
-
-
-def subscribers(
-    settings: Settings,
-    registry: EventRegistry,
-    *,
-    ordering: OrderingDeps,
-    cache: ProductCache | None = None,
-    redis: Redis | None = None,
-) -> list[Subscriber]:
-    found: list[Subscriber] = list(projections(registry))
-    found.append(FulfillmentSubscriber(FulfillmentProcess(ordering), registry))
-    found.append(WebhookDispatcher())
-    if redis is not None:
-        found.append(OrderUpdatesPublisher(redis, registry, prefix=settings.redis.key_prefix))
-    if cache is not None:
-        found.append(CatalogCacheInvalidator(cache))
-    if settings.kafka.bootstrap_servers:
+def subscribers(p: Platform, wirings: list[Wiring]) -> list[Subscriber]:
+    """Every context's subscribers, and the relay when Kafka is configured."""
+    found = [s for w in wirings for s in w.subscribers]
+    kafka = p.settings.kafka
+    if kafka.bootstrap_servers:
         found.append(
             KafkaRelay(
-                bootstrap_servers=settings.kafka.bootstrap_servers,
-                registry=registry,
-                client_id=f"{settings.kafka.client_id}-relay",
-                topic_prefix=settings.kafka.topic_prefix,
+                bootstrap_servers=kafka.bootstrap_servers,
+                registry=p.registry,
+                client_id=f"{kafka.client_id}-relay",
+                topic_prefix=kafka.topic_prefix,
             )
         )
     else:
@@ -109,35 +64,20 @@ class RunningWorker:
 
 
 @asynccontextmanager
-async def running_worker(
-    settings: Settings,
-    *,
-    engine: AsyncEngine,
-    database_url: str,
-    registry: EventRegistry,
-    ordering: OrderingDeps,
-    cache: ProductCache | None = None,
-    redis: Redis | None = None,
-) -> AsyncIterator[RunningWorker]:
-    """Start every runner in the background; stop them all on exit."""
+async def running_worker(p: Platform, wirings: list[Wiring]) -> AsyncIterator[RunningWorker]:
+    """Start every runner, job and consumer in the background; stop them all on exit."""
     stop = asyncio.Event()
+    dsn = asyncpg_dsn(p.engine.url.render_as_string(hide_password=False))
     runners = [
-        SubscriptionRunner(
-            subscriber,
-            engine=engine,
-            dsn=asyncpg_dsn(database_url),
-            config=runner_config(settings),
-        )
-        for subscriber in subscribers(
-            settings, registry, ordering=ordering, cache=cache, redis=redis
-        )
+        SubscriptionRunner(s, engine=p.engine, dsn=dsn, config=runner_config(p.settings))
+        for s in subscribers(p, wirings)
     ]
     tasks = [asyncio.create_task(r.run(stop), name=f"subscriber:{r.name}") for r in runners]
-    http = shared_http_client(timeout_seconds=settings.webhooks.timeout_seconds)
-    jobs = periodic_jobs(
-        settings, engine=engine, registry=registry, ordering=ordering, http=http, stop=stop
-    )
-    tasks += [asyncio.create_task(job, name=name) for name, job in jobs.items()]
+    loops: dict[str, Coroutine[Any, Any, None]] = {
+        job.name: send_periodically(p, job, stop) for w in wirings for job in w.jobs
+    }
+    loops |= {f"consumer:{c.topic}": keep_consuming(c, stop) for w in wirings for c in w.consumers}
+    tasks += [asyncio.create_task(loop, name=name) for name, loop in loops.items()]
     for task in tasks:
         task.add_done_callback(partial(_report_exit, stop))
     try:
@@ -145,11 +85,37 @@ async def running_worker(
     finally:
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await http.aclose()
         for runner in runners:
             close = getattr(runner.subscriber, "close", None)  # the relay owns a producer
             if close is not None:
                 await close()
+
+
+async def send_periodically(p: Platform, job: Job, stop: asyncio.Event) -> None:
+    """Send the job's command every `job.every` seconds (at once again while it reports work,
+    when `until_idle`), until stopped; a failure (a database outage) waits for the next round."""
+    while not stop.is_set():
+        try:
+            while await p.bus.handle(job.command) and job.until_idle and not stop.is_set():
+                pass
+        except Exception:
+            log.exception("periodic job failed", extra={"job": job.name})
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), job.every)
+
+
+async def keep_consuming(consumer: KafkaConsumerRunner, stop: asyncio.Event) -> None:
+    """Run a consumer until stopped; a broker that is down (at start or later) is waited out,
+    so Kafka being away never takes the rest of the worker with it."""
+    failures = 0
+    while not stop.is_set():
+        try:
+            await consumer.run(stop)
+        except Exception:
+            failures += 1
+            log.exception("consumer failed; restarting", extra={"consumer": consumer.name})
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), min(30.0, 0.5 * 2.0 ** min(failures, 6)))
 
 
 def _report_exit(stop: asyncio.Event, task: "asyncio.Task[None]") -> None:

@@ -7,30 +7,20 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
+from api import health
+from api.catalog import routes as catalog
 from api.docs import install_docs
 from api.errors import install_error_handlers
+from api.identity import routes as identity
+from api.inventory import routes as inventory
 from api.middleware.access_log import AccessLogMiddleware
 from api.middleware.body_limit import BodyLimitMiddleware
 from api.middleware.request_context import RequestContextMiddleware
 from api.middleware.security_headers import SecurityHeadersMiddleware
 from api.middleware.unhandled_errors import UnhandledErrorMiddleware
-from api.routers import (
-    api_keys,
-    auth,
-    cart,
-    catalog,
-    catalog_files,
-    categories,
-    health,
-    integrations,
-    inventory,
-    live,
-    orders,
-    payments,
-    reports,
-    users,
-    webhooks,
-)
+from api.notifications import routes as notifications
+from api.ordering import routes as ordering
+from api.reporting import routes as reporting
 from api.services import ApiConfig, ApiServices
 
 DESCRIPTION = """
@@ -55,6 +45,9 @@ TAGS = [
 ]
 
 ServicesFactory = Callable[[], AbstractAsyncContextManager[ApiServices]]
+
+# Each context's routers, in the order the paths must be tried.
+CONTEXT_ROUTES = (identity, catalog, inventory, ordering, reporting, notifications)
 
 
 def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:
@@ -87,21 +80,9 @@ def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:
         ],
     )
     install_error_handlers(app)
-    app.include_router(auth.router)
-    app.include_router(users.router)
-    # Fixed paths (`/products/export.csv`, `/products/import`) before `/products/{product_id}`.
-    app.include_router(catalog_files.router)
-    app.include_router(categories.router)
-    app.include_router(catalog.router)
-    app.include_router(inventory.router)
-    app.include_router(cart.router)
-    app.include_router(orders.router)
-    app.include_router(live.router)
-    app.include_router(payments.router)
-    app.include_router(api_keys.router)
-    app.include_router(integrations.router)
-    app.include_router(reports.router)
-    app.include_router(webhooks.router)
+    for routes in CONTEXT_ROUTES:
+        for router in routes.routers:
+            app.include_router(router)
     app.include_router(health.router)
     install_docs(app)
     return app

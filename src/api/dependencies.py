@@ -7,13 +7,11 @@ from fastapi import Depends, Header, Query, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
 from api.services import ApiServices
-from application.identity.api_keys import Machine, authenticate_machine
-from application.identity.queries import authenticate
-from application.identity.views import Principal
+from application.identity.views import Machine, Principal
 from application.shared.context import current_call
 from application.shared.errors import NotAuthenticated
 from application.shared.pagination import MAX_LIMIT
-from domain.identity.roles import Permission
+from domain.identity.values import Permission
 
 PageLimit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
 PageCursor = Annotated[
@@ -26,8 +24,13 @@ TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a URL, not a secret
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 
 
-def get_services(request: Request) -> ApiServices:
+async def get_services(request: Request) -> ApiServices:
     return cast(ApiServices, request.app.state.services)
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address (the proxy's forwarded one, when uvicorn trusts the proxy)."""
+    return request.client.host if request.client else "unknown"
 
 
 Services = Annotated[ApiServices, Depends(get_services)]
@@ -38,9 +41,7 @@ async def current_principal(
 ) -> Principal:
     if not token:
         raise NotAuthenticated("a bearer access token is required")
-    principal = await authenticate(
-        token, tokens=services.tokens, directory=services.users, now=services.clock.now()
-    )
+    principal = await services.identity.authenticate(token)
     context = current_call.get()
     if context is not None:
         context.actor_id = str(principal.user_id)
@@ -110,7 +111,7 @@ def require_scope(scope: Permission) -> Callable[..., Awaitable[Machine]]:
     ) -> Machine:
         if not key:
             raise NotAuthenticated("this route is for integrations: send an X-API-Key header")
-        machine = await authenticate_machine(key, keys=services.api_keys, now=services.clock.now())
+        machine = await services.identity.authenticate_machine(key)
         machine.require(scope)
         context = current_call.get()
         if context is not None:

@@ -10,14 +10,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.problems import PROBLEM_MEDIA_TYPE, http_problem, problem_body
-from application.identity.errors import WrongPassword
-from application.ordering.payment_webhook import InvalidWebhookPayload
-from application.ordering.ports import LiveUpdatesUnavailable, PaymentUnavailable
+from application.ordering.ports import InvalidCallback, LiveUpdatesUnavailable, PaymentUnavailable
 from application.reporting.views import InvalidPeriod
 from application.shared.errors import (
     ApplicationError,
     ConcurrencyConflict,
     InvalidCursor,
+    InvalidSignature,
     NotAuthenticated,
     PermissionDenied,
     PreconditionFailed,
@@ -30,25 +29,27 @@ from application.shared.idempotency import (
     IdempotencyKeyReused,
     InvalidIdempotencyKey,
 )
-from application.shared.signatures import InvalidSignature
 from domain.catalog.errors import (
     CategoryCycle,
     CategoryNameTaken,
     CategoryNotFound,
+    ImageTooLarge,
     InvalidProduct,
     ProductArchived,
     ProductNotFound,
     SkuAlreadyUsed,
+    UnsupportedImage,
 )
-from domain.catalog.images import ImageTooLarge, UnsupportedImage
-from domain.identity.api_key import ApiKeyNotFound, InvalidScopes
 from domain.identity.errors import (
     AccountDeactivated,
+    ApiKeyNotFound,
     CannotChangeOwnAccess,
     EmailAlreadyRegistered,
     InvalidEmail,
+    InvalidScopes,
     UserNotFound,
     WeakPassword,
+    WrongPassword,
 )
 from domain.inventory.errors import (
     AdjustmentBelowReserved,
@@ -58,20 +59,16 @@ from domain.inventory.errors import (
     ReservationExpired,
     UnknownSku,
 )
-from domain.notifications.webhooks import InvalidSubscription, UnsafeWebhookUrl, WebhookNotFound
-from domain.ordering.cart import (
+from domain.notifications.errors import InvalidSubscription, UnsafeWebhookUrl, WebhookNotFound
+from domain.ordering.errors import (
     CartFull,
     CartNeedsReview,
-    InvalidCartQuantity,
-    NotInCart,
-    ProductUnavailable,
-    UnknownProduct,
-)
-from domain.ordering.errors import (
     EmptyOrder,
     IllegalTransition,
     InvalidAddress,
+    InvalidCartQuantity,
     MixedCurrencies,
+    NotInCart,
     OrderAlreadyRefunded,
     OrderAlreadyShipped,
     OrderNotCancellable,
@@ -80,6 +77,8 @@ from domain.ordering.errors import (
     OrderNotRefundable,
     OrderNotShipped,
     PaymentMismatch,
+    ProductUnavailable,
+    UnknownProduct,
 )
 from domain.shared.errors import DomainError
 from domain.shared.money import InvalidMoney
@@ -164,7 +163,7 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
         422, "idempotency_key_reused", "Idempotency-Key used for another request"
     ),
     InvalidSignature: ProblemSpec(401, "invalid_signature", "Invalid signature"),
-    InvalidWebhookPayload: ProblemSpec(400, "invalid_webhook_payload", "Invalid webhook payload"),
+    InvalidCallback: ProblemSpec(400, "invalid_webhook_payload", "Invalid webhook payload"),
     PaymentUnavailable: ProblemSpec(503, "payment_unavailable", "Payment provider unavailable"),
     LiveUpdatesUnavailable: ProblemSpec(
         503, "live_updates_unavailable", "Live updates unavailable"

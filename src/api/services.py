@@ -1,17 +1,16 @@
-"""What the api layer is given by the composition root: the bus, read ports and probes."""
+"""What the api layer is given by the composition root: the bus for commands, one queries
+object per context for reads, and the probes."""
 
 from dataclasses import dataclass
 from typing import Protocol
 
-from application.catalog.ports import CatalogReader, ImageStore
-from application.identity.api_keys import ApiKeys
-from application.identity.ports import AccessTokens, UserDirectory
-from application.inventory.ports import StockReader
-from application.notifications.webhooks import Webhooks
-from application.ordering.ports import CartReader, OrderFeed, OrderHistory, OrderReader
-from application.reporting.ports import SalesReports
+from application.catalog.queries import CatalogQueries
+from application.identity.queries import IdentityQueries
+from application.inventory.queries import InventoryQueries
+from application.notifications.queries import NotificationsQueries
+from application.ordering.queries import OrderingQueries
+from application.reporting.queries import ReportingQueries
 from application.shared.bus import CommandBus
-from application.shared.clock import Clock
 
 
 class ReadinessCheck(Protocol):
@@ -32,24 +31,18 @@ class LiveConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class ApiServices:
-    """Everything a route may call; routes never see a connection or an engine."""
+    """Everything a route may call: commands go through the bus, reads through the context's
+    queries. Routes never see a connection or an engine."""
 
     bus: CommandBus
-    users: UserDirectory
-    stock: StockReader
-    catalog: CatalogReader
-    orders: OrderReader
-    carts: CartReader
-    order_history: OrderHistory
-    order_feed: OrderFeed
-    api_keys: ApiKeys
-    reports: SalesReports
-    webhooks: Webhooks
-    live: LiveConfig
-    images: ImageStore
-    tokens: AccessTokens
-    clock: Clock
+    identity: IdentityQueries
+    catalog: CatalogQueries
+    inventory: InventoryQueries
+    ordering: OrderingQueries
+    notifications: NotificationsQueries
+    reporting: ReportingQueries
     readiness: ReadinessCheck
+    live: LiveConfig
 
 
 @dataclass(frozen=True, kw_only=True)

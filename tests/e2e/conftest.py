@@ -1,86 +1,36 @@
-"""HTTP through the real app: real PostgreSQL and Redis, the composition root, the lifespan."""
+"""HTTP through the real app: real PostgreSQL and Redis, the composition root, the lifespan;
+each test on its own database (see `tests/conftest.py`)."""
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
-import httpx
 import pytest
-from fastapi import FastAPI
 
-from agora.bootstrap import api_config, open_services
-from agora.seed import DEMO_PASSWORD
 from agora.settings import Settings
-from api.app import create_app
-from application.identity.commands import ProvisionAccount
-from domain.identity.roles import Role
-from tests.conftest import make_settings
-
-PASSWORD = "a-long-enough-passphrase"
-
-
-@dataclass
-class Shop:
-    """A running app and a client talking to it over ASGI."""
-
-    app: FastAPI
-    client: httpx.AsyncClient
-    settings: Settings
-
-    async def register(self, email: str, password: str = PASSWORD) -> httpx.Response:
-        return await self.client.post(
-            "/api/v1/users", json={"email": email, "password": password, "full_name": "Test"}
-        )
-
-    async def log_in(self, email: str, password: str = PASSWORD) -> httpx.Response:
-        return await self.client.post(
-            "/api/v1/auth/token", data={"username": email, "password": password}
-        )
-
-    async def token_for(self, email: str, password: str = PASSWORD) -> str:
-        response = await self.log_in(email, password)
-        assert response.status_code == 200, response.text
-        return str(response.json()["access_token"])
-
-    async def account(self, email: str, *roles: Role) -> str:
-        """An account with these roles, logged in: returns its access token."""
-        services = self.app.state.services
-        await services.bus.handle(
-            ProvisionAccount(
-                email=email,
-                password=DEMO_PASSWORD,
-                full_name=email.split("@")[0],
-                roles=frozenset(roles),
-            )
-        )
-        return await self.token_for(email, DEMO_PASSWORD)
-
-
-ShopFactory = Callable[..., AbstractAsyncContextManager[Shop]]
+from domain.identity.values import Role
+from infrastructure.payments.simulated import SimulatedProvider
+from tests.support.settings import settings_for
+from tests.support.shop import (
+    OrderingShop,
+    OrderingShopFactory,
+    Shop,
+    ShopFactory,
+    ordering_settings,
+    running_app,
+)
 
 
 @pytest.fixture
-def shop_factory(
-    database_url: str, redis_url: str, redis_prefix: str, clean_database: None
-) -> ShopFactory:
+def shop_factory(database_url: str, redis_url: str, redis_prefix: str) -> ShopFactory:
     """Start an app with test settings; keyword arguments override auth settings."""
 
     @asynccontextmanager
-    async def start(**auth: object) -> AsyncIterator[Shop]:
-        settings = make_settings(
+    async def start(**auth: Any) -> AsyncIterator[Shop]:
+        settings = settings_for(
             database_url=database_url, redis_url=redis_url, redis_prefix=redis_prefix, **auth
         )
-        app = create_app(
-            config=api_config(settings),
-            services=lambda: open_services(
-                settings, database_url=database_url, redis_url=redis_url
-            ),
-        )
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=transport, base_url="http://agora.test") as client,
-        ):
+        async with running_app(settings) as (app, client):
             yield Shop(app=app, client=client, settings=settings)
 
     return start
@@ -92,9 +42,25 @@ async def shop(shop_factory: ShopFactory) -> AsyncIterator[Shop]:
         yield running
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+@pytest.fixture
+def ordering_shop_factory(settings: Settings) -> OrderingShopFactory:
+    """Start an app with the worker in-process; keyword arguments tune ordering's settings."""
+
+    @asynccontextmanager
+    async def start(
+        *, provider: SimulatedProvider | None = None, **overrides: Any
+    ) -> AsyncIterator[OrderingShop]:
+        provider = provider or SimulatedProvider()
+        tuned = ordering_settings(settings, **overrides)
+        async with running_app(tuned, with_worker=True, payments=provider) as (app, client):
+            shop = OrderingShop(app=app, client=client, settings=tuned, provider=provider)
+            shop.staff = await shop.account("staff@example.com", Role.STAFF)
+            yield shop
+
+    return start
 
 
-# The ordering fixtures start the worker in-process; they live with their helpers.
-from tests.e2e.ordering_helpers import ordering_shop, ordering_shop_factory  # noqa: E402, F401
+@pytest.fixture
+async def ordering_shop(ordering_shop_factory: OrderingShopFactory) -> AsyncIterator[OrderingShop]:
+    async with ordering_shop_factory() as running:
+        yield running

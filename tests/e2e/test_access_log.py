@@ -6,7 +6,7 @@ import logging
 import pytest
 
 from agora.logging_config import JsonFormatter
-from tests.e2e.conftest import PASSWORD, Shop, bearer
+from tests.support.shop import PASSWORD, Shop, bearer
 
 
 async def test_each_request_logs_one_line_with_its_fields(

@@ -4,9 +4,8 @@ machine routes."""
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.identity.roles import Role
-from tests.e2e.conftest import bearer
-from tests.e2e.ordering_helpers import OrderingShop
+from domain.identity.values import Role
+from tests.support.shop import OrderingShop, bearer
 
 
 def key(value: str) -> dict[str, str]:

@@ -2,8 +2,8 @@
 
 import asyncio
 
-from domain.identity.roles import Role
-from tests.e2e.conftest import PASSWORD, Shop, bearer
+from domain.identity.values import Role
+from tests.support.shop import PASSWORD, Shop, bearer
 
 
 async def test_register_log_in_read_me_refresh_reuse_and_log_out(shop: Shop) -> None:

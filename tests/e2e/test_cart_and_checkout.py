@@ -7,16 +7,14 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from infrastructure.eventlog.store import stream_lock_key
-from tests.e2e.catalog_helpers import product
-from tests.e2e.conftest import bearer
-from tests.e2e.ordering_helpers import ADDRESS, OrderingShop
+from tests.support.shop import ADDRESS, OrderingShop, bearer
 
 
 async def test_the_cart_keeps_lines_and_totals_per_currency(ordering_shop: OrderingShop) -> None:
     shop = ordering_shop
     customer = await shop.customer()
     mug = await shop.stocked_product(5, price="4.50")
-    usd = await product(shop, shop.staff, name="Import", price="3.00")
+    usd = await shop.product(shop.staff, name="Import", price="3.00")
     usd_price = await shop.client.put(
         f"/api/v1/products/{usd['id']}/price",
         json={"amount": "3.00", "currency": "USD"},
@@ -45,7 +43,7 @@ async def test_the_cart_refuses_bad_quantities_unknown_and_unpublished_products(
     shop = ordering_shop
     customer = await shop.customer()
     mug = await shop.stocked_product(5)
-    draft = await product(shop, shop.staff, name="Draft", publish=False)
+    draft = await shop.product(shop.staff, name="Draft", publish=False)
     for quantity in (0, 1000, "two"):
         bad = await shop.client.put(
             f"/api/v1/cart/lines/{mug['sku']}",

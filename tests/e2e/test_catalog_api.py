@@ -3,9 +3,8 @@
 import io
 import json
 
-from domain.identity.roles import Role
-from tests.e2e.catalog_helpers import a_sku, product
-from tests.e2e.conftest import Shop, bearer
+from domain.identity.values import Role
+from tests.support.shop import Shop, a_sku, bearer
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -30,32 +29,29 @@ async def test_full_text_search_filters_and_sorts(shop: Shop) -> None:
             headers=bearer(staff),
         )
     ).json()
-    await product(
-        shop,
+    await shop.product(
         staff,
         name="Blue ceramic mug",
         price="12.50",
         category_id=mugs["id"],
         attributes={"color": "blue", "volume_ml": 350},
     )
-    await product(
-        shop,
+    await shop.product(
         staff,
         name="Red ceramic mug",
         price="9.90",
         category_id=mugs["id"],
         attributes={"color": "red"},
     )
-    await product(
-        shop,
+    await shop.product(
         staff,
         name="Chef knife",
         price="49.00",
         category_id=kitchen["id"],
         description="A blue steel blade",
     )
-    await product(shop, staff, name="Garden hose", price="25.00")
-    await product(shop, staff, name="Secret mug", publish=False)  # drafts are not public
+    await shop.product(staff, name="Garden hose", price="25.00")
+    await shop.product(staff, name="Secret mug", publish=False)  # drafts are not public
 
     assert sorted(await names(shop, q="mug")) == ["Blue ceramic mug", "Red ceramic mug"]
     assert await names(shop, q="blue", sort="relevance") == ["Blue ceramic mug", "Chef knife"]
@@ -83,7 +79,7 @@ async def test_full_text_search_filters_and_sorts(shop: Shop) -> None:
 async def test_keyset_pages_have_no_duplicates_or_gaps_while_rows_are_added(shop: Shop) -> None:
     staff = await shop.account("staff@example.com", Role.STAFF)
     for n in range(7):
-        await product(shop, staff, name=f"Item {n:02d}", price=f"{10 + n}.00")
+        await shop.product(staff, name=f"Item {n:02d}", price=f"{10 + n}.00")
     for sort in ("price", "name", "newest"):
         seen: list[str] = []
         cursor = None
@@ -92,8 +88,8 @@ async def test_keyset_pages_have_no_duplicates_or_gaps_while_rows_are_added(shop
             page = (await shop.client.get("/api/v1/products", params=params)).json()
             seen += [p["name"] for p in page["items"]]
             if len(seen) == 3:  # between pages, add one that sorts first and one that sorts last
-                await product(shop, staff, name=f"AAA {sort}", price="1.00")
-                await product(shop, staff, name=f"ZZZ {sort}", price="99.00")
+                await shop.product(staff, name=f"AAA {sort}", price="1.00")
+                await shop.product(staff, name=f"ZZZ {sort}", price="99.00")
             cursor = page["next_cursor"]
             if cursor is None:
                 break
@@ -111,7 +107,7 @@ async def test_keyset_pages_have_no_duplicates_or_gaps_while_rows_are_added(shop
 
 async def test_patch_needs_a_current_etag(shop: Shop) -> None:
     staff = await shop.account("staff@example.com", Role.STAFF)
-    created = await product(shop, staff, name="Teapot", publish=False)
+    created = await shop.product(staff, name="Teapot", publish=False)
     url = f"/api/v1/products/{created['id']}"
 
     missing = await shop.client.patch(url, json={"name": "Big teapot"}, headers=bearer(staff))
@@ -130,7 +126,7 @@ async def test_patch_needs_a_current_etag(shop: Shop) -> None:
 
 async def test_prices_are_decimal_strings_and_a_change_is_seen_on_the_next_read(shop: Shop) -> None:
     staff = await shop.account("staff@example.com", Role.STAFF)
-    created = await product(shop, staff, name="Kettle", price="19.99")
+    created = await shop.product(staff, name="Kettle", price="19.99")
     assert created["price"] == {"amount": "19.99", "currency": "EUR"}
     for _ in range(2):  # the second read is served from the cache
         cached = await shop.client.get(f"/api/v1/products/{created['id']}")
@@ -160,7 +156,7 @@ async def test_prices_are_decimal_strings_and_a_change_is_seen_on_the_next_read(
 
 async def test_archived_products_are_gone_publicly_but_visible_to_staff(shop: Shop) -> None:
     staff = await shop.account("staff@example.com", Role.STAFF)
-    created = await product(shop, staff, name="Old lamp")
+    created = await shop.product(staff, name="Old lamp")
     await shop.client.post(f"/api/v1/products/{created['id']}/archive", headers=bearer(staff))
 
     assert (await shop.client.get(f"/api/v1/products/{created['id']}")).status_code == 404
@@ -214,7 +210,7 @@ async def test_a_category_cannot_move_under_its_own_descendant(shop: Shop) -> No
 
 async def test_images_are_checked_by_content_type_and_size(shop: Shop) -> None:
     staff = await shop.account("staff@example.com", Role.STAFF)
-    created = await product(shop, staff, name="Vase")
+    created = await shop.product(staff, name="Vase")
     url = f"/api/v1/products/{created['id']}/images"
 
     async def upload(data: bytes, name: str, content_type: str) -> object:
@@ -239,7 +235,7 @@ async def test_images_are_checked_by_content_type_and_size(shop: Shop) -> None:
 async def test_customers_get_403_on_every_staff_catalog_route(shop: Shop) -> None:
     customer = await shop.account("customer@example.com", Role.CUSTOMER)
     staff = await shop.account("staff@example.com", Role.STAFF)
-    created = await product(shop, staff, name="Chair")
+    created = await shop.product(staff, name="Chair")
     pid = created["id"]
     routes = [
         (
@@ -278,7 +274,7 @@ async def test_sibling_categories_have_distinct_names(shop: Shop) -> None:
 
 async def test_a_draft_products_image_never_enters_shared_caches(shop: Shop) -> None:
     staff = await shop.account("staff@example.com", Role.STAFF)
-    draft = await product(shop, staff, name="Prototype", publish=False)
+    draft = await shop.product(staff, name="Prototype", publish=False)
     uploaded = await shop.client.post(
         f"/api/v1/products/{draft['id']}/images",
         files={"file": ("a.png", io.BytesIO(PNG), "image/png")},

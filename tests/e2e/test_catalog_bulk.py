@@ -3,9 +3,8 @@
 import csv
 import io
 
-from domain.identity.roles import Role
-from tests.e2e.catalog_helpers import a_sku
-from tests.e2e.conftest import Shop, bearer
+from domain.identity.values import Role
+from tests.support.shop import Shop, a_sku, bearer
 
 HEADER = "sku,name,description,price,currency,category_id,attributes\n"
 

@@ -3,8 +3,7 @@
 import asyncio
 from collections import Counter
 
-from tests.e2e.conftest import bearer
-from tests.e2e.ordering_helpers import OrderingShop
+from tests.support.shop import OrderingShop, bearer
 
 
 async def test_fifty_checkouts_for_ten_units_pay_exactly_ten_and_strand_none(

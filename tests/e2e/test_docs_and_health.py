@@ -2,12 +2,8 @@
 
 import re
 
-import httpx
-
-from agora.bootstrap import api_config, open_services
-from api.app import create_app
-from tests.conftest import make_settings
-from tests.e2e.conftest import Shop
+from tests.support.settings import settings_for
+from tests.support.shop import Shop, running_app
 
 EXTERNAL_URL = re.compile(r"""(?:src|href)=["']?(https?:)?//""")
 
@@ -52,18 +48,10 @@ async def test_ready_is_503_naming_the_dependency_that_is_down(
     database_url: str, redis_prefix: str
 ) -> None:
     dead_redis = "redis://127.0.0.1:1/0"
-    settings = make_settings(
+    settings = settings_for(
         database_url=database_url, redis_url=dead_redis, redis_prefix=redis_prefix
     )
-    app = create_app(
-        config=api_config(settings),
-        services=lambda: open_services(settings, database_url=database_url, redis_url=dead_redis),
-    )
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://agora.test") as client,
-    ):
+    async with running_app(settings) as (_, client):
         response = await client.get("/health/ready")
     assert response.status_code == 503
     body = response.json()

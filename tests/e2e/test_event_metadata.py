@@ -3,9 +3,9 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.identity.roles import Role
+from domain.identity.values import Role
 from infrastructure.eventlog.tables import event_log
-from tests.e2e.conftest import Shop, bearer
+from tests.support.shop import Shop, bearer
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 

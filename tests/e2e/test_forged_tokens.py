@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from jose import jwt
 
-from tests.conftest import TEST_JWT_SECRET
-from tests.e2e.conftest import Shop, bearer
+from tests.support.settings import TEST_JWT_SECRET
+from tests.support.shop import Shop, bearer
 
 
 def _claims(user_id: str, session_id: str, **overrides: object) -> dict[str, object]:

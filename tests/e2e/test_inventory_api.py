@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 
 from application.inventory.commands import ReserveStock
-from domain.identity.roles import Role
-from tests.e2e.conftest import Shop, bearer
+from domain.identity.values import Role
+from tests.support.shop import Shop, bearer
 
 
 def a_sku() -> str:

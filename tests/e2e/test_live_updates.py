@@ -10,10 +10,9 @@ import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed
 
-from domain.identity.roles import Role
-from tests.e2e.conftest import bearer
-from tests.e2e.live_helpers import SseReader, replica, served
-from tests.e2e.ordering_helpers import OrderingShop
+from domain.identity.values import Role
+from tests.support.servers import SseReader, replica, served
+from tests.support.shop import OrderingShop, bearer
 
 
 async def pending_order(shop: OrderingShop) -> tuple[str, str]:
@@ -85,7 +84,7 @@ async def test_an_order_changed_through_one_process_streams_from_another_and_res
 async def test_a_client_that_leaves_ends_its_stream(ordering_shop: OrderingShop) -> None:
     shop = ordering_shop
     customer, order_id = await pending_order(shop)
-    feed = shop.app.state.services.order_feed
+    feed = shop.services.ordering
     async with served(shop.app) as base, httpx.AsyncClient(base_url=base, timeout=20) as client:
         async with client.stream(
             "GET", f"/api/v1/orders/{order_id}/stream", headers=bearer(customer)

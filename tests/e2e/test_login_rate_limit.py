@@ -1,6 +1,6 @@
 """Login attempts are limited in Redis, per account (failures) and per client address."""
 
-from tests.e2e.conftest import ShopFactory
+from tests.support.shop import ShopFactory
 
 
 async def test_failed_logins_on_one_account_are_limited_with_retry_after(

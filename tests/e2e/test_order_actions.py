@@ -3,8 +3,7 @@
 import asyncio
 import uuid
 
-from tests.e2e.conftest import bearer
-from tests.e2e.ordering_helpers import OrderingShop
+from tests.support.shop import OrderingShop, bearer
 
 
 async def paid_order(shop: OrderingShop, customer: str, units: int = 1) -> tuple[str, str]:

@@ -5,8 +5,7 @@ import uuid
 
 from aiokafka import AIOKafkaConsumer
 
-from tests.e2e.conftest import bearer
-from tests.e2e.ordering_helpers import OrderingShopFactory
+from tests.support.shop import OrderingShopFactory, bearer
 
 
 async def test_register_cart_checkout_pay_ship_deliver_and_everyone_agrees(

@@ -1,24 +1,20 @@
 """The order read models are functions of the log, and the fulfilment process can be fed its
 input again without effect."""
 
-from functools import partial
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from agora.context_map import ordering_deps, payment_gateway
-from agora.worker import build_registry, runner_config
-from application.inventory.handlers import InventoryDeps
-from application.ordering.process import FulfillmentProcess
-from application.shared.clock import SystemClock
+from agora.bootstrap import build_registry, platform, wire_all
+from agora.contexts import ordering
+from agora.worker import runner_config
+from application.ordering.handlers.fulfilment import FulfilmentProcess
 from infrastructure.db.engine import asyncpg_dsn
 from infrastructure.eventlog.monitoring import rebuild
 from infrastructure.eventlog.tables import event_log
-from infrastructure.inventory.unit_of_work import SqlInventoryUnitOfWork
-from infrastructure.ordering.projection import OrderProjection
-from tests.e2e.conftest import bearer
-from tests.e2e.ordering_helpers import OrderingShop
+from infrastructure.ordering.subscribers import OrderProjection
+from tests.support.shop import OrderingShop, bearer
 
 
 async def some_orders(shop: OrderingShop) -> list[tuple[str, str]]:
@@ -66,22 +62,11 @@ async def test_rebuilding_the_order_projection_from_the_log_gives_the_same_rows(
 
 
 async def test_feeding_the_process_every_order_event_again_changes_nothing(
-    ordering_shop: OrderingShop, engine: AsyncEngine
+    ordering_shop: OrderingShop, engine: AsyncEngine, database_url: str
 ) -> None:
     shop = ordering_shop
     orders = await some_orders(shop)
     registry = build_registry()
-    clock = SystemClock()
-    process = FulfillmentProcess(
-        ordering_deps(
-            shop.settings,
-            engine=engine,
-            registry=registry,
-            clock=clock,
-            gateway=payment_gateway(shop.settings, shop.provider),
-            stock=InventoryDeps(uow=partial(SqlInventoryUnitOfWork, engine, registry), clock=clock),
-        )
-    )
     streams = [f"order-{order_id}" for _, order_id in orders]
     before = await _state(engine, streams)
     charges, attempts = dict(shop.provider.charges), dict(shop.provider.attempts)
@@ -91,11 +76,14 @@ async def test_feeding_the_process_every_order_event_again_changes_nothing(
             .where(event_log.c.stream_id.in_(streams))
             .order_by(event_log.c.position)
         )
-        events = [
-            registry.deserialize(r.event_type, r.schema_version, dict(r.payload)) for r in rows
-        ]
-    for event in events:
-        await process.react(event)
+        events = [registry.decode(r) for r in rows]
+    async with platform(
+        shop.settings, database_url=database_url, redis_url=None, payments=shop.provider
+    ) as p:
+        wire_all(p)  # the process's steps, and inventory's commands, on this bus
+        process = FulfilmentProcess(ordering.dependencies(p))
+        for event in events:
+            await process.react(event)
     assert await _state(engine, streams) == before
     assert shop.provider.charges == charges
     assert shop.provider.attempts == attempts  # the provider was not even asked again

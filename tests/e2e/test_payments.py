@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from application.shared.signatures import sign
-from tests.e2e.conftest import bearer
-from tests.e2e.ordering_helpers import WEBHOOK_SECRET, OrderingShop, OrderingShopFactory
+from infrastructure.http.signatures import sign
+from tests.support.shop import WEBHOOK_SECRET, OrderingShop, OrderingShopFactory, bearer
 
 
 async def stock_of(shop: OrderingShop, sku: str) -> dict[str, Any]:

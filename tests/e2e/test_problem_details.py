@@ -2,8 +2,8 @@
 
 import httpx
 
-from domain.identity.roles import Role
-from tests.e2e.conftest import Shop, ShopFactory, bearer
+from domain.identity.values import Role
+from tests.support.shop import Shop, ShopFactory, bearer
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "code"}
 

@@ -9,12 +9,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.routers.reports import csv_lines
+from api.reporting.routes import csv_lines
 from application.reporting.views import OrderExportRow
-from infrastructure.reporting.reader import SqlSalesReports, refresh_sales_views
-from tests.e2e.catalog_helpers import product
-from tests.e2e.conftest import bearer
-from tests.e2e.ordering_helpers import OrderingShop
+from infrastructure.reporting.readers import SqlSalesReports
+from tests.support.shop import OrderingShop, bearer
 
 TODAY = datetime.now(UTC).date()  # report days are UTC days
 # Only this test sells in Swiss francs, so the run's other orders do not show up here.
@@ -22,7 +20,7 @@ CHF = "CHF"
 
 
 async def chf_product(shop: OrderingShop, name: str, price: str) -> dict[str, Any]:
-    created = await product(shop, shop.staff, name=name, price=price, currency=CHF)
+    created = await shop.product(shop.staff, name=name, price=price, currency=CHF)
     received = await shop.client.post(
         f"/api/v1/inventory/{created['sku']}/receipts",
         json={"quantity": 50},
@@ -56,7 +54,7 @@ async def test_sales_reports_match_hand_computed_totals_with_refunds_netted_out(
     )
     assert refund.status_code == 200
     for _ in range(100):  # the read model follows the log
-        await refresh_sales_views(engine)
+        await SqlSalesReports(engine).refresh()
         daily = await shop.client.get(
             f"/api/v1/reports/sales/daily?from={TODAY}&to={TODAY}&currency={CHF}",
             headers=bearer(shop.staff),

@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from domain.identity.roles import Role
-from tests.e2e.conftest import Shop, bearer
+from domain.identity.values import Role
+from tests.support.shop import Shop, bearer
 
 CALLERS = ("anonymous", "customer", "staff", "admin")
 TARGET = "target@example.com"

@@ -10,9 +10,8 @@ from typing import Any
 import jsonschema
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from infrastructure.ordering.contracts import WAREHOUSE_SHIPMENTS, ordering_events
-from tests.e2e.conftest import bearer
-from tests.e2e.ordering_helpers import OrderingShop, OrderingShopFactory
+from infrastructure.kafka.contracts import WAREHOUSE_SHIPMENTS, ordering_events
+from tests.support.shop import OrderingShop, OrderingShopFactory, bearer
 
 CHECKER = jsonschema.Draft202012Validator.FORMAT_CHECKER
 

@@ -2,6 +2,7 @@
 failing receiver (a real local HTTP server), and redelivery by an admin."""
 
 import asyncio
+import copy
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -13,14 +14,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from application.shared.clock import SystemClock
-from application.shared.signatures import verify
-from domain.identity.roles import Role
-from infrastructure.notifications.url_guard import NetworkUrlGuard
-from infrastructure.notifications.webhooks import SenderConfig, WebhookSender, shared_http_client
-from tests.e2e.conftest import bearer
-from tests.e2e.live_helpers import served
-from tests.e2e.ordering_helpers import OrderingShop, OrderingShopFactory
+from agora.bootstrap import build_registry
+from domain.identity.values import Role
+from domain.notifications.values import Attempt, RetryPolicy
+from infrastructure.http.signatures import verify
+from infrastructure.notifications.unit_of_work import SqlNotificationsUnitOfWork
+from tests.support.servers import served
+from tests.support.shop import OrderingShop, OrderingShopFactory, bearer
 
 SECRET = "receiver-shared-secret-0123456789"
 
@@ -203,17 +203,19 @@ async def test_a_late_outcome_never_overwrites_a_newer_one(
             if await deliveries(shop, admin, hook):
                 break
             await asyncio.sleep(0.05)
-        sender = WebhookSender(
-            engine,
-            http=shared_http_client(timeout_seconds=2),
-            guard=NetworkUrlGuard(allow_http_localhost=True),
-            clock=SystemClock(),
-            config=SenderConfig(max_attempts=1),
-        )
-        [(delivery, url, secret)] = await sender._lease()
-        await sender._record(delivery, (200, None))
-        await sender._record(delivery, (None, "timeout"))
+        now = datetime.now(UTC)
+        async with SqlNotificationsUnitOfWork(engine, build_registry()) as uow:
+            [leased] = await uow.deliveries.lease(now=now, until=now, limit=1)
+            await uow.commit()
+        seen = (leased.delivery.attempts, leased.delivery.status)
+        policy = RetryPolicy(max_attempts=1)
+        for attempt in (Attempt(200), Attempt(None, "timeout")):  # the second is late
+            delivery = copy.deepcopy(leased.delivery)
+            delivery.record(attempt, now=now, policy=policy, jitter=1.0)
+            async with SqlNotificationsUnitOfWork(engine, build_registry()) as uow:
+                await uow.deliveries.save(delivery, seen=seen)
+                await uow.commit()
         [recorded] = await deliveries(shop, admin, hook)
         assert (recorded["status"], recorded["attempts"]) == ("delivered", 1)
-        assert url.endswith("/hook")
-        assert secret == SECRET
+        assert leased.url.endswith("/hook")
+        assert leased.secret == SECRET

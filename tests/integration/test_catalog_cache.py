@@ -11,19 +11,20 @@ from uuid import UUID
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from application.catalog import handlers
 from application.catalog.commands import ChangePrice, CreateProduct, PublishProduct
-from application.catalog.handlers import CatalogDeps
+from application.catalog.deps import CatalogDeps
+from application.catalog.handlers import product as handlers
 from application.catalog.views import ProductDetails, ProductSearch
-from infrastructure.catalog.cache import CachedCatalogReader, CatalogCacheInvalidator, ProductCache
-from infrastructure.catalog.image_store import LocalImageStore
-from infrastructure.catalog.reader import SqlCatalogReader
+from infrastructure.catalog.readers import SqlCatalogReader
+from infrastructure.catalog.subscribers import CatalogCacheInvalidator
 from infrastructure.catalog.unit_of_work import SqlCatalogUnitOfWork
 from infrastructure.db.engine import asyncpg_dsn
 from infrastructure.eventlog.subscriptions import RunnerConfig, SubscriptionRunner
-from infrastructure.redis_client import build_redis
-from tests.integration.eventlog_fixtures import REGISTRY
-from tests.unit.fakes import FixedClock
+from infrastructure.files.images import LocalImageStore
+from infrastructure.redis.catalog_cache import CachedCatalogReader, ProductCache
+from infrastructure.redis.client import build_redis
+from tests.support.eventlog import REGISTRY
+from tests.support.fakes.shared import FixedClock
 
 
 class SlowToAnswer(SqlCatalogReader):

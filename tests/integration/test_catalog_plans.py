@@ -3,21 +3,32 @@ An assertion on the plan, not on time."""
 
 import json
 import uuid
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.catalog.views import ProductSearch
-from infrastructure.catalog.reader import build_search
+from infrastructure.catalog.readers import build_search
+from infrastructure.db.engine import build_engine
+from tests.support.databases import fresh_database
 
 ROOT, LEAF = uuid.UUID(int=1), uuid.UUID(int=2)
 
 
 @pytest.fixture(scope="module")
+async def engine(server_url: str, template_database: str) -> AsyncIterator[AsyncEngine]:
+    """One database for the module: filling it with 100,000 products once is enough."""
+    async with fresh_database(server_url, template_database) as url:
+        engine = build_engine(url, pool_size=2)
+        yield engine
+        await engine.dispose()
+
+
+@pytest.fixture(scope="module")
 async def hundred_thousand_products(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
-        await conn.execute(text("TRUNCATE products, product_images, categories CASCADE"))
         await conn.execute(
             text(
                 "INSERT INTO categories (id, name, slug, parent_id, created_at) VALUES"

@@ -11,16 +11,21 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from application.identity import account_handlers
 from application.identity.commands import RegisterUser
-from application.identity.dependencies import IdentityDeps
+from application.identity.deps import IdentityDeps
+from application.identity.handlers import user as accounts
 from application.shared.context import CallContext, current_call
 from application.shared.errors import ConcurrencyConflict
 from domain.identity.errors import WeakPassword
 from infrastructure.db.engine import asyncpg_dsn
-from infrastructure.eventlog.event_sourced import EventSourcedRepository
 from infrastructure.eventlog.monitoring import rebuild, resume, subscription_statuses
-from infrastructure.eventlog.store import NO_STREAM, EventStore, PendingEvent, StoredEvent
+from infrastructure.eventlog.store import (
+    NO_STREAM,
+    EventStore,
+    NewEvents,
+    PendingEvent,
+    StoredEvent,
+)
 from infrastructure.eventlog.subscriptions import (
     FailurePolicy,
     LostLeadership,
@@ -29,18 +34,20 @@ from infrastructure.eventlog.subscriptions import (
     read_checkpoint,
 )
 from infrastructure.eventlog.tables import event_log, subscription_dead_letters
-from infrastructure.identity.account_history import AccountHistoryProjection, account_history
+from infrastructure.identity.subscribers import AccountHistoryProjection
+from infrastructure.identity.tables import account_history
 from infrastructure.identity.unit_of_work import SqlIdentityUnitOfWork
-from tests.gift_card import GiftCard, GiftCardIssued, GiftCardRedeemed
-from tests.integration.eventlog_fixtures import (
+from tests.support.eventlog import (
     REGISTRY,
     RecordingSubscriber,
     an_event,
     append,
     deliveries,
-    reset_log,
+    prepare_recordings,
 )
-from tests.unit.fakes import FakeHasher, FakeThrottle, FakeTokens, FixedClock
+from tests.support.fakes.identity import FakeHasher, FakeThrottle, FakeTokens
+from tests.support.fakes.shared import FixedClock
+from tests.support.gift_card import NOW, GiftCard, GiftCardRedeemed, GiftCards, gift_card_registry
 
 FAST = RunnerConfig(
     batch_size=50, poll_interval=0.2, max_attempts=3, backoff_base=0.01, backoff_cap=0.5
@@ -49,7 +56,7 @@ FAST = RunnerConfig(
 
 @pytest.fixture(autouse=True)
 async def clean_log(engine: AsyncEngine) -> None:
-    await reset_log(engine)
+    await prepare_recordings(engine)
 
 
 def runner(subscriber: object, engine: AsyncEngine, database_url: str) -> SubscriptionRunner:
@@ -59,6 +66,10 @@ def runner(subscriber: object, engine: AsyncEngine, database_url: str) -> Subscr
         dsn=asyncpg_dsn(database_url),
         config=FAST,
     )
+
+
+def new_events(stream_id: str, *events: PendingEvent, expected: int | None = None) -> NewEvents:
+    return NewEvents("user", stream_id, list(events), expected_version=expected)
 
 
 async def count(engine: AsyncEngine, stream_id: str) -> int:
@@ -75,17 +86,17 @@ async def test_two_writers_racing_on_one_stream_one_wins_and_nothing_partial(
         await first.begin()
         await second.begin()
         await EventStore(first, REGISTRY).append(
-            stream_type="user",
-            stream_id="s-race",
-            events=[PendingEvent.new(an_event("first"))],
-            expected_version=NO_STREAM,
+            [new_events("s-race", PendingEvent.new(an_event("first")), expected=NO_STREAM)]
         )
         losing = asyncio.create_task(
             EventStore(second, REGISTRY).append(
-                stream_type="user",
-                stream_id="s-race",
-                events=[PendingEvent.new(an_event(n)) for n in ("a", "b", "c")],
-                expected_version=NO_STREAM,
+                [
+                    new_events(
+                        "s-race",
+                        *(PendingEvent.new(an_event(n)) for n in ("a", "b", "c")),
+                        expected=NO_STREAM,
+                    )
+                ]
             )
         )
         await asyncio.sleep(0.2)  # the second insert now waits on the first's unique-key lock
@@ -112,45 +123,59 @@ async def test_appending_the_same_event_ids_again_is_a_duplicate_not_a_conflict(
     batch = [PendingEvent.new(an_event("x")), PendingEvent.new(an_event("y"))]
     for attempt in range(2):
         async with engine.begin() as conn:
-            result = await EventStore(conn, REGISTRY).append(
-                stream_type="user", stream_id="s-dup", events=batch, expected_version=None
-            )
+            [result] = await EventStore(conn, REGISTRY).append([new_events("s-dup", *batch)])
         assert result.duplicate is (attempt == 1)
         assert result.version == 2
     assert await count(engine, "s-dup") == 2
 
 
 async def test_event_sourced_repository_replays_and_guards_versions(engine: AsyncEngine) -> None:
-    registry = REGISTRY.__class__()
-    registry.register(GiftCardIssued, context="billing")
-    registry.register(GiftCardRedeemed, context="billing")
-
-    def repository(conn: object) -> EventSourcedRepository[GiftCard]:
-        store = EventStore(conn, registry)  # type: ignore[arg-type]
-        return EventSourcedRepository(
-            store, registry, stream_type="gift-card", replay=GiftCard.replay
-        )
-
+    registry = gift_card_registry()
     card = GiftCard.issue(uuid.uuid4(), 100)
-    async with engine.begin() as conn:
-        await repository(conn).save(card)
-    async with engine.connect() as a, engine.connect() as b:
-        await a.begin()
-        await b.begin()
-        mine = await repository(a).get(card.stream_id)
-        theirs = await repository(b).get(card.stream_id)
+    async with GiftCards(engine, registry) as uow:
+        await uow.cards.add(card)
+        await uow.commit()
+    async with GiftCards(engine, registry) as uow:
+        mine = await uow.cards.get(card.stream_id)
         assert mine is not None
-        assert theirs is not None
         mine.redeem(30)
-        theirs.redeem(50)
-        await repository(a).save(mine)
-        await a.commit()
-        with pytest.raises(ConcurrencyConflict):
-            await repository(b).save(theirs)
-    async with engine.connect() as conn:
-        loaded = await repository(conn).get(card.stream_id)
+        # A writer that does not queue on the stream's lock appends meanwhile.
+        assert card.card_id is not None
+        redeemed = GiftCardRedeemed(occurred_at=NOW, card_id=card.card_id, amount=50)
+        async with engine.begin() as other:
+            await EventStore(other, registry).append(
+                [NewEvents("gift-card", card.stream_id, [PendingEvent.new(redeemed)])]
+            )
+        with pytest.raises(ConcurrencyConflict, match="at version 2, not 1"):
+            await uow.commit()
+    async with GiftCards(engine, registry) as uow:
+        loaded = await uow.cards.get(card.stream_id)
     assert loaded is not None
-    assert (loaded.balance, loaded.version) == (70, 2)
+    assert (loaded.balance, loaded.version) == (50, 2)
+
+
+async def test_writers_of_one_stream_queue_on_its_lock_and_lose_nothing(
+    engine: AsyncEngine,
+) -> None:
+    registry = gift_card_registry()
+    card = GiftCard.issue(uuid.uuid4(), 100)
+    async with GiftCards(engine, registry) as uow:
+        await uow.cards.add(card)
+        await uow.commit()
+
+    async def redeem(amount: int) -> None:
+        async with GiftCards(engine, registry) as uow:
+            loaded = await uow.cards.get(card.stream_id)
+            assert loaded is not None
+            await asyncio.sleep(0.05)  # the other writer now waits on the lock
+            loaded.redeem(amount)
+            await uow.commit()
+
+    await asyncio.gather(redeem(30), redeem(50))
+    async with GiftCards(engine, registry) as uow:
+        loaded = await uow.cards.get(card.stream_id)
+    assert loaded is not None
+    assert (loaded.balance, loaded.version) == (20, 3)
 
 
 async def test_identity_commands_write_their_events_in_the_same_transaction(
@@ -166,12 +191,12 @@ async def test_identity_commands_write_their_events_in_the_same_transaction(
     )
     token = current_call.set(CallContext(correlation_id="req-42", actor_id="someone"))
     try:
-        user = await account_handlers.register_user(
+        user = await accounts.register_user(
             RegisterUser(email="logged@example.com", password="long-enough-pass", full_name="L"),
             deps=deps,
         )
         with pytest.raises(WeakPassword):
-            await account_handlers.register_user(
+            await accounts.register_user(
                 RegisterUser(email="weak@example.com", password="short", full_name="W"), deps=deps
             )
     finally:
@@ -194,10 +219,7 @@ async def test_an_open_transaction_holds_back_later_commits_and_is_never_skipped
     try:
         await slow.begin()
         await EventStore(slow, REGISTRY).append(
-            stream_type="user",
-            stream_id="s-slow",
-            events=[PendingEvent.new(an_event("slow"))],
-            expected_version=None,
+            [new_events("s-slow", PendingEvent.new(an_event("slow")))]
         )
         await append(engine, "s-fast", "fast")  # higher position, committed first
 

@@ -9,16 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.identity.ports import AlreadyUsed, Claimed, Unusable
 from application.shared.errors import ConcurrencyConflict
-from domain.identity.email import EmailAddress
 from domain.identity.errors import EmailAlreadyRegistered
-from domain.identity.roles import Role
 from domain.identity.session import LoginSession, RefreshToken
 from domain.identity.user import User
-from infrastructure.identity.directory import SqlUserDirectory
+from domain.identity.values import EmailAddress, Role
+from infrastructure.identity.readers import SqlUserDirectory
 from infrastructure.identity.unit_of_work import SqlIdentityUnitOfWork
-from tests.integration.eventlog_fixtures import REGISTRY
+from tests.support.eventlog import REGISTRY
 
-pytestmark = pytest.mark.usefixtures("clean_database")
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 

@@ -10,7 +10,6 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from application.inventory import handlers
 from application.inventory.commands import (
     AdjustStock,
     CommitReservations,
@@ -19,21 +18,22 @@ from application.inventory.commands import (
     ReleaseReservations,
     ReserveStock,
 )
-from application.inventory.handlers import InventoryDeps
+from application.inventory.deps import InventoryDeps
+from application.inventory.handlers import stock as handlers
 from domain.inventory.errors import (
     AdjustmentBelowReserved,
     InsufficientStock,
     ReservationExpired,
     UnknownSku,
 )
-from domain.inventory.stock import StockLevel
+from domain.inventory.values import StockLevel
 from domain.shared.sku import Sku
 from infrastructure.eventlog.tables import event_log
-from infrastructure.inventory.reader import SqlStockReader
+from infrastructure.inventory.readers import SqlStockReader
 from infrastructure.inventory.tables import stock_ledger, stock_reservations
 from infrastructure.inventory.unit_of_work import SqlInventoryUnitOfWork
-from tests.integration.eventlog_fixtures import REGISTRY
-from tests.unit.fakes import FixedClock
+from tests.support.eventlog import REGISTRY
+from tests.support.fakes.shared import FixedClock
 
 HOLD = timedelta(minutes=15)
 

@@ -12,18 +12,20 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from infrastructure.db.engine import asyncpg_dsn
+from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.eventlog.monitoring import subscription_statuses
-from infrastructure.eventlog.store import StoredEvent
+from infrastructure.eventlog.store import EventStore, StoredEvent
 from infrastructure.eventlog.subscriptions import RunnerConfig, SubscriptionRunner
 from infrastructure.kafka.consumer import (
     ConsumerConfig,
     InboundMessage,
     KafkaConsumerRunner,
+    MessageHandler,
     UnprocessableMessage,
 )
 from infrastructure.kafka.relay import KafkaRelay
-from tests.integration.eventlog_fixtures import REGISTRY, append, reset_log
-from tests.tcp_proxy import TcpProxy
+from tests.support.eventlog import REGISTRY, append, prepare_recordings
+from tests.support.tcp_proxy import TcpProxy
 
 FAST = RunnerConfig(batch_size=50, poll_interval=0.2, backoff_base=0.05, backoff_cap=0.5)
 
@@ -32,7 +34,7 @@ Record = ConsumerRecord[bytes, bytes]
 
 @pytest.fixture(autouse=True)
 async def clean(engine: AsyncEngine) -> None:
-    await reset_log(engine)
+    await prepare_recordings(engine)
     async with engine.begin() as conn:
         await conn.execute(
             text("CREATE TABLE IF NOT EXISTS test_support.effects (consumer text, message_id text)")
@@ -79,11 +81,24 @@ async def effects(engine: AsyncEngine, consumer: str) -> list[str]:
         return [r[0] for r in rows]
 
 
-async def record_effect(message: InboundMessage, conn: AsyncConnection, consumer: str) -> None:
-    await conn.execute(
-        text("INSERT INTO test_support.effects VALUES (:c, :m)"),
-        {"c": consumer, "m": message.message_id},
-    )
+class Effects(SqlUnitOfWork):
+    """A unit of work that writes test rows: opened by a consumer's handler, it joins the
+    transaction that holds the message's inbox row."""
+
+    def _open(self, conn: AsyncConnection, events: EventStore) -> None:
+        self.conn = conn
+
+
+def effect_recorder(engine: AsyncEngine, consumer: str) -> MessageHandler:
+    async def record(message: InboundMessage) -> None:
+        async with Effects(engine, REGISTRY) as uow:
+            await uow.conn.execute(
+                text("INSERT INTO test_support.effects VALUES (:c, :m)"),
+                {"c": consumer, "m": message.message_id},
+            )
+            await uow.commit()
+
+    return record
 
 
 async def test_every_event_is_published_keyed_by_stream_with_its_headers(
@@ -161,7 +176,7 @@ async def test_a_relay_killed_between_ack_and_checkpoint_resends_and_loses_nothi
         topic=topic,
         bootstrap_servers=kafka_bootstrap,
         engine=engine,
-        handler=lambda m, c: record_effect(m, c, "effects-once"),
+        handler=effect_recorder(engine, "effects-once"),
     )
     task = asyncio.create_task(consumer.run(stop))
     async with asyncio.timeout(30):
@@ -209,12 +224,14 @@ async def test_bad_messages_go_to_the_dead_letter_topic_and_the_partition_moves_
 ) -> None:
     topic = f"inbound-{uuid.uuid4().hex[:8]}"
 
-    async def handler(message: InboundMessage, conn: AsyncConnection) -> None:
+    record = effect_recorder(engine, "inbound")
+
+    async def handler(message: InboundMessage) -> None:
+        await record(message)  # undone with the message's inbox row when the handler fails
         if message.body.get("impossible"):
             raise UnprocessableMessage("no such order")
         if message.body.get("boom"):
             raise RuntimeError("the handler keeps failing")
-        await record_effect(message, conn, "inbound")
 
     producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
     await producer.start()

@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from application.shared.errors import TooManyAttempts
-from infrastructure.identity.login_throttle import RedisLoginThrottle, limits_storage
+from infrastructure.redis.login_throttle import RedisLoginThrottle, limits_storage
 
 
 def throttle(redis_url: str, prefix: str) -> RedisLoginThrottle:

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from infrastructure.identity.passwords import Argon2PasswordHasher
+from infrastructure.security.passwords import Argon2PasswordHasher
 
 
 async def test_hashes_use_argon2id_at_or_above_owasp_minimum() -> None:

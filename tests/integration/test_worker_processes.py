@@ -10,12 +10,11 @@ import sys
 import threading
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infrastructure.eventlog.subscriptions import lock_key
-from tests.integration.eventlog_fixtures import append, reset_log
+from tests.support.eventlog import append, prepare_recordings
 
 AGORA = str(Path(sys.executable).parent / "agora")
 SUBSCRIBER = "account-history"
@@ -75,11 +74,10 @@ async def history_rows(engine: AsyncEngine) -> int:
         return int((await conn.execute(text("SELECT count(*) FROM account_history"))).scalar_one())
 
 
-@pytest.mark.usefixtures("clean_database")
 async def test_one_active_instance_per_subscriber_and_takeover_when_it_dies(
     engine: AsyncEngine, database_url: str
 ) -> None:
-    await reset_log(engine)
+    await prepare_recordings(engine)
     first = Worker(database_url)
     second = Worker(database_url)
     try:

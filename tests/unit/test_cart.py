@@ -4,16 +4,10 @@ import uuid
 
 import pytest
 
-from application.ordering.cart_handlers import cart_view
-from application.ordering.views import CatalogItem
-from domain.ordering.cart import (
-    MAX_LINES,
-    Cart,
-    CartFull,
-    InvalidCartQuantity,
-    NotInCart,
-    ProductUnavailable,
-)
+from application.ordering.views import CartView
+from domain.ordering.cart import MAX_LINES, Cart
+from domain.ordering.errors import CartFull, InvalidCartQuantity, NotInCart, ProductUnavailable
+from domain.ordering.values import CatalogItem
 from domain.shared.money import Money
 
 EUR = Money.of("2.50", "EUR")
@@ -71,7 +65,7 @@ def test_the_view_prices_lines_now_and_flags_what_changed() -> None:
             product_id=uuid.uuid4(), sku="GONE", name="Gone", price=EUR, active=False
         ),
     }
-    view = cart_view(cart, items)
+    view = CartView.priced(cart, items)
     flags = {line.sku: (line.price_changed, line.available) for line in view.lines}
     assert flags == {"SAME": (False, True), "DEARER": (True, True), "GONE": (False, False)}
     assert view.totals == (Money.of("8.00", "EUR"),)  # 2 x 2.50 + 3.00; archived lines excluded

@@ -8,15 +8,15 @@ import jsonschema
 import pytest
 
 from infrastructure.kafka.consumer import UnprocessableMessage
-from infrastructure.ordering.contracts import (
+from infrastructure.kafka.contracts import (
     CONTRACTS,
     WAREHOUSE_SHIPMENTS,
     ordering_events,
     rendered,
 )
-from infrastructure.ordering.warehouse import parse_shipment
+from infrastructure.kafka.warehouse import parse_shipment
 
-REGENERATE = "run: PYTHONPATH=src .venv/bin/python -m infrastructure.ordering.contracts"
+REGENERATE = "run: PYTHONPATH=src .venv/bin/python -m infrastructure.kafka.contracts"
 
 
 @pytest.mark.parametrize(

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from agora.worker import build_registry
+from agora.bootstrap import build_registry
 from domain.ordering.values import ShippingAddress
 from domain.shared.events import DomainEvent
 from infrastructure.eventlog.registry import EventRegistry, EventType, UnknownEventType
-from tests.gift_card import GiftCardIssued
+from tests.support.gift_card import GiftCardIssued
 
 # Value objects that check their fields: a sample of each that passes.
 VALID: dict[Any, Any] = {

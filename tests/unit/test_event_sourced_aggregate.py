@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from tests.gift_card import GiftCard, InsufficientBalance
+from tests.support.gift_card import GiftCard, InsufficientBalance
 
 
 def test_a_replayed_aggregate_equals_the_live_one() -> None:

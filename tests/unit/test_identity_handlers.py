@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 
-from application.identity import account_handlers, session_handlers
 from application.identity.commands import (
     ChangePassword,
     DeactivateUser,
@@ -13,23 +12,32 @@ from application.identity.commands import (
     RegisterUser,
     UpdateProfile,
 )
+from application.identity.handlers import session
+from application.identity.handlers import user as accounts
 from application.identity.views import Principal, TokenPair
 from application.shared.errors import NotAuthenticated, PreconditionFailed, TooManyAttempts
 from domain.identity.errors import AccountDeactivated, EmailAlreadyRegistered, WeakPassword
-from domain.identity.roles import Role
-from tests.unit.fakes import FakeHasher, FakeSessions, FixedClock, Store, identity_deps, new_id
+from domain.identity.values import Role
+from tests.support.fakes.identity import (
+    FakeHasher,
+    FakeSessions,
+    FixedClock,
+    Store,
+    identity_deps,
+    new_id,
+)
 
 PASSWORD = "correct-horse-battery"
 
 
 async def register(store: Store, email: str = "ada@example.com") -> None:
-    await account_handlers.register_user(
+    await accounts.register_user(
         RegisterUser(email=email, password=PASSWORD, full_name="Ada"), deps=identity_deps(store)
     )
 
 
 async def log_in(store: Store, email: str = "ada@example.com", **deps: object) -> TokenPair:
-    return await session_handlers.log_in(
+    return await session.log_in(
         LogIn(email=email, password=PASSWORD, client_ip="192.0.2.1"),
         deps=identity_deps(store, **deps),
     )
@@ -60,7 +68,7 @@ async def test_a_taken_email_is_refused_and_nothing_is_committed() -> None:
 async def test_a_weak_password_is_refused_before_anything_is_stored() -> None:
     store = Store()
     with pytest.raises(WeakPassword):
-        await account_handlers.register_user(
+        await accounts.register_user(
             RegisterUser(email="a@example.com", password="short", full_name="A"),
             deps=identity_deps(store),
         )
@@ -83,14 +91,14 @@ async def test_failed_logins_are_counted_and_then_throttled() -> None:
     wrong = LogIn(email="ada@example.com", password="wrong-password!", client_ip="192.0.2.1")
     for _ in range(3):
         with pytest.raises(NotAuthenticated):
-            await session_handlers.log_in(wrong, deps=deps)
+            await session.log_in(wrong, deps=deps)
     with pytest.raises(TooManyAttempts):
-        await session_handlers.log_in(wrong, deps=deps)
+        await session.log_in(wrong, deps=deps)
 
 
 async def test_logging_in_upgrades_an_outdated_hash() -> None:
     store = Store()
-    await account_handlers.register_user(
+    await accounts.register_user(
         RegisterUser(email="ada@example.com", password=PASSWORD, full_name="Ada"),
         deps=identity_deps(store, hasher=FakeHasher("v1")),
     )
@@ -115,20 +123,16 @@ async def test_refreshing_rotates_and_a_replay_revokes_the_family() -> None:
     first = await log_in(store)
     deps = identity_deps(store)
 
-    second = await session_handlers.refresh_session(
+    second = await session.refresh_session(
         RefreshSession(refresh_token=first.refresh_token), deps=deps
     )
     assert second.refresh_token != first.refresh_token
 
     with pytest.raises(NotAuthenticated, match="reuse"):
-        await session_handlers.refresh_session(
-            RefreshSession(refresh_token=first.refresh_token), deps=deps
-        )
+        await session.refresh_session(RefreshSession(refresh_token=first.refresh_token), deps=deps)
     assert FakeSessions(store).live_sessions_of(first.user_id) == []  # revocation committed
     with pytest.raises(NotAuthenticated):
-        await session_handlers.refresh_session(
-            RefreshSession(refresh_token=second.refresh_token), deps=deps
-        )
+        await session.refresh_session(RefreshSession(refresh_token=second.refresh_token), deps=deps)
 
 
 async def test_an_expired_session_cannot_be_refreshed() -> None:
@@ -138,7 +142,7 @@ async def test_an_expired_session_cannot_be_refreshed() -> None:
     clock = FixedClock()
     clock.advance(timedelta(days=15))
     with pytest.raises(NotAuthenticated, match="invalid, expired or revoked"):
-        await session_handlers.refresh_session(
+        await session.refresh_session(
             RefreshSession(refresh_token=pair.refresh_token), deps=identity_deps(store, clock=clock)
         )
 
@@ -150,7 +154,7 @@ async def test_changing_the_password_keeps_only_the_current_session() -> None:
     await log_in(store)
     actor = principal_of(current, store)
 
-    await account_handlers.change_password(
+    await accounts.change_password(
         ChangePassword(
             actor=actor,
             current_password=PASSWORD,
@@ -169,7 +173,7 @@ async def test_a_stale_expected_version_changes_nothing() -> None:
     pair = await log_in(store)
     actor = principal_of(pair, store)
     with pytest.raises(PreconditionFailed):
-        await account_handlers.update_profile(
+        await accounts.update_profile(
             UpdateProfile(actor=actor, full_name="Other", expected_version=7),
             deps=identity_deps(store),
         )
@@ -182,7 +186,7 @@ async def test_deactivating_a_user_ends_all_their_sessions() -> None:
     pair = await log_in(store)
     admin = Principal(user_id=new_id(), session_id=new_id(), roles=frozenset({Role.ADMIN}))
 
-    await account_handlers.deactivate_user(
+    await accounts.deactivate_user(
         DeactivateUser(actor=admin, user_id=pair.user_id), deps=identity_deps(store)
     )
 

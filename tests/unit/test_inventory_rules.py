@@ -3,7 +3,7 @@
 import pytest
 
 from domain.inventory.errors import InvalidQuantity, ReasonRequired
-from domain.inventory.stock import MAX_QUANTITY, StockLevel, check_adjustment, check_quantity
+from domain.inventory.values import MAX_QUANTITY, StockLevel, check_adjustment, check_quantity
 from domain.shared.sku import InvalidSku, Sku
 
 

@@ -2,11 +2,10 @@
 
 import json
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 
-from agora.worker import build_registry
+from agora.bootstrap import build_registry
 from domain.ordering import events as ev
 from domain.ordering.errors import (
     EmptyOrder,
@@ -20,44 +19,14 @@ from domain.ordering.errors import (
     OrderNotShipped,
     PaymentMismatch,
 )
+from domain.ordering.events import ORDER_EVENTS
 from domain.ordering.order import Order
-from domain.ordering.values import OrderLine, OrderStatus, ShippingAddress
+from domain.ordering.values import OrderStatus, ShippingAddress
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
-from infrastructure.ordering.event_types import ORDER_EVENTS
+from tests.support.orders import ADDRESS, NOW, line, paid, placed
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 STAFF = uuid.uuid4()
-ADDRESS = ShippingAddress(
-    name="Ada", line1="1 Main St", line2=None, city="Paris", postal_code="75001", country="FR"
-)
-
-
-def line(price: str = "10.00", quantity: int = 2, currency: str = "EUR") -> OrderLine:
-    return OrderLine(
-        product_id=uuid.uuid4(),
-        sku=f"SKU-{uuid.uuid4().hex[:6]}".upper(),
-        name="Mug",
-        unit_price=Money.of(price, currency),
-        quantity=quantity,
-    )
-
-
-def placed(*lines: OrderLine) -> Order:
-    return Order.place(
-        order_id=uuid.uuid4(),
-        customer_id=uuid.uuid4(),
-        lines=list(lines) or [line()],
-        shipping_address=ADDRESS,
-        now=NOW,
-    )
-
-
-def paid() -> Order:
-    order = placed()
-    order.confirm_stock(now=NOW)
-    order.record_payment("pay_1", order.state.total, now=NOW)
-    return order
 
 
 def test_placing_totals_the_lines_at_their_prices() -> None:

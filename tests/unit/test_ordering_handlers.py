@@ -4,20 +4,18 @@ import uuid
 
 import pytest
 
-from application.ordering.commands import CancelOrder, CheckOut
-from application.ordering.order_handlers import cancel_order, change_order, check_out
+from application.ordering.commands import CancelOrder, CheckOut, ConfirmStock
+from application.ordering.handlers.fulfilment import FulfilmentProcess
+from application.ordering.handlers.order import cancel_order, change_order, check_out
 from application.ordering.ports import PaymentOutcome
-from application.ordering.process import FulfillmentProcess
-from application.ordering.views import CatalogItem
 from application.shared.errors import ConcurrencyConflict
 from application.shared.idempotency import IdempotencyKeyReused
-from domain.ordering.cart import Cart, CartNeedsReview
-from domain.ordering.errors import OrderNotFound
-from domain.ordering.order import Order
-from domain.ordering.values import OrderStatus
+from domain.ordering.cart import Cart
+from domain.ordering.errors import CartNeedsReview, OrderNotFound
+from domain.ordering.values import CatalogItem, OrderStatus
 from domain.shared.money import Money
-from tests.unit.ordering_fakes import FakePayments, FakeStock, Store, ordering_deps
-from tests.unit.test_order_aggregate import ADDRESS
+from tests.support.fakes.ordering import FakePayments, FakeStock, Store, ordering_deps
+from tests.support.orders import ADDRESS
 
 CUSTOMER = uuid.uuid4()
 MUG = CatalogItem(
@@ -51,7 +49,7 @@ async def test_checkout_prices_from_the_catalog_empties_the_cart_and_keeps_the_a
 
     again = await check_out(checkout(), deps=deps)
     assert (again.value, again.replayed) == (placed.value, True)
-    assert len(store.streams) == 1
+    assert len(store.streams) == 1  # one order
     with pytest.raises(IdempotencyKeyReused):
         await check_out(checkout(token="tok_decline"), deps=deps)
 
@@ -82,7 +80,7 @@ async def test_a_conflicting_append_is_retried_a_bounded_number_of_times() -> No
     assert cancelled.value.status is OrderStatus.CANCELLED
     store.conflicts = 3
     with pytest.raises(ConcurrencyConflict):
-        await change_order(order_id, lambda o: None, deps=deps)
+        await change_order(ConfirmStock(order_id=order_id), deps=deps)
 
 
 async def test_another_customers_order_is_not_found() -> None:
@@ -102,11 +100,11 @@ async def test_another_customers_order_is_not_found() -> None:
         )
 
 
-async def run_process(store: Store, process: FulfillmentProcess, *, twice: bool = False) -> None:
+async def run_process(store: Store, process: FulfilmentProcess, *, twice: bool = False) -> None:
     """Feed the process every event until nothing new happens, each one twice if asked."""
     seen = 0
     while True:
-        events = [e for stream in store.streams.values() for e in stream]
+        events = store.events()
         if seen == len(events):
             return
         for event in events[seen:]:
@@ -120,9 +118,9 @@ async def test_the_process_takes_an_order_to_paid_and_twice_changes_nothing() ->
     store, stock, payments = shop()
     deps = ordering_deps(store, stock, payments)
     order_id = (await check_out(checkout(), deps=deps)).value.id
-    await run_process(store, FulfillmentProcess(deps), twice=True)
-    assert Order.replay(store.streams[order_id]).status is OrderStatus.PAID
-    assert [type(e).__name__ for e in store.streams[order_id]] == [
+    await run_process(store, FulfilmentProcess(deps), twice=True)
+    assert store.order(order_id).status is OrderStatus.PAID
+    assert [type(e).__name__ for e in store.order_events(order_id)] == [
         "OrderPlaced",
         "OrderStockReserved",
         "PaymentAuthorized",
@@ -137,8 +135,8 @@ async def test_a_declined_payment_cancels_and_gives_the_stock_back() -> None:
     store, stock, payments = shop(outcome=PaymentOutcome.DECLINED)
     deps = ordering_deps(store, stock, payments)
     order_id = (await check_out(checkout(), deps=deps)).value.id
-    await run_process(store, FulfillmentProcess(deps))
-    assert [type(e).__name__ for e in store.streams[order_id]][-2:] == [
+    await run_process(store, FulfilmentProcess(deps))
+    assert [type(e).__name__ for e in store.order_events(order_id)][-2:] == [
         "PaymentDeclined",
         "OrderCancelled",
     ]
@@ -149,8 +147,8 @@ async def test_an_order_without_stock_is_rejected_and_never_charged() -> None:
     store, stock, payments = shop(units=2)
     deps = ordering_deps(store, stock, payments)
     order_id = (await check_out(checkout(), deps=deps)).value.id
-    await run_process(store, FulfillmentProcess(deps), twice=True)
-    assert [type(e).__name__ for e in store.streams[order_id]] == [
+    await run_process(store, FulfilmentProcess(deps), twice=True)
+    assert [type(e).__name__ for e in store.order_events(order_id)] == [
         "OrderPlaced",
         "OrderStockRejected",
     ]
@@ -163,8 +161,8 @@ async def test_a_lost_answer_cancels_the_order_and_voids_what_the_provider_holds
     payments.unreachable = True
     deps = ordering_deps(store, stock, payments)
     order_id = (await check_out(checkout(), deps=deps)).value.id
-    await run_process(store, FulfillmentProcess(deps))
-    assert Order.replay(store.streams[order_id]).status is OrderStatus.CANCELLED
+    await run_process(store, FulfilmentProcess(deps))
+    assert store.order(order_id).status is OrderStatus.CANCELLED
     assert payments.voided == [str(order_id)]
     assert stock.available == {"MUG": 10}
 
@@ -174,7 +172,7 @@ async def test_the_payment_token_is_forgotten_once_the_provider_answered() -> No
     deps = ordering_deps(store, stock, payments)
     order_id = (await check_out(checkout(), deps=deps)).value.id
     assert order_id in store.tokens
-    await run_process(store, FulfillmentProcess(deps))
+    await run_process(store, FulfilmentProcess(deps))
     assert order_id not in store.tokens
 
 
@@ -182,7 +180,7 @@ async def test_a_cancelled_paid_order_keeps_its_payment_for_staff_to_refund() ->
     store, stock, payments = shop()
     deps = ordering_deps(store, stock, payments)
     order_id = (await check_out(checkout(), deps=deps)).value.id
-    process = FulfillmentProcess(deps)
+    process = FulfilmentProcess(deps)
     await run_process(store, process)
     await cancel_order(
         CancelOrder(
@@ -192,4 +190,4 @@ async def test_a_cancelled_paid_order_keeps_its_payment_for_staff_to_refund() ->
     )
     await run_process(store, process)
     assert payments.voided == []
-    assert Order.replay(store.streams[order_id]).check_refundable() == Money.of("12.00", "EUR")
+    assert store.order(order_id).check_refundable() == Money.of("12.00", "EUR")

@@ -3,16 +3,15 @@
 import pytest
 from pydantic import ValidationError
 
-from api.schemas.catalog import MoneyModel
-from api.schemas.ordering import AddressModel, CartLineInput, OrderResponse
-from application.ordering.views import OrderView
+from api.ordering.schemas import AddressModel, CartLineInput, OrderResponse
+from api.responses import MoneyModel
 from domain.ordering.cart import MAX_QUANTITY
-from tests.unit.test_order_aggregate import ADDRESS, line, placed
+from tests.support.orders import ADDRESS, line, placed
 
 
 def test_an_order_renders_with_derived_line_totals_as_decimal_strings() -> None:
     order = placed(line("2.50", 3), line("10.00", 1))
-    body = OrderResponse.of(OrderView.of(order)).model_dump(mode="json")
+    body = OrderResponse.model_validate(order.state).model_dump(mode="json")
     assert [item["line_total"] for item in body["lines"]] == [
         {"amount": "7.50", "currency": "EUR"},
         {"amount": "10.00", "currency": "EUR"},
@@ -22,7 +21,7 @@ def test_an_order_renders_with_derived_line_totals_as_decimal_strings() -> None:
 
 
 def test_the_address_schema_maps_to_the_domain_and_back() -> None:
-    assert AddressModel.of(ADDRESS).to_domain() == ADDRESS
+    assert AddressModel.model_validate(ADDRESS).to_domain() == ADDRESS
 
 
 def test_the_cart_schema_takes_its_limit_from_the_domain() -> None:

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from application.ordering.ports import PaymentOutcome, PaymentResult, PaymentUnavailable
-from application.shared.signatures import InvalidSignature, sign, verify
 from domain.shared.money import Money
-from infrastructure.payments.resilient import ResilientGateway
+from infrastructure.http.signatures import InvalidSignature, sign, verify
+from infrastructure.payments.gateway import ResilientGateway
 from infrastructure.payments.simulated import ProviderError, SimulatedProvider
 
 AMOUNT = Money.of("25.00", "EUR")

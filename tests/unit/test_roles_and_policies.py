@@ -2,10 +2,15 @@
 
 import pytest
 
-from domain.identity.email import EmailAddress
 from domain.identity.errors import InvalidEmail, WeakPassword
-from domain.identity.password_policy import check_password_policy
-from domain.identity.roles import ROLE_PERMISSIONS, Permission, Role, permissions_of
+from domain.identity.values import (
+    ROLE_PERMISSIONS,
+    EmailAddress,
+    Permission,
+    Role,
+    check_password_policy,
+    permissions_of,
+)
 
 
 def test_admins_can_do_everything() -> None:

@@ -1,8 +1,11 @@
-"""The command bus, pagination cursors and the clock."""
+"""The command bus (and its typed registration), pagination cursors."""
 
+import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from mypy import api as mypy
 
 from application.shared.bus import Command, CommandBus, UnknownCommand
 from application.shared.errors import InvalidCursor
@@ -19,14 +22,60 @@ class Unregistered(Command[None]):
     pass
 
 
-async def test_the_bus_sends_each_command_to_its_handler() -> None:
-    async def double(cmd: Double) -> int:
-        return cmd.value * 2
+async def double(cmd: Double, deps: int) -> int:
+    return cmd.value * deps
 
-    bus = CommandBus({Double: double})
+
+async def test_the_bus_sends_each_command_to_its_handler_with_its_dependencies() -> None:
+    bus = CommandBus()
+    bus.register(Double, double, 2)
     assert await bus.handle(Double(21)) == 42
     with pytest.raises(UnknownCommand):
         await bus.handle(Unregistered())
+    with pytest.raises(ValueError, match="has a handler already"):
+        bus.register(Double, double, 3)
+
+
+REGISTRATION = """
+    from dataclasses import dataclass
+
+    from application.shared.bus import Command, CommandBus
+
+
+    @dataclass(frozen=True)
+    class Double(Command[int]):
+        value: int
+
+
+    @dataclass(frozen=True)
+    class Halve(Command[int]):
+        value: int
+
+
+    async def double(cmd: Double, deps: int) -> int:
+        return cmd.value * deps
+
+
+    bus = CommandBus()
+    bus.register({command}, double, {deps})
+"""
+
+
+@pytest.mark.parametrize(
+    ("command", "deps", "error"),
+    [("Double", "2", None), ("Halve", "2", "arg-type"), ("Double", '"two"', "arg-type")],
+)
+def test_registering_a_handler_for_another_command_or_dependencies_fails_type_checking(
+    tmp_path: Path, command: str, deps: str, error: str | None
+) -> None:
+    module = tmp_path / "registration.py"
+    module.write_text(textwrap.dedent(REGISTRATION.format(command=command, deps=deps)))
+    out, _, status = mypy.run(["--strict", "--no-incremental", str(module)])
+    if error is None:
+        assert status == 0, out
+    else:
+        assert status == 1
+        assert f"[{error}]" in out, out
 
 
 def test_cursors_round_trip_and_stay_opaque() -> None:

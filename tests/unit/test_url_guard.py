@@ -2,8 +2,8 @@
 
 import pytest
 
-from domain.notifications.webhooks import UnsafeWebhookUrl
-from infrastructure.notifications.url_guard import NetworkUrlGuard
+from domain.notifications.errors import UnsafeWebhookUrl
+from infrastructure.http.url_guard import NetworkUrlGuard
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.identity.email import EmailAddress
 from domain.identity.errors import AccountDeactivated, CannotChangeOwnAccess
 from domain.identity.events import (
     PasswordChanged,
@@ -14,8 +13,8 @@ from domain.identity.events import (
     UserDeactivated,
     UserRegistered,
 )
-from domain.identity.roles import Permission, Role
 from domain.identity.user import User
+from domain.identity.values import EmailAddress, Permission, Role
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 ADMIN_ID = uuid.uuid4()

@@ -9,11 +9,12 @@ from application.shared.pagination import Page
 from application.shared.unit_of_work import UnitOfWork
 from domain.catalog.category import Category
 from domain.catalog.product import Product
-from domain.shared.events import DomainEvent
 from domain.shared.sku import Sku
 
 
 class ProductRepository(Protocol):
+    """Products, with optimistic concurrency on their `version`."""
+
     async def get(self, product_id: UUID) -> Product | None: ...
 
     async def get_many_by_sku(self, skus: Iterable[Sku]) -> dict[str, Product]: ...
@@ -36,6 +37,8 @@ class ProductRepository(Protocol):
 
 
 class CategoryRepository(Protocol):
+    """The category tree, one category at a time."""
+
     async def get(self, category_id: UUID) -> Category | None: ...
 
     async def ancestors(self, category_id: UUID) -> set[UUID]:
@@ -50,22 +53,24 @@ class CategoryRepository(Protocol):
         """Raise CategoryNameTaken if a sibling has the same name."""
         ...
 
-    async def move(self, category_id: UUID, parent_id: UUID | None) -> None: ...
+    async def save(self, category: Category) -> None:
+        """Store its new parent; raise CategoryNameTaken if a new sibling has its name."""
+        ...
 
 
 class CatalogUnitOfWork(UnitOfWork, Protocol):
+    """One transaction over products and categories, with their events."""
+
     @property
     def products(self) -> ProductRepository: ...
 
     @property
     def categories(self) -> CategoryRepository: ...
 
-    def record(self, stream_id: str, event: DomainEvent) -> None:
-        """An event of something that is not an aggregate root (categories)."""
-        ...
-
 
 class CatalogUnitOfWorkFactory(Protocol):
+    """Opens a fresh unit of work for each command."""
+
     def __call__(self) -> CatalogUnitOfWork: ...
 
 
@@ -78,6 +83,8 @@ class ImageStore(Protocol):
 
 
 class CatalogReader(Protocol):
+    """The catalog's read side: SQL, possibly behind a cache."""
+
     async def search(self, query: ProductSearch) -> Page[ProductSummary]: ...
 
     async def details(self, product_id: UUID, *, include_all: bool) -> ProductDetails | None: ...
@@ -93,4 +100,9 @@ class CatalogReader(Protocol):
 
     def export_rows(self) -> AsyncIterator[ProductDetails]:
         """Every product, streamed from a server-side cursor."""
+        ...
+
+    async def by_skus(self, skus: Iterable[str]) -> dict[str, ProductSummary]:
+        """Products as they are right now, by SKU, whatever their status: what the catalog
+        offers other contexts (ordering prices carts and orders with it). Never cached."""
         ...

@@ -1,15 +1,26 @@
-"""What catalog queries return."""
+"""What catalog queries and commands return, and the product CSV format that import and export
+share (so an export can be imported again)."""
 
+import json
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from domain.catalog.product import Attributes
+from domain.catalog.category import Category
+from domain.catalog.errors import InvalidProduct
+from domain.catalog.product import Product
+from domain.catalog.values import Attributes, check_attributes
+from domain.shared.money import Money
+from domain.shared.sku import Sku
 
 
 @dataclass(frozen=True, kw_only=True)
 class ProductSummary:
+    """A product as a line of a list."""
+
     id: UUID
     sku: str
     name: str
@@ -19,22 +30,55 @@ class ProductSummary:
     status: str
     created_at: datetime
 
+    @property
+    def price(self) -> Money:
+        return Money(self.amount, self.currency)
+
 
 @dataclass(frozen=True, kw_only=True)
 class ProductDetails(ProductSummary):
+    """One product in full; `version` is its ETag."""
+
     description: str
     attributes: Attributes
     image_ids: tuple[UUID, ...]
     updated_at: datetime
     version: int
 
+    @classmethod
+    def of(cls, product: Product) -> "ProductDetails":
+        """Answer from the write side: the caller reads its own write."""
+        return cls(
+            id=product.id,
+            sku=product.sku.value,
+            name=product.name,
+            amount=product.price.amount,
+            currency=product.price.currency,
+            category_id=product.category_id,
+            status=product.status.value,
+            created_at=product.created_at,
+            description=product.description,
+            attributes=dict(product.attributes),
+            image_ids=product.image_ids,
+            updated_at=product.updated_at,
+            version=product.version,
+        )
+
 
 @dataclass(frozen=True, kw_only=True)
 class CategoryView:
+    """A category; the tree is read by `parent_id`."""
+
     id: UUID
     name: str
     slug: str
     parent_id: UUID | None
+
+    @classmethod
+    def of(cls, category: Category) -> "CategoryView":
+        return cls(
+            id=category.id, name=category.name, slug=category.slug, parent_id=category.parent_id
+        )
 
 
 SORTS = ("relevance", "price", "name", "newest")
@@ -55,10 +99,86 @@ class ProductSearch:
     include_all: bool = False
 
 
+@dataclass(frozen=True, order=True)
+class RejectedRow:
+    """A line of an imported file that was not imported, and why."""
+
+    line: int
+    reason: str
+
+
 @dataclass(frozen=True, kw_only=True)
 class ImportReport:
     """What a bulk import did, row by row where it refused something."""
 
     created: int
     updated: int
-    rejected: list[tuple[int, str]]
+    rejected: list[RejectedRow]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImageFile:
+    """A product image's bytes, and whether its product is public (so it may sit in shared
+    caches)."""
+
+    data: bytes
+    content_type: str
+    public: bool
+
+
+# -- the product CSV file: one row per product, these columns -------------------------------
+
+COLUMNS = ("sku", "name", "description", "price", "currency", "category_id", "attributes")
+REQUIRED = ("sku", "name", "price", "currency")
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    """One valid row of a product CSV file."""
+
+    sku: Sku
+    name: str
+    description: str
+    price: Money
+    category_id: UUID | None
+    attributes: Attributes
+
+
+def parse_row(row: Mapping[str, str | None]) -> ProductRow:
+    """Validate one row; raise a DomainError saying what is wrong with it."""
+    missing = [c for c in REQUIRED if not (row.get(c) or "").strip()]
+    if missing:
+        raise InvalidProduct(f"missing {', '.join(missing)}")
+    category = (row.get("category_id") or "").strip()
+    try:
+        category_id = uuid.UUID(category) if category else None
+    except ValueError:
+        raise InvalidProduct(f"category_id {category!r} is not a UUID") from None
+    raw_attributes = (row.get("attributes") or "").strip()
+    try:
+        attributes = json.loads(raw_attributes) if raw_attributes else {}
+    except json.JSONDecodeError:
+        raise InvalidProduct("attributes must be a JSON object") from None
+    if not isinstance(attributes, dict):
+        raise InvalidProduct("attributes must be a JSON object")
+    return ProductRow(
+        sku=Sku.parse(row.get("sku") or ""),
+        name=row.get("name") or "",
+        description=row.get("description") or "",
+        price=Money.of((row.get("price") or "").strip(), row.get("currency") or ""),
+        category_id=category_id,
+        attributes=check_attributes(attributes),
+    )
+
+
+def to_row(product: ProductDetails) -> dict[str, str]:
+    """A product as a row of the CSV file."""
+    return {
+        "sku": product.sku,
+        "name": product.name,
+        "description": product.description,
+        "price": str(product.amount),
+        "currency": product.currency,
+        "category_id": "" if product.category_id is None else str(product.category_id),
+        "attributes": json.dumps(product.attributes, sort_keys=True) if product.attributes else "",
+    }

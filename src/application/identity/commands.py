@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 from uuid import UUID
 
-from application.identity.views import Principal, TokenPair, UserDetails
+from application.identity.views import ApiKeyView, IssuedApiKey, Principal, TokenPair, UserDetails
 from application.shared.bus import Command
-from domain.identity.roles import Role
+from domain.identity.values import Role
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,3 +91,20 @@ class ProvisionAccount(Command[UserDetails]):
     password: str
     full_name: str
     roles: frozenset[Role]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateApiKey(Command[IssuedApiKey]):
+    """Issue a key limited to machine scopes; the result holds the key, shown this once."""
+
+    name: str
+    scopes: frozenset[str]
+    actor_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class RevokeApiKey(Command[ApiKeyView]):
+    """Stop a key from working; revoking it again changes nothing."""
+
+    key_id: UUID
+    actor_id: UUID

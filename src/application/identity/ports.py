@@ -5,12 +5,20 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from application.identity.views import AccountEvent, Principal, UserDetails, UserSummary
+from application.identity.views import (
+    AccountEvent,
+    ApiKeyCredential,
+    ApiKeyView,
+    Principal,
+    UserDetails,
+    UserSummary,
+)
 from application.shared.pagination import Page
 from application.shared.unit_of_work import UnitOfWork
-from domain.identity.email import EmailAddress
+from domain.identity.api_key import ApiKey
 from domain.identity.session import LoginSession, RefreshToken
 from domain.identity.user import User
+from domain.identity.values import EmailAddress
 
 
 class PasswordHasher(Protocol):
@@ -108,8 +116,18 @@ class SessionRepository(Protocol):
     ) -> None: ...
 
 
+class ApiKeyRepository(Protocol):
+    """API keys, found by id."""
+
+    async def add(self, key: ApiKey) -> None: ...
+
+    async def get(self, key_id: UUID) -> ApiKey | None: ...
+
+    async def save(self, key: ApiKey) -> None: ...
+
+
 class IdentityUnitOfWork(UnitOfWork, Protocol):
-    """One transaction over users and sessions; rolls back unless committed."""
+    """One transaction over users, sessions and API keys; rolls back unless committed."""
 
     @property
     def users(self) -> UserRepository: ...
@@ -117,8 +135,13 @@ class IdentityUnitOfWork(UnitOfWork, Protocol):
     @property
     def sessions(self) -> SessionRepository: ...
 
+    @property
+    def api_keys(self) -> ApiKeyRepository: ...
 
-class UnitOfWorkFactory(Protocol):
+
+class IdentityUnitOfWorkFactory(Protocol):
+    """Opens a fresh unit of work for each command."""
+
     def __call__(self) -> IdentityUnitOfWork: ...
 
 
@@ -147,4 +170,18 @@ class UserDirectory(Protocol):
 
     async def history(self, user_id: UUID, *, limit: int, cursor: str | None) -> Page[AccountEvent]:
         """The account's events, oldest first, from the account-history read model."""
+        ...
+
+
+class ApiKeyDirectory(Protocol):
+    """Read side of API keys: the list for admins, and the lookup a presented key needs."""
+
+    async def all(self) -> list[ApiKeyView]:
+        """Every key, oldest first, revoked ones included."""
+        ...
+
+    async def by_prefix(self, prefix: str) -> ApiKeyCredential | None: ...
+
+    async def touch(self, key_id: UUID, *, now: datetime, unless_since: datetime) -> None:
+        """Record a use, unless one was recorded after `unless_since`."""
         ...

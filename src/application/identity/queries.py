@@ -1,49 +1,90 @@
-"""Identity queries: read DTOs through the UserDirectory port, with ownership checked here."""
+"""Identity's reads, with their rules: who is calling (a person's token or a machine's key),
+and accounts, which a customer sees only of their own (anyone else's is not found, never
+forbidden)."""
 
-from datetime import datetime
+import hmac
+from datetime import timedelta
 from uuid import UUID
 
-from application.identity.ports import AccessTokens, UserDirectory
-from application.identity.views import AccountEvent, Principal, UserDetails, UserSummary
+from application.identity.ports import AccessTokens, ApiKeyDirectory, UserDirectory
+from application.identity.views import (
+    AccountEvent,
+    ApiKeyView,
+    Machine,
+    Principal,
+    UserDetails,
+    UserSummary,
+)
+from application.shared.clock import Clock
 from application.shared.errors import NotAuthenticated
 from application.shared.pagination import Page
 from domain.identity.errors import UserNotFound
-from domain.identity.roles import Permission
+from domain.identity.values import Permission, secret_digest
+
+# Recording every use of an API key would write on every request; once a minute says enough.
+TOUCH_EVERY = timedelta(minutes=1)
 
 
-async def authenticate(
-    token: str, *, tokens: AccessTokens, directory: UserDirectory, now: datetime
-) -> Principal:
-    """Who is calling: a valid token of a live session of an active user, looked up each time
-    so that logout, deactivation and role changes take effect at once."""
-    claims = tokens.verify(token)
-    principal = await directory.principal(
-        user_id=claims.user_id, session_id=claims.session_id, now=now
-    )
-    if principal is None:
-        raise NotAuthenticated("the session has ended or the account is deactivated")
-    return principal
+class IdentityQueries:
+    """What routes read of identity."""
 
+    def __init__(
+        self, *, users: UserDirectory, keys: ApiKeyDirectory, tokens: AccessTokens, clock: Clock
+    ) -> None:
+        self._users = users
+        self._keys = keys
+        self._tokens = tokens
+        self._clock = clock
 
-async def user_details(user_id: UUID, *, actor: Principal, directory: UserDirectory) -> UserDetails:
-    """One account; another customer's id is answered as not found, never as forbidden."""
-    if user_id != actor.user_id and Permission.USERS_READ_ANY not in actor.permissions:
-        raise UserNotFound(f"user {user_id} not found")
-    details = await directory.details(user_id)
-    if details is None:
-        raise UserNotFound(f"user {user_id} not found")
-    return details
+    async def authenticate(self, token: str) -> Principal:
+        """A valid token of a live session of an active user, looked up each time so that
+        logout, deactivation and role changes take effect at once."""
+        claims = self._tokens.verify(token)
+        principal = await self._users.principal(
+            user_id=claims.user_id, session_id=claims.session_id, now=self._clock.now()
+        )
+        if principal is None:
+            raise NotAuthenticated("the session has ended or the account is deactivated")
+        return principal
 
+    async def authenticate_machine(self, plain: str) -> Machine:
+        """The key's holder, if the key is well-formed, known, not revoked, and its secret
+        matches; the use is recorded (at most once a minute)."""
+        scheme, _, rest = plain.partition("_")
+        prefix, _, secret = rest.partition("_")
+        found = await self._keys.by_prefix(prefix) if scheme == "agora" and prefix else None
+        if found is None or not secret:
+            raise NotAuthenticated("the API key is not valid")
+        if not hmac.compare_digest(found.secret_hash, secret_digest(secret)):
+            raise NotAuthenticated("the API key is not valid")
+        if found.key.revoked_at is not None:
+            raise NotAuthenticated("the API key was revoked")
+        now = self._clock.now()
+        await self._keys.touch(found.key.id, now=now, unless_since=now - TOUCH_EVERY)
+        return Machine(
+            key_id=found.key.id,
+            name=found.key.name,
+            scopes=frozenset(Permission(s) for s in found.key.scopes),
+        )
 
-async def account_history(
-    user_id: UUID, *, actor: Principal, limit: int, cursor: str | None, directory: UserDirectory
-) -> Page[AccountEvent]:
-    """An account's audit trail: the account holder's own, or any account's for admins."""
-    await user_details(user_id, actor=actor, directory=directory)
-    return await directory.history(user_id, limit=limit, cursor=cursor)
+    async def user(self, user_id: UUID, *, actor: Principal) -> UserDetails:
+        """One account: the caller's own, or anyone's for those who may read any."""
+        if user_id != actor.user_id and Permission.USERS_READ_ANY not in actor.permissions:
+            raise UserNotFound(f"user {user_id} not found")
+        details = await self._users.details(user_id)
+        if details is None:
+            raise UserNotFound(f"user {user_id} not found")
+        return details
 
+    async def history(
+        self, user_id: UUID, *, actor: Principal, limit: int, cursor: str | None
+    ) -> Page[AccountEvent]:
+        """An account's audit trail, under the same rule as the account itself."""
+        await self.user(user_id, actor=actor)
+        return await self._users.history(user_id, limit=limit, cursor=cursor)
 
-async def list_users(
-    *, limit: int, cursor: str | None, directory: UserDirectory
-) -> Page[UserSummary]:
-    return await directory.list(limit=limit, cursor=cursor)
+    async def users(self, *, limit: int, cursor: str | None) -> Page[UserSummary]:
+        return await self._users.list(limit=limit, cursor=cursor)
+
+    async def api_keys(self) -> list[ApiKeyView]:
+        return await self._keys.all()

@@ -1,11 +1,16 @@
-"""Read models of identity: what queries return and what routes authorise with."""
+"""Read models of identity: what queries and commands return, and what routes authorise with."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from application.shared.errors import PermissionDenied
-from domain.identity.roles import Permission, Role, permissions_of
+from domain.identity import events as ev
+from domain.identity.api_key import ApiKey
+from domain.identity.user import User
+from domain.identity.values import Permission, Role, permissions_of
+from domain.shared.events import DomainEvent
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,6 +53,20 @@ class UserDetails(UserSummary):
     def permissions(self) -> tuple[Permission, ...]:
         return tuple(sorted(permissions_of(self.roles)))
 
+    @classmethod
+    def of(cls, user: User) -> "UserDetails":
+        """Answer from the write side, so a caller always reads its own write."""
+        return cls(
+            id=user.id,
+            email=user.email.value,
+            full_name=user.full_name,
+            roles=tuple(sorted(user.roles)),
+            is_active=user.is_active,
+            created_at=user.created_at,
+            updated_at=user.updated_at,
+            version=user.version,
+        )
+
 
 @dataclass(frozen=True, kw_only=True)
 class TokenPair:
@@ -68,3 +87,79 @@ class AccountEvent:
     occurred_at: datetime
     actor_id: UUID | None
     summary: str
+
+
+def describe(event: DomainEvent) -> tuple[Any, str]:
+    """Who acted, and a line a human reads (the account-history projection's summary)."""
+    match event:
+        case ev.UserRegistered(roles=roles):
+            return None, f"registered as {', '.join(roles)}"
+        case ev.UserProfileUpdated(full_name=name):
+            return event.user_id, f"profile updated (name: {name})"
+        case ev.PasswordChanged():
+            return event.user_id, "password changed"
+        case ev.RoleGranted(role=role, granted_by=by):
+            return by, f"role {role} granted"
+        case ev.RoleRevoked(role=role, revoked_by=by):
+            return by, f"role {role} revoked"
+        case ev.UserDeactivated(deactivated_by=by):
+            return by, "deactivated"
+        case ev.UserReactivated(reactivated_by=by):
+            return by, "reactivated"
+    return None, type(event).__name__
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiKeyView:
+    """An API key's record; the key itself is never part of it."""
+
+    id: UUID
+    name: str
+    prefix: str
+    scopes: tuple[str, ...]
+    created_by: UUID
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+    @classmethod
+    def of(cls, key: ApiKey) -> "ApiKeyView":
+        return cls(
+            id=key.id,
+            name=key.name,
+            prefix=key.prefix,
+            scopes=tuple(sorted(key.scopes)),
+            created_by=key.created_by,
+            created_at=key.created_at,
+            revoked_at=key.revoked_at,
+            last_used_at=key.last_used_at,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiKeyCredential:
+    """What checking a presented key needs: its record and the stored hash of its secret."""
+
+    key: ApiKeyView
+    secret_hash: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class IssuedApiKey:
+    """The key's record, and the key itself: shown this once, never stored."""
+
+    key: ApiKeyView
+    plain: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Machine:
+    """The caller of a machine route: which key, and what it may do."""
+
+    key_id: UUID
+    name: str
+    scopes: frozenset[Permission]
+
+    def require(self, scope: Permission) -> None:
+        if scope not in self.scopes:
+            raise PermissionDenied(f"this API key lacks the {scope} scope")

@@ -1,2 +1,2 @@
-"""Inventory use cases: receive and adjust stock; reserve, release, commit and expire
-reservations (the ordering context calls the last four)."""
+"""Inventory use cases: receive and adjust stock; reserve, keep, release, commit and expire
+reservations (the ordering context asks for all but the last)."""

@@ -1,16 +1,18 @@
-"""Inventory commands."""
+"""Inventory commands: what staff do to stock, and what the ordering context asks of it."""
 
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from application.inventory.ports import Reservation
 from application.shared.bus import Command
-from domain.inventory.stock import StockLevel
+from domain.inventory.stock import Reservation
+from domain.inventory.values import StockLevel
 
 
 @dataclass(frozen=True, kw_only=True)
 class ReceiveStock(Command[StockLevel]):
+    """Units arrived; the first receipt of a SKU creates its stock record."""
+
     sku: str
     quantity: int
     actor_id: UUID | None
@@ -18,6 +20,8 @@ class ReceiveStock(Command[StockLevel]):
 
 @dataclass(frozen=True, kw_only=True)
 class AdjustStock(Command[StockLevel]):
+    """Correct the units on hand, with a reason; never below what is reserved."""
+
     sku: str
     delta: int
     reason: str
@@ -35,11 +39,15 @@ class ReserveStock(Command[list[Reservation]]):
 
 @dataclass(frozen=True, kw_only=True)
 class ReleaseReservations(Command[list[Reservation]]):
+    """The order ended without its units: what it holds goes back (nothing, the second time)."""
+
     order_id: UUID
 
 
 @dataclass(frozen=True, kw_only=True)
 class CommitReservations(Command[list[Reservation]]):
+    """The order's units left the warehouse; refused if its reservation lapsed meanwhile."""
+
     order_id: UUID
 
 

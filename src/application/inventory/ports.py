@@ -1,105 +1,63 @@
-"""What inventory use cases need. Every stock change is one atomic conditional statement."""
+"""What inventory use cases need: stock items, their reservations and the ledger, changed
+together in one transaction; and the read side."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from application.inventory.views import LedgerEntry
 from application.shared.pagination import Page
 from application.shared.unit_of_work import UnitOfWork
-from domain.inventory.stock import StockLevel
-from domain.shared.events import DomainEvent
+from domain.inventory.stock import Reservation, StockItem
+from domain.inventory.values import StockLevel
 from domain.shared.sku import Sku
 
 
-@dataclass(frozen=True)
-class Reservation:
-    """Units of one SKU held for one order until `expires_at`."""
-
-    id: UUID
-    order_id: UUID
-    sku: str
-    quantity: int
-    expires_at: datetime | None
-    status: str = "held"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Movement:
-    """Who moved stock and why, for the ledger."""
-
-    at: datetime
-    actor_id: UUID | None = None
-    reason: str | None = None
-
-
 class StockRepository(Protocol):
-    """Stock levels, reservations and the ledger, changed together in one transaction."""
+    """Stock items under their SKUs' locks; saving writes each movement as one relative,
+    conditional statement and its ledger row."""
 
-    async def lock(self, skus: Iterable[str]) -> None:
-        """Queue behind other writers of these SKUs; call before the transaction's first write."""
+    async def get_many(self, skus: Iterable[str]) -> dict[str, StockItem]:
+        """Queue behind other writers of these SKUs (in one global order: no deadlocks), then
+        load them; a SKU never stocked comes back empty and unknown. Call before the
+        transaction's first write."""
         ...
 
-    async def receive(self, sku: Sku, quantity: int, movement: Movement) -> StockLevel: ...
-
-    async def adjust(self, sku: Sku, delta: int, movement: Movement) -> StockLevel:
-        """Raise UnknownSku, or AdjustmentBelowReserved when it would undercut reservations."""
-        ...
-
-    async def reserve(self, sku: Sku, reservation: Reservation, movement: Movement) -> None:
-        """Hold units if available (one conditional UPDATE); else raise InsufficientStock."""
+    async def save(self, items: Iterable[StockItem]) -> None:
+        """Write the movements recorded since the last save; ConcurrencyConflict if the
+        database refuses one (the counts moved without the SKU's lock)."""
         ...
 
     async def reservations_of(self, order_id: UUID) -> list[Reservation]:
-        """Every reservation the order ever made, whatever became of it."""
+        """Every reservation the order ever made, whatever became of it, by SKU."""
         ...
 
-    async def settle(
-        self, order_id: UUID, *, outcome: str, movement: Movement
-    ) -> list[Reservation]:
-        """End the order's held reservations as `released` or `committed`; returns them."""
-        ...
-
-    async def keep(self, order_id: UUID) -> int:
-        """Stop the order's held reservations from expiring; returns how many."""
+    async def reservations(self, ids: Iterable[UUID]) -> list[Reservation]:
+        """These reservations as they are now (read again once their SKUs are locked)."""
         ...
 
     async def due(self, now: datetime, *, limit: int) -> list[Reservation]:
         """Held reservations past their expiry, oldest first (a read; nothing changes)."""
         ...
 
-    async def expire(self, reservations: list[Reservation], *, now: datetime) -> list[Reservation]:
-        """End those still held as expired and give their units back; returns those it ended,
-        so concurrent sweeps never release one twice."""
+    async def keep(self, order_id: UUID) -> int:
+        """Stop the order's held reservations from expiring; returns how many. Not a
+        movement: no units change hands, so no event and no ledger row."""
         ...
 
 
 class InventoryUnitOfWork(UnitOfWork, Protocol):
-    """One transaction over stock; recorded events go to the event log with it."""
+    """One transaction over stock; the stock items' events go to the event log with it."""
 
     @property
     def stock(self) -> StockRepository: ...
 
-    def record(self, sku: str, event: DomainEvent) -> None: ...
-
 
 class InventoryUnitOfWorkFactory(Protocol):
+    """Opens a fresh unit of work for each command."""
+
     def __call__(self) -> InventoryUnitOfWork: ...
-
-
-@dataclass(frozen=True, kw_only=True)
-class LedgerEntry:
-    """One movement, as the append-only ledger recorded it."""
-
-    id: int
-    movement: str
-    on_hand_delta: int
-    reserved_delta: int
-    order_id: UUID | None
-    reason: str | None
-    actor_id: UUID | None
-    recorded_at: datetime
 
 
 class StockReader(Protocol):

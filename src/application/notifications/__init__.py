@@ -1,1 +1,1 @@
-"""Notifications use cases: registering, stopping and redelivering outbound webhooks."""
+"""Notifications use cases: outbound webhook subscriptions, their deliveries, and sending."""

@@ -1,12 +1,17 @@
-"""Ordering commands: the cart, checkout, and what people do to orders."""
+"""Ordering commands: the cart, checkout, what people do to orders, and the named steps of the
+fulfilment process (sent by the process, the payment provider's callbacks and the worker)."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from uuid import UUID
 
-from application.ordering.views import CartView, OrderView
+from application.ordering.views import CallbackOutcome, CartView
 from application.shared.bus import Command
-from application.shared.idempotency import Outcome
+from application.shared.idempotency import IdempotentRequest, Outcome
+from domain.ordering.order import OrderState
 from domain.ordering.values import ShippingAddress
+from domain.shared.money import Money
+
+# -- the cart ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,8 +38,11 @@ class ClearCart(Command[CartView]):
     customer_id: UUID
 
 
+# -- what people do to orders --------------------------------------------------------------
+
+
 @dataclass(frozen=True, kw_only=True)
-class CheckOut(Command[Outcome[OrderView]]):
+class CheckOut(Command[Outcome[OrderState]]):
     """Turn the cart into an order at the catalog's prices, and empty the cart."""
 
     customer_id: UUID
@@ -42,9 +50,17 @@ class CheckOut(Command[Outcome[OrderView]]):
     shipping_address: ShippingAddress
     payment_token: str
 
+    def idempotent_request(self) -> IdempotentRequest:
+        return IdempotentRequest.of(
+            owner_id=self.customer_id,
+            key=self.idempotency_key,
+            operation="checkout",
+            payload=[asdict(self.shipping_address), self.payment_token],
+        )
+
 
 @dataclass(frozen=True, kw_only=True)
-class CancelOrder(Command[Outcome[OrderView]]):
+class CancelOrder(Command[Outcome[OrderState]]):
     """By its customer (before shipping) or by staff (`any_order`)."""
 
     order_id: UUID
@@ -53,9 +69,17 @@ class CancelOrder(Command[Outcome[OrderView]]):
     reason: str
     idempotency_key: str
 
+    def idempotent_request(self) -> IdempotentRequest:
+        return IdempotentRequest.of(
+            owner_id=self.actor_id,
+            key=self.idempotency_key,
+            operation=f"cancel:{self.order_id}",
+            payload=self.reason,
+        )
+
 
 @dataclass(frozen=True, kw_only=True)
-class ShipOrder(Command[OrderView]):
+class ShipOrder(Command[OrderState]):
     """Record a paid order's shipment; `actor_id` is None when an integration reports it."""
 
     order_id: UUID
@@ -65,7 +89,7 @@ class ShipOrder(Command[OrderView]):
 
 
 @dataclass(frozen=True, kw_only=True)
-class MarkDelivered(Command[OrderView]):
+class MarkDelivered(Command[OrderState]):
     """Record that a shipped order arrived; doing it twice changes nothing."""
 
     order_id: UUID
@@ -73,7 +97,7 @@ class MarkDelivered(Command[OrderView]):
 
 
 @dataclass(frozen=True, kw_only=True)
-class RefundOrder(Command[OrderView]):
+class RefundOrder(Command[OrderState]):
     """Give back a paid order's money, or that of an order cancelled after payment."""
 
     order_id: UUID
@@ -81,16 +105,77 @@ class RefundOrder(Command[OrderView]):
     actor_id: UUID
 
 
+# -- steps of the fulfilment process (each idempotent: asked twice, nothing new happens) ---
+
+
 @dataclass(frozen=True, kw_only=True)
-class HandlePaymentWebhook(Command[str]):
-    """A provider's callback: the raw body and its signature header. Returns what was done."""
+class ConfirmStock(Command[OrderState]):
+    """Inventory holds every line: the order waits for its payment from now on."""
+
+    order_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class RejectStock(Command[OrderState]):
+    """Inventory could not hold every line: the order ends here."""
+
+    order_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordPayment(Command[OrderState]):
+    """The provider took the money (also for an order cancelled meanwhile: it becomes
+    refundable); the payment token is forgotten in the same transaction."""
+
+    order_id: UUID
+    payment_reference: str
+    amount: Money
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeclinePayment(Command[OrderState]):
+    """The provider refused the payment: the order is cancelled, its token forgotten."""
+
+    order_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FailPayment(Command[OrderState]):
+    """The provider could not be reached after retries: the order is cancelled."""
+
+    order_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpirePayment(Command[OrderState]):
+    """Still unpaid after the payment timeout: the shop gives up on the order."""
+
+    order_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandlePaymentCallback(Command[CallbackOutcome]):
+    """A provider's callback: its raw body and signature header, verified and read by the
+    payment adapter."""
 
     body: bytes
     signature: str | None
 
 
+# -- the worker's rounds ----------------------------------------------------------------------
+
+
 @dataclass(frozen=True, kw_only=True)
 class CancelUnpaidOrders(Command[int]):
-    """The worker's sweep: cancel orders that waited too long for their payment."""
+    """Expire the payment of every order whose deadline passed; returns how many it asked."""
 
     batch: int = 100
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForgetIdempotencyKeys(Command[int]):
+    """Forget stored answers whose keys expired; returns how many."""

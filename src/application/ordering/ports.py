@@ -1,5 +1,6 @@
 """What ordering needs from the outside world: storage, the catalog's prices, inventory's
-stock and a payment provider. Adapters implement these; the context never names them."""
+stock, a payment provider and its callbacks, and the live feed. Adapters implement these; the
+context never names them."""
 
 import asyncio
 from collections.abc import Iterable
@@ -12,11 +13,9 @@ from uuid import UUID
 
 from application.ordering.views import (
     CartView,
-    CatalogItem,
     OrderSearch,
     OrderSummary,
     OrderUpdate,
-    OrderView,
     TimelineEntry,
 )
 from application.shared.errors import ApplicationError
@@ -24,20 +23,20 @@ from application.shared.idempotency import IdempotencyKeys
 from application.shared.pagination import Page
 from application.shared.unit_of_work import UnitOfWork
 from domain.ordering.cart import Cart
-from domain.ordering.order import Order
+from domain.ordering.order import Order, OrderState
+from domain.ordering.values import CatalogItem
 from domain.shared.money import Money
+
+# -- storage ---------------------------------------------------------------------------------
 
 
 class OrderRepository(Protocol):
-    """Orders as event streams: loaded by replay, saved by appending new events."""
+    """Orders as event streams, loaded by replay under the stream's lock; the unit of work
+    appends their new events at commit, after the version they were loaded at."""
 
-    async def get(self, order_id: UUID) -> Order | None:
-        """Load by replaying the stream, after queueing behind other writers of it."""
-        ...
+    async def get(self, order_id: UUID) -> Order | None: ...
 
-    async def save(self, order: Order) -> None:
-        """Append the new events after the loaded version (ConcurrencyConflict otherwise)."""
-        ...
+    async def add(self, order: Order) -> None: ...
 
 
 class CartRepository(Protocol):
@@ -48,14 +47,6 @@ class CartRepository(Protocol):
         ...
 
     async def save(self, cart: Cart) -> None: ...
-
-
-class Catalog(Protocol):
-    """The catalog's current prices and availability, as checkout and the cart read them."""
-
-    async def items(self, skus: Iterable[str]) -> dict[str, CatalogItem]:
-        """The catalog's current name, price and availability of each known SKU."""
-        ...
 
 
 class PaymentMethods(Protocol):
@@ -70,8 +61,24 @@ class PaymentMethods(Protocol):
         ...
 
 
+class PaymentDeadlines(Protocol):
+    """The fulfilment process's clock: since when each unpaid order has waited for its
+    payment. Kept with the orders, so no order waits forever whatever else has stopped."""
+
+    async def start(self, order_id: UUID, *, since: datetime) -> None:
+        """Start (or restart) the wait."""
+        ...
+
+    async def clear(self, order_id: UUID) -> None: ...
+
+    async def due(self, cutoff: datetime, *, limit: int) -> list[UUID]:
+        """Orders waiting since before `cutoff`, longest first."""
+        ...
+
+
 class OrderingUnitOfWork(UnitOfWork, Protocol):
-    """One transaction over orders, carts, payment tokens and idempotency keys."""
+    """One transaction over orders, carts, payment tokens and deadlines, and idempotency keys;
+    the catalog's prices are read in it too (checkout prices the order as the catalog is)."""
 
     @property
     def orders(self) -> OrderRepository: ...
@@ -80,10 +87,13 @@ class OrderingUnitOfWork(UnitOfWork, Protocol):
     def carts(self) -> CartRepository: ...
 
     @property
-    def catalog(self) -> Catalog: ...
+    def catalog(self) -> "Catalog": ...
 
     @property
     def payment_methods(self) -> PaymentMethods: ...
+
+    @property
+    def deadlines(self) -> PaymentDeadlines: ...
 
     @property
     def idempotency(self) -> IdempotencyKeys: ...
@@ -95,49 +105,20 @@ class OrderingUnitOfWorkFactory(Protocol):
     def __call__(self) -> OrderingUnitOfWork: ...
 
 
-class OrderReader(Protocol):
-    """The read models (projections of the order streams)."""
+# -- other contexts ------------------------------------------------------------------------
 
-    async def details(self, order_id: UUID) -> OrderView | None: ...
 
-    async def search(self, query: OrderSearch) -> Page[OrderSummary]: ...
+class Catalog(Protocol):
+    """The catalog's current prices and availability (served by the catalog context)."""
 
-    async def timeline(self, order_id: UUID) -> list[TimelineEntry]: ...
-
-    async def unpaid_since_before(self, cutoff: datetime, *, limit: int) -> list[UUID]:
-        """Orders placed, or waiting for their payment, since before `cutoff`."""
+    async def items(self, skus: Iterable[str]) -> dict[str, CatalogItem]:
+        """The catalog's current name, price and availability of each known SKU."""
         ...
-
-
-class OrderHistory(Protocol):
-    """An order's changes from the event log, for live streams to catch up from."""
-
-    async def updates(self, order_id: UUID, *, after_version: int) -> list[OrderUpdate]:
-        """The order's changes after `after_version`, read from the event log itself."""
-        ...
-
-
-class LiveUpdatesUnavailable(ApplicationError):
-    """The live feed cannot be reached right now; the order itself can still be read."""
-
-
-class OrderFeed(Protocol):
-    """Every order change, live, from whichever process made it."""
-
-    def subscribe(self) -> AbstractAsyncContextManager["asyncio.Queue[OrderUpdate | None]"]:
-        """A queue of updates while the context is open; None means "you fell behind: resume
-        from the log" and ends the subscription."""
-        ...
-
-
-class CartReader(Protocol):
-    """The cart for display, at today's catalog prices, without locking it."""
-
-    async def cart(self, customer_id: UUID) -> CartView: ...
 
 
 class Stock(Protocol):
-    """Inventory, as ordering needs it: every call is idempotent per order."""
+    """Inventory, as ordering needs it (served by the inventory context): every call is
+    idempotent per order."""
 
     async def reserve(
         self, order_id: UUID, lines: list[tuple[str, int]], *, hold_for: timedelta
@@ -156,8 +137,15 @@ class Stock(Protocol):
         ...
 
 
+# -- the payment provider ------------------------------------------------------------------
+
+
 class PaymentUnavailable(ApplicationError):
     """The provider could not be reached, did not answer in time, or its circuit is open."""
+
+
+class InvalidCallback(ApplicationError):
+    """A signed callback whose body is not a payment result this service understands."""
 
 
 class PaymentOutcome(StrEnum):
@@ -165,7 +153,7 @@ class PaymentOutcome(StrEnum):
 
     APPROVED = "approved"
     DECLINED = "declined"
-    PENDING = "pending"  # the provider answers later, through the webhook
+    PENDING = "pending"  # the provider answers later, through the callback
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -192,4 +180,70 @@ class PaymentGateway(Protocol):
     async def void(self, *, reference: str) -> None:
         """Cancel whatever was authorised under `reference`, if anything was: the answer to a
         charge whose result never reached us."""
+        ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentCallback:
+    """A pending payment's result, as the provider reported it later: the order it is for
+    (our reference), and an approval's payment reference and amount, or a decline's reason."""
+
+    order_id: UUID
+    approved: bool
+    payment_reference: str | None = None
+    amount: Money | None = None
+    reason: str | None = None
+
+
+class PaymentCallbacks(Protocol):
+    """Reads the provider's callbacks (its wire format, its signature)."""
+
+    def read(self, body: bytes, signature: str | None) -> PaymentCallback:
+        """Raise InvalidSignature for a bad or stale signature, InvalidCallback for a body
+        that is not a payment result."""
+        ...
+
+
+# -- the read side -----------------------------------------------------------------------------
+
+
+class OrderReader(Protocol):
+    """The read models (projections of the order streams)."""
+
+    async def details(self, order_id: UUID) -> OrderState | None: ...
+
+    async def search(self, query: OrderSearch) -> Page[OrderSummary]: ...
+
+    async def timeline(self, order_id: UUID) -> list[TimelineEntry]: ...
+
+
+class CartReader(Protocol):
+    """The customer's cart for display, at the catalog's prices now, without locking it."""
+
+    async def cart(self, customer_id: UUID) -> CartView: ...
+
+
+class OrderHistory(Protocol):
+    """An order's changes from the event log, for live streams to catch up from."""
+
+    async def updates(self, order_id: UUID, *, after_version: int) -> list[OrderUpdate]:
+        """The order's changes after `after_version`, read from the event log itself."""
+        ...
+
+
+class LiveUpdatesUnavailable(ApplicationError):
+    """The live feed cannot be reached right now; the order itself can still be read."""
+
+
+class OrderFeed(Protocol):
+    """Every order change, live, from whichever process made it."""
+
+    @property
+    def listeners(self) -> int:
+        """How many clients of this process follow the feed now."""
+        ...
+
+    def subscribe(self) -> AbstractAsyncContextManager["asyncio.Queue[OrderUpdate | None]"]:
+        """A queue of updates while the context is open; None means "you fell behind: resume
+        from the log" and ends the subscription."""
         ...

@@ -1,53 +1,21 @@
-"""What ordering queries and commands return: plain, immutable data for the api to render."""
+"""What ordering queries and commands return: plain, immutable data for the api to render. An
+order in full is the domain's own OrderState, folded from its events: commands answer with the
+aggregate's, queries with the projection's, and the two are the same by construction."""
 
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
-from domain.ordering.order import Order
-from domain.ordering.values import OrderLine, OrderStatus, ShippingAddress
+from domain.ordering import events as ev
+from domain.ordering.cart import Cart
+from domain.ordering.values import CatalogItem, OrderStatus
+from domain.shared.events import DomainEvent
 from domain.shared.money import Money
-
-
-@dataclass(frozen=True, kw_only=True)
-class OrderView:
-    """One order in full: built from the aggregate after a command (read-your-writes) and from
-    the projection by queries, with the same fields."""
-
-    id: UUID
-    customer_id: UUID
-    status: OrderStatus
-    lines: tuple[OrderLine, ...]
-    total: Money
-    shipping_address: ShippingAddress
-    payment_reference: str | None
-    tracking_number: str | None
-    carrier: str | None
-    cancel_reason: str | None
-    refunded: bool
-    placed_at: datetime
-    updated_at: datetime
-    version: int
-
-    @classmethod
-    def of(cls, order: Order) -> "OrderView":
-        s = order.state
-        return cls(
-            id=s.id,
-            customer_id=s.customer_id,
-            status=s.status,
-            lines=s.lines,
-            total=s.total,
-            shipping_address=s.shipping_address,
-            payment_reference=s.payment_reference,
-            tracking_number=s.tracking_number,
-            carrier=s.carrier,
-            cancel_reason=s.cancel_reason,
-            refunded=s.refund_reference is not None,
-            placed_at=s.placed_at,
-            updated_at=s.updated_at,
-            version=order.version,
-        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,17 +73,6 @@ class OrderSearch:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CatalogItem:
-    """What the catalog says about a SKU right now."""
-
-    product_id: UUID
-    sku: str
-    name: str
-    price: Money
-    active: bool
-
-
-@dataclass(frozen=True, kw_only=True)
 class CartLineView:
     """One cart line at today's price, flagged when the price moved or the product is gone."""
 
@@ -138,3 +95,74 @@ class CartView:
     totals: tuple[Money, ...]  # one per currency
     item_count: int
     ready_for_checkout: bool
+
+    @classmethod
+    def priced(cls, cart: Cart, items: Mapping[str, CatalogItem]) -> "CartView":
+        """The cart priced by the catalog now. A line whose product was archived, or whose
+        price moved since the customer last confirmed it, is flagged and holds up checkout."""
+        lines = []
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for line in cart.lines:
+            item = items.get(line.sku)
+            price = item.price if item else line.confirmed_price
+            total = Money(price.amount * line.quantity, price.currency)
+            available = item is not None and item.active
+            if available:
+                totals[price.currency] += total.amount
+            lines.append(
+                CartLineView(
+                    sku=line.sku,
+                    product_id=line.product_id,
+                    name=item.name if item else line.sku,
+                    quantity=line.quantity,
+                    unit_price=price,
+                    line_total=total,
+                    confirmed_price=line.confirmed_price,
+                    price_changed=price != line.confirmed_price,
+                    available=available,
+                )
+            )
+        return cls(
+            lines=tuple(lines),
+            totals=tuple(Money(amount, currency) for currency, amount in sorted(totals.items())),
+            item_count=sum(line.quantity for line in cart.lines),
+            ready_for_checkout=bool(lines)
+            and all(line.available and not line.price_changed for line in lines),
+        )
+
+
+class CallbackOutcome(StrEnum):
+    """What a payment provider's callback did."""
+
+    APPLIED = "applied"  # recorded (a duplicate changes nothing)
+    IGNORED = "ignored"  # no order has that reference
+
+
+def describe(event: DomainEvent) -> tuple[Any, str]:
+    """Who acted (None: the shop itself), and a line a customer reads."""
+    match event:
+        case ev.OrderPlaced(lines=lines, total=total):
+            units = sum(line.quantity for line in lines)
+            return None, f"Order placed: {units} item(s), {total.amount} {total.currency}"
+        case ev.OrderStockReserved():
+            return None, "Items reserved in the warehouse; waiting for payment"
+        case ev.OrderStockRejected(reason=reason):
+            return None, f"Order rejected: {reason}"
+        case ev.PaymentAuthorized(amount=amount, payment_reference=reference):
+            return None, f"Payment of {amount.amount} {amount.currency} authorized ({reference})"
+        case ev.PaymentDeclined(reason=reason):
+            return None, f"Payment declined: {reason}"
+        case ev.PaymentFailed(reason=reason):
+            return None, f"Payment could not be taken: {reason}"
+        case ev.OrderPaid():
+            return None, "Order paid"
+        case ev.OrderShipped(tracking_number=number, carrier=carrier, actor_id=actor):
+            via = f" with {carrier}" if carrier else ""
+            return actor, f"Shipped{via}, tracking number {number}"
+        case ev.OrderDelivered(actor_id=actor):
+            return actor, "Delivered"
+        case ev.OrderCancelled(reason=reason, actor_id=actor):
+            return actor, f"Cancelled: {reason}"
+        case ev.RefundIssued(amount=amount, reason=reason, actor_id=actor):
+            return actor, f"Refunded {amount.amount} {amount.currency}: {reason}"
+    return None, type(event).__name__

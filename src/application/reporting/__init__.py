@@ -1,1 +1,1 @@
-"""Reporting: staff sales reports and the order export, with the port they read through."""
+"""Reporting: staff sales reports and the order export, read through one port."""

@@ -2,8 +2,9 @@
 given back (refund issued), each on its own day, so a refund nets out where it happened."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Generic, TypeVar
 from uuid import UUID
 
 from application.shared.errors import ApplicationError
@@ -30,6 +31,16 @@ class ReportPeriod:
             or (self.last - self.first).days > MAX_DAYS
         ):
             raise InvalidPeriod(f"`from` must not be after `to`, at most {MAX_DAYS} days apart")
+
+    @property
+    def start(self) -> datetime:
+        """The first instant of the period."""
+        return datetime.combine(self.first, time(), tzinfo=UTC)
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after the period."""
+        return datetime.combine(self.last + timedelta(days=1), time(), tzinfo=UTC)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,11 +73,15 @@ class ProductSales:
     share: Decimal  # of the period's net revenue, 0..1
 
 
-@dataclass(frozen=True, kw_only=True)
-class Report:
-    """Rows, and when the materialized views behind them were last refreshed."""
+T = TypeVar("T", DailySales, ProductSales)
 
-    rows: list[DailySales] | list[ProductSales]
+
+@dataclass(frozen=True, kw_only=True)
+class Report(Generic[T]):
+    """Rows in one currency, and when the materialized views behind them were last refreshed."""
+
+    currency: str
+    rows: list[T]
     as_of: datetime | None
 
 

@@ -1,17 +1,21 @@
 """The command bus: one visible registry of command type to handler, filled by the composition
-root."""
+root. Every use case runs through it, whoever asks: a route, the fulfilment process, a Kafka
+consumer, a periodic job.
+
+Registration is typed: a handler is registered with the command type its first parameter takes
+and the dependencies its second one takes, so registering it for another command, or with
+another context's dependencies, fails type checking."""
 
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar, cast
 
 R = TypeVar("R")
+C = TypeVar("C", bound="Command[Any]")
+D = TypeVar("D")
 
 
 class Command(Generic[R]):
     """Base of commands; `R` is what the handler returns (read-your-writes responses)."""
-
-
-Handler = Callable[[Any], Awaitable[Any]]
 
 
 class UnknownCommand(LookupError):
@@ -21,12 +25,26 @@ class UnknownCommand(LookupError):
 class CommandBus:
     """Dispatches each command to the one handler registered for its type."""
 
-    def __init__(self, handlers: dict[type[Command[Any]], Handler]) -> None:
-        self._handlers = dict(handlers)
+    def __init__(self) -> None:
+        self._handlers: dict[
+            type[Command[Any]], tuple[Callable[[Any, Any], Awaitable[Any]], Any]
+        ] = {}
+
+    def register(
+        self, command: type[C], handler: Callable[[C, D], Awaitable[Any]], deps: D
+    ) -> None:
+        if command in self._handlers:
+            raise ValueError(f"{command.__name__} has a handler already")
+        self._handlers[command] = (handler, deps)
+
+    @property
+    def commands(self) -> frozenset[type[Command[Any]]]:
+        """Every command type that has a handler."""
+        return frozenset(self._handlers)
 
     async def handle(self, command: Command[R]) -> R:
         try:
-            handler = self._handlers[type(command)]
+            handler, deps = self._handlers[type(command)]
         except KeyError:
             raise UnknownCommand(type(command).__name__) from None
-        return cast(R, await handler(command))
+        return cast(R, await handler(command, deps))

@@ -39,3 +39,7 @@ class InvalidCursor(ApplicationError):
 
 class PreconditionRequired(ApplicationError):
     """An update of a versioned resource came without If-Match: lost updates are refused."""
+
+
+class InvalidSignature(ApplicationError):
+    """A signed request whose signature is missing, wrong, or too old to be trusted."""

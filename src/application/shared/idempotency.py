@@ -1,20 +1,27 @@
 """Idempotency keys: a client that retries a money-moving request with the same key gets the
 first response back instead of a second order or refund.
 
-The key is claimed inside the command's own transaction, under a lock held until it commits:
-a concurrent duplicate is told the first is still running (409); a failure rolls the claim back,
-so the key can be retried; a different request under a used key is refused (422)."""
+`idempotent` wraps a handler (as eShop's IdentifiedCommandHandler wraps one): it claims the key
+in a unit of work of its own, under a lock held until that commits, and runs the handler inside
+it, so the handler's unit of work joins the claim's transaction. A concurrent duplicate is told
+the first is still running (409); a failure rolls the claim back with the effect, so the key can
+be retried; a different request under a used key is refused (422)."""
 
+import functools
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
+from application.shared.clock import Clock
 from application.shared.errors import ApplicationError
+from application.shared.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 MAX_KEY_LENGTH = 200
 
@@ -78,3 +85,64 @@ class IdempotencyKeys(Protocol):
     async def remember(
         self, request: IdempotentRequest, result: object, *, now: datetime, keep_for: timedelta
     ) -> None: ...
+
+    async def forget_expired(self, *, now: datetime) -> int:
+        """Drop answers kept past their time; returns how many."""
+        ...
+
+
+class IdempotentCommand(Protocol):
+    """A command that carries its caller's Idempotency-Key."""
+
+    def idempotent_request(self) -> IdempotentRequest:
+        """Who asked, the key, and a fingerprint of exactly what was asked."""
+        ...
+
+
+class KeyedUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that can claim and remember idempotency keys."""
+
+    @property
+    def idempotency(self) -> IdempotencyKeys: ...
+
+
+class KeyedDeps(Protocol):
+    """What `idempotent` needs of a context's dependencies."""
+
+    @property
+    def uow(self) -> Callable[[], KeyedUnitOfWork]: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def idempotency_ttl(self) -> timedelta: ...
+
+
+C = TypeVar("C", bound=IdempotentCommand)
+D = TypeVar("D", bound=KeyedDeps)
+
+
+def idempotent(
+    result: type[R],
+) -> Callable[[Callable[[C, D], Awaitable[R]]], Callable[[C, D], Awaitable[Outcome[R]]]]:
+    """Answer a repeated request with the first one's `result`, stored with the effect."""
+
+    def wrap(handler: Callable[[C, D], Awaitable[R]]) -> Callable[[C, D], Awaitable[Outcome[R]]]:
+        @functools.wraps(handler)
+        async def run(command: C, deps: D) -> Outcome[R]:
+            request, now = command.idempotent_request(), deps.clock.now()
+            async with deps.uow() as uow:
+                earlier = await uow.idempotency.claim(request, result, now=now)
+                if earlier is not None:
+                    return Outcome(earlier, replayed=True)
+                value = await handler(command, deps)  # its unit of work joins this one
+                await uow.idempotency.remember(
+                    request, value, now=now, keep_for=deps.idempotency_ttl
+                )
+                await uow.commit()
+            return Outcome(value)
+
+        return run
+
+    return wrap

@@ -29,3 +29,11 @@ class CategoryCycle(DomainError):
 
 class CategoryNameTaken(DomainError):
     """A sibling category already has this name."""
+
+
+class UnsupportedImage(InvalidProduct):
+    """Not a JPEG, PNG or WebP image, whatever its name or declared type says."""
+
+
+class ImageTooLarge(InvalidProduct):
+    """Bigger than the configured limit."""

@@ -59,3 +59,15 @@ class CategoryCreated(DomainEvent):
 class CategoryMoved(DomainEvent):
     category_id: UUID
     parent_id: UUID | None
+
+
+EVENTS: tuple[type[DomainEvent], ...] = (
+    ProductCreated,
+    ProductDetailsChanged,
+    ProductPriceChanged,
+    ProductPublished,
+    ProductArchived,
+    ProductImageAdded,
+    CategoryCreated,
+    CategoryMoved,
+)

@@ -1,34 +1,24 @@
 """The Product aggregate (state-stored, optimistic `version`): draft -> active -> archived."""
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
-from enum import StrEnum
 from uuid import UUID
 
 from domain.catalog import events as ev
 from domain.catalog.errors import InvalidProduct, ProductArchived
+from domain.catalog.values import MAX_NAME, Attributes, ProductStatus, check_attributes
 from domain.shared.aggregate import AggregateRoot
 from domain.shared.money import Money
 from domain.shared.sku import Sku
 
-Attributes = dict[str, str | int | bool]
-
-MAX_NAME = 200
 MAX_DESCRIPTION = 5_000
-MAX_ATTRIBUTES = 50
 MAX_IMAGES = 10
-_ATTRIBUTE_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-
-
-class ProductStatus(StrEnum):
-    DRAFT = "draft"
-    ACTIVE = "active"
-    ARCHIVED = "archived"
 
 
 class Product(AggregateRoot):
     """Something the shop sells. Only active products are visible to the public."""
+
+    stream_type = "product"
 
     def __init__(
         self,
@@ -158,6 +148,10 @@ class Product(AggregateRoot):
     # -- queries --------------------------------------------------------------------------
 
     @property
+    def stream_id(self) -> str:
+        return f"product-{self.id}"
+
+    @property
     def is_public(self) -> bool:
         return self.status is ProductStatus.ACTIVE
 
@@ -166,25 +160,6 @@ class Product(AggregateRoot):
     def _ensure_not_archived(self) -> None:
         if self.status is ProductStatus.ARCHIVED:
             raise ProductArchived(f"product {self.sku} is archived")
-
-
-def check_attributes(attributes: Mapping[str, object]) -> Attributes:
-    """Flat `key: value` pairs (text, whole numbers, yes/no), queryable by containment."""
-    if len(attributes) > MAX_ATTRIBUTES:
-        raise InvalidProduct(f"at most {MAX_ATTRIBUTES} attributes")
-    checked: Attributes = {}
-    for key, value in attributes.items():
-        if not _ATTRIBUTE_KEY.match(key):
-            raise InvalidProduct(f"attribute name {key!r} must be lower_snake_case, 1-40 chars")
-        if isinstance(value, str) and len(value) <= MAX_NAME:
-            checked[key] = value.strip()
-        elif isinstance(value, bool | int) and not (isinstance(value, int) and abs(value) > 2**53):
-            checked[key] = value
-        else:
-            raise InvalidProduct(
-                f"attribute {key!r} must be text (<= 200), a whole number or yes/no"
-            )
-    return checked
 
 
 def _name(name: str) -> str:

@@ -29,3 +29,15 @@ class AccountDeactivated(DomainError):
 
 class CannotChangeOwnAccess(DomainError):
     """An admin may not deactivate themselves or drop their own admin role (no lock-out)."""
+
+
+class WrongPassword(DomainError):
+    """The caller is logged in, but the password they re-entered to confirm is wrong."""
+
+
+class InvalidScopes(DomainError):
+    """A key needs at least one scope, each one of those machines may hold."""
+
+
+class ApiKeyNotFound(DomainError):
+    """No such API key."""

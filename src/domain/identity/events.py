@@ -1,4 +1,4 @@
-"""What happens to accounts, as facts other contexts can react to."""
+"""What happens to accounts and API keys, as facts other contexts can react to."""
 
 from dataclasses import dataclass
 from uuid import UUID
@@ -62,3 +62,35 @@ class UserReactivated(DomainEvent):
 
     user_id: UUID
     reactivated_by: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiKeyIssued(DomainEvent):
+    """An admin issued a key for a machine; the secret itself is never recorded."""
+
+    key_id: UUID
+    name: str
+    prefix: str
+    scopes: tuple[str, ...]
+    issued_by: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiKeyRevoked(DomainEvent):
+    """The key stopped working."""
+
+    key_id: UUID
+    revoked_by: UUID
+
+
+EVENTS: tuple[type[DomainEvent], ...] = (
+    UserRegistered,
+    UserProfileUpdated,
+    PasswordChanged,
+    RoleGranted,
+    RoleRevoked,
+    UserDeactivated,
+    UserReactivated,
+    ApiKeyIssued,
+    ApiKeyRevoked,
+)

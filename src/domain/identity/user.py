@@ -3,7 +3,6 @@
 from datetime import datetime
 from uuid import UUID
 
-from domain.identity.email import EmailAddress
 from domain.identity.errors import AccountDeactivated, CannotChangeOwnAccess
 from domain.identity.events import (
     PasswordChanged,
@@ -14,7 +13,7 @@ from domain.identity.events import (
     UserReactivated,
     UserRegistered,
 )
-from domain.identity.roles import Permission, Role, permissions_of
+from domain.identity.values import EmailAddress, Permission, Role, permissions_of
 from domain.shared.aggregate import AggregateRoot
 
 MAX_NAME_LENGTH = 200
@@ -22,6 +21,8 @@ MAX_NAME_LENGTH = 200
 
 class User(AggregateRoot):
     """An account. `version` guards against lost updates (optimistic concurrency)."""
+
+    stream_type = "user"
 
     def __init__(
         self,
@@ -130,6 +131,10 @@ class User(AggregateRoot):
         self._record(UserReactivated(occurred_at=now, user_id=self.id, reactivated_by=by))
 
     # -- queries --------------------------------------------------------------------------
+
+    @property
+    def stream_id(self) -> str:
+        return str(self.id)
 
     @property
     def permissions(self) -> frozenset[Permission]:

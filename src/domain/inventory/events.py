@@ -1,6 +1,8 @@
-"""Every stock movement is a fact other contexts can react to."""
+"""Every stock movement is a fact other contexts can react to; the stock ledger is these
+events, written in the transaction that makes them."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from domain.shared.events import DomainEvent
@@ -8,25 +10,34 @@ from domain.shared.events import DomainEvent
 
 @dataclass(frozen=True, kw_only=True)
 class StockReceived(DomainEvent):
+    """Units arrived; `on_hand` is the count after them. `actor_id` is None for the shop."""
+
     sku: str
     quantity: int
     on_hand: int
+    actor_id: UUID | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class StockAdjusted(DomainEvent):
+    """Units on hand corrected (a count, breakage, theft), with the reason."""
+
     sku: str
     delta: int
     reason: str
     on_hand: int
+    actor_id: UUID | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class StockReserved(DomainEvent):
+    """Units held for an order, until `expires_at` (None: until the order settles them)."""
+
     sku: str
     quantity: int
     reservation_id: UUID
     order_id: UUID
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,3 +59,14 @@ class StockCommitted(DomainEvent):
     quantity: int
     reservation_id: UUID
     order_id: UUID
+
+
+StockMovement = StockReceived | StockAdjusted | StockReserved | StockReleased | StockCommitted
+
+EVENTS: tuple[type[DomainEvent], ...] = (
+    StockReceived,
+    StockAdjusted,
+    StockReserved,
+    StockReleased,
+    StockCommitted,
+)

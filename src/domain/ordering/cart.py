@@ -3,30 +3,22 @@
 It remembers the price each line was last confirmed at, so that a later price change can be
 shown to the customer instead of slipping into the order unnoticed."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
-from domain.shared.errors import DomainError
+from domain.ordering.errors import (
+    CartFull,
+    CartNeedsReview,
+    InvalidCartQuantity,
+    NotInCart,
+    ProductUnavailable,
+)
+from domain.ordering.values import CatalogItem, OrderLine
 from domain.shared.money import Money
 
 MAX_QUANTITY = 999
 MAX_LINES = 100
-
-
-class InvalidCartQuantity(DomainError):
-    """A cart line holds between 1 and 999 units."""
-
-
-class CartFull(DomainError):
-    """A cart holds at most 100 lines."""
-
-
-class ProductUnavailable(DomainError):
-    """Only active products go into a cart (drafts and archived products do not)."""
-
-
-class NotInCart(DomainError):
-    """The cart has no line for this SKU."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,19 +59,35 @@ class Cart:
     def clear(self) -> None:
         self._lines.clear()
 
+    def order_lines(self, items: Mapping[str, CatalogItem]) -> list[OrderLine]:
+        """The lines at the catalog's prices now, never the client's; refused if a line's
+        product was archived or repriced since the customer last confirmed it."""
+        lines = []
+        for line in self.lines:
+            item = items.get(line.sku)
+            if item is None or not item.active or item.price != line.confirmed_price:
+                raise CartNeedsReview(
+                    f"{line.sku} was archived or repriced since it was added; review the cart"
+                )
+            lines.append(
+                OrderLine(
+                    product_id=item.product_id,
+                    sku=item.sku,
+                    name=item.name,
+                    unit_price=item.price,
+                    quantity=line.quantity,
+                )
+            )
+        return lines
+
     @property
     def lines(self) -> list[CartLine]:
         return list(self._lines.values())
 
     @property
+    def skus(self) -> list[str]:
+        return list(self._lines)
+
+    @property
     def is_empty(self) -> bool:
         return not self._lines
-
-
-class UnknownProduct(DomainError):
-    """No product in the catalog has this SKU."""
-
-
-class CartNeedsReview(DomainError):
-    """A line's product was archived or repriced since the customer last saw it: checkout waits
-    until the customer confirms (sets the quantity again) or removes it."""

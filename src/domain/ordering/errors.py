@@ -51,3 +51,28 @@ class OrderAlreadyRefunded(OrderNotRefundable):
 
 class PaymentMismatch(DomainError):
     """A payment result for another amount or currency than the order's total."""
+
+
+class InvalidCartQuantity(DomainError):
+    """A cart line holds between 1 and 999 units."""
+
+
+class CartFull(DomainError):
+    """A cart holds at most 100 lines."""
+
+
+class ProductUnavailable(DomainError):
+    """Only active products go into a cart (drafts and archived products do not)."""
+
+
+class NotInCart(DomainError):
+    """The cart has no line for this SKU."""
+
+
+class UnknownProduct(DomainError):
+    """No product in the catalog has this SKU."""
+
+
+class CartNeedsReview(DomainError):
+    """A line's product was archived or repriced since the customer last saw it: checkout waits
+    until the customer confirms (sets the quantity again) or removes it."""

@@ -101,3 +101,19 @@ class RefundIssued(OrderEvent):
     refund_reference: str
     reason: str
     actor_id: UUID | None
+
+
+ORDER_EVENTS: tuple[type[OrderEvent], ...] = (
+    OrderPlaced,
+    OrderStockReserved,
+    OrderStockRejected,
+    PaymentAuthorized,
+    PaymentDeclined,
+    PaymentFailed,
+    OrderPaid,
+    OrderShipped,
+    OrderDelivered,
+    OrderCancelled,
+    RefundIssued,
+)
+EVENTS: tuple[type[DomainEvent], ...] = ORDER_EVENTS

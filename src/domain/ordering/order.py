@@ -29,6 +29,7 @@ from domain.shared.money import Money
 
 S = OrderStatus
 CANCELLABLE = frozenset({S.PLACED, S.AWAITING_PAYMENT, S.PAID})
+UNPAID = frozenset({S.PLACED, S.AWAITING_PAYMENT})
 
 
 def order_stream(order_id: UUID) -> str:
@@ -38,7 +39,9 @@ def order_stream(order_id: UUID) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class OrderState:
-    """Everything the order knows, replaced (never mutated) by each event."""
+    """Everything the order knows after its events so far, replaced (never mutated) by each one.
+    `evolve` is the order's one state machine: the aggregate, the projection and the live feed
+    all fold the stream with it."""
 
     id: UUID
     customer_id: UUID
@@ -48,16 +51,76 @@ class OrderState:
     shipping_address: ShippingAddress
     placed_at: datetime
     updated_at: datetime
+    version: int = 1  # the number of events folded in: the stream's version
     payment_reference: str | None = None
+    paid_at: datetime | None = None  # when the money was taken
     tracking_number: str | None = None
     carrier: str | None = None
     cancel_reason: str | None = None
     refund_reference: str | None = None
+    refunded_at: datetime | None = None
+
+    @classmethod
+    def placed(cls, event: ev.OrderPlaced) -> "OrderState":
+        return cls(
+            id=event.order_id,
+            customer_id=event.customer_id,
+            status=S.PLACED,
+            lines=event.lines,
+            total=event.total,
+            shipping_address=event.shipping_address,
+            placed_at=event.occurred_at,
+            updated_at=event.occurred_at,
+        )
+
+    def evolve(self, event: DomainEvent) -> "OrderState":
+        """The state after one of the later events."""
+        state = replace(self, updated_at=event.occurred_at, version=self.version + 1)
+        match event:
+            case ev.OrderStockReserved():
+                return replace(state, status=S.AWAITING_PAYMENT)
+            case ev.OrderStockRejected(reason=reason):
+                return replace(state, status=S.REJECTED, cancel_reason=reason)
+            case ev.PaymentAuthorized(payment_reference=reference, occurred_at=at):
+                return replace(state, payment_reference=reference, paid_at=at)
+            case ev.OrderPaid():
+                return replace(state, status=S.PAID)
+            case ev.OrderShipped(tracking_number=number, carrier=carrier):
+                return replace(state, status=S.SHIPPED, tracking_number=number, carrier=carrier)
+            case ev.OrderDelivered():
+                return replace(state, status=S.DELIVERED)
+            case ev.OrderCancelled(reason=reason):
+                return replace(state, status=S.CANCELLED, cancel_reason=reason)
+            case ev.RefundIssued(refund_reference=reference, occurred_at=at):
+                return replace(state, status=S.REFUNDED, refund_reference=reference, refunded_at=at)
+        return state  # PaymentDeclined, PaymentFailed: the cancellation that follows changes it
+
+    @property
+    def refunded(self) -> bool:
+        return self.refund_reference is not None
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def awaits_payment(self) -> bool:
+        """Still placed, or waiting for its payment: the payment deadline runs."""
+        return self.status in UNPAID
+
+
+def next_state(state: OrderState | None, event: DomainEvent) -> OrderState:
+    """The state after one more event; before the first (OrderPlaced) there is none."""
+    if state is None:
+        assert isinstance(event, ev.OrderPlaced), "an order's stream starts with OrderPlaced"
+        return OrderState.placed(event)
+    return state.evolve(event)
 
 
 class Order(EventSourcedAggregate):
     """One customer's order, from placement to delivery, cancellation or refund."""
 
+    stream_type = "order"
     _state: OrderState | None = None
 
     # -- creation ---------------------------------------------------------------------------
@@ -139,7 +202,7 @@ class Order(EventSourcedAggregate):
 
     def expire_payment(self, reason: str, *, now: datetime) -> None:
         """Still unpaid (or never confirmed) after the payment timeout: the shop gives up."""
-        if self.state.status in (S.PLACED, S.AWAITING_PAYMENT):
+        if self.state.awaits_payment:
             self._cancel(reason, actor_id=None, now=now)
 
     # -- what people do ---------------------------------------------------------------------
@@ -244,38 +307,4 @@ class Order(EventSourcedAggregate):
         )
 
     def _apply(self, event: DomainEvent) -> None:
-        if isinstance(event, ev.OrderPlaced):
-            self._state = OrderState(
-                id=event.order_id,
-                customer_id=event.customer_id,
-                status=S.PLACED,
-                lines=event.lines,
-                total=event.total,
-                shipping_address=event.shipping_address,
-                placed_at=event.occurred_at,
-                updated_at=event.occurred_at,
-            )
-            return
-        self._state = _next(replace(self.state, updated_at=event.occurred_at), event)
-
-
-def _next(state: OrderState, event: DomainEvent) -> OrderState:
-    """The state after one of the later events."""
-    match event:
-        case ev.OrderStockReserved():
-            return replace(state, status=S.AWAITING_PAYMENT)
-        case ev.OrderStockRejected(reason=reason):
-            return replace(state, status=S.REJECTED, cancel_reason=reason)
-        case ev.PaymentAuthorized(payment_reference=reference):
-            return replace(state, payment_reference=reference)
-        case ev.OrderPaid():
-            return replace(state, status=S.PAID)
-        case ev.OrderShipped(tracking_number=number, carrier=carrier):
-            return replace(state, status=S.SHIPPED, tracking_number=number, carrier=carrier)
-        case ev.OrderDelivered():
-            return replace(state, status=S.DELIVERED)
-        case ev.OrderCancelled(reason=reason):
-            return replace(state, status=S.CANCELLED, cancel_reason=reason)
-        case ev.RefundIssued(refund_reference=reference):
-            return replace(state, status=S.REFUNDED, refund_reference=reference)
-    return state  # PaymentDeclined, PaymentFailed: the cancellation that follows changes it
+        self._state = next_state(self._state, event)

@@ -1,4 +1,5 @@
-"""Value objects of ordering: what was bought, where it goes, and where the order stands."""
+"""Value objects of ordering: what the catalog offers, what was bought, where it goes, and
+where the order stands."""
 
 from dataclasses import dataclass
 from enum import StrEnum
@@ -20,6 +21,17 @@ class OrderStatus(StrEnum):
     REJECTED = "rejected"
     CANCELLED = "cancelled"
     REFUNDED = "refunded"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CatalogItem:
+    """What the catalog says about a SKU right now, in ordering's terms."""
+
+    product_id: UUID
+    sku: str
+    name: str
+    price: Money
+    active: bool
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,30 +11,34 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from application.shared.errors import ConcurrencyConflict
 from domain.catalog.category import Category
 from domain.catalog.errors import CategoryNameTaken, SkuAlreadyUsed
-from domain.catalog.product import Product, ProductStatus
+from domain.catalog.product import Product
+from domain.catalog.values import ProductStatus
 from domain.shared.money import Money
 from domain.shared.sku import Sku
 from infrastructure.catalog.tables import categories, product_images, products
+from infrastructure.db.unit_of_work import SeenAggregates
 
 _COLUMNS = [c for c in products.c if c.name != "search"]
 CATEGORY_TREE_LOCK = 0x43415445474F5259  # "CATEGORY": one lock for the whole tree
 
 
 class SqlProductRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    """Products with optimistic concurrency on `version`."""
+
+    def __init__(self, conn: AsyncConnection, seen: SeenAggregates) -> None:
         self._conn = conn
-        self.seen: list[Product] = []
+        self._seen = seen
 
     async def get(self, product_id: UUID) -> Product | None:
         row = (
             await self._conn.execute(select(*_COLUMNS).where(products.c.id == product_id))
         ).first()
-        return None if row is None else self._track(product_from_row(row._mapping))
+        return None if row is None else self._seen.add(product_from_row(row._mapping))
 
     async def get_many_by_sku(self, skus: Iterable[Sku]) -> dict[str, Product]:
         values = [s.value for s in skus]
         rows = await self._conn.execute(select(*_COLUMNS).where(products.c.sku.in_(values)))
-        return {r.sku: self._track(product_from_row(r._mapping)) for r in rows}
+        return {r.sku: self._seen.add(product_from_row(r._mapping)) for r in rows}
 
     async def add(self, product: Product) -> None:
         try:
@@ -44,7 +48,7 @@ class SqlProductRepository:
             if "uq_products_sku" in str(exc.orig):
                 raise SkuAlreadyUsed(f"SKU {product.sku} is already used") from None
             raise
-        self._track(product)
+        self._seen.add(product)
 
     async def save(self, product: Product) -> None:
         result = await self._conn.execute(
@@ -59,7 +63,8 @@ class SqlProductRepository:
     async def add_many(self, new: list[Product]) -> None:
         if new:
             await self._conn.execute(insert(products), [product_to_row(p) for p in new])
-            self.seen.extend(new)
+            for product in new:
+                self._seen.add(product)
 
     async def add_image(
         self, product_id: UUID, image_id: UUID, *, content_type: str, size: int
@@ -74,14 +79,13 @@ class SqlProductRepository:
             )
         )
 
-    def _track(self, product: Product) -> Product:
-        self.seen.append(product)
-        return product
-
 
 class SqlCategoryRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    """The category tree; tree changes are serialised by one lock."""
+
+    def __init__(self, conn: AsyncConnection, seen: SeenAggregates) -> None:
         self._conn = conn
+        self._seen = seen
 
     async def get(self, category_id: UUID) -> Category | None:
         row = (
@@ -89,7 +93,9 @@ class SqlCategoryRepository:
         ).first()
         if row is None:
             return None
-        return Category(id=row.id, name=row.name, slug=row.slug, parent_id=row.parent_id)
+        return self._seen.add(
+            Category(id=row.id, name=row.name, slug=row.slug, parent_id=row.parent_id)
+        )
 
     async def ancestors(self, category_id: UUID) -> set[UUID]:
         rows = await self._conn.execute(
@@ -122,10 +128,13 @@ class SqlCategoryRepository:
                 created_at=text("now()"),
             )
         )
+        self._seen.add(category)
 
-    async def move(self, category_id: UUID, parent_id: UUID | None) -> None:
+    async def save(self, category: Category) -> None:
         await self._unique_name(
-            update(categories).where(categories.c.id == category_id).values(parent_id=parent_id)
+            update(categories)
+            .where(categories.c.id == category.id)
+            .values(parent_id=category.parent_id)
         )
 
     async def _unique_name(self, statement: Executable) -> None:

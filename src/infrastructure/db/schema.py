@@ -3,8 +3,6 @@
 
 import infrastructure.catalog.tables
 import infrastructure.eventlog.tables
-import infrastructure.identity.account_history
-import infrastructure.identity.api_keys
 import infrastructure.identity.tables
 import infrastructure.inventory.tables
 import infrastructure.notifications.tables

@@ -1,45 +1,94 @@
-"""The connection life cycle every SQL unit of work shares: open one connection and one
-transaction, roll back unless committed, append recorded events just before committing.
+"""The unit of work every context shares: one connection and one transaction per command, rolled
+back unless committed, and the one path by which events reach the log.
 
-Given a connection that is already in a transaction (a Kafka consumer's, holding its inbox
-row), a unit of work runs inside it as a savepoint instead: its commit releases the savepoint,
-and the effect commits or rolls back with the caller's transaction."""
+Repositories hand every aggregate they load or add to the unit of work's `seen` list. At commit
+the unit of work collects the new events of each, appends them all to the event log in one
+statement (a state-stored aggregate's after whatever its stream holds, an event-sourced one's
+after the version it was loaded at), and commits: state and events in one transaction.
 
+Opened while another unit of work is open in the same task, a unit of work joins that
+transaction: its commit appends its events, and they commit (or roll back) with the outer one.
+That is how an idempotency key being claimed, or a Kafka consumer's inbox row (`joined`),
+commits together with the effect of the command it guards."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from domain.shared.aggregate import AggregateRoot, EventSourcedAggregate
 from infrastructure.eventlog.registry import EventRegistry
-from infrastructure.eventlog.store import EventStore
+from infrastructure.eventlog.store import EventStore, NewEvents, PendingEvent
+
+A = TypeVar("A", bound=AggregateRoot)
+
+_open_transaction: ContextVar[AsyncConnection | None] = ContextVar(
+    "agora_open_transaction", default=None
+)
+
+
+@contextmanager
+def joined(conn: AsyncConnection) -> Iterator[None]:
+    """Units of work opened inside this block run in `conn`'s transaction."""
+    token = _open_transaction.set(conn)
+    try:
+        yield
+    finally:
+        _open_transaction.reset(token)
+
+
+class SeenAggregates:
+    """The aggregates one unit of work loaded or added, in that order."""
+
+    def __init__(self) -> None:
+        self._aggregates: dict[int, AggregateRoot] = {}  # by identity: each object once
+
+    def add(self, aggregate: A) -> A:
+        self._aggregates.setdefault(id(aggregate), aggregate)
+        return aggregate
+
+    def new_events(self) -> list[NewEvents]:
+        """Each aggregate's events since it was loaded, handed over (and so forgotten)."""
+        return [
+            NewEvents(
+                stream_type=aggregate.stream_type,
+                stream_id=aggregate.stream_id,
+                expected_version=(
+                    aggregate.loaded_version
+                    if isinstance(aggregate, EventSourcedAggregate)
+                    else None
+                ),
+                events=[PendingEvent.new(e) for e in aggregate.collect_events()],
+            )
+            for aggregate in self._aggregates.values()
+        ]
 
 
 class SqlUnitOfWork:
-    """Subclasses build their repositories in `_open` and append their events in `_publish`."""
+    """Subclasses build their repositories in `_open`, handing them `self.seen`."""
 
-    def __init__(
-        self,
-        engine: AsyncEngine | None,
-        registry: EventRegistry,
-        *,
-        within: AsyncConnection | None = None,
-    ) -> None:
-        assert engine is not None or within is not None
+    def __init__(self, engine: AsyncEngine, registry: EventRegistry) -> None:
         self._engine = engine
         self._registry = registry
-        self._within = within
         self._conn: AsyncConnection | None = None
-        self._savepoint: AsyncTransaction | None = None
+        self._joined = False
+        self.seen = SeenAggregates()
 
     async def __aenter__(self) -> Self:
-        if self._within is not None:
-            self._conn = self._within
-            self._savepoint = await self._conn.begin_nested()
+        outer = _open_transaction.get()
+        self._joined = outer is not None
+        if outer is not None:
+            self._conn = outer
         else:
-            assert self._engine is not None
             self._conn = await self._engine.connect()
             await self._conn.begin()
-        self._open(self._conn, EventStore(self._conn, self._registry))
+        self._token = _open_transaction.set(self._conn)
+        self.seen = SeenAggregates()
+        self._events = EventStore(self._conn, self._registry)
+        self._open(self._conn, self._events)
         return self
 
     async def __aexit__(
@@ -49,29 +98,28 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         assert self._conn is not None
-        if self._savepoint is not None:
-            if self._savepoint.is_active:
-                await self._savepoint.rollback()
-            self._savepoint = None
-            self._conn = None
-            return
+        _open_transaction.reset(self._token)
+        conn, self._conn = self._conn, None
+        if self._joined:
+            return  # the outer unit of work commits or rolls back
         try:
-            if self._conn.in_transaction():
-                await self._conn.rollback()
+            if conn.in_transaction():
+                await conn.rollback()
         finally:
-            await self._conn.close()
-            self._conn = None
+            await conn.close()
 
     async def commit(self) -> None:
+        """Append the new events of every aggregate seen, then commit (joined to an outer
+        transaction, only append: the outer unit of work commits)."""
         assert self._conn is not None
-        await self._publish(EventStore(self._conn, self._registry))
-        if self._savepoint is not None:
-            await self._savepoint.commit()
-        else:
+        appended = self.seen.new_events()
+        await self._events.append(appended)
+        if not self._joined:
             await self._conn.commit()
+        await self._committed(appended)
 
     def _open(self, conn: AsyncConnection, events: EventStore) -> None:
         raise NotImplementedError
 
-    async def _publish(self, events: EventStore) -> None:
-        raise NotImplementedError
+    async def _committed(self, appended: list[NewEvents]) -> None:
+        """After a commit (a cache to invalidate, say); nothing by default."""

@@ -1,50 +1,50 @@
-"""A repository for event-sourced aggregates: load by replaying the stream, save the new events
-with the version the aggregate was loaded at."""
+"""A repository for event-sourced aggregates: load by replaying the stream, under the stream's
+lock, so that concurrent commands on one aggregate run one after the other (ADR 0005). The unit
+of work appends the new events at commit, expecting the version the aggregate was loaded at."""
 
 from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 from domain.shared.aggregate import EventSourcedAggregate
 from domain.shared.events import DomainEvent
+from infrastructure.db.unit_of_work import SeenAggregates
 from infrastructure.eventlog.registry import EventRegistry
-from infrastructure.eventlog.store import EventStore, PendingEvent
+from infrastructure.eventlog.store import EventStore
 
 A = TypeVar("A", bound=EventSourcedAggregate)
 
 
 class EventSourcedRepository(Generic[A]):
-    """One stream per aggregate; a concurrent writer makes `save` raise ConcurrencyConflict."""
+    """One stream per aggregate; a concurrent writer makes the commit raise ConcurrencyConflict."""
 
     def __init__(
         self,
         store: EventStore,
         registry: EventRegistry,
+        seen: SeenAggregates,
         *,
-        stream_type: str,
         replay: Callable[[Iterable[DomainEvent]], A],
     ) -> None:
         self._store = store
         self._registry = registry
-        self._stream_type = stream_type
+        self._seen = seen
         self._replay = replay
+        self._locked: set[str] = set()
 
     async def get(self, stream_id: str) -> A | None:
+        await self._lock(stream_id)
         stored = await self._store.read_stream(stream_id)
         if not stored:
             return None
-        events = [
-            self._registry.deserialize(e.event_type, e.schema_version, dict(e.payload))
-            for e in stored
-        ]
-        return self._replay(events)
+        return self._seen.add(self._replay([self._registry.decode(e) for e in stored]))
 
-    async def save(self, aggregate: A) -> None:
-        new = aggregate.collect_events()
-        if not new:
-            return
-        await self._store.append(
-            stream_type=self._stream_type,
-            stream_id=aggregate.stream_id,
-            events=[PendingEvent.new(e) for e in new],
-            expected_version=aggregate.version - len(new),
-        )
+    async def add(self, aggregate: A) -> None:
+        """A new aggregate; its stream is locked too, so nothing else can start it meanwhile."""
+        await self._lock(aggregate.stream_id)
+        self._seen.add(aggregate)
+
+    async def _lock(self, stream_id: str) -> None:
+        """Once per stream and transaction: the lock is held until the transaction ends."""
+        if stream_id not in self._locked:
+            await self._store.lock_streams([stream_id])
+            self._locked.add(stream_id)

@@ -6,12 +6,12 @@ schema version is older than the registered one runs the registered upcasters in
 import dataclasses
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from domain.shared.events import DomainEvent
@@ -29,6 +29,19 @@ class EventType:
     version: int
     context: str
     cls: type[DomainEvent]
+
+
+class Stored(Protocol):
+    """What a stored event carries for decoding: its type name, schema version and payload."""
+
+    @property
+    def event_type(self) -> str: ...
+
+    @property
+    def schema_version(self) -> int: ...
+
+    @property
+    def payload(self) -> Mapping[str, Any]: ...
 
 
 class UnknownEventType(LookupError):
@@ -76,6 +89,10 @@ class EventRegistry:
         except KeyError:
             raise UnknownEventType(name) from None
 
+    def register_all(self, classes: "tuple[type[DomainEvent], ...]", *, context: str) -> None:
+        for cls in classes:
+            self.register(cls, context=context)
+
     def serialize(self, event: DomainEvent) -> tuple[EventType, Payload]:
         entry = self.of(event)
         return entry, {f.name: _to_json(getattr(event, f.name)) for f in dataclasses.fields(event)}
@@ -92,6 +109,10 @@ class EventRegistry:
             version += 1
         event: DomainEvent = _from_json(entry.cls, payload)
         return event
+
+    def decode(self, stored: Stored) -> DomainEvent:
+        """The domain event a stored row holds, upcast to the current schema version."""
+        return self.deserialize(stored.event_type, stored.schema_version, dict(stored.payload))
 
 
 def to_json_value(value: Any) -> Any:
@@ -120,10 +141,21 @@ def _to_json(value: Any) -> Any:
     return value
 
 
+_FIELDS: dict[type[Any], tuple[tuple[str, Any], ...]] = {}
+
+
+def _fields(cls: type[Any]) -> tuple[tuple[str, Any], ...]:
+    """A dataclass's fields and their resolved types; resolving them is costly, so once."""
+    if cls not in _FIELDS:
+        hints = typing.get_type_hints(cls)
+        _FIELDS[cls] = tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+    return _FIELDS[cls]
+
+
 def _from_json(cls: type[Any], payload: Payload) -> Any:
-    hints = typing.get_type_hints(cls)
-    fields = {f.name for f in dataclasses.fields(cls)}
-    return cls(**{name: _convert(hints[name], payload[name]) for name in fields if name in payload})
+    return cls(
+        **{name: _convert(hint, payload[name]) for name, hint in _fields(cls) if name in payload}
+    )
 
 
 def _convert(hint: Any, value: Any) -> Any:

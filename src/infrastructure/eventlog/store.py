@@ -24,17 +24,6 @@ from infrastructure.eventlog.tables import event_log
 NOTIFY_CHANNEL = "agora_event_log"  # also named in the event_log trigger's migration
 NO_STREAM = 0
 
-_CHECKS = text(
-    """
-    SELECT (SELECT count(*) FROM event_log WHERE event_id = ANY(:ids)),
-           coalesce(max(stream_version), 0),
-           max(transaction_id),
-           pg_current_xact_id()::text::bigint
-      FROM event_log
-     WHERE stream_id = :stream_id
-    """
-)
-
 
 @dataclass(frozen=True)
 class PendingEvent:
@@ -70,6 +59,18 @@ class StoredEvent:
 
 
 @dataclass(frozen=True)
+class NewEvents:
+    """Events for one stream. `expected_version` is the version the writer last saw (NO_STREAM
+    for a new stream); None appends after whatever the stream holds, for state-stored
+    aggregates whose row's version check already serialised the writers."""
+
+    stream_type: str
+    stream_id: str
+    events: Sequence[PendingEvent]
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
 class AppendResult:
     """The stream's version after the append; `duplicate` when the events were already there."""
 
@@ -84,79 +85,58 @@ class EventStore:
         self._conn = conn
         self._registry = registry
 
-    async def append(
-        self,
-        *,
-        stream_type: str,
-        stream_id: str,
-        events: Sequence[PendingEvent],
-        expected_version: int | None,
-    ) -> AppendResult:
-        """Append after `expected_version` (NO_STREAM for a new stream, None for any)."""
-        ids = [p.event_id for p in events]
-        # One round trip for every check: stored ids of this batch, the stream's version and
-        # last writer, and our own transaction id.
-        stored_count, current, last_xid, my_xid = (
-            await self._conn.execute(_CHECKS, {"stream_id": stream_id, "ids": ids})
-        ).one()
-        if stored_count == len(ids):
-            return AppendResult(version=current, duplicate=True)
-        if stored_count:
+    async def append(self, streams: Sequence[NewEvents]) -> list[AppendResult]:
+        """Append every stream's events, all or none: one check query and one INSERT."""
+        streams = [s for s in streams if s.events]
+        if not streams:
+            return []
+        ids = [p.event_id for s in streams for p in s.events]
+        rows = await self._conn.execute(
+            _CHECKS, {"stream_ids": [s.stream_id for s in streams], "ids": ids}
+        )
+        found = {r.stream_id: r for r in rows}
+        versions = {stream_id: check.version for stream_id, check in found.items()}
+        values: list[dict[str, Any]] = []
+        results = []
+        for stream in streams:
+            version = versions[stream.stream_id]
+            result = self._check(stream, found[stream.stream_id], version)
+            results.append(result)
+            if not result.duplicate:
+                values += [
+                    self._row(pending, stream.stream_type, stream.stream_id, version + n)
+                    for n, pending in enumerate(stream.events, start=1)
+                ]
+                versions[stream.stream_id] = result.version  # the same stream again
+        if values:
+            try:
+                # A unique violation aborts the whole transaction; the caller's unit of work
+                # rolls back. A statement trigger NOTIFYs subscribers on commit.
+                await self._conn.execute(insert(event_log), values)
+            except IntegrityError as exc:
+                raise ConcurrencyConflict("a stream was appended to concurrently") from exc
+        return results
+
+    @staticmethod
+    def _check(stream: NewEvents, check: Any, version: int) -> AppendResult:
+        if check.stored == len(stream.events):
+            return AppendResult(version=version, duplicate=True)
+        if check.stored:
             raise ConcurrencyConflict(
-                f"stream {stream_id}: some of these events are stored already"
+                f"stream {stream.stream_id}: some of these events are stored already"
             )
-        if expected_version is not None and current != expected_version:
+        if stream.expected_version is not None and version != stream.expected_version:
             raise ConcurrencyConflict(
-                f"stream {stream_id} is at version {current}, not {expected_version}"
+                f"stream {stream.stream_id} is at version {version}, not {stream.expected_version}"
             )
-        if last_xid is not None and last_xid > my_xid:
+        if check.last_xid is not None and check.last_xid > check.my_xid:
             # Subscribers read in transaction-id order; a stream must never go backwards in it.
             # A transaction that began writing before the stream's last append hits this (a
             # retry gets a newer id); writers of contended streams avoid it with lock_streams().
-            raise ConcurrencyConflict(f"stream {stream_id} moved on; retry in a new transaction")
-        rows = [
-            self._row(pending, stream_type, stream_id, current + n)
-            for n, pending in enumerate(events, start=1)
-        ]
-        try:
-            # A unique violation aborts the whole transaction; the caller's unit of work rolls
-            # back, so no savepoint is needed. A statement trigger NOTIFYs subscribers on commit.
-            await self._conn.execute(insert(event_log), rows)
-        except IntegrityError as exc:
-            raise ConcurrencyConflict(f"stream {stream_id} was appended to concurrently") from exc
-        return AppendResult(version=current + len(events))
-
-    async def append_outbox(
-        self, batches: Sequence[tuple[str, str, Sequence[DomainEvent]]]
-    ) -> None:
-        """Append the new events of state-stored aggregates (stream type, stream id, events),
-        after whatever each stream holds: one check query and one INSERT for all of them.
-        Their rows' own version checks or locks already serialised writers of each stream."""
-        batches = [(t, s, e) for t, s, e in batches if e]
-        if not batches:
-            return
-        stream_ids = [s for _, s, _ in batches]
-        rows = (await self._conn.execute(_OUTBOX_CHECKS, {"stream_ids": stream_ids})).all()
-        my_xid = (
-            await self._conn.execute(text("SELECT pg_current_xact_id()::text::bigint"))
-        ).scalar_one()
-        current = {r.stream_id: (r.version, r.last_xid) for r in rows}
-        values = []
-        for stream_type, stream_id, events in batches:
-            version, last_xid = current.get(stream_id, (0, None))
-            if last_xid is not None and last_xid > my_xid:
-                raise ConcurrencyConflict(
-                    f"stream {stream_id} moved on; retry in a new transaction"
-                )
-            values += [
-                self._row(PendingEvent.new(e), stream_type, stream_id, version + n)
-                for n, e in enumerate(events, start=1)
-            ]
-            current[stream_id] = (version + len(events), last_xid)  # the same stream again
-        try:
-            await self._conn.execute(insert(event_log), values)
-        except IntegrityError as exc:
-            raise ConcurrencyConflict("a stream was appended to concurrently") from exc
+            raise ConcurrencyConflict(
+                f"stream {stream.stream_id} moved on; retry in a new transaction"
+            )
+        return AppendResult(version=version + len(stream.events))
 
     async def lock_streams(self, stream_ids: Iterable[str]) -> None:
         """Serialise this transaction with every other writer of these streams until it ends.
@@ -192,12 +172,22 @@ class EventStore:
         }
 
 
-_OUTBOX_CHECKS = text(
+# Per stream: its last version and writer (the newest row, through the unique index), how many of
+# the batch's event ids it holds already, and our own transaction id.
+_CHECKS = text(
     """
-    SELECT stream_id, max(stream_version) AS version, max(transaction_id) AS last_xid
-      FROM event_log
-     WHERE stream_id = ANY(:stream_ids)
-     GROUP BY stream_id
+    SELECT w.stream_id,
+           coalesce(last.stream_version, 0) AS version,
+           last.transaction_id AS last_xid,
+           (SELECT count(*) FROM event_log e
+             WHERE e.event_id = ANY(:ids) AND e.stream_id = w.stream_id) AS stored,
+           pg_current_xact_id()::text::bigint AS my_xid
+      FROM unnest(CAST(:stream_ids AS text[])) AS w(stream_id)
+      LEFT JOIN LATERAL (
+            SELECT stream_version, transaction_id FROM event_log
+             WHERE stream_id = w.stream_id
+             ORDER BY stream_version DESC LIMIT 1
+      ) AS last ON true
     """
 )
 

@@ -20,7 +20,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import asyncpg
 from sqlalchemy import func, insert, update
@@ -62,6 +62,7 @@ class Subscriber(Protocol):
     async def handle(self, events: Sequence[StoredEvent], conn: AsyncConnection) -> None: ...
 
 
+@runtime_checkable
 class Projection(Subscriber, Protocol):
     """A subscriber that builds a read model it can drop and rebuild from the log."""
 

@@ -1,1 +1,1 @@
-"""Identity adapters: tables, repositories, the user directory, hashing, tokens, throttling."""
+"""Identity adapters: its tables, repositories, unit of work, readers and log subscribers."""

@@ -1,6 +1,9 @@
-"""SQL repositories of identity, working on the unit of work's connection (Core, no session)."""
+"""SQL repositories of identity on the unit of work's connection (Core, no session), and the
+data mapping of its aggregates to rows and back."""
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import and_, insert, select, update
@@ -9,32 +12,29 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from application.identity.ports import AlreadyUsed, Claimed, Unusable
 from application.shared.errors import ConcurrencyConflict
-from domain.identity.email import EmailAddress
+from domain.identity.api_key import ApiKey
 from domain.identity.errors import EmailAlreadyRegistered
 from domain.identity.session import LoginSession, RefreshToken
 from domain.identity.user import User
-from infrastructure.identity.tables import login_sessions, refresh_tokens, users
-from infrastructure.identity.user_mapping import user_from_row, user_to_row
+from domain.identity.values import EmailAddress, Permission, Role
+from infrastructure.db.unit_of_work import SeenAggregates
+from infrastructure.identity.tables import api_keys, login_sessions, refresh_tokens, users
 
 
 class SqlUserRepository:
     """Users with optimistic concurrency on `version`."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, seen: SeenAggregates) -> None:
         self._conn = conn
-        self.seen: list[User] = []
+        self._seen = seen
 
     async def get(self, user_id: UUID) -> User | None:
         row = (await self._conn.execute(select(users).where(users.c.id == user_id))).first()
-        return None if row is None else self._track(user_from_row(row._mapping))
+        return None if row is None else self._seen.add(user_from_row(row._mapping))
 
     async def get_by_email(self, email: EmailAddress) -> User | None:
         row = (await self._conn.execute(select(users).where(users.c.email == email.value))).first()
-        return None if row is None else self._track(user_from_row(row._mapping))
-
-    def _track(self, user: User) -> User:
-        self.seen.append(user)
-        return user
+        return None if row is None else self._seen.add(user_from_row(row._mapping))
 
     async def add(self, user: User) -> None:
         try:
@@ -44,7 +44,7 @@ class SqlUserRepository:
             if "uq_users_email" in str(exc.orig):
                 raise EmailAlreadyRegistered(f"{user.email} is already registered") from None
             raise
-        self._track(user)
+        self._seen.add(user)
 
     async def save(self, user: User) -> None:
         values = user_to_row(user) | {"version": user.version + 1}
@@ -137,3 +137,80 @@ class SqlSessionRepository:
         if except_session is not None:
             condition = and_(condition, login_sessions.c.id != except_session)
         await self._conn.execute(update(login_sessions).where(condition).values(revoked_at=now))
+
+
+class SqlApiKeyRepository:
+    """API keys; only their revocation changes after they are issued."""
+
+    def __init__(self, conn: AsyncConnection, seen: SeenAggregates) -> None:
+        self._conn = conn
+        self._seen = seen
+
+    async def add(self, key: ApiKey) -> None:
+        await self._conn.execute(insert(api_keys).values(api_key_to_row(key)))
+        self._seen.add(key)
+
+    async def get(self, key_id: UUID) -> ApiKey | None:
+        row = (await self._conn.execute(select(api_keys).where(api_keys.c.id == key_id))).first()
+        return None if row is None else self._seen.add(api_key_from_row(row._mapping))
+
+    async def save(self, key: ApiKey) -> None:
+        await self._conn.execute(
+            update(api_keys).where(api_keys.c.id == key.id).values(revoked_at=key.revoked_at)
+        )
+
+
+def api_key_to_row(key: ApiKey) -> dict[str, Any]:
+    return {
+        "id": key.id,
+        "name": key.name,
+        "prefix": key.prefix,
+        "secret_hash": key.secret_hash,
+        "scopes": sorted(key.scopes),
+        "created_by": key.created_by,
+        "created_at": key.created_at,
+        "revoked_at": key.revoked_at,
+        "last_used_at": key.last_used_at,
+    }
+
+
+def api_key_from_row(row: Mapping[Any, Any]) -> ApiKey:
+    return ApiKey(
+        id=row["id"],
+        name=row["name"],
+        prefix=row["prefix"],
+        secret_hash=row["secret_hash"],
+        scopes=frozenset(Permission(s) for s in row["scopes"]),
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        revoked_at=row["revoked_at"],
+        last_used_at=row["last_used_at"],
+    )
+
+
+def user_to_row(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email.value,
+        "password_hash": user.password_hash,
+        "full_name": user.full_name,
+        "roles": sorted(user.roles),
+        "is_active": user.is_active,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+        "version": user.version,
+    }
+
+
+def user_from_row(row: Mapping[Any, Any]) -> User:
+    return User(
+        id=row["id"],
+        email=EmailAddress(row["email"]),
+        password_hash=row["password_hash"],
+        full_name=row["full_name"],
+        roles=frozenset(Role(r) for r in row["roles"]),
+        is_active=row["is_active"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        version=row["version"],
+    )

@@ -1,7 +1,9 @@
-"""Identity tables. Users are state-stored; sessions and refresh tokens back the token families."""
+"""Identity tables. Users and API keys are state-stored; sessions and refresh tokens back the
+token families; `account_history` is the projection of the users' events."""
 
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -58,4 +60,32 @@ refresh_tokens = Table(
     Column("issued_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("used_at", DateTime(timezone=True), nullable=True),
+)
+
+# Only the hash of a key's secret is kept, never the secret.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("prefix", Text, nullable=False, unique=True),
+    Column("secret_hash", Text, nullable=False),
+    Column("scopes", ARRAY(Text), nullable=False),
+    Column("created_by", Uuid, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+)
+
+# The account-history read model: one row per account event, rebuilt from the log.
+account_history = Table(
+    "account_history",
+    metadata,
+    Column("position", BigInteger, primary_key=True),
+    Column("user_id", Uuid, nullable=False),
+    Column("event_type", Text, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("actor_id", Uuid, nullable=True),
+    Column("summary", Text, nullable=False),
+    Index("ix_account_history_user_id_position", "user_id", "position"),
 )

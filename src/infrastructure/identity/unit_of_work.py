@@ -1,12 +1,15 @@
-"""The identity unit of work: users and sessions in one transaction, and the users' new events
-appended to the event log in that same transaction (the log is their outbox)."""
+"""The identity unit of work: users, sessions and API keys in one transaction, with the new
+events of the users and keys it saw (the log is their outbox)."""
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.eventlog.store import EventStore
-from infrastructure.identity.event_types import USER_STREAM
-from infrastructure.identity.repositories import SqlSessionRepository, SqlUserRepository
+from infrastructure.identity.repositories import (
+    SqlApiKeyRepository,
+    SqlSessionRepository,
+    SqlUserRepository,
+)
 
 
 class SqlIdentityUnitOfWork(SqlUnitOfWork):
@@ -14,12 +17,9 @@ class SqlIdentityUnitOfWork(SqlUnitOfWork):
 
     users: SqlUserRepository
     sessions: SqlSessionRepository
+    api_keys: SqlApiKeyRepository
 
     def _open(self, conn: AsyncConnection, events: EventStore) -> None:
-        self.users = SqlUserRepository(conn)
+        self.users = SqlUserRepository(conn, self.seen)
         self.sessions = SqlSessionRepository(conn)
-
-    async def _publish(self, events: EventStore) -> None:
-        await events.append_outbox(
-            [(USER_STREAM, str(user.id), user.collect_events()) for user in self.users.seen]
-        )
+        self.api_keys = SqlApiKeyRepository(conn, self.seen)

@@ -1,1 +1,1 @@
-"""Inventory adapters: stock tables, the atomic stock repository, the append-only ledger."""
+"""Inventory adapters: its tables, the stock repository, its unit of work and readers."""

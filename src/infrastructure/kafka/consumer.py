@@ -15,9 +15,10 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from aiokafka.errors import CommitFailedError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infrastructure.db.transient import is_transient
+from infrastructure.db.unit_of_work import joined
 from infrastructure.eventlog.tables import consumer_inbox
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,9 @@ class InboundMessage:
     body: Mapping[str, Any]
 
 
-MessageHandler = Callable[[InboundMessage, AsyncConnection], Awaitable[None]]
+# Runs inside the transaction that records the message in the inbox: units of work it opens
+# join that transaction, so the effect and the inbox row commit together.
+MessageHandler = Callable[[InboundMessage], Awaitable[None]]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,7 +155,8 @@ class KafkaConsumerRunner:
             ).first()
             if first_time is None:
                 return  # already applied: a redelivery
-            await self._handler(message, conn)
+            with joined(conn):
+                await self._handler(message)
 
     async def _dead_letter(
         self,

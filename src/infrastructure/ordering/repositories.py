@@ -1,15 +1,15 @@
-"""Ordering's repositories on the unit of work's connection."""
+"""Ordering's repositories on the unit of work's connection: orders (event streams), carts,
+payment tokens and deadlines, and idempotency keys."""
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from application.ordering.views import CatalogItem
 from application.shared.idempotency import (
     IdempotencyKeyInUse,
     IdempotencyKeyReused,
@@ -18,15 +18,15 @@ from application.shared.idempotency import (
 from domain.ordering.cart import Cart, CartLine
 from domain.ordering.order import Order, order_stream
 from domain.shared.money import Money
-from infrastructure.catalog.tables import products
+from infrastructure.db.unit_of_work import SeenAggregates
 from infrastructure.eventlog.event_sourced import EventSourcedRepository
 from infrastructure.eventlog.registry import EventRegistry, from_json_value, to_json_value
 from infrastructure.eventlog.store import EventStore, stream_lock_key
-from infrastructure.ordering.event_types import ORDER_STREAM
 from infrastructure.ordering.tables import (
     cart_lines,
     carts,
     idempotency_keys,
+    order_payment_deadlines,
     order_payment_methods,
 )
 
@@ -34,29 +34,16 @@ T = TypeVar("T")
 
 
 class SqlOrderRepository:
-    """Orders are streams in the event log; a writer queues on the stream's lock first, so
-    concurrent commands on one order run one after the other (ADR 0005)."""
+    """Orders are streams in the event log, read under the stream's lock (ADR 0005)."""
 
-    def __init__(self, events: EventStore, registry: EventRegistry) -> None:
-        self._events = events
-        self._streams = EventSourcedRepository(
-            events, registry, stream_type=ORDER_STREAM, replay=Order.replay
-        )
-        self._locked: set[str] = set()
+    def __init__(self, events: EventStore, registry: EventRegistry, seen: SeenAggregates) -> None:
+        self._streams = EventSourcedRepository(events, registry, seen, replay=Order.replay)
 
     async def get(self, order_id: UUID) -> Order | None:
-        await self._lock(order_stream(order_id))
         return await self._streams.get(order_stream(order_id))
 
-    async def save(self, order: Order) -> None:
-        await self._lock(order.stream_id)  # a new order's stream was never loaded
-        await self._streams.save(order)
-
-    async def _lock(self, stream_id: str) -> None:
-        """Once per stream and transaction: the lock is held until the transaction ends."""
-        if stream_id not in self._locked:
-            await self._events.lock_streams([stream_id])
-            self._locked.add(stream_id)
+    async def add(self, order: Order) -> None:
+        await self._streams.add(order)
 
 
 class SqlCartRepository:
@@ -75,12 +62,7 @@ class SqlCartRepository:
         await self._conn.execute(
             select(carts.c.customer_id).where(carts.c.customer_id == customer_id).with_for_update()
         )
-        rows = await self._conn.execute(
-            select(cart_lines)
-            .where(cart_lines.c.customer_id == customer_id)
-            .order_by(cart_lines.c.position)
-        )
-        return Cart(customer_id, [cart_line(r._mapping) for r in rows])
+        return Cart(customer_id, await cart_lines_of(self._conn, customer_id))
 
     async def save(self, cart: Cart) -> None:
         await self._conn.execute(
@@ -109,52 +91,23 @@ class SqlCartRepository:
         )
 
 
-def cart_line(row: object) -> CartLine:
-    """A cart line from its row."""
-    r = dict(row)  # type: ignore[call-overload]
+async def cart_lines_of(conn: AsyncConnection, customer_id: UUID) -> list[CartLine]:
+    """A cart's lines, in the order they were first added (read by the cart reader too)."""
+    rows = await conn.execute(
+        select(cart_lines)
+        .where(cart_lines.c.customer_id == customer_id)
+        .order_by(cart_lines.c.position)
+    )
+    return [_cart_line(r._mapping) for r in rows]
+
+
+def _cart_line(r: Mapping[Any, Any]) -> CartLine:
     return CartLine(
         sku=r["sku"],
         product_id=r["product_id"],
         quantity=r["quantity"],
         confirmed_price=Money(r["confirmed_amount"], r["confirmed_currency"]),
     )
-
-
-async def catalog_items(conn: AsyncConnection, skus: Iterable[str]) -> dict[str, CatalogItem]:
-    """Current name, price and status of products, by SKU (read from the catalog's table)."""
-    wanted = sorted(set(skus))
-    if not wanted:
-        return {}
-    rows = await conn.execute(
-        select(
-            products.c.id,
-            products.c.sku,
-            products.c.name,
-            products.c.price_amount,
-            products.c.price_currency,
-            products.c.status,
-        ).where(products.c.sku.in_(wanted))
-    )
-    return {
-        r.sku: CatalogItem(
-            product_id=r.id,
-            sku=r.sku,
-            name=r.name,
-            price=Money(r.price_amount, r.price_currency),
-            active=r.status == "active",
-        )
-        for r in rows
-    }
-
-
-class SqlCatalog:
-    """The Catalog port, reading the catalog's products table directly."""
-
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
-    async def items(self, skus: Iterable[str]) -> dict[str, CatalogItem]:
-        return await catalog_items(self._conn, skus)
 
 
 class SqlPaymentMethods:
@@ -180,6 +133,35 @@ class SqlPaymentMethods:
             )
         )
         return row.scalar_one_or_none()
+
+
+class SqlPaymentDeadlines:
+    """The PaymentDeadlines port: one row per order still waiting for its payment."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def start(self, order_id: UUID, *, since: datetime) -> None:
+        statement = pg_insert(order_payment_deadlines).values(order_id=order_id, since=since)
+        await self._conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=["order_id"], set_={"since": statement.excluded.since}
+            )
+        )
+
+    async def clear(self, order_id: UUID) -> None:
+        await self._conn.execute(
+            delete(order_payment_deadlines).where(order_payment_deadlines.c.order_id == order_id)
+        )
+
+    async def due(self, cutoff: datetime, *, limit: int) -> list[UUID]:
+        rows = await self._conn.execute(
+            select(order_payment_deadlines.c.order_id)
+            .where(order_payment_deadlines.c.since < cutoff)
+            .order_by(order_payment_deadlines.c.since)
+            .limit(limit)
+        )
+        return list(rows.scalars())
 
 
 class SqlIdempotencyKeys:
@@ -231,9 +213,8 @@ class SqlIdempotencyKeys:
             )
         )
 
-
-async def forget_expired_keys(conn: AsyncConnection, *, now: datetime) -> int:
-    result = await conn.execute(
-        delete(idempotency_keys).where(idempotency_keys.c.expires_at <= now)
-    )
-    return result.rowcount
+    async def forget_expired(self, *, now: datetime) -> int:
+        result = await self._conn.execute(
+            delete(idempotency_keys).where(idempotency_keys.c.expires_at <= now)
+        )
+        return result.rowcount

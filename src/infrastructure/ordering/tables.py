@@ -1,8 +1,8 @@
-"""Carts, idempotency keys, payment tokens, and the order read models (projections)."""
+"""Carts, idempotency keys, payment tokens and deadlines, and the order read models
+(projections). The orders themselves are streams in the event log."""
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -13,8 +13,6 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
-    false,
-    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -60,7 +58,16 @@ order_payment_methods = Table(
     Column("token", Text, nullable=False),
 )
 
-# The order read model: one row per order, rebuilt from the log by `agora projections rebuild`.
+# The fulfilment process's clock: since when each unpaid order has waited for its payment.
+order_payment_deadlines = Table(
+    "order_payment_deadlines",
+    metadata,
+    Column("order_id", Uuid, primary_key=True),
+    Column("since", DateTime(timezone=True), nullable=False, index=True),
+)
+
+# The order read model: one row per order, its columns named after the order's state
+# (OrderState), rebuilt from the log by `agora projections rebuild`.
 order_views = Table(
     "order_views",
     metadata,
@@ -76,10 +83,9 @@ order_views = Table(
     Column("tracking_number", Text, nullable=True),
     Column("carrier", Text, nullable=True),
     Column("cancel_reason", Text, nullable=True),
-    Column("refunded", Boolean, nullable=False, server_default=false()),
+    Column("refund_reference", Text, nullable=True),
     Column("placed_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("awaiting_payment_since", DateTime(timezone=True), nullable=True),
     # When the money was taken and given back: the reporting views count by these days.
     Column("paid_at", DateTime(timezone=True), nullable=True),
     Column("refunded_at", DateTime(timezone=True), nullable=True),
@@ -88,12 +94,6 @@ order_views = Table(
     Index("ix_order_views_customer_placed", "customer_id", "placed_at", "order_id"),
     Index("ix_order_views_placed", "placed_at", "order_id"),
     Index("ix_order_views_status_placed", "status", "placed_at", "order_id"),
-    # The unpaid-order sweep looks only at orders still waiting, oldest first.
-    Index(
-        "ix_order_views_unpaid",
-        "placed_at",
-        postgresql_where=text("status IN ('placed', 'awaiting_payment')"),
-    ),
 )
 
 order_timeline = Table(

@@ -1,34 +1,44 @@
-"""The ordering unit of work: order streams, carts, payment tokens and idempotency keys in
-one transaction (checkout creates the order and empties the cart together)."""
+"""The ordering unit of work: order streams, carts, payment tokens and deadlines, and
+idempotency keys in one transaction (checkout creates the order and empties the cart together),
+with the catalog's prices read in it through the catalog's own adapter."""
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from collections.abc import Callable
 
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from application.ordering.ports import Catalog
 from infrastructure.db.unit_of_work import SqlUnitOfWork
+from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.store import EventStore
 from infrastructure.ordering.repositories import (
     SqlCartRepository,
-    SqlCatalog,
     SqlIdempotencyKeys,
     SqlOrderRepository,
+    SqlPaymentDeadlines,
     SqlPaymentMethods,
 )
 
+CatalogOn = Callable[[AsyncConnection], Catalog]  # the catalog's prices on this connection
+
 
 class SqlOrderingUnitOfWork(SqlUnitOfWork):
-    """Order events are appended by the repository as it saves; nothing waits for commit."""
+    """Opened per command by the handler; orders' events are appended at commit."""
 
     orders: SqlOrderRepository
     carts: SqlCartRepository
-    catalog: SqlCatalog
+    catalog: Catalog
     payment_methods: SqlPaymentMethods
+    deadlines: SqlPaymentDeadlines
     idempotency: SqlIdempotencyKeys
 
-    def _open(self, conn: AsyncConnection, events: EventStore) -> None:
-        self.orders = SqlOrderRepository(events, self._registry)
-        self.carts = SqlCartRepository(conn)
-        self.catalog = SqlCatalog(conn)
-        self.payment_methods = SqlPaymentMethods(conn)
-        self.idempotency = SqlIdempotencyKeys(conn)
+    def __init__(self, engine: AsyncEngine, registry: EventRegistry, catalog: CatalogOn) -> None:
+        super().__init__(engine, registry)
+        self._catalog_on = catalog
 
-    async def _publish(self, events: EventStore) -> None:
-        return None
+    def _open(self, conn: AsyncConnection, events: EventStore) -> None:
+        self.orders = SqlOrderRepository(events, self._registry, self.seen)
+        self.carts = SqlCartRepository(conn)
+        self.catalog = self._catalog_on(conn)
+        self.payment_methods = SqlPaymentMethods(conn)
+        self.deadlines = SqlPaymentDeadlines(conn)
+        self.idempotency = SqlIdempotencyKeys(conn)

@@ -1,1 +1,2 @@
-"""Payments: a gateway with timeouts, retries and a circuit breaker; a simulated provider."""
+"""Payments: the gateway with timeouts, retries and a circuit breaker; a simulated provider;
+and the provider's signed callbacks."""

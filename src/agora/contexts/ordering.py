@@ -1,0 +1,212 @@
+"""Ordering wired: carts, order streams, payment tokens and deadlines in PostgreSQL; the
+payment provider behind the resilient gateway and its signed callbacks; the projection, the
+fulfilment process and live updates on the log; the warehouse's Kafka consumer; the sweeps.
+
+And the anti-corruption adapters through which ordering meets the other contexts: the
+catalog's products become ordering's CatalogItems, inventory's commands serve ordering's Stock
+port. Ordering itself names only its ports."""
+
+from collections.abc import Iterable
+from datetime import timedelta
+from functools import partial
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from agora.platform import Job, Platform, Wiring
+from agora.settings import Settings
+from application.inventory.commands import (
+    CommitReservations,
+    KeepReservations,
+    ReleaseReservations,
+    ReserveStock,
+)
+from application.ordering import commands as c
+from application.ordering.deps import OrderingDeps
+from application.ordering.handlers import cart, fulfilment, order
+from application.ordering.queries import OrderingQueries
+from application.shared.bus import CommandBus
+from domain.catalog.values import ProductStatus
+from domain.inventory.errors import InsufficientStock, UnknownSku
+from domain.inventory.values import ReservationStatus
+from domain.ordering.events import EVENTS
+from domain.ordering.values import CatalogItem
+from infrastructure.catalog.readers import products_by_sku
+from infrastructure.eventlog.subscriptions import Subscriber
+from infrastructure.kafka.consumer import KafkaConsumerRunner
+from infrastructure.kafka.warehouse import WarehouseShipments
+from infrastructure.ordering.readers import SqlCartReader, SqlOrderHistory, SqlOrderReader
+from infrastructure.ordering.subscribers import (
+    FulfilmentRunner,
+    OrderProjection,
+    OrderUpdatesPublisher,
+)
+from infrastructure.ordering.unit_of_work import SqlOrderingUnitOfWork
+from infrastructure.payments.callbacks import SignedPaymentCallbacks
+from infrastructure.payments.gateway import PaymentProvider, ResilientGateway
+from infrastructure.payments.simulated import SimulatedProvider
+from infrastructure.redis.order_feed import RedisOrderFeed
+
+NAME = "ordering"
+__all__ = ["EVENTS", "NAME", "dependencies", "queries", "register", "wire"]
+
+
+class CatalogForOrdering:
+    """Ordering's Catalog port, served by the catalog's products on ordering's connection."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def items(self, skus: Iterable[str]) -> dict[str, CatalogItem]:
+        return {
+            sku: CatalogItem(
+                product_id=product.id,
+                sku=product.sku,
+                name=product.name,
+                price=product.price,
+                active=product.status == ProductStatus.ACTIVE,
+            )
+            for sku, product in (await products_by_sku(self._conn, skus)).items()
+        }
+
+
+class InventoryForOrdering:
+    """Ordering's Stock port, served by inventory's commands on the bus."""
+
+    def __init__(self, bus: CommandBus) -> None:
+        self._bus = bus
+
+    async def reserve(
+        self, order_id: UUID, lines: list[tuple[str, int]], *, hold_for: timedelta
+    ) -> str | None:
+        command = ReserveStock(order_id=order_id, lines=tuple(lines), hold_for=hold_for)
+        try:
+            reservations = await self._bus.handle(command)
+        except InsufficientStock as exc:
+            return f"not enough stock of {exc.sku}: {exc.requested} wanted, {exc.available} left"
+        except UnknownSku as exc:
+            return f"not stocked: {exc.detail}"
+        if any(r.status is not ReservationStatus.HELD for r in reservations):
+            # Reserved earlier, then expired before the order could be confirmed.
+            return "the stock reservation lapsed before the order was confirmed"
+        return None
+
+    async def keep(self, order_id: UUID) -> None:
+        await self._bus.handle(KeepReservations(order_id=order_id))
+
+    async def release(self, order_id: UUID) -> None:
+        await self._bus.handle(ReleaseReservations(order_id=order_id))
+
+    async def commit(self, order_id: UUID) -> None:
+        await self._bus.handle(CommitReservations(order_id=order_id))
+
+
+def payment_gateway(settings: Settings, provider: PaymentProvider | None) -> ResilientGateway:
+    p = settings.payments
+    return ResilientGateway(
+        provider
+        or SimulatedProvider(latency_seconds=p.latency_ms / 1000, failure_rate=p.failure_rate),
+        timeout_seconds=p.timeout_seconds,
+        attempts=p.max_attempts,
+        backoff_seconds=p.backoff_seconds,
+        backoff_max_seconds=max(p.backoff_seconds * 8, 0.001),
+        threshold=p.circuit_threshold,
+        reset_seconds=p.circuit_reset_seconds,
+    )
+
+
+def wire(p: Platform) -> Wiring:
+    s = p.settings
+    deps = dependencies(p)
+    register(p.bus, deps)
+
+    subscribers: list[Subscriber] = [
+        OrderProjection(p.registry),
+        FulfilmentRunner(fulfilment.FulfilmentProcess(deps), p.registry),
+    ]
+    if p.redis is not None:
+        subscribers.append(OrderUpdatesPublisher(p.redis, p.registry, prefix=s.redis.key_prefix))
+    consumers: list[KafkaConsumerRunner] = []
+    if s.kafka.bootstrap_servers:
+        consumers.append(
+            KafkaConsumerRunner(
+                name=f"{s.kafka.client_id}-warehouse-shipments",
+                topic=s.kafka.warehouse_topic,
+                bootstrap_servers=s.kafka.bootstrap_servers,
+                engine=p.engine,
+                handler=WarehouseShipments(p.bus),
+            )
+        )
+    return Wiring(
+        subscribers=subscribers,
+        jobs=[
+            Job(
+                "order-sweep",
+                every=s.ordering.sweep_seconds,
+                command=c.CancelUnpaidOrders(batch=100),
+            ),
+            Job(
+                "idempotency-keys",
+                every=s.ordering.sweep_seconds,
+                command=c.ForgetIdempotencyKeys(),
+            ),
+        ],
+        consumers=consumers,
+    )
+
+
+def dependencies(p: Platform) -> OrderingDeps:
+    """The ordering handlers' dependencies in this process."""
+    o, s = p.settings.ordering, p.settings
+    payment_timeout = timedelta(seconds=o.payment_timeout_seconds)
+    return OrderingDeps(
+        uow=partial(SqlOrderingUnitOfWork, p.engine, p.registry, CatalogForOrdering),
+        bus=p.bus,
+        clock=p.clock,
+        stock=InventoryForOrdering(p.bus),
+        payments=payment_gateway(s, p.payments),
+        callbacks=SignedPaymentCallbacks(
+            secret=s.payments.webhook_secret.get_secret_value(),
+            tolerance=timedelta(seconds=s.payments.webhook_tolerance_seconds),
+            clock=p.clock,
+        ),
+        idempotency_ttl=timedelta(hours=o.idempotency_ttl_hours),
+        payment_timeout=payment_timeout,
+        reservation_hold=payment_timeout + timedelta(seconds=o.reservation_grace_seconds),
+    )
+
+
+def register(bus: CommandBus, deps: OrderingDeps) -> None:
+    """The context's command handlers on the bus (tests register them with fakes)."""
+    bus.register(c.SetCartLine, cart.set_cart_line, deps)
+    bus.register(c.RemoveCartLine, cart.remove_cart_line, deps)
+    bus.register(c.ClearCart, cart.clear_cart, deps)
+    bus.register(c.CheckOut, order.check_out, deps)
+    bus.register(c.CancelOrder, order.cancel_order, deps)
+    bus.register(c.RefundOrder, order.refund_order, deps)
+    bus.register(c.ShipOrder, order.change_order, deps)
+    bus.register(c.MarkDelivered, order.change_order, deps)
+    bus.register(c.ConfirmStock, order.change_order, deps)
+    bus.register(c.RejectStock, order.change_order, deps)
+    bus.register(c.RecordPayment, order.change_order, deps)
+    bus.register(c.DeclinePayment, order.change_order, deps)
+    bus.register(c.FailPayment, order.change_order, deps)
+    bus.register(c.ExpirePayment, order.change_order, deps)
+    bus.register(c.ForgetIdempotencyKeys, order.forget_idempotency_keys, deps)
+    bus.register(c.HandlePaymentCallback, fulfilment.handle_payment_callback, deps)
+    bus.register(c.CancelUnpaidOrders, fulfilment.cancel_unpaid_orders, deps)
+
+
+def queries(p: Platform) -> OrderingQueries:
+    assert p.redis is not None, "the API's live updates come through Redis"
+    n = p.settings.notifications
+    feed = RedisOrderFeed(
+        p.redis, prefix=p.settings.redis.key_prefix, queue_size=n.client_queue_size
+    )
+    p.resources.push_async_callback(feed.close)
+    return OrderingQueries(
+        orders=SqlOrderReader(p.engine),
+        carts=SqlCartReader(p.engine, CatalogForOrdering),
+        history=SqlOrderHistory(p.engine, p.registry),
+        feed=feed,
+    )

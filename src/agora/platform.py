@@ -1,0 +1,58 @@
+"""What every context's wiring is built from (the process's settings, pools, clients, the bus
+and the one clock) and what it hands back to the worker (its log subscribers, its periodic jobs,
+its Kafka consumers). Each context module under `agora.contexts` has the same four names:
+`NAME`, `EVENTS` (its event types), `wire(platform)` (registers its handlers on the bus and
+returns its Wiring) and `queries(platform)` (its reads, for the API)."""
+
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+
+import httpx
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from agora.settings import Settings
+from application.shared.bus import Command, CommandBus
+from application.shared.clock import Clock
+from infrastructure.eventlog.registry import EventRegistry
+from infrastructure.eventlog.subscriptions import Subscriber
+from infrastructure.kafka.consumer import KafkaConsumerRunner
+from infrastructure.payments.gateway import PaymentProvider
+
+
+@dataclass(frozen=True, kw_only=True)
+class Platform:
+    """Shared by every context of one process. `redis` is None in a worker started without
+    REDIS_URL; `payments` replaces the simulated provider (tests pass one they can inspect);
+    `resources` closes what a context opened, when the process stops."""
+
+    settings: Settings
+    engine: AsyncEngine
+    registry: EventRegistry
+    bus: CommandBus
+    clock: Clock
+    http: httpx.AsyncClient
+    redis: Redis | None
+    redis_url: str | None
+    resources: AsyncExitStack
+    payments: PaymentProvider | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """A command the worker sends every `every` seconds; every such handler is safe in several
+    workers at once. With `until_idle`, it is sent again at once while it reports work done."""
+
+    name: str
+    every: float
+    command: Command[int]
+    until_idle: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class Wiring:
+    """What the worker runs for one context."""
+
+    subscribers: list[Subscriber] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
+    consumers: list[KafkaConsumerRunner] = field(default_factory=list)

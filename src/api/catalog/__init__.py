@@ -1,0 +1,1 @@
+"""The HTTP interface of the catalog: products, prices, categories, images, import and export."""

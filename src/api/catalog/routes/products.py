@@ -1,0 +1,197 @@
+"""Products: public browsing and search; staff create, change, price, publish and archive.
+Drafts and archived products exist for staff only; to others they are not found."""
+
+import json
+from decimal import Decimal
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Response, status
+
+from api.catalog.schemas import NewProduct, PriceInput, ProductPage, ProductPatch, ProductResponse
+from api.dependencies import CatalogWriter, OptionalPrincipal, PageCursor, PageLimit, Services
+from api.etags import expected_version, with_etag
+from api.problems import problem_responses
+from application.catalog import commands as c
+from application.catalog.views import SORTS, ProductDetails, ProductSearch, ProductSummary
+from application.identity.views import Principal
+from application.shared.pagination import DEFAULT_LIMIT, Page
+from domain.catalog.errors import InvalidProduct
+from domain.identity.values import Permission
+
+router = APIRouter(prefix="/api/v1", tags=["catalog"])
+IfMatch = Annotated[str | None, Header(description='The ETag from a read, e.g. "3"')]
+
+
+def is_staff(principal: Principal | None) -> bool:
+    """Whether the caller may see drafts and archived products."""
+    return principal is not None and Permission.CATALOG_WRITE in principal.permissions
+
+
+@router.get(
+    "/products",
+    summary="Browse and search active products",
+    response_model=ProductPage,
+    responses=problem_responses(400, 422),
+)
+async def search_products(
+    services: Services,
+    q: Annotated[str | None, Query(max_length=200, description="Full-text search")] = None,
+    category_id: Annotated[UUID | None, Query(description="Includes every subcategory")] = None,
+    min_price: Annotated[Decimal | None, Query(ge=0, max_digits=10, decimal_places=2)] = None,
+    max_price: Annotated[Decimal | None, Query(ge=0, max_digits=10, decimal_places=2)] = None,
+    attributes: Annotated[
+        str | None, Query(max_length=1000, description='JSON object, e.g. {"color": "blue"}')
+    ] = None,
+    sort: Annotated[str, Query(pattern="^(" + "|".join(SORTS) + ")$")] = "newest",
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+) -> Page[ProductSummary]:
+    """Filters combine; `relevance` needs `q`. Pages are keyset-based: rows added while paging
+    never cause duplicates or gaps."""
+    query = ProductSearch(
+        text=q,
+        category_id=category_id,
+        min_price=min_price,
+        max_price=max_price,
+        attributes=_attributes(attributes),
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    return await services.catalog.search(query)
+
+
+@router.get(
+    "/products/{product_id}",
+    summary="A product",
+    response_model=ProductResponse,
+    responses=problem_responses(401, 404, 422),
+)
+async def read_product(
+    product_id: UUID, principal: OptionalPrincipal, response: Response, services: Services
+) -> ProductDetails:
+    """Drafts and archived products are visible to staff only; to others they do not exist."""
+    product = await services.catalog.product(product_id, staff=is_staff(principal))
+    return with_etag(response, product.version, product)
+
+
+@router.post(
+    "/products",
+    summary="Create a product (staff)",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProductResponse,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def create_product(
+    body: NewProduct, _: CatalogWriter, response: Response, services: Services
+) -> ProductDetails:
+    """New products are drafts; publish them to show them."""
+    product = await services.bus.handle(
+        c.CreateProduct(
+            sku=body.sku,
+            name=body.name,
+            description=body.description,
+            amount=body.price.amount,
+            currency=body.price.currency,
+            category_id=body.category_id,
+            attributes=body.attributes,
+        )
+    )
+    response.headers["Location"] = f"/api/v1/products/{product.id}"
+    return with_etag(response, product.version, product)
+
+
+@router.patch(
+    "/products/{product_id}",
+    summary="Change a product's details (staff)",
+    response_model=ProductResponse,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def change_product(
+    product_id: UUID,
+    body: ProductPatch,
+    _: CatalogWriter,
+    response: Response,
+    services: Services,
+    if_match: IfMatch = None,
+) -> ProductDetails:
+    """Requires If-Match: without it 428, with a stale ETag 412."""
+    product = await services.bus.handle(
+        c.ChangeProductDetails(
+            product_id=product_id,
+            expected_version=expected_version(if_match),
+            name=body.name,
+            description=body.description,
+            category_id=body.category_id,
+            clear_category="category_id" in body.model_fields_set and body.category_id is None,
+            attributes=body.attributes,
+        )
+    )
+    return with_etag(response, product.version, product)
+
+
+@router.put(
+    "/products/{product_id}/price",
+    summary="Change a product's price (staff)",
+    response_model=ProductResponse,
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+async def change_price(
+    product_id: UUID,
+    body: PriceInput,
+    _: CatalogWriter,
+    response: Response,
+    services: Services,
+    if_match: IfMatch = None,
+) -> ProductDetails:
+    product = await services.bus.handle(
+        c.ChangePrice(
+            product_id=product_id,
+            amount=body.amount,
+            currency=body.currency,
+            expected_version=expected_version(if_match),
+        )
+    )
+    return with_etag(response, product.version, product)
+
+
+@router.post(
+    "/products/{product_id}/publish",
+    summary="Publish a product (staff)",
+    response_model=ProductResponse,
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def publish(
+    product_id: UUID, _: CatalogWriter, response: Response, services: Services
+) -> ProductDetails:
+    product = await services.bus.handle(c.PublishProduct(product_id=product_id))
+    return with_etag(response, product.version, product)
+
+
+@router.post(
+    "/products/{product_id}/archive",
+    summary="Archive a product (staff)",
+    response_model=ProductResponse,
+    responses=problem_responses(401, 403, 404),
+)
+async def archive(
+    product_id: UUID, _: CatalogWriter, response: Response, services: Services
+) -> ProductDetails:
+    """A soft delete: gone from the public catalog, kept for staff and past orders."""
+    product = await services.bus.handle(c.ArchiveProduct(product_id=product_id))
+    return with_etag(response, product.version, product)
+
+
+def _attributes(raw: str | None) -> dict[str, str | int | bool]:
+    if not raw:
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except json.JSONDecodeError:
+        raise InvalidProduct("attributes must be a JSON object") from None
+    if not isinstance(parsed, dict) or not all(
+        isinstance(v, str | int | bool) for v in parsed.values()
+    ):
+        raise InvalidProduct("attributes must be a JSON object of text, numbers or yes/no")
+    return parsed

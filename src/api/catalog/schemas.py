@@ -1,0 +1,107 @@
+"""Schemas of the catalog endpoints. Money is a decimal string and a currency, never a float.
+Responses are read from the application's views by attribute."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from api.responses import MoneyModel, ResponseModel
+
+AmountInput = Annotated[str, Field(pattern=r"^\d{1,8}(\.\d{1,2})?$", examples=["19.90"])]
+AttributeValue = str | int | bool
+
+
+class ProductSummaryResponse(ResponseModel):
+    """A product as a line of a list."""
+
+    id: UUID
+    sku: str = Field(examples=["MUG-BLUE-350"])
+    name: str = Field(examples=["Blue mug, 350 ml"])
+    price: MoneyModel
+    category_id: UUID | None
+    status: str = Field(examples=["active"])
+    created_at: datetime
+
+
+class ProductResponse(ProductSummaryResponse):
+    """One product in full; `version` is also sent as the ETag."""
+
+    description: str
+    attributes: dict[str, AttributeValue] = Field(examples=[{"color": "blue", "volume_ml": 350}])
+    image_ids: list[UUID] = Field(exclude=True)
+    updated_at: datetime
+    version: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def image_urls(self) -> list[str]:
+        return [f"/api/v1/products/{self.id}/images/{i}" for i in self.image_ids]
+
+
+class ProductPage(ResponseModel):
+    """Products in the search's order; send `next_cursor` back as `cursor` for the next page."""
+
+    items: list[ProductSummaryResponse]
+    next_cursor: str | None
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PriceInput(_Strict):
+    amount: AmountInput
+    currency: str = Field(pattern=r"^[A-Za-z]{3}$", examples=["EUR"])
+
+
+class NewProduct(_Strict):
+    sku: str = Field(max_length=64, examples=["MUG-BLUE-350"])
+    name: str = Field(min_length=1, max_length=200, examples=["Blue mug, 350 ml"])
+    description: str = Field("", max_length=5000)
+    price: PriceInput
+    category_id: UUID | None = None
+    attributes: dict[str, AttributeValue] = Field(default_factory=dict)
+
+
+class ProductPatch(_Strict):
+    """Only the fields sent change. Requires If-Match with the product's ETag."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=5000)
+    category_id: UUID | None = None
+    attributes: dict[str, AttributeValue] | None = None
+
+
+class CategoryResponse(ResponseModel):
+    """A category; the tree is read by `parent_id`."""
+
+    id: UUID
+    name: str = Field(examples=["Kitchen"])
+    slug: str = Field(examples=["kitchen"])
+    parent_id: UUID | None
+
+
+class NewCategory(_Strict):
+    name: str = Field(min_length=1, max_length=100, examples=["Mugs"])
+    parent_id: UUID | None = None
+
+
+class CategoryMove(_Strict):
+    parent_id: UUID | None
+
+
+class RejectedRow(ResponseModel):
+    """A line of the file that was not imported, and why."""
+
+    line: int
+    reason: str
+
+
+class ImportResponse(ResponseModel):
+    """What the import did: every valid row was imported together."""
+
+    created: int
+    updated: int
+    rejected: list[RejectedRow]

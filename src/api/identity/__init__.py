@@ -1,0 +1,1 @@
+"""The HTTP interface of identity: login sessions, accounts and API keys."""

@@ -1,0 +1,297 @@
+"""Identity over HTTP: log in (OAuth2 password flow), refresh and log out; registration, the
+caller's own profile and user administration; API keys for integrations (admins)."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Request, Response, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from api.dependencies import (
+    ApiKeyManager,
+    CurrentPrincipal,
+    PageCursor,
+    PageLimit,
+    ProfileOwner,
+    Services,
+    UserManager,
+    UserReader,
+    client_ip,
+)
+from api.etags import expected_version, with_etag
+from api.identity.schemas import (
+    AccountHistoryPage,
+    ApiKeyList,
+    ApiKeyResponse,
+    IssuedApiKeyResponse,
+    NewApiKey,
+    PasswordChange,
+    ProfileUpdate,
+    RefreshRequest,
+    RegistrationRequest,
+    TokenResponse,
+    UserPage,
+    UserResponse,
+)
+from api.problems import problem_responses
+from application.identity import commands as c
+from application.identity.views import (
+    AccountEvent,
+    ApiKeyView,
+    TokenPair,
+    UserDetails,
+    UserSummary,
+)
+from application.shared.pagination import DEFAULT_LIMIT, Page
+from domain.identity.values import Role
+
+auth = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+users = APIRouter(prefix="/api/v1/users", tags=["users"])
+api_keys = APIRouter(prefix="/api/v1/api-keys", tags=["integrations"])
+routers = [auth, users, api_keys]
+
+
+@auth.post(
+    "/token",
+    summary="Log in with email and password (OAuth2 password flow)",
+    response_model=TokenResponse,
+    responses=problem_responses(401, 403, 422, 429),
+)
+async def log_in(
+    request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], services: Services
+) -> TokenPair:
+    """`username` is the account's email. Failed attempts are limited per account and per
+    client address; the answer to too many is 429 with `Retry-After`."""
+    return await services.bus.handle(
+        c.LogIn(email=form.username, password=form.password, client_ip=client_ip(request))
+    )
+
+
+@auth.post(
+    "/refresh",
+    summary="Exchange a refresh token for a new token pair",
+    response_model=TokenResponse,
+    responses=problem_responses(401, 422),
+)
+async def refresh(body: RefreshRequest, services: Services) -> TokenPair:
+    """Each refresh token works once. Presenting a spent one again revokes its whole session:
+    the legitimate holder and the thief must both log in again."""
+    return await services.bus.handle(c.RefreshSession(refresh_token=body.refresh_token))
+
+
+@auth.post(
+    "/logout",
+    summary="End the current session",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401),
+)
+async def log_out(principal: CurrentPrincipal, services: Services) -> None:
+    """Revokes the session: its refresh tokens and its access tokens stop working at once."""
+    await services.bus.handle(c.LogOut(actor=principal))
+
+
+@users.post(
+    "",
+    summary="Register a customer account",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserResponse,
+    responses=problem_responses(409, 422),
+)
+async def register(
+    body: RegistrationRequest, response: Response, services: Services
+) -> UserDetails:
+    user = await services.bus.handle(
+        c.RegisterUser(email=body.email, password=body.password, full_name=body.full_name)
+    )
+    response.headers["Location"] = f"/api/v1/users/{user.id}"
+    return with_etag(response, user.version, user)
+
+
+@users.get(
+    "/me",
+    summary="Read your own account",
+    response_model=UserResponse,
+    responses=problem_responses(401),
+)
+async def read_me(
+    principal: CurrentPrincipal, response: Response, services: Services
+) -> UserDetails:
+    user = await services.identity.user(principal.user_id, actor=principal)
+    return with_etag(response, user.version, user)
+
+
+@users.patch(
+    "/me",
+    summary="Update your own profile",
+    response_model=UserResponse,
+    responses=problem_responses(401, 403, 412, 422),
+)
+async def update_me(
+    body: ProfileUpdate,
+    principal: ProfileOwner,
+    response: Response,
+    services: Services,
+    if_match: Annotated[str | None, Header(description='ETag from a read, e.g. "3"')] = None,
+) -> UserDetails:
+    """Only `full_name` can be changed here; with `If-Match`, a stale version is answered 412."""
+    user = await services.bus.handle(
+        c.UpdateProfile(
+            actor=principal, full_name=body.full_name, expected_version=expected_version(if_match)
+        )
+    )
+    return with_etag(response, user.version, user)
+
+
+@users.put(
+    "/me/password",
+    summary="Change your password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 422, 429),
+)
+async def change_my_password(
+    body: PasswordChange, principal: ProfileOwner, request: Request, services: Services
+) -> None:
+    """Ends every other session of the account; this one stays logged in. A wrong current
+    password is 403 `wrong_password` and counts against the login limits."""
+    await services.bus.handle(
+        c.ChangePassword(
+            actor=principal,
+            current_password=body.current_password,
+            new_password=body.new_password,
+            client_ip=client_ip(request),
+        )
+    )
+
+
+@users.get(
+    "",
+    summary="List accounts (admin)",
+    response_model=UserPage,
+    responses=problem_responses(400, 401, 403, 422),
+)
+async def list_accounts(
+    _: UserReader, services: Services, limit: PageLimit = DEFAULT_LIMIT, cursor: PageCursor = None
+) -> Page[UserSummary]:
+    return await services.identity.users(limit=limit, cursor=cursor)
+
+
+@users.get(
+    "/{user_id}",
+    summary="Read an account (your own, or any as admin)",
+    response_model=UserResponse,
+    responses=problem_responses(401, 404, 422),
+)
+async def read_account(
+    user_id: UUID, principal: CurrentPrincipal, response: Response, services: Services
+) -> UserDetails:
+    """Another person's account is answered 404, not 403: its existence is not disclosed."""
+    user = await services.identity.user(user_id, actor=principal)
+    return with_etag(response, user.version, user)
+
+
+@users.get(
+    "/{user_id}/history",
+    summary="An account's history (your own, or any as admin)",
+    response_model=AccountHistoryPage,
+    responses=problem_responses(400, 401, 404, 422),
+)
+async def read_history(
+    user_id: UUID,
+    principal: CurrentPrincipal,
+    services: Services,
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+) -> Page[AccountEvent]:
+    """Built by the account-history projection from the event log, so it trails the write by
+    the projection's lag (milliseconds when the worker runs)."""
+    return await services.identity.history(user_id, actor=principal, limit=limit, cursor=cursor)
+
+
+@users.put(
+    "/{user_id}/roles/{role}",
+    summary="Grant a role (admin)",
+    response_model=UserResponse,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def grant_role(
+    user_id: UUID, role: Role, actor: UserManager, response: Response, services: Services
+) -> UserDetails:
+    user = await services.bus.handle(c.GrantRole(actor=actor, user_id=user_id, role=role))
+    return with_etag(response, user.version, user)
+
+
+@users.delete(
+    "/{user_id}/roles/{role}",
+    summary="Revoke a role (admin)",
+    response_model=UserResponse,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def revoke_role(
+    user_id: UUID, role: Role, actor: UserManager, response: Response, services: Services
+) -> UserDetails:
+    user = await services.bus.handle(c.RevokeRole(actor=actor, user_id=user_id, role=role))
+    return with_etag(response, user.version, user)
+
+
+@users.post(
+    "/{user_id}/deactivate",
+    summary="Deactivate an account (admin)",
+    response_model=UserResponse,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def deactivate(
+    user_id: UUID, actor: UserManager, response: Response, services: Services
+) -> UserDetails:
+    """The account's sessions end and its access tokens stop working immediately."""
+    user = await services.bus.handle(c.DeactivateUser(actor=actor, user_id=user_id))
+    return with_etag(response, user.version, user)
+
+
+@users.post(
+    "/{user_id}/reactivate",
+    summary="Reactivate an account (admin)",
+    response_model=UserResponse,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def reactivate(
+    user_id: UUID, actor: UserManager, response: Response, services: Services
+) -> UserDetails:
+    user = await services.bus.handle(c.ReactivateUser(actor=actor, user_id=user_id))
+    return with_etag(response, user.version, user)
+
+
+@api_keys.post(
+    "",
+    summary="Create an API key (admin)",
+    status_code=201,
+    response_model=IssuedApiKeyResponse,
+    responses=problem_responses(401, 403, 422),
+)
+async def create(body: NewApiKey, admin: ApiKeyManager, services: Services) -> IssuedApiKeyResponse:
+    """The key is in this response only; store it now."""
+    issued = await services.bus.handle(
+        c.CreateApiKey(name=body.name, scopes=frozenset(body.scopes), actor_id=admin.user_id)
+    )
+    record = ApiKeyResponse.model_validate(issued.key).model_dump()
+    return IssuedApiKeyResponse(**record, key=issued.plain)
+
+
+@api_keys.get(
+    "",
+    summary="List API keys (admin)",
+    response_model=ApiKeyList,
+    responses=problem_responses(401, 403),
+)
+async def list_keys(_: ApiKeyManager, services: Services) -> ApiKeyList:
+    return ApiKeyList.model_validate({"items": await services.identity.api_keys()})
+
+
+@api_keys.delete(
+    "/{key_id}",
+    summary="Revoke an API key (admin)",
+    response_model=ApiKeyResponse,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def revoke(key_id: UUID, admin: ApiKeyManager, services: Services) -> ApiKeyView:
+    """Takes effect on the key's next request."""
+    return await services.bus.handle(c.RevokeApiKey(key_id=key_id, actor_id=admin.user_id))

@@ -1,0 +1,137 @@
+"""Schemas of the identity endpoints (login, accounts, API keys), with the examples Swagger UI
+shows. Responses are read from the application's views by attribute."""
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from api.responses import ResponseModel
+from domain.identity.values import Permission, Role
+
+
+class _Strict(BaseModel):
+    # Unknown fields are refused (422), so nobody can slip `roles` into a profile update.
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegistrationRequest(_Strict):
+    """A new customer account."""
+
+    email: EmailStr = Field(max_length=254, examples=["ada@example.com"])
+    password: str = Field(
+        min_length=1,
+        max_length=1024,
+        description="At least 12 characters, not common, not containing the email's name.",
+        examples=["correct-horse-battery-staple"],
+    )
+    full_name: str = Field(min_length=1, max_length=200, examples=["Ada Lovelace"])
+
+
+class ProfileUpdate(_Strict):
+    """The fields a user may change on their own account."""
+
+    full_name: str = Field(min_length=1, max_length=200, examples=["Ada King"])
+
+
+class PasswordChange(_Strict):
+    """Replace the password; every other session of the account ends."""
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024, examples=["a-new-long-passphrase"])
+
+
+class RefreshRequest(_Strict):
+    """Trade a refresh token for a new pair; the old token is spent."""
+
+    refresh_token: str = Field(min_length=1, max_length=256)
+
+
+class TokenResponse(ResponseModel):
+    """OAuth2 token response (RFC 6749 section 5.1) with a rotating refresh token."""
+
+    access_token: str
+    token_type: str = Field("bearer", examples=["bearer"])
+    expires_in: int = Field(examples=[900])
+    refresh_token: str
+
+
+class UserSummaryResponse(ResponseModel):
+    """An account in a list."""
+
+    id: UUID
+    email: str = Field(examples=["ada@example.com"])
+    full_name: str = Field(examples=["Ada Lovelace"])
+    roles: list[Role] = Field(examples=[["customer"]])
+    is_active: bool
+    created_at: datetime
+
+
+class UserResponse(UserSummaryResponse):
+    """An account with what it may do; `version` is also sent as the ETag."""
+
+    permissions: list[Permission] = Field(examples=[["cart:write", "orders:place"]])
+    updated_at: datetime
+    version: int
+
+
+class UserPage(ResponseModel):
+    """A page of accounts; pass `next_cursor` back as `cursor` for the next one."""
+
+    items: list[UserSummaryResponse]
+    next_cursor: str | None
+
+
+class AccountEventResponse(ResponseModel):
+    """One change to an account, as recorded in the event log."""
+
+    position: int = Field(description="Position in the event log.")
+    event_type: str = Field(examples=["RoleGranted"])
+    occurred_at: datetime
+    actor_id: UUID | None = Field(description="Who made the change (null for registration).")
+    summary: str = Field(examples=["role staff granted"])
+
+
+class AccountHistoryPage(ResponseModel):
+    """A page of an account's history, oldest first."""
+
+    items: list[AccountEventResponse]
+    next_cursor: str | None
+
+
+class NewApiKey(_Strict):
+    """A key for an integration: a name to recognise it by and the scopes it may use."""
+
+    name: str = Field(min_length=1, max_length=100, examples=["warehouse"])
+    scopes: list[str] = Field(
+        min_length=1,
+        max_length=10,
+        description="Any of `orders:read:any`, `orders:fulfil`, `inventory:read`, "
+        "`inventory:write`.",
+        examples=[["orders:read:any", "orders:fulfil"]],
+    )
+
+
+class ApiKeyResponse(ResponseModel):
+    """An API key's record; the key itself is shown only once, when it is created."""
+
+    id: UUID
+    name: str
+    prefix: str = Field(description="Identifies the key in lists; not secret.")
+    scopes: list[str]
+    created_by: UUID
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class IssuedApiKeyResponse(ApiKeyResponse):
+    """A new key's record with the key itself in `key`, returned this once only."""
+
+    key: str = Field(description="Shown this once; only its hash is kept. Send it as X-API-Key.")
+
+
+class ApiKeyList(ResponseModel):
+    """Every API key, oldest first, revoked ones included."""
+
+    items: list[ApiKeyResponse]

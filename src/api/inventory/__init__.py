@@ -1,0 +1,1 @@
+"""The HTTP interface of inventory: stock levels, receipts, adjustments and the ledger."""

@@ -1,0 +1,1 @@
+"""The HTTP interface of notifications: outbound webhooks, managed by admins."""

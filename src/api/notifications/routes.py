@@ -1,0 +1,103 @@
+"""Outbound webhooks, managed by admins: subscribe a URL to event types, watch deliveries,
+deliver one again."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+
+from api.dependencies import Services, WebhookManager
+from api.notifications.schemas import (
+    DeliveryList,
+    DeliveryResponse,
+    NewWebhook,
+    WebhookList,
+    WebhookResponse,
+)
+from api.problems import problem_responses
+from application.notifications.commands import (
+    DeactivateWebhook,
+    RedeliverWebhook,
+    RegisterWebhook,
+)
+from application.notifications.views import DeliveryView, WebhookView
+
+router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
+routers = [router]
+
+
+@router.post(
+    "",
+    summary="Subscribe a URL to events (admin)",
+    status_code=201,
+    response_model=WebhookResponse,
+    responses=problem_responses(401, 403, 422),
+)
+async def register(body: NewWebhook, admin: WebhookManager, services: Services) -> WebhookView:
+    """The URL must be https and resolve to public addresses only (no private, loopback or
+    link-local hosts); redirects are never followed."""
+    return await services.bus.handle(
+        RegisterWebhook(
+            url=body.url,
+            event_types=frozenset(body.event_types),
+            secret=body.secret,
+            actor_id=admin.user_id,
+        )
+    )
+
+
+@router.get(
+    "",
+    summary="Webhook subscriptions (admin)",
+    response_model=WebhookList,
+    responses=problem_responses(401, 403),
+)
+async def list_webhooks(_: WebhookManager, services: Services) -> WebhookList:
+    return WebhookList.model_validate({"items": await services.notifications.subscriptions()})
+
+
+@router.delete(
+    "/{webhook_id}",
+    summary="Stop a subscription (admin)",
+    response_model=WebhookResponse,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def deactivate(webhook_id: UUID, admin: WebhookManager, services: Services) -> WebhookView:
+    """New events are no longer delivered; the delivery history stays."""
+    return await services.bus.handle(
+        DeactivateWebhook(subscription_id=webhook_id, actor_id=admin.user_id)
+    )
+
+
+@router.get(
+    "/{webhook_id}/deliveries",
+    summary="Deliveries of a subscription, newest first (admin)",
+    response_model=DeliveryList,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def deliveries(
+    webhook_id: UUID,
+    _: WebhookManager,
+    services: Services,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> DeliveryList:
+    found = await services.notifications.deliveries(webhook_id, limit=limit)
+    return DeliveryList.model_validate({"items": found})
+
+
+@router.post(
+    "/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    summary="Deliver again (admin)",
+    status_code=202,
+    response_model=DeliveryResponse,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def redeliver(
+    webhook_id: UUID, delivery_id: UUID, admin: WebhookManager, services: Services
+) -> DeliveryView:
+    """Queued now, with a fresh set of attempts; the worker sends it within a second or so."""
+    return await services.bus.handle(
+        RedeliverWebhook(
+            subscription_id=webhook_id, delivery_id=delivery_id, actor_id=admin.user_id
+        )
+    )

@@ -1,0 +1,6 @@
+"""Ordering over HTTP, by resource: the cart, orders (checkout, customers' and staff's
+actions), live updates, the provider's callbacks, and machine routes for integrations."""
+
+from api.ordering.routes import cart, integrations, live, orders, payments
+
+routers = [cart.router, orders.router, live.router, payments.router, integrations.router]

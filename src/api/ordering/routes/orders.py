@@ -1,0 +1,248 @@
+"""Checkout and orders: customers see and cancel their own; staff search, ship, deliver and
+refund any. Another customer's order id is answered like an unknown one: 404."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+
+from api.dependencies import (
+    CurrentPrincipal,
+    IdempotencyKey,
+    OrderFulfiller,
+    OrderPlacer,
+    OrderRefunder,
+    OrderSearcher,
+    OwnOrderReader,
+    PageCursor,
+    PageLimit,
+    Services,
+)
+from api.ordering.schemas import (
+    CancelRequest,
+    CheckoutRequest,
+    OrderPage,
+    OrderResponse,
+    RefundRequest,
+    ShipRequest,
+    Timeline,
+)
+from api.problems import problem_responses
+from application.identity.views import Principal
+from application.ordering.commands import (
+    CancelOrder,
+    CheckOut,
+    MarkDelivered,
+    RefundOrder,
+    ShipOrder,
+)
+from application.ordering.views import OrderSearch, OrderSummary
+from application.shared.idempotency import IdempotencyKeyRequired
+from application.shared.pagination import DEFAULT_LIMIT, Page
+from domain.identity.values import Permission
+from domain.ordering.order import OrderState
+from domain.ordering.values import OrderStatus
+from domain.shared.money import Money
+
+router = APIRouter(prefix="/api/v1", tags=["orders"])
+
+REPLAYED = "Idempotent-Replayed"
+
+
+def _required(key: str | None) -> str:
+    if key is None:
+        raise IdempotencyKeyRequired("send an Idempotency-Key header (any unique string)")
+    return key
+
+
+def _sees_all(principal: Principal) -> bool:
+    return Permission.ORDERS_READ_ANY in principal.permissions
+
+
+@router.post(
+    "/checkout",
+    summary="Place an order from your cart",
+    status_code=201,
+    response_model=OrderResponse,
+    responses=problem_responses(400, 401, 403, 409, 422),
+)
+async def check_out(
+    body: CheckoutRequest,
+    response: Response,
+    customer: OrderPlacer,
+    services: Services,
+    idempotency_key: IdempotencyKey = None,
+) -> OrderState:
+    """Prices come from the catalog. The order is placed and the cart emptied in one
+    transaction; stock and payment follow within moments (watch `status`). The same
+    `Idempotency-Key` and body replays the first response; another body under it is 422; a
+    retry while the first runs is 409."""
+    outcome = await services.bus.handle(
+        CheckOut(
+            customer_id=customer.user_id,
+            idempotency_key=_required(idempotency_key),
+            shipping_address=body.shipping_address.to_domain(),
+            payment_token=body.payment_token,
+        )
+    )
+    response.headers["Location"] = f"/api/v1/orders/{outcome.value.id}"
+    if outcome.replayed:
+        response.headers[REPLAYED] = "true"
+    return outcome.value
+
+
+@router.get(
+    "/orders",
+    summary="Your orders, newest first",
+    response_model=OrderPage,
+    responses=problem_responses(400, 401, 403, 422),
+)
+async def my_orders(
+    customer: OwnOrderReader,
+    services: Services,
+    status: OrderStatus | None = None,
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+) -> Page[OrderSummary]:
+    query = OrderSearch(customer_id=customer.user_id, status=status, limit=limit, cursor=cursor)
+    return await services.ordering.search(query)
+
+
+@router.get(
+    "/staff/orders",
+    summary="Search all orders (staff)",
+    response_model=OrderPage,
+    responses=problem_responses(400, 401, 403, 422),
+)
+async def search_orders(
+    _: OrderSearcher,
+    services: Services,
+    status: OrderStatus | None = None,
+    customer_id: UUID | None = None,
+    placed_from: Annotated[datetime | None, Query(description="Inclusive, ISO 8601.")] = None,
+    placed_to: Annotated[datetime | None, Query(description="Exclusive, ISO 8601.")] = None,
+    min_total: Annotated[Decimal | None, Query(ge=0, max_digits=10, decimal_places=2)] = None,
+    max_total: Annotated[Decimal | None, Query(ge=0, max_digits=10, decimal_places=2)] = None,
+    currency: Annotated[str, Query(pattern=r"^[A-Z]{3}$")] = "EUR",
+    awaiting_refund: Annotated[
+        bool, Query(description="Only orders cancelled after payment and not refunded yet.")
+    ] = False,
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+) -> Page[OrderSummary]:
+    """Total bounds apply to orders in `currency`."""
+    query = OrderSearch(
+        customer_id=customer_id,
+        status=status,
+        placed_from=placed_from,
+        placed_to=placed_to,
+        min_total=None if min_total is None else Money.of(min_total, currency),
+        max_total=None if max_total is None else Money.of(max_total, currency),
+        awaiting_refund=awaiting_refund,
+        limit=limit,
+        cursor=cursor,
+    )
+    return await services.ordering.search(query)
+
+
+@router.get(
+    "/orders/{order_id}",
+    summary="One order",
+    response_model=OrderResponse,
+    responses=problem_responses(401, 404, 422),
+)
+async def read_order(order_id: UUID, principal: CurrentPrincipal, services: Services) -> OrderState:
+    return await services.ordering.order(
+        order_id, viewer_id=principal.user_id, any_order=_sees_all(principal)
+    )
+
+
+@router.get(
+    "/orders/{order_id}/timeline",
+    summary="What happened to an order, in order",
+    response_model=Timeline,
+    responses=problem_responses(401, 404, 422),
+)
+async def order_timeline(
+    order_id: UUID, principal: CurrentPrincipal, services: Services
+) -> Timeline:
+    entries = await services.ordering.timeline(
+        order_id, viewer_id=principal.user_id, any_order=_sees_all(principal)
+    )
+    return Timeline.model_validate({"items": entries})
+
+
+@router.post(
+    "/orders/{order_id}/cancel",
+    summary="Cancel an order before it ships",
+    response_model=OrderResponse,
+    responses=problem_responses(400, 401, 404, 409, 422),
+)
+async def cancel(
+    order_id: UUID,
+    body: CancelRequest,
+    response: Response,
+    principal: CurrentPrincipal,
+    services: Services,
+    idempotency_key: IdempotencyKey = None,
+) -> OrderState:
+    """Customers cancel their own orders, staff any. Reserved stock is released; a paid order
+    stays refundable (staff issue the refund)."""
+    outcome = await services.bus.handle(
+        CancelOrder(
+            order_id=order_id,
+            actor_id=principal.user_id,
+            any_order=Permission.ORDERS_FULFIL in principal.permissions,
+            reason=body.reason,
+            idempotency_key=_required(idempotency_key),
+        )
+    )
+    if outcome.replayed:
+        response.headers[REPLAYED] = "true"
+    return outcome.value
+
+
+@router.post(
+    "/orders/{order_id}/ship",
+    summary="Ship a paid order (staff)",
+    response_model=OrderResponse,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def ship(
+    order_id: UUID, body: ShipRequest, staff: OrderFulfiller, services: Services
+) -> OrderState:
+    return await services.bus.handle(
+        ShipOrder(
+            order_id=order_id,
+            tracking_number=body.tracking_number,
+            carrier=body.carrier,
+            actor_id=staff.user_id,
+        )
+    )
+
+
+@router.post(
+    "/orders/{order_id}/deliver",
+    summary="Mark a shipped order delivered (staff)",
+    response_model=OrderResponse,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def deliver(order_id: UUID, staff: OrderFulfiller, services: Services) -> OrderState:
+    return await services.bus.handle(MarkDelivered(order_id=order_id, actor_id=staff.user_id))
+
+
+@router.post(
+    "/orders/{order_id}/refund",
+    summary="Refund a paid, or cancelled-after-payment, order (staff)",
+    response_model=OrderResponse,
+    responses=problem_responses(401, 403, 404, 409, 422, 503),
+)
+async def refund(
+    order_id: UUID, body: RefundRequest, staff: OrderRefunder, services: Services
+) -> OrderState:
+    """The whole amount goes back through the payment provider; a second refund is 409."""
+    return await services.bus.handle(
+        RefundOrder(order_id=order_id, reason=body.reason, actor_id=staff.user_id)
+    )

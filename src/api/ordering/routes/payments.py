@@ -1,0 +1,38 @@
+"""The payment provider's callbacks."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+
+from api.dependencies import Services
+from api.ordering.schemas import WebhookAck
+from api.problems import problem_responses
+from application.ordering.commands import HandlePaymentCallback
+
+router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
+
+
+@router.post(
+    "/webhook",
+    summary="Payment results from the provider (signed)",
+    response_model=WebhookAck,
+    responses=problem_responses(400, 401, 413),
+)
+async def payment_webhook(
+    request: Request,
+    services: Services,
+    signature: Annotated[
+        str | None,
+        Header(
+            alias="Agora-Signature",
+            description="`t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<raw body>'>`",
+        ),
+    ] = None,
+) -> WebhookAck:
+    """Body: `{"type": "payment.authorized" | "payment.declined", "data": {"reference":
+    <order id>, "payment_reference", "amount", "currency", "reason"}}`. A bad or stale
+    signature is 401 and changes nothing; a duplicate is harmless."""
+    # The signature covers the exact bytes sent, so the raw body is verified, not a re-encoding.
+    body = await request.body()
+    outcome = await services.bus.handle(HandlePaymentCallback(body=body, signature=signature))
+    return WebhookAck(status=outcome.value)

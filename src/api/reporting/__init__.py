@@ -1,0 +1,1 @@
+"""The HTTP interface of reporting: staff sales reports and the order export."""

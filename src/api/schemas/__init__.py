@@ -1,1 +1,0 @@
-"""Request and response schemas (Pydantic); never tables, never domain objects."""

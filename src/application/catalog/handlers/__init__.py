@@ -1,0 +1,1 @@
+"""Catalog handlers, one module per aggregate: products, categories."""

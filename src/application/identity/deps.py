@@ -1,0 +1,24 @@
+"""What the identity handlers are given by the composition root."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from application.identity.ports import (
+    AccessTokens,
+    IdentityUnitOfWorkFactory,
+    LoginThrottle,
+    PasswordHasher,
+)
+from application.shared.clock import Clock
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentityDeps:
+    """Ports and policies shared by the identity handlers."""
+
+    uow: IdentityUnitOfWorkFactory
+    hasher: PasswordHasher
+    tokens: AccessTokens
+    throttle: LoginThrottle
+    clock: Clock
+    session_lifetime: timedelta

@@ -1,0 +1,1 @@
+"""Identity handlers, one module per aggregate: accounts, login sessions, API keys."""

@@ -1,0 +1,1 @@
+"""Inventory handlers: the stock item is the one aggregate."""

@@ -1,0 +1,131 @@
+"""Inventory handlers: lock and load the stock items, move units through their methods, save,
+commit; each movement's event reaches the log with the commit.
+
+Reservations belong to an order and are idempotent per order: asking again returns what the
+order already holds, and settling twice finds nothing held the second time."""
+
+from collections.abc import Iterable
+from uuid import UUID
+
+from application.inventory.commands import (
+    AdjustStock,
+    CommitReservations,
+    ExpireReservations,
+    KeepReservations,
+    ReceiveStock,
+    ReleaseReservations,
+    ReserveStock,
+)
+from application.inventory.deps import InventoryDeps
+from application.inventory.ports import InventoryUnitOfWork
+from domain.inventory.errors import ReservationExpired
+from domain.inventory.stock import Reservation, StockItem
+from domain.inventory.values import ReservationStatus, StockLevel, check_quantity
+from domain.shared.sku import Sku
+
+S = ReservationStatus
+
+
+async def receive_stock(cmd: ReceiveStock, deps: InventoryDeps) -> StockLevel:
+    sku = Sku.parse(cmd.sku).value
+    async with deps.uow() as uow:
+        item = (await uow.stock.get_many([sku]))[sku]
+        item.receive(cmd.quantity, actor_id=cmd.actor_id, now=deps.clock.now())
+        await uow.stock.save([item])
+        await uow.commit()
+    return item.level
+
+
+async def adjust_stock(cmd: AdjustStock, deps: InventoryDeps) -> StockLevel:
+    sku = Sku.parse(cmd.sku).value
+    async with deps.uow() as uow:
+        item = (await uow.stock.get_many([sku]))[sku]
+        item.adjust(cmd.delta, cmd.reason, actor_id=cmd.actor_id, now=deps.clock.now())
+        await uow.stock.save([item])
+        await uow.commit()
+    return item.level
+
+
+async def reserve_stock(cmd: ReserveStock, deps: InventoryDeps) -> list[Reservation]:
+    lines = sorted((Sku.parse(sku).value, check_quantity(qty)) for sku, qty in cmd.lines)
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        # Locking first also serialises two deliveries of the same order's request: the second
+        # finds the first's reservations below.
+        items = await uow.stock.get_many(sku for sku, _ in lines)
+        earlier = await uow.stock.reservations_of(cmd.order_id)
+        if earlier:
+            # A replayed request, even after release, commit or expiry: reserving again would
+            # hold stock for an order that is already past this step.
+            return earlier
+        reservations = [
+            items[sku].reserve(
+                order_id=cmd.order_id, quantity=quantity, expires_at=now + cmd.hold_for, now=now
+            )
+            for sku, quantity in lines
+        ]
+        await uow.stock.save(items.values())
+        await uow.commit()  # any InsufficientStock above rolled every line back
+    return reservations
+
+
+async def release_reservations(cmd: ReleaseReservations, deps: InventoryDeps) -> list[Reservation]:
+    async with deps.uow() as uow:
+        held, items, _ = await _held_by(uow, cmd.order_id)
+        now = deps.clock.now()
+        released = [items[r.sku].release(r, expired=False, now=now) for r in held]
+        await uow.stock.save(items.values())
+        await uow.commit()
+    return released
+
+
+async def commit_reservations(cmd: CommitReservations, deps: InventoryDeps) -> list[Reservation]:
+    async with deps.uow() as uow:
+        held, items, lapsed = await _held_by(uow, cmd.order_id)
+        if lapsed and not held:
+            raise ReservationExpired(
+                f"order {cmd.order_id}: its reservation {lapsed[0].status}; reserve again"
+            )
+        now = deps.clock.now()
+        committed = [items[r.sku].commit(r, now=now) for r in held]
+        await uow.stock.save(items.values())
+        await uow.commit()
+    return committed
+
+
+async def keep_reservations(cmd: KeepReservations, deps: InventoryDeps) -> int:
+    async with deps.uow() as uow:
+        kept = await uow.stock.keep(cmd.order_id)
+        await uow.commit()
+    return kept
+
+
+async def expire_reservations(cmd: ExpireReservations, deps: InventoryDeps) -> int:
+    """Safe in every worker at once: each sweep reads the reservations again once it holds
+    their SKUs' locks, and ends only those still held."""
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        due = await uow.stock.due(now, limit=cmd.batch)
+        items = await uow.stock.get_many(r.sku for r in due)
+        still = await _still_held(uow, (r.id for r in due))
+        expired = [items[r.sku].release(r, expired=True, now=now) for r in still]
+        await uow.stock.save(items.values())
+        await uow.commit()
+    return len(expired)
+
+
+async def _held_by(
+    uow: InventoryUnitOfWork, order_id: UUID
+) -> tuple[list[Reservation], dict[str, StockItem], list[Reservation]]:
+    """The order's held reservations (read again under their SKUs' locks), the stock items
+    they hold, and those that lapsed (expired or released before anyone settled them)."""
+    reservations = await uow.stock.reservations_of(order_id)
+    items = await uow.stock.get_many(r.sku for r in reservations)
+    current = await uow.stock.reservations(r.id for r in reservations)
+    held = [r for r in current if r.status is S.HELD]
+    lapsed = [r for r in current if r.status in (S.EXPIRED, S.RELEASED)]
+    return held, items, lapsed
+
+
+async def _still_held(uow: InventoryUnitOfWork, ids: Iterable[UUID]) -> list[Reservation]:
+    return [r for r in await uow.stock.reservations(ids) if r.status is S.HELD]

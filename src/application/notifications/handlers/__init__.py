@@ -1,0 +1,1 @@
+"""Notifications handlers: webhook subscriptions and their deliveries."""

@@ -1,0 +1,82 @@
+"""What notifications need: subscriptions and deliveries in one transaction, a guard against
+webhook URLs into the shop's own network, a way to send, and the read side."""
+
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from application.notifications.views import DeliveryView, Leased, WebhookView
+from application.shared.unit_of_work import UnitOfWork
+from domain.notifications.values import Attempt, DeliveryStatus
+from domain.notifications.webhook import Delivery, WebhookSubscription
+
+
+class UrlGuard(Protocol):
+    """Keeps webhooks from calling into the shop's own network (SSRF)."""
+
+    async def check(self, url: str) -> None:
+        """Raise UnsafeWebhookUrl unless the URL may be called (scheme, resolved addresses)."""
+        ...
+
+
+class WebhookTransport(Protocol):
+    """Sends one delivery, signed with its subscription's secret, to the address the URL guard
+    checked just before; never follows redirects, never reads the answer's body."""
+
+    async def send(self, leased: Leased) -> Attempt: ...
+
+
+class SubscriptionRepository(Protocol):
+    """Webhook subscriptions."""
+
+    async def add(self, subscription: WebhookSubscription) -> None: ...
+
+    async def get(self, subscription_id: UUID) -> WebhookSubscription | None: ...
+
+    async def save(self, subscription: WebhookSubscription) -> None: ...
+
+
+class DeliveryRepository(Protocol):
+    """Deliveries, leased to one sender at a time and recorded fenced on their attempts."""
+
+    async def get(self, subscription_id: UUID, delivery_id: UUID) -> Delivery | None: ...
+
+    async def lease(self, *, now: datetime, until: datetime, limit: int) -> list[Leased]:
+        """Due deliveries of active subscriptions, none another sender holds, kept for this
+        one until `until`."""
+        ...
+
+    async def save(self, delivery: Delivery, *, seen: tuple[int, DeliveryStatus]) -> None:
+        """Store it unless it changed since it was read with these attempts and status (a late
+        outcome never overwrites a newer one, nor a redelivery a sender's record)."""
+        ...
+
+
+class NotificationsUnitOfWork(UnitOfWork, Protocol):
+    """One transaction over subscriptions and deliveries."""
+
+    @property
+    def subscriptions(self) -> SubscriptionRepository: ...
+
+    @property
+    def deliveries(self) -> DeliveryRepository: ...
+
+
+class NotificationsUnitOfWorkFactory(Protocol):
+    """Opens a fresh unit of work for each command."""
+
+    def __call__(self) -> NotificationsUnitOfWork: ...
+
+
+class WebhookDirectory(Protocol):
+    """Read side of webhooks."""
+
+    async def subscriptions(self) -> list[WebhookView]:
+        """Every subscription, oldest first, stopped ones included."""
+        ...
+
+    async def exists(self, subscription_id: UUID) -> bool: ...
+
+    async def deliveries(self, subscription_id: UUID, *, limit: int) -> list[DeliveryView]:
+        """Newest first."""
+        ...

@@ -1,0 +1,73 @@
+"""What notifications queries and commands return; a subscription's secret is never in them."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from domain.notifications.values import DeliveryStatus
+from domain.notifications.webhook import Delivery, WebhookSubscription
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebhookView:
+    """A subscription as admins see it."""
+
+    id: UUID
+    url: str
+    event_types: tuple[str, ...]
+    active: bool
+    created_by: UUID
+    created_at: datetime
+
+    @classmethod
+    def of(cls, subscription: WebhookSubscription) -> "WebhookView":
+        return cls(
+            id=subscription.id,
+            url=subscription.url,
+            event_types=tuple(sorted(subscription.event_types)),
+            active=subscription.active,
+            created_by=subscription.created_by,
+            created_at=subscription.created_at,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryView:
+    """One event sent, or to be sent, to one subscription, and how its attempts went."""
+
+    id: UUID
+    subscription_id: UUID
+    event_id: UUID
+    event_type: str
+    status: DeliveryStatus
+    attempts: int
+    last_error: str | None
+    response_status: int | None
+    created_at: datetime
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> "DeliveryView":
+        return cls(
+            id=delivery.id,
+            subscription_id=delivery.subscription_id,
+            event_id=delivery.event_id,
+            event_type=delivery.event_type,
+            status=delivery.status,
+            attempts=delivery.attempts,
+            last_error=delivery.last_error,
+            response_status=delivery.response_status,
+            created_at=delivery.created_at,
+            next_attempt_at=delivery.next_attempt_at,
+            delivered_at=delivery.delivered_at,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Leased:
+    """A delivery held by one sender until its lease ends, with where and how to send it."""
+
+    delivery: Delivery
+    url: str
+    secret: str

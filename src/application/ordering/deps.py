@@ -1,0 +1,31 @@
+"""What the ordering handlers are given by the composition root."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from application.ordering.ports import (
+    OrderingUnitOfWorkFactory,
+    PaymentCallbacks,
+    PaymentGateway,
+    Stock,
+)
+from application.shared.bus import CommandBus
+from application.shared.clock import Clock
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderingDeps:
+    """Ports, the bus (the process, callbacks and sweeps send the order's named steps through
+    it), the clock, and the timings the ordering handlers share."""
+
+    uow: OrderingUnitOfWorkFactory
+    bus: CommandBus
+    clock: Clock
+    stock: Stock
+    payments: PaymentGateway
+    callbacks: PaymentCallbacks
+    idempotency_ttl: timedelta
+    payment_timeout: timedelta
+    # Longer than the payment timeout, so that the unpaid-order sweep, not the stock sweep,
+    # is what ends an order that is never paid.
+    reservation_hold: timedelta

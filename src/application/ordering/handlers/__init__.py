@@ -1,0 +1,1 @@
+"""Ordering handlers: the cart, orders, and the fulfilment process."""

@@ -1,0 +1,169 @@
+"""The fulfilment process, and what else drives an order's payment: the provider's callbacks
+and the payment deadlines. Each sends the order's named steps through the bus."""
+
+import logging
+from collections.abc import Awaitable, Callable
+from uuid import UUID
+
+from application.ordering import commands as c
+from application.ordering.deps import OrderingDeps
+from application.ordering.ports import PaymentOutcome, PaymentUnavailable
+from application.ordering.views import CallbackOutcome
+from application.shared.bus import Command
+from domain.ordering import events as ev
+from domain.ordering.errors import IllegalTransition, OrderNotFound
+from domain.ordering.order import OrderState
+from domain.ordering.values import OrderStatus
+from domain.shared.events import DomainEvent
+
+log = logging.getLogger(__name__)
+
+
+class FulfilmentProcess:
+    """The process manager: reacts to the order's events from the log and drives the next
+    step. OrderPlaced -> reserve stock -> ConfirmStock -> authorise the payment -> RecordPayment;
+    and compensates on the way back: a cancelled, rejected or refunded order gives its stock
+    back. Every reaction is idempotent (inventory's calls are per order; the provider dedupes
+    by the order's reference; a step already taken changes nothing), so the log may deliver
+    an event twice and nothing changes the second time."""
+
+    def __init__(self, deps: OrderingDeps) -> None:
+        self._deps = deps
+        self._reactions: dict[type[DomainEvent], Callable[[ev.OrderEvent], Awaitable[None]]] = {
+            ev.OrderPlaced: self._reserve_stock,
+            ev.OrderStockReserved: self._take_payment,
+            ev.OrderPaid: self._keep_stock,
+            ev.OrderShipped: self._commit_stock,
+            ev.OrderCancelled: self._undo,
+            ev.RefundIssued: self._release_stock,
+        }
+
+    async def react(self, event: DomainEvent) -> None:
+        reaction = self._reactions.get(type(event))
+        if reaction is not None and isinstance(event, ev.OrderEvent):
+            await reaction(event)
+
+    async def _reserve_stock(self, event: ev.OrderEvent) -> None:
+        assert isinstance(event, ev.OrderPlaced)
+        if await self._status(event.order_id) is not OrderStatus.PLACED:
+            return  # a replay after the order moved on (or was rejected): reserve nothing
+        lines = [(line.sku, line.quantity) for line in event.lines]
+        refused = await self._deps.stock.reserve(
+            event.order_id, lines, hold_for=self._deps.reservation_hold
+        )
+        if refused is None:
+            await self._step(c.ConfirmStock(order_id=event.order_id))
+        else:
+            await self._step(c.RejectStock(order_id=event.order_id, reason=refused))
+
+    async def _take_payment(self, event: ev.OrderEvent) -> None:
+        async with self._deps.uow() as uow:
+            order = await uow.orders.get(event.order_id)
+            token = await uow.payment_methods.get(event.order_id)
+        if order is None or order.status is not OrderStatus.AWAITING_PAYMENT:
+            return  # cancelled meanwhile, or this event is a replay of a step taken
+        total = order.state.total
+        try:
+            result = await self._deps.payments.authorize(
+                reference=str(order.id), amount=total, token=token or ""
+            )
+        except PaymentUnavailable as exc:
+            await self._step(c.FailPayment(order_id=order.id, reason=exc.detail))
+            return
+        if result.outcome is PaymentOutcome.APPROVED:
+            reference = result.payment_reference or str(order.id)
+            await self._step(
+                c.RecordPayment(order_id=order.id, payment_reference=reference, amount=total)
+            )
+        elif result.outcome is PaymentOutcome.DECLINED:
+            await self._step(
+                c.DeclinePayment(order_id=order.id, reason=result.reason or "declined")
+            )
+        # PENDING: the provider calls back later, or the payment deadline cancels the order.
+
+    async def _keep_stock(self, event: ev.OrderEvent) -> None:
+        await self._deps.stock.keep(event.order_id)
+
+    async def _commit_stock(self, event: ev.OrderEvent) -> None:
+        await self._deps.stock.commit(event.order_id)
+
+    async def _release_stock(self, event: ev.OrderEvent) -> None:
+        await self._deps.stock.release(event.order_id)  # nothing held after shipping: a no-op
+
+    async def _undo(self, event: ev.OrderEvent) -> None:
+        """Give the stock back; and if no payment was recorded, void whatever the provider may
+        have authorised under the order's reference (a charge whose answer was lost). A paid
+        order that is cancelled keeps its payment until staff refund it."""
+        assert isinstance(event, ev.OrderCancelled)
+        await self._deps.stock.release(event.order_id)
+        if not event.after_payment:
+            await self._deps.payments.void(reference=str(event.order_id))
+
+    async def _status(self, order_id: UUID) -> OrderStatus | None:
+        async with self._deps.uow() as uow:
+            order = await uow.orders.get(order_id)
+        return None if order is None else order.status
+
+    async def _step(self, step: Command[OrderState]) -> None:
+        try:
+            await self._deps.bus.handle(step)
+        except IllegalTransition as exc:
+            log.warning(
+                "process step skipped", extra={"step": type(step).__name__, "why": exc.detail}
+            )
+
+
+async def handle_payment_callback(
+    cmd: c.HandlePaymentCallback, deps: OrderingDeps
+) -> CallbackOutcome:
+    """A pending payment's result, verified and read by the payment adapter, recorded by the
+    same steps the process sends; a duplicate changes nothing."""
+    callback = deps.callbacks.read(cmd.body, cmd.signature)
+    step: c.RecordPayment | c.DeclinePayment
+    if callback.approved:
+        assert callback.payment_reference is not None
+        assert callback.amount is not None
+        step = c.RecordPayment(
+            order_id=callback.order_id,
+            payment_reference=callback.payment_reference,
+            amount=callback.amount,
+        )
+    else:
+        step = c.DeclinePayment(
+            order_id=callback.order_id, reason=callback.reason or "declined by the provider"
+        )
+    try:
+        await deps.bus.handle(step)
+    except OrderNotFound:
+        return CallbackOutcome.IGNORED
+    return CallbackOutcome.APPLIED
+
+
+async def cancel_unpaid_orders(cmd: c.CancelUnpaidOrders, deps: OrderingDeps) -> int:
+    """Expire the payment of orders left unpaid (or never confirmed) longer than the payment
+    timeout; the process releases their stock when it sees the cancellation. Returns how many
+    it cancelled. Safe in several workers at once: expiring an order twice changes nothing the
+    second time. A deadline left for an order that no longer waits (or is unknown) is dropped,
+    so that the sweep never asks about it again."""
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        due = await uow.deadlines.due(now - deps.payment_timeout, limit=cmd.batch)
+    seconds = int(deps.payment_timeout.total_seconds())
+    within = f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+    reason = f"payment not received within {within}"
+    cancelled, settled = 0, []
+    for order_id in due:
+        try:
+            state = await deps.bus.handle(c.ExpirePayment(order_id=order_id, reason=reason))
+        except OrderNotFound:
+            log.warning("payment deadline of an unknown order", extra={"order_id": str(order_id)})
+            settled.append(order_id)
+            continue
+        cancelled += state.cancel_reason == reason and state.status is OrderStatus.CANCELLED
+        if not state.awaits_payment:
+            settled.append(order_id)
+    async with deps.uow() as uow:
+        for order_id in settled:
+            await uow.deadlines.clear(order_id)
+        await uow.commit()
+    return cancelled

@@ -1,0 +1,148 @@
+"""Handlers of orders: checkout, what customers and staff do to an order, and the named steps
+of the fulfilment process (`change_order`), and the worker's upkeep of idempotency keys.
+
+Every change of an order goes through `_change`: load it under its stream's lock, call one of
+its methods, commit, which appends the new events after the version it was loaded at.
+`@retried` runs a handler again after a concurrent append; `@idempotent` answers a repeated
+Idempotency-Key with the first answer."""
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from uuid import UUID
+
+from application.ordering import commands as c
+from application.ordering.deps import OrderingDeps
+from application.shared.idempotency import idempotent
+from application.shared.unit_of_work import retried
+from domain.ordering.errors import EmptyOrder, OrderNotFound
+from domain.ordering.order import Order, OrderState
+
+# -- what people do to orders ------------------------------------------------------------------
+
+
+@idempotent(OrderState)
+async def check_out(cmd: c.CheckOut, deps: OrderingDeps) -> OrderState:
+    """The order placed at the catalog's prices, its payment token and deadline kept, and the
+    cart emptied, in one transaction."""
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        cart = await uow.carts.get(cmd.customer_id)
+        if cart.is_empty:
+            raise EmptyOrder("the cart is empty")
+        order = Order.place(
+            order_id=uuid.uuid4(),
+            customer_id=cmd.customer_id,
+            lines=cart.order_lines(await uow.catalog.items(cart.skus)),
+            shipping_address=cmd.shipping_address,
+            now=now,
+        )
+        await uow.orders.add(order)
+        await uow.payment_methods.put(order.id, cmd.payment_token)
+        await uow.deadlines.start(order.id, since=now)
+        cart.clear()
+        await uow.carts.save(cart)
+        await uow.commit()
+    return order.state
+
+
+@retried
+@idempotent(OrderState)
+async def cancel_order(cmd: c.CancelOrder, deps: OrderingDeps) -> OrderState:
+    def cancel(order: Order, now: datetime) -> None:
+        if not cmd.any_order and order.state.customer_id != cmd.actor_id:
+            raise OrderNotFound(f"order {cmd.order_id} not found")
+        order.cancel(cmd.reason, actor_id=cmd.actor_id, now=now)
+
+    return await _change(cmd.order_id, cancel, deps=deps)
+
+
+async def refund_order(cmd: c.RefundOrder, deps: OrderingDeps) -> OrderState:
+    """Pay back while holding the order's stream lock, so that nothing (a shipment, a second
+    refund, the process) can change the order between the check and the record. The wait is
+    bounded by the gateway's timeouts; refunds are rare. If the provider fails, nothing is
+    recorded and nothing was paid; if recording fails after the provider paid, a retry sends
+    the same reference and the provider answers with the refund it already made."""
+    async with deps.uow() as uow:
+        order = await _load(uow.orders.get, cmd.order_id)
+        amount = order.check_refundable()
+        assert order.state.payment_reference is not None  # check_refundable made sure
+        refund_reference = await deps.payments.refund(
+            reference=f"refund-{order.id}",
+            payment_reference=order.state.payment_reference,
+            amount=amount,
+        )
+        order.refund(
+            refund_reference, reason=cmd.reason, actor_id=cmd.actor_id, now=deps.clock.now()
+        )
+        await uow.commit()
+    return order.state
+
+
+# One handler for every command that changes an order by one method of the aggregate: the
+# staff's and warehouse's shipments, and the named steps of the fulfilment process.
+OrderChange = (
+    c.ShipOrder
+    | c.MarkDelivered
+    | c.ConfirmStock
+    | c.RejectStock
+    | c.RecordPayment
+    | c.DeclinePayment
+    | c.FailPayment
+    | c.ExpirePayment
+)
+
+
+@retried
+async def change_order(cmd: OrderChange, deps: OrderingDeps) -> OrderState:
+    def change(order: Order, now: datetime) -> None:
+        match cmd:
+            case c.ShipOrder(tracking_number=number, carrier=carrier, actor_id=actor):
+                order.ship(number, carrier=carrier, actor_id=actor, now=now)
+            case c.MarkDelivered(actor_id=actor):
+                order.deliver(actor_id=actor, now=now)
+            case c.ConfirmStock():
+                order.confirm_stock(now=now)
+            case c.RejectStock(reason=reason):
+                order.reject_for_stock(reason, now=now)
+            case c.RecordPayment(payment_reference=reference, amount=amount):
+                order.record_payment(reference, amount, now=now)
+            case c.DeclinePayment(reason=reason):
+                order.decline_payment(reason, now=now)
+            case c.FailPayment(reason=reason):
+                order.fail_payment(reason, now=now)
+            case c.ExpirePayment(reason=reason):
+                order.expire_payment(reason, now=now)
+
+    return await _change(cmd.order_id, change, deps=deps)
+
+
+async def forget_idempotency_keys(cmd: c.ForgetIdempotencyKeys, deps: OrderingDeps) -> int:
+    async with deps.uow() as uow:
+        forgotten = await uow.idempotency.forget_expired(now=deps.clock.now())
+        await uow.commit()
+    return forgotten
+
+
+async def _change(
+    order_id: UUID, change: Callable[[Order, datetime], None], *, deps: OrderingDeps
+) -> OrderState:
+    """Load, call one method of the order, commit. An order that stops waiting for its payment
+    (paid, declined, cancelled...) has its deadline cleared and its payment token forgotten in
+    the same transaction: the answer is recorded before the secret is let go."""
+    async with deps.uow() as uow:
+        order = await _load(uow.orders.get, order_id)
+        waited = order.state.awaits_payment
+        change(order, deps.clock.now())
+        if waited and not order.state.awaits_payment:
+            await uow.deadlines.clear(order.id)
+            await uow.payment_methods.forget(order.id)
+        await uow.commit()
+    return order.state
+
+
+async def _load(get: Callable[[UUID], Awaitable[Order | None]], order_id: UUID) -> Order:
+    order = await get(order_id)
+    if order is None:
+        raise OrderNotFound(f"order {order_id} not found")
+    return order

@@ -1,0 +1,1 @@
+"""Reporting handlers: the sales views' refresh."""

@@ -1,0 +1,1 @@
+"""Adapters of the file system: product images on local disk."""

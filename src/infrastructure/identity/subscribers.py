@@ -1,0 +1,45 @@
+"""Identity's subscribers of the event log: the account history projection, an audit trail of
+each account built from the users' events."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from application.identity.views import describe
+from domain.identity.user import User
+from infrastructure.eventlog.registry import EventRegistry
+from infrastructure.eventlog.store import StoredEvent
+from infrastructure.eventlog.subscriptions import FailurePolicy
+from infrastructure.identity.tables import account_history
+
+
+class AccountHistoryProjection:
+    """One row per account event, with who did it; rebuildable from the log."""
+
+    name = "account-history"
+    on_failure = FailurePolicy.STOP
+
+    def __init__(self, registry: EventRegistry) -> None:
+        self._registry = registry
+
+    async def handle(self, events: Sequence[StoredEvent], conn: AsyncConnection) -> None:
+        rows = [self._row(e) for e in events if e.stream_type == User.stream_type]
+        if rows:
+            await conn.execute(insert(account_history), rows)
+
+    async def reset(self, conn: AsyncConnection) -> None:
+        await conn.execute(account_history.delete())
+
+    def _row(self, stored: StoredEvent) -> dict[str, Any]:
+        event = self._registry.decode(stored)
+        actor, summary = describe(event)
+        return {
+            "position": stored.position,
+            "user_id": getattr(event, "user_id"),  # noqa: B009 - every identity event has one
+            "event_type": stored.event_type,
+            "occurred_at": event.occurred_at,
+            "actor_id": actor,
+            "summary": summary,
+        }

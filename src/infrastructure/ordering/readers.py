@@ -1,0 +1,250 @@
+"""The ordering read side: the order read model (`order_views`, `order_timeline`) and its
+mapping to the domain's OrderState, carts at today's prices, and orders' histories replayed
+from the event log with the state after each event (the projection, the live feed and
+reconnecting clients all use `replay_orders`)."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import and_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from application.ordering.views import (
+    CartView,
+    OrderSearch,
+    OrderSummary,
+    OrderUpdate,
+    TimelineEntry,
+    describe,
+)
+from application.shared.errors import InvalidCursor
+from application.shared.pagination import Page, decode_cursor, encode_cursor, page_of
+from domain.ordering.cart import Cart
+from domain.ordering.order import OrderState, next_state, order_stream
+from domain.ordering.values import OrderLine, OrderStatus, ShippingAddress
+from domain.shared.events import DomainEvent
+from domain.shared.money import Money
+from infrastructure.eventlog.registry import EventRegistry, from_json_value, to_json_value
+from infrastructure.eventlog.store import StoredEvent
+from infrastructure.eventlog.tables import event_log
+from infrastructure.ordering.repositories import cart_lines_of
+from infrastructure.ordering.tables import order_timeline, order_views
+from infrastructure.ordering.unit_of_work import CatalogOn
+
+v = order_views.c
+
+# -- the order read model: a row per order, its columns named after OrderState's fields -----
+
+_STATE_FIELDS = [f.name for f in fields(OrderState) if f.name not in ("id", "total")]
+
+
+def order_row(state: OrderState) -> dict[str, Any]:
+    """The row of `order_views` that holds this state (plus `item_count`, for lists)."""
+    row = {name: getattr(state, name) for name in _STATE_FIELDS}
+    return row | {
+        "order_id": state.id,
+        "total_amount": state.total.amount,
+        "currency": state.total.currency,
+        "lines": to_json_value(state.lines),
+        "shipping_address": to_json_value(state.shipping_address),
+        "item_count": state.item_count,
+    }
+
+
+def order_from_row(row: Mapping[Any, Any]) -> OrderState:
+    values = {name: row[name] for name in _STATE_FIELDS}
+    return OrderState(
+        **values
+        | {
+            "id": row["order_id"],
+            "status": OrderStatus(row["status"]),
+            "total": Money(row["total_amount"], row["currency"]),
+            "lines": tuple(from_json_value(OrderLine, line) for line in row["lines"]),
+            "shipping_address": from_json_value(ShippingAddress, row["shipping_address"]),
+        }
+    )
+
+
+class SqlOrderReader:
+    """The OrderReader port over `order_views` and `order_timeline`."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def details(self, order_id: UUID) -> OrderState | None:
+        async with self._engine.connect() as conn:
+            row = (
+                await conn.execute(select(order_views).where(v.order_id == order_id))
+            ).one_or_none()
+        return None if row is None else order_from_row(row._mapping)
+
+    async def search(self, query: OrderSearch) -> Page[OrderSummary]:
+        statement = (
+            select(order_views)
+            .where(and_(True, *_conditions(query)))
+            .order_by(v.placed_at.desc(), v.order_id.desc())
+            .limit(query.limit + 1)
+        )
+        async with self._engine.connect() as conn:
+            rows = [r._mapping for r in await conn.execute(statement)]
+        return page_of(
+            rows,
+            query.limit,
+            item=_summary,
+            cursor=lambda r: encode_cursor([r["placed_at"].isoformat(), str(r["order_id"])]),
+        )
+
+    async def timeline(self, order_id: UUID) -> list[TimelineEntry]:
+        t = order_timeline.c
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                select(order_timeline).where(t.order_id == order_id).order_by(t.version)
+            )
+            return [
+                TimelineEntry(
+                    version=r.version,
+                    event_type=r.event_type,
+                    status=OrderStatus(r.status),
+                    occurred_at=r.occurred_at,
+                    actor_id=r.actor_id,
+                    summary=r.summary,
+                )
+                for r in rows
+            ]
+
+
+def _conditions(query: OrderSearch) -> list[Any]:
+    conditions: list[Any] = []
+    if query.customer_id is not None:
+        conditions.append(v.customer_id == query.customer_id)
+    if query.status is not None:
+        conditions.append(v.status == query.status)
+    if query.placed_from is not None:
+        conditions.append(v.placed_at >= query.placed_from)
+    if query.placed_to is not None:
+        conditions.append(v.placed_at < query.placed_to)
+    for bound, compare in (
+        (query.min_total, v.total_amount.__ge__),
+        (query.max_total, v.total_amount.__le__),
+    ):
+        if bound is not None:
+            conditions += [compare(bound.amount), v.currency == bound.currency]
+    if query.awaiting_refund:
+        conditions += [
+            v.status == OrderStatus.CANCELLED,
+            v.payment_reference.is_not(None),
+            v.refund_reference.is_(None),
+        ]
+    if query.cursor is not None:
+        placed_at, order_id = _after(query.cursor)
+        # Newest first: the next page holds what sorts below the last row shown.
+        conditions.append(tuple_(v.placed_at, v.order_id) < tuple_(placed_at, order_id))
+    return conditions
+
+
+def _after(cursor: str) -> tuple[datetime, UUID]:
+    placed_at, order_id = decode_cursor(cursor, length=2)
+    try:
+        return datetime.fromisoformat(placed_at), UUID(order_id)
+    except ValueError:
+        raise InvalidCursor("the cursor is not one this service issued") from None
+
+
+def _summary(r: Any) -> OrderSummary:
+    return OrderSummary(
+        id=r["order_id"],
+        customer_id=r["customer_id"],
+        status=OrderStatus(r["status"]),
+        total=Money(r["total_amount"], r["currency"]),
+        item_count=r["item_count"],
+        placed_at=r["placed_at"],
+        updated_at=r["updated_at"],
+    )
+
+
+class SqlCartReader:
+    """The CartReader port: the cart's rows priced by the catalog, on one connection, with no
+    lock."""
+
+    def __init__(self, engine: AsyncEngine, catalog: CatalogOn) -> None:
+        self._engine = engine
+        self._catalog_on = catalog
+
+    async def cart(self, customer_id: UUID) -> CartView:
+        async with self._engine.connect() as conn:
+            cart = Cart(customer_id, await cart_lines_of(conn, customer_id))
+            items = await self._catalog_on(conn).items(cart.skus)
+        return CartView.priced(cart, items)
+
+
+# -- orders' histories, replayed from the log ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One event of an order's stream, and the order's state right after it."""
+
+    stored: StoredEvent
+    event: DomainEvent
+    state: OrderState
+
+    @property
+    def update(self) -> OrderUpdate:
+        """The step as live feeds send it."""
+        return OrderUpdate(
+            order_id=self.state.id,
+            customer_id=self.state.customer_id,
+            version=self.stored.stream_version,
+            event_type=self.stored.event_type,
+            status=self.state.status,
+            occurred_at=self.event.occurred_at,
+            summary=describe(self.event)[1],
+        )
+
+
+async def replay_orders(
+    conn: AsyncConnection, registry: EventRegistry, through: Mapping[str, int]
+) -> dict[str, list[Step]]:
+    """Each stream's steps up to its version in `through` (stream id -> version), folded
+    with the order's own state machine, in one query."""
+    rows = await conn.execute(
+        select(event_log)
+        .where(event_log.c.stream_id.in_(list(through)))
+        .order_by(event_log.c.stream_id, event_log.c.stream_version)
+    )
+    steps: dict[str, list[Step]] = {stream_id: [] for stream_id in through}
+    for row in rows:
+        stored = StoredEvent.from_row(row._mapping)
+        if stored.stream_version > through[stored.stream_id]:
+            continue
+        event = registry.decode(stored)
+        history = steps[stored.stream_id]
+        state = next_state(history[-1].state if history else None, event)
+        history.append(Step(stored, event, state))
+    return steps
+
+
+def streams_through(events: Iterable[StoredEvent], stream_type: str) -> dict[str, int]:
+    """Each stream of this type in a batch, and the last version of it the batch holds."""
+    through: dict[str, int] = {}
+    for event in events:
+        if event.stream_type == stream_type:
+            through[event.stream_id] = max(through.get(event.stream_id, 0), event.stream_version)
+    return through
+
+
+class SqlOrderHistory:
+    """The OrderHistory port: missed updates, straight from the log."""
+
+    def __init__(self, engine: AsyncEngine, registry: EventRegistry) -> None:
+        self._engine = engine
+        self._registry = registry
+
+    async def updates(self, order_id: UUID, *, after_version: int) -> list[OrderUpdate]:
+        stream = order_stream(order_id)
+        async with self._engine.connect() as conn:
+            steps = await replay_orders(conn, self._registry, {stream: 2**31 - 1})
+        return [s.update for s in steps[stream] if s.stored.stream_version > after_version]

@@ -1,0 +1,52 @@
+"""The provider's callbacks (`POST /payments/webhook`): results of payments that were pending,
+trusted only with a valid, fresh HMAC-SHA256 signature over the exact bytes sent.
+
+The provider's wire format: `{"type": "payment.authorized" | "payment.declined", "data":
+{"reference": <order id>, "payment_reference", "amount", "currency", "reason"}}`, signed with
+`Agora-Signature: t=<unix seconds>,v1=<hex>`. The timestamp bounds replays of a captured
+request; duplicates inside the window are harmless, because recording a known payment result
+changes nothing."""
+
+import json
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from application.ordering.ports import InvalidCallback, PaymentCallback
+from application.shared.clock import Clock
+from domain.shared.errors import DomainError
+from domain.shared.money import Money
+from infrastructure.http.signatures import verify
+
+
+class SignedPaymentCallbacks:
+    """The PaymentCallbacks port for the provider's signed JSON callbacks."""
+
+    def __init__(self, *, secret: str, tolerance: timedelta, clock: Clock) -> None:
+        self._secret = secret
+        self._tolerance = tolerance
+        self._clock = clock
+
+    def read(self, body: bytes, signature: str | None) -> PaymentCallback:
+        verify(self._secret, body, signature, now=self._clock.now(), tolerance=self._tolerance)
+        try:
+            payload = json.loads(body)
+            kind, data = payload["type"], payload["data"]
+            order_id = UUID(str(data["reference"]))
+            if kind == "payment.authorized":
+                return PaymentCallback(
+                    order_id=order_id,
+                    approved=True,
+                    payment_reference=str(data["payment_reference"]),
+                    amount=Money.of(data["amount"], data["currency"]),
+                )
+            if kind == "payment.declined":
+                return PaymentCallback(order_id=order_id, approved=False, reason=_reason(data))
+        except (ValueError, KeyError, TypeError, DomainError) as exc:
+            raise InvalidCallback(f"not a payment result: {exc}") from None
+        raise InvalidCallback(f"unknown event type {kind!r}")
+
+
+def _reason(data: dict[str, Any]) -> str | None:
+    reason = data.get("reason")
+    return None if reason is None else str(reason)

@@ -1,0 +1,2 @@
+"""Adapters that talk to Redis: the client, login throttling, the catalog cache, and live
+order updates."""

@@ -1,0 +1,150 @@
+"""Live order updates across API replicas, through Redis pub/sub.
+
+The `order-updates` subscriber of the event log publishes each order event, once committed, to
+one Redis channel. Every API process holds one subscription to that channel (`RedisOrderFeed`)
+and hands each message to the queues of its own SSE and WebSocket clients, so a client on any
+replica sees every change, whichever process or worker made it. Pub/sub delivers at most once;
+clients that reconnect resume from the event log (the ordering reader's history), so nothing
+is lost."""
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from redis.asyncio import Redis
+
+from application.ordering.ports import LiveUpdatesUnavailable
+from application.ordering.views import OrderUpdate
+from domain.ordering.values import OrderStatus
+
+log = logging.getLogger(__name__)
+
+
+READY_TIMEOUT_SECONDS = 5.0
+
+
+def channel(prefix: str) -> str:
+    """The one channel every order change is published on."""
+    return f"{prefix}:order-updates"
+
+
+def encode(update: OrderUpdate) -> str:
+    return json.dumps(
+        {
+            "order_id": str(update.order_id),
+            "customer_id": str(update.customer_id),
+            "version": update.version,
+            "event_type": update.event_type,
+            "status": update.status.value,
+            "occurred_at": update.occurred_at.isoformat(),
+            "summary": update.summary,
+        }
+    )
+
+
+def decode(raw: bytes | str) -> OrderUpdate:
+    body: dict[str, Any] = json.loads(raw)
+    return OrderUpdate(
+        order_id=UUID(body["order_id"]),
+        customer_id=UUID(body["customer_id"]),
+        version=int(body["version"]),
+        event_type=str(body["event_type"]),
+        status=OrderStatus(body["status"]),
+        occurred_at=datetime.fromisoformat(body["occurred_at"]),
+        summary=str(body["summary"]),
+    )
+
+
+class RedisOrderFeed:
+    """The `OrderFeed` port: one Redis subscription per process, fanned out to local queues.
+
+    A client that does not keep up (its queue is full) is sent None and dropped; it reconnects
+    with Last-Event-ID and catches up from the log, so one slow client never holds up others."""
+
+    def __init__(self, redis: Redis, *, prefix: str, queue_size: int = 100) -> None:
+        self._redis = redis
+        self._channel = channel(prefix)
+        self._queue_size = queue_size
+        self._queues: set[asyncio.Queue[OrderUpdate | None]] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+
+    @property
+    def listeners(self) -> int:
+        return len(self._queues)
+
+    @asynccontextmanager
+    async def subscribe(self) -> AsyncIterator["asyncio.Queue[OrderUpdate | None]"]:
+        await self._start()
+        queue: asyncio.Queue[OrderUpdate | None] = asyncio.Queue(self._queue_size)
+        self._queues.add(queue)
+        try:
+            yield queue
+        finally:
+            self._queues.discard(queue)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._listen(), name="order-feed")
+        try:
+            await asyncio.wait_for(self._ready.wait(), READY_TIMEOUT_SECONDS)
+        except TimeoutError:
+            raise LiveUpdatesUnavailable("live updates are unavailable (Redis)") from None
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+                    await pubsub.subscribe(self._channel)
+                    self._ready.set()
+                    while True:
+                        message = await pubsub.get_message(timeout=1.0)
+                        if message is not None:
+                            self._deliver(message["data"])
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # Redis went away: clients resume from the log later
+                log.exception("order feed lost its Redis subscription; reconnecting")
+                # Until subscribed again, new clients wait in `subscribe` (or are refused),
+                # instead of listening to a channel nobody receives for them.
+                self._ready.clear()
+                self._drop_all()
+                await asyncio.sleep(1.0)
+
+    def _deliver(self, raw: bytes | str) -> None:
+        try:
+            update = decode(raw)
+        except (ValueError, KeyError, TypeError):
+            log.warning("order feed ignored a malformed message")
+            return
+        self._fan_out(update)
+
+    def _fan_out(self, update: OrderUpdate) -> None:
+        for queue in list(self._queues):
+            try:
+                queue.put_nowait(update)
+            except asyncio.QueueFull:
+                self._drop(queue)
+
+    def _drop_all(self) -> None:
+        for queue in list(self._queues):
+            self._drop(queue)
+
+    def _drop(self, queue: "asyncio.Queue[OrderUpdate | None]") -> None:
+        self._queues.discard(queue)
+        while not queue.empty():
+            queue.get_nowait()
+        queue.put_nowait(None)

@@ -1,0 +1,1 @@
+"""Adapters of secrets: signed access tokens (JWT) and password hashing (Argon2id)."""

@@ -1,0 +1,88 @@
+"""Helpers for event-log tests: appends, and a subscriber that records what it was given."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from agora.bootstrap import build_registry
+from domain.identity.events import UserProfileUpdated
+from infrastructure.eventlog.store import EventStore, NewEvents, PendingEvent, StoredEvent
+from infrastructure.eventlog.subscriptions import FailurePolicy
+
+REGISTRY = build_registry()
+
+
+def an_event(name: str = "Ada") -> UserProfileUpdated:
+    return UserProfileUpdated(occurred_at=datetime.now(UTC), user_id=uuid.uuid4(), full_name=name)
+
+
+async def append(
+    engine: AsyncEngine, stream_id: str, *names: str, expected: int | None = None
+) -> None:
+    async with engine.begin() as conn:
+        await EventStore(conn, REGISTRY).append(
+            [
+                NewEvents(
+                    stream_type="user",
+                    stream_id=stream_id,
+                    events=[PendingEvent.new(an_event(n)) for n in names or ("Ada",)],
+                    expected_version=expected,
+                )
+            ]
+        )
+
+
+async def prepare_recordings(engine: AsyncEngine) -> None:
+    """The table RecordingSubscriber writes to."""
+    async with engine.begin() as conn:
+        # Helper tables live in their own schema, outside what the migrations manage.
+        await conn.execute(text("CREATE SCHEMA IF NOT EXISTS test_support"))
+        await conn.execute(
+            text(
+                "CREATE TABLE IF NOT EXISTS test_support.deliveries"
+                " (subscriber text, event_id uuid, position bigint, full_name text)"
+            )
+        )
+
+
+class RecordingSubscriber:
+    """Writes one row per delivered event, in the subscriber's transaction."""
+
+    def __init__(
+        self,
+        name: str,
+        on_failure: FailurePolicy = FailurePolicy.STOP,
+        fail_on: str | None = None,
+    ) -> None:
+        self.name = name
+        self.on_failure = on_failure
+        self.fail_on = fail_on
+
+    async def handle(self, events: Sequence[StoredEvent], conn: AsyncConnection) -> None:
+        for event in events:
+            if event.payload.get("full_name") == self.fail_on:
+                raise RuntimeError(f"cannot handle {self.fail_on}")
+            await conn.execute(
+                text("INSERT INTO test_support.deliveries VALUES (:s, :e, :p, :n)"),
+                {
+                    "s": self.name,
+                    "e": event.event_id,
+                    "p": event.position,
+                    "n": event.payload["full_name"],
+                },
+            )
+
+
+async def deliveries(engine: AsyncEngine, subscriber: str) -> list[str]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            text(
+                "SELECT full_name FROM test_support.deliveries"
+                " WHERE subscriber = :s ORDER BY position"
+            ),
+            {"s": subscriber},
+        )
+        return [r[0] for r in rows]

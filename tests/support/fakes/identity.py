@@ -1,0 +1,220 @@
+"""In-memory fakes of the identity ports, for handler tests that run in milliseconds. Each is
+held to its port by `tests/contracts`."""
+
+import copy
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from application.identity.deps import IdentityDeps
+from application.identity.ports import (
+    AccessClaims,
+    AlreadyUsed,
+    Claimed,
+    IssuedAccessToken,
+    Unusable,
+)
+from application.shared.errors import ConcurrencyConflict, NotAuthenticated, TooManyAttempts
+from domain.identity.api_key import ApiKey
+from domain.identity.errors import EmailAlreadyRegistered
+from domain.identity.session import LoginSession, RefreshToken
+from domain.identity.user import User
+from domain.identity.values import EmailAddress
+from tests.support.fakes.shared import FakeStore, FakeUnitOfWork, FixedClock
+
+
+@dataclass
+class StoredSession:
+    session: LoginSession
+    revoked_at: datetime | None = None
+
+
+@dataclass
+class Store(FakeStore):
+    """Identity's tables."""
+
+    users: dict[UUID, User] = field(default_factory=dict)
+    sessions: dict[UUID, StoredSession] = field(default_factory=dict)
+    tokens: dict[str, tuple[RefreshToken, datetime | None]] = field(default_factory=dict)
+    api_keys: dict[UUID, ApiKey] = field(default_factory=dict)
+
+
+class FakeUsers:
+    """The UserRepository port."""
+
+    def __init__(self, store: Store, uow: "FakeIdentityUnitOfWork | None" = None) -> None:
+        self.store = store
+        self._uow = uow
+
+    async def get(self, user_id: UUID) -> User | None:
+        user = self.store.users.get(user_id)
+        return None if user is None else self._seen(copy.deepcopy(user))
+
+    async def get_by_email(self, email: EmailAddress) -> User | None:
+        found = [u for u in self.store.users.values() if u.email == email]
+        return self._seen(copy.deepcopy(found[0])) if found else None
+
+    async def add(self, user: User) -> None:
+        if any(u.email == user.email for u in self.store.users.values()):
+            raise EmailAlreadyRegistered(f"{user.email} is already registered")
+        self.store.users[user.id] = copy.deepcopy(user)
+        self._seen(user)
+
+    async def save(self, user: User) -> None:
+        if self.store.users[user.id].version != user.version:
+            raise ConcurrencyConflict(f"user {user.id} was changed concurrently; try again")
+        user.version += 1
+        self.store.users[user.id] = copy.deepcopy(user)
+
+    def _seen(self, user: User) -> User:
+        return user if self._uow is None else self._uow.seen(user)
+
+
+class FakeSessions:
+    """The SessionRepository port."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def start(self, session: LoginSession, first_token: RefreshToken) -> None:
+        self.store.sessions[session.id] = StoredSession(session)
+        await self.add_token(first_token)
+
+    async def add_token(self, token: RefreshToken) -> None:
+        self.store.tokens[token.token_hash] = (token, None)
+
+    async def claim(self, token_hash: str, *, now: datetime) -> Claimed | AlreadyUsed | Unusable:
+        if token_hash not in self.store.tokens:
+            return Unusable()
+        token, used_at = self.store.tokens[token_hash]
+        if used_at is not None:
+            return AlreadyUsed(session_id=token.session_id)
+        stored = self.store.sessions[token.session_id]
+        if stored.revoked_at is not None or token.expires_at <= now:
+            return Unusable()
+        self.store.tokens[token_hash] = (token, now)
+        return Claimed(
+            session_id=token.session_id,
+            user_id=stored.session.user_id,
+            session_expires_at=stored.session.expires_at,
+        )
+
+    async def revoke(self, session_id: UUID, *, now: datetime) -> None:
+        stored = self.store.sessions.get(session_id)
+        if stored is not None and stored.revoked_at is None:
+            stored.revoked_at = now
+
+    async def revoke_all_of(
+        self, user_id: UUID, *, now: datetime, except_session: UUID | None = None
+    ) -> None:
+        for sid, stored in self.store.sessions.items():
+            if stored.session.user_id == user_id and sid != except_session:
+                stored.revoked_at = stored.revoked_at or now
+
+    def live_sessions_of(self, user_id: UUID) -> list[UUID]:
+        return [
+            sid
+            for sid, s in self.store.sessions.items()
+            if s.session.user_id == user_id and s.revoked_at is None
+        ]
+
+
+class FakeApiKeys:
+    """The ApiKeyRepository port."""
+
+    def __init__(self, store: Store, uow: "FakeIdentityUnitOfWork") -> None:
+        self.store = store
+        self._uow = uow
+
+    async def add(self, key: ApiKey) -> None:
+        self.store.api_keys[key.id] = copy.deepcopy(key)
+        self._uow.seen(key)
+
+    async def get(self, key_id: UUID) -> ApiKey | None:
+        key = self.store.api_keys.get(key_id)
+        return None if key is None else self._uow.seen(copy.deepcopy(key))
+
+    async def save(self, key: ApiKey) -> None:
+        self.store.api_keys[key.id] = copy.deepcopy(key)
+
+
+class FakeIdentityUnitOfWork(FakeUnitOfWork[Store]):
+    """The IdentityUnitOfWork port over a Store."""
+
+    users: FakeUsers
+    sessions: FakeSessions
+    api_keys: FakeApiKeys
+
+    def _open(self) -> None:
+        self.users = FakeUsers(self.working, self)
+        self.sessions = FakeSessions(self.working)
+        self.api_keys = FakeApiKeys(self.working, self)
+
+
+class FakeHasher:
+    """The PasswordHasher port: reversible 'hashing' that records which parameters made each
+    hash."""
+
+    def __init__(self, version: str = "v2") -> None:
+        self.version = version
+
+    async def hash(self, password: str) -> str:
+        return f"{self.version}:{password}"
+
+    async def verify(self, password: str, password_hash: str) -> tuple[bool, str | None]:
+        version, _, stored = password_hash.partition(":")
+        if stored != password:
+            return False, None
+        return True, (None if version == self.version else await self.hash(password))
+
+    async def waste_time(self, password: str) -> None:
+        return None
+
+
+class FakeTokens:
+    """The AccessTokens port: readable tokens, refused like the real ones when malformed."""
+
+    def issue(self, *, user_id: UUID, session_id: UUID, now: datetime) -> IssuedAccessToken:
+        return IssuedAccessToken(token=f"{user_id}|{session_id}", expires_in=900)
+
+    def verify(self, token: str) -> AccessClaims:
+        try:
+            user_id, session_id = token.split("|")
+            return AccessClaims(user_id=UUID(user_id), session_id=UUID(session_id))
+        except ValueError:
+            raise NotAuthenticated("the access token is invalid or expired") from None
+
+
+class FakeThrottle:
+    """The LoginThrottle port: a few failures per account, then TooManyAttempts."""
+
+    def __init__(self, max_failures: int = 3) -> None:
+        self.failures: dict[str, int] = {}
+        self.max_failures = max_failures
+
+    async def check(self, *, email: str, client_ip: str) -> None:
+        if self.failures.get(email.lower(), 0) >= self.max_failures:
+            raise TooManyAttempts("too many login attempts; try again later", retry_after=60)
+
+    async def record_failure(self, *, email: str, client_ip: str) -> None:
+        self.failures[email.lower()] = self.failures.get(email.lower(), 0) + 1
+
+
+def identity_deps(store: Store | None = None, **overrides: Any) -> IdentityDeps:
+    """Identity's dependencies on fakes; keyword arguments replace any of them."""
+    store = store or Store()
+    deps = IdentityDeps(
+        uow=lambda: FakeIdentityUnitOfWork(store),
+        hasher=FakeHasher(),
+        tokens=FakeTokens(),
+        throttle=FakeThrottle(),
+        clock=FixedClock(),
+        session_lifetime=timedelta(days=14),
+    )
+    return replace(deps, **overrides)
+
+
+def new_id() -> UUID:
+    return uuid.uuid4()

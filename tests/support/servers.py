@@ -1,0 +1,135 @@
+"""Real servers for live updates: the test's own app served over TCP by uvicorn in this
+process, and a second API replica in a subprocess, both on the same PostgreSQL and Redis."""
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+from starlette.types import ASGIApp
+
+from agora.settings import Settings
+from tests.support.settings import TEST_JWT_SECRET
+
+AGORA = str(Path(sys.executable).parent / "agora")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@asynccontextmanager
+async def served(app: FastAPI | ASGIApp) -> AsyncIterator[str]:
+    """Serve an ASGI app over real TCP, without running its lifespan (an Agora app's services
+    are already open)."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@contextmanager
+def replica(settings: Settings, database_url: str, redis_url: str) -> Iterator[str]:
+    """`agora serve` in a subprocess: another API process on the same database and Redis."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KAFKA_", "WORKER_"))}
+    env |= {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "REDIS_KEY_PREFIX": settings.redis.key_prefix,
+        "AUTH_JWT_SECRET": TEST_JWT_SECRET,
+        "AGORA_ENV": "test",
+        "AGORA_LOG_LEVEL": "WARNING",
+        "NOTIFICATIONS_HEARTBEAT_SECONDS": "0.5",
+        "NOTIFICATIONS_WEBSOCKET_AUTH_SECONDS": "0.5",
+    }
+    with tempfile.TemporaryDirectory() as data_dir:
+        env["AGORA_DATA_DIR"] = data_dir
+        process = subprocess.Popen(  # noqa: S603 - our own console script
+            [AGORA, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_ready(base, process)
+            yield base
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _wait_ready(base: str, process: subprocess.Popen[bytes]) -> None:
+    for _ in range(300):
+        assert process.poll() is None, "the replica exited during start-up"
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
+                return
+        time.sleep(0.1)
+    raise AssertionError("the replica never became ready")
+
+
+@dataclass
+class Sse:
+    """One server-sent event, or a comment line."""
+
+    id: str | None = None
+    event: str | None = None
+    data: Any = None
+    comment: str | None = None
+
+
+class SseReader:
+    """Reads events and comments from one open stream."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._lines = response.aiter_lines()
+
+    async def next(self, count: int, *, seconds: float = 15) -> list[Sse]:
+        """The next `count` events or comments."""
+        found: list[Sse] = []
+        current = Sse()
+        async with asyncio.timeout(seconds):
+            while len(found) < count:
+                line = await anext(self._lines)
+                if line == "":
+                    if current != Sse():
+                        found.append(current)
+                    current = Sse()
+                elif line.startswith(":"):
+                    found.append(Sse(comment=line[1:].strip()))
+                else:
+                    field, _, value = line.partition(":")
+                    value = value.removeprefix(" ")
+                    if field == "id":
+                        current.id = value
+                    elif field == "event":
+                        current.event = value
+                    elif field == "data":
+                        current.data = json.loads(value)
+        return found
