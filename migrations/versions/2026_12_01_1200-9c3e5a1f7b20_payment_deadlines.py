@@ -1,4 +1,5 @@
-"""payment deadlines kept with the orders; the order read model mirrors the order's state
+"""payment deadlines kept with the orders; the order read model mirrors the order's state;
+inventory settles reservations from the order's events
 
 Revision ID: 9c3e5a1f7b20
 Revises: 178ec1d24abf
@@ -37,6 +38,15 @@ UPDATE order_views o
 # and its parked events stay its own.
 RENAME = "UPDATE {table} SET {column} = 'fulfilment' WHERE {column} = 'fulfillment'"
 
+# Inventory's settler takes over keeping, committing and releasing reservations from the
+# fulfilment process: it starts where the process stood, so no past event is settled twice.
+SETTLER = """
+INSERT INTO subscription_checkpoints (name, transaction_id, position)
+SELECT 'order-stock', transaction_id, position
+  FROM subscription_checkpoints
+ WHERE name = 'fulfilment'
+"""
+
 
 def upgrade() -> None:
     op.create_table(
@@ -54,9 +64,11 @@ def upgrade() -> None:
     op.drop_column("order_views", "refunded")
     op.execute(RENAME.format(table="subscription_checkpoints", column="name"))
     op.execute(RENAME.format(table="subscription_dead_letters", column="subscription"))
+    op.execute(SETTLER)
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM subscription_checkpoints WHERE name = 'order-stock'")
     op.execute(
         "UPDATE subscription_dead_letters SET subscription = 'fulfillment'"
         " WHERE subscription = 'fulfilment'"

@@ -2,7 +2,7 @@
 
 import asyncio
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import pytest
@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from agora.contexts import inventory
 from application.inventory.commands import (
     AdjustStock,
     CommitReservations,
@@ -20,6 +21,7 @@ from application.inventory.commands import (
 )
 from application.inventory.deps import InventoryDeps
 from application.inventory.handlers import stock as handlers
+from application.shared.bus import CommandBus
 from domain.inventory.errors import (
     AdjustmentBelowReserved,
     InsufficientStock,
@@ -28,8 +30,10 @@ from domain.inventory.errors import (
 )
 from domain.inventory.values import StockLevel
 from domain.shared.sku import Sku
+from infrastructure.eventlog.store import StoredEvent
 from infrastructure.eventlog.tables import event_log
 from infrastructure.inventory.readers import SqlStockReader
+from infrastructure.inventory.subscribers import OrderStockSettler
 from infrastructure.inventory.tables import stock_ledger, stock_reservations
 from infrastructure.inventory.unit_of_work import SqlInventoryUnitOfWork
 from tests.support.eventlog import REGISTRY
@@ -227,3 +231,56 @@ async def test_committing_an_expired_reservation_is_refused(
     with pytest.raises(ReservationExpired):
         await handlers.commit_reservations(CommitReservations(order_id=order), deps=deps)
     assert (await level(engine, sku)).on_hand == 5
+
+
+def published(event_type: str, order_id: uuid.UUID) -> StoredEvent:
+    """An ordering event as inventory reads it from the log: its name and its payload."""
+    return StoredEvent(
+        position=0,
+        transaction_id=0,
+        stream_type="order",
+        stream_id=f"order-{order_id}",
+        stream_version=1,
+        event_id=uuid.uuid4(),
+        event_type=event_type,
+        schema_version=1,
+        payload={"order_id": str(order_id)},
+        metadata={},
+        recorded_at=datetime.now(UTC),
+    )
+
+
+async def test_reservations_follow_their_orders_published_events(
+    engine: AsyncEngine, deps: InventoryDeps, clock: FixedClock
+) -> None:
+    bus = CommandBus()
+    inventory.register(bus, deps)
+    settler = OrderStockSettler(bus)
+    sku = await stocked(deps, 10)
+    paid, unpaid, cancelled, refunded = (uuid.uuid4() for _ in range(4))
+    for order, quantity in ((paid, 3), (unpaid, 4), (cancelled, 1), (refunded, 2)):
+        await reserve(deps, order, (sku, quantity))
+
+    async with engine.connect() as conn:
+        for _ in range(2):  # the log may deliver twice: the second time changes nothing
+            await settler.handle(
+                [
+                    published("OrderPlaced", unpaid),  # not inventory's concern
+                    published("OrderPaid", paid),
+                    published("OrderCancelled", cancelled),
+                    published("RefundIssued", refunded),
+                ],
+                conn,
+            )
+        now = await level(engine, sku)
+        assert (now.on_hand, now.reserved) == (10, 7)
+
+        clock.advance(HOLD + timedelta(seconds=1))
+        await handlers.expire_reservations(ExpireReservations(), deps=deps)
+        assert (await level(engine, sku)).reserved == 3  # the paid order's units are kept
+
+        await settler.handle([published("OrderShipped", paid)], conn)
+        await settler.handle([published("RefundIssued", paid)], conn)  # after shipping: nothing
+    now = await level(engine, sku)
+    assert (now.on_hand, now.reserved, now.available) == (7, 0, 7)
+    assert await ledger_sums(engine, sku) == (7, 0)

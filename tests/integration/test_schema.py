@@ -1,13 +1,20 @@
-"""The migrated schema is exactly what the table definitions say (reflection + autogenerate)."""
+"""The migrated schema is exactly what the table definitions say (reflection + autogenerate),
+and a migration that moves data carries a running shop's rows over."""
 
+import asyncio
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from infrastructure.db.migrations import alembic_config
 from infrastructure.db.schema import metadata
 
 
@@ -38,3 +45,75 @@ async def test_constraints_are_named_by_the_convention(engine: AsyncEngine) -> N
             "fk_refresh_tokens_session_id_login_sessions",
             "ck_users_email_is_lower_case",
         }
+
+
+async def test_the_payment_deadline_migration_carries_the_shops_state_over(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    """Down to the revision before, rows as that schema held them, and up again: waiting
+    orders get their deadlines, refunded ones their reference, and the fulfilment
+    subscriber's place in the log is kept and handed to inventory's settler."""
+    config = alembic_config(database_url)
+    await asyncio.to_thread(command.downgrade, config, "178ec1d24abf")
+    waiting, refunded = uuid.uuid4(), uuid.uuid4()
+    since = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    async with engine.begin() as conn:
+        for order_id, status, is_refunded in (
+            (waiting, "awaiting_payment", False),
+            (refunded, "cancelled", True),
+        ):
+            await conn.execute(
+                text(
+                    "INSERT INTO order_views (order_id, customer_id, status, total_amount,"
+                    " currency, item_count, lines, shipping_address, refunded, placed_at,"
+                    " awaiting_payment_since, updated_at, version)"
+                    " VALUES (:id, :id, :status, 10, 'EUR', 1, '[]', '{}', :refunded,"
+                    " :placed, :since, :since, 3)"
+                ),
+                {
+                    "id": order_id,
+                    "status": status,
+                    "refunded": is_refunded,
+                    "placed": since - timedelta(minutes=1),
+                    "since": since,
+                },
+            )
+        await conn.execute(
+            text(
+                "INSERT INTO event_log (stream_type, stream_id, stream_version, event_id,"
+                " event_type, schema_version, payload, metadata) VALUES ('order', :stream, 4,"
+                " :event_id, 'RefundIssued', 1, :payload, '{}')"
+            ),
+            {
+                "stream": f"order-{refunded}",
+                "event_id": uuid.uuid4(),
+                "payload": json.dumps({"order_id": str(refunded), "refund_reference": "rf-1"}),
+            },
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO subscription_checkpoints (name, transaction_id, position)"
+                " VALUES ('fulfillment', 7, 42)"
+            )
+        )
+
+    await asyncio.to_thread(command.upgrade, config, "head")
+
+    async with engine.connect() as conn:
+        deadlines = (
+            await conn.execute(text("SELECT order_id, since FROM order_payment_deadlines"))
+        ).all()
+        references = dict(
+            (await conn.execute(text("SELECT order_id, refund_reference FROM order_views"))).all()
+        )
+        checkpoints = (
+            await conn.execute(
+                text(
+                    "SELECT name, transaction_id, position FROM subscription_checkpoints"
+                    " ORDER BY name"
+                )
+            )
+        ).all()
+    assert [tuple(d) for d in deadlines] == [(waiting, since)]
+    assert references == {waiting: None, refunded: "rf-1"}
+    assert [tuple(c) for c in checkpoints] == [("fulfilment", 7, 42), ("order-stock", 7, 42)]

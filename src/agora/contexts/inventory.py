@@ -1,5 +1,5 @@
-"""Inventory wired: stock items, reservations and the ledger in PostgreSQL, and the periodic
-release of expired reservations."""
+"""Inventory wired: stock items, reservations and the ledger in PostgreSQL, the settling of
+reservations as their orders move on, and the periodic release of expired reservations."""
 
 from functools import partial
 
@@ -11,6 +11,7 @@ from application.inventory.queries import InventoryQueries
 from application.shared.bus import CommandBus
 from domain.inventory.events import EVENTS
 from infrastructure.inventory.readers import SqlStockReader
+from infrastructure.inventory.subscribers import OrderStockSettler
 from infrastructure.inventory.unit_of_work import SqlInventoryUnitOfWork
 
 NAME = "inventory"
@@ -20,6 +21,7 @@ __all__ = ["EVENTS", "NAME", "dependencies", "queries", "register", "wire"]
 def wire(p: Platform) -> Wiring:
     register(p.bus, dependencies(p))
     return Wiring(
+        subscribers=[OrderStockSettler(p.bus)],
         jobs=[
             Job(
                 "reservation-sweep",

@@ -117,23 +117,14 @@ class Catalog(Protocol):
 
 
 class Stock(Protocol):
-    """Inventory, as ordering needs it (served by the inventory context): every call is
-    idempotent per order."""
+    """Inventory, as ordering needs it (served by the inventory context). Inventory settles a
+    reservation itself as the order's published events tell it (paid, shipped, cancelled)."""
 
     async def reserve(
         self, order_id: UUID, lines: list[tuple[str, int]], *, hold_for: timedelta
     ) -> str | None:
-        """Hold every line or none; None when held, else why not (shown to the customer)."""
-        ...
-
-    async def keep(self, order_id: UUID) -> None:
-        """A paid order's reservation no longer expires."""
-        ...
-
-    async def release(self, order_id: UUID) -> None: ...
-
-    async def commit(self, order_id: UUID) -> None:
-        """The units left the warehouse."""
+        """Hold every line or none, once per order; None when held, else why not (shown to
+        the customer)."""
         ...
 
 

@@ -17,7 +17,8 @@ import contextlib
 import hashlib
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
@@ -26,6 +27,7 @@ import asyncpg
 from sqlalchemy import func, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from application.shared.context import CallContext, current_call
 from infrastructure.db.transient import is_transient
 from infrastructure.eventlog.checkpoints import (
     Checkpoint,
@@ -84,6 +86,23 @@ HORIZON_RETRY_SECONDS = 0.005
 
 class SubscriberStopped(Exception):
     """A projection gave up on an event; it stays stopped until resumed or rebuilt."""
+
+
+@contextmanager
+def acting_on(stored: StoredEvent) -> Iterator[None]:
+    """Commands a subscriber sends for this event carry its correlation id and name it as
+    their cause (in their events' metadata and in the logs)."""
+    token = current_call.set(
+        CallContext(
+            correlation_id=str(stored.metadata.get("correlation_id") or stored.event_id),
+            causation_id=str(stored.event_id),
+            traceparent=stored.metadata.get("traceparent"),
+        )
+    )
+    try:
+        yield
+    finally:
+        current_call.reset(token)
 
 
 def lock_key(name: str) -> int:

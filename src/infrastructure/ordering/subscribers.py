@@ -12,11 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from application.ordering.handlers.fulfilment import FulfilmentProcess
 from application.ordering.views import describe
-from application.shared.context import CallContext, current_call
 from domain.ordering.order import Order
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.store import StoredEvent
-from infrastructure.eventlog.subscriptions import FailurePolicy
+from infrastructure.eventlog.subscriptions import FailurePolicy, acting_on
 from infrastructure.ordering.readers import order_row, replay_orders, streams_through
 from infrastructure.ordering.tables import order_timeline, order_views
 from infrastructure.redis.order_feed import channel, encode
@@ -92,18 +91,8 @@ class FulfilmentRunner:
         for stored in events:
             if stored.stream_type != Order.stream_type:
                 continue
-            # The commands this event causes carry its correlation id and name it as cause.
-            token = current_call.set(
-                CallContext(
-                    correlation_id=str(stored.metadata.get("correlation_id") or stored.event_id),
-                    causation_id=str(stored.event_id),
-                    traceparent=stored.metadata.get("traceparent"),
-                )
-            )
-            try:
+            with acting_on(stored):
                 await self._process.react(self._registry.decode(stored))
-            finally:
-                current_call.reset(token)
 
 
 class OrderUpdatesPublisher:

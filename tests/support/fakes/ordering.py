@@ -194,7 +194,7 @@ class FakeOrderingUnitOfWork(FakeUnitOfWork[Store]):
 
 @dataclass
 class FakeStock:
-    """The Stock port: units per SKU, held per order; every call is recorded."""
+    """The Stock port: units per SKU, held per order, once; every call is recorded."""
 
     available: dict[str, int] = field(default_factory=dict)
     held: dict[UUID, list[tuple[str, int]]] = field(default_factory=dict)
@@ -213,18 +213,6 @@ class FakeStock:
             self.available[sku] -= quantity
         self.held[order_id] = lines
         return None
-
-    async def keep(self, order_id: UUID) -> None:
-        self.calls.append(("keep", order_id))
-
-    async def release(self, order_id: UUID) -> None:
-        self.calls.append(("release", order_id))
-        for sku, quantity in self.held.pop(order_id, []):
-            self.available[sku] += quantity
-
-    async def commit(self, order_id: UUID) -> None:
-        self.calls.append(("commit", order_id))
-        self.held.pop(order_id, None)
 
 
 @dataclass

@@ -21,21 +21,19 @@ log = logging.getLogger(__name__)
 
 class FulfilmentProcess:
     """The process manager: reacts to the order's events from the log and drives the next
-    step. OrderPlaced -> reserve stock -> ConfirmStock -> authorise the payment -> RecordPayment;
-    and compensates on the way back: a cancelled, rejected or refunded order gives its stock
-    back. Every reaction is idempotent (inventory's calls are per order; the provider dedupes
-    by the order's reference; a step already taken changes nothing), so the log may deliver
-    an event twice and nothing changes the second time."""
+    step. OrderPlaced -> reserve stock -> ConfirmStock (or RejectStock) -> authorise the payment
+    -> RecordPayment (or DeclinePayment, FailPayment); a cancelled order that recorded no
+    payment has whatever the provider holds voided. (Inventory settles the reservation itself
+    from the same events.) Every reaction is idempotent (a reservation is per order; the
+    provider dedupes by the order's reference; a step already taken changes nothing), so the
+    log may deliver an event twice and nothing changes the second time."""
 
     def __init__(self, deps: OrderingDeps) -> None:
         self._deps = deps
         self._reactions: dict[type[DomainEvent], Callable[[ev.OrderEvent], Awaitable[None]]] = {
             ev.OrderPlaced: self._reserve_stock,
             ev.OrderStockReserved: self._take_payment,
-            ev.OrderPaid: self._keep_stock,
-            ev.OrderShipped: self._commit_stock,
-            ev.OrderCancelled: self._undo,
-            ev.RefundIssued: self._release_stock,
+            ev.OrderCancelled: self._void_unrecorded_payment,
         }
 
     async def react(self, event: DomainEvent) -> None:
@@ -81,21 +79,11 @@ class FulfilmentProcess:
             )
         # PENDING: the provider calls back later, or the payment deadline cancels the order.
 
-    async def _keep_stock(self, event: ev.OrderEvent) -> None:
-        await self._deps.stock.keep(event.order_id)
-
-    async def _commit_stock(self, event: ev.OrderEvent) -> None:
-        await self._deps.stock.commit(event.order_id)
-
-    async def _release_stock(self, event: ev.OrderEvent) -> None:
-        await self._deps.stock.release(event.order_id)  # nothing held after shipping: a no-op
-
-    async def _undo(self, event: ev.OrderEvent) -> None:
-        """Give the stock back; and if no payment was recorded, void whatever the provider may
-        have authorised under the order's reference (a charge whose answer was lost). A paid
-        order that is cancelled keeps its payment until staff refund it."""
+    async def _void_unrecorded_payment(self, event: ev.OrderEvent) -> None:
+        """An order cancelled before any payment was recorded: void whatever the provider may
+        have authorised under its reference (a charge whose answer was lost). A paid order that
+        is cancelled keeps its payment until staff refund it."""
         assert isinstance(event, ev.OrderCancelled)
-        await self._deps.stock.release(event.order_id)
         if not event.after_payment:
             await self._deps.payments.void(reference=str(event.order_id))
 

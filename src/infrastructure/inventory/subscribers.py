@@ -1,0 +1,49 @@
+"""Inventory's subscriber of the event log: a reservation follows its order's published events.
+An order paid keeps its units (its reservation no longer expires); shipped commits them;
+cancelled or refunded releases them (nothing, when they left with a shipment).
+
+Inventory reads ordering's events by their published names and the order id in their payload
+(`docs/contracts/agora.ordering.events.schema.json`), as an outside consumer would: it imports
+nothing of ordering. Each reaction is an inventory command, idempotent per order."""
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from application.inventory.commands import (
+    CommitReservations,
+    KeepReservations,
+    ReleaseReservations,
+)
+from application.shared.bus import Command, CommandBus
+from infrastructure.eventlog.store import StoredEvent
+from infrastructure.eventlog.subscriptions import FailurePolicy, acting_on
+
+SETTLES: dict[str, type[KeepReservations | CommitReservations | ReleaseReservations]] = {
+    "OrderPaid": KeepReservations,
+    "OrderShipped": CommitReservations,
+    "OrderCancelled": ReleaseReservations,
+    "RefundIssued": ReleaseReservations,
+}
+
+
+class OrderStockSettler:
+    """Settles each order's reservations as the order moves on. Its effects are commands in
+    their own transactions; one that keeps failing (a reservation that lapsed before the order
+    shipped) is parked for an operator."""
+
+    name = "order-stock"
+    on_failure = FailurePolicy.PARK
+
+    def __init__(self, bus: CommandBus) -> None:
+        self._bus = bus
+
+    async def handle(self, events: Sequence[StoredEvent], conn: AsyncConnection) -> None:
+        for stored in events:
+            settle = SETTLES.get(stored.event_type)
+            if settle is not None:
+                command: Command[Any] = settle(order_id=UUID(str(stored.payload["order_id"])))
+                with acting_on(stored):
+                    await self._bus.handle(command)
