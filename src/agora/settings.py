@@ -267,13 +267,14 @@ class ConfigurationError(Exception):
 
 
 class Settings(BaseModel):
-    """All concerns together; the composition root hands each adapter its own part."""
+    """All concerns together; the composition root hands each adapter its own part. Each
+    concern left out is read from the environment when the settings are made."""
 
-    app: AppSettings
-    database: DatabaseSettings
-    redis: RedisSettings
-    auth: AuthSettings
-    http: HttpSettings
+    app: AppSettings = Field(default_factory=AppSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
     catalog: CatalogSettings = Field(default_factory=CatalogSettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
@@ -306,40 +307,9 @@ class Settings(BaseModel):
             )
 
 
-SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
-    AppSettings,
-    DatabaseSettings,
-    RedisSettings,
-    AuthSettings,
-    HttpSettings,
-    CatalogSettings,
-    KafkaSettings,
-    WorkerSettings,
-    OrderingSettings,
-    PaymentsSettings,
-    NotificationsSettings,
-    ReportsSettings,
-    WebhooksSettings,
-)
-
-
 def load_settings() -> Settings:
     """Read every concern from the environment and refuse unsafe production settings."""
-    settings = Settings(
-        app=AppSettings(),
-        database=DatabaseSettings(),
-        redis=RedisSettings(),
-        auth=AuthSettings(),
-        http=HttpSettings(),
-        catalog=CatalogSettings(),
-        kafka=KafkaSettings(),
-        worker=WorkerSettings(),
-        ordering=OrderingSettings(),
-        payments=PaymentsSettings(),
-        notifications=NotificationsSettings(),
-        reports=ReportsSettings(),
-        webhooks=WebhooksSettings(),
-    )
+    settings = Settings()
     settings.check_production_safety()
     return settings
 
@@ -347,7 +317,10 @@ def load_settings() -> Settings:
 def environment_variables() -> dict[str, str]:
     """Every environment variable Agora reads, with its description (README, compose checks)."""
     names: dict[str, str] = {}
-    for cls in SETTINGS_CLASSES:
+    for concern in Settings.model_fields.values():
+        cls = concern.default_factory
+        assert isinstance(cls, type)
+        assert issubclass(cls, BaseSettings)
         prefix = str(cls.model_config.get("env_prefix", ""))
         for field_name, info in cls.model_fields.items():
             names[f"{prefix}{field_name}".upper()] = info.description or ""

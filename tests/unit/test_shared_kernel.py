@@ -10,6 +10,7 @@ from mypy import api as mypy
 from application.shared.bus import Command, CommandBus, UnknownCommand
 from application.shared.errors import InvalidCursor
 from application.shared.pagination import decode_cursor, encode_cursor
+from application.shared.views import view_of
 
 
 @dataclass(frozen=True)
@@ -88,3 +89,23 @@ def test_cursors_round_trip_and_stay_opaque() -> None:
 def test_foreign_cursors_are_refused(cursor: str) -> None:
     with pytest.raises(InvalidCursor):
         decode_cursor(cursor, length=2)
+
+
+@dataclass(frozen=True)
+class Named:
+    id: int
+    name: str
+
+
+def test_a_view_is_read_off_attributes_or_keys_and_told_what_differs() -> None:
+    @dataclass
+    class Source:
+        id: int
+        name: str
+        secret: str
+
+    assert view_of(Named, Source(1, "mug", "s3cret")) == Named(1, "mug")
+    assert view_of(Named, {"id": 2, "name": "cup", "extra": 0}) == Named(2, "cup")
+    assert view_of(Named, Source(1, "mug", "s3cret"), name="MUG") == Named(1, "MUG")
+    with pytest.raises(KeyError):
+        view_of(Named, {"id": 3})

@@ -101,8 +101,3 @@ class CatalogReader(Protocol):
     def export_rows(self) -> AsyncIterator[ProductDetails]:
         """Every product, streamed from a server-side cursor."""
         ...
-
-    async def by_skus(self, skus: Iterable[str]) -> dict[str, ProductSummary]:
-        """Products as they are right now, by SKU, whatever their status: what the catalog
-        offers other contexts (ordering prices carts and orders with it). Never cached."""
-        ...

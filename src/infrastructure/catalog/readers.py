@@ -132,10 +132,6 @@ class SqlCatalogReader:
             row = (await conn.execute(statement)).first()
         return None if row is None else (row[0], bool(row[1]))
 
-    async def by_skus(self, skus: Iterable[str]) -> dict[str, ProductSummary]:
-        async with self._engine.connect() as conn:
-            return await products_by_sku(conn, skus)
-
     async def export_rows(self) -> AsyncIterator[ProductDetails]:
         async with self._engine.connect() as conn:
             result = await conn.stream(

@@ -113,9 +113,6 @@ class CachedCatalogReader:
     def export_rows(self) -> AsyncIterator[ProductDetails]:
         return self._inner.export_rows()
 
-    async def by_skus(self, skus: Iterable[str]) -> dict[str, ProductSummary]:
-        return await self._inner.by_skus(skus)  # prices for carts and orders: always fresh
-
     async def _through(
         self, key_of: Callable[[], Awaitable[str]], load: Callable[[], Awaitable[T]]
     ) -> T:
