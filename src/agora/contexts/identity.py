@@ -23,8 +23,7 @@ __all__ = ["EVENTS", "NAME", "dependencies", "queries", "register", "wire"]
 
 
 def wire(p: Platform) -> Wiring:
-    deps = dependencies(p)
-    register(p.bus, deps)
+    register(p.bus, dependencies(p))
     return Wiring(subscribers=[AccountHistoryProjection(p.registry)])
 
 
@@ -56,7 +55,6 @@ def queries(p: Platform) -> IdentityQueries:
 
 
 def dependencies(p: Platform) -> IdentityDeps:
-    """The identity handlers' dependencies in this process."""
     auth = p.settings.auth
     return IdentityDeps(
         uow=partial(SqlIdentityUnitOfWork, p.engine, p.registry),

@@ -35,7 +35,6 @@ def wire(p: Platform) -> Wiring:
 
 
 def dependencies(p: Platform) -> NotificationsDeps:
-    """The notifications handlers' dependencies in this process."""
     w = p.settings.webhooks
     guard = NetworkUrlGuard(allow_http_localhost=w.allow_http_localhost)
     # A lease outlives the whole batch (rounds of CONCURRENCY, each within the timeout).

@@ -4,7 +4,7 @@ caller's own profile and user administration; API keys for integrations (admins)
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api.dependencies import (
@@ -18,30 +18,11 @@ from api.dependencies import (
     UserReader,
     client_ip,
 )
-from api.etags import expected_version, with_etag
-from api.identity.schemas import (
-    AccountHistoryPage,
-    ApiKeyList,
-    ApiKeyResponse,
-    IssuedApiKeyResponse,
-    NewApiKey,
-    PasswordChange,
-    ProfileUpdate,
-    RefreshRequest,
-    RegistrationRequest,
-    TokenResponse,
-    UserPage,
-    UserResponse,
-)
+from api.etags import IfMatch, expected_version, with_etag
+from api.identity import schemas
 from api.problems import problem_responses
 from application.identity import commands as c
-from application.identity.views import (
-    AccountEvent,
-    ApiKeyView,
-    TokenPair,
-    UserDetails,
-    UserSummary,
-)
+from application.identity.views import AccountEvent, ApiKeyView, TokenPair, UserDetails, UserSummary
 from application.shared.pagination import DEFAULT_LIMIT, Page
 from domain.identity.values import Role
 
@@ -54,7 +35,7 @@ routers = [auth, users, api_keys]
 @auth.post(
     "/token",
     summary="Log in with email and password (OAuth2 password flow)",
-    response_model=TokenResponse,
+    response_model=schemas.TokenResponse,
     responses=problem_responses(401, 403, 422, 429),
 )
 async def log_in(
@@ -70,10 +51,10 @@ async def log_in(
 @auth.post(
     "/refresh",
     summary="Exchange a refresh token for a new token pair",
-    response_model=TokenResponse,
+    response_model=schemas.TokenResponse,
     responses=problem_responses(401, 422),
 )
-async def refresh(body: RefreshRequest, services: Services) -> TokenPair:
+async def refresh(body: schemas.RefreshRequest, services: Services) -> TokenPair:
     """Each refresh token works once. Presenting a spent one again revokes its whole session:
     the legitimate holder and the thief must both log in again."""
     return await services.bus.handle(c.RefreshSession(refresh_token=body.refresh_token))
@@ -94,15 +75,13 @@ async def log_out(principal: CurrentPrincipal, services: Services) -> None:
     "",
     summary="Register a customer account",
     status_code=status.HTTP_201_CREATED,
-    response_model=UserResponse,
+    response_model=schemas.UserResponse,
     responses=problem_responses(409, 422),
 )
 async def register(
-    body: RegistrationRequest, response: Response, services: Services
+    body: schemas.RegistrationRequest, response: Response, services: Services
 ) -> UserDetails:
-    user = await services.bus.handle(
-        c.RegisterUser(email=body.email, password=body.password, full_name=body.full_name)
-    )
+    user = await services.bus.handle(c.RegisterUser(**body.model_dump()))
     response.headers["Location"] = f"/api/v1/users/{user.id}"
     return with_etag(response, user.version, user)
 
@@ -110,7 +89,7 @@ async def register(
 @users.get(
     "/me",
     summary="Read your own account",
-    response_model=UserResponse,
+    response_model=schemas.UserResponse,
     responses=problem_responses(401),
 )
 async def read_me(
@@ -123,15 +102,15 @@ async def read_me(
 @users.patch(
     "/me",
     summary="Update your own profile",
-    response_model=UserResponse,
+    response_model=schemas.UserResponse,
     responses=problem_responses(401, 403, 412, 422),
 )
 async def update_me(
-    body: ProfileUpdate,
+    body: schemas.ProfileUpdate,
     principal: ProfileOwner,
     response: Response,
     services: Services,
-    if_match: Annotated[str | None, Header(description='ETag from a read, e.g. "3"')] = None,
+    if_match: IfMatch = None,
 ) -> UserDetails:
     """Only `full_name` can be changed here; with `If-Match`, a stale version is answered 412."""
     user = await services.bus.handle(
@@ -149,24 +128,19 @@ async def update_me(
     responses=problem_responses(401, 403, 422, 429),
 )
 async def change_my_password(
-    body: PasswordChange, principal: ProfileOwner, request: Request, services: Services
+    body: schemas.PasswordChange, principal: ProfileOwner, request: Request, services: Services
 ) -> None:
     """Ends every other session of the account; this one stays logged in. A wrong current
     password is 403 `wrong_password` and counts against the login limits."""
     await services.bus.handle(
-        c.ChangePassword(
-            actor=principal,
-            current_password=body.current_password,
-            new_password=body.new_password,
-            client_ip=client_ip(request),
-        )
+        c.ChangePassword(actor=principal, client_ip=client_ip(request), **body.model_dump())
     )
 
 
 @users.get(
     "",
     summary="List accounts (admin)",
-    response_model=UserPage,
+    response_model=schemas.UserPage,
     responses=problem_responses(400, 401, 403, 422),
 )
 async def list_accounts(
@@ -178,7 +152,7 @@ async def list_accounts(
 @users.get(
     "/{user_id}",
     summary="Read an account (your own, or any as admin)",
-    response_model=UserResponse,
+    response_model=schemas.UserResponse,
     responses=problem_responses(401, 404, 422),
 )
 async def read_account(
@@ -192,7 +166,7 @@ async def read_account(
 @users.get(
     "/{user_id}/history",
     summary="An account's history (your own, or any as admin)",
-    response_model=AccountHistoryPage,
+    response_model=schemas.AccountHistoryPage,
     responses=problem_responses(400, 401, 404, 422),
 )
 async def read_history(
@@ -210,7 +184,7 @@ async def read_history(
 @users.put(
     "/{user_id}/roles/{role}",
     summary="Grant a role (admin)",
-    response_model=UserResponse,
+    response_model=schemas.UserResponse,
     responses=problem_responses(401, 403, 404, 422),
 )
 async def grant_role(
@@ -223,7 +197,7 @@ async def grant_role(
 @users.delete(
     "/{user_id}/roles/{role}",
     summary="Revoke a role (admin)",
-    response_model=UserResponse,
+    response_model=schemas.UserResponse,
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def revoke_role(
@@ -236,7 +210,7 @@ async def revoke_role(
 @users.post(
     "/{user_id}/deactivate",
     summary="Deactivate an account (admin)",
-    response_model=UserResponse,
+    response_model=schemas.UserResponse,
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def deactivate(
@@ -250,7 +224,7 @@ async def deactivate(
 @users.post(
     "/{user_id}/reactivate",
     summary="Reactivate an account (admin)",
-    response_model=UserResponse,
+    response_model=schemas.UserResponse,
     responses=problem_responses(401, 403, 404, 422),
 )
 async def reactivate(
@@ -264,32 +238,34 @@ async def reactivate(
     "",
     summary="Create an API key (admin)",
     status_code=201,
-    response_model=IssuedApiKeyResponse,
+    response_model=schemas.IssuedApiKeyResponse,
     responses=problem_responses(401, 403, 422),
 )
-async def create(body: NewApiKey, admin: ApiKeyManager, services: Services) -> IssuedApiKeyResponse:
+async def create(
+    body: schemas.NewApiKey, admin: ApiKeyManager, services: Services
+) -> schemas.IssuedApiKeyResponse:
     """The key is in this response only; store it now."""
     issued = await services.bus.handle(
         c.CreateApiKey(name=body.name, scopes=frozenset(body.scopes), actor_id=admin.user_id)
     )
-    record = ApiKeyResponse.model_validate(issued.key).model_dump()
-    return IssuedApiKeyResponse(**record, key=issued.plain)
+    record = schemas.ApiKeyResponse.model_validate(issued.key).model_dump()
+    return schemas.IssuedApiKeyResponse(**record, key=issued.plain)
 
 
 @api_keys.get(
     "",
     summary="List API keys (admin)",
-    response_model=ApiKeyList,
+    response_model=schemas.ApiKeyList,
     responses=problem_responses(401, 403),
 )
-async def list_keys(_: ApiKeyManager, services: Services) -> ApiKeyList:
-    return ApiKeyList.model_validate({"items": await services.identity.api_keys()})
+async def list_keys(_: ApiKeyManager, services: Services) -> schemas.ApiKeyList:
+    return schemas.ApiKeyList.model_validate({"items": await services.identity.api_keys()})
 
 
 @api_keys.delete(
     "/{key_id}",
     summary="Revoke an API key (admin)",
-    response_model=ApiKeyResponse,
+    response_model=schemas.ApiKeyResponse,
     responses=problem_responses(401, 403, 404, 422),
 )
 async def revoke(key_id: UUID, admin: ApiKeyManager, services: Services) -> ApiKeyView:

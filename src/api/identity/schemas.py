@@ -4,18 +4,13 @@ shows. Responses are read from the application's views by attribute."""
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import EmailStr, Field
 
-from api.responses import ResponseModel
+from api.schemas import RequestModel, ResponseModel
 from domain.identity.values import Permission, Role
 
 
-class _Strict(BaseModel):
-    # Unknown fields are refused (422), so nobody can slip `roles` into a profile update.
-    model_config = ConfigDict(extra="forbid")
-
-
-class RegistrationRequest(_Strict):
+class RegistrationRequest(RequestModel):
     """A new customer account."""
 
     email: EmailStr = Field(max_length=254, examples=["ada@example.com"])
@@ -28,20 +23,20 @@ class RegistrationRequest(_Strict):
     full_name: str = Field(min_length=1, max_length=200, examples=["Ada Lovelace"])
 
 
-class ProfileUpdate(_Strict):
-    """The fields a user may change on their own account."""
+class ProfileUpdate(RequestModel):
+    """The fields a user may change on their own account (`roles` in here is a 422)."""
 
     full_name: str = Field(min_length=1, max_length=200, examples=["Ada King"])
 
 
-class PasswordChange(_Strict):
+class PasswordChange(RequestModel):
     """Replace the password; every other session of the account ends."""
 
     current_password: str = Field(min_length=1, max_length=1024)
     new_password: str = Field(min_length=1, max_length=1024, examples=["a-new-long-passphrase"])
 
 
-class RefreshRequest(_Strict):
+class RefreshRequest(RequestModel):
     """Trade a refresh token for a new pair; the old token is spent."""
 
     refresh_token: str = Field(min_length=1, max_length=256)
@@ -99,7 +94,7 @@ class AccountHistoryPage(ResponseModel):
     next_cursor: str | None
 
 
-class NewApiKey(_Strict):
+class NewApiKey(RequestModel):
     """A key for an integration: a name to recognise it by and the scopes it may use."""
 
     name: str = Field(min_length=1, max_length=100, examples=["warehouse"])

@@ -7,19 +7,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from api.dependencies import Services, WebhookManager
-from api.notifications.schemas import (
-    DeliveryList,
-    DeliveryResponse,
-    NewWebhook,
-    WebhookList,
-    WebhookResponse,
-)
+from api.notifications import schemas
 from api.problems import problem_responses
-from application.notifications.commands import (
-    DeactivateWebhook,
-    RedeliverWebhook,
-    RegisterWebhook,
-)
+from application.notifications import commands as c
 from application.notifications.views import DeliveryView, WebhookView
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
@@ -30,14 +20,16 @@ routers = [router]
     "",
     summary="Subscribe a URL to events (admin)",
     status_code=201,
-    response_model=WebhookResponse,
+    response_model=schemas.WebhookResponse,
     responses=problem_responses(401, 403, 422),
 )
-async def register(body: NewWebhook, admin: WebhookManager, services: Services) -> WebhookView:
+async def register(
+    body: schemas.NewWebhook, admin: WebhookManager, services: Services
+) -> WebhookView:
     """The URL must be https and resolve to public addresses only (no private, loopback or
     link-local hosts); redirects are never followed."""
     return await services.bus.handle(
-        RegisterWebhook(
+        c.RegisterWebhook(
             url=body.url,
             event_types=frozenset(body.event_types),
             secret=body.secret,
@@ -49,30 +41,32 @@ async def register(body: NewWebhook, admin: WebhookManager, services: Services) 
 @router.get(
     "",
     summary="Webhook subscriptions (admin)",
-    response_model=WebhookList,
+    response_model=schemas.WebhookList,
     responses=problem_responses(401, 403),
 )
-async def list_webhooks(_: WebhookManager, services: Services) -> WebhookList:
-    return WebhookList.model_validate({"items": await services.notifications.subscriptions()})
+async def list_webhooks(_: WebhookManager, services: Services) -> schemas.WebhookList:
+    return schemas.WebhookList.model_validate(
+        {"items": await services.notifications.subscriptions()}
+    )
 
 
 @router.delete(
     "/{webhook_id}",
     summary="Stop a subscription (admin)",
-    response_model=WebhookResponse,
+    response_model=schemas.WebhookResponse,
     responses=problem_responses(401, 403, 404, 422),
 )
 async def deactivate(webhook_id: UUID, admin: WebhookManager, services: Services) -> WebhookView:
     """New events are no longer delivered; the delivery history stays."""
     return await services.bus.handle(
-        DeactivateWebhook(subscription_id=webhook_id, actor_id=admin.user_id)
+        c.DeactivateWebhook(subscription_id=webhook_id, actor_id=admin.user_id)
     )
 
 
 @router.get(
     "/{webhook_id}/deliveries",
     summary="Deliveries of a subscription, newest first (admin)",
-    response_model=DeliveryList,
+    response_model=schemas.DeliveryList,
     responses=problem_responses(401, 403, 404, 422),
 )
 async def deliveries(
@@ -80,16 +74,16 @@ async def deliveries(
     _: WebhookManager,
     services: Services,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-) -> DeliveryList:
+) -> schemas.DeliveryList:
     found = await services.notifications.deliveries(webhook_id, limit=limit)
-    return DeliveryList.model_validate({"items": found})
+    return schemas.DeliveryList.model_validate({"items": found})
 
 
 @router.post(
     "/{webhook_id}/deliveries/{delivery_id}/redeliver",
     summary="Deliver again (admin)",
     status_code=202,
-    response_model=DeliveryResponse,
+    response_model=schemas.DeliveryResponse,
     responses=problem_responses(401, 403, 404, 422),
 )
 async def redeliver(
@@ -97,7 +91,7 @@ async def redeliver(
 ) -> DeliveryView:
     """Queued now, with a fresh set of attempts; the worker sends it within a second or so."""
     return await services.bus.handle(
-        RedeliverWebhook(
+        c.RedeliverWebhook(
             subscription_id=webhook_id, delivery_id=delivery_id, actor_id=admin.user_id
         )
     )

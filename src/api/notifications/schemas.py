@@ -3,15 +3,13 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from api.responses import ResponseModel
+from api.schemas import RequestModel, ResponseModel
 
 
-class NewWebhook(BaseModel):
+class NewWebhook(RequestModel):
     """A URL to receive the named event types; it must be https and resolve to public addresses."""
-
-    model_config = ConfigDict(extra="forbid")
 
     url: str = Field(max_length=2000, examples=["https://partner.example.com/agora-hooks"])
     event_types: list[str] = Field(

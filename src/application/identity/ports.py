@@ -28,11 +28,9 @@ class PasswordHasher(Protocol):
 
     async def verify(self, password: str, password_hash: str) -> tuple[bool, str | None]:
         """Whether it matches, and a new hash when the stored one uses outdated parameters."""
-        ...
 
     async def waste_time(self, password: str) -> None:
         """Spend a verify's time on an unknown account, so timing does not reveal which exist."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -52,13 +50,12 @@ class IssuedAccessToken:
 
 
 class AccessTokens(Protocol):
-    """Issues and verifies short-lived access tokens."""
+    """Issues short-lived access tokens; `verify` raises NotAuthenticated for anything but a
+    valid, unexpired access token of ours."""
 
     def issue(self, *, user_id: UUID, session_id: UUID, now: datetime) -> IssuedAccessToken: ...
 
-    def verify(self, token: str) -> AccessClaims:
-        """Raise NotAuthenticated for anything but a valid, unexpired access token of ours."""
-        ...
+    def verify(self, token: str) -> AccessClaims: ...
 
 
 class UserRepository(Protocol):
@@ -70,11 +67,9 @@ class UserRepository(Protocol):
 
     async def add(self, user: User) -> None:
         """Insert; raise EmailAlreadyRegistered if the email is taken."""
-        ...
 
     async def save(self, user: User) -> None:
         """Update from the version it was loaded at; raise ConcurrencyConflict if it moved."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -107,7 +102,6 @@ class SessionRepository(Protocol):
 
     async def claim(self, token_hash: str, *, now: datetime) -> Claimed | AlreadyUsed | Unusable:
         """Atomically spend a live token: of concurrent claims exactly one wins."""
-        ...
 
     async def revoke(self, session_id: UUID, *, now: datetime) -> None: ...
 
@@ -146,11 +140,10 @@ class IdentityUnitOfWorkFactory(Protocol):
 
 
 class LoginThrottle(Protocol):
-    """Limits login attempts per client address and failed attempts per account."""
+    """Limits login attempts per client address and failed attempts per account: `check` counts
+    an attempt and raises TooManyAttempts when a limit is used up."""
 
-    async def check(self, *, email: str, client_ip: str) -> None:
-        """Count this attempt; raise TooManyAttempts when a limit is used up."""
-        ...
+    async def check(self, *, email: str, client_ip: str) -> None: ...
 
     async def record_failure(self, *, email: str, client_ip: str) -> None: ...
 
@@ -166,22 +159,18 @@ class UserDirectory(Protocol):
         self, *, user_id: UUID, session_id: UUID, now: datetime
     ) -> Principal | None:
         """The caller, if the user is active and the session is neither revoked nor expired."""
-        ...
 
     async def history(self, user_id: UUID, *, limit: int, cursor: str | None) -> Page[AccountEvent]:
         """The account's events, oldest first, from the account-history read model."""
-        ...
 
 
 class ApiKeyDirectory(Protocol):
-    """Read side of API keys: the list for admins, and the lookup a presented key needs."""
+    """Read side of API keys: the list for admins (every key, oldest first, revoked ones
+    included), and the lookup a presented key needs."""
 
-    async def all(self) -> list[ApiKeyView]:
-        """Every key, oldest first, revoked ones included."""
-        ...
+    async def all(self) -> list[ApiKeyView]: ...
 
     async def by_prefix(self, prefix: str) -> ApiKeyCredential | None: ...
 
     async def touch(self, key_id: UUID, *, now: datetime, unless_since: datetime) -> None:
         """Record a use, unless one was recorded after `unless_since`."""
-        ...

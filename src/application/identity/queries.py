@@ -1,6 +1,5 @@
-"""Identity's reads, with their rules: who is calling (a person's token or a machine's key),
-and accounts, which a customer sees only of their own (anyone else's is not found, never
-forbidden)."""
+"""Identity's reads: who is calling (a person's token or a machine's key), and accounts, which a
+customer sees only of their own (anyone else's is not found, never forbidden)."""
 
 import hmac
 from datetime import timedelta
@@ -53,9 +52,7 @@ class IdentityQueries:
         scheme, _, rest = plain.partition("_")
         prefix, _, secret = rest.partition("_")
         found = await self._keys.by_prefix(prefix) if scheme == "agora" and prefix else None
-        if found is None or not secret:
-            raise NotAuthenticated("the API key is not valid")
-        if not hmac.compare_digest(found.secret_hash, secret_digest(secret)):
+        if not (found and secret and hmac.compare_digest(found.secret_hash, secret_digest(secret))):
             raise NotAuthenticated("the API key is not valid")
         if found.key.revoked_at is not None:
             raise NotAuthenticated("the API key was revoked")
@@ -69,9 +66,8 @@ class IdentityQueries:
 
     async def user(self, user_id: UUID, *, actor: Principal) -> UserDetails:
         """One account: the caller's own, or anyone's for those who may read any."""
-        if user_id != actor.user_id and Permission.USERS_READ_ANY not in actor.permissions:
-            raise UserNotFound(f"user {user_id} not found")
-        details = await self._users.details(user_id)
+        may_read = user_id == actor.user_id or Permission.USERS_READ_ANY in actor.permissions
+        details = await self._users.details(user_id) if may_read else None
         if details is None:
             raise UserNotFound(f"user {user_id} not found")
         return details

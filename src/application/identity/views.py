@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from application.shared.errors import PermissionDenied
+from application.shared.views import view_of
 from domain.identity import events as ev
 from domain.identity.api_key import ApiKey
 from domain.identity.user import User
@@ -56,16 +57,7 @@ class UserDetails(UserSummary):
     @classmethod
     def of(cls, user: User) -> "UserDetails":
         """Answer from the write side, so a caller always reads its own write."""
-        return cls(
-            id=user.id,
-            email=user.email.value,
-            full_name=user.full_name,
-            roles=tuple(sorted(user.roles)),
-            is_active=user.is_active,
-            created_at=user.created_at,
-            updated_at=user.updated_at,
-            version=user.version,
-        )
+        return view_of(cls, user, email=user.email.value, roles=tuple(sorted(user.roles)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,16 +116,7 @@ class ApiKeyView:
 
     @classmethod
     def of(cls, key: ApiKey) -> "ApiKeyView":
-        return cls(
-            id=key.id,
-            name=key.name,
-            prefix=key.prefix,
-            scopes=tuple(sorted(key.scopes)),
-            created_by=key.created_by,
-            created_at=key.created_at,
-            revoked_at=key.revoked_at,
-            last_used_at=key.last_used_at,
-        )
+        return view_of(cls, key, scopes=tuple(sorted(key.scopes)))
 
 
 @dataclass(frozen=True, kw_only=True)

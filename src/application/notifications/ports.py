@@ -12,11 +12,10 @@ from domain.notifications.webhook import Delivery, WebhookSubscription
 
 
 class UrlGuard(Protocol):
-    """Keeps webhooks from calling into the shop's own network (SSRF)."""
+    """Keeps webhooks from calling into the shop's own network (SSRF): `check` raises
+    UnsafeWebhookUrl unless the URL may be called (scheme, resolved addresses)."""
 
-    async def check(self, url: str) -> None:
-        """Raise UnsafeWebhookUrl unless the URL may be called (scheme, resolved addresses)."""
-        ...
+    async def check(self, url: str) -> None: ...
 
 
 class WebhookTransport(Protocol):
@@ -44,12 +43,10 @@ class DeliveryRepository(Protocol):
     async def lease(self, *, now: datetime, until: datetime, limit: int) -> list[Leased]:
         """Due deliveries of active subscriptions, none another sender holds, kept for this
         one until `until`."""
-        ...
 
     async def save(self, delivery: Delivery, *, seen: tuple[int, DeliveryStatus]) -> None:
         """Store it unless it changed since it was read with these attempts and status (a late
         outcome never overwrites a newer one, nor a redelivery a sender's record)."""
-        ...
 
 
 class NotificationsUnitOfWork(UnitOfWork, Protocol):
@@ -69,14 +66,11 @@ class NotificationsUnitOfWorkFactory(Protocol):
 
 
 class WebhookDirectory(Protocol):
-    """Read side of webhooks."""
+    """Read side of webhooks: every subscription, oldest first (stopped ones included), and a
+    subscription's deliveries, newest first."""
 
-    async def subscriptions(self) -> list[WebhookView]:
-        """Every subscription, oldest first, stopped ones included."""
-        ...
+    async def subscriptions(self) -> list[WebhookView]: ...
 
     async def exists(self, subscription_id: UUID) -> bool: ...
 
-    async def deliveries(self, subscription_id: UUID, *, limit: int) -> list[DeliveryView]:
-        """Newest first."""
-        ...
+    async def deliveries(self, subscription_id: UUID, *, limit: int) -> list[DeliveryView]: ...

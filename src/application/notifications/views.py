@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from application.shared.views import view_of
 from domain.notifications.values import DeliveryStatus
 from domain.notifications.webhook import Delivery, WebhookSubscription
 
@@ -21,14 +22,7 @@ class WebhookView:
 
     @classmethod
     def of(cls, subscription: WebhookSubscription) -> "WebhookView":
-        return cls(
-            id=subscription.id,
-            url=subscription.url,
-            event_types=tuple(sorted(subscription.event_types)),
-            active=subscription.active,
-            created_by=subscription.created_by,
-            created_at=subscription.created_at,
-        )
+        return view_of(cls, subscription, event_types=tuple(sorted(subscription.event_types)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,19 +43,7 @@ class DeliveryView:
 
     @classmethod
     def of(cls, delivery: Delivery) -> "DeliveryView":
-        return cls(
-            id=delivery.id,
-            subscription_id=delivery.subscription_id,
-            event_id=delivery.event_id,
-            event_type=delivery.event_type,
-            status=delivery.status,
-            attempts=delivery.attempts,
-            last_error=delivery.last_error,
-            response_status=delivery.response_status,
-            created_at=delivery.created_at,
-            next_attempt_at=delivery.next_attempt_at,
-            delivered_at=delivery.delivered_at,
-        )
+        return view_of(cls, delivery)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,7 +1,6 @@
-"""API keys: credentials for machines (a warehouse, a partner), limited to a few scopes.
-
-A key is shown once when it is issued; only a hash of its secret is kept. Keys never reach
-routes meant for people, and access tokens never reach routes meant for machines."""
+"""API keys: credentials for machines (a warehouse, a partner), limited to a few scopes. A key is
+shown once, when it is issued; only a hash of its secret is kept. Keys never reach routes meant
+for people, and access tokens never reach routes meant for machines."""
 
 from collections.abc import Iterable
 from datetime import datetime

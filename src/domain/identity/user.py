@@ -3,16 +3,8 @@
 from datetime import datetime
 from uuid import UUID
 
+from domain.identity import events as ev
 from domain.identity.errors import AccountDeactivated, CannotChangeOwnAccess
-from domain.identity.events import (
-    PasswordChanged,
-    RoleGranted,
-    RoleRevoked,
-    UserDeactivated,
-    UserProfileUpdated,
-    UserReactivated,
-    UserRegistered,
-)
 from domain.identity.values import EmailAddress, Permission, Role, permissions_of
 from domain.shared.aggregate import AggregateRoot
 
@@ -38,17 +30,9 @@ class User(AggregateRoot):
         version: int,
     ) -> None:
         super().__init__()
-        self.id = id
-        self.email = email
-        self.password_hash = password_hash
-        self.full_name = full_name
-        self.roles = roles
-        self.is_active = is_active
-        self.created_at = created_at
-        self.updated_at = updated_at
-        self.version = version
-
-    # -- creation -------------------------------------------------------------------------
+        self.id, self.email, self.password_hash = id, email, password_hash
+        self.full_name, self.roles, self.is_active = full_name, roles, is_active
+        self.created_at, self.updated_at, self.version = created_at, updated_at, version
 
     @classmethod
     def register(
@@ -74,25 +58,25 @@ class User(AggregateRoot):
             version=0,
         )
         user._record(
-            UserRegistered(
+            ev.UserRegistered(
                 occurred_at=now, user_id=id, email=email.value, roles=tuple(sorted(roles))
             )
         )
         return user
 
-    # -- commands -------------------------------------------------------------------------
-
     def update_profile(self, *, full_name: str, now: datetime) -> None:
         self._ensure_active()
         self.full_name = full_name.strip()[:MAX_NAME_LENGTH]
-        self._touch(now)
-        self._record(UserProfileUpdated(occurred_at=now, user_id=self.id, full_name=self.full_name))
+        self.updated_at = now
+        self._record(
+            ev.UserProfileUpdated(occurred_at=now, user_id=self.id, full_name=self.full_name)
+        )
 
     def change_password(self, *, new_hash: str, now: datetime) -> None:
         self._ensure_active()
         self.password_hash = new_hash
-        self._touch(now)
-        self._record(PasswordChanged(occurred_at=now, user_id=self.id))
+        self.updated_at = now
+        self._record(ev.PasswordChanged(occurred_at=now, user_id=self.id))
 
     def rehash_password(self, *, new_hash: str) -> None:
         """Same password, stronger hash parameters: not a change the user made, so no event."""
@@ -102,8 +86,8 @@ class User(AggregateRoot):
         if role in self.roles:
             return
         self.roles = self.roles | {role}
-        self._touch(now)
-        self._record(RoleGranted(occurred_at=now, user_id=self.id, role=role, granted_by=by))
+        self.updated_at = now
+        self._record(ev.RoleGranted(occurred_at=now, user_id=self.id, role=role, granted_by=by))
 
     def revoke_role(self, role: Role, *, by: UUID, now: datetime) -> None:
         if role == Role.ADMIN and by == self.id:
@@ -111,8 +95,8 @@ class User(AggregateRoot):
         if role not in self.roles:
             return
         self.roles = self.roles - {role}
-        self._touch(now)
-        self._record(RoleRevoked(occurred_at=now, user_id=self.id, role=role, revoked_by=by))
+        self.updated_at = now
+        self._record(ev.RoleRevoked(occurred_at=now, user_id=self.id, role=role, revoked_by=by))
 
     def deactivate(self, *, by: UUID, now: datetime) -> None:
         if by == self.id:
@@ -120,17 +104,15 @@ class User(AggregateRoot):
         if not self.is_active:
             return
         self.is_active = False
-        self._touch(now)
-        self._record(UserDeactivated(occurred_at=now, user_id=self.id, deactivated_by=by))
+        self.updated_at = now
+        self._record(ev.UserDeactivated(occurred_at=now, user_id=self.id, deactivated_by=by))
 
     def reactivate(self, *, by: UUID, now: datetime) -> None:
         if self.is_active:
             return
         self.is_active = True
-        self._touch(now)
-        self._record(UserReactivated(occurred_at=now, user_id=self.id, reactivated_by=by))
-
-    # -- queries --------------------------------------------------------------------------
+        self.updated_at = now
+        self._record(ev.UserReactivated(occurred_at=now, user_id=self.id, reactivated_by=by))
 
     @property
     def stream_id(self) -> str:
@@ -143,11 +125,6 @@ class User(AggregateRoot):
     def can(self, permission: Permission) -> bool:
         return self.is_active and permission in self.permissions
 
-    # -- private --------------------------------------------------------------------------
-
     def _ensure_active(self) -> None:
         if not self.is_active:
             raise AccountDeactivated(f"user {self.id} is deactivated")
-
-    def _touch(self, now: datetime) -> None:
-        self.updated_at = now

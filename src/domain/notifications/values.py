@@ -18,8 +18,7 @@ class DeliveryStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Attempt:
-    """One try: the receiver's status code (None if it never answered), and, unless it
-    accepted, why not."""
+    """One try: the receiver's status code (None if it never answered), and why, unless accepted."""
 
     status_code: int | None
     error: str | None = None

@@ -1,6 +1,5 @@
-"""Outbound webhooks: an admin subscribes a URL to some event types; each matching event of the
-log becomes a delivery, signed with the subscription's secret and tried until it is accepted or
-runs out of attempts."""
+"""Outbound webhooks: each event of the log that a subscription wants becomes a delivery, signed
+with the subscription's secret and tried until it is accepted or runs out of attempts."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -108,11 +107,8 @@ class Delivery:
         self.response_status = attempt.status_code
         self.last_error = attempt.error
         if attempt.error is None:
-            self.status, self.delivered_at, self.next_attempt_at = (
-                DeliveryStatus.DELIVERED,
-                now,
-                None,
-            )
+            self.status, self.delivered_at = DeliveryStatus.DELIVERED, now
+            self.next_attempt_at = None
         elif self.attempts >= policy.max_attempts:
             self.status, self.next_attempt_at = DeliveryStatus.FAILED, None
         else:

@@ -1,7 +1,6 @@
-"""HMAC-SHA256 request signatures: `t=<unix seconds>,v1=<hex>` over `<t>.<raw body>`.
-
-One scheme for both directions: the payment provider's callbacks to us, and our webhooks to
-subscribers. The timestamp bounds replays; comparison is constant-time."""
+"""HMAC-SHA256 request signatures, `t=<unix seconds>,v1=<hex>` over `<t>.<raw body>`, for both
+directions: the payment provider's callbacks to us, and our webhooks to subscribers. The
+timestamp bounds replays; comparison is constant-time."""
 
 import hashlib
 import hmac

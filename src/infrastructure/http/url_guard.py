@@ -1,16 +1,14 @@
 """Refuses webhook URLs that would make Agora call into its own network (SSRF), and pins the
-address it checked for the connection itself.
+checked address for the connection itself, so a DNS answer that changes in between (rebinding)
+cannot redirect it. Runs when a subscription is registered and before every delivery.
 
-A URL must be https (http only to localhost, and only when settings allow it, for local
-development and tests), carry no credentials, use port 443 or an unprivileged one, and every
-address its host resolves to must be public: not private, loopback, link-local
-(169.254.169.254 is the cloud metadata service), multicast, reserved, unspecified, nor an IPv6
-form that embeds an IPv4 address (NAT64, 6to4, IPv4-compatible or -mapped). The check runs when
-a subscription is registered and before every delivery, and the delivery then connects to the
-very address that was checked, so a DNS answer that changes in between (rebinding) cannot
-redirect it. Redirects are never followed."""
+A URL must be https (http to localhost only if settings allow it, for development and tests),
+carry no credentials, use port 443 or one above 1023, and resolve only to public addresses: not
+private, loopback, link-local (169.254.169.254 is the cloud metadata service), multicast, reserved,
+unspecified, nor an IPv6 form embedding an IPv4 one (NAT64, 6to4, IPv4-compatible or -mapped)."""
 
 import asyncio
+import contextlib
 import ipaddress
 import socket
 from dataclasses import dataclass
@@ -36,8 +34,7 @@ class PinnedUrl:
 
 
 class NetworkUrlGuard:
-    """The UrlGuard port, resolving the host itself; `pin` also gives the address to
-    connect to."""
+    """The UrlGuard port, resolving the host itself; `pin` also gives the address to connect to."""
 
     def __init__(self, *, allow_http_localhost: bool = False) -> None:
         self._allow_local = allow_http_localhost
@@ -94,10 +91,8 @@ def _refuse_internal(host: str, address: IPAddress) -> None:
 
 
 async def _addresses(host: str, port: int) -> set[IPAddress]:
-    try:
+    with contextlib.suppress(ValueError):  # a literal address needs no resolving
         return {ipaddress.ip_address(host)}
-    except ValueError:
-        pass
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:

@@ -1,7 +1,6 @@
-"""Webhook deliveries over HTTP: each attempt is checked by the URL guard again (DNS may have
-changed since registration) and connects to the very address it checked, is signed, has a hard
-deadline, never follows a redirect and never reads the answer's body, so a receiver can neither
-stall the sender nor fill its memory."""
+"""Webhook deliveries over HTTP: each attempt is re-checked by the URL guard (DNS may have changed
+since registration), sent to the very address it checked, signed, under a hard deadline, never
+following a redirect nor reading the answer: a receiver can neither stall us nor fill our memory."""
 
 import asyncio
 import json
@@ -17,8 +16,7 @@ from infrastructure.http.url_guard import NetworkUrlGuard
 
 
 class HttpWebhookTransport:
-    """The WebhookTransport port, over the process's shared HTTP client; at most
-    `concurrency` deliveries at once."""
+    """The WebhookTransport port over the shared HTTP client; at most `concurrency` at once."""
 
     def __init__(
         self,
@@ -36,14 +34,11 @@ class HttpWebhookTransport:
         self._slots = asyncio.Semaphore(concurrency)
 
     async def send(self, leased: Leased) -> Attempt:
-        async with self._slots:
-            return await self._attempt(leased)
-
-    async def _attempt(self, leased: Leased) -> Attempt:
         delivery = leased.delivery
         body = json.dumps(delivery.body, separators=(",", ":")).encode()
         try:
-            async with asyncio.timeout(self._timeout):
+            # The deadline starts once a slot is free: waiting for one is not the receiver's fault.
+            async with self._slots, asyncio.timeout(self._timeout):
                 target = await self._guard.pin(leased.url)
                 headers = {
                     "Host": target.host_header,

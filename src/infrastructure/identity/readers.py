@@ -1,8 +1,6 @@
 """The identity read side: SQLAlchemy Core selects straight into views, never aggregates."""
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy import or_, select, tuple_, update
@@ -25,6 +23,7 @@ from application.shared.pagination import (
     encode_position_cursor,
     page_of,
 )
+from application.shared.views import view_of
 from domain.identity.values import Role
 from infrastructure.identity.repositories import api_key_from_row
 from infrastructure.identity.tables import account_history, api_keys, login_sessions, users
@@ -41,8 +40,7 @@ class SqlUserDirectory:
             row = (await conn.execute(select(users).where(users.c.id == user_id))).first()
         if row is None:
             return None
-        m = row._mapping
-        return UserDetails(**_summary_fields(m), updated_at=m["updated_at"], version=m["version"])
+        return view_of(UserDetails, row._mapping, roles=tuple(map(Role, row.roles)))
 
     async def list(self, *, limit: int, cursor: str | None) -> Page[UserSummary]:
         query = select(users).order_by(users.c.created_at, users.c.id).limit(limit + 1)
@@ -58,7 +56,7 @@ class SqlUserDirectory:
         return page_of(
             rows,
             limit,
-            item=lambda r: UserSummary(**_summary_fields(r._mapping)),
+            item=lambda r: view_of(UserSummary, r._mapping, roles=tuple(map(Role, r.roles))),
             cursor=lambda r: encode_cursor([r.created_at.isoformat(), str(r.id)]),
         )
 
@@ -80,9 +78,7 @@ class SqlUserDirectory:
             roles = (await conn.execute(query)).scalar_one_or_none()
         if roles is None:
             return None
-        return Principal(
-            user_id=user_id, session_id=session_id, roles=frozenset(Role(r) for r in roles)
-        )
+        return Principal(user_id=user_id, session_id=session_id, roles=frozenset(map(Role, roles)))
 
     async def history(self, user_id: UUID, *, limit: int, cursor: str | None) -> Page[AccountEvent]:
         query = (
@@ -98,26 +94,9 @@ class SqlUserDirectory:
         return page_of(
             rows,
             limit,
-            item=lambda r: AccountEvent(
-                position=r.position,
-                event_type=r.event_type,
-                occurred_at=r.occurred_at,
-                actor_id=r.actor_id,
-                summary=r.summary,
-            ),
+            item=lambda r: view_of(AccountEvent, r._mapping),
             cursor=lambda r: encode_position_cursor(r.position),
         )
-
-
-def _summary_fields(m: Mapping[Any, Any]) -> dict[str, Any]:
-    return {
-        "id": m["id"],
-        "email": m["email"],
-        "full_name": m["full_name"],
-        "roles": tuple(Role(r) for r in m["roles"]),
-        "is_active": m["is_active"],
-        "created_at": m["created_at"],
-    }
 
 
 class SqlApiKeyDirectory:

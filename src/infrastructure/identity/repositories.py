@@ -2,6 +2,7 @@
 data mapping of its aggregates to rows and back."""
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from application.identity.ports import AlreadyUsed, Claimed, Unusable
 from application.shared.errors import ConcurrencyConflict
+from application.shared.views import view_of
 from domain.identity.api_key import ApiKey
 from domain.identity.errors import EmailAlreadyRegistered
 from domain.identity.session import LoginSession, RefreshToken
@@ -47,11 +49,10 @@ class SqlUserRepository:
         self._seen.add(user)
 
     async def save(self, user: User) -> None:
-        values = user_to_row(user) | {"version": user.version + 1}
         result = await self._conn.execute(
             update(users)
             .where(users.c.id == user.id, users.c.version == user.version)
-            .values(values)
+            .values(user_to_row(user) | {"version": user.version + 1})
         )
         if result.rowcount != 1:
             raise ConcurrencyConflict(f"user {user.id} was changed concurrently; try again")
@@ -65,26 +66,11 @@ class SqlSessionRepository:
         self._conn = conn
 
     async def start(self, session: LoginSession, first_token: RefreshToken) -> None:
-        await self._conn.execute(
-            insert(login_sessions).values(
-                id=session.id,
-                user_id=session.user_id,
-                created_at=session.created_at,
-                expires_at=session.expires_at,
-            )
-        )
+        await self._conn.execute(insert(login_sessions).values(asdict(session)))
         await self.add_token(first_token)
 
     async def add_token(self, token: RefreshToken) -> None:
-        await self._conn.execute(
-            insert(refresh_tokens).values(
-                id=token.id,
-                session_id=token.session_id,
-                token_hash=token.token_hash,
-                issued_at=token.issued_at,
-                expires_at=token.expires_at,
-            )
-        )
+        await self._conn.execute(insert(refresh_tokens).values(asdict(token)))
 
     async def claim(self, token_hash: str, *, now: datetime) -> Claimed | AlreadyUsed | Unusable:
         # Row locking makes concurrent claims of one token queue up; the WHERE is re-checked
@@ -108,11 +94,7 @@ class SqlSessionRepository:
             )
         ).first()
         if claimed is not None:
-            return Claimed(
-                session_id=claimed.session_id,
-                user_id=claimed.user_id,
-                session_expires_at=claimed.expires_at,
-            )
+            return view_of(Claimed, claimed._mapping, session_expires_at=claimed.expires_at)
         spent = (
             await self._conn.execute(
                 select(refresh_tokens.c.session_id).where(

@@ -1,91 +1,83 @@
 """Identity tables. Users and API keys are state-stored; sessions and refresh tokens back the
 token families; `account_history` is the projection of the users' events."""
 
-from sqlalchemy import (
-    ARRAY,
-    BigInteger,
-    Boolean,
-    CheckConstraint,
-    Column,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    Table,
-    Text,
-    Uuid,
-)
+import sqlalchemy as sa
 
 from infrastructure.db.metadata import metadata
 
-users = Table(
+users = sa.Table(
     "users",
     metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("email", Text, nullable=False, unique=True),
-    Column("password_hash", Text, nullable=False),
-    Column("full_name", Text, nullable=False),
-    Column("roles", ARRAY(Text), nullable=False),
-    Column("is_active", Boolean, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("version", Integer, nullable=False),
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("email", sa.Text, nullable=False, unique=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("full_name", sa.Text, nullable=False),
+    sa.Column("roles", sa.ARRAY(sa.Text), nullable=False),
+    sa.Column("is_active", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
     # Emails are stored normalised, so the unique index is case-insensitive by construction.
-    CheckConstraint("email = lower(email)", name="email_is_lower_case"),
-    Index("ix_users_created_at_id", "created_at", "id"),
+    sa.CheckConstraint("email = lower(email)", name="email_is_lower_case"),
+    sa.Index("ix_users_created_at_id", "created_at", "id"),
 )
 
-login_sessions = Table(
+login_sessions = sa.Table(
     "login_sessions",
     metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
-)
-
-refresh_tokens = Table(
-    "refresh_tokens",
-    metadata,
-    Column("id", Uuid, primary_key=True),
-    Column(
-        "session_id",
-        Uuid,
-        ForeignKey("login_sessions.id", ondelete="CASCADE"),
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column(
+        "user_id",
+        sa.Uuid,
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
         nullable=False,
         index=True,
     ),
-    Column("token_hash", Text, nullable=False, unique=True),
-    Column("issued_at", DateTime(timezone=True), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-    Column("used_at", DateTime(timezone=True), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+refresh_tokens = sa.Table(
+    "refresh_tokens",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column(
+        "session_id",
+        sa.Uuid,
+        sa.ForeignKey("login_sessions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("token_hash", sa.Text, nullable=False, unique=True),
+    sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
 )
 
 # Only the hash of a key's secret is kept, never the secret.
-api_keys = Table(
+api_keys = sa.Table(
     "api_keys",
     metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("name", Text, nullable=False),
-    Column("prefix", Text, nullable=False, unique=True),
-    Column("secret_hash", Text, nullable=False),
-    Column("scopes", ARRAY(Text), nullable=False),
-    Column("created_by", Uuid, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
-    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("prefix", sa.Text, nullable=False, unique=True),
+    sa.Column("secret_hash", sa.Text, nullable=False),
+    sa.Column("scopes", sa.ARRAY(sa.Text), nullable=False),
+    sa.Column("created_by", sa.Uuid, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
 )
 
-# The account-history read model: one row per account event, rebuilt from the log.
-account_history = Table(
+account_history = sa.Table(
     "account_history",
     metadata,
-    Column("position", BigInteger, primary_key=True),
-    Column("user_id", Uuid, nullable=False),
-    Column("event_type", Text, nullable=False),
-    Column("occurred_at", DateTime(timezone=True), nullable=False),
-    Column("actor_id", Uuid, nullable=True),
-    Column("summary", Text, nullable=False),
-    Index("ix_account_history_user_id_position", "user_id", "position"),
+    sa.Column("position", sa.BigInteger, primary_key=True),
+    sa.Column("user_id", sa.Uuid, nullable=False),
+    sa.Column("event_type", sa.Text, nullable=False),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor_id", sa.Uuid, nullable=True),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Index("ix_account_history_user_id_position", "user_id", "position"),
 )

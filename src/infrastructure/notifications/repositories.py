@@ -9,6 +9,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from application.notifications.views import Leased
+from application.shared.views import view_of
 from domain.notifications.values import DeliveryStatus
 from domain.notifications.webhook import Delivery, WebhookSubscription
 from infrastructure.db.unit_of_work import SeenAggregates
@@ -135,17 +136,4 @@ def subscription_from_row(r: Mapping[Any, Any]) -> WebhookSubscription:
 
 
 def delivery_from_row(r: Mapping[Any, Any]) -> Delivery:
-    return Delivery(
-        id=r["id"],
-        subscription_id=r["subscription_id"],
-        event_id=r["event_id"],
-        event_type=r["event_type"],
-        body=dict(r["body"]),
-        status=DeliveryStatus(r["status"]),
-        attempts=r["attempts"],
-        last_error=r["last_error"],
-        response_status=r["response_status"],
-        created_at=r["created_at"],
-        next_attempt_at=r["next_attempt_at"],
-        delivered_at=r["delivered_at"],
-    )
+    return view_of(Delivery, r, body=dict(r["body"]), status=DeliveryStatus(r["status"]))

@@ -1,7 +1,6 @@
-"""Notifications' subscriber of the event log: the dispatcher, which turns every event that
-active subscriptions want into a delivery, in the same transaction as its checkpoint, so each
-(event, subscription) gets exactly one delivery row. Sending them is the worker's periodic
-`SendDueWebhooks` command."""
+"""The log's webhook dispatcher: every event active subscriptions want becomes a delivery, in the
+same transaction as the checkpoint, so each (event, subscription) gets exactly one delivery row.
+Sending them is the worker's periodic `SendDueWebhooks` command."""
 
 import uuid
 from collections.abc import Sequence
@@ -29,8 +28,6 @@ class WebhookDispatcher:
         subscriptions = (
             await conn.execute(select(s.id, s.event_types).where(s.active.is_(True)))
         ).all()
-        if not subscriptions:
-            return
         rows = [
             {
                 "id": uuid.uuid4(),

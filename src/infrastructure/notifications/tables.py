@@ -1,65 +1,51 @@
 """Webhook subscriptions and their deliveries."""
 
-from sqlalchemy import (
-    ARRAY,
-    Boolean,
-    CheckConstraint,
-    Column,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    Table,
-    Text,
-    UniqueConstraint,
-    Uuid,
-    text,
-)
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 from infrastructure.db.metadata import metadata
 
-webhook_subscriptions = Table(
+webhook_subscriptions = sa.Table(
     "webhook_subscriptions",
     metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("url", Text, nullable=False),
-    Column("event_types", ARRAY(Text), nullable=False),
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("event_types", sa.ARRAY(sa.Text), nullable=False),
     # Needed in clear to sign with; readable only by the worker and admins' database access.
-    Column("secret", Text, nullable=False),
-    Column("created_by", Uuid, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("active", Boolean, nullable=False),
+    sa.Column("secret", sa.Text, nullable=False),
+    sa.Column("created_by", sa.Uuid, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
 )
 
-webhook_deliveries = Table(
+webhook_deliveries = sa.Table(
     "webhook_deliveries",
     metadata,
-    Column("id", Uuid, primary_key=True),
-    Column(
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column(
         "subscription_id",
-        Uuid,
-        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"),
+        sa.Uuid,
+        sa.ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"),
         nullable=False,
     ),
-    Column("event_id", Uuid, nullable=False),
-    Column("event_type", Text, nullable=False),
-    Column("body", JSONB, nullable=False),
-    Column("status", Text, nullable=False),
-    Column("attempts", Integer, nullable=False, server_default=text("0")),
-    Column("last_error", Text, nullable=True),
-    Column("response_status", Integer, nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("next_attempt_at", DateTime(timezone=True), nullable=True),
-    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    sa.Column("event_id", sa.Uuid, nullable=False),
+    sa.Column("event_type", sa.Text, nullable=False),
+    sa.Column("body", JSONB, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("response_status", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
     # One delivery per event and subscription, however often the log is replayed.
-    UniqueConstraint("subscription_id", "event_id"),
-    CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status_known"),
-    Index("ix_webhook_deliveries_subscription_created", "subscription_id", "created_at"),
+    sa.UniqueConstraint("subscription_id", "event_id"),
+    sa.CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status_known"),
+    sa.Index("ix_webhook_deliveries_subscription_created", "subscription_id", "created_at"),
     # The sender looks only at pending deliveries that are due.
-    Index(
+    sa.Index(
         "ix_webhook_deliveries_due",
         "next_attempt_at",
-        postgresql_where=text("status = 'pending'"),
+        postgresql_where=sa.text("status = 'pending'"),
     ),
 )

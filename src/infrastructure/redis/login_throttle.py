@@ -47,10 +47,9 @@ class RedisLoginThrottle:
 
 
 def limits_storage(redis_url: str | None, *, key_prefix: str) -> Storage:
-    """Counters in Redis, shared by every replica. A process without Redis (a worker started
-    without REDIS_URL, which serves no logins) counts in its own memory.
-
-    `limits` spells a Unix-socket Redis `redis+unix://`; redis-py spells it `unix://`."""
+    """Counters in Redis, shared by every replica; a process without Redis (a worker started
+    without REDIS_URL, which serves no logins) counts in its own memory. `limits` spells a
+    Unix-socket Redis `redis+unix://`, redis-py `unix://`."""
     if redis_url is None:
         return MemoryStorage()
     if redis_url.startswith("unix://"):

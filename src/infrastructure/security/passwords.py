@@ -13,11 +13,7 @@ class Argon2PasswordHasher:
     """Hashes with the configured parameters; hashes made with other ones are flagged for rehash."""
 
     def __init__(
-        self,
-        *,
-        memory_kib: int = OWASP_MIN_MEMORY_KIB,
-        time_cost: int = OWASP_MIN_TIME_COST,
-        parallelism: int = 1,
+        self, *, memory_kib: int = OWASP_MIN_MEMORY_KIB, time_cost: int = OWASP_MIN_TIME_COST
     ) -> None:
         if memory_kib < OWASP_MIN_MEMORY_KIB or time_cost < OWASP_MIN_TIME_COST:
             raise ValueError("Argon2id parameters below the OWASP minimum (m=19456 KiB, t=2)")
@@ -26,7 +22,7 @@ class Argon2PasswordHasher:
             argon2__type="ID",
             argon2__memory_cost=memory_kib,
             argon2__time_cost=time_cost,
-            argon2__parallelism=parallelism,
+            argon2__parallelism=1,
         )
         self._dummy_hash = self._context.hash("not a real password, only for timing")
 

@@ -127,7 +127,6 @@ async def _change_user(
     deps: IdentityDeps,
     end_sessions: bool = False,
 ) -> UserDetails:
-    """Load, apply one domain command, save with the version check, commit."""
     async with deps.uow() as uow:
         user = await _load(uow, user_id)
         now = deps.clock.now()

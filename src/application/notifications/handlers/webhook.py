@@ -1,24 +1,18 @@
-"""Notifications handlers: subscriptions (register, deactivate), redelivery, and the worker's
-round of sending due deliveries. Receivers should dedupe by `Agora-Delivery-Id`: delivery is at
-least once (a worker can die after the receiver accepted and before the outcome is recorded)."""
+"""Webhook handlers. Delivery is at least once, so receivers should dedupe by `Agora-Delivery-Id`
+(a worker can die after the receiver accepted and before the outcome is recorded)."""
 
 import asyncio
 import random
 import uuid
 
-from application.notifications.commands import (
-    DeactivateWebhook,
-    RedeliverWebhook,
-    RegisterWebhook,
-    SendDueWebhooks,
-)
+from application.notifications import commands as c
 from application.notifications.deps import NotificationsDeps
 from application.notifications.views import DeliveryView, Leased, WebhookView
 from domain.notifications.errors import WebhookNotFound
 from domain.notifications.webhook import WebhookSubscription
 
 
-async def register_webhook(cmd: RegisterWebhook, deps: NotificationsDeps) -> WebhookView:
+async def register_webhook(cmd: c.RegisterWebhook, deps: NotificationsDeps) -> WebhookView:
     subscription = WebhookSubscription.subscribe(
         id=uuid.uuid4(),
         url=cmd.url,
@@ -35,7 +29,7 @@ async def register_webhook(cmd: RegisterWebhook, deps: NotificationsDeps) -> Web
     return WebhookView.of(subscription)
 
 
-async def deactivate_webhook(cmd: DeactivateWebhook, deps: NotificationsDeps) -> WebhookView:
+async def deactivate_webhook(cmd: c.DeactivateWebhook, deps: NotificationsDeps) -> WebhookView:
     async with deps.uow() as uow:
         subscription = await uow.subscriptions.get(cmd.subscription_id)
         if subscription is None:
@@ -46,7 +40,7 @@ async def deactivate_webhook(cmd: DeactivateWebhook, deps: NotificationsDeps) ->
     return WebhookView.of(subscription)
 
 
-async def redeliver_webhook(cmd: RedeliverWebhook, deps: NotificationsDeps) -> DeliveryView:
+async def redeliver_webhook(cmd: c.RedeliverWebhook, deps: NotificationsDeps) -> DeliveryView:
     async with deps.uow() as uow:
         delivery = await uow.deliveries.get(cmd.subscription_id, cmd.delivery_id)
         if delivery is None:
@@ -58,7 +52,7 @@ async def redeliver_webhook(cmd: RedeliverWebhook, deps: NotificationsDeps) -> D
     return DeliveryView.of(delivery)
 
 
-async def send_due_webhooks(cmd: SendDueWebhooks, deps: NotificationsDeps) -> int:
+async def send_due_webhooks(cmd: c.SendDueWebhooks, deps: NotificationsDeps) -> int:
     """Lease a batch, send it (the transport bounds how many at once), and record each outcome
     as soon as it is known, in a transaction of its own."""
     now = deps.clock.now()
