@@ -31,7 +31,6 @@ VERSION = "0.1.0"
 
 
 def build_registry() -> EventRegistry:
-    """Every event type of every context, registered once."""
     registry = EventRegistry()
     for context in CONTEXTS:
         registry.register_all(context.EVENTS, context=context.NAME)

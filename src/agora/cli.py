@@ -85,11 +85,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     from agora.server import serve
 
     serve(
-        settings,
-        host=args.host,
-        port=args.port,
-        migrate=args.migrate,
-        with_worker=args.with_worker,
+        settings, host=args.host, port=args.port, migrate=args.migrate, with_worker=args.with_worker
     )
 
 
@@ -116,10 +112,7 @@ def _seed(settings: Settings, args: argparse.Namespace) -> None:
         raise ConfigurationError("demo accounts have published passwords; not in production")
     from agora.seed import demo_banner, seed_demo
 
-    async def run(services: ApiServices) -> None:
-        await seed_demo(services)
-
-    _with_services(settings, run)
+    _with_services(settings, seed_demo)
     print(demo_banner())
 
 
@@ -146,13 +139,11 @@ def _create_admin(settings: Settings, args: argparse.Namespace) -> None:
 def _with_services(settings: Settings, action: Callable[[ApiServices], Awaitable[None]]) -> None:
     """Run one action against the wired services, opened and closed around it."""
     from agora.bootstrap import open_services
-    from agora.runtime import check_database, resolve_service_urls
+    from agora.runtime import resolve_service_urls
     from infrastructure.embedded import EmbeddedServices
 
-    embedded = EmbeddedServices()
-    try:
+    with EmbeddedServices() as embedded:
         urls = resolve_service_urls(settings, embedded)
-        check_database(urls.database)
 
         async def run() -> None:
             async with open_services(
@@ -161,8 +152,6 @@ def _with_services(settings: Settings, action: Callable[[ApiServices], Awaitable
                 await action(services)
 
         asyncio.run(run())
-    finally:
-        embedded.close()
 
 
 def _describe(error: object) -> str:

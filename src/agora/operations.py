@@ -3,18 +3,12 @@
 import asyncio
 
 from agora.bootstrap import platform, wire_all
-from agora.platform import Wiring
-from agora.runtime import check_database, resolve_database_url
+from agora.runtime import resolve_database_url
 from agora.settings import Settings
 from agora.worker import runner_config
 from infrastructure.db.engine import asyncpg_dsn
 from infrastructure.embedded import EmbeddedServices
-from infrastructure.eventlog.monitoring import (
-    SubscriptionStatus,
-    rebuild,
-    resume,
-    subscription_statuses,
-)
+from infrastructure.eventlog import monitoring
 from infrastructure.eventlog.subscriptions import Projection
 
 
@@ -23,32 +17,29 @@ class UnknownSubscriber(LookupError):
 
 
 def projections(settings: Settings, *, action: str, name: str | None) -> None:
-    embedded = EmbeddedServices()
-    try:
+    with EmbeddedServices() as embedded:
         database_url = resolve_database_url(settings, embedded)
-        check_database(database_url)
         asyncio.run(_act(settings, database_url, action=action, name=name))
-    finally:
-        embedded.close()
 
 
 async def _act(settings: Settings, database_url: str, *, action: str, name: str | None) -> None:
     async with platform(settings, database_url=database_url, redis_url=None) as p:
         engine = p.engine
         if action == "status":
-            print(format_statuses(await subscription_statuses(engine)))
+            print(format_statuses(await monitoring.subscription_statuses(engine)))
         elif action == "resume":
             assert name is not None
-            if not await resume(engine, name):
+            if not await monitoring.resume(engine, name):
                 raise UnknownSubscriber(f"no subscriber named {name!r} has run yet")
             print(f"{name}: resumed")
         elif action == "rebuild":
-            by_name = {x.name: x for x in _projections(wire_all(p))}
+            subscribers = (s for w in wire_all(p) for s in w.subscribers)
+            by_name = {s.name: s for s in subscribers if isinstance(s, Projection)}
             if name not in by_name:
                 raise UnknownSubscriber(
                     f"no projection named {name!r}; projections: {', '.join(sorted(by_name))}"
                 )
-            await rebuild(
+            await monitoring.rebuild(
                 by_name[name],
                 engine=engine,
                 dsn=asyncpg_dsn(database_url),
@@ -57,12 +48,7 @@ async def _act(settings: Settings, database_url: str, *, action: str, name: str 
             print(f"{name}: rebuilt from the event log")
 
 
-def _projections(wirings: list[Wiring]) -> list[Projection]:
-    """The subscribers that build a read model they can drop and rebuild."""
-    return [s for w in wirings for s in w.subscribers if isinstance(s, Projection)]
-
-
-def format_statuses(statuses: list[SubscriptionStatus]) -> str:
+def format_statuses(statuses: list[monitoring.SubscriptionStatus]) -> str:
     lines = [
         f"{'subscriber':<20} {'status':<8} {'position':>9} {'pending':>8} {'lag s':>8} "
         f"{'dead':>5}  last error"

@@ -1,8 +1,5 @@
-"""What every context's wiring is built from (the process's settings, pools, clients, the bus
-and the one clock) and what it hands back to the worker (its log subscribers, its periodic jobs,
-its Kafka consumers). Each context module under `agora.contexts` has the same four names:
-`NAME`, `EVENTS` (its event types), `wire(platform)` (registers its handlers on the bus and
-returns its Wiring) and `queries(platform)` (its reads, for the API)."""
+"""What every context's wiring (`agora.contexts`) is built from: the process's settings, pools,
+clients, the bus and the one clock; and what it hands back to the worker."""
 
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field

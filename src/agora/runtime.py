@@ -16,6 +16,8 @@ class DatabaseUnreachable(Exception):
 
 @dataclass(frozen=True)
 class ServiceUrls:
+    """Where this process finds PostgreSQL and Redis."""
+
     database: str
     redis: str
 
@@ -27,8 +29,11 @@ def resolve_service_urls(settings: Settings, embedded: EmbeddedServices) -> Serv
 
 
 def resolve_database_url(settings: Settings, embedded: EmbeddedServices) -> str:
-    """For commands that need PostgreSQL only (migrate, worker, projections)."""
-    return settings.database.url or embedded.postgres(settings.app.data_dir / "postgres")
+    """DATABASE_URL, or an embedded PostgreSQL; either way raise DatabaseUnreachable now if it
+    does not answer. Alone, for commands that need no Redis (migrate, worker, projections)."""
+    url = settings.database.url or embedded.postgres(settings.app.data_dir / "postgres")
+    check_database(url)
+    return url
 
 
 def check_database(url: str) -> None:

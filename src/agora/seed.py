@@ -14,6 +14,8 @@ DEMO_PASSWORD = "agora-demo-2026"  # noqa: S105 - published on purpose; refused 
 
 @dataclass(frozen=True)
 class DemoAccount:
+    """An account seeded with DEMO_PASSWORD, and its roles."""
+
     email: str
     full_name: str
     roles: frozenset[Role]

@@ -10,12 +10,7 @@ from pathlib import Path
 import uvicorn
 
 from agora.bootstrap import api_config, open_services, platform, wire_all
-from agora.runtime import (
-    ServiceUrls,
-    check_database,
-    resolve_database_url,
-    resolve_service_urls,
-)
+from agora.runtime import ServiceUrls, resolve_database_url, resolve_service_urls
 from agora.seed import demo_banner, seed_demo
 from agora.settings import Settings
 from agora.worker import running_worker
@@ -27,14 +22,9 @@ log = logging.getLogger("agora")
 
 
 def migrate(settings: Settings) -> None:
-    embedded = EmbeddedServices()
-    try:
-        database_url = resolve_database_url(settings, embedded)
-        check_database(database_url)
-        upgrade_to_head(database_url)
+    with EmbeddedServices() as embedded:
+        upgrade_to_head(resolve_database_url(settings, embedded))
         print("database migrated to the newest revision")
-    finally:
-        embedded.close()
 
 
 def serve(
@@ -45,10 +35,8 @@ def serve(
     migrate: bool,
     with_worker: bool = False,
 ) -> None:
-    embedded = EmbeddedServices()
-    try:
+    with EmbeddedServices() as embedded:
         urls = resolve_service_urls(settings, embedded)
-        check_database(urls.database)
         if migrate:
             upgrade_to_head(urls.database)
         if settings.app.demo:
@@ -57,10 +45,7 @@ def serve(
         app = create_app(
             config=api_config(settings),
             services=lambda: open_services(
-                settings,
-                database_url=urls.database,
-                redis_url=urls.redis,
-                with_worker=with_worker,
+                settings, database_url=urls.database, redis_url=urls.redis, with_worker=with_worker
             ),
         )
         uvicorn.run(
@@ -74,8 +59,6 @@ def serve(
             proxy_headers=True,
             forwarded_allow_ips=settings.http.forwarded_allow_ips,
         )
-    finally:
-        embedded.close()
 
 
 async def _seed(settings: Settings, urls: ServiceUrls) -> None:
@@ -85,13 +68,8 @@ async def _seed(settings: Settings, urls: ServiceUrls) -> None:
 
 def worker(settings: Settings) -> None:
     """Run until SIGTERM or SIGINT, then finish the current batches and exit."""
-    embedded = EmbeddedServices()
-    try:
-        database_url = resolve_database_url(settings, embedded)
-        check_database(database_url)
-        asyncio.run(_run_worker(settings, database_url))
-    finally:
-        embedded.close()
+    with EmbeddedServices() as embedded:
+        asyncio.run(_run_worker(settings, resolve_database_url(settings, embedded)))
 
 
 async def _run_worker(settings: Settings, database_url: str) -> None:

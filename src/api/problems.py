@@ -32,20 +32,38 @@ class Problem(BaseModel):
     errors: list[FieldError] = Field(default_factory=list)
 
 
-# Errors raised by the HTTP machinery itself (routing, body parsing, limits), by status.
-HTTP_PROBLEMS = {
-    400: ("bad_request", "Bad request"),
-    401: ("not_authenticated", "Not authenticated"),
-    404: ("not_found", "Not found"),
-    405: ("method_not_allowed", "Method not allowed"),
-    413: ("payload_too_large", "Payload too large"),
-    415: ("unsupported_media_type", "Unsupported media type"),
+# Errors raised by the HTTP machinery itself (routing, body parsing, limits): their codes.
+HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+# The title of each status: an HTTP-level problem's, and a route's documented response.
+TITLES = {
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    412: "Precondition failed",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Validation failed",
+    428: "Precondition required",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
 }
 
 
 def http_problem(status: int) -> tuple[str, str]:
     """The stable code and title of an HTTP-level error."""
-    return HTTP_PROBLEMS.get(status, (f"http_{status}", "HTTP error"))
+    return HTTP_CODES.get(status, f"http_{status}"), TITLES.get(status, "HTTP error")
 
 
 def problem_body(
@@ -84,29 +102,12 @@ async def send_problem(
     await send({"type": "http.response.body", "body": payload})
 
 
-_TITLES = {
-    400: "Bad request",
-    401: "Not authenticated",
-    403: "Forbidden",
-    404: "Not found",
-    409: "Conflict",
-    412: "Precondition failed",
-    413: "Payload too large",
-    415: "Unsupported media type",
-    422: "Validation failed",
-    428: "Precondition required",
-    429: "Too many requests",
-    500: "Internal server error",
-    503: "Service unavailable",
-}
-
-
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries documenting the problems a route can answer."""
     return {
         status: {
             "model": Problem,
-            "description": _TITLES.get(status, "Error"),
+            "description": TITLES.get(status, "Error"),
             "content": {PROBLEM_MEDIA_TYPE: {}},
         }
         for status in statuses

@@ -1,5 +1,6 @@
-"""What every context's response schemas share: a base that reads a view's attributes (routes
-return views; the route's `response_model` shapes them), and money as a decimal string."""
+"""What every context's schemas share: requests refuse unknown fields; responses are read off a
+view's attributes (routes return views, the route's `response_model` shapes them); money is a
+decimal string."""
 
 from decimal import Decimal
 from typing import Annotated
@@ -8,6 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 # Serialised as a JSON string so no client parses it into a binary float.
 DecimalString = Annotated[Decimal, PlainSerializer(str, return_type=str)]
+
+
+class RequestModel(BaseModel):
+    """A request body: a field the API does not know is an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ResponseModel(BaseModel):

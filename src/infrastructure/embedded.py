@@ -5,7 +5,7 @@ import logging
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,8 @@ class EmbeddedServiceError(RuntimeError):
 
 @dataclass
 class EmbeddedServices:
-    """Handles that keep the embedded servers alive; `close()` (or process exit) stops them."""
+    """Handles that keep the embedded servers alive; `close()`, leaving a `with` block or the
+    process exiting stops them."""
 
     _handles: list[Any] = field(default_factory=list)
 
@@ -46,8 +47,7 @@ class EmbeddedServices:
             raise EmbeddedServiceError(f"{database!r} is not a plain database name")
         # Safe to interpolate: checked above to be a bare identifier.
         query = f"SELECT 1 FROM pg_database WHERE datname = '{database}';"  # noqa: S608
-        exists = server.psql(query)
-        if "(1 row)" not in exists:
+        if "(1 row)" not in server.psql(query):
             server.psql(f'CREATE DATABASE "{database}";')
         uri: str = server.get_uri(database)
         log.info("embedded PostgreSQL ready", extra={"data_dir": str(data_dir)})
@@ -67,6 +67,12 @@ class EmbeddedServices:
         self._handles.append(client)
         log.info("embedded Redis ready", extra={"data_dir": str(data_dir)})
         return f"unix://{client.socket_file}"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def close(self) -> None:
         for handle in reversed(self._handles):

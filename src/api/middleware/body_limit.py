@@ -36,7 +36,8 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        max_bytes = self._limit_for(scope["path"])
+        upload = any(pattern.match(scope["path"]) for pattern in self.uploads)
+        max_bytes = self.upload_max_bytes if upload else self.default_max_bytes
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
             code, title = http_problem(413)
@@ -61,8 +62,3 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, counting_receive, send)
-
-    def _limit_for(self, path: str) -> int:
-        if any(pattern.match(path) for pattern in self.uploads):
-            return self.upload_max_bytes
-        return self.default_max_bytes

@@ -1,10 +1,7 @@
 """The command bus: one visible registry of command type to handler, filled by the composition
-root. Every use case runs through it, whoever asks: a route, the fulfilment process, a Kafka
-consumer, a periodic job.
-
-Registration is typed: a handler is registered with the command type its first parameter takes
-and the dependencies its second one takes, so registering it for another command, or with
-another context's dependencies, fails type checking."""
+root; every use case runs through it, whoever asks (a route, a process, a consumer, a job).
+Registration is typed: registering a handler for another command, or with another context's
+dependencies, fails type checking."""
 
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar, cast
@@ -36,11 +33,6 @@ class CommandBus:
         if command in self._handlers:
             raise ValueError(f"{command.__name__} has a handler already")
         self._handlers[command] = (handler, deps)
-
-    @property
-    def commands(self) -> frozenset[type[Command[Any]]]:
-        """Every command type that has a handler."""
-        return frozenset(self._handlers)
 
     async def handle(self, command: Command[R]) -> R:
         try:

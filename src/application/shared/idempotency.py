@@ -1,11 +1,9 @@
 """Idempotency keys: a client that retries a money-moving request with the same key gets the
 first response back instead of a second order or refund.
 
-`idempotent` wraps a handler (as eShop's IdentifiedCommandHandler wraps one): it claims the key
-in a unit of work of its own, under a lock held until that commits, and runs the handler inside
-it, so the handler's unit of work joins the claim's transaction. A concurrent duplicate is told
-the first is still running (409); a failure rolls the claim back with the effect, so the key can
-be retried; a different request under a used key is refused (422)."""
+`idempotent` claims the key in a unit of work the handler's own joins, locked until it commits:
+a concurrent duplicate is told the first is still running (409); a failure rolls the claim back
+with the effect, so the key can be retried; another request under a used key is refused (422)."""
 
 import functools
 import hashlib
@@ -57,10 +55,8 @@ class IdempotentRequest:
             raise InvalidIdempotencyKey(
                 f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters"
             )
-        canonical = json.dumps([operation, payload], sort_keys=True, default=str)
-        return cls(
-            owner_id=owner_id, key=key, fingerprint=hashlib.sha256(canonical.encode()).hexdigest()
-        )
+        canonical = json.dumps([operation, payload], sort_keys=True, default=str).encode()
+        return cls(owner_id=owner_id, key=key, fingerprint=hashlib.sha256(canonical).hexdigest())
 
 
 @dataclass(frozen=True)
@@ -80,7 +76,6 @@ class IdempotencyKeys(Protocol):
         """Lock the key for this transaction and return the stored answer, if there is one.
         Raise IdempotencyKeyInUse if another transaction holds it, IdempotencyKeyReused if
         its answer belongs to another request."""
-        ...
 
     async def remember(
         self, request: IdempotentRequest, result: object, *, now: datetime, keep_for: timedelta
@@ -88,15 +83,12 @@ class IdempotencyKeys(Protocol):
 
     async def forget_expired(self, *, now: datetime) -> int:
         """Drop answers kept past their time; returns how many."""
-        ...
 
 
 class IdempotentCommand(Protocol):
     """A command that carries its caller's Idempotency-Key."""
 
-    def idempotent_request(self) -> IdempotentRequest:
-        """Who asked, the key, and a fingerprint of exactly what was asked."""
-        ...
+    def idempotent_request(self) -> IdempotentRequest: ...
 
 
 class KeyedUnitOfWork(UnitOfWork, Protocol):

@@ -33,9 +33,7 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
 
-def retried(
-    handler: Callable[[C, D], Awaitable[R]],
-) -> Callable[[C, D], Awaitable[R]]:
+def retried(handler: Callable[[C, D], Awaitable[R]]) -> Callable[[C, D], Awaitable[R]]:
     """The handler, run again in a fresh unit of work when its commit lost a race with a
     concurrent writer (ConcurrencyConflict), up to MAX_ATTEMPTS times in all."""
 

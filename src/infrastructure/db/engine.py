@@ -15,8 +15,7 @@ def async_url(url: str) -> str:
 
 def asyncpg_dsn(url: str) -> str:
     """The same database as a plain DSN, for dedicated asyncpg connections (LISTEN, locks)."""
-    parsed = make_url(url).set(drivername="postgresql")
-    return parsed.render_as_string(hide_password=False)
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def build_engine(

@@ -1,15 +1,8 @@
-"""The unit of work every context shares: one connection and one transaction per command, rolled
-back unless committed, and the one path by which events reach the log.
-
-Repositories hand every aggregate they load or add to the unit of work's `seen` list. At commit
-the unit of work collects the new events of each, appends them all to the event log in one
-statement (a state-stored aggregate's after whatever its stream holds, an event-sourced one's
-after the version it was loaded at), and commits: state and events in one transaction.
-
-Opened while another unit of work is open in the same task, a unit of work joins that
-transaction: its commit appends its events, and they commit (or roll back) with the outer one.
-That is how an idempotency key being claimed, or a Kafka consumer's inbox row (`joined`),
-commits together with the effect of the command it guards."""
+"""The unit of work every context shares: one transaction per command, rolled back unless
+committed, and the one path by which events reach the log. Repositories hand each aggregate
+they load or add to `seen`; at commit its new events are appended in the transaction that
+stores its state. Opened inside another unit of work, or in a `joined` block, it joins that
+transaction, which is how an idempotency claim or a Kafka inbox row commits with its effect."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -78,11 +71,9 @@ class SqlUnitOfWork:
         self.seen = SeenAggregates()
 
     async def __aenter__(self) -> Self:
-        outer = _open_transaction.get()
-        self._joined = outer is not None
-        if outer is not None:
-            self._conn = outer
-        else:
+        self._conn = _open_transaction.get()
+        self._joined = self._conn is not None
+        if self._conn is None:
             self._conn = await self._engine.connect()
             await self._conn.begin()
         self._token = _open_transaction.set(self._conn)

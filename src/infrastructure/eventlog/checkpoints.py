@@ -4,8 +4,9 @@ See ADR 0005: rows are read in (transaction id, position) order, only below the 
 transaction, so nothing can appear behind a checkpoint later."""
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, literal, select, text, tuple_, update
+from sqlalchemy import Update, func, literal, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -17,6 +18,8 @@ HORIZON = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
 
 @dataclass(frozen=True)
 class Checkpoint:
+    """Where a subscriber stands: after this (transaction id, position), in this status."""
+
     transaction_id: int
     position: int
     status: str
@@ -61,22 +64,29 @@ async def read_after(
     return [StoredEvent.from_row(r._mapping) for r in rows]
 
 
+def update_checkpoint(name: str, **values: Any) -> Update:
+    """An UPDATE of the subscriber's checkpoint row that also stamps `updated_at`."""
+    return (
+        update(subscription_checkpoints)
+        .where(subscription_checkpoints.c.name == name)
+        .values(**values, updated_at=func.now())
+    )
+
+
 async def advance(
     conn: AsyncConnection, name: str, checkpoint: Checkpoint, last: StoredEvent
 ) -> None:
+    """Move the checkpoint past `last`, fenced: it must still be where this batch began."""
     result = await conn.execute(
-        update(subscription_checkpoints)
-        .where(
-            subscription_checkpoints.c.name == name,
-            subscription_checkpoints.c.transaction_id == checkpoint.transaction_id,
-            subscription_checkpoints.c.position == checkpoint.position,
-        )
-        .values(
+        update_checkpoint(
+            name,
             transaction_id=last.transaction_id,
             position=last.position,
             attempts=0,
             last_error=None,
-            updated_at=func.now(),
+        ).where(
+            subscription_checkpoints.c.transaction_id == checkpoint.transaction_id,
+            subscription_checkpoints.c.position == checkpoint.position,
         )
     )
     if result.rowcount != 1:
@@ -85,8 +95,4 @@ async def advance(
 
 async def set_status(engine: AsyncEngine, name: str, status: str, *, error: str | None) -> None:
     async with engine.begin() as conn:
-        await conn.execute(
-            update(subscription_checkpoints)
-            .where(subscription_checkpoints.c.name == name)
-            .values(status=status, last_error=error, updated_at=func.now())
-        )
+        await conn.execute(update_checkpoint(name, status=status, last_error=error))

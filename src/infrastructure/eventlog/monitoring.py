@@ -4,10 +4,10 @@ import asyncio
 from dataclasses import dataclass
 
 import asyncpg
-from sqlalchemy import func, select, text, update
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from infrastructure.eventlog.checkpoints import ensure_checkpoint
+from infrastructure.eventlog.checkpoints import ensure_checkpoint, update_checkpoint
 from infrastructure.eventlog.subscriptions import (
     Projection,
     RunnerConfig,
@@ -48,6 +48,10 @@ _STATUS = text(
 )
 
 
+# Running again, earlier failures forgotten (after a resume or a rebuild).
+_RUNNING = {"status": "running", "attempts": 0, "last_error": None}
+
+
 async def subscription_statuses(engine: AsyncEngine) -> list[SubscriptionStatus]:
     async with engine.connect() as conn:
         rows = (await conn.execute(_STATUS)).all()
@@ -57,11 +61,7 @@ async def subscription_statuses(engine: AsyncEngine) -> list[SubscriptionStatus]
 async def resume(engine: AsyncEngine, name: str) -> bool:
     """Let a stopped subscriber try again from where it stopped."""
     async with engine.begin() as conn:
-        result = await conn.execute(
-            update(subscription_checkpoints)
-            .where(subscription_checkpoints.c.name == name)
-            .values(status="running", attempts=0, last_error=None, updated_at=func.now())
-        )
+        result = await conn.execute(update_checkpoint(name, **_RUNNING))
     return result.rowcount == 1
 
 
@@ -73,11 +73,9 @@ async def rebuild(
     config: RunnerConfig,
     wait_seconds: float = 600,
 ) -> None:
-    """Drop the read model and replay the whole log into it.
-
-    The reset moves the checkpoint back to the start, which fences off a running leader's
-    in-flight batch. If no worker leads this projection, the replay runs here; otherwise the
-    leader replays and this waits until it has caught up."""
+    """Drop the read model and replay the whole log into it. The reset moves the checkpoint to
+    the start, fencing off a running leader's in-flight batch; that leader then replays while
+    this waits for it to catch up, or, if no worker leads the projection, the replay runs here."""
     await ensure_checkpoint(engine, projection.name)
     async with engine.begin() as conn:
         # Lock the checkpoint first: a leader that already moved it (and holds this row lock)
@@ -89,16 +87,7 @@ async def rebuild(
         )
         await projection.reset(conn)
         await conn.execute(
-            update(subscription_checkpoints)
-            .where(subscription_checkpoints.c.name == projection.name)
-            .values(
-                transaction_id=0,
-                position=0,
-                status="running",
-                attempts=0,
-                last_error=None,
-                updated_at=func.now(),
-            )
+            update_checkpoint(projection.name, transaction_id=0, position=0, **_RUNNING)
         )
     lock_conn = await asyncpg.connect(dsn)
     try:

@@ -94,8 +94,7 @@ class EventRegistry:
             self.register(cls, context=context)
 
     def serialize(self, event: DomainEvent) -> tuple[EventType, Payload]:
-        entry = self.of(event)
-        return entry, {f.name: _to_json(getattr(event, f.name)) for f in dataclasses.fields(event)}
+        return self.of(event), to_json_value(event)
 
     def deserialize(self, name: str, version: int, payload: Payload) -> DomainEvent:
         entry = self.named(name)
@@ -107,8 +106,7 @@ class EventRegistry:
             except KeyError:
                 raise UnknownEventType(f"no upcaster for {name} v{version}") from None
             version += 1
-        event: DomainEvent = _from_json(entry.cls, payload)
-        return event
+        return from_json_value(entry.cls, payload)
 
     def decode(self, stored: Stored) -> DomainEvent:
         """The domain event a stored row holds, upcast to the current schema version."""
@@ -117,16 +115,6 @@ class EventRegistry:
 
 def to_json_value(value: Any) -> Any:
     """Dataclasses, UUIDs, Decimals, datetimes and enums as plain JSON values."""
-    return _to_json(value)
-
-
-def from_json_value(cls: type[T], payload: Payload) -> T:
-    """The dataclass `cls` rebuilt from `to_json_value`'s output, by its type hints."""
-    value: T = _from_json(cls, payload)
-    return value
-
-
-def _to_json(value: Any) -> Any:
     if isinstance(value, UUID | Decimal):
         return str(value)
     if isinstance(value, datetime):
@@ -135,9 +123,9 @@ def _to_json(value: Any) -> Any:
         return value.value
     if isinstance(value, tuple | list | frozenset | set):
         items = sorted(value) if isinstance(value, frozenset | set) else value
-        return [_to_json(v) for v in items]
+        return [to_json_value(v) for v in items]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: to_json_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
     return value
 
 
@@ -152,7 +140,8 @@ def _fields(cls: type[Any]) -> tuple[tuple[str, Any], ...]:
     return _FIELDS[cls]
 
 
-def _from_json(cls: type[Any], payload: Payload) -> Any:
+def from_json_value(cls: type[T], payload: Payload) -> T:
+    """The dataclass `cls` rebuilt from `to_json_value`'s output, by its type hints."""
     return cls(
         **{name: _convert(hint, payload[name]) for name, hint in _fields(cls) if name in payload}
     )
@@ -175,5 +164,5 @@ def _convert(hint: Any, value: Any) -> Any:
     if isinstance(hint, type) and issubclass(hint, Enum):
         return hint(value)
     if dataclasses.is_dataclass(hint):
-        return _from_json(hint, value)  # type: ignore[arg-type]
+        return from_json_value(hint, value)  # type: ignore[arg-type]
     return value

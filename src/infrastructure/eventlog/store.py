@@ -6,7 +6,7 @@ writers; appending event ids that are already stored is a duplicate, not a confl
 import hashlib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from application.shared.context import current_call
 from application.shared.errors import ConcurrencyConflict
+from application.shared.views import view_of
 from domain.shared.events import DomainEvent
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.tables import event_log
@@ -55,7 +56,7 @@ class StoredEvent:
 
     @classmethod
     def from_row(cls, row: Mapping[Any, Any]) -> "StoredEvent":
-        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+        return view_of(cls, row)
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class EventStore:
             results.append(result)
             if not result.duplicate:
                 values += [
-                    self._row(pending, stream.stream_type, stream.stream_id, version + n)
+                    self._row(stream, pending, version + n)
                     for n, pending in enumerate(stream.events, start=1)
                 ]
                 versions[stream.stream_id] = result.version  # the same stream again
@@ -140,11 +141,8 @@ class EventStore:
 
     async def lock_streams(self, stream_ids: Iterable[str]) -> None:
         """Serialise this transaction with every other writer of these streams until it ends.
-
-        Call it before the transaction's first write. An advisory lock assigns no transaction
-        id, so whoever waits here gets its id only after the previous writer committed: the
-        streams' events then reach subscribers in version order (ADR 0005). Locks are taken in
-        one global order, so two writers of overlapping streams cannot deadlock."""
+        Call it before the first write: a waiter then gets its transaction id only after the
+        previous writer committed (ADR 0005). One global lock order rules out deadlocks."""
         for key in sorted({stream_lock_key(s) for s in stream_ids}):
             await self._conn.execute(select(func.pg_advisory_xact_lock(key)))
 
@@ -156,13 +154,11 @@ class EventStore:
         )
         return [StoredEvent.from_row(r._mapping) for r in rows]
 
-    def _row(
-        self, pending: PendingEvent, stream_type: str, stream_id: str, version: int
-    ) -> dict[str, Any]:
+    def _row(self, stream: NewEvents, pending: PendingEvent, version: int) -> dict[str, Any]:
         entry, payload = self._registry.serialize(pending.event)
         return {
-            "stream_type": stream_type,
-            "stream_id": stream_id,
+            "stream_type": stream.stream_type,
+            "stream_id": stream.stream_id,
             "stream_version": version,
             "event_id": pending.event_id,
             "event_type": entry.name,
@@ -198,13 +194,8 @@ def stream_lock_key(stream_id: str) -> int:
 
 
 def _metadata() -> dict[str, str]:
+    """What is known of the current call: request (correlation) id, cause, actor and trace."""
     context = current_call.get()
     if context is None:
         return {}
-    fields = {
-        "correlation_id": context.correlation_id,
-        "causation_id": context.causation_id,
-        "actor_id": context.actor_id,
-        "traceparent": context.traceparent,
-    }
-    return {k: v for k, v in fields.items() if v is not None}
+    return {k: v for k, v in asdict(context).items() if v is not None}

@@ -1,16 +1,9 @@
-"""Subscribers read the event log in order from a checkpoint, exactly once in effect.
+"""Subscribers read the event log in order from a checkpoint, exactly once in effect (ADR 0005).
 
-Ordering (ADR 0005): rows carry the id of the transaction that wrote them. A reader takes only
-rows whose transaction id is below the oldest transaction still running
-(`pg_snapshot_xmin(pg_current_snapshot())`) — those transactions have all ended, so nothing can
-appear behind the checkpoint later — and reads in (transaction id, position) order.
-
-Exactly once: a subscriber's effects and its new checkpoint commit in one transaction, and the
-checkpoint update is fenced on the old value, so a deposed leader's batch rolls back.
-
-One active instance: a session-level advisory lock per subscriber, on a dedicated connection
-that also LISTENs for appends. If the process dies, the connection drops, the lock is freed,
-and another process's runner takes over at its next poll."""
+Rows are read below the transaction horizon, so none can appear behind a checkpoint later; a
+batch's effects and its fenced checkpoint update commit together; one process leads each
+subscriber, by a session advisory lock on a connection that also LISTENs for appends (if it
+dies, the lock goes with its connection and another takes over at its next poll)."""
 
 import asyncio
 import contextlib
@@ -24,7 +17,7 @@ from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 import asyncpg
-from sqlalchemy import func, insert, update
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from application.shared.context import CallContext, current_call
@@ -37,9 +30,10 @@ from infrastructure.eventlog.checkpoints import (
     read_after,
     read_checkpoint,
     set_status,
+    update_checkpoint,
 )
 from infrastructure.eventlog.store import NOTIFY_CHANNEL, StoredEvent
-from infrastructure.eventlog.tables import subscription_checkpoints, subscription_dead_letters
+from infrastructure.eventlog.tables import subscription_dead_letters
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +67,8 @@ class Projection(Subscriber, Protocol):
 
 @dataclass(frozen=True, kw_only=True)
 class RunnerConfig:
+    """Batching, polling and backoff of a runner (the worker fills it from WorkerSettings)."""
+
     batch_size: int = 500
     poll_interval: float = 1.0
     max_attempts: int = 5
@@ -247,12 +243,11 @@ class SubscriptionRunner:
             except LostLeadership:
                 raise
             except Exception as exc:
-                if is_transient(exc) and self.subscriber.on_failure is not FailurePolicy.RETRY:
+                forever = self.subscriber.on_failure is FailurePolicy.RETRY
+                if is_transient(exc) and not forever:
                     raise
                 await self._note_failure(attempt, exc)
-                if self.subscriber.on_failure is not FailurePolicy.RETRY and (
-                    attempt >= self._config.max_attempts
-                ):
+                if not forever and attempt >= self._config.max_attempts:
                     raise
                 if stop.is_set():
                     raise LostLeadership("stopping") from exc
@@ -299,9 +294,7 @@ class SubscriptionRunner:
         )
         async with self._engine.begin() as conn:
             await conn.execute(
-                update(subscription_checkpoints)
-                .where(subscription_checkpoints.c.name == self.name)
-                .values(attempts=attempt, last_error=_describe(exc), updated_at=func.now())
+                update_checkpoint(self.name, attempts=attempt, last_error=_describe(exc))
             )
 
     def _backoff(self, attempt: int) -> float:

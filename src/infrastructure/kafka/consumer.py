@@ -48,6 +48,8 @@ MessageHandler = Callable[[InboundMessage], Awaitable[None]]
 
 @dataclass(frozen=True, kw_only=True)
 class ConsumerConfig:
+    """Tries before a failing message is dead-lettered, their backoff, and the poll wait."""
+
     max_attempts: int = 3
     backoff_base: float = 0.1
     poll_timeout_ms: int = 500
@@ -84,31 +86,19 @@ class KafkaConsumerRunner:
         dead_letters = AIOKafkaProducer(
             bootstrap_servers=self._bootstrap, enable_idempotence=True, acks="all"
         )
-        await consumer.start()
-        try:
-            await dead_letters.start()
-            try:
-                await self._loop(consumer, dead_letters, stop)
-            finally:
-                await dead_letters.stop()
-        finally:
-            await consumer.stop()
-
-    async def _loop(
-        self, consumer: AIOKafkaConsumer, dead_letters: AIOKafkaProducer, stop: asyncio.Event
-    ) -> None:
-        while not stop.is_set():
-            batch = await consumer.getmany(timeout_ms=self._config.poll_timeout_ms)
-            for partition, records in batch.items():
-                for record in records:
-                    if not await self._consume(record, dead_letters, stop):
-                        return  # stopping mid-retry: leave the offset for the next owner
-                    try:
-                        await consumer.commit({partition: record.offset + 1})
-                    except CommitFailedError:
-                        # A rebalance took the partition; its new owner gets the message
-                        # again and the inbox makes the second delivery a no-op.
-                        log.warning("offset commit failed", extra={"consumer": self.name})
+        async with consumer, dead_letters:
+            while not stop.is_set():
+                batch = await consumer.getmany(timeout_ms=self._config.poll_timeout_ms)
+                for partition, records in batch.items():
+                    for record in records:
+                        if not await self._consume(record, dead_letters, stop):
+                            return  # stopping mid-retry: the offset stays for the next owner
+                        try:
+                            await consumer.commit({partition: record.offset + 1})
+                        except CommitFailedError:
+                            # A rebalance took the partition; its new owner gets the message
+                            # again and the inbox makes the second delivery a no-op.
+                            log.warning("offset commit failed", extra={"consumer": self.name})
 
     async def _consume(
         self, record: ConsumerRecord[bytes, bytes], dlq: AIOKafkaProducer, stop: asyncio.Event

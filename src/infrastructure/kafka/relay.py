@@ -1,9 +1,7 @@
-"""The Kafka relay: a subscriber of the event log that publishes every event to
-`agora.<context>.events`, keyed by stream id, with an idempotent producer (acks=all).
-
-It is an ordinary subscriber with the RETRY policy: the checkpoint advances in the same step
-only after the broker acknowledged the whole batch, so a crash re-sends and never loses, and an
-unreachable broker is retried with backoff while the backlog waits in the log."""
+"""The Kafka relay: a subscriber of the event log (RETRY policy) that publishes every event to
+`agora.<context>.events`, keyed by stream id, with an idempotent producer (acks=all). The
+checkpoint moves only after the broker acknowledged the whole batch, so a crash re-sends and
+never loses; an unreachable broker is retried with backoff while the backlog waits in the log."""
 
 import asyncio
 import logging
@@ -19,13 +17,11 @@ from infrastructure.kafka.envelope import envelope, headers, topic_for
 
 log = logging.getLogger(__name__)
 
-RELAY_NAME = "kafka-relay"
-
 
 class KafkaRelay:
     """Publishes batches and waits for every acknowledgement before the checkpoint moves."""
 
-    name = RELAY_NAME
+    name = "kafka-relay"
     on_failure = FailurePolicy.RETRY
 
     def __init__(
