@@ -28,7 +28,6 @@ def wire(p: Platform) -> Wiring:
 
 
 def dependencies(p: Platform) -> CatalogDeps:
-    """The catalog handlers' dependencies in this process."""
     return CatalogDeps(
         uow=partial(SqlCatalogUnitOfWork, p.engine, p.registry, _cache(p)),
         images=_images(p),

@@ -20,20 +20,15 @@ __all__ = ["EVENTS", "NAME", "dependencies", "queries", "register", "wire"]
 
 def wire(p: Platform) -> Wiring:
     register(p.bus, dependencies(p))
-    return Wiring(
-        subscribers=[OrderStockSettler(p.bus)],
-        jobs=[
-            Job(
-                "reservation-sweep",
-                every=p.settings.worker.reservation_sweep_seconds,
-                command=c.ExpireReservations(batch=500),
-            )
-        ],
+    sweep = Job(
+        "reservation-sweep",
+        every=p.settings.worker.reservation_sweep_seconds,
+        command=c.ExpireReservations(batch=500),
     )
+    return Wiring(subscribers=[OrderStockSettler(p.bus)], jobs=[sweep])
 
 
 def dependencies(p: Platform) -> InventoryDeps:
-    """The inventory handlers' dependencies in this process."""
     return InventoryDeps(uow=partial(SqlInventoryUnitOfWork, p.engine, p.registry), clock=p.clock)
 
 

@@ -27,12 +27,10 @@ def wire(p: Platform) -> Wiring:
 
 
 def dependencies(p: Platform) -> ReportingDeps:
-    """The reporting handlers' dependencies in this process."""
     return ReportingDeps(reports=SqlSalesReports(p.engine))
 
 
 def register(bus: CommandBus, deps: ReportingDeps) -> None:
-    """The context's command handlers on the bus."""
     bus.register(RefreshSalesReports, sales.refresh_sales_reports, deps)
 
 

@@ -5,9 +5,9 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import Field, computed_field
 
-from api.responses import MoneyModel, ResponseModel
+from api.schemas import MoneyModel, RequestModel, ResponseModel
 
 AmountInput = Annotated[str, Field(pattern=r"^\d{1,8}(\.\d{1,2})?$", examples=["19.90"])]
 AttributeValue = str | int | bool
@@ -47,16 +47,12 @@ class ProductPage(ResponseModel):
     next_cursor: str | None
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PriceInput(_Strict):
+class PriceInput(RequestModel):
     amount: AmountInput
     currency: str = Field(pattern=r"^[A-Za-z]{3}$", examples=["EUR"])
 
 
-class NewProduct(_Strict):
+class NewProduct(RequestModel):
     sku: str = Field(max_length=64, examples=["MUG-BLUE-350"])
     name: str = Field(min_length=1, max_length=200, examples=["Blue mug, 350 ml"])
     description: str = Field("", max_length=5000)
@@ -65,7 +61,7 @@ class NewProduct(_Strict):
     attributes: dict[str, AttributeValue] = Field(default_factory=dict)
 
 
-class ProductPatch(_Strict):
+class ProductPatch(RequestModel):
     """Only the fields sent change. Requires If-Match with the product's ETag."""
 
     name: str | None = Field(None, min_length=1, max_length=200)
@@ -83,12 +79,12 @@ class CategoryResponse(ResponseModel):
     parent_id: UUID | None
 
 
-class NewCategory(_Strict):
+class NewCategory(RequestModel):
     name: str = Field(min_length=1, max_length=100, examples=["Mugs"])
     parent_id: UUID | None = None
 
 
-class CategoryMove(_Strict):
+class CategoryMove(RequestModel):
     parent_id: UUID | None
 
 

@@ -3,9 +3,9 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from api.responses import ResponseModel
+from api.schemas import RequestModel, ResponseModel
 from domain.inventory.values import MAX_QUANTITY
 
 
@@ -18,18 +18,14 @@ class StockResponse(ResponseModel):
     available: int = Field(examples=[37])
 
 
-class Receipt(BaseModel):
+class Receipt(RequestModel):
     """Units that arrived at the warehouse."""
-
-    model_config = ConfigDict(extra="forbid")
 
     quantity: int = Field(ge=1, le=MAX_QUANTITY, examples=[24])
 
 
-class Adjustment(BaseModel):
+class Adjustment(RequestModel):
     """A correction after a count, damage or loss; negative to remove units."""
-
-    model_config = ConfigDict(extra="forbid")
 
     delta: int = Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY, examples=[-2])
     reason: str = Field(min_length=3, max_length=200, examples=["two mugs broken in transit"])

@@ -4,7 +4,8 @@ revenue, and every order of a period as CSV."""
 import csv
 import io
 from collections.abc import AsyncIterator
-from datetime import date
+from dataclasses import fields
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -27,17 +28,7 @@ routers = [router]
 First = Annotated[date, Query(alias="from", description="First day (UTC), included.")]
 Last = Annotated[date, Query(alias="to", description="Last day (UTC), included.")]
 Currency = Annotated[str, Query(pattern=r"^[A-Z]{3}$", description="Amounts in this currency.")]
-EXPORT_COLUMNS = (
-    "order_id",
-    "placed_at",
-    "customer_id",
-    "status",
-    "items",
-    "total",
-    "currency",
-    "paid_at",
-    "refunded_at",
-)
+EXPORT_COLUMNS = tuple(f.name for f in fields(OrderExportRow))
 
 
 @router.get(
@@ -98,19 +89,8 @@ async def csv_lines(rows: AsyncIterator[OrderExportRow]) -> AsyncIterator[str]:
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)
     async for row in rows:
-        writer.writerow(
-            (
-                row.order_id,
-                row.placed_at.isoformat(),
-                row.customer_id,
-                row.status,
-                row.items,
-                row.total,
-                row.currency,
-                row.paid_at.isoformat() if row.paid_at else "",
-                row.refunded_at.isoformat() if row.refunded_at else "",
-            )
-        )
+        values = (getattr(row, column) for column in EXPORT_COLUMNS)
+        writer.writerow(v.isoformat() if isinstance(v, datetime) else v for v in values)
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.responses import DecimalString, ResponseModel
+from api.schemas import DecimalString, ResponseModel
 
 
 class Figures(ResponseModel):

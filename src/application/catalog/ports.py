@@ -21,15 +21,12 @@ class ProductRepository(Protocol):
 
     async def add(self, product: Product) -> None:
         """Raise SkuAlreadyUsed if the SKU is taken."""
-        ...
 
     async def save(self, product: Product) -> None:
         """Update from the loaded version; raise ConcurrencyConflict if it moved."""
-        ...
 
     async def add_many(self, new: list[Product]) -> None:
         """Insert a batch of new products in one statement (bulk import)."""
-        ...
 
     async def add_image(
         self, product_id: UUID, image_id: UUID, *, content_type: str, size: int
@@ -43,19 +40,15 @@ class CategoryRepository(Protocol):
 
     async def ancestors(self, category_id: UUID) -> set[UUID]:
         """Every category above this one, to its root."""
-        ...
 
     async def lock_tree(self) -> None:
         """Serialise tree changes until the transaction ends."""
-        ...
 
     async def add(self, category: Category) -> None:
         """Raise CategoryNameTaken if a sibling has the same name."""
-        ...
 
     async def save(self, category: Category) -> None:
         """Store its new parent; raise CategoryNameTaken if a new sibling has its name."""
-        ...
 
 
 class CatalogUnitOfWork(UnitOfWork, Protocol):
@@ -94,10 +87,7 @@ class CatalogReader(Protocol):
     async def image(
         self, product_id: UUID, image_id: UUID, *, include_all: bool
     ) -> tuple[str, bool] | None:
-        """The image's content type and whether its product is public, if this caller may
-        see it."""
-        ...
+        """The image's content type and whether its product is public, if this caller may see it."""
 
     def export_rows(self) -> AsyncIterator[ProductDetails]:
         """Every product, streamed from a server-side cursor."""
-        ...

@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
+from application.shared.views import view_of
 from domain.catalog.category import Category
 from domain.catalog.errors import InvalidProduct
 from domain.catalog.product import Product
@@ -48,20 +49,14 @@ class ProductDetails(ProductSummary):
     @classmethod
     def of(cls, product: Product) -> "ProductDetails":
         """Answer from the write side: the caller reads its own write."""
-        return cls(
-            id=product.id,
+        return view_of(
+            cls,
+            product,
             sku=product.sku.value,
-            name=product.name,
             amount=product.price.amount,
             currency=product.price.currency,
-            category_id=product.category_id,
             status=product.status.value,
-            created_at=product.created_at,
-            description=product.description,
             attributes=dict(product.attributes),
-            image_ids=product.image_ids,
-            updated_at=product.updated_at,
-            version=product.version,
         )
 
 
@@ -76,9 +71,7 @@ class CategoryView:
 
     @classmethod
     def of(cls, category: Category) -> "CategoryView":
-        return cls(
-            id=category.id, name=category.name, slug=category.slug, parent_id=category.parent_id
-        )
+        return view_of(cls, category)
 
 
 SORTS = ("relevance", "price", "name", "newest")
@@ -118,8 +111,7 @@ class ImportReport:
 
 @dataclass(frozen=True, kw_only=True)
 class ImageFile:
-    """A product image's bytes, and whether its product is public (so it may sit in shared
-    caches)."""
+    """A product image's bytes, and whether its product is public (so shared caches may keep it)."""
 
     data: bytes
     content_type: str

@@ -19,32 +19,25 @@ class StockRepository(Protocol):
     conditional statement and its ledger row."""
 
     async def get_many(self, skus: Iterable[str]) -> dict[str, StockItem]:
-        """Queue behind other writers of these SKUs (in one global order: no deadlocks), then
-        load them; a SKU never stocked comes back empty and unknown. Call before the
-        transaction's first write."""
-        ...
+        """Queue behind other writers of these SKUs (in one global order: no deadlocks), then load
+        them; a SKU never stocked comes back empty and unknown. Call before the first write."""
 
     async def save(self, items: Iterable[StockItem]) -> None:
         """Write the movements recorded since the last save; ConcurrencyConflict if the
         database refuses one (the counts moved without the SKU's lock)."""
-        ...
 
     async def reservations_of(self, order_id: UUID) -> list[Reservation]:
         """Every reservation the order ever made, whatever became of it, by SKU."""
-        ...
 
     async def reservations(self, ids: Iterable[UUID]) -> list[Reservation]:
         """These reservations as they are now (read again once their SKUs are locked)."""
-        ...
 
     async def due(self, now: datetime, *, limit: int) -> list[Reservation]:
         """Held reservations past their expiry, oldest first (a read; nothing changes)."""
-        ...
 
     async def keep(self, order_id: UUID) -> int:
         """Stop the order's held reservations from expiring; returns how many. Not a
         movement: no units change hands, so no event and no ledger row."""
-        ...
 
 
 class InventoryUnitOfWork(UnitOfWork, Protocol):

@@ -23,13 +23,10 @@ class SalesReports(Protocol):
         self, period: ReportPeriod, *, top: int | None = None
     ) -> Report[ProductSales]:
         """Every product sold in the period, best first, ranked; only the `top` if given."""
-        ...
 
     def orders(self, placed_from: datetime, placed_to: datetime) -> AsyncIterator[OrderExportRow]:
         """Orders placed in [from, to), oldest first, streamed from a server-side cursor."""
-        ...
 
     async def refresh(self) -> bool:
         """Refresh the views from one snapshot, without blocking readers; False when another
         worker is refreshing them already."""
-        ...

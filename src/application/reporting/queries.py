@@ -25,5 +25,4 @@ class ReportingQueries:
         return await self._reports.products(period, top=top)
 
     def orders(self, period: ReportPeriod) -> AsyncIterator[OrderExportRow]:
-        """Orders placed in the period, oldest first, streamed."""
         return self._reports.orders(period.start, period.end)

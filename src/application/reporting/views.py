@@ -25,11 +25,7 @@ class ReportPeriod:
     currency: str
 
     def __post_init__(self) -> None:
-        if (
-            self.last >= date.max
-            or self.last < self.first
-            or (self.last - self.first).days > MAX_DAYS
-        ):
+        if self.last >= date.max or not 0 <= (self.last - self.first).days <= MAX_DAYS:
             raise InvalidPeriod(f"`from` must not be after `to`, at most {MAX_DAYS} days apart")
 
     @property
@@ -87,7 +83,7 @@ class Report(Generic[T]):
 
 @dataclass(frozen=True, kw_only=True)
 class OrderExportRow:
-    """One order as a row of the CSV export."""
+    """One order as a row of the CSV export: its fields are the columns, in this order."""
 
     order_id: UUID
     placed_at: datetime

@@ -32,9 +32,8 @@ class Category(AggregateRoot):
         return category
 
     def move(self, parent_id: UUID | None, *, parent_ancestors: set[UUID], now: datetime) -> None:
-        """Under another category (or to the top). Refused under itself or one of its own
-        descendants, which would cut the subtree off the tree; `parent_ancestors` are the new
-        parent's ancestors."""
+        """Under another category (or to the top); never under itself or a descendant, which would
+        cut the subtree off the tree. `parent_ancestors` are the new parent's ancestors."""
         if parent_id is not None and (parent_id == self.id or self.id in parent_ancestors):
             raise CategoryCycle("a category cannot move under itself or one of its descendants")
         self.parent_id = parent_id

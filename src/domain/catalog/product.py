@@ -151,10 +151,6 @@ class Product(AggregateRoot):
     def stream_id(self) -> str:
         return f"product-{self.id}"
 
-    @property
-    def is_public(self) -> bool:
-        return self.status is ProductStatus.ACTIVE
-
     # -- private --------------------------------------------------------------------------
 
     def _ensure_not_archived(self) -> None:

@@ -41,10 +41,7 @@ def check_attributes(attributes: Mapping[str, object]) -> Attributes:
 
 
 # JPEG, PNG and WebP, recognised by their bytes, not by name.
-_IMAGE_SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
+_IMAGE_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
 
 
 def sniff(data: bytes) -> str:

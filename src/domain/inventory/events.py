@@ -3,6 +3,7 @@ events, written in the transaction that makes them."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import get_args
 from uuid import UUID
 
 from domain.shared.events import DomainEvent
@@ -63,10 +64,4 @@ class StockCommitted(DomainEvent):
 
 StockMovement = StockReceived | StockAdjusted | StockReserved | StockReleased | StockCommitted
 
-EVENTS: tuple[type[DomainEvent], ...] = (
-    StockReceived,
-    StockAdjusted,
-    StockReserved,
-    StockReleased,
-    StockCommitted,
-)
+EVENTS: tuple[type[DomainEvent], ...] = get_args(StockMovement)  # every event is a movement

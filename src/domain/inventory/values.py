@@ -1,5 +1,4 @@
-"""Values of inventory: quantities, adjustments, stock levels, and what becomes of a
-reservation."""
+"""Values of inventory: quantities, adjustments, stock levels, and what becomes of a reservation."""
 
 from dataclasses import dataclass
 from enum import StrEnum

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from application.catalog.views import CategoryView, ProductDetails, ProductSearch, ProductSummary
 from application.shared.errors import InvalidCursor
 from application.shared.pagination import Page, decode_cursor, encode_cursor, page_of
+from application.shared.views import view_of
 from domain.catalog.values import ProductStatus
 from infrastructure.catalog.tables import categories, product_images, products
 
@@ -114,9 +115,7 @@ class SqlCatalogReader:
     async def categories(self) -> list[CategoryView]:
         async with self._engine.connect() as conn:
             rows = await conn.execute(select(categories).order_by(categories.c.name))
-        return [
-            CategoryView(id=r.id, name=r.name, slug=r.slug, parent_id=r.parent_id) for r in rows
-        ]
+        return [view_of(CategoryView, r) for r in rows]
 
     async def image(
         self, product_id: UUID, image_id: UUID, *, include_all: bool
@@ -173,35 +172,21 @@ _KEY_PARSERS: dict[str, Callable[[str], Any]] = {
 
 
 def _key_text(value: Any) -> str:
-    return (
-        value.isoformat()
-        if isinstance(value, datetime)
-        else repr(value)
-        if isinstance(value, float)
-        else str(value)
-    )
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def _summary(m: Mapping[Any, Any]) -> ProductSummary:
-    return ProductSummary(
-        id=m["id"],
-        sku=m["sku"],
-        name=m["name"],
-        amount=m["price_amount"],
-        currency=m["price_currency"],
-        category_id=m["category_id"],
-        status=m["status"],
-        created_at=m["created_at"],
-    )
+    return view_of(ProductSummary, m, amount=m["price_amount"], currency=m["price_currency"])
 
 
 def _details(m: Mapping[Any, Any]) -> ProductDetails:
-    summary = _summary(m)
-    return ProductDetails(
-        **vars(summary),
-        description=m["description"],
+    return view_of(
+        ProductDetails,
+        m,
+        amount=m["price_amount"],
+        currency=m["price_currency"],
         attributes=dict(m["attributes"]),
         image_ids=tuple(m["image_ids"]),
-        updated_at=m["updated_at"],
-        version=m["version"],
     )

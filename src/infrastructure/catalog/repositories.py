@@ -30,9 +30,8 @@ class SqlProductRepository:
         self._seen = seen
 
     async def get(self, product_id: UUID) -> Product | None:
-        row = (
-            await self._conn.execute(select(*_COLUMNS).where(products.c.id == product_id))
-        ).first()
+        statement = select(*_COLUMNS).where(products.c.id == product_id)
+        row = (await self._conn.execute(statement)).first()
         return None if row is None else self._seen.add(product_from_row(row._mapping))
 
     async def get_many_by_sku(self, skus: Iterable[Sku]) -> dict[str, Product]:
@@ -88,14 +87,12 @@ class SqlCategoryRepository:
         self._seen = seen
 
     async def get(self, category_id: UUID) -> Category | None:
-        row = (
-            await self._conn.execute(select(categories).where(categories.c.id == category_id))
-        ).first()
+        statement = select(categories).where(categories.c.id == category_id)
+        row = (await self._conn.execute(statement)).first()
         if row is None:
             return None
-        return self._seen.add(
-            Category(id=row.id, name=row.name, slug=row.slug, parent_id=row.parent_id)
-        )
+        category = Category(id=row.id, name=row.name, slug=row.slug, parent_id=row.parent_id)
+        return self._seen.add(category)
 
     async def ancestors(self, category_id: UUID) -> set[UUID]:
         rows = await self._conn.execute(

@@ -6,6 +6,8 @@ from uuid import UUID
 
 
 class LocalImageStore:
+    """The ImageStore port on a directory; each write lands whole, by a rename."""
+
     def __init__(self, root: Path) -> None:
         self._root = root
 

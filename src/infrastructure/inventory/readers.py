@@ -10,6 +10,7 @@ from application.shared.pagination import (
     encode_position_cursor,
     page_of,
 )
+from application.shared.views import view_of
 from domain.inventory.values import StockLevel
 from domain.shared.sku import Sku
 from infrastructure.inventory.tables import stock_items, stock_ledger
@@ -43,15 +44,6 @@ class SqlStockReader:
         return page_of(
             rows,
             limit,
-            item=lambda r: LedgerEntry(
-                id=r.id,
-                movement=r.movement,
-                on_hand_delta=r.on_hand_delta,
-                reserved_delta=r.reserved_delta,
-                order_id=r.order_id,
-                reason=r.reason,
-                actor_id=r.actor_id,
-                recorded_at=r.recorded_at,
-            ),
+            item=lambda r: view_of(LedgerEntry, r),
             cursor=lambda r: encode_position_cursor(r.id),
         )

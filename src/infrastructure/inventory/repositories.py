@@ -1,7 +1,5 @@
-"""The stock repository: stock items loaded under their SKUs' locks, and saved by writing each
-movement they recorded as one relative, conditional statement with its ledger row. It never
-writes the counts the aggregate computed: the WHERE clause and the table's CHECK constraint
-are the rule's last word."""
+"""The stock repository: each movement is written as one relative, conditional statement and a
+ledger row, never as counts the aggregate computed: the WHERE and the CHECK have the last word."""
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -13,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from application.shared.errors import ConcurrencyConflict
+from application.shared.views import view_of
 from domain.inventory import events as ev
 from domain.inventory.stock import Reservation, StockItem, stock_stream
 from domain.inventory.values import ReservationStatus
@@ -39,10 +38,8 @@ class SqlStockRepository:
         if not wanted:
             return {}
         await self._events.lock_streams(stock_stream(sku) for sku in wanted)
-        rows = await self._conn.execute(
-            select(i.sku, i.on_hand, i.reserved).where(i.sku.in_(wanted))
-        )
-        found = {row.sku: row for row in rows}
+        statement = select(i.sku, i.on_hand, i.reserved).where(i.sku.in_(wanted))
+        found = {row.sku: row for row in await self._conn.execute(statement)}
         return {
             sku: self._seen.add(
                 StockItem(sku, on_hand=found[sku].on_hand, reserved=found[sku].reserved, known=True)
@@ -197,11 +194,4 @@ def _reservation_row(event: ev.StockReserved) -> dict[str, Any]:
 
 
 def _reservation(row: Mapping[Any, Any]) -> Reservation:
-    return Reservation(
-        id=row["id"],
-        order_id=row["order_id"],
-        sku=row["sku"],
-        quantity=row["quantity"],
-        expires_at=row["expires_at"],
-        status=ReservationStatus(row["status"]),
-    )
+    return view_of(Reservation, row, status=ReservationStatus(row["status"]))

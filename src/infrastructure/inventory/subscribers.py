@@ -12,11 +12,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from application.inventory.commands import (
-    CommitReservations,
-    KeepReservations,
-    ReleaseReservations,
-)
+from application.inventory.commands import CommitReservations, KeepReservations, ReleaseReservations
 from application.shared.bus import Command, CommandBus
 from infrastructure.eventlog.store import StoredEvent
 from infrastructure.eventlog.subscriptions import FailurePolicy, acting_on
@@ -30,9 +26,8 @@ SETTLES: dict[str, type[KeepReservations | CommitReservations | ReleaseReservati
 
 
 class OrderStockSettler:
-    """Settles each order's reservations as the order moves on. Its effects are commands in
-    their own transactions; one that keeps failing (a reservation that lapsed before the order
-    shipped) is parked for an operator."""
+    """Settles reservations as their orders move on, by commands in their own transactions; one
+    that keeps failing (a reservation lapsed before its order shipped) is parked for an operator."""
 
     name = "order-stock"
     on_failure = FailurePolicy.PARK

@@ -1,7 +1,7 @@
 """Sales reports from the materialized views (window functions rank the products), the export
 from the order read model through a server-side cursor, and the refresh the worker runs."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -17,6 +17,7 @@ from application.reporting.views import (
     Report,
     ReportPeriod,
 )
+from application.shared.views import view_of
 from infrastructure.eventlog.store import stream_lock_key
 from infrastructure.ordering.tables import order_views
 from infrastructure.reporting.tables import (
@@ -27,6 +28,7 @@ from infrastructure.reporting.tables import (
 )
 
 d, p = sales_by_day.c, sales_by_product_day.c
+FIGURES = ("orders", "units_sold", "units_refunded", "gross_revenue", "refunds", "net_revenue")
 
 
 class SqlSalesReports:
@@ -43,18 +45,7 @@ class SqlSalesReports:
             .order_by(d.day)
         )
         async with self._engine.connect() as conn:
-            rows = [
-                DailySales(
-                    day=r.day,
-                    orders=r.orders,
-                    units_sold=r.units_sold,
-                    units_refunded=r.units_refunded,
-                    gross_revenue=r.gross_revenue,
-                    refunds=r.refunds,
-                    net_revenue=r.net_revenue,
-                )
-                for r in await conn.execute(statement)
-            ]
+            rows = [view_of(DailySales, r) for r in await conn.execute(statement)]
             return Report(currency=period.currency, rows=rows, as_of=await _as_of(conn))
 
     async def products(
@@ -65,12 +56,7 @@ class SqlSalesReports:
                 p.product_id,
                 func.min(p.sku).label("sku"),
                 func.min(p.name).label("name"),
-                func.sum(p.orders).label("orders"),
-                func.sum(p.units_sold).label("units_sold"),
-                func.sum(p.units_refunded).label("units_refunded"),
-                func.sum(p.gross_revenue).label("gross_revenue"),
-                func.sum(p.refunds).label("refunds"),
-                func.sum(p.net_revenue).label("net_revenue"),
+                *(func.sum(p[figure]).label(figure) for figure in FIGURES),
             )
             .where(p.day.between(period.first, period.last), p.currency == period.currency)
             .group_by(p.product_id)
@@ -113,42 +99,20 @@ class SqlSalesReports:
         )
         async with self._engine.connect() as conn:
             async for r in await conn.stream(statement):
-                yield OrderExportRow(
-                    order_id=r.order_id,
-                    placed_at=r.placed_at,
-                    customer_id=r.customer_id,
-                    status=r.status,
-                    items=r.item_count,
-                    total=r.total_amount,
-                    currency=r.currency,
-                    paid_at=r.paid_at,
-                    refunded_at=r.refunded_at,
-                )
+                yield view_of(OrderExportRow, r, items=r.item_count, total=r.total_amount)
 
     async def refresh(self) -> bool:
-        """Refresh both views without blocking readers (CONCURRENTLY). One worker at a time; the
-        others skip this round. REPEATABLE READ makes both refreshes read one snapshot, so the
-        two views always agree."""
+        """CONCURRENTLY, so readers never wait; under REPEATABLE READ, so both views read one
+        snapshot and agree. One worker at a time: the others skip this round."""
         async with self._engine.connect() as conn:
             await conn.execution_options(isolation_level="REPEATABLE READ")
             async with conn.begin():
                 return await _refresh(conn)
 
 
-def _product(r: Any) -> ProductSales:
-    return ProductSales(
-        product_id=r["product_id"],
-        sku=r["sku"],
-        name=r["name"],
-        orders=int(r["orders"]),
-        units_sold=int(r["units_sold"]),
-        units_refunded=int(r["units_refunded"]),
-        gross_revenue=r["gross_revenue"],
-        refunds=r["refunds"],
-        net_revenue=r["net_revenue"],
-        rank=r["rank"],
-        share=Decimal(r["share"] or 0).quantize(Decimal("0.0001")),
-    )
+def _product(r: Mapping[Any, Any]) -> ProductSales:
+    share = Decimal(r["share"] or 0).quantize(Decimal("0.0001"))
+    return view_of(ProductSales, r, share=share)
 
 
 async def _as_of(conn: AsyncConnection) -> datetime | None:

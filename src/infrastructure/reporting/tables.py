@@ -1,8 +1,7 @@
 """Reporting: two materialized views over the order read model, and when they were refreshed.
-
-The views are created by a migration (SQLAlchemy has no materialized-view construct); here
-they are described as lightweight tables for querying. Money counts on the day it was taken
-(`paid_at`) and, negatively, on the day it was given back (`refunded_at`)."""
+A migration creates the views (SQLAlchemy has no such construct); here they are lightweight
+tables to query. Money counts on the day it was taken (`paid_at`) and, negatively, on the day
+it was given back (`refunded_at`)."""
 
 from typing import Any
 

@@ -30,7 +30,7 @@ async def list_categories(services: Services) -> list[CategoryView]:
     responses=problem_responses(401, 403, 404, 422),
 )
 async def create_category(body: NewCategory, _: CatalogWriter, services: Services) -> CategoryView:
-    return await services.bus.handle(c.CreateCategory(name=body.name, parent_id=body.parent_id))
+    return await services.bus.handle(c.CreateCategory(**body.model_dump()))
 
 
 @router.put(
@@ -43,6 +43,4 @@ async def move_category(
     category_id: UUID, body: CategoryMove, _: CatalogWriter, services: Services
 ) -> CategoryView:
     """Refused (409) under itself or one of its own descendants."""
-    return await services.bus.handle(
-        c.MoveCategory(category_id=category_id, parent_id=body.parent_id)
-    )
+    return await services.bus.handle(c.MoveCategory(category_id=category_id, **body.model_dump()))

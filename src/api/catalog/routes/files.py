@@ -55,9 +55,8 @@ async def export_products(_: CatalogWriter, services: Services) -> StreamingResp
     responses=problem_responses(401, 403, 413, 422),
 )
 async def import_products(request: Request, _: CatalogWriter, services: Services) -> ImportReport:
-    """Columns: sku, name, description, price, currency, category_id, attributes (JSON).
-    Upserts by SKU; rejected rows are reported with their line and reason, the others are
-    imported together."""
+    """Columns: sku, name, description, price, currency, category_id, attributes (JSON). Upserts
+    by SKU; rejected rows are reported with line and reason, the others imported together."""
     text = (await request.body()).decode("utf-8-sig", errors="replace")
     reader = csv.DictReader(io.StringIO(text))
     missing = [column for column in REQUIRED if column not in (reader.fieldnames or [])]

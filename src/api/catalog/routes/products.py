@@ -6,11 +6,11 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from api.catalog.schemas import NewProduct, PriceInput, ProductPage, ProductPatch, ProductResponse
 from api.dependencies import CatalogWriter, OptionalPrincipal, PageCursor, PageLimit, Services
-from api.etags import expected_version, with_etag
+from api.etags import IfMatch, expected_version, with_etag
 from api.problems import problem_responses
 from application.catalog import commands as c
 from application.catalog.views import SORTS, ProductDetails, ProductSearch, ProductSummary
@@ -20,7 +20,6 @@ from domain.catalog.errors import InvalidProduct
 from domain.identity.values import Permission
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
-IfMatch = Annotated[str | None, Header(description='The ETag from a read, e.g. "3"')]
 
 
 def is_staff(principal: Principal | None) -> bool:
@@ -88,15 +87,7 @@ async def create_product(
 ) -> ProductDetails:
     """New products are drafts; publish them to show them."""
     product = await services.bus.handle(
-        c.CreateProduct(
-            sku=body.sku,
-            name=body.name,
-            description=body.description,
-            amount=body.price.amount,
-            currency=body.price.currency,
-            category_id=body.category_id,
-            attributes=body.attributes,
-        )
+        c.CreateProduct(**body.model_dump(exclude={"price"}), **body.price.model_dump())
     )
     response.headers["Location"] = f"/api/v1/products/{product.id}"
     return with_etag(response, product.version, product)
@@ -121,11 +112,8 @@ async def change_product(
         c.ChangeProductDetails(
             product_id=product_id,
             expected_version=expected_version(if_match),
-            name=body.name,
-            description=body.description,
-            category_id=body.category_id,
             clear_category="category_id" in body.model_fields_set and body.category_id is None,
-            attributes=body.attributes,
+            **body.model_dump(),
         )
     )
     return with_etag(response, product.version, product)
@@ -147,10 +135,7 @@ async def change_price(
 ) -> ProductDetails:
     product = await services.bus.handle(
         c.ChangePrice(
-            product_id=product_id,
-            amount=body.amount,
-            currency=body.currency,
-            expected_version=expected_version(if_match),
+            product_id=product_id, expected_version=expected_version(if_match), **body.model_dump()
         )
     )
     return with_etag(response, product.version, product)

@@ -1,21 +1,12 @@
-"""Handlers of products: create, change details and price, publish, archive, add images, and
-bulk import. Each opens a unit of work, changes products through their methods and commits;
-their events reach the log with it."""
+"""Handlers of products, bulk import included: each opens a unit of work, changes products
+through their methods and commits; their events reach the log with it."""
 
 import uuid
 from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
-from application.catalog.commands import (
-    AddProductImage,
-    ArchiveProduct,
-    ChangePrice,
-    ChangeProductDetails,
-    CreateProduct,
-    ImportProducts,
-    PublishProduct,
-)
+from application.catalog import commands as c
 from application.catalog.deps import CatalogDeps
 from application.catalog.handlers.category import category_exists
 from application.catalog.ports import CatalogUnitOfWork
@@ -35,7 +26,7 @@ from domain.shared.money import Money
 from domain.shared.sku import Sku
 
 
-async def create_product(cmd: CreateProduct, deps: CatalogDeps) -> ProductDetails:
+async def create_product(cmd: c.CreateProduct, deps: CatalogDeps) -> ProductDetails:
     now = deps.clock.now()
     async with deps.uow() as uow:
         await category_exists(uow, cmd.category_id)
@@ -54,7 +45,7 @@ async def create_product(cmd: CreateProduct, deps: CatalogDeps) -> ProductDetail
     return ProductDetails.of(product)
 
 
-async def change_product_details(cmd: ChangeProductDetails, deps: CatalogDeps) -> ProductDetails:
+async def change_product_details(cmd: c.ChangeProductDetails, deps: CatalogDeps) -> ProductDetails:
     if cmd.expected_version is None:
         raise PreconditionRequired("send If-Match with the product's ETag to change it")
     async with deps.uow() as uow:
@@ -73,7 +64,7 @@ async def change_product_details(cmd: ChangeProductDetails, deps: CatalogDeps) -
     return ProductDetails.of(product)
 
 
-async def change_price(cmd: ChangePrice, deps: CatalogDeps) -> ProductDetails:
+async def change_price(cmd: c.ChangePrice, deps: CatalogDeps) -> ProductDetails:
     if cmd.expected_version is None:
         raise PreconditionRequired("send If-Match with the product's ETag to change its price")
     price = Money.of(cmd.amount, cmd.currency)
@@ -85,11 +76,11 @@ async def change_price(cmd: ChangePrice, deps: CatalogDeps) -> ProductDetails:
     )
 
 
-async def publish_product(cmd: PublishProduct, deps: CatalogDeps) -> ProductDetails:
+async def publish_product(cmd: c.PublishProduct, deps: CatalogDeps) -> ProductDetails:
     return await _change(cmd.product_id, lambda p, now: p.publish(now=now), deps=deps)
 
 
-async def archive_product(cmd: ArchiveProduct, deps: CatalogDeps) -> ProductDetails:
+async def archive_product(cmd: c.ArchiveProduct, deps: CatalogDeps) -> ProductDetails:
     return await _change(cmd.product_id, lambda p, now: p.archive(now=now), deps=deps)
 
 
@@ -109,7 +100,7 @@ async def _change(
     return ProductDetails.of(product)
 
 
-async def add_product_image(cmd: AddProductImage, deps: CatalogDeps) -> UUID:
+async def add_product_image(cmd: c.AddProductImage, deps: CatalogDeps) -> UUID:
     content_type = check_image(cmd.data, declared=cmd.content_type, max_bytes=deps.max_image_bytes)
     image_id = uuid.uuid4()
     async with deps.uow() as uow:
@@ -128,7 +119,7 @@ async def add_product_image(cmd: AddProductImage, deps: CatalogDeps) -> UUID:
 IMPORT_BATCH = 500
 
 
-async def import_products(cmd: ImportProducts, deps: CatalogDeps) -> ImportReport:
+async def import_products(cmd: c.ImportProducts, deps: CatalogDeps) -> ImportReport:
     """Every valid row or none (one transaction), written in batches; invalid rows are reported
     with their line and reason and do not stop the others."""
     created = updated = 0

@@ -4,18 +4,9 @@ commit; each movement's event reaches the log with the commit.
 Reservations belong to an order and are idempotent per order: asking again returns what the
 order already holds, and settling twice finds nothing held the second time."""
 
-from collections.abc import Iterable
 from uuid import UUID
 
-from application.inventory.commands import (
-    AdjustStock,
-    CommitReservations,
-    ExpireReservations,
-    KeepReservations,
-    ReceiveStock,
-    ReleaseReservations,
-    ReserveStock,
-)
+from application.inventory import commands as c
 from application.inventory.deps import InventoryDeps
 from application.inventory.ports import InventoryUnitOfWork
 from domain.inventory.errors import ReservationExpired
@@ -26,7 +17,7 @@ from domain.shared.sku import Sku
 S = ReservationStatus
 
 
-async def receive_stock(cmd: ReceiveStock, deps: InventoryDeps) -> StockLevel:
+async def receive_stock(cmd: c.ReceiveStock, deps: InventoryDeps) -> StockLevel:
     sku = Sku.parse(cmd.sku).value
     async with deps.uow() as uow:
         item = (await uow.stock.get_many([sku]))[sku]
@@ -36,7 +27,7 @@ async def receive_stock(cmd: ReceiveStock, deps: InventoryDeps) -> StockLevel:
     return item.level
 
 
-async def adjust_stock(cmd: AdjustStock, deps: InventoryDeps) -> StockLevel:
+async def adjust_stock(cmd: c.AdjustStock, deps: InventoryDeps) -> StockLevel:
     sku = Sku.parse(cmd.sku).value
     async with deps.uow() as uow:
         item = (await uow.stock.get_many([sku]))[sku]
@@ -46,7 +37,7 @@ async def adjust_stock(cmd: AdjustStock, deps: InventoryDeps) -> StockLevel:
     return item.level
 
 
-async def reserve_stock(cmd: ReserveStock, deps: InventoryDeps) -> list[Reservation]:
+async def reserve_stock(cmd: c.ReserveStock, deps: InventoryDeps) -> list[Reservation]:
     lines = sorted((Sku.parse(sku).value, check_quantity(qty)) for sku, qty in cmd.lines)
     now = deps.clock.now()
     async with deps.uow() as uow:
@@ -69,7 +60,9 @@ async def reserve_stock(cmd: ReserveStock, deps: InventoryDeps) -> list[Reservat
     return reservations
 
 
-async def release_reservations(cmd: ReleaseReservations, deps: InventoryDeps) -> list[Reservation]:
+async def release_reservations(
+    cmd: c.ReleaseReservations, deps: InventoryDeps
+) -> list[Reservation]:
     async with deps.uow() as uow:
         held, items, _ = await _held_by(uow, cmd.order_id)
         now = deps.clock.now()
@@ -79,7 +72,7 @@ async def release_reservations(cmd: ReleaseReservations, deps: InventoryDeps) ->
     return released
 
 
-async def commit_reservations(cmd: CommitReservations, deps: InventoryDeps) -> list[Reservation]:
+async def commit_reservations(cmd: c.CommitReservations, deps: InventoryDeps) -> list[Reservation]:
     async with deps.uow() as uow:
         held, items, lapsed = await _held_by(uow, cmd.order_id)
         if lapsed and not held:
@@ -93,22 +86,24 @@ async def commit_reservations(cmd: CommitReservations, deps: InventoryDeps) -> l
     return committed
 
 
-async def keep_reservations(cmd: KeepReservations, deps: InventoryDeps) -> int:
+async def keep_reservations(cmd: c.KeepReservations, deps: InventoryDeps) -> int:
     async with deps.uow() as uow:
         kept = await uow.stock.keep(cmd.order_id)
         await uow.commit()
     return kept
 
 
-async def expire_reservations(cmd: ExpireReservations, deps: InventoryDeps) -> int:
+async def expire_reservations(cmd: c.ExpireReservations, deps: InventoryDeps) -> int:
     """Safe in every worker at once: each sweep reads the reservations again once it holds
     their SKUs' locks, and ends only those still held."""
     now = deps.clock.now()
     async with deps.uow() as uow:
         due = await uow.stock.due(now, limit=cmd.batch)
         items = await uow.stock.get_many(r.sku for r in due)
-        still = await _still_held(uow, (r.id for r in due))
-        expired = [items[r.sku].release(r, expired=True, now=now) for r in still]
+        current = await uow.stock.reservations(r.id for r in due)
+        expired = [
+            items[r.sku].release(r, expired=True, now=now) for r in current if r.status is S.HELD
+        ]
         await uow.stock.save(items.values())
         await uow.commit()
     return len(expired)
@@ -125,7 +120,3 @@ async def _held_by(
     held = [r for r in current if r.status is S.HELD]
     lapsed = [r for r in current if r.status in (S.EXPIRED, S.RELEASED)]
     return held, items, lapsed
-
-
-async def _still_held(uow: InventoryUnitOfWork, ids: Iterable[UUID]) -> list[Reservation]:
-    return [r for r in await uow.stock.reservations(ids) if r.status is S.HELD]
