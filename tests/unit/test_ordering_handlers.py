@@ -1,10 +1,12 @@
 """Checkout, order changes and the fulfilment process, against in-memory fakes."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
 
-from application.ordering.commands import CancelOrder, CheckOut, ConfirmStock
+from application.ordering.commands import CancelOrder, CancelUnpaidOrders, CheckOut, ConfirmStock
+from application.ordering.deps import OrderingDeps
 from application.ordering.handlers.fulfilment import FulfilmentProcess
 from application.ordering.handlers.order import cancel_order, change_order, check_out
 from application.ordering.ports import PaymentOutcome
@@ -15,6 +17,7 @@ from domain.ordering.errors import CartNeedsReview, OrderNotFound
 from domain.ordering.values import CatalogItem, OrderStatus
 from domain.shared.money import Money
 from tests.support.fakes.ordering import FakePayments, FakeStock, Store, ordering_deps
+from tests.support.fakes.shared import FixedClock
 from tests.support.orders import ADDRESS
 
 CUSTOMER = uuid.uuid4()
@@ -42,16 +45,16 @@ def checkout(key: str = "k1", token: str = "tok_approve") -> CheckOut:
 async def test_checkout_prices_from_the_catalog_empties_the_cart_and_keeps_the_answer() -> None:
     store, stock, payments = shop()
     deps = ordering_deps(store, stock, payments)
-    placed = await check_out(checkout(), deps=deps)
+    placed = await check_out(checkout(), deps)
     assert placed.value.total == Money.of("12.00", "EUR")
     assert store.carts[CUSTOMER].is_empty
     assert store.tokens[placed.value.id] == "tok_approve"
 
-    again = await check_out(checkout(), deps=deps)
+    again = await check_out(checkout(), deps)
     assert (again.value, again.replayed) == (placed.value, True)
     assert len(store.streams) == 1  # one order
     with pytest.raises(IdempotencyKeyReused):
-        await check_out(checkout(token="tok_decline"), deps=deps)
+        await check_out(checkout(token="tok_decline"), deps)
 
 
 async def test_a_failed_checkout_leaves_everything_as_it_was() -> None:
@@ -60,7 +63,7 @@ async def test_a_failed_checkout_leaves_everything_as_it_was() -> None:
         product_id=MUG.product_id, sku="MUG", name="Mug", price=Money.of("5.00", "EUR"), active=True
     )
     with pytest.raises(CartNeedsReview):
-        await check_out(checkout(), deps=ordering_deps(store, stock, payments))
+        await check_out(checkout(), ordering_deps(store, stock, payments))
     assert not store.carts[CUSTOMER].is_empty
     assert store.streams == {}
     assert store.answers == {}
@@ -69,24 +72,24 @@ async def test_a_failed_checkout_leaves_everything_as_it_was() -> None:
 async def test_a_conflicting_append_is_retried_a_bounded_number_of_times() -> None:
     store, stock, payments = shop()
     deps = ordering_deps(store, stock, payments)
-    order_id = (await check_out(checkout(), deps=deps)).value.id
+    order_id = (await check_out(checkout(), deps)).value.id
     store.conflicts = 2
     cancelled = await cancel_order(
         CancelOrder(
             order_id=order_id, actor_id=CUSTOMER, any_order=False, reason="x", idempotency_key="c"
         ),
-        deps=deps,
+        deps,
     )
     assert cancelled.value.status is OrderStatus.CANCELLED
     store.conflicts = 3
     with pytest.raises(ConcurrencyConflict):
-        await change_order(ConfirmStock(order_id=order_id), deps=deps)
+        await change_order(ConfirmStock(order_id=order_id), deps)
 
 
 async def test_another_customers_order_is_not_found() -> None:
     store, stock, payments = shop()
     deps = ordering_deps(store, stock, payments)
-    order_id = (await check_out(checkout(), deps=deps)).value.id
+    order_id = (await check_out(checkout(), deps)).value.id
     with pytest.raises(OrderNotFound):
         await cancel_order(
             CancelOrder(
@@ -96,7 +99,7 @@ async def test_another_customers_order_is_not_found() -> None:
                 reason="mischief",
                 idempotency_key="c",
             ),
-            deps=deps,
+            deps,
         )
 
 
@@ -117,7 +120,7 @@ async def run_process(store: Store, process: FulfilmentProcess, *, twice: bool =
 async def test_the_process_takes_an_order_to_paid_and_twice_changes_nothing() -> None:
     store, stock, payments = shop()
     deps = ordering_deps(store, stock, payments)
-    order_id = (await check_out(checkout(), deps=deps)).value.id
+    order_id = (await check_out(checkout(), deps)).value.id
     await run_process(store, FulfilmentProcess(deps), twice=True)
     assert store.order(order_id).status is OrderStatus.PAID
     assert [type(e).__name__ for e in store.order_events(order_id)] == [
@@ -134,7 +137,7 @@ async def test_a_declined_payment_cancels_the_order() -> None:
     """(Inventory gives the stock back when it sees OrderCancelled: tests/integration.)"""
     store, stock, payments = shop(outcome=PaymentOutcome.DECLINED)
     deps = ordering_deps(store, stock, payments)
-    order_id = (await check_out(checkout(), deps=deps)).value.id
+    order_id = (await check_out(checkout(), deps)).value.id
     await run_process(store, FulfilmentProcess(deps))
     assert [type(e).__name__ for e in store.order_events(order_id)][-2:] == [
         "PaymentDeclined",
@@ -146,7 +149,7 @@ async def test_a_declined_payment_cancels_the_order() -> None:
 async def test_an_order_without_stock_is_rejected_and_never_charged() -> None:
     store, stock, payments = shop(units=2)
     deps = ordering_deps(store, stock, payments)
-    order_id = (await check_out(checkout(), deps=deps)).value.id
+    order_id = (await check_out(checkout(), deps)).value.id
     await run_process(store, FulfilmentProcess(deps), twice=True)
     assert [type(e).__name__ for e in store.order_events(order_id)] == [
         "OrderPlaced",
@@ -160,7 +163,7 @@ async def test_a_lost_answer_cancels_the_order_and_voids_what_the_provider_holds
     store, stock, payments = shop()
     payments.unreachable = True
     deps = ordering_deps(store, stock, payments)
-    order_id = (await check_out(checkout(), deps=deps)).value.id
+    order_id = (await check_out(checkout(), deps)).value.id
     await run_process(store, FulfilmentProcess(deps))
     assert store.order(order_id).status is OrderStatus.CANCELLED
     assert payments.voided == [str(order_id)]
@@ -169,7 +172,7 @@ async def test_a_lost_answer_cancels_the_order_and_voids_what_the_provider_holds
 async def test_the_payment_token_is_forgotten_once_the_provider_answered() -> None:
     store, stock, payments = shop()
     deps = ordering_deps(store, stock, payments)
-    order_id = (await check_out(checkout(), deps=deps)).value.id
+    order_id = (await check_out(checkout(), deps)).value.id
     assert order_id in store.tokens
     await run_process(store, FulfilmentProcess(deps))
     assert order_id not in store.tokens
@@ -178,15 +181,68 @@ async def test_the_payment_token_is_forgotten_once_the_provider_answered() -> No
 async def test_a_cancelled_paid_order_keeps_its_payment_for_staff_to_refund() -> None:
     store, stock, payments = shop()
     deps = ordering_deps(store, stock, payments)
-    order_id = (await check_out(checkout(), deps=deps)).value.id
+    order_id = (await check_out(checkout(), deps)).value.id
     process = FulfilmentProcess(deps)
     await run_process(store, process)
     await cancel_order(
         CancelOrder(
             order_id=order_id, actor_id=CUSTOMER, any_order=False, reason="x", idempotency_key="c"
         ),
-        deps=deps,
+        deps,
     )
     await run_process(store, process)
     assert payments.voided == []
     assert store.order(order_id).check_refundable() == Money.of("12.00", "EUR")
+
+
+async def sweep(deps: OrderingDeps) -> int:
+    return await deps.bus.handle(CancelUnpaidOrders())
+
+
+async def test_an_order_whose_payment_never_comes_is_cancelled_at_its_deadline_once() -> None:
+    store, stock, payments = shop(outcome=PaymentOutcome.PENDING)
+    clock = FixedClock()
+    deps = ordering_deps(store, stock, payments, clock=clock)
+    order_id = (await check_out(checkout(), deps)).value.id
+    await run_process(store, FulfilmentProcess(deps))
+    assert store.order(order_id).status is OrderStatus.AWAITING_PAYMENT
+    clock.advance(deps.payment_timeout)
+    assert await sweep(deps) == 0  # due only once the timeout has passed
+    clock.advance(timedelta(seconds=1))
+    assert await sweep(deps) == 1
+    assert store.order(order_id).status is OrderStatus.CANCELLED
+    assert (store.deadlines, store.tokens) == ({}, {})
+    assert await sweep(deps) == 0
+
+
+async def test_the_wait_for_the_payment_starts_when_the_stock_is_confirmed() -> None:
+    store, stock, payments = shop(outcome=PaymentOutcome.PENDING)
+    clock = FixedClock()
+    deps = ordering_deps(store, stock, payments, clock=clock)
+    order_id = (await check_out(checkout(), deps)).value.id
+    clock.advance(timedelta(minutes=10))  # the worker was slow to reserve the stock
+    await run_process(store, FulfilmentProcess(deps))
+    clock.advance(timedelta(minutes=6))  # 16 minutes after checkout, 6 after confirmation
+    assert await sweep(deps) == 0
+    assert store.order(order_id).status is OrderStatus.AWAITING_PAYMENT
+    clock.advance(timedelta(minutes=10))
+    assert await sweep(deps) == 1
+
+
+async def test_an_order_the_process_never_reached_is_cancelled_at_its_deadline() -> None:
+    store, stock, payments = shop()
+    clock = FixedClock()
+    deps = ordering_deps(store, stock, payments, clock=clock)
+    order_id = (await check_out(checkout(), deps)).value.id
+    clock.advance(deps.payment_timeout + timedelta(seconds=1))
+    assert await sweep(deps) == 1
+    assert store.order(order_id).status is OrderStatus.CANCELLED
+
+
+async def test_a_paid_order_leaves_no_deadline_behind() -> None:
+    store, stock, payments = shop()
+    deps = ordering_deps(store, stock, payments)
+    order_id = (await check_out(checkout(), deps)).value.id
+    assert order_id in store.deadlines
+    await run_process(store, FulfilmentProcess(deps))
+    assert store.deadlines == {}

@@ -1,10 +1,5 @@
-"""Ordering wired: carts, order streams, payment tokens and deadlines in PostgreSQL; the
-payment provider behind the resilient gateway and its signed callbacks; the projection, the
-fulfilment process and live updates on the log; the warehouse's Kafka consumer; the sweeps.
-
-And the anti-corruption adapters through which ordering meets the other contexts: the
-catalog's products become ordering's CatalogItems, inventory's commands serve ordering's Stock
-port. Ordering itself names only its ports."""
+"""Ordering wired: storage, payments, the log's subscribers, the warehouse consumer, the sweeps;
+and the anti-corruption adapters serving ordering's Catalog and Stock ports from other contexts."""
 
 from collections.abc import Iterable
 from datetime import timedelta
@@ -123,26 +118,18 @@ def wire(p: Platform) -> Wiring:
                 handler=WarehouseShipments(p.bus),
             )
         )
+    every = s.ordering.sweep_seconds
     return Wiring(
         subscribers=subscribers,
         jobs=[
-            Job(
-                "order-sweep",
-                every=s.ordering.sweep_seconds,
-                command=c.CancelUnpaidOrders(batch=100),
-            ),
-            Job(
-                "idempotency-keys",
-                every=s.ordering.sweep_seconds,
-                command=c.ForgetIdempotencyKeys(),
-            ),
+            Job("order-sweep", every=every, command=c.CancelUnpaidOrders(batch=100)),
+            Job("idempotency-keys", every=every, command=c.ForgetIdempotencyKeys()),
         ],
         consumers=consumers,
     )
 
 
 def dependencies(p: Platform) -> OrderingDeps:
-    """The ordering handlers' dependencies in this process."""
     o, s = p.settings.ordering, p.settings
     payment_timeout = timedelta(seconds=o.payment_timeout_seconds)
     return OrderingDeps(

@@ -5,19 +5,17 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import ConfigDict, Field, computed_field
 
-from api.responses import MoneyModel, ResponseModel
+from api.schemas import MoneyModel, RequestModel, ResponseModel
 from domain.ordering.cart import MAX_QUANTITY
 from domain.ordering.values import OrderStatus, ShippingAddress
 
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class CartLineInput(BaseModel):
+class CartLineInput(RequestModel):
     """How many units the cart holds; setting it also accepts the product's current price."""
-
-    model_config = ConfigDict(extra="forbid")
 
     # The domain's limit, so the schema (and Swagger UI) can never disagree with it.
     quantity: int = Field(ge=1, le=MAX_QUANTITY, examples=[2])
@@ -46,10 +44,10 @@ class CartResponse(ResponseModel):
     ready_for_checkout: bool
 
 
-class AddressModel(BaseModel):
+class AddressModel(RequestModel):
     """Where the parcel goes. Checked for presence and length; the carrier checks the rest."""
 
-    model_config = ConfigDict(extra="forbid", from_attributes=True)
+    model_config = ConfigDict(extra="forbid", from_attributes=True)  # also read off orders
 
     name: Text = Field(examples=["Ada Lovelace"])
     line1: Text = Field(examples=["12 Market Street"])
@@ -62,10 +60,8 @@ class AddressModel(BaseModel):
         return ShippingAddress(**self.model_dump())
 
 
-class CheckoutRequest(BaseModel):
+class CheckoutRequest(RequestModel):
     """Where to ship and how to pay; the order takes the cart's lines at the catalog's prices."""
-
-    model_config = ConfigDict(extra="forbid")
 
     shipping_address: AddressModel
     payment_token: str = Field(
@@ -150,31 +146,23 @@ class Timeline(ResponseModel):
     items: list[TimelineEntryResponse]
 
 
-class CancelRequest(BaseModel):
+class CancelRequest(RequestModel):
     """Why the order is cancelled; possible until it ships."""
-
-    model_config = ConfigDict(extra="forbid")
 
     reason: Text = Field(examples=["ordered by mistake"])
 
 
-class ShipRequest(BaseModel):
+class ShipRequest(RequestModel):
     """A paid order's shipment; reporting the same tracking number again changes nothing."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    tracking_number: Annotated[str, Field(min_length=1, max_length=64)] = Field(
-        examples=["1Z999AA10123456784"]
-    )
+    tracking_number: str = Field(min_length=1, max_length=64, examples=["1Z999AA10123456784"])
     carrier: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
         None, examples=["UPS"]
     )
 
 
-class RefundRequest(BaseModel):
+class RefundRequest(RequestModel):
     """Why the money is given back; an order whose payment was taken is refunded once."""
-
-    model_config = ConfigDict(extra="forbid")
 
     reason: Text = Field(examples=["damaged in transit"])
 

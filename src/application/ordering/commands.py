@@ -159,8 +159,7 @@ class ExpirePayment(Command[OrderState]):
 
 @dataclass(frozen=True, kw_only=True)
 class HandlePaymentCallback(Command[CallbackOutcome]):
-    """A provider's callback: its raw body and signature header, verified and read by the
-    payment adapter."""
+    """A provider's callback: its raw body and signature header, for the payment adapter."""
 
     body: bytes
     signature: str | None

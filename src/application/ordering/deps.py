@@ -3,12 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from application.ordering.ports import (
-    OrderingUnitOfWorkFactory,
-    PaymentCallbacks,
-    PaymentGateway,
-    Stock,
-)
+from application.ordering import ports
 from application.shared.bus import CommandBus
 from application.shared.clock import Clock
 
@@ -18,12 +13,12 @@ class OrderingDeps:
     """Ports, the bus (the process, callbacks and sweeps send the order's named steps through
     it), the clock, and the timings the ordering handlers share."""
 
-    uow: OrderingUnitOfWorkFactory
+    uow: ports.OrderingUnitOfWorkFactory
     bus: CommandBus
     clock: Clock
-    stock: Stock
-    payments: PaymentGateway
-    callbacks: PaymentCallbacks
+    stock: ports.Stock
+    payments: ports.PaymentGateway
+    callbacks: ports.PaymentCallbacks
     idempotency_ttl: timedelta
     payment_timeout: timedelta
     # Longer than the payment timeout, so that the unpaid-order sweep, not the stock sweep,

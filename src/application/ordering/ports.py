@@ -1,6 +1,5 @@
-"""What ordering needs from the outside world: storage, the catalog's prices, inventory's
-stock, a payment provider and its callbacks, and the live feed. Adapters implement these; the
-context never names them."""
+"""What ordering needs from the outside world: storage, the catalog's prices, inventory's stock,
+a payment provider and its callbacks, the live feed. Ordering never names their adapters."""
 
 import asyncio
 from collections.abc import Iterable
@@ -40,25 +39,22 @@ class OrderRepository(Protocol):
 
 
 class CartRepository(Protocol):
-    """Carts, one per customer, locked while a command changes one."""
+    """Carts, one per customer; `get` locks one until the transaction ends (empty if none yet)."""
 
-    async def get(self, customer_id: UUID) -> Cart:
-        """The customer's cart, locked until the transaction ends (empty if none yet)."""
-        ...
+    async def get(self, customer_id: UUID) -> Cart: ...
 
     async def save(self, cart: Cart) -> None: ...
 
 
 class PaymentMethods(Protocol):
-    """The payment token given at checkout, kept out of the event log (and so out of Kafka)."""
+    """The payment token given at checkout, kept out of the event log (and so out of Kafka), and
+    forgotten once the payment has a final answer."""
 
     async def put(self, order_id: UUID, token: str) -> None: ...
 
     async def get(self, order_id: UUID) -> str | None: ...
 
-    async def forget(self, order_id: UUID) -> None:
-        """Once the payment has a final answer the token is no longer kept."""
-        ...
+    async def forget(self, order_id: UUID) -> None: ...
 
 
 class PaymentDeadlines(Protocol):
@@ -67,13 +63,11 @@ class PaymentDeadlines(Protocol):
 
     async def start(self, order_id: UUID, *, since: datetime) -> None:
         """Start (or restart) the wait."""
-        ...
 
     async def clear(self, order_id: UUID) -> None: ...
 
     async def due(self, cutoff: datetime, *, limit: int) -> list[UUID]:
         """Orders waiting since before `cutoff`, longest first."""
-        ...
 
 
 class OrderingUnitOfWork(UnitOfWork, Protocol):
@@ -109,11 +103,10 @@ class OrderingUnitOfWorkFactory(Protocol):
 
 
 class Catalog(Protocol):
-    """The catalog's current prices and availability (served by the catalog context)."""
+    """The catalog's current name, price and availability of each SKU it knows (served by the
+    catalog context); an unknown SKU is left out."""
 
-    async def items(self, skus: Iterable[str]) -> dict[str, CatalogItem]:
-        """The catalog's current name, price and availability of each known SKU."""
-        ...
+    async def items(self, skus: Iterable[str]) -> dict[str, CatalogItem]: ...
 
 
 class Stock(Protocol):
@@ -123,9 +116,7 @@ class Stock(Protocol):
     async def reserve(
         self, order_id: UUID, lines: list[tuple[str, int]], *, hold_for: timedelta
     ) -> str | None:
-        """Hold every line or none, once per order; None when held, else why not (shown to
-        the customer)."""
-        ...
+        """Every line or none, once per order; None if held, else why (shown to the customer)."""
 
 
 # -- the payment provider ------------------------------------------------------------------
@@ -158,20 +149,17 @@ class PaymentResult:
 
 
 class PaymentGateway(Protocol):
-    """A payment provider. `reference` is the provider's idempotency key: asking twice with the
-    same reference never charges twice. Failures to reach the provider raise
-    PaymentUnavailable."""
+    """A payment provider; `reference` is its idempotency key (asking twice never charges twice).
+    Failing to reach it raises PaymentUnavailable."""
 
     async def authorize(self, *, reference: str, amount: Money, token: str) -> PaymentResult: ...
 
     async def refund(self, *, reference: str, payment_reference: str, amount: Money) -> str:
         """Give the money back; returns the refund's reference."""
-        ...
 
     async def void(self, *, reference: str) -> None:
         """Cancel whatever was authorised under `reference`, if anything was: the answer to a
         charge whose result never reached us."""
-        ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -192,7 +180,6 @@ class PaymentCallbacks(Protocol):
     def read(self, body: bytes, signature: str | None) -> PaymentCallback:
         """Raise InvalidSignature for a bad or stale signature, InvalidCallback for a body
         that is not a payment result."""
-        ...
 
 
 # -- the read side -----------------------------------------------------------------------------
@@ -217,9 +204,7 @@ class CartReader(Protocol):
 class OrderHistory(Protocol):
     """An order's changes from the event log, for live streams to catch up from."""
 
-    async def updates(self, order_id: UUID, *, after_version: int) -> list[OrderUpdate]:
-        """The order's changes after `after_version`, read from the event log itself."""
-        ...
+    async def updates(self, order_id: UUID, *, after_version: int) -> list[OrderUpdate]: ...
 
 
 class LiveUpdatesUnavailable(ApplicationError):
@@ -227,14 +212,12 @@ class LiveUpdatesUnavailable(ApplicationError):
 
 
 class OrderFeed(Protocol):
-    """Every order change, live, from whichever process made it."""
+    """Every order change, live, from whichever process made it; `listeners` counts this
+    process's clients."""
 
     @property
-    def listeners(self) -> int:
-        """How many clients of this process follow the feed now."""
-        ...
+    def listeners(self) -> int: ...
 
     def subscribe(self) -> AbstractAsyncContextManager["asyncio.Queue[OrderUpdate | None]"]:
         """A queue of updates while the context is open; None means "you fell behind: resume
         from the log" and ends the subscription."""
-        ...

@@ -33,7 +33,6 @@ class OrderingQueries:
         return await self._carts.cart(customer_id)
 
     async def search(self, query: OrderSearch) -> Page[OrderSummary]:
-        """Orders, newest first; `customer_id` makes it a customer's own list."""
         return await self._orders.search(query)
 
     async def order(self, order_id: UUID, *, viewer_id: UUID, any_order: bool) -> OrderState:
@@ -59,12 +58,10 @@ class OrderingQueries:
                 raise
 
     async def updates(self, order_id: UUID, *, after_version: int) -> list[OrderUpdate]:
-        """The order's changes after `after_version`, from the event log itself."""
         return await self._history.updates(order_id, after_version=after_version)
 
     @property
     def listeners(self) -> int:
-        """How many live clients this process serves."""
         return self._feed.listeners
 
     def live(self) -> AbstractAsyncContextManager["asyncio.Queue[OrderUpdate | None]"]:

@@ -1,6 +1,5 @@
-"""What ordering queries and commands return: plain, immutable data for the api to render. An
-order in full is the domain's own OrderState, folded from its events: commands answer with the
-aggregate's, queries with the projection's, and the two are the same by construction."""
+"""What ordering's queries and commands return, for the api to render. An order in full is the
+domain's OrderState, folded by the aggregate (commands) and the projection (queries) alike."""
 
 from collections import defaultdict
 from collections.abc import Mapping
@@ -8,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 from uuid import UUID
 
 from domain.ordering import events as ev
@@ -138,7 +136,7 @@ class CallbackOutcome(StrEnum):
     IGNORED = "ignored"  # no order has that reference
 
 
-def describe(event: DomainEvent) -> tuple[Any, str]:
+def describe(event: DomainEvent) -> tuple[UUID | None, str]:
     """Who acted (None: the shop itself), and a line a customer reads."""
     match event:
         case ev.OrderPlaced(lines=lines, total=total):

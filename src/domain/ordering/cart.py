@@ -1,7 +1,5 @@
-"""The cart: one per customer, a list of SKUs and quantities that checkout turns into an order.
-
-It remembers the price each line was last confirmed at, so that a later price change can be
-shown to the customer instead of slipping into the order unnoticed."""
+"""The cart: one per customer, SKUs and quantities that checkout turns into an order. Each line
+keeps the price last confirmed, so a price change is shown instead of slipping into the order."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass

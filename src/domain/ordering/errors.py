@@ -41,8 +41,7 @@ class OrderNotCancellable(IllegalTransition):
 
 
 class OrderNotRefundable(IllegalTransition):
-    """Only money that was taken can be given back: paid orders, or orders cancelled after
-    payment."""
+    """Only money that was taken is given back: paid orders, or orders cancelled after payment."""
 
 
 class OrderAlreadyRefunded(OrderNotRefundable):

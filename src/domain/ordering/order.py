@@ -1,8 +1,5 @@
-"""The Order aggregate, event-sourced: its state is a fold over its events.
-
-Public methods check the rules and raise events; `_apply` only mutates, so replaying a stream
-never re-validates history. Steps the fulfilment process drives (stock, payment results) are
-idempotent: asked twice, the second call finds the step done and raises nothing new."""
+"""The Order aggregate, event-sourced: public methods check the rules and raise events, `_apply`
+only folds them, so a replay never re-validates history. Process-driven steps are idempotent."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -39,9 +36,8 @@ def order_stream(order_id: UUID) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class OrderState:
-    """Everything the order knows after its events so far, replaced (never mutated) by each one.
-    `evolve` is the order's one state machine: the aggregate, the projection and the live feed
-    all fold the stream with it."""
+    """The order after its events so far. `evolve` is the order's one state machine: the
+    aggregate, the projection and the live feed all fold the stream with it."""
 
     id: UUID
     customer_id: UUID

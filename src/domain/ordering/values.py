@@ -61,13 +61,8 @@ class ShippingAddress:
     country: str  # ISO 3166-1 alpha-2
 
     def __post_init__(self) -> None:
-        required = {
-            "name": self.name,
-            "line1": self.line1,
-            "city": self.city,
-            "postal_code": self.postal_code,
-        }
-        for field, value in required.items():
+        for field in ("name", "line1", "city", "postal_code"):
+            value: str = getattr(self, field)
             if not value.strip():
                 raise InvalidAddress(f"{field} is required")
             if len(value) > 200:

@@ -1,10 +1,5 @@
-"""The published message contracts of ordering, as JSON Schema: the events Agora sends on
-`agora.ordering.events` (generated from the event classes, so they cannot drift) and the
-shipment reports it reads from `warehouse.shipments` (written by hand: it is the warehouse's
-promise, not ours). Both are kept in `docs/contracts/`; a test compares them with this module
-and validates real messages against them.
-
-Regenerate the events schema with `python -m infrastructure.kafka.contracts`."""
+"""Ordering's message contracts as JSON Schema, kept in `docs/contracts/`: published events,
+generated from their classes, and the warehouse's shipment reports, by hand (its promise)."""
 
 import json
 import sys
@@ -61,6 +56,26 @@ def ordering_events() -> dict[str, Any]:
         }
         for cls in ORDER_EVENTS
     ]
+    envelope: dict[str, Any] = {
+        "event_id": {"type": "string", "format": "uuid"},
+        "event_type": {"enum": [cls.__name__ for cls in ORDER_EVENTS]},
+        "schema_version": {"type": "integer", "minimum": 1},
+        "stream_type": {"const": "order"},
+        "stream_id": {"type": "string", "pattern": "^order-"},
+        "stream_version": {"type": "integer", "minimum": 1},
+        "position": {"type": "integer"},
+        "recorded_at": {"type": "string", "format": "date-time"},
+        "payload": {"type": "object"},
+        "metadata": {
+            "type": "object",
+            "properties": {
+                "correlation_id": {"type": "string"},
+                "causation_id": {"type": "string"},
+                "actor_id": {"type": "string"},
+                "traceparent": {"type": "string"},
+            },
+        },
+    }
     return {
         "$schema": DRAFT,
         "$id": "urn:agora:contract:agora.ordering.events",
@@ -69,38 +84,8 @@ def ordering_events() -> dict[str, Any]:
         "order. Headers repeat event_id, event_type, schema_version, correlation_id and "
         "traceparent. Consumers should drop event ids they have seen: delivery is at least once.",
         "type": "object",
-        "required": [
-            "event_id",
-            "event_type",
-            "schema_version",
-            "stream_type",
-            "stream_id",
-            "stream_version",
-            "position",
-            "recorded_at",
-            "payload",
-            "metadata",
-        ],
-        "properties": {
-            "event_id": {"type": "string", "format": "uuid"},
-            "event_type": {"enum": [cls.__name__ for cls in ORDER_EVENTS]},
-            "schema_version": {"type": "integer", "minimum": 1},
-            "stream_type": {"const": "order"},
-            "stream_id": {"type": "string", "pattern": "^order-"},
-            "stream_version": {"type": "integer", "minimum": 1},
-            "position": {"type": "integer"},
-            "recorded_at": {"type": "string", "format": "date-time"},
-            "payload": {"type": "object"},
-            "metadata": {
-                "type": "object",
-                "properties": {
-                    "correlation_id": {"type": "string"},
-                    "causation_id": {"type": "string"},
-                    "actor_id": {"type": "string"},
-                    "traceparent": {"type": "string"},
-                },
-            },
-        },
+        "required": list(envelope),  # every field of the envelope
+        "properties": envelope,
         "allOf": payload_by_type,
         "$defs": definitions,
     }

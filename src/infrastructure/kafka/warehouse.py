@@ -1,14 +1,5 @@
-"""The warehouse's shipment messages (`warehouse.shipments`), consumed with the Kafka consumer
-framework: each valid message ships or delivers its order. The contract is
-`docs/contracts/warehouse.shipments.schema.json`.
-
-The commands run in the consumer's own transaction (their units of work join it), so the
-order's events and the inbox row commit together. A duplicate is stopped by the
-inbox, and would change nothing anyway (shipping again under the same tracking number, or
-delivering twice, is a no-op in the aggregate). The warehouse's times are checked, but the
-order's events carry the time Agora recorded them. A message that can
-never succeed — malformed, an unknown order, an order that cannot ship — is dead-lettered with
-the reason, and the partition moves on."""
+"""The warehouse's shipment reports: each ships (and maybe delivers) its order in the consumer's
+transaction, with the inbox row; one that can never succeed is dead-lettered with the reason."""
 
 import re
 from dataclasses import dataclass
@@ -21,14 +12,14 @@ from application.shared.bus import CommandBus
 from domain.ordering.errors import IllegalTransition, OrderNotFound
 from infrastructure.kafka.consumer import InboundMessage, UnprocessableMessage
 
-TOPIC = "warehouse.shipments"
 CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 
 
 @dataclass(frozen=True, kw_only=True)
 class ShipmentReport:
-    """A shipment message that passed `parse_shipment`."""
+    """A valid shipment message. Its times are only checked: the order's events carry the time
+    Agora recorded them."""
 
     order_id: UUID
     tracking_number: str
@@ -78,7 +69,8 @@ def _time(value: Any) -> datetime:
 
 
 class WarehouseShipments:
-    """The consumer's handler: each report becomes ShipOrder (and MarkDelivered) on the bus."""
+    """The consumer's handler: each report becomes ShipOrder (and MarkDelivered) on the bus. A
+    duplicate that gets past the inbox changes nothing: both steps are no-ops when repeated."""
 
     def __init__(self, bus: CommandBus) -> None:
         self._bus = bus

@@ -1,9 +1,7 @@
-"""The ordering read side: the order read model (`order_views`, `order_timeline`) and its
-mapping to the domain's OrderState, carts at today's prices, and orders' histories replayed
-from the event log with the state after each event (the projection, the live feed and
-reconnecting clients all use `replay_orders`)."""
+"""The ordering read side: the order read model mapped to the domain's OrderState, carts at
+today's prices, and orders' histories replayed from the log, for every reader of them."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -22,8 +20,9 @@ from application.ordering.views import (
 )
 from application.shared.errors import InvalidCursor
 from application.shared.pagination import Page, decode_cursor, encode_cursor, page_of
+from application.shared.views import view_of
 from domain.ordering.cart import Cart
-from domain.ordering.order import OrderState, next_state, order_stream
+from domain.ordering.order import Order, OrderState, next_state, order_stream
 from domain.ordering.values import OrderLine, OrderStatus, ShippingAddress
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
@@ -55,16 +54,14 @@ def order_row(state: OrderState) -> dict[str, Any]:
 
 
 def order_from_row(row: Mapping[Any, Any]) -> OrderState:
-    values = {name: row[name] for name in _STATE_FIELDS}
-    return OrderState(
-        **values
-        | {
-            "id": row["order_id"],
-            "status": OrderStatus(row["status"]),
-            "total": Money(row["total_amount"], row["currency"]),
-            "lines": tuple(from_json_value(OrderLine, line) for line in row["lines"]),
-            "shipping_address": from_json_value(ShippingAddress, row["shipping_address"]),
-        }
+    return view_of(
+        OrderState,
+        row,
+        id=row["order_id"],
+        status=OrderStatus(row["status"]),
+        total=Money(row["total_amount"], row["currency"]),
+        lines=tuple(from_json_value(OrderLine, line) for line in row["lines"]),
+        shipping_address=from_json_value(ShippingAddress, row["shipping_address"]),
     )
 
 
@@ -76,9 +73,8 @@ class SqlOrderReader:
 
     async def details(self, order_id: UUID) -> OrderState | None:
         async with self._engine.connect() as conn:
-            row = (
-                await conn.execute(select(order_views).where(v.order_id == order_id))
-            ).one_or_none()
+            result = await conn.execute(select(order_views).where(v.order_id == order_id))
+            row = result.one_or_none()
         return None if row is None else order_from_row(row._mapping)
 
     async def search(self, query: OrderSearch) -> Page[OrderSummary]:
@@ -103,17 +99,7 @@ class SqlOrderReader:
             rows = await conn.execute(
                 select(order_timeline).where(t.order_id == order_id).order_by(t.version)
             )
-            return [
-                TimelineEntry(
-                    version=r.version,
-                    event_type=r.event_type,
-                    status=OrderStatus(r.status),
-                    occurred_at=r.occurred_at,
-                    actor_id=r.actor_id,
-                    summary=r.summary,
-                )
-                for r in rows
-            ]
+            return [view_of(TimelineEntry, r, status=OrderStatus(r.status)) for r in rows]
 
 
 def _conditions(query: OrderSearch) -> list[Any]:
@@ -154,20 +140,17 @@ def _after(cursor: str) -> tuple[datetime, UUID]:
 
 
 def _summary(r: Any) -> OrderSummary:
-    return OrderSummary(
+    return view_of(
+        OrderSummary,
+        r,
         id=r["order_id"],
-        customer_id=r["customer_id"],
         status=OrderStatus(r["status"]),
         total=Money(r["total_amount"], r["currency"]),
-        item_count=r["item_count"],
-        placed_at=r["placed_at"],
-        updated_at=r["updated_at"],
     )
 
 
 class SqlCartReader:
-    """The CartReader port: the cart's rows priced by the catalog, on one connection, with no
-    lock."""
+    """The CartReader port: the cart's rows priced by the catalog on one connection, unlocked."""
 
     def __init__(self, engine: AsyncEngine, catalog: CatalogOn) -> None:
         self._engine = engine
@@ -193,7 +176,6 @@ class Step:
 
     @property
     def update(self) -> OrderUpdate:
-        """The step as live feeds send it."""
         return OrderUpdate(
             order_id=self.state.id,
             customer_id=self.state.customer_id,
@@ -227,13 +209,21 @@ async def replay_orders(
     return steps
 
 
-def streams_through(events: Iterable[StoredEvent], stream_type: str) -> dict[str, int]:
-    """Each stream of this type in a batch, and the last version of it the batch holds."""
+async def replay_batch(
+    conn: AsyncConnection, registry: EventRegistry, batch: Sequence[StoredEvent]
+) -> tuple[list[OrderState], list[Step]]:
+    """A subscriber's batch: each order it touches as of its last event there, and the steps of
+    the batch's own order events."""
     through: dict[str, int] = {}
-    for event in events:
-        if event.stream_type == stream_type:
+    for event in batch:
+        if event.stream_type == Order.stream_type:
             through[event.stream_id] = max(through.get(event.stream_id, 0), event.stream_version)
-    return through
+    if not through:
+        return [], []
+    histories = (await replay_orders(conn, registry, through)).values()
+    ids = {event.event_id for event in batch}
+    steps = [step for history in histories for step in history if step.stored.event_id in ids]
+    return [history[-1].state for history in histories], steps
 
 
 class SqlOrderHistory:

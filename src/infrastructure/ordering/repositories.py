@@ -1,9 +1,8 @@
 """Ordering's repositories on the unit of work's connection: orders (event streams), carts,
 payment tokens and deadlines, and idempotency keys."""
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 from sqlalchemy import delete, func, insert, select
@@ -15,6 +14,7 @@ from application.shared.idempotency import (
     IdempotencyKeyReused,
     IdempotentRequest,
 )
+from application.shared.views import view_of
 from domain.ordering.cart import Cart, CartLine
 from domain.ordering.order import Order, order_stream
 from domain.shared.money import Money
@@ -98,16 +98,10 @@ async def cart_lines_of(conn: AsyncConnection, customer_id: UUID) -> list[CartLi
         .where(cart_lines.c.customer_id == customer_id)
         .order_by(cart_lines.c.position)
     )
-    return [_cart_line(r._mapping) for r in rows]
-
-
-def _cart_line(r: Mapping[Any, Any]) -> CartLine:
-    return CartLine(
-        sku=r["sku"],
-        product_id=r["product_id"],
-        quantity=r["quantity"],
-        confirmed_price=Money(r["confirmed_amount"], r["confirmed_currency"]),
-    )
+    return [
+        view_of(CartLine, r, confirmed_price=Money(r.confirmed_amount, r.confirmed_currency))
+        for r in rows
+    ]
 
 
 class SqlPaymentMethods:
@@ -127,11 +121,8 @@ class SqlPaymentMethods:
         )
 
     async def get(self, order_id: UUID) -> str | None:
-        row = await self._conn.execute(
-            select(order_payment_methods.c.token).where(
-                order_payment_methods.c.order_id == order_id
-            )
-        )
+        tokens = order_payment_methods.c
+        row = await self._conn.execute(select(tokens.token).where(tokens.order_id == order_id))
         return row.scalar_one_or_none()
 
 
@@ -175,19 +166,14 @@ class SqlIdempotencyKeys:
         self, request: IdempotentRequest, result_type: type[T], *, now: datetime
     ) -> T | None:
         lock = stream_lock_key(f"idempotency:{request.owner_id}:{request.key}")
-        if not (
-            await self._conn.execute(select(func.pg_try_advisory_xact_lock(lock)))
-        ).scalar_one():
+        locked = await self._conn.execute(select(func.pg_try_advisory_xact_lock(lock)))
+        if not locked.scalar_one():
             raise IdempotencyKeyInUse("a request with this Idempotency-Key is still running")
-        row = (
-            await self._conn.execute(
-                select(idempotency_keys.c.fingerprint, idempotency_keys.c.result).where(
-                    idempotency_keys.c.owner_id == request.owner_id,
-                    idempotency_keys.c.key == request.key,
-                    idempotency_keys.c.expires_at > now,
-                )
-            )
-        ).one_or_none()
+        keys = idempotency_keys.c
+        answer = select(keys.fingerprint, keys.result).where(
+            keys.owner_id == request.owner_id, keys.key == request.key, keys.expires_at > now
+        )
+        row = (await self._conn.execute(answer)).one_or_none()
         if row is None:
             return None
         if row.fingerprint != request.fingerprint:

@@ -1,6 +1,5 @@
-"""The ordering unit of work: order streams, carts, payment tokens and deadlines, and
-idempotency keys in one transaction (checkout creates the order and empties the cart together),
-with the catalog's prices read in it through the catalog's own adapter."""
+"""The ordering unit of work: orders, carts, payment tokens, deadlines and idempotency keys in one
+transaction (checkout places the order and empties the cart together), the catalog read in it."""
 
 from collections.abc import Callable
 

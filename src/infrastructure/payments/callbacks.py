@@ -1,11 +1,5 @@
-"""The provider's callbacks (`POST /payments/webhook`): results of payments that were pending,
-trusted only with a valid, fresh HMAC-SHA256 signature over the exact bytes sent.
-
-The provider's wire format: `{"type": "payment.authorized" | "payment.declined", "data":
-{"reference": <order id>, "payment_reference", "amount", "currency", "reason"}}`, signed with
-`Agora-Signature: t=<unix seconds>,v1=<hex>`. The timestamp bounds replays of a captured
-request; duplicates inside the window are harmless, because recording a known payment result
-changes nothing."""
+"""The provider's callbacks, trusted only with a valid, fresh HMAC signature over the exact bytes
+sent; a replay inside the freshness window is harmless (a known result changes nothing)."""
 
 import json
 from datetime import timedelta

@@ -1,27 +1,13 @@
-"""Calls to the payment provider behind a timeout, retries and a circuit breaker.
-
-- Each attempt has a timeout (`asyncio.timeout`).
-- Failed attempts (errors, timeouts) are retried with jittered exponential backoff, by
-  tenacity. A decline is an answer, not a failure: it is never retried.
-- A circuit breaker (purgatory) opens after `threshold` consecutive failed attempts; while
-  open, calls fail at once; after `reset_seconds` calls go through again (half-open) and the
-  first result closes or re-opens the circuit.
-- Every retry sends the same reference, so the provider never charges twice.
-
-When all attempts fail, or the circuit is open, PaymentUnavailable is raised."""
+"""Calls to the payment provider: each attempt under a timeout, retried with jittered backoff,
+behind a circuit breaker. A decline is an answer, never retried; retries reuse the reference."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
+import tenacity
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
-from tenacity import (
-    AsyncRetrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_random_exponential,
-)
 
 from application.ordering.ports import PaymentResult, PaymentUnavailable
 from domain.shared.money import Money
@@ -42,7 +28,8 @@ class PaymentProvider(Protocol):
 
 
 class ResilientGateway:
-    """The PaymentGateway port, wrapping any provider client."""
+    """The PaymentGateway port, wrapping any provider client. The circuit opens after `threshold`
+    failed attempts in a row; when attempts are spent or it is open, PaymentUnavailable."""
 
     def __init__(
         self,
@@ -87,10 +74,10 @@ class ResilientGateway:
         return str(breaker.context.state)
 
     async def _call(self, attempt_once: Callable[[], Awaitable[T]]) -> T:
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self._attempts),
-            wait=wait_random_exponential(multiplier=self._backoff, max=self._backoff_max),
-            retry=retry_if_exception_type((ProviderError, TimeoutError)),
+        retrying = tenacity.AsyncRetrying(
+            stop=tenacity.stop_after_attempt(self._attempts),
+            wait=tenacity.wait_random_exponential(multiplier=self._backoff, max=self._backoff_max),
+            retry=tenacity.retry_if_exception_type((ProviderError, TimeoutError)),
             reraise=True,
         )
         try:

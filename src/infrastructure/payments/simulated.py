@@ -1,10 +1,6 @@
-"""A simulated payment provider: deterministic outcomes by card token, configurable latency
-and failure rate. It keeps its charges by reference, as a real provider keeps idempotency
-keys, so that a retried authorisation never charges twice.
-
-Tokens: `tok_approve`, `tok_decline`, `tok_timeout` (never answers), `tok_flaky` (the first
-two attempts per reference fail, the first one *after* charging, as when a response is lost),
-`tok_pending` (the result comes later through the webhook). Any other token is approved."""
+"""A simulated payment provider: outcomes by card token, configurable latency and failure rate,
+charges kept by reference. Tokens: `tok_approve`, `tok_decline`, `tok_timeout` (never answers),
+`tok_flaky` (fails twice, the first after charging), `tok_pending` (webhook later); others pass."""
 
 import asyncio
 import random

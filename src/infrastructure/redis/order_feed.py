@@ -1,11 +1,5 @@
-"""Live order updates across API replicas, through Redis pub/sub.
-
-The `order-updates` subscriber of the event log publishes each order event, once committed, to
-one Redis channel. Every API process holds one subscription to that channel (`RedisOrderFeed`)
-and hands each message to the queues of its own SSE and WebSocket clients, so a client on any
-replica sees every change, whichever process or worker made it. Pub/sub delivers at most once;
-clients that reconnect resume from the event log (the ordering reader's history), so nothing
-is lost."""
+"""Order updates across API replicas: the `order-updates` subscriber publishes each on a Redis
+channel each process subscribes to once. Pub/sub is at most once: clients resume from the log."""
 
 import asyncio
 import contextlib
@@ -13,18 +7,14 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
-from typing import Any
-from uuid import UUID
 
 from redis.asyncio import Redis
 
 from application.ordering.ports import LiveUpdatesUnavailable
 from application.ordering.views import OrderUpdate
-from domain.ordering.values import OrderStatus
+from infrastructure.eventlog.registry import from_json_value, to_json_value
 
 log = logging.getLogger(__name__)
-
 
 READY_TIMEOUT_SECONDS = 5.0
 
@@ -35,37 +25,16 @@ def channel(prefix: str) -> str:
 
 
 def encode(update: OrderUpdate) -> str:
-    return json.dumps(
-        {
-            "order_id": str(update.order_id),
-            "customer_id": str(update.customer_id),
-            "version": update.version,
-            "event_type": update.event_type,
-            "status": update.status.value,
-            "occurred_at": update.occurred_at.isoformat(),
-            "summary": update.summary,
-        }
-    )
+    return json.dumps(to_json_value(update))
 
 
 def decode(raw: bytes | str) -> OrderUpdate:
-    body: dict[str, Any] = json.loads(raw)
-    return OrderUpdate(
-        order_id=UUID(body["order_id"]),
-        customer_id=UUID(body["customer_id"]),
-        version=int(body["version"]),
-        event_type=str(body["event_type"]),
-        status=OrderStatus(body["status"]),
-        occurred_at=datetime.fromisoformat(body["occurred_at"]),
-        summary=str(body["summary"]),
-    )
+    return from_json_value(OrderUpdate, json.loads(raw))
 
 
 class RedisOrderFeed:
-    """The `OrderFeed` port: one Redis subscription per process, fanned out to local queues.
-
-    A client that does not keep up (its queue is full) is sent None and dropped; it reconnects
-    with Last-Event-ID and catches up from the log, so one slow client never holds up others."""
+    """The `OrderFeed` port: one Redis subscription per process, fanned out to local queues; a
+    client whose queue is full is sent None and dropped (it resumes from the log), never awaited."""
 
     def __init__(self, redis: Redis, *, prefix: str, queue_size: int = 100) -> None:
         self._redis = redis
@@ -121,7 +90,8 @@ class RedisOrderFeed:
                 # Until subscribed again, new clients wait in `subscribe` (or are refused),
                 # instead of listening to a channel nobody receives for them.
                 self._ready.clear()
-                self._drop_all()
+                for queue in list(self._queues):
+                    self._drop(queue)
                 await asyncio.sleep(1.0)
 
     def _deliver(self, raw: bytes | str) -> None:
@@ -130,18 +100,11 @@ class RedisOrderFeed:
         except (ValueError, KeyError, TypeError):
             log.warning("order feed ignored a malformed message")
             return
-        self._fan_out(update)
-
-    def _fan_out(self, update: OrderUpdate) -> None:
         for queue in list(self._queues):
             try:
                 queue.put_nowait(update)
             except asyncio.QueueFull:
                 self._drop(queue)
-
-    def _drop_all(self) -> None:
-        for queue in list(self._queues):
-            self._drop(queue)
 
     def _drop(self, queue: "asyncio.Queue[OrderUpdate | None]") -> None:
         self._queues.discard(queue)

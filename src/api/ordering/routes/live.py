@@ -1,7 +1,5 @@
-"""Live order updates: Server-Sent Events for an order's owner (or staff), and a WebSocket feed
-of every order for staff. Both read the process's one Redis subscription (`OrderFeed`); missed
-updates come from the event log (`OrderHistory`), so a reconnect with `Last-Event-ID` loses
-nothing."""
+"""Live order updates: Server-Sent Events for an order's owner (or staff), a WebSocket feed of
+every order for staff. Missed updates come from the event log: a reconnect loses nothing."""
 
 import asyncio
 import contextlib

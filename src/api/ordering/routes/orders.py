@@ -31,13 +31,7 @@ from api.ordering.schemas import (
 )
 from api.problems import problem_responses
 from application.identity.views import Principal
-from application.ordering.commands import (
-    CancelOrder,
-    CheckOut,
-    MarkDelivered,
-    RefundOrder,
-    ShipOrder,
-)
+from application.ordering import commands as c
 from application.ordering.views import OrderSearch, OrderSummary
 from application.shared.idempotency import IdempotencyKeyRequired
 from application.shared.pagination import DEFAULT_LIMIT, Page
@@ -80,7 +74,7 @@ async def check_out(
     `Idempotency-Key` and body replays the first response; another body under it is 422; a
     retry while the first runs is 409."""
     outcome = await services.bus.handle(
-        CheckOut(
+        c.CheckOut(
             customer_id=customer.user_id,
             idempotency_key=_required(idempotency_key),
             shipping_address=body.shipping_address.to_domain(),
@@ -191,7 +185,7 @@ async def cancel(
     """Customers cancel their own orders, staff any. Reserved stock is released; a paid order
     stays refundable (staff issue the refund)."""
     outcome = await services.bus.handle(
-        CancelOrder(
+        c.CancelOrder(
             order_id=order_id,
             actor_id=principal.user_id,
             any_order=Permission.ORDERS_FULFIL in principal.permissions,
@@ -214,12 +208,7 @@ async def ship(
     order_id: UUID, body: ShipRequest, staff: OrderFulfiller, services: Services
 ) -> OrderState:
     return await services.bus.handle(
-        ShipOrder(
-            order_id=order_id,
-            tracking_number=body.tracking_number,
-            carrier=body.carrier,
-            actor_id=staff.user_id,
-        )
+        c.ShipOrder(order_id=order_id, actor_id=staff.user_id, **body.model_dump())
     )
 
 
@@ -230,7 +219,7 @@ async def ship(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def deliver(order_id: UUID, staff: OrderFulfiller, services: Services) -> OrderState:
-    return await services.bus.handle(MarkDelivered(order_id=order_id, actor_id=staff.user_id))
+    return await services.bus.handle(c.MarkDelivered(order_id=order_id, actor_id=staff.user_id))
 
 
 @router.post(
@@ -244,5 +233,5 @@ async def refund(
 ) -> OrderState:
     """The whole amount goes back through the payment provider; a second refund is 409."""
     return await services.bus.handle(
-        RefundOrder(order_id=order_id, reason=body.reason, actor_id=staff.user_id)
+        c.RefundOrder(order_id=order_id, reason=body.reason, actor_id=staff.user_id)
     )

@@ -3,7 +3,6 @@ and the payment deadlines. Each sends the order's named steps through the bus.""
 
 import logging
 from collections.abc import Awaitable, Callable
-from uuid import UUID
 
 from application.ordering import commands as c
 from application.ordering.deps import OrderingDeps
@@ -20,13 +19,8 @@ log = logging.getLogger(__name__)
 
 
 class FulfilmentProcess:
-    """The process manager: reacts to the order's events from the log and drives the next
-    step. OrderPlaced -> reserve stock -> ConfirmStock (or RejectStock) -> authorise the payment
-    -> RecordPayment (or DeclinePayment, FailPayment); a cancelled order that recorded no
-    payment has whatever the provider holds voided. (Inventory settles the reservation itself
-    from the same events.) Every reaction is idempotent (a reservation is per order; the
-    provider dedupes by the order's reference; a step already taken changes nothing), so the
-    log may deliver an event twice and nothing changes the second time."""
+    """The process manager: OrderPlaced -> reserve stock -> ConfirmStock (or RejectStock) ->
+    authorise -> RecordPayment (or DeclinePayment, FailPayment); every reaction is idempotent."""
 
     def __init__(self, deps: OrderingDeps) -> None:
         self._deps = deps
@@ -43,7 +37,9 @@ class FulfilmentProcess:
 
     async def _reserve_stock(self, event: ev.OrderEvent) -> None:
         assert isinstance(event, ev.OrderPlaced)
-        if await self._status(event.order_id) is not OrderStatus.PLACED:
+        async with self._deps.uow() as uow:
+            order = await uow.orders.get(event.order_id)
+        if order is None or order.status is not OrderStatus.PLACED:
             return  # a replay after the order moved on (or was rejected): reserve nothing
         lines = [(line.sku, line.quantity) for line in event.lines]
         refused = await self._deps.stock.reserve(
@@ -80,17 +76,11 @@ class FulfilmentProcess:
         # PENDING: the provider calls back later, or the payment deadline cancels the order.
 
     async def _void_unrecorded_payment(self, event: ev.OrderEvent) -> None:
-        """An order cancelled before any payment was recorded: void whatever the provider may
-        have authorised under its reference (a charge whose answer was lost). A paid order that
-        is cancelled keeps its payment until staff refund it."""
+        """Void what the provider may hold under the reference (a charge whose answer was lost);
+        a paid order that is cancelled keeps its payment until staff refund it."""
         assert isinstance(event, ev.OrderCancelled)
         if not event.after_payment:
             await self._deps.payments.void(reference=str(event.order_id))
-
-    async def _status(self, order_id: UUID) -> OrderStatus | None:
-        async with self._deps.uow() as uow:
-            order = await uow.orders.get(order_id)
-        return None if order is None else order.status
 
     async def _step(self, step: Command[OrderState]) -> None:
         try:
@@ -128,11 +118,8 @@ async def handle_payment_callback(
 
 
 async def cancel_unpaid_orders(cmd: c.CancelUnpaidOrders, deps: OrderingDeps) -> int:
-    """Expire the payment of orders left unpaid (or never confirmed) longer than the payment
-    timeout; the process releases their stock when it sees the cancellation. Returns how many
-    it cancelled. Safe in several workers at once: expiring an order twice changes nothing the
-    second time. A deadline left for an order that no longer waits (or is unknown) is dropped,
-    so that the sweep never asks about it again."""
+    """Cancels orders unpaid past the payment timeout and returns how many; safe in several
+    workers at once. The deadline of an order that no longer waits (or is unknown) is dropped."""
     now = deps.clock.now()
     async with deps.uow() as uow:
         due = await uow.deadlines.due(now - deps.payment_timeout, limit=cmd.batch)

@@ -1,10 +1,5 @@
-"""Handlers of orders: checkout, what customers and staff do to an order, and the named steps
-of the fulfilment process (`change_order`), and the worker's upkeep of idempotency keys.
-
-Every change of an order goes through `_change`: load it under its stream's lock, call one of
-its methods, commit, which appends the new events after the version it was loaded at.
-`@retried` runs a handler again after a concurrent append; `@idempotent` answers a repeated
-Idempotency-Key with the first answer."""
+"""Handlers of orders: checkout, people's actions, the fulfilment steps, idempotency-key upkeep.
+Each change loads the order under its stream's lock, calls one method and commits (`_change`)."""
 
 import uuid
 from collections.abc import Awaitable, Callable
@@ -17,6 +12,7 @@ from application.shared.idempotency import idempotent
 from application.shared.unit_of_work import retried
 from domain.ordering.errors import EmptyOrder, OrderNotFound
 from domain.ordering.order import Order, OrderState
+from domain.ordering.values import OrderStatus
 
 # -- what people do to orders ------------------------------------------------------------------
 
@@ -58,11 +54,9 @@ async def cancel_order(cmd: c.CancelOrder, deps: OrderingDeps) -> OrderState:
 
 
 async def refund_order(cmd: c.RefundOrder, deps: OrderingDeps) -> OrderState:
-    """Pay back while holding the order's stream lock, so that nothing (a shipment, a second
-    refund, the process) can change the order between the check and the record. The wait is
-    bounded by the gateway's timeouts; refunds are rare. If the provider fails, nothing is
-    recorded and nothing was paid; if recording fails after the provider paid, a retry sends
-    the same reference and the provider answers with the refund it already made."""
+    """Pays back under the order's stream lock, so nothing changes the order between check and
+    record (the gateway's timeouts bound the wait; refunds are rare). A retry after a failed
+    record reuses the reference, and the provider answers with the refund it already made."""
     async with deps.uow() as uow:
         order = await _load(uow.orders.get, cmd.order_id)
         amount = order.check_refundable()
@@ -127,14 +121,17 @@ async def forget_idempotency_keys(cmd: c.ForgetIdempotencyKeys, deps: OrderingDe
 async def _change(
     order_id: UUID, change: Callable[[Order, datetime], None], *, deps: OrderingDeps
 ) -> OrderState:
-    """Load, call one method of the order, commit. An order that stops waiting for its payment
-    (paid, declined, cancelled...) has its deadline cleared and its payment token forgotten in
-    the same transaction: the answer is recorded before the secret is let go."""
+    """The payment deadline restarts when the stock is confirmed (the customer's wait for the
+    payment starts then); an order that stops waiting has it cleared and its token forgotten in
+    the same transaction, so the answer is recorded before the secret is let go."""
+    now = deps.clock.now()
     async with deps.uow() as uow:
         order = await _load(uow.orders.get, order_id)
-        waited = order.state.awaits_payment
-        change(order, deps.clock.now())
-        if waited and not order.state.awaits_payment:
+        before = order.state
+        change(order, now)
+        if before.status is OrderStatus.PLACED and order.status is OrderStatus.AWAITING_PAYMENT:
+            await uow.deadlines.start(order.id, since=now)
+        elif before.awaits_payment and not order.state.awaits_payment:
             await uow.deadlines.clear(order.id)
             await uow.payment_methods.forget(order.id)
         await uow.commit()
