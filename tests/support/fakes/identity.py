@@ -11,10 +11,16 @@ from uuid import UUID
 from application.identity.deps import IdentityDeps
 from application.identity.ports import (
     AccessClaims,
+    AccessTokens,
     AlreadyUsed,
+    ApiKeyRepository,
     Claimed,
     IssuedAccessToken,
+    LoginThrottle,
+    PasswordHasher,
+    SessionRepository,
     Unusable,
+    UserRepository,
 )
 from application.shared.errors import ConcurrencyConflict, NotAuthenticated, TooManyAttempts
 from domain.identity.api_key import ApiKey
@@ -41,12 +47,13 @@ class Store(FakeStore):
     api_keys: dict[UUID, ApiKey] = field(default_factory=dict)
 
 
-class FakeUsers:
+class FakeUsers(UserRepository):
     """The UserRepository port."""
 
-    def __init__(self, store: Store, uow: "FakeIdentityUnitOfWork | None" = None) -> None:
+    def __init__(self, store: Store, uow: "FakeIdentityUnitOfWork") -> None:
         self.store = store
         self._uow = uow
+        self._written: set[UUID] = set()
 
     async def get(self, user_id: UUID) -> User | None:
         user = self.store.users.get(user_id)
@@ -60,19 +67,24 @@ class FakeUsers:
         if any(u.email == user.email for u in self.store.users.values()):
             raise EmailAlreadyRegistered(f"{user.email} is already registered")
         self.store.users[user.id] = copy.deepcopy(user)
+        self._written.add(user.id)
         self._seen(user)
 
     async def save(self, user: User) -> None:
-        if self.store.users[user.id].version != user.version:
+        # As the UPDATE's version check sees it: this transaction's own write, else the latest
+        # committed row (a rival's commit since this one loaded the user included).
+        current = (self.store if user.id in self._written else self._uow.committed_store).users
+        if current[user.id].version != user.version:
             raise ConcurrencyConflict(f"user {user.id} was changed concurrently; try again")
         user.version += 1
         self.store.users[user.id] = copy.deepcopy(user)
+        self._written.add(user.id)
 
     def _seen(self, user: User) -> User:
-        return user if self._uow is None else self._uow.seen(user)
+        return self._uow.seen(user)
 
 
-class FakeSessions:
+class FakeSessions(SessionRepository):
     """The SessionRepository port."""
 
     def __init__(self, store: Store) -> None:
@@ -121,7 +133,7 @@ class FakeSessions:
         ]
 
 
-class FakeApiKeys:
+class FakeApiKeys(ApiKeyRepository):
     """The ApiKeyRepository port."""
 
     def __init__(self, store: Store, uow: "FakeIdentityUnitOfWork") -> None:
@@ -153,7 +165,7 @@ class FakeIdentityUnitOfWork(FakeUnitOfWork[Store]):
         self.api_keys = FakeApiKeys(self.working, self)
 
 
-class FakeHasher:
+class FakeHasher(PasswordHasher):
     """The PasswordHasher port: reversible 'hashing' that records which parameters made each
     hash."""
 
@@ -173,7 +185,7 @@ class FakeHasher:
         return None
 
 
-class FakeTokens:
+class FakeTokens(AccessTokens):
     """The AccessTokens port: readable tokens, refused like the real ones when malformed."""
 
     def issue(self, *, user_id: UUID, session_id: UUID, now: datetime) -> IssuedAccessToken:
@@ -187,7 +199,7 @@ class FakeTokens:
             raise NotAuthenticated("the access token is invalid or expired") from None
 
 
-class FakeThrottle:
+class FakeThrottle(LoginThrottle):
     """The LoginThrottle port: a few failures per account, then TooManyAttempts."""
 
     def __init__(self, max_failures: int = 3) -> None:

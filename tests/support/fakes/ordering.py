@@ -13,16 +13,25 @@ from uuid import UUID
 from agora.contexts.ordering import register
 from application.ordering.deps import OrderingDeps
 from application.ordering.ports import (
+    CartRepository,
+    Catalog,
     InvalidCallback,
+    OrderRepository,
     PaymentCallback,
+    PaymentCallbacks,
+    PaymentDeadlines,
+    PaymentGateway,
+    PaymentMethods,
     PaymentOutcome,
     PaymentResult,
     PaymentUnavailable,
+    Stock,
 )
 from application.shared.bus import CommandBus
 from application.shared.idempotency import (
     IdempotencyKeyInUse,
     IdempotencyKeyReused,
+    IdempotencyKeys,
     IdempotentRequest,
 )
 from domain.ordering.cart import Cart
@@ -53,7 +62,7 @@ class Store(FakeStore):
         return Order.replay(self.order_events(order_id))
 
 
-class FakeOrders:
+class FakeOrders(OrderRepository):
     """The OrderRepository port: a stream per order."""
 
     def __init__(self, store: Store, uow: "FakeOrderingUnitOfWork") -> None:
@@ -68,7 +77,7 @@ class FakeOrders:
         self._uow.seen(order)
 
 
-class FakeCarts:
+class FakeCarts(CartRepository):
     """The CartRepository port."""
 
     def __init__(self, store: Store) -> None:
@@ -81,7 +90,7 @@ class FakeCarts:
         self._store.carts[cart.customer_id] = copy.deepcopy(cart)
 
 
-class FakeCatalog:
+class FakeCatalog(Catalog):
     """The Catalog port: the items a test put in the store."""
 
     def __init__(self, store: Store) -> None:
@@ -91,7 +100,7 @@ class FakeCatalog:
         return {s: self._store.items[s] for s in set(skus) if s in self._store.items}
 
 
-class FakePaymentMethods:
+class FakePaymentMethods(PaymentMethods):
     """The PaymentMethods port."""
 
     def __init__(self, store: Store) -> None:
@@ -107,7 +116,7 @@ class FakePaymentMethods:
         self._store.tokens.pop(order_id, None)
 
 
-class FakeDeadlines:
+class FakeDeadlines(PaymentDeadlines):
     """The PaymentDeadlines port."""
 
     def __init__(self, store: Store) -> None:
@@ -124,7 +133,7 @@ class FakeDeadlines:
         return [order_id for since, order_id in waiting if since < cutoff][:limit]
 
 
-class FakeIdempotency:
+class FakeIdempotency(IdempotencyKeys):
     """The IdempotencyKeys port. A key claimed by a unit of work that is still open is refused
     to any other, as the SQL adapter's transaction-scoped lock refuses it."""
 
@@ -193,7 +202,7 @@ class FakeOrderingUnitOfWork(FakeUnitOfWork[Store]):
 
 
 @dataclass
-class FakeStock:
+class FakeStock(Stock):
     """The Stock port: units per SKU, held per order, once; every call is recorded."""
 
     available: dict[str, int] = field(default_factory=dict)
@@ -216,7 +225,7 @@ class FakeStock:
 
 
 @dataclass
-class FakePayments:
+class FakePayments(PaymentGateway):
     """The PaymentGateway port: one charge per reference, whatever is asked twice."""
 
     outcome: PaymentOutcome = PaymentOutcome.APPROVED
@@ -240,7 +249,7 @@ class FakePayments:
         self.voided.append(reference)
 
 
-class FakeCallbacks:
+class FakeCallbacks(PaymentCallbacks):
     """The PaymentCallbacks port: a test hands it the callback it should read."""
 
     def __init__(self) -> None:

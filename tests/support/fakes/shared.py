@@ -13,12 +13,13 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
+from application.shared.clock import Clock
 from application.shared.errors import ConcurrencyConflict
 from domain.shared.aggregate import AggregateRoot, EventSourcedAggregate
 from domain.shared.events import DomainEvent
 
 
-class FixedClock:
+class FixedClock(Clock):
     """The Clock port, standing still until a test moves it."""
 
     def __init__(self, now: datetime | None = None) -> None:
