@@ -29,7 +29,7 @@ import asyncpg
 from scratch import scratch_database  # bench/ is on the path when a bench runs
 
 from application.catalog.views import ProductSearch
-from infrastructure.catalog.reader import DETAILS, build_search
+from infrastructure.catalog.readers import DETAILS, build_search
 from infrastructure.catalog.tables import products
 from infrastructure.db.engine import asyncpg_dsn, build_engine
 

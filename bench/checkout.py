@@ -43,7 +43,7 @@ import httpx
 from scratch import scratch_database  # bench/ is on the path when a bench runs
 from sqlalchemy.engine import make_url
 
-from domain.inventory.stock import MAX_QUANTITY
+from domain.inventory.values import MAX_QUANTITY
 from infrastructure.db.engine import asyncpg_dsn
 from infrastructure.db.migrations import upgrade_to_head
 

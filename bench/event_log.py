@@ -29,11 +29,11 @@ from aiokafka import AIOKafkaProducer
 from scratch import scratch_database  # bench/ is on the path when a bench runs
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from agora.worker import build_registry
+from agora.bootstrap import build_registry
 from domain.identity.events import UserProfileUpdated
 from infrastructure.db.engine import asyncpg_dsn, build_engine
 from infrastructure.eventlog.checkpoints import Checkpoint, read_after
-from infrastructure.eventlog.store import EventStore, PendingEvent, StoredEvent
+from infrastructure.eventlog.store import EventStore, NewEvents, PendingEvent, StoredEvent
 from infrastructure.eventlog.subscriptions import FailurePolicy, RunnerConfig, SubscriptionRunner
 from infrastructure.kafka.envelope import envelope, headers
 from infrastructure.kafka.relay import KafkaRelay
@@ -53,10 +53,7 @@ async def append_rate(engine: AsyncEngine, *, writers: int, total: int) -> float
         for i in range(per_writer):
             async with engine.begin() as conn:
                 await EventStore(conn, REGISTRY).append(
-                    stream_type="user",
-                    stream_id=f"bench-{n}-{i % 50}",
-                    events=[PendingEvent.new(event())],
-                    expected_version=None,
+                    [NewEvents("user", f"bench-{n}-{i % 50}", [PendingEvent.new(event())])]
                 )
 
     began = time.perf_counter()
@@ -156,10 +153,7 @@ async def latency(engine: AsyncEngine, dsn: str, *, samples: int) -> tuple[float
         stream = f"latency-{n}"
         async with engine.begin() as conn:
             await EventStore(conn, REGISTRY).append(
-                stream_type="user",
-                stream_id=stream,
-                events=[PendingEvent.new(event())],
-                expected_version=None,
+                [NewEvents("user", stream, [PendingEvent.new(event())])]
             )
         committed[stream] = time.perf_counter()
         await asyncio.sleep(0.01)

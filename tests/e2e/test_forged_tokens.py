@@ -30,24 +30,27 @@ def _b64(data: dict[str, object]) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
 
+def _sign(claims: dict[str, object], key: str = TEST_JWT_SECRET) -> str:
+    return jwt.encode(claims, key, algorithm="HS256")
+
+
 def _forge(kind: str, user_id: str, session_id: str, refresh: str, genuine: str) -> str:
-    sign = lambda claims, key=TEST_JWT_SECRET: jwt.encode(claims, key, algorithm="HS256")  # noqa: E731
     past = int((datetime.now(UTC) - timedelta(minutes=1)).timestamp())
     match kind:
         case "alg_none":
             return f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(_claims(user_id, session_id))}."
         case "wrong_key":
-            return sign(_claims(user_id, session_id), "another-secret-another-secret-1234")
+            return _sign(_claims(user_id, session_id), "another-secret-another-secret-1234")
         case "expired":
-            return sign(_claims(user_id, session_id, exp=past))
+            return _sign(_claims(user_id, session_id, exp=past))
         case "wrong_audience":
-            return sign(_claims(user_id, session_id, aud="someone-else"))
+            return _sign(_claims(user_id, session_id, aud="someone-else"))
         case "wrong_issuer":
-            return sign(_claims(user_id, session_id, iss="evil"))
+            return _sign(_claims(user_id, session_id, iss="evil"))
         case "missing_exp":
-            return sign(_claims(user_id, session_id, exp=None))
+            return _sign(_claims(user_id, session_id, exp=None))
         case "not_an_access_token":
-            return sign(_claims(user_id, session_id, typ="refresh"))
+            return _sign(_claims(user_id, session_id, typ="refresh"))
         case "refresh_token_as_access":
             return refresh
         case "tampered_payload":

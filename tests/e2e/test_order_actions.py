@@ -2,6 +2,9 @@
 
 import asyncio
 import uuid
+from collections.abc import Awaitable
+
+import httpx
 
 from tests.support.shop import OrderingShop, bearer
 
@@ -14,7 +17,9 @@ async def paid_order(shop: OrderingShop, customer: str, units: int = 1) -> tuple
     return order_id, teapot["sku"]
 
 
-async def act(shop: OrderingShop, token: str, order_id: str, action: str, **body: object) -> object:
+async def act(
+    shop: OrderingShop, token: str, order_id: str, action: str, **body: object
+) -> httpx.Response:
     headers = bearer(token) | {"Idempotency-Key": uuid.uuid4().hex}
     return await shop.client.post(
         f"/api/v1/orders/{order_id}/{action}", json=body or None, headers=headers
@@ -159,7 +164,7 @@ async def test_customers_page_through_their_orders_and_staff_search_all(
     ).json()
     assert {o["id"] for o in paid_only["items"]} == set(mine[:2])
 
-    def search(query: str) -> object:
+    def search(query: str) -> Awaitable[httpx.Response]:
         return shop.client.get(f"/api/v1/staff/orders?{query}", headers=bearer(shop.staff))
 
     big = (await search("min_total=40&currency=EUR")).json()

@@ -1,6 +1,7 @@
 """The order read models are functions of the log, and the fulfilment process can be fed its
 input again without effect."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select, text
@@ -37,7 +38,7 @@ async def some_orders(shop: OrderingShop) -> list[tuple[str, str]]:
     return orders
 
 
-async def read_models(engine: AsyncEngine) -> tuple[list[Any], list[Any]]:
+async def read_models(engine: AsyncEngine) -> tuple[Sequence[Any], Sequence[Any]]:
     async with engine.connect() as conn:
         views = (await conn.execute(text("SELECT * FROM order_views ORDER BY order_id"))).all()
         timeline = (

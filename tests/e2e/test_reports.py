@@ -34,7 +34,7 @@ async def buy(shop: OrderingShop, lines: list[tuple[str, int]], token: str = "to
     customer = await shop.customer()
     for sku, quantity in lines:
         await shop.fill_cart(customer, sku, quantity)
-    order_id = (await shop.check_out(customer, payment_token=token)).json()["id"]
+    order_id: str = (await shop.check_out(customer, payment_token=token)).json()["id"]
     await shop.wait_status(customer, order_id, "paid", "cancelled")
     return order_id
 

@@ -18,6 +18,7 @@ from application.shared.context import CallContext, current_call
 from application.shared.errors import ConcurrencyConflict
 from domain.identity.errors import WeakPassword
 from infrastructure.db.engine import asyncpg_dsn
+from infrastructure.eventlog.checkpoints import LostLeadership, read_checkpoint
 from infrastructure.eventlog.monitoring import rebuild, resume, subscription_statuses
 from infrastructure.eventlog.store import (
     NO_STREAM,
@@ -28,10 +29,9 @@ from infrastructure.eventlog.store import (
 )
 from infrastructure.eventlog.subscriptions import (
     FailurePolicy,
-    LostLeadership,
     RunnerConfig,
+    Subscriber,
     SubscriptionRunner,
-    read_checkpoint,
 )
 from infrastructure.eventlog.tables import event_log, subscription_dead_letters
 from infrastructure.identity.subscribers import AccountHistoryProjection
@@ -59,9 +59,9 @@ async def clean_log(engine: AsyncEngine) -> None:
     await prepare_recordings(engine)
 
 
-def runner(subscriber: object, engine: AsyncEngine, database_url: str) -> SubscriptionRunner:
+def runner(subscriber: Subscriber, engine: AsyncEngine, database_url: str) -> SubscriptionRunner:
     return SubscriptionRunner(
-        subscriber,  # type: ignore[arg-type]
+        subscriber,
         engine=engine,
         dsn=asyncpg_dsn(database_url),
         config=FAST,
@@ -431,7 +431,7 @@ async def test_a_notified_event_held_back_by_an_open_transaction_is_read_once_it
     """The end of the older transaction sends no notification; the runner must not wait for
     its next poll (a minute here) to read the event that notification announced."""
     patient = SubscriptionRunner(
-        RecordingSubscriber("patient"),  # type: ignore[arg-type]
+        RecordingSubscriber("patient"),
         engine=engine,
         dsn=asyncpg_dsn(database_url),
         config=RunnerConfig(batch_size=50, poll_interval=60.0),

@@ -28,6 +28,7 @@ from domain.inventory.errors import (
     ReservationExpired,
     UnknownSku,
 )
+from domain.inventory.stock import Reservation
 from domain.inventory.values import StockLevel
 from domain.shared.sku import Sku
 from infrastructure.eventlog.store import StoredEvent
@@ -78,7 +79,9 @@ async def ledger_sums(engine: AsyncEngine, sku: str) -> tuple[int, int]:
     return int(on_hand), int(reserved)
 
 
-async def reserve(deps: InventoryDeps, order_id: uuid.UUID, *lines: tuple[str, int]) -> object:
+async def reserve(
+    deps: InventoryDeps, order_id: uuid.UUID, *lines: tuple[str, int]
+) -> list[Reservation]:
     return await handlers.reserve_stock(
         ReserveStock(order_id=order_id, lines=tuple(lines), hold_for=HOLD), deps=deps
     )
@@ -216,7 +219,7 @@ async def test_replaying_a_reservation_after_its_release_reserves_nothing(
     await reserve(deps, order, (sku, 2))
     await handlers.release_reservations(ReleaseReservations(order_id=order), deps=deps)
     replay = await reserve(deps, order, (sku, 2))
-    assert [r.status for r in replay] == ["released"]  # type: ignore[attr-defined]
+    assert [r.status for r in replay] == ["released"]
     assert (await level(engine, sku)).reserved == 0
 
 

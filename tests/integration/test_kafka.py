@@ -5,9 +5,10 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -15,7 +16,7 @@ from infrastructure.db.engine import asyncpg_dsn
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.eventlog.monitoring import subscription_statuses
 from infrastructure.eventlog.store import EventStore, StoredEvent
-from infrastructure.eventlog.subscriptions import RunnerConfig, SubscriptionRunner
+from infrastructure.eventlog.subscriptions import RunnerConfig, Subscriber, SubscriptionRunner
 from infrastructure.kafka.consumer import (
     ConsumerConfig,
     InboundMessage,
@@ -29,7 +30,7 @@ from tests.support.tcp_proxy import TcpProxy
 
 FAST = RunnerConfig(batch_size=50, poll_interval=0.2, backoff_base=0.05, backoff_cap=0.5)
 
-Record = ConsumerRecord[bytes, bytes]
+Record = Any  # aiokafka's ConsumerRecord[bytes, bytes]; the library ships no types
 
 
 @pytest.fixture(autouse=True)
@@ -46,13 +47,8 @@ def relay(bootstrap: str, prefix: str) -> KafkaRelay:
     return KafkaRelay(bootstrap_servers=bootstrap, registry=REGISTRY, topic_prefix=prefix)
 
 
-def run_subscriber(subscriber: object, engine: AsyncEngine, url: str) -> SubscriptionRunner:
-    return SubscriptionRunner(
-        subscriber,  # type: ignore[arg-type]
-        engine=engine,
-        dsn=asyncpg_dsn(url),
-        config=FAST,
-    )
+def run_subscriber(subscriber: Subscriber, engine: AsyncEngine, url: str) -> SubscriptionRunner:
+    return SubscriptionRunner(subscriber, engine=engine, dsn=asyncpg_dsn(url), config=FAST)
 
 
 async def read_topic(bootstrap: str, topic: str, *, at_least: int) -> list[Record]:
@@ -106,10 +102,11 @@ async def test_every_event_is_published_keyed_by_stream_with_its_headers(
 ) -> None:
     prefix = f"t{uuid.uuid4().hex[:8]}"
     await append(engine, "stream-a", "a1", "a2")
-    runner = run_subscriber(relay(kafka_bootstrap, prefix), engine, database_url)
+    sender = relay(kafka_bootstrap, prefix)
+    runner = run_subscriber(sender, engine, database_url)
     while await runner.step():
         pass
-    await runner.subscriber.close()  # type: ignore[attr-defined]
+    await sender.close()
 
     [first, second] = await read_topic(kafka_bootstrap, f"{prefix}.identity.events", at_least=2)
     assert first.key == second.key == b"stream-a"
@@ -154,10 +151,11 @@ async def test_a_relay_killed_between_ack_and_checkpoint_resends_and_loses_nothi
     [status] = [s for s in await subscription_statuses(engine) if s.name == "kafka-relay"]
     assert status.pending == 9  # the checkpoint never moved
 
-    restarted = run_subscriber(relay(kafka_bootstrap, prefix), engine, database_url)
+    sender = relay(kafka_bootstrap, prefix)
+    restarted = run_subscriber(sender, engine, database_url)
     while await restarted.step():
         pass
-    await restarted.subscriber.close()  # type: ignore[attr-defined]
+    await sender.close()
 
     records = await read_topic(kafka_bootstrap, topic, at_least=18)
     first_seen: dict[str, dict[str, object]] = {}
@@ -194,7 +192,8 @@ async def test_while_the_broker_is_unreachable_events_wait_and_then_drain(
 ) -> None:
     prefix = f"t{uuid.uuid4().hex[:8]}"
     async with TcpProxy(kafka_bootstrap.split(",")[0]) as proxy:
-        runner = run_subscriber(relay(proxy.address, prefix), engine, database_url)
+        sender = relay(proxy.address, prefix)
+        runner = run_subscriber(sender, engine, database_url)
         stop = asyncio.Event()
         task = asyncio.create_task(runner.run(stop))
         for n in range(5):
@@ -212,7 +211,7 @@ async def test_while_the_broker_is_unreachable_events_wait_and_then_drain(
                 await asyncio.sleep(0.2)
         stop.set()
         await task
-        await runner.subscriber.close()  # type: ignore[attr-defined]
+        await sender.close()
 
     records = await read_topic(kafka_bootstrap, f"{prefix}.identity.events", at_least=5)
     names = {json.loads(r.value)["payload"]["full_name"] for r in records}

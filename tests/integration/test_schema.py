@@ -103,7 +103,7 @@ async def test_the_payment_deadline_migration_carries_the_shops_state_over(
         deadlines = (
             await conn.execute(text("SELECT order_id, since FROM order_payment_deadlines"))
         ).all()
-        references = dict(
+        references: dict[uuid.UUID, str | None] = dict(
             (await conn.execute(text("SELECT order_id, refund_reference FROM order_views"))).all()
         )
         checkpoints = (

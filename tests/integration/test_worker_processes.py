@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from sqlalchemy import text
@@ -52,9 +53,11 @@ class Worker:
         return self.process.wait(timeout=30)
 
 
-async def eventually(condition: object, what: str, seconds: float = 20) -> None:
+async def eventually(
+    condition: Callable[[], Awaitable[bool]], what: str, seconds: float = 20
+) -> None:
     async with asyncio.timeout(seconds):
-        while not await condition():  # type: ignore[operator]
+        while not await condition():
             await asyncio.sleep(0.1)
 
 
@@ -105,5 +108,5 @@ async def test_one_active_instance_per_subscriber_and_takeover_when_it_dies(
                 worker.stop(signal.SIGKILL)
 
 
-async def _equals(value: object, expected: int) -> bool:
-    return await value == expected  # type: ignore[misc]
+async def _equals(value: Awaitable[int], expected: int) -> bool:
+    return await value == expected

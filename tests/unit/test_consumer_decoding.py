@@ -8,7 +8,7 @@ from aiokafka import ConsumerRecord
 from infrastructure.kafka.consumer import decode
 
 
-def record(value: bytes | None, headers: list[tuple[str, bytes | None]]) -> ConsumerRecord:  # type: ignore[type-arg]
+def record(value: bytes | None, headers: list[tuple[str, bytes | None]]) -> ConsumerRecord:
     return ConsumerRecord(
         topic="t",
         partition=2,

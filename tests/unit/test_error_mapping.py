@@ -11,7 +11,8 @@ from domain.shared.errors import DomainError
 
 
 def _all_subclasses(base: type) -> set[type]:
-    found = set()
+    found: set[type] = set()
+    sub: type
     for sub in base.__subclasses__():
         found |= {sub} | _all_subclasses(sub)
     return found

@@ -21,11 +21,11 @@ from domain.identity.values import Role
 from tests.support.fakes.identity import (
     FakeHasher,
     FakeSessions,
-    FixedClock,
     Store,
     identity_deps,
     new_id,
 )
+from tests.support.fakes.shared import FixedClock
 
 PASSWORD = "correct-horse-battery"
 

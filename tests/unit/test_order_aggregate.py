@@ -2,6 +2,7 @@
 
 import json
 import uuid
+from collections.abc import Callable
 
 import pytest
 
@@ -86,7 +87,9 @@ def test_a_replayed_order_equals_the_live_one() -> None:
         (placed, lambda o: o.refund("r", reason="x", actor_id=STAFF, now=NOW), OrderNotRefundable),
     ],
 )
-def test_illegal_transitions_are_refused_with_their_own_error(setup, act, error) -> None:  # type: ignore[no-untyped-def]
+def test_illegal_transitions_are_refused_with_their_own_error(
+    setup: Callable[[], Order], act: Callable[[Order], None], error: type[Exception]
+) -> None:
     order = setup()
     before = order.version
     with pytest.raises(error):
@@ -149,7 +152,9 @@ def test_declined_and_failed_payments_cancel_the_order() -> None:
     failed.fail_payment("no answer", now=NOW)
     assert declined.state.cancel_reason == "payment declined: card declined"
     assert failed.state.cancel_reason == "payment failed: no answer"
-    assert not declined.collect_events()[-1].after_payment  # type: ignore[attr-defined]
+    cancelled = declined.collect_events()[-1]
+    assert isinstance(cancelled, ev.OrderCancelled)
+    assert not cancelled.after_payment
 
 
 def every_event() -> list[DomainEvent]:

@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from api.ordering.schemas import AddressModel, CartLineInput, OrderResponse
-from api.responses import MoneyModel
+from api.schemas import MoneyModel
 from domain.ordering.cart import MAX_QUANTITY
 from tests.support.orders import ADDRESS, line, placed
 
@@ -31,6 +31,6 @@ def test_the_cart_schema_takes_its_limit_from_the_domain() -> None:
 
 
 def test_money_in_responses_is_immutable() -> None:
-    price = MoneyModel(amount="1.00", currency="EUR")  # type: ignore[arg-type]
+    price = MoneyModel(amount="1.00", currency="EUR")
     with pytest.raises(ValidationError):
         price.amount = 0  # type: ignore[assignment, misc]

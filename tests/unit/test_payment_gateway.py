@@ -7,17 +7,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from application.ordering.ports import PaymentOutcome, PaymentResult, PaymentUnavailable
+from application.shared.errors import InvalidSignature
 from domain.shared.money import Money
-from infrastructure.http.signatures import InvalidSignature, sign, verify
-from infrastructure.payments.gateway import ResilientGateway
+from infrastructure.http.signatures import sign, verify
+from infrastructure.payments.gateway import PaymentProvider, ResilientGateway
 from infrastructure.payments.simulated import ProviderError, SimulatedProvider
 
 AMOUNT = Money.of("25.00", "EUR")
 
 
-def gateway(provider: object, *, threshold: int = 5, reset: float = 0.2) -> ResilientGateway:
+def gateway(
+    provider: PaymentProvider, *, threshold: int = 5, reset: float = 0.2
+) -> ResilientGateway:
     return ResilientGateway(
-        provider,  # type: ignore[arg-type]
+        provider,
         timeout_seconds=0.05,
         attempts=3,
         backoff_seconds=0.001,
@@ -64,7 +67,7 @@ async def test_a_provider_that_never_answers_times_out_after_every_attempt() -> 
     assert provider.charges == {}
 
 
-class Outage:
+class Outage(PaymentProvider):
     """A provider that fails until `healthy` is set."""
 
     def __init__(self) -> None:
@@ -76,6 +79,12 @@ class Outage:
         if not self.healthy:
             raise ProviderError("503 from the provider")
         return PaymentResult(outcome=PaymentOutcome.APPROVED, payment_reference=f"pay-{reference}")
+
+    async def refund(self, *, reference: str, payment_reference: str, amount: Money) -> str:
+        raise ProviderError("refunds are not asked of this provider")
+
+    async def void(self, *, reference: str) -> None:
+        raise ProviderError("voids are not asked of this provider")
 
 
 async def test_the_circuit_opens_fails_fast_and_recovers_through_a_probe() -> None:

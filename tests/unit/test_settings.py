@@ -29,12 +29,12 @@ def settings(
     demo: bool = False,
 ) -> Settings:
     return Settings(
-        app=AppSettings(env=env, demo=demo),  # type: ignore[arg-type]
+        app=AppSettings(env=env, demo=demo),
         database=DatabaseSettings(),
         redis=RedisSettings(),
-        auth=AuthSettings(jwt_secret=secret),  # type: ignore[arg-type]
+        auth=AuthSettings(jwt_secret=secret),
         http=HttpSettings(),
-        payments=PaymentsSettings(webhook_secret=webhook_secret),  # type: ignore[arg-type]
+        payments=PaymentsSettings(webhook_secret=webhook_secret),
     )
 
 
@@ -81,5 +81,5 @@ def test_rate_limits_must_be_in_the_limits_syntax() -> None:
     from pydantic import ValidationError
 
     with pytest.raises(ValidationError, match="login_limit_per_ip"):
-        AuthSettings(login_limit_per_ip="lots")  # type: ignore[call-arg]
-    assert AuthSettings(login_limit_per_ip="3 per 10 seconds").login_limit_per_ip  # type: ignore[call-arg]
+        AuthSettings(login_limit_per_ip="lots")
+    assert AuthSettings(login_limit_per_ip="3 per 10 seconds").login_limit_per_ip

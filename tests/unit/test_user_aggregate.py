@@ -20,14 +20,14 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 ADMIN_ID = uuid.uuid4()
 
 
-def a_user(**overrides: object) -> User:
+def a_user(*, roles: frozenset[Role] = frozenset({Role.CUSTOMER})) -> User:
     user = User.register(
         id=uuid.uuid4(),
         email=EmailAddress.parse("Ada@Example.com"),
         password_hash="hash",
         full_name="  Ada Lovelace  ",
         now=NOW,
-        **overrides,  # type: ignore[arg-type]
+        roles=roles,
     )
     user.collect_events()
     return user
