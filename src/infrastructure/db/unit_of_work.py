@@ -1,16 +1,19 @@
 """The unit of work every context shares: one transaction per command, rolled back unless
 committed, and the one path by which events reach the log. Repositories hand each aggregate
 they load or add to `seen`; at commit its new events are appended in the transaction that
-stores its state. Opened inside another unit of work, or in a `joined` block, it joins that
-transaction, which is how an idempotency claim or a Kafka inbox row commits with its effect."""
+stores its state. Opened by the task that has another unit of work (or a `joined` block) open,
+it joins that transaction in a savepoint: its commit releases the savepoint, so it is final
+when the outer one commits, and leaving without a commit rolls back to it. That is how an
+idempotency claim or a Kafka inbox row commits with its effect. Other tasks never join."""
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from types import TracebackType
 from typing import Self, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from domain.shared.aggregate import AggregateRoot, EventSourcedAggregate
 from infrastructure.eventlog.registry import EventRegistry
@@ -18,15 +21,16 @@ from infrastructure.eventlog.store import EventStore, NewEvents, PendingEvent
 
 A = TypeVar("A", bound=AggregateRoot)
 
-_open_transaction: ContextVar[AsyncConnection | None] = ContextVar(
-    "agora_open_transaction", default=None
+# The transaction the current task has open, and that task (a child task inherits the context).
+_open_transaction: ContextVar[tuple[AsyncConnection, "asyncio.Task[object] | None"] | None] = (
+    ContextVar("agora_open_transaction", default=None)
 )
 
 
 @contextmanager
 def joined(conn: AsyncConnection) -> Iterator[None]:
-    """Units of work opened inside this block run in `conn`'s transaction."""
-    token = _open_transaction.set(conn)
+    """Units of work this task opens inside the block run in `conn`'s transaction."""
+    token = _open_transaction.set((conn, asyncio.current_task()))
     try:
         yield
     finally:
@@ -67,16 +71,19 @@ class SqlUnitOfWork:
         self._engine = engine
         self._registry = registry
         self._conn: AsyncConnection | None = None
-        self._joined = False
         self.seen = SeenAggregates()
 
     async def __aenter__(self) -> Self:
-        self._conn = _open_transaction.get()
-        self._joined = self._conn is not None
-        if self._conn is None:
+        outer = _open_transaction.get()
+        task = asyncio.current_task()
+        self._savepoint: AsyncTransaction | None = None
+        if outer is not None and outer[1] is task:
+            self._conn = outer[0]
+            self._savepoint = await self._conn.begin_nested()
+        else:
             self._conn = await self._engine.connect()
             await self._conn.begin()
-        self._token = _open_transaction.set(self._conn)
+        self._token = _open_transaction.set((self._conn, task))
         self.seen = SeenAggregates()
         self._events = EventStore(self._conn, self._registry)
         self._open(self._conn, self._events)
@@ -91,8 +98,10 @@ class SqlUnitOfWork:
         assert self._conn is not None
         _open_transaction.reset(self._token)
         conn, self._conn = self._conn, None
-        if self._joined:
-            return  # the outer unit of work commits or rolls back
+        if self._savepoint is not None:
+            if self._savepoint.is_active:  # left without a commit: undo what it did
+                await self._savepoint.rollback()
+            return
         try:
             if conn.in_transaction():
                 await conn.rollback()
@@ -100,12 +109,14 @@ class SqlUnitOfWork:
             await conn.close()
 
     async def commit(self) -> None:
-        """Append the new events of every aggregate seen, then commit (joined to an outer
-        transaction, only append: the outer unit of work commits)."""
+        """Append the new events of every aggregate seen, then commit (joined, release the
+        savepoint: the outer unit of work commits)."""
         assert self._conn is not None
         appended = self.seen.new_events()
         await self._events.append(appended)
-        if not self._joined:
+        if self._savepoint is not None:
+            await self._savepoint.commit()
+        else:
             await self._conn.commit()
         await self._committed(appended)
 

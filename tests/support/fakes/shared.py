@@ -3,9 +3,11 @@
 The fake unit of work keeps the SQL one's promises (held by `tests/contracts`): it works on a
 copy of the store and only `commit()` makes changes visible; it appends the new events of every
 aggregate its repositories saw, in commit order, refusing an event-sourced append that expects
-an older version (ConcurrencyConflict); and one opened while another of the same store is open
-in the same task joins it."""
+an older version (ConcurrencyConflict); and one opened by the task that has another of the same
+store open joins it as a savepoint: its commit hands its changes to the outer one, leaving
+without a commit drops them."""
 
+import asyncio
 import copy
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -49,8 +51,10 @@ class FakeStore:
 S = TypeVar("S", bound=FakeStore)
 A = TypeVar("A", bound=AggregateRoot)
 
-# The working copy of each store that a unit of work has open in this task, by store identity.
-_open: ContextVar[dict[int, Any] | None] = ContextVar("fake_open_units_of_work", default=None)
+# The working copy of each store that a unit of work has open, by store identity, and its task.
+_open: ContextVar[dict[int, tuple[Any, Any]] | None] = ContextVar(
+    "fake_open_units_of_work", default=None
+)
 
 
 class FakeUnitOfWork(Generic[S]):
@@ -63,9 +67,12 @@ class FakeUnitOfWork(Generic[S]):
     async def __aenter__(self) -> Self:
         opened = _open.get() or {}
         outer = opened.get(id(self.committed_store))
-        self._joined = outer is not None
-        self.working: S = outer if outer is not None else copy.deepcopy(self.committed_store)
-        self._token = _open.set(opened | {id(self.committed_store): self.working})
+        task = asyncio.current_task()
+        into = outer[0] if outer is not None and outer[1] is task else None
+        self._joined = into is not None
+        self._into: S = into if into is not None else self.committed_store
+        self.working: S = copy.deepcopy(self._into)
+        self._token = _open.set(opened | {id(self.committed_store): (self.working, task)})
         self._seen = {}
         self._open()
         return self
@@ -84,11 +91,9 @@ class FakeUnitOfWork(Generic[S]):
             raise ConcurrencyConflict("someone else appended first")
         for aggregate in self._seen.values():
             self._append(aggregate)
-        if self._joined:
-            return  # the outer unit of work commits
-        commits, conflicts = self.committed_store.commits + 1, self.committed_store.conflicts
-        self.committed_store.__dict__.update(copy.deepcopy(self.working).__dict__)
-        self.committed_store.commits, self.committed_store.conflicts = commits, conflicts
+        kept = self.committed_store.commits + (not self._joined), self.committed_store.conflicts
+        self._into.__dict__.update(copy.deepcopy(self.working).__dict__)
+        self.committed_store.commits, self.committed_store.conflicts = kept
 
     def seen(self, aggregate: A) -> A:
         self._seen.setdefault(id(aggregate), aggregate)
