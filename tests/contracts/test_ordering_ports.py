@@ -2,7 +2,6 @@
 inventory and the catalog behind their anti-corruption adapters) keep the same promises."""
 
 import asyncio
-import contextvars
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -84,9 +83,9 @@ def ordering(request: pytest.FixtureRequest) -> Ordering:
 
 
 def in_own_task(work: Coroutine[Any, Any, T]) -> "asyncio.Task[T]":
-    """A rival request: a task with a context of its own (a unit of work opened in the same
-    context would join the open one)."""
-    return asyncio.create_task(work, context=contextvars.Context())
+    """A rival request. The task inherits this one's context, open unit of work included, and
+    must still not join it: only the task that opened a unit of work joins it."""
+    return asyncio.create_task(work)
 
 
 async def add(ordering: Ordering, order: Order) -> None:
@@ -122,6 +121,28 @@ async def test_a_joined_unit_of_work_commits_only_with_the_outer_one(ordering: O
     async with ordering.uow() as uow:
         assert await uow.orders.get(undone.id) is None
         assert await uow.orders.get(done.id) is not None
+
+
+async def test_a_joined_unit_of_work_left_without_a_commit_leaves_nothing(
+    ordering: Ordering,
+) -> None:
+    dropped, kept = placed(), placed()
+    async with ordering.uow() as outer:
+        async with ordering.uow() as inner:
+            await inner.orders.add(dropped)  # and no commit: back to its savepoint
+        await outer.orders.add(kept)
+        await outer.commit()
+    async with ordering.uow() as uow:
+        assert await uow.orders.get(dropped.id) is None
+        assert await uow.orders.get(kept.id) is not None
+
+
+async def test_a_unit_of_work_opened_by_another_task_does_not_join(ordering: Ordering) -> None:
+    theirs = placed()
+    async with ordering.uow():  # open, never committed
+        await in_own_task(add(ordering, theirs))
+    async with ordering.uow() as uow:
+        assert await uow.orders.get(theirs.id) is not None
 
 
 # -- orders ----------------------------------------------------------------------------------
@@ -356,3 +377,17 @@ async def test_an_unknown_sku_is_refused_with_a_reason(inventory_of: Inventory) 
         await inventory_of.port.reserve(uuid.uuid4(), [("NO-SUCH-SKU", 1)], hold_for=HOLD)
         is not None
     )
+
+
+async def test_released_stock_goes_back_once_and_the_order_cannot_take_it_again(
+    inventory_of: Inventory,
+) -> None:
+    port, sku = inventory_of.port, f"CUP-{uuid.uuid4().hex[:6]}".upper()
+    await inventory_of.receive(sku, 3)
+    cancelled, other = uuid.uuid4(), uuid.uuid4()
+    assert await port.reserve(cancelled, [(sku, 2)], hold_for=HOLD) is None
+    for _ in range(2):  # twice: nothing more goes back
+        await port.release(cancelled)
+    await port.release(uuid.uuid4())  # an order that holds nothing
+    assert await port.reserve(cancelled, [(sku, 2)], hold_for=HOLD) is not None
+    assert await port.reserve(other, [(sku, 3)], hold_for=HOLD) is None

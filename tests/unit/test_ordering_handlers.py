@@ -1,6 +1,7 @@
 """Checkout, order changes and the fulfilment process, against in-memory fakes."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -246,3 +247,49 @@ async def test_a_paid_order_leaves_no_deadline_behind() -> None:
     assert order_id in store.deadlines
     await run_process(store, FulfilmentProcess(deps))
     assert store.deadlines == {}
+
+
+async def test_an_order_cancelled_while_its_stock_was_reserved_gives_the_stock_back() -> None:
+    """Inventory may settle the cancellation before the reservation exists; the process, which
+    made the reservation, then sees the order cannot take it and releases it."""
+    store, _, payments = shop()
+
+    @dataclass
+    class CancelledMeanwhile(FakeStock):
+        async def reserve(
+            self, order_id: uuid.UUID, lines: list[tuple[str, int]], *, hold_for: timedelta
+        ) -> str | None:
+            cancel = CancelOrder(
+                order_id=order_id,
+                actor_id=CUSTOMER,
+                any_order=False,
+                reason="x",
+                idempotency_key="c",
+            )
+            await cancel_order(cancel, deps)
+            return await super().reserve(order_id, lines, hold_for=hold_for)
+
+    stock = CancelledMeanwhile(available={"MUG": 10})
+    deps = ordering_deps(store, stock, payments)
+    order_id = (await check_out(checkout(), deps)).value.id
+    await run_process(store, FulfilmentProcess(deps))
+    assert store.order(order_id).status is OrderStatus.CANCELLED
+    assert stock.available == {"MUG": 10}
+    assert ("release", order_id) in stock.calls
+    assert payments.charges == {}
+
+
+async def test_an_order_whose_expiry_fails_is_postponed_and_holds_up_no_other() -> None:
+    store, stock, payments = shop(outcome=PaymentOutcome.PENDING)
+    clock = FixedClock()
+    deps = ordering_deps(store, stock, payments, clock=clock)
+    first = (await check_out(checkout("k1"), deps)).value.id
+    clock.advance(timedelta(seconds=1))
+    store.carts[CUSTOMER] = shop()[0].carts[CUSTOMER]
+    second = (await check_out(checkout("k2"), deps)).value.id
+    clock.advance(deps.payment_timeout + timedelta(seconds=1))
+    store.conflicts = 3  # the first order's expiry loses every race it is retried in
+    assert await sweep(deps) == 1
+    assert store.order(first).status is OrderStatus.PLACED
+    assert store.order(second).status is OrderStatus.CANCELLED
+    assert store.deadlines == {first: clock.now()}  # tried again a timeout from now

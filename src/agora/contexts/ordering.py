@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from agora.platform import Job, Platform, Wiring
 from agora.settings import Settings
-from application.inventory.commands import ReserveStock
+from application.inventory.commands import ReleaseReservations, ReserveStock
 from application.ordering import commands as c
 from application.ordering.deps import OrderingDeps
 from application.ordering.handlers import cart, fulfilment, order
@@ -61,7 +61,7 @@ class CatalogForOrdering:
 
 
 class InventoryForOrdering:
-    """Ordering's Stock port, served by inventory's ReserveStock command on the bus."""
+    """Ordering's Stock port, served by inventory's commands on the bus."""
 
     def __init__(self, bus: CommandBus) -> None:
         self._bus = bus
@@ -80,6 +80,9 @@ class InventoryForOrdering:
             # Reserved earlier, then expired before the order could be confirmed.
             return "the stock reservation lapsed before the order was confirmed"
         return None
+
+    async def release(self, order_id: UUID) -> None:
+        await self._bus.handle(ReleaseReservations(order_id=order_id))
 
 
 def payment_gateway(settings: Settings, provider: PaymentProvider | None) -> ResilientGateway:

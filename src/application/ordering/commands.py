@@ -170,7 +170,7 @@ class HandlePaymentCallback(Command[CallbackOutcome]):
 
 @dataclass(frozen=True, kw_only=True)
 class CancelUnpaidOrders(Command[int]):
-    """Expire the payment of every order whose deadline passed; returns how many it asked."""
+    """Expire the payment of every order whose deadline passed; returns how many it cancelled."""
 
     batch: int = 100
 

@@ -118,6 +118,9 @@ class Stock(Protocol):
     ) -> str | None:
         """Every line or none, once per order; None if held, else why (shown to the customer)."""
 
+    async def release(self, order_id: UUID) -> None:
+        """Give back what an order that can no longer take it holds; nothing held, nothing done."""
+
 
 # -- the payment provider ------------------------------------------------------------------
 

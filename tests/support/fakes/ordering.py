@@ -207,12 +207,15 @@ class FakeStock(Stock):
 
     available: dict[str, int] = field(default_factory=dict)
     held: dict[UUID, list[tuple[str, int]]] = field(default_factory=dict)
+    released: set[UUID] = field(default_factory=set)
     calls: list[tuple[str, UUID]] = field(default_factory=list)
 
     async def reserve(
         self, order_id: UUID, lines: list[tuple[str, int]], *, hold_for: timedelta
     ) -> str | None:
         self.calls.append(("reserve", order_id))
+        if order_id in self.released:
+            return "released before the order was confirmed"
         if order_id in self.held:
             return None
         for sku, quantity in lines:
@@ -222,6 +225,12 @@ class FakeStock(Stock):
             self.available[sku] -= quantity
         self.held[order_id] = lines
         return None
+
+    async def release(self, order_id: UUID) -> None:
+        self.calls.append(("release", order_id))
+        self.released.add(order_id)
+        for sku, quantity in self.held.pop(order_id, []):
+            self.available[sku] += quantity
 
 
 @dataclass

@@ -45,10 +45,14 @@ class FulfilmentProcess:
         refused = await self._deps.stock.reserve(
             event.order_id, lines, hold_for=self._deps.reservation_hold
         )
-        if refused is None:
-            await self._step(c.ConfirmStock(order_id=event.order_id))
-        else:
+        if refused is not None:
             await self._step(c.RejectStock(order_id=event.order_id, reason=refused))
+            return
+        confirmed = await self._step(c.ConfirmStock(order_id=event.order_id))
+        if confirmed is not None and confirmed.status is not OrderStatus.AWAITING_PAYMENT:
+            # Cancelled while its stock was being reserved: inventory may have settled the
+            # cancellation before the reservation existed, so the units go back from here.
+            await self._deps.stock.release(event.order_id)
 
     async def _take_payment(self, event: ev.OrderEvent) -> None:
         async with self._deps.uow() as uow:
@@ -82,13 +86,14 @@ class FulfilmentProcess:
         if not event.after_payment:
             await self._deps.payments.void(reference=str(event.order_id))
 
-    async def _step(self, step: Command[OrderState]) -> None:
+    async def _step(self, step: Command[OrderState]) -> OrderState | None:
         try:
-            await self._deps.bus.handle(step)
+            return await self._deps.bus.handle(step)
         except IllegalTransition as exc:
             log.warning(
                 "process step skipped", extra={"step": type(step).__name__, "why": exc.detail}
             )
+            return None
 
 
 async def handle_payment_callback(
@@ -119,14 +124,15 @@ async def handle_payment_callback(
 
 async def cancel_unpaid_orders(cmd: c.CancelUnpaidOrders, deps: OrderingDeps) -> int:
     """Cancels orders unpaid past the payment timeout and returns how many; safe in several
-    workers at once. The deadline of an order that no longer waits (or is unknown) is dropped."""
+    workers at once. The deadline of an order that no longer waits (or is unknown) is dropped;
+    one whose expiry fails is tried again a timeout later, so it cannot hold up the others."""
     now = deps.clock.now()
     async with deps.uow() as uow:
         due = await uow.deadlines.due(now - deps.payment_timeout, limit=cmd.batch)
     seconds = int(deps.payment_timeout.total_seconds())
     within = f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
     reason = f"payment not received within {within}"
-    cancelled, settled = 0, []
+    cancelled, settled, postponed = 0, [], []
     for order_id in due:
         try:
             state = await deps.bus.handle(c.ExpirePayment(order_id=order_id, reason=reason))
@@ -134,11 +140,17 @@ async def cancel_unpaid_orders(cmd: c.CancelUnpaidOrders, deps: OrderingDeps) ->
             log.warning("payment deadline of an unknown order", extra={"order_id": str(order_id)})
             settled.append(order_id)
             continue
+        except Exception:
+            log.exception("payment deadline not expired", extra={"order_id": str(order_id)})
+            postponed.append(order_id)
+            continue
         cancelled += state.cancel_reason == reason and state.status is OrderStatus.CANCELLED
         if not state.awaits_payment:
             settled.append(order_id)
     async with deps.uow() as uow:
         for order_id in settled:
             await uow.deadlines.clear(order_id)
+        for order_id in postponed:
+            await uow.deadlines.start(order_id, since=now)
         await uow.commit()
     return cancelled
