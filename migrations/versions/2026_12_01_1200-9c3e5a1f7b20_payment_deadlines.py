@@ -16,13 +16,21 @@ down_revision: str | None = "178ec1d24abf"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Orders still waiting for their payment start their deadline where the read model says the
-# wait began; refunded orders get their refund's reference from their events.
+# Orders still waiting for their payment, read from their events (the read model may lag): a
+# stream with no final event yet waits since its stock was reserved or, before that, placed.
 DEADLINES = """
 INSERT INTO order_payment_deadlines (order_id, since)
-SELECT order_id, coalesce(awaiting_payment_since, placed_at)
-  FROM order_views
- WHERE status IN ('placed', 'awaiting_payment')
+SELECT CAST(substr(stream_id, length('order-') + 1) AS uuid),
+       coalesce(max(CAST(payload->>'occurred_at' AS timestamptz))
+                    FILTER (WHERE event_type = 'OrderStockReserved'),
+                min(CAST(payload->>'occurred_at' AS timestamptz))
+                    FILTER (WHERE event_type = 'OrderPlaced'))
+  FROM event_log
+ WHERE stream_type = 'order'
+ GROUP BY stream_id
+HAVING bool_or(event_type = 'OrderPlaced')
+   AND NOT bool_or(event_type IN ('OrderStockRejected', 'OrderPaid', 'OrderShipped',
+                                  'OrderDelivered', 'OrderCancelled', 'RefundIssued'))
 """
 
 REFUND_REFERENCES = """
@@ -67,7 +75,28 @@ def upgrade() -> None:
     op.execute(SETTLER)
 
 
+# Back to the process settling reservations itself: it resumes from the earlier of its own
+# place and the settler's, so no settlement is skipped, and takes over the settler's parked events.
+HAND_BACK = """
+UPDATE subscription_checkpoints f
+   SET transaction_id = s.transaction_id, position = s.position
+  FROM subscription_checkpoints s
+ WHERE f.name = 'fulfilment' AND s.name = 'order-stock'
+   AND (s.transaction_id, s.position) < (f.transaction_id, f.position)
+"""
+PARKED = """
+INSERT INTO subscription_dead_letters
+       (subscription, position, event_id, event_type, error, attempts, parked_at)
+SELECT 'fulfilment', position, event_id, event_type, error, attempts, parked_at
+  FROM subscription_dead_letters WHERE subscription = 'order-stock'
+    ON CONFLICT DO NOTHING
+"""
+
+
 def downgrade() -> None:
+    op.execute(HAND_BACK)
+    op.execute(PARKED)
+    op.execute("DELETE FROM subscription_dead_letters WHERE subscription = 'order-stock'")
     op.execute("DELETE FROM subscription_checkpoints WHERE name = 'order-stock'")
     op.execute(
         "UPDATE subscription_dead_letters SET subscription = 'fulfillment'"

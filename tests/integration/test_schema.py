@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from infrastructure.db.migrations import alembic_config
 from infrastructure.db.schema import metadata
@@ -50,17 +50,30 @@ async def test_constraints_are_named_by_the_convention(engine: AsyncEngine) -> N
 async def test_the_payment_deadline_migration_carries_the_shops_state_over(
     database_url: str, engine: AsyncEngine
 ) -> None:
-    """Down to the revision before, rows as that schema held them, and up again: waiting
-    orders get their deadlines, refunded ones their reference, and the fulfilment
-    subscriber's place in the log is kept and handed to inventory's settler."""
+    """Down to the revision before, a shop's rows as that schema held them, and up again:
+    every order still waiting gets its deadline from its events (one the read model never saw
+    included), refunded ones their reference, and the fulfilment subscriber's place in the log
+    is kept and handed to inventory's settler; down again, the process resumes from the
+    earlier of the two places and takes the settler's parked events."""
     config = alembic_config(database_url)
     await asyncio.to_thread(command.downgrade, config, "178ec1d24abf")
-    waiting, refunded = uuid.uuid4(), uuid.uuid4()
-    since = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    waiting, unseen, paid, refunded = (uuid.uuid4() for _ in range(4))
+    placed_at = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    reserved_at = placed_at + timedelta(minutes=3)
+    history: dict[uuid.UUID, list[tuple[str, datetime, dict[str, str]]]] = {
+        waiting: [("OrderPlaced", placed_at, {}), ("OrderStockReserved", reserved_at, {})],
+        unseen: [("OrderPlaced", placed_at + timedelta(minutes=5), {})],  # not in the views yet
+        paid: [("OrderPlaced", placed_at, {}), ("OrderPaid", reserved_at, {})],
+        refunded: [
+            ("OrderPlaced", placed_at, {}),
+            ("RefundIssued", reserved_at, {"refund_reference": "rf-1"}),
+        ],
+    }
     async with engine.begin() as conn:
         for order_id, status, is_refunded in (
             (waiting, "awaiting_payment", False),
-            (refunded, "cancelled", True),
+            (paid, "paid", False),
+            (refunded, "refunded", True),
         ):
             await conn.execute(
                 text(
@@ -68,28 +81,27 @@ async def test_the_payment_deadline_migration_carries_the_shops_state_over(
                     " currency, item_count, lines, shipping_address, refunded, placed_at,"
                     " awaiting_payment_since, updated_at, version)"
                     " VALUES (:id, :id, :status, 10, 'EUR', 1, '[]', '{}', :refunded,"
-                    " :placed, :since, :since, 3)"
+                    " :placed, NULL, :placed, 2)"
                 ),
-                {
-                    "id": order_id,
-                    "status": status,
-                    "refunded": is_refunded,
-                    "placed": since - timedelta(minutes=1),
-                    "since": since,
-                },
+                {"id": order_id, "status": status, "refunded": is_refunded, "placed": placed_at},
             )
-        await conn.execute(
-            text(
-                "INSERT INTO event_log (stream_type, stream_id, stream_version, event_id,"
-                " event_type, schema_version, payload, metadata) VALUES ('order', :stream, 4,"
-                " :event_id, 'RefundIssued', 1, :payload, '{}')"
-            ),
-            {
-                "stream": f"order-{refunded}",
-                "event_id": uuid.uuid4(),
-                "payload": json.dumps({"order_id": str(refunded), "refund_reference": "rf-1"}),
-            },
-        )
+        for order_id, events in history.items():
+            for version, (event_type, at, fields) in enumerate(events, start=1):
+                payload = {"order_id": str(order_id), "occurred_at": at.isoformat()} | fields
+                await conn.execute(
+                    text(
+                        "INSERT INTO event_log (stream_type, stream_id, stream_version, event_id,"
+                        " event_type, schema_version, payload, metadata) VALUES ('order',"
+                        " :stream, :version, :event_id, :type, 1, :payload, '{}')"
+                    ),
+                    {
+                        "stream": f"order-{order_id}",
+                        "version": version,
+                        "event_id": uuid.uuid4(),
+                        "type": event_type,
+                        "payload": json.dumps(payload),
+                    },
+                )
         await conn.execute(
             text(
                 "INSERT INTO subscription_checkpoints (name, transaction_id, position)"
@@ -99,21 +111,38 @@ async def test_the_payment_deadline_migration_carries_the_shops_state_over(
 
     await asyncio.to_thread(command.upgrade, config, "head")
 
-    async with engine.connect() as conn:
-        deadlines = (
-            await conn.execute(text("SELECT order_id, since FROM order_payment_deadlines"))
-        ).all()
+    async with engine.begin() as conn:
+        deadlines: dict[uuid.UUID, datetime] = dict(
+            (await conn.execute(text("SELECT order_id, since FROM order_payment_deadlines"))).all()
+        )
         references: dict[uuid.UUID, str | None] = dict(
             (await conn.execute(text("SELECT order_id, refund_reference FROM order_views"))).all()
         )
-        checkpoints = (
-            await conn.execute(
-                text(
-                    "SELECT name, transaction_id, position FROM subscription_checkpoints"
-                    " ORDER BY name"
-                )
-            )
-        ).all()
-    assert [tuple(d) for d in deadlines] == [(waiting, since)]
-    assert references == {waiting: None, refunded: "rf-1"}
-    assert [tuple(c) for c in checkpoints] == [("fulfilment", 7, 42), ("order-stock", 7, 42)]
+        assert await checkpoints(conn) == {"fulfilment": (7, 42), "order-stock": (7, 42)}
+        # The settler falls behind the process, and parks an event.
+        await conn.execute(
+            text("UPDATE subscription_checkpoints SET position = 40 WHERE name = 'order-stock'")
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO subscription_dead_letters (subscription, position, event_id,"
+                " event_type, error, attempts) VALUES ('order-stock', 39, :id, 'OrderShipped',"
+                " 'reservation expired', 5)"
+            ),
+            {"id": uuid.uuid4()},
+        )
+    assert deadlines == {waiting: reserved_at, unseen: placed_at + timedelta(minutes=5)}
+    assert references == {waiting: None, paid: None, refunded: "rf-1"}
+
+    await asyncio.to_thread(command.downgrade, config, "178ec1d24abf")
+    async with engine.connect() as conn:
+        assert await checkpoints(conn) == {"fulfillment": (7, 40)}
+        parked = await conn.execute(text("SELECT subscription FROM subscription_dead_letters"))
+        assert parked.scalars().all() == ["fulfillment"]
+
+
+async def checkpoints(conn: AsyncConnection) -> dict[str, tuple[int, int]]:
+    rows = await conn.execute(
+        text("SELECT name, transaction_id, position FROM subscription_checkpoints")
+    )
+    return {name: (transaction_id, position) for name, transaction_id, position in rows}
