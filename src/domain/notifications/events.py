@@ -1,4 +1,5 @@
-"""What happens to webhook subscriptions (their secrets never appear here)."""
+"""What happens to webhook subscriptions. Neither their secrets nor their URLs appear here: a
+receiver's URL is often a credential itself, and the log is published."""
 
 from dataclasses import dataclass
 from uuid import UUID
@@ -11,7 +12,6 @@ class WebhookSubscribed(DomainEvent):
     """An admin subscribed a URL to some event types."""
 
     subscription_id: UUID
-    url: str
     event_types: tuple[str, ...]
     subscribed_by: UUID
 

@@ -49,7 +49,7 @@ class WebhookSubscription(AggregateRoot):
         by: UUID,
         now: datetime,
     ) -> "WebhookSubscription":
-        """A new subscription to event types the log knows (the URL is checked before)."""
+        """A new subscription to event types the log knows; the handler checks the URL first."""
         wanted = frozenset(event_types)
         unknown = sorted(wanted - known_types)
         if unknown:
@@ -61,7 +61,6 @@ class WebhookSubscription(AggregateRoot):
             WebhookSubscribed(
                 occurred_at=now,
                 subscription_id=id,
-                url=url,
                 event_types=tuple(sorted(wanted)),
                 subscribed_by=by,
             )

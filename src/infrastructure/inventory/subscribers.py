@@ -37,7 +37,7 @@ class OrderStockSettler:
 
     async def handle(self, events: Sequence[StoredEvent], conn: AsyncConnection) -> None:
         for stored in events:
-            settle = SETTLES.get(stored.event_type)
+            settle = SETTLES.get(stored.event_type) if stored.stream_type == "order" else None
             if settle is not None:
                 command: Command[Any] = settle(order_id=UUID(str(stored.payload["order_id"])))
                 with acting_on(stored):

@@ -2,6 +2,7 @@
 (a worker can die after the receiver accepted and before the outcome is recorded)."""
 
 import asyncio
+import logging
 import random
 import uuid
 
@@ -11,8 +12,11 @@ from application.notifications.views import DeliveryView, Leased, WebhookView
 from domain.notifications.errors import WebhookNotFound
 from domain.notifications.webhook import WebhookSubscription
 
+log = logging.getLogger(__name__)
+
 
 async def register_webhook(cmd: c.RegisterWebhook, deps: NotificationsDeps) -> WebhookView:
+    await deps.guard.check(cmd.url)
     subscription = WebhookSubscription.subscribe(
         id=uuid.uuid4(),
         url=cmd.url,
@@ -22,7 +26,6 @@ async def register_webhook(cmd: c.RegisterWebhook, deps: NotificationsDeps) -> W
         by=cmd.actor_id,
         now=deps.clock.now(),
     )
-    await deps.guard.check(cmd.url)
     async with deps.uow() as uow:
         await uow.subscriptions.add(subscription)
         await uow.commit()
@@ -72,3 +75,12 @@ async def _send(leased: Leased, deps: NotificationsDeps) -> None:
     async with deps.uow() as uow:
         await uow.deliveries.save(delivery, seen=seen)
         await uow.commit()
+    if attempt.error is not None:
+        log.warning(
+            "webhook delivery failed",
+            extra={
+                "delivery": str(delivery.id),
+                "attempt": delivery.attempts,
+                "error": attempt.error,
+            },
+        )
