@@ -22,13 +22,14 @@ from application.inventory.commands import (
 from application.inventory.deps import InventoryDeps
 from application.inventory.handlers import stock as handlers
 from application.shared.bus import CommandBus
+from application.shared.errors import ConcurrencyConflict
 from domain.inventory.errors import (
     AdjustmentBelowReserved,
     InsufficientStock,
     ReservationExpired,
     UnknownSku,
 )
-from domain.inventory.stock import Reservation
+from domain.inventory.stock import Reservation, StockItem
 from domain.inventory.values import StockLevel
 from domain.shared.sku import Sku
 from infrastructure.eventlog.store import StoredEvent
@@ -287,3 +288,20 @@ async def test_reservations_follow_their_orders_published_events(
     now = await level(engine, sku)
     assert (now.on_hand, now.reserved, now.available) == (7, 0, 7)
     assert await ledger_sums(engine, sku) == (7, 0)
+
+
+async def test_the_database_refuses_a_reservation_the_aggregate_wrongly_allowed(
+    engine: AsyncEngine, deps: InventoryDeps, clock: FixedClock
+) -> None:
+    """The repository writes movements, not counts: a stock item that believes stale counts
+    (as if it had been loaded without its SKU's lock) cannot oversell."""
+    sku = await stocked(deps, 2)
+    await reserve(deps, uuid.uuid4(), (sku, 2))
+    stale = StockItem(sku, on_hand=2, reserved=0, known=True)
+    stale.reserve(order_id=uuid.uuid4(), quantity=2, expires_at=None, now=clock.now())
+    async with SqlInventoryUnitOfWork(engine, REGISTRY) as uow:
+        with pytest.raises(ConcurrencyConflict):
+            await uow.stock.save([stale])
+    now = await level(engine, sku)
+    assert (now.on_hand, now.reserved) == (2, 2)
+    assert await ledger_sums(engine, sku) == (2, 2)
