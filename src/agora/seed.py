@@ -29,55 +29,24 @@ DEMO_ACCOUNTS = (
 
 
 DEMO_CATEGORIES = ("Kitchen", "Garden")
+# A table, one product per row: kept as written, not as the formatter would spread it.
+# fmt: off
 DEMO_PRODUCTS = (
     # sku, name, description, price, category, attributes, units in stock
-    (
-        "MUG-BLUE-350",
-        "Blue ceramic mug",
-        "A 350 ml stoneware mug.",
-        "12.50",
-        "Kitchen",
-        {"color": "blue", "volume_ml": 350},
-        40,
-    ),
-    (
-        "MUG-RED-350",
-        "Red ceramic mug",
-        "A 350 ml stoneware mug.",
-        "12.50",
-        "Kitchen",
-        {"color": "red", "volume_ml": 350},
-        25,
-    ),
-    (
-        "TEAPOT-1L",
-        "Cast-iron teapot",
-        "One litre, enamelled inside.",
-        "39.00",
-        "Kitchen",
-        {"color": "black", "volume_ml": 1000},
-        10,
-    ),
-    (
-        "KNIFE-CHEF-20",
-        "Chef knife, 20 cm",
-        "Stainless steel blade.",
-        "49.90",
-        "Kitchen",
-        {"material": "steel"},
-        15,
-    ),
-    ("HOSE-25M", "Garden hose, 25 m", "Kink-resistant.", "29.00", "Garden", {"length_m": 25}, 8),
-    (
-        "SHEARS-PRUNING",
-        "Pruning shears",
-        "For branches up to 2 cm.",
-        "18.00",
-        "Garden",
-        {"material": "steel"},
-        0,
-    ),
+    ("MUG-BLUE-350", "Blue ceramic mug", "A 350 ml stoneware mug.", "12.50", "Kitchen",
+     {"color": "blue", "volume_ml": 350}, 40),
+    ("MUG-RED-350", "Red ceramic mug", "A 350 ml stoneware mug.", "12.50", "Kitchen",
+     {"color": "red", "volume_ml": 350}, 25),
+    ("TEAPOT-1L", "Cast-iron teapot", "One litre, enamelled inside.", "39.00", "Kitchen",
+     {"color": "black", "volume_ml": 1000}, 10),
+    ("KNIFE-CHEF-20", "Chef knife, 20 cm", "Stainless steel blade.", "49.90", "Kitchen",
+     {"material": "steel"}, 15),
+    ("HOSE-25M", "Garden hose, 25 m", "Kink-resistant.", "29.00", "Garden",
+     {"length_m": 25}, 8),
+    ("SHEARS-PRUNING", "Pruning shears", "For branches up to 2 cm.", "18.00", "Garden",
+     {"material": "steel"}, 0),
 )
+# fmt: on
 
 
 async def seed_demo(services: ApiServices) -> None:

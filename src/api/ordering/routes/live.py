@@ -10,6 +10,7 @@ from typing import Annotated, Any, cast
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, WebSocket
+from fastapi.encoders import jsonable_encoder
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from starlette.websockets import WebSocketDisconnect
 
@@ -120,14 +121,8 @@ def _event(update: OrderUpdate) -> ServerSentEvent:
 
 
 def _payload(update: OrderUpdate) -> dict[str, Any]:
-    return {
-        "order_id": str(update.order_id),
-        "version": update.version,
-        "event_type": update.event_type,
-        "status": update.status.value,
-        "occurred_at": update.occurred_at.isoformat(),
-        "summary": update.summary,
-    }
+    payload: dict[str, Any] = jsonable_encoder(update, exclude={"customer_id"})
+    return payload
 
 
 @router.websocket("/ws/orders")
