@@ -193,7 +193,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=300)
     args = parser.parse_args()
     broker = subprocess.Popen(  # noqa: S603 - the test suite's broker helper
-        [sys.executable, str(ROOT / "tests" / "kafka_broker.py")],
+        [sys.executable, str(ROOT / "tests" / "support" / "kafka_broker.py")],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -201,6 +201,8 @@ def main() -> None:
     try:
         assert broker.stdout is not None
         bootstrap = broker.stdout.readline().strip()
+        if not bootstrap:
+            raise SystemExit("the Kafka-protocol broker did not start")
         with scratch_database() as (url, _):
             asyncio.run(run(args, url, bootstrap))
     finally:
