@@ -19,6 +19,7 @@ from api.middleware.request_context import RequestContextMiddleware
 from api.middleware.security_headers import SecurityHeadersMiddleware
 from api.middleware.unhandled_errors import UnhandledErrorMiddleware
 from api.notifications import routes as notifications
+from api.openapi import install_openapi
 from api.ordering import routes as ordering
 from api.reporting import routes as reporting
 from api.services import ApiConfig, ApiServices
@@ -85,4 +86,5 @@ def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:
             app.include_router(router)
     app.include_router(health.router)
     install_docs(app)
+    install_openapi(app)
     return app

@@ -6,10 +6,12 @@ from typing import Annotated, cast
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
+from api.openapi import raises
 from api.services import ApiServices
 from application.identity.views import Machine, Principal
+from application.shared import idempotency
 from application.shared.context import current_call
-from application.shared.errors import NotAuthenticated
+from application.shared.errors import NotAuthenticated, PermissionDenied
 from application.shared.pagination import MAX_LIMIT
 from domain.identity.values import Permission
 
@@ -36,6 +38,7 @@ def client_ip(request: Request) -> str:
 Services = Annotated[ApiServices, Depends(get_services)]
 
 
+@raises(NotAuthenticated)
 async def current_principal(
     services: Services, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Principal:
@@ -51,6 +54,7 @@ async def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
+@raises(NotAuthenticated)
 async def optional_principal(
     services: Services, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Principal | None:
@@ -65,6 +69,7 @@ OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 def require(permission: Permission) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets through only callers whose roles grant `permission` (else 403)."""
 
+    @raises(PermissionDenied)
     async def guard(principal: CurrentPrincipal) -> Principal:
         principal.require(permission)
         return principal
@@ -86,6 +91,13 @@ OrderSearcher = Annotated[Principal, Depends(require(Permission.ORDERS_READ_ANY)
 OrderFulfiller = Annotated[Principal, Depends(require(Permission.ORDERS_FULFIL))]
 OrderRefunder = Annotated[Principal, Depends(require(Permission.ORDERS_REFUND))]
 
+# What a route that takes an Idempotency-Key can answer about it.
+IDEMPOTENCY = (
+    idempotency.IdempotencyKeyRequired,
+    idempotency.InvalidIdempotencyKey,
+    idempotency.IdempotencyKeyInUse,
+    idempotency.IdempotencyKeyReused,
+)
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -106,6 +118,7 @@ api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
 def require_scope(scope: Permission) -> Callable[..., Awaitable[Machine]]:
     """A dependency that lets through only a valid, unrevoked API key holding `scope`."""
 
+    @raises(NotAuthenticated, PermissionDenied)
     async def guard(
         services: Services, key: Annotated[str | None, Depends(api_key_scheme)]
     ) -> Machine:

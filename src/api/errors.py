@@ -130,11 +130,16 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
 }
 
 
-def _spec_for(exc: Exception) -> ProblemSpec:
-    for cls in type(exc).__mro__:
+# The answer to a request whose parameters or body fail their schema.
+VALIDATION_FAILED = ProblemSpec(422, "validation_failed", "Validation failed")
+
+
+def spec_of(error: type[Exception]) -> ProblemSpec:
+    """How an error of this class (or of its nearest listed base) is answered."""
+    for cls in error.__mro__:
         if cls in ERROR_TABLE:
             return ERROR_TABLE[cls]
-    raise LookupError(f"{type(exc).__name__} has no entry in ERROR_TABLE")
+    raise LookupError(f"{error.__name__} has no entry in ERROR_TABLE")
 
 
 def _problem(
@@ -163,14 +168,15 @@ async def _handle_known(request: Request, exc: Exception) -> JSONResponse:
         errors = [{"field": "password", "location": "body", "message": r} for r in exc.reasons]
     if isinstance(exc, identity.InvalidEmail):
         errors = [{"field": "email", "location": "body", "message": exc.detail}]
-    return _problem(request, _spec_for(exc), exc.detail, errors=errors, headers=headers)
+    return _problem(request, spec_of(type(exc)), exc.detail, errors=errors, headers=headers)
 
 
 async def _handle_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [_field_error(e) for e in exc.errors()]
-    spec = ProblemSpec(422, "validation_failed", "Validation failed")
-    return _problem(request, spec, f"{len(errors)} field(s) failed validation", errors=errors)
+    return _problem(
+        request, VALIDATION_FAILED, f"{len(errors)} field(s) failed validation", errors=errors
+    )
 
 
 def _field_error(error: dict[str, Any]) -> dict[str, str]:

@@ -42,7 +42,7 @@ HTTP_CODES = {
     415: "unsupported_media_type",
 }
 
-# The title of each status: an HTTP-level problem's, and a route's documented response.
+# The title of each status: an HTTP-level problem's, and a documented response's.
 TITLES = {
     400: "Bad request",
     401: "Not authenticated",
@@ -100,15 +100,3 @@ async def send_problem(
     ] + [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": body["status"], "headers": raw_headers})
     await send({"type": "http.response.body", "body": payload})
-
-
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` entries documenting the problems a route can answer."""
-    return {
-        status: {
-            "model": Problem,
-            "description": TITLES.get(status, "Error"),
-            "content": {PROBLEM_MEDIA_TYPE: {}},
-        }
-        for status in statuses
-    }

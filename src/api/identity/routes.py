@@ -20,10 +20,12 @@ from api.dependencies import (
 )
 from api.etags import IfMatch, expected_version, with_etag
 from api.identity import schemas
-from api.problems import problem_responses
+from api.openapi import raises
 from application.identity import commands as c
 from application.identity.views import AccountEvent, ApiKeyView, TokenPair, UserDetails, UserSummary
+from application.shared import errors as shared
 from application.shared.pagination import DEFAULT_LIMIT, Page
+from domain.identity import errors as identity
 from domain.identity.values import Role
 
 auth = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -36,8 +38,8 @@ routers = [auth, users, api_keys]
     "/token",
     summary="Log in with email and password (OAuth2 password flow)",
     response_model=schemas.TokenResponse,
-    responses=problem_responses(401, 403, 422, 429),
 )
+@raises(identity.AccountDeactivated, shared.NotAuthenticated, shared.TooManyAttempts)
 async def log_in(
     request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], services: Services
 ) -> TokenPair:
@@ -52,8 +54,8 @@ async def log_in(
     "/refresh",
     summary="Exchange a refresh token for a new token pair",
     response_model=schemas.TokenResponse,
-    responses=problem_responses(401, 422),
 )
+@raises(shared.NotAuthenticated)
 async def refresh(body: schemas.RefreshRequest, services: Services) -> TokenPair:
     """Each refresh token works once. Presenting a spent one again revokes its whole session:
     the legitimate holder and the thief must both log in again."""
@@ -64,7 +66,6 @@ async def refresh(body: schemas.RefreshRequest, services: Services) -> TokenPair
     "/logout",
     summary="End the current session",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(401),
 )
 async def log_out(principal: CurrentPrincipal, services: Services) -> None:
     """Revokes the session: its refresh tokens and its access tokens stop working at once."""
@@ -76,8 +77,8 @@ async def log_out(principal: CurrentPrincipal, services: Services) -> None:
     summary="Register a customer account",
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.UserResponse,
-    responses=problem_responses(409, 422),
 )
+@raises(identity.EmailAlreadyRegistered, identity.InvalidEmail, identity.WeakPassword)
 async def register(
     body: schemas.RegistrationRequest, response: Response, services: Services
 ) -> UserDetails:
@@ -90,8 +91,8 @@ async def register(
     "/me",
     summary="Read your own account",
     response_model=schemas.UserResponse,
-    responses=problem_responses(401),
 )
+@raises(identity.UserNotFound)
 async def read_me(
     principal: CurrentPrincipal, response: Response, services: Services
 ) -> UserDetails:
@@ -103,8 +104,8 @@ async def read_me(
     "/me",
     summary="Update your own profile",
     response_model=schemas.UserResponse,
-    responses=problem_responses(401, 403, 412, 422),
 )
+@raises(identity.UserNotFound, shared.PreconditionFailed, shared.ConcurrencyConflict)
 async def update_me(
     body: schemas.ProfileUpdate,
     principal: ProfileOwner,
@@ -125,7 +126,12 @@ async def update_me(
     "/me/password",
     summary="Change your password",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(401, 403, 422, 429),
+)
+@raises(
+    identity.WrongPassword,
+    identity.WeakPassword,
+    shared.TooManyAttempts,
+    shared.ConcurrencyConflict,
 )
 async def change_my_password(
     body: schemas.PasswordChange, principal: ProfileOwner, request: Request, services: Services
@@ -141,8 +147,8 @@ async def change_my_password(
     "",
     summary="List accounts (admin)",
     response_model=schemas.UserPage,
-    responses=problem_responses(400, 401, 403, 422),
 )
+@raises(shared.InvalidCursor)
 async def list_accounts(
     _: UserReader, services: Services, limit: PageLimit = DEFAULT_LIMIT, cursor: PageCursor = None
 ) -> Page[UserSummary]:
@@ -153,8 +159,8 @@ async def list_accounts(
     "/{user_id}",
     summary="Read an account (your own, or any as admin)",
     response_model=schemas.UserResponse,
-    responses=problem_responses(401, 404, 422),
 )
+@raises(identity.UserNotFound)
 async def read_account(
     user_id: UUID, principal: CurrentPrincipal, response: Response, services: Services
 ) -> UserDetails:
@@ -167,8 +173,8 @@ async def read_account(
     "/{user_id}/history",
     summary="An account's history (your own, or any as admin)",
     response_model=schemas.AccountHistoryPage,
-    responses=problem_responses(400, 401, 404, 422),
 )
+@raises(identity.UserNotFound, shared.InvalidCursor)
 async def read_history(
     user_id: UUID,
     principal: CurrentPrincipal,
@@ -185,8 +191,8 @@ async def read_history(
     "/{user_id}/roles/{role}",
     summary="Grant a role (admin)",
     response_model=schemas.UserResponse,
-    responses=problem_responses(401, 403, 404, 422),
 )
+@raises(identity.UserNotFound, shared.PreconditionFailed, shared.ConcurrencyConflict)
 async def grant_role(
     user_id: UUID, role: Role, actor: UserManager, response: Response, services: Services
 ) -> UserDetails:
@@ -198,7 +204,12 @@ async def grant_role(
     "/{user_id}/roles/{role}",
     summary="Revoke a role (admin)",
     response_model=schemas.UserResponse,
-    responses=problem_responses(401, 403, 404, 409, 422),
+)
+@raises(
+    identity.UserNotFound,
+    identity.CannotChangeOwnAccess,
+    shared.PreconditionFailed,
+    shared.ConcurrencyConflict,
 )
 async def revoke_role(
     user_id: UUID, role: Role, actor: UserManager, response: Response, services: Services
@@ -211,7 +222,12 @@ async def revoke_role(
     "/{user_id}/deactivate",
     summary="Deactivate an account (admin)",
     response_model=schemas.UserResponse,
-    responses=problem_responses(401, 403, 404, 409, 422),
+)
+@raises(
+    identity.UserNotFound,
+    identity.CannotChangeOwnAccess,
+    shared.PreconditionFailed,
+    shared.ConcurrencyConflict,
 )
 async def deactivate(
     user_id: UUID, actor: UserManager, response: Response, services: Services
@@ -225,8 +241,8 @@ async def deactivate(
     "/{user_id}/reactivate",
     summary="Reactivate an account (admin)",
     response_model=schemas.UserResponse,
-    responses=problem_responses(401, 403, 404, 422),
 )
+@raises(identity.UserNotFound, shared.PreconditionFailed, shared.ConcurrencyConflict)
 async def reactivate(
     user_id: UUID, actor: UserManager, response: Response, services: Services
 ) -> UserDetails:
@@ -239,8 +255,8 @@ async def reactivate(
     summary="Create an API key (admin)",
     status_code=201,
     response_model=schemas.IssuedApiKeyResponse,
-    responses=problem_responses(401, 403, 422),
 )
+@raises(identity.InvalidScopes)
 async def create(
     body: schemas.NewApiKey, admin: ApiKeyManager, services: Services
 ) -> schemas.IssuedApiKeyResponse:
@@ -256,7 +272,6 @@ async def create(
     "",
     summary="List API keys (admin)",
     response_model=schemas.ApiKeyList,
-    responses=problem_responses(401, 403),
 )
 async def list_keys(_: ApiKeyManager, services: Services) -> schemas.ApiKeyList:
     return schemas.ApiKeyList.model_validate({"items": await services.identity.api_keys()})
@@ -266,8 +281,8 @@ async def list_keys(_: ApiKeyManager, services: Services) -> schemas.ApiKeyList:
     "/{key_id}",
     summary="Revoke an API key (admin)",
     response_model=schemas.ApiKeyResponse,
-    responses=problem_responses(401, 403, 404, 422),
 )
+@raises(identity.ApiKeyNotFound)
 async def revoke(key_id: UUID, admin: ApiKeyManager, services: Services) -> ApiKeyView:
     """Takes effect on the key's next request."""
     return await services.bus.handle(c.RevokeApiKey(key_id=key_id, actor_id=admin.user_id))

@@ -7,11 +7,14 @@ from fastapi import APIRouter, Path
 
 from api.dependencies import InventoryReader, InventoryWriter, PageCursor, PageLimit, Services
 from api.inventory.schemas import Adjustment, LedgerPage, Receipt, StockResponse
-from api.problems import problem_responses
+from api.openapi import raises
 from application.inventory.commands import AdjustStock, ReceiveStock
 from application.inventory.views import LedgerEntry
+from application.shared import errors as shared
 from application.shared.pagination import DEFAULT_LIMIT, Page
+from domain.inventory import errors as inventory
 from domain.inventory.values import StockLevel
+from domain.shared.sku import InvalidSku
 
 router = APIRouter(prefix="/api/v1/inventory", tags=["inventory"])
 routers = [router]
@@ -23,8 +26,8 @@ SkuPath = Annotated[str, Path(max_length=64, examples=["MUG-BLUE-350"])]
     "/{sku}",
     summary="Stock of one SKU (staff)",
     response_model=StockResponse,
-    responses=problem_responses(401, 403, 404, 422),
 )
+@raises(InvalidSku, inventory.UnknownSku)
 async def read_stock(sku: SkuPath, _: InventoryReader, services: Services) -> StockLevel:
     return await services.inventory.level(sku)
 
@@ -33,8 +36,8 @@ async def read_stock(sku: SkuPath, _: InventoryReader, services: Services) -> St
     "/{sku}/receipts",
     summary="Record units received (staff)",
     response_model=StockResponse,
-    responses=problem_responses(401, 403, 422),
 )
+@raises(InvalidSku, inventory.UnknownSku, inventory.InvalidQuantity, shared.ConcurrencyConflict)
 async def receive(
     sku: SkuPath, body: Receipt, actor: InventoryWriter, services: Services
 ) -> StockLevel:
@@ -48,7 +51,14 @@ async def receive(
     "/{sku}/adjustments",
     summary="Correct the units on hand (staff)",
     response_model=StockResponse,
-    responses=problem_responses(401, 403, 404, 409, 422),
+)
+@raises(
+    InvalidSku,
+    inventory.UnknownSku,
+    inventory.InvalidQuantity,
+    inventory.ReasonRequired,
+    inventory.AdjustmentBelowReserved,
+    shared.ConcurrencyConflict,
 )
 async def adjust(
     sku: SkuPath, body: Adjustment, actor: InventoryWriter, services: Services
@@ -63,8 +73,8 @@ async def adjust(
     "/{sku}/ledger",
     summary="Every movement of one SKU (staff)",
     response_model=LedgerPage,
-    responses=problem_responses(400, 401, 403, 422),
 )
+@raises(InvalidSku, inventory.UnknownSku, shared.InvalidCursor)
 async def ledger(
     sku: SkuPath,
     _: InventoryReader,

@@ -8,9 +8,11 @@ from fastapi import APIRouter, Query
 
 from api.dependencies import Services, WebhookManager
 from api.notifications import schemas
-from api.problems import problem_responses
+from api.openapi import raises
 from application.notifications import commands as c
 from application.notifications.views import DeliveryView, WebhookView
+from application.shared import errors as shared
+from domain.notifications import errors as notifications
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 routers = [router]
@@ -21,8 +23,8 @@ routers = [router]
     summary="Subscribe a URL to events (admin)",
     status_code=201,
     response_model=schemas.WebhookResponse,
-    responses=problem_responses(401, 403, 422),
 )
+@raises(notifications.InvalidSubscription, notifications.UnsafeWebhookUrl)
 async def register(
     body: schemas.NewWebhook, admin: WebhookManager, services: Services
 ) -> WebhookView:
@@ -42,7 +44,6 @@ async def register(
     "",
     summary="Webhook subscriptions (admin)",
     response_model=schemas.WebhookList,
-    responses=problem_responses(401, 403),
 )
 async def list_webhooks(_: WebhookManager, services: Services) -> schemas.WebhookList:
     return schemas.WebhookList.model_validate(
@@ -54,8 +55,8 @@ async def list_webhooks(_: WebhookManager, services: Services) -> schemas.Webhoo
     "/{webhook_id}",
     summary="Stop a subscription (admin)",
     response_model=schemas.WebhookResponse,
-    responses=problem_responses(401, 403, 404, 422),
 )
+@raises(notifications.WebhookNotFound)
 async def deactivate(webhook_id: UUID, admin: WebhookManager, services: Services) -> WebhookView:
     """New events are no longer delivered; the delivery history stays."""
     return await services.bus.handle(
@@ -67,8 +68,8 @@ async def deactivate(webhook_id: UUID, admin: WebhookManager, services: Services
     "/{webhook_id}/deliveries",
     summary="Deliveries of a subscription, newest first (admin)",
     response_model=schemas.DeliveryList,
-    responses=problem_responses(401, 403, 404, 422),
 )
+@raises(notifications.WebhookNotFound, shared.InvalidCursor)
 async def deliveries(
     webhook_id: UUID,
     _: WebhookManager,
@@ -84,8 +85,8 @@ async def deliveries(
     summary="Deliver again (admin)",
     status_code=202,
     response_model=schemas.DeliveryResponse,
-    responses=problem_responses(401, 403, 404, 422),
 )
+@raises(notifications.WebhookNotFound)
 async def redeliver(
     webhook_id: UUID, delivery_id: UUID, admin: WebhookManager, services: Services
 ) -> DeliveryView:

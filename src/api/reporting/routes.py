@@ -12,10 +12,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from api.dependencies import ReportReader, Services
-from api.problems import problem_responses
+from api.openapi import raises
 from api.reporting.schemas import DailyReport, ProductReport
 from application.reporting.views import (
     DailySales,
+    InvalidPeriod,
     OrderExportRow,
     ProductSales,
     Report,
@@ -35,8 +36,8 @@ EXPORT_COLUMNS = tuple(f.name for f in fields(OrderExportRow))
     "/sales/daily",
     summary="Sales by day (staff)",
     response_model=DailyReport,
-    responses=problem_responses(400, 401, 403, 422),
 )
+@raises(InvalidPeriod)
 async def sales_by_day(
     first: First, last: Last, _: ReportReader, services: Services, currency: Currency = "EUR"
 ) -> Report[DailySales]:
@@ -49,8 +50,8 @@ async def sales_by_day(
     "/sales/products",
     summary="Sales by product, ranked (staff)",
     response_model=ProductReport,
-    responses=problem_responses(400, 401, 403, 422),
 )
+@raises(InvalidPeriod)
 async def sales_by_product(
     first: First,
     last: Last,
@@ -69,8 +70,8 @@ async def sales_by_product(
     "/orders.csv",
     summary="Every order placed in a period, as CSV (staff)",
     response_class=StreamingResponse,
-    responses=problem_responses(400, 401, 403, 422),
 )
+@raises(InvalidPeriod)
 async def export_orders(
     first: First, last: Last, _: ReportReader, services: Services
 ) -> StreamingResponse:

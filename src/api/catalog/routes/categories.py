@@ -6,9 +6,10 @@ from fastapi import APIRouter, status
 
 from api.catalog.schemas import CategoryMove, CategoryResponse, NewCategory
 from api.dependencies import CatalogWriter, Services
-from api.problems import problem_responses
+from api.openapi import raises
 from application.catalog import commands as c
 from application.catalog.views import CategoryView
+from domain.catalog import errors as catalog
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 
@@ -27,8 +28,8 @@ async def list_categories(services: Services) -> list[CategoryView]:
     summary="Create a category (staff)",
     status_code=status.HTTP_201_CREATED,
     response_model=CategoryResponse,
-    responses=problem_responses(401, 403, 404, 422),
 )
+@raises(catalog.CategoryNotFound, catalog.CategoryNameTaken, catalog.InvalidProduct)
 async def create_category(body: NewCategory, _: CatalogWriter, services: Services) -> CategoryView:
     return await services.bus.handle(c.CreateCategory(**body.model_dump()))
 
@@ -37,8 +38,8 @@ async def create_category(body: NewCategory, _: CatalogWriter, services: Service
     "/categories/{category_id}/parent",
     summary="Move a category (staff)",
     response_model=CategoryResponse,
-    responses=problem_responses(401, 403, 404, 409, 422),
 )
+@raises(catalog.CategoryNotFound, catalog.CategoryCycle, catalog.CategoryNameTaken)
 async def move_category(
     category_id: UUID, body: CategoryMove, _: CatalogWriter, services: Services
 ) -> CategoryView:

@@ -12,10 +12,10 @@ from fastapi.responses import StreamingResponse
 from api.catalog.routes.products import is_staff
 from api.catalog.schemas import ImportResponse
 from api.dependencies import CatalogWriter, OptionalPrincipal, Services
-from api.problems import problem_responses
+from api.openapi import BODY_TOO_LARGE, raises
 from application.catalog import commands as c
 from application.catalog.views import COLUMNS, REQUIRED, ImportReport
-from domain.catalog.errors import InvalidProduct
+from domain.catalog import errors as catalog
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 
@@ -24,7 +24,6 @@ router = APIRouter(prefix="/api/v1", tags=["catalog"])
     "/products/export.csv",
     summary="Export every product as CSV (staff)",
     response_class=StreamingResponse,
-    responses=problem_responses(401, 403),
 )
 async def export_products(_: CatalogWriter, services: Services) -> StreamingResponse:
     """Streamed from a server-side cursor: memory stays flat however many products there are.
@@ -52,8 +51,8 @@ async def export_products(_: CatalogWriter, services: Services) -> StreamingResp
     "/products/import",
     summary="Create or update products from CSV (staff)",
     response_model=ImportResponse,
-    responses=problem_responses(401, 403, 413, 422),
 )
+@raises(catalog.InvalidProduct, BODY_TOO_LARGE)
 async def import_products(request: Request, _: CatalogWriter, services: Services) -> ImportReport:
     """Columns: sku, name, description, price, currency, category_id, attributes (JSON). Upserts
     by SKU; rejected rows are reported with line and reason, the others imported together."""
@@ -61,7 +60,7 @@ async def import_products(request: Request, _: CatalogWriter, services: Services
     reader = csv.DictReader(io.StringIO(text))
     missing = [column for column in REQUIRED if column not in (reader.fieldnames or [])]
     if missing:
-        raise InvalidProduct(f"the CSV header lacks {', '.join(missing)}")
+        raise catalog.InvalidProduct(f"the CSV header lacks {', '.join(missing)}")
     rows = [(reader.line_num, row) for row in reader]
     return await services.bus.handle(c.ImportProducts(rows=rows))
 
@@ -70,7 +69,12 @@ async def import_products(request: Request, _: CatalogWriter, services: Services
     "/products/{product_id}/images",
     summary="Upload a product image (staff)",
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+)
+@raises(
+    catalog.ProductNotFound,
+    catalog.ProductArchived,
+    catalog.UnsupportedImage,
+    catalog.ImageTooLarge,
 )
 async def upload_image(
     product_id: UUID, file: Annotated[UploadFile, File()], _: CatalogWriter, services: Services
@@ -90,8 +94,8 @@ async def upload_image(
     "/products/{product_id}/images/{image_id}",
     summary="A product image",
     response_class=Response,
-    responses=problem_responses(401, 404),
 )
+@raises(catalog.ProductNotFound)
 async def read_image(
     product_id: UUID, image_id: UUID, principal: OptionalPrincipal, services: Services
 ) -> Response:

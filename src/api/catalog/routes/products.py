@@ -11,13 +11,16 @@ from fastapi import APIRouter, Query, Response, status
 from api.catalog.schemas import NewProduct, PriceInput, ProductPage, ProductPatch, ProductResponse
 from api.dependencies import CatalogWriter, OptionalPrincipal, PageCursor, PageLimit, Services
 from api.etags import IfMatch, expected_version, with_etag
-from api.problems import problem_responses
+from api.openapi import raises
 from application.catalog import commands as c
 from application.catalog.views import SORTS, ProductDetails, ProductSearch, ProductSummary
 from application.identity.views import Principal
+from application.shared import errors as shared
 from application.shared.pagination import DEFAULT_LIMIT, Page
-from domain.catalog.errors import InvalidProduct
+from domain.catalog import errors as catalog
 from domain.identity.values import Permission
+from domain.shared.money import InvalidMoney
+from domain.shared.sku import InvalidSku
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 
@@ -31,8 +34,8 @@ def is_staff(principal: Principal | None) -> bool:
     "/products",
     summary="Browse and search active products",
     response_model=ProductPage,
-    responses=problem_responses(400, 422),
 )
+@raises(catalog.InvalidProduct, catalog.CategoryNotFound, shared.InvalidCursor)
 async def search_products(
     services: Services,
     q: Annotated[str | None, Query(max_length=200, description="Full-text search")] = None,
@@ -65,8 +68,8 @@ async def search_products(
     "/products/{product_id}",
     summary="A product",
     response_model=ProductResponse,
-    responses=problem_responses(401, 404, 422),
 )
+@raises(catalog.ProductNotFound)
 async def read_product(
     product_id: UUID, principal: OptionalPrincipal, response: Response, services: Services
 ) -> ProductDetails:
@@ -80,7 +83,13 @@ async def read_product(
     summary="Create a product (staff)",
     status_code=status.HTTP_201_CREATED,
     response_model=ProductResponse,
-    responses=problem_responses(401, 403, 404, 409, 422),
+)
+@raises(
+    catalog.InvalidProduct,
+    catalog.CategoryNotFound,
+    catalog.SkuAlreadyUsed,
+    InvalidSku,
+    InvalidMoney,
 )
 async def create_product(
     body: NewProduct, _: CatalogWriter, response: Response, services: Services
@@ -97,7 +106,16 @@ async def create_product(
     "/products/{product_id}",
     summary="Change a product's details (staff)",
     response_model=ProductResponse,
-    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+@raises(
+    catalog.InvalidProduct,
+    catalog.ProductNotFound,
+    catalog.CategoryNotFound,
+    catalog.SkuAlreadyUsed,
+    catalog.ProductArchived,
+    shared.ConcurrencyConflict,
+    shared.PreconditionFailed,
+    shared.PreconditionRequired,
 )
 async def change_product(
     product_id: UUID,
@@ -123,7 +141,14 @@ async def change_product(
     "/products/{product_id}/price",
     summary="Change a product's price (staff)",
     response_model=ProductResponse,
-    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+@raises(
+    catalog.ProductNotFound,
+    catalog.ProductArchived,
+    InvalidMoney,
+    shared.ConcurrencyConflict,
+    shared.PreconditionFailed,
+    shared.PreconditionRequired,
 )
 async def change_price(
     product_id: UUID,
@@ -145,8 +170,8 @@ async def change_price(
     "/products/{product_id}/publish",
     summary="Publish a product (staff)",
     response_model=ProductResponse,
-    responses=problem_responses(401, 403, 404, 409),
 )
+@raises(catalog.ProductNotFound, catalog.ProductArchived, shared.ConcurrencyConflict)
 async def publish(
     product_id: UUID, _: CatalogWriter, response: Response, services: Services
 ) -> ProductDetails:
@@ -158,8 +183,8 @@ async def publish(
     "/products/{product_id}/archive",
     summary="Archive a product (staff)",
     response_model=ProductResponse,
-    responses=problem_responses(401, 403, 404),
 )
+@raises(catalog.ProductNotFound, shared.ConcurrencyConflict)
 async def archive(
     product_id: UUID, _: CatalogWriter, response: Response, services: Services
 ) -> ProductDetails:
@@ -174,9 +199,9 @@ def _attributes(raw: str | None) -> dict[str, str | int | bool]:
     try:
         parsed = json.loads(raw)
     except json.JSONDecodeError:
-        raise InvalidProduct("attributes must be a JSON object") from None
+        raise catalog.InvalidProduct("attributes must be a JSON object") from None
     if not isinstance(parsed, dict) or not all(
         isinstance(v, str | int | bool) for v in parsed.values()
     ):
-        raise InvalidProduct("attributes must be a JSON object of text, numbers or yes/no")
+        raise catalog.InvalidProduct("attributes must be a JSON object of text, numbers or yes/no")
     return parsed

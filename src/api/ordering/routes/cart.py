@@ -5,19 +5,19 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from api.dependencies import CartOwner, Services
+from api.openapi import raises
 from api.ordering.schemas import CartLineInput, CartResponse
-from api.problems import problem_responses
 from application.ordering.commands import ClearCart, RemoveCartLine, SetCartLine
 from application.ordering.views import CartView
+from domain.ordering import errors as ordering
+from domain.shared.sku import InvalidSku
 
 router = APIRouter(prefix="/api/v1/cart", tags=["cart"])
 
 SkuPath = Annotated[str, Path(max_length=64, examples=["MUG-BLUE-350"])]
 
 
-@router.get(
-    "", summary="Your cart", response_model=CartResponse, responses=problem_responses(401, 403)
-)
+@router.get("", summary="Your cart", response_model=CartResponse)
 async def read_cart(customer: CartOwner, services: Services) -> CartView:
     """Lines whose product was archived or repriced since you added them are flagged."""
     return await services.ordering.cart(customer.user_id)
@@ -27,7 +27,14 @@ async def read_cart(customer: CartOwner, services: Services) -> CartView:
     "/lines/{sku}",
     summary="Put a product in the cart, or change its quantity",
     response_model=CartResponse,
-    responses=problem_responses(401, 403, 404, 409, 422),
+)
+@raises(
+    InvalidSku,
+    ordering.UnknownProduct,
+    ordering.ProductUnavailable,
+    ordering.InvalidCartQuantity,
+    ordering.CartFull,
+    ordering.MixedCurrencies,
 )
 async def set_line(
     sku: SkuPath, body: CartLineInput, customer: CartOwner, services: Services
@@ -43,14 +50,12 @@ async def set_line(
     "/lines/{sku}",
     summary="Remove a product from the cart",
     response_model=CartResponse,
-    responses=problem_responses(401, 403, 404, 422),
 )
+@raises(InvalidSku, ordering.NotInCart)
 async def remove_line(sku: SkuPath, customer: CartOwner, services: Services) -> CartView:
     return await services.bus.handle(RemoveCartLine(customer_id=customer.user_id, sku=sku))
 
 
-@router.delete(
-    "", summary="Empty the cart", response_model=CartResponse, responses=problem_responses(401, 403)
-)
+@router.delete("", summary="Empty the cart", response_model=CartResponse)
 async def clear(customer: CartOwner, services: Services) -> CartView:
     return await services.bus.handle(ClearCart(customer_id=customer.user_id))

@@ -6,11 +6,13 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from api.dependencies import FulfilmentKey, OrderFeedKey, PageCursor, PageLimit, Services
+from api.openapi import raises
 from api.ordering.schemas import OrderPage, OrderResponse, ShipRequest
-from api.problems import problem_responses
 from application.ordering.commands import MarkDelivered, ShipOrder
 from application.ordering.views import OrderSearch, OrderSummary
+from application.shared import errors as shared
 from application.shared.pagination import DEFAULT_LIMIT, Page
+from domain.ordering import errors as ordering
 from domain.ordering.order import OrderState
 from domain.ordering.values import OrderStatus
 
@@ -21,8 +23,8 @@ router = APIRouter(prefix="/api/v1/integrations", tags=["integrations"])
     "/orders",
     summary="Orders to fulfil, newest first (API key: orders:read:any)",
     response_model=OrderPage,
-    responses=problem_responses(400, 401, 403, 422),
 )
+@raises(shared.InvalidCursor)
 async def orders(
     _: OrderFeedKey,
     services: Services,
@@ -37,7 +39,13 @@ async def orders(
     "/orders/{order_id}/shipment",
     summary="Report an order shipped (API key: orders:fulfil)",
     response_model=OrderResponse,
-    responses=problem_responses(401, 403, 404, 409, 422),
+)
+@raises(
+    ordering.OrderNotFound,
+    ordering.OrderNotPaid,
+    ordering.OrderAlreadyShipped,
+    ordering.IllegalTransition,
+    shared.ConcurrencyConflict,
 )
 async def shipped(
     order_id: UUID, body: ShipRequest, _: FulfilmentKey, services: Services
@@ -53,7 +61,12 @@ async def shipped(
     "/orders/{order_id}/delivery",
     summary="Report an order delivered (API key: orders:fulfil)",
     response_model=OrderResponse,
-    responses=problem_responses(401, 403, 404, 409, 422),
+)
+@raises(
+    ordering.OrderNotFound,
+    ordering.OrderNotShipped,
+    ordering.IllegalTransition,
+    shared.ConcurrencyConflict,
 )
 async def delivered(order_id: UUID, _: FulfilmentKey, services: Services) -> OrderState:
     return await services.bus.handle(MarkDelivered(order_id=order_id, actor_id=None))

@@ -15,12 +15,13 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from starlette.websockets import WebSocketDisconnect
 
 from api.dependencies import CurrentPrincipal, Services, oauth2_scheme
-from api.problems import problem_responses
+from api.openapi import raises
 from api.services import ApiServices
 from application.ordering.ports import LiveUpdatesUnavailable
 from application.ordering.views import OrderUpdate
 from application.shared.errors import ApplicationError
 from domain.identity.values import Permission
+from domain.ordering import errors as ordering
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
 log = logging.getLogger(__name__)
@@ -77,8 +78,8 @@ LastEventId = Annotated[
     "/orders/{order_id}/stream",
     summary="Follow an order live (Server-Sent Events)",
     response_class=EventSourceResponse,
-    responses=problem_responses(401, 404, 422),
 )
+@raises(ordering.OrderNotFound, LiveUpdatesUnavailable)
 async def order_stream(
     order: Annotated[Watch, Depends(watched_order)],
     services: Services,

@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from api.dependencies import (
+    IDEMPOTENCY,
     CurrentPrincipal,
     IdempotencyKey,
     OrderFulfiller,
@@ -20,6 +21,7 @@ from api.dependencies import (
     PageLimit,
     Services,
 )
+from api.openapi import raises
 from api.ordering.schemas import (
     CancelRequest,
     CheckoutRequest,
@@ -29,13 +31,15 @@ from api.ordering.schemas import (
     ShipRequest,
     Timeline,
 )
-from api.problems import problem_responses
 from application.identity.views import Principal
 from application.ordering import commands as c
+from application.ordering.ports import PaymentUnavailable
 from application.ordering.views import OrderSearch, OrderSummary
+from application.shared import errors as shared
 from application.shared.idempotency import IdempotencyKeyRequired
 from application.shared.pagination import DEFAULT_LIMIT, Page
 from domain.identity.values import Permission
+from domain.ordering import errors as ordering
 from domain.ordering.order import OrderState
 from domain.ordering.values import OrderStatus
 from domain.shared.money import Money
@@ -60,7 +64,14 @@ def _sees_all(principal: Principal) -> bool:
     summary="Place an order from your cart",
     status_code=201,
     response_model=OrderResponse,
-    responses=problem_responses(400, 401, 403, 409, 422),
+)
+@raises(
+    *IDEMPOTENCY,
+    ordering.EmptyOrder,
+    ordering.CartNeedsReview,
+    ordering.MixedCurrencies,
+    ordering.InvalidAddress,
+    shared.ConcurrencyConflict,
 )
 async def check_out(
     body: CheckoutRequest,
@@ -91,8 +102,8 @@ async def check_out(
     "/orders",
     summary="Your orders, newest first",
     response_model=OrderPage,
-    responses=problem_responses(400, 401, 403, 422),
 )
+@raises(shared.InvalidCursor)
 async def my_orders(
     customer: OwnOrderReader,
     services: Services,
@@ -108,8 +119,8 @@ async def my_orders(
     "/staff/orders",
     summary="Search all orders (staff)",
     response_model=OrderPage,
-    responses=problem_responses(400, 401, 403, 422),
 )
+@raises(shared.InvalidCursor)
 async def search_orders(
     _: OrderSearcher,
     services: Services,
@@ -145,8 +156,8 @@ async def search_orders(
     "/orders/{order_id}",
     summary="One order",
     response_model=OrderResponse,
-    responses=problem_responses(401, 404, 422),
 )
+@raises(ordering.OrderNotFound)
 async def read_order(order_id: UUID, principal: CurrentPrincipal, services: Services) -> OrderState:
     return await services.ordering.order(
         order_id, viewer_id=principal.user_id, any_order=_sees_all(principal)
@@ -157,8 +168,8 @@ async def read_order(order_id: UUID, principal: CurrentPrincipal, services: Serv
     "/orders/{order_id}/timeline",
     summary="What happened to an order, in order",
     response_model=Timeline,
-    responses=problem_responses(401, 404, 422),
 )
+@raises(ordering.OrderNotFound)
 async def order_timeline(
     order_id: UUID, principal: CurrentPrincipal, services: Services
 ) -> Timeline:
@@ -172,7 +183,13 @@ async def order_timeline(
     "/orders/{order_id}/cancel",
     summary="Cancel an order before it ships",
     response_model=OrderResponse,
-    responses=problem_responses(400, 401, 404, 409, 422),
+)
+@raises(
+    *IDEMPOTENCY,
+    ordering.OrderNotFound,
+    ordering.OrderNotCancellable,
+    ordering.IllegalTransition,
+    shared.ConcurrencyConflict,
 )
 async def cancel(
     order_id: UUID,
@@ -202,7 +219,13 @@ async def cancel(
     "/orders/{order_id}/ship",
     summary="Ship a paid order (staff)",
     response_model=OrderResponse,
-    responses=problem_responses(401, 403, 404, 409, 422),
+)
+@raises(
+    ordering.OrderNotFound,
+    ordering.OrderNotPaid,
+    ordering.OrderAlreadyShipped,
+    ordering.IllegalTransition,
+    shared.ConcurrencyConflict,
 )
 async def ship(
     order_id: UUID, body: ShipRequest, staff: OrderFulfiller, services: Services
@@ -216,7 +239,12 @@ async def ship(
     "/orders/{order_id}/deliver",
     summary="Mark a shipped order delivered (staff)",
     response_model=OrderResponse,
-    responses=problem_responses(401, 403, 404, 409, 422),
+)
+@raises(
+    ordering.OrderNotFound,
+    ordering.OrderNotShipped,
+    ordering.IllegalTransition,
+    shared.ConcurrencyConflict,
 )
 async def deliver(order_id: UUID, staff: OrderFulfiller, services: Services) -> OrderState:
     return await services.bus.handle(c.MarkDelivered(order_id=order_id, actor_id=staff.user_id))
@@ -226,7 +254,14 @@ async def deliver(order_id: UUID, staff: OrderFulfiller, services: Services) -> 
     "/orders/{order_id}/refund",
     summary="Refund a paid, or cancelled-after-payment, order (staff)",
     response_model=OrderResponse,
-    responses=problem_responses(401, 403, 404, 409, 422, 503),
+)
+@raises(
+    ordering.OrderNotFound,
+    ordering.OrderNotRefundable,
+    ordering.OrderAlreadyRefunded,
+    ordering.IllegalTransition,
+    PaymentUnavailable,
+    shared.ConcurrencyConflict,
 )
 async def refund(
     order_id: UUID, body: RefundRequest, staff: OrderRefunder, services: Services

@@ -5,9 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 
 from api.dependencies import Services
+from api.openapi import BODY_TOO_LARGE, raises
 from api.ordering.schemas import WebhookAck
-from api.problems import problem_responses
 from application.ordering.commands import HandlePaymentCallback
+from application.ordering.ports import InvalidCallback
+from application.shared import errors as shared
+from domain.ordering import errors as ordering
 
 router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
 
@@ -16,8 +19,8 @@ router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
     "/webhook",
     summary="Payment results from the provider (signed)",
     response_model=WebhookAck,
-    responses=problem_responses(400, 401, 413),
 )
+@raises(InvalidCallback, shared.InvalidSignature, ordering.PaymentMismatch, BODY_TOO_LARGE)
 async def payment_webhook(
     request: Request,
     services: Services,

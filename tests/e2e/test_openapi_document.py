@@ -1,0 +1,83 @@
+"""The OpenAPI document tells the truth about errors: each operation lists every status it can
+answer, as application/problem+json, with the `code` values possible under each."""
+
+from typing import Any
+
+from tests.support.shop import Shop
+
+SUCCESS_OR_REDIRECT = ("1", "2", "3")
+
+
+async def _document(shop: Shop) -> dict[str, Any]:
+    return dict((await shop.client.get("/openapi.json")).json())
+
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method.upper(), path, operation)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+    ]
+
+
+def _codes(operation: dict[str, Any], status: str) -> list[str]:
+    schema = operation["responses"][status]["content"]["application/problem+json"]["schema"]
+    return list(schema["properties"]["code"]["enum"])
+
+
+async def test_every_error_response_is_a_problem_with_its_possible_codes(shop: Shop) -> None:
+    document = await _document(shop)
+    assert "Problem" in document["components"]["schemas"]
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    for method, path, operation in _operations(document):
+        for status, response in operation["responses"].items():
+            if status.startswith(SUCCESS_OR_REDIRECT):
+                continue
+            assert list(response["content"]) == ["application/problem+json"], (method, path)
+            schema = response["content"]["application/problem+json"]["schema"]
+            assert schema["allOf"] == [{"$ref": "#/components/schemas/Problem"}]
+            assert schema["properties"]["status"]["enum"] == [int(status)]
+            codes = _codes(operation, status)
+            assert codes, (method, path, status)
+            assert all(f"`{code}`" in response["description"] for code in codes)
+
+
+async def test_a_json_body_can_be_malformed_or_too_large_or_invalid(shop: Shop) -> None:
+    document = await _document(shop)
+    with_json = [
+        (method, path, operation)
+        for method, path, operation in _operations(document)
+        if "application/json" in operation.get("requestBody", {}).get("content", {})
+    ]
+    assert len(with_json) >= 18
+    for method, path, operation in with_json:
+        assert "bad_request" in _codes(operation, "400"), (method, path)
+        assert "payload_too_large" in _codes(operation, "413"), (method, path)
+        assert "validation_failed" in _codes(operation, "422"), (method, path)
+
+
+async def test_conflicts_and_preconditions_are_listed_by_code(shop: Shop) -> None:
+    operations = {(m, p): o for m, p, o in _operations(await _document(shop))}
+    assert "category_name_taken" in _codes(operations["POST", "/api/v1/categories"], "409")
+    change = operations["PATCH", "/api/v1/products/{product_id}"]
+    assert {"concurrent_update", "sku_taken"} <= set(_codes(change, "409"))
+    assert _codes(change, "428") == ["precondition_required"]
+    price = operations["PUT", "/api/v1/products/{product_id}/price"]
+    assert _codes(price, "428") == ["precondition_required"]
+    assert _codes(price, "412") == ["precondition_failed"]
+    token = operations["POST", "/api/v1/auth/token"]
+    assert _codes(token, "429") == ["too_many_requests"]
+    assert set(_codes(operations["POST", "/api/v1/checkout"], "400")) == {
+        "bad_request",
+        "idempotency_key_required",
+        "invalid_idempotency_key",
+    }
+
+
+async def test_an_anonymous_call_to_a_staff_route_lists_both_401_and_403(shop: Shop) -> None:
+    operations = {(m, p): o for m, p, o in _operations(await _document(shop))}
+    staff = operations["POST", "/api/v1/products"]
+    assert _codes(staff, "401") == ["not_authenticated"]
+    assert _codes(staff, "403") == ["permission_denied"]
+    public = operations["GET", "/api/v1/categories"]
+    assert set(public["responses"]) == {"200"}
