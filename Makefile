@@ -9,12 +9,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: run test lint typecheck contracts pytest bench clean install
+.PHONY: run test lint typecheck contracts pytest fuzz bench clean install
 
 run: $(VENV)/.synced
 	AGORA_DEMO=$${AGORA_DEMO:-true} $(BIN)/agora serve --migrate --with-worker
 
-test: $(VENV)/.synced lint typecheck contracts pytest
+test: $(VENV)/.synced lint typecheck contracts pytest fuzz
 
 lint: $(VENV)/.synced
 	$(BIN)/ruff check src tests migrations bench .ci
@@ -27,7 +27,11 @@ contracts: $(VENV)/.synced
 	$(BIN)/lint-imports
 
 pytest: $(VENV)/.synced
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --ignore=tests/fuzz $(PYTEST_ARGS)
+
+# schemathesis over the whole OpenAPI document as three identities (tests/fuzz, ADR 0017).
+fuzz: $(VENV)/.synced
+	$(BIN)/pytest tests/fuzz $(PYTEST_ARGS)
 
 bench: $(VENV)/.synced
 	$(BIN)/python bench/login.py
