@@ -6,7 +6,7 @@ from typing import Annotated, cast
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
-from api.openapi import raises
+from api.openapi import REQUIRED_IN_DOCUMENT, raises
 from api.services import ApiServices
 from application.identity.views import Machine, Principal
 from application.shared import idempotency
@@ -91,22 +91,37 @@ OrderSearcher = Annotated[Principal, Depends(require(Permission.ORDERS_READ_ANY)
 OrderFulfiller = Annotated[Principal, Depends(require(Permission.ORDERS_FULFIL))]
 OrderRefunder = Annotated[Principal, Depends(require(Permission.ORDERS_REFUND))]
 
-# What a route that takes an Idempotency-Key can answer about it.
-IDEMPOTENCY = (
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+@raises(
     idempotency.IdempotencyKeyRequired,
     idempotency.InvalidIdempotencyKey,
     idempotency.IdempotencyKeyInUse,
     idempotency.IdempotencyKeyReused,
 )
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=200,
-        description="Required. A retry with the same key and body returns the first response.",
-        examples=["3f1c9a0e-checkout-1"],
-    ),
-]
+async def idempotency_key(
+    key: Annotated[
+        str | None,
+        Header(
+            alias=IDEMPOTENCY_HEADER,
+            max_length=200,
+            description="A unique string per purchase (Swagger UI fills in a fresh one). A retry "
+            "with the same key and body returns the first response.",
+            examples=["3f1c9a0e-7b1d-4c52-9e0a-5d2f8b6c1a47"],
+            json_schema_extra=REQUIRED_IN_DOCUMENT,
+        ),
+    ] = None,
+) -> str:
+    """Absent, it is answered with our own 400 problem, so it is parsed as optional."""
+    if key is None:
+        raise idempotency.IdempotencyKeyRequired(
+            "send an Idempotency-Key header (any unique string)"
+        )
+    return key
+
+
+IdempotencyKey = Annotated[str, Depends(idempotency_key)]
 WebhookManager = Annotated[Principal, Depends(require(Permission.WEBHOOKS_MANAGE))]
 ReportReader = Annotated[Principal, Depends(require(Permission.REPORTS_READ))]
 ApiKeyManager = Annotated[Principal, Depends(require(Permission.API_KEYS_MANAGE))]

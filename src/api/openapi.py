@@ -25,6 +25,10 @@ PROBLEM_REF = "#/components/schemas/Problem"
 # Answered before an endpoint runs: FastAPI for a body it cannot parse, the body limit for one
 # too large (any request with a body), the validation handler for invalid parameters.
 MALFORMED_BODY = ProblemSpec(400, *http_problem(400))
+
+# For a parameter the application checks itself, to answer its absence with a problem of its
+# own: parsed as optional, documented as required, with its first example as the value to send.
+REQUIRED_IN_DOCUMENT: dict[str, Any] = {"x-required": True}
 BODY_TOO_LARGE = ProblemSpec(413, *http_problem(413))
 
 
@@ -69,6 +73,8 @@ def document_problems(document: dict[str, Any], routes: Iterable[Any]) -> None:
     }
     for route in _api_routes(routes):
         operation = operations[route.unique_id]
+        for parameter in operation.get("parameters", []):
+            _mark_required(parameter)
         responses = operation["responses"]
         for status in [s for s in responses if s[0] in "45"]:
             del responses[status]
@@ -102,6 +108,16 @@ def problem_response(status: int, codes: dict[str, str]) -> dict[str, Any]:
         "description": f"{TITLES.get(status, 'Error')}: {listed}",
         "content": {PROBLEM_MEDIA_TYPE: {"schema": schema}},
     }
+
+
+def _mark_required(parameter: dict[str, Any]) -> None:
+    schema = parameter["schema"]
+    if not schema.pop("x-required", False):
+        return
+    parameter["required"] = True
+    present = [option for option in schema.pop("anyOf", []) if option.get("type") != "null"]
+    schema.update(*present)
+    parameter["example"] = schema["examples"][0]
 
 
 def _api_routes(routes: Iterable[Any]) -> Iterator[APIRoute]:

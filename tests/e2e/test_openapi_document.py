@@ -81,3 +81,52 @@ async def test_an_anonymous_call_to_a_staff_route_lists_both_401_and_403(shop: S
     assert _codes(staff, "403") == ["permission_denied"]
     public = operations["GET", "/api/v1/categories"]
     assert set(public["responses"]) == {"200"}
+
+
+# Credentials a caller pastes from another answer: never stored, no realistic example exists.
+PASTED = {"refresh_token", "current_password"}
+
+
+def _leaves_without_example(
+    schemas: dict[str, Any], schema: dict[str, Any], path: str
+) -> list[str]:
+    """Fields Swagger UI would prefill with a placeholder such as "string" or a random UUID."""
+    if "$ref" in schema:
+        return _leaves_without_example(schemas, schemas[schema["$ref"].split("/")[-1]], path)
+    if any(key in schema for key in ("examples", "example", "enum", "const")):
+        return []
+    if "anyOf" in schema:
+        options = [s for s in schema["anyOf"] if s.get("type") != "null"]
+        return [leaf for s in options for leaf in _leaves_without_example(schemas, s, path)]
+    if schema.get("type") == "object":
+        return [
+            leaf
+            for name, field in schema.get("properties", {}).items()
+            if name not in PASTED
+            for leaf in _leaves_without_example(schemas, field, f"{path}.{name}")
+        ]
+    if schema.get("type") == "array":
+        return _leaves_without_example(schemas, schema.get("items", {}), f"{path}[]")
+    return [] if schema.get("type") in ("integer", "number", "boolean") else [path]
+
+
+async def test_every_json_body_field_has_a_realistic_example(shop: Shop) -> None:
+    document = await _document(shop)
+    schemas = document["components"]["schemas"]
+    missing = [
+        leaf
+        for method, path, operation in _operations(document)
+        for media, content in operation.get("requestBody", {}).get("content", {}).items()
+        if media == "application/json"
+        for leaf in _leaves_without_example(schemas, content["schema"], f"{method} {path}")
+    ]
+    assert not missing, missing
+
+
+async def test_the_idempotency_key_is_documented_as_required(shop: Shop) -> None:
+    operations = {(m, p): o for m, p, o in _operations(await _document(shop))}
+    for key in (("POST", "/api/v1/checkout"), ("POST", "/api/v1/orders/{order_id}/cancel")):
+        (header,) = [p for p in operations[key]["parameters"] if p["name"] == "Idempotency-Key"]
+        assert header["required"] is True, key
+        assert header["in"] == "header"
+        assert header["example"], key

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field, computed_field
+from pydantic import ConfigDict, Field, computed_field
 
 from api.schemas import MoneyModel, RequestModel, ResponseModel
 
@@ -55,14 +55,24 @@ class PriceInput(RequestModel):
 class NewProduct(RequestModel):
     sku: str = Field(max_length=64, examples=["MUG-BLUE-350"])
     name: str = Field(min_length=1, max_length=200, examples=["Blue mug, 350 ml"])
-    description: str = Field("", max_length=5000)
+    description: str = Field("", max_length=5000, examples=["A 350 ml stoneware mug."])
     price: PriceInput
-    category_id: UUID | None = None
-    attributes: dict[str, AttributeValue] = Field(default_factory=dict)
+    category_id: UUID | None = Field(None, examples=[None])
+    attributes: dict[str, AttributeValue] = Field(
+        default_factory=dict, examples=[{"color": "blue", "volume_ml": 350}]
+    )
 
 
 class ProductPatch(RequestModel):
     """Only the fields sent change. Requires If-Match with the product's ETag."""
+
+    # One field, as a change usually is: an example of every field would overwrite them all.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"description": "A 350 ml stoneware mug, dishwasher safe."}]
+        },
+    )
 
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=5000)
@@ -81,11 +91,13 @@ class CategoryResponse(ResponseModel):
 
 class NewCategory(RequestModel):
     name: str = Field(min_length=1, max_length=100, examples=["Mugs"])
-    parent_id: UUID | None = None
+    parent_id: UUID | None = Field(None, examples=[None])
 
 
 class CategoryMove(RequestModel):
-    parent_id: UUID | None
+    parent_id: UUID | None = Field(
+        description="`null` makes it a top-level category.", examples=[None]
+    )
 
 
 class RejectedRow(ResponseModel):

@@ -20,6 +20,7 @@ class NewWebhook(RequestModel):
         max_length=200,
         description="Signs every delivery (`Agora-Signature: t=...,v1=HMAC-SHA256(secret, "
         "'<t>.<body>')`). Never shown again.",
+        examples=["a-secret-shared-with-the-partner-only"],
     )
 
 

@@ -51,7 +51,7 @@ class AddressModel(RequestModel):
 
     name: Text = Field(examples=["Ada Lovelace"])
     line1: Text = Field(examples=["12 Market Street"])
-    line2: Annotated[str, Field(max_length=200)] | None = None
+    line2: Annotated[str, Field(max_length=200)] | None = Field(None, examples=[None])
     city: Text = Field(examples=["London"])
     postal_code: Annotated[str, Field(min_length=1, max_length=20)] = Field(examples=["EC1A 1BB"])
     country: str = Field(pattern=r"^[A-Z]{2}$", examples=["GB"])

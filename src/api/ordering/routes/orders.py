@@ -9,7 +9,6 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from api.dependencies import (
-    IDEMPOTENCY,
     CurrentPrincipal,
     IdempotencyKey,
     OrderFulfiller,
@@ -36,7 +35,6 @@ from application.ordering import commands as c
 from application.ordering.ports import PaymentUnavailable
 from application.ordering.views import OrderSearch, OrderSummary
 from application.shared import errors as shared
-from application.shared.idempotency import IdempotencyKeyRequired
 from application.shared.pagination import DEFAULT_LIMIT, Page
 from domain.identity.values import Permission
 from domain.ordering import errors as ordering
@@ -47,12 +45,6 @@ from domain.shared.money import Money
 router = APIRouter(prefix="/api/v1", tags=["orders"])
 
 REPLAYED = "Idempotent-Replayed"
-
-
-def _required(key: str | None) -> str:
-    if key is None:
-        raise IdempotencyKeyRequired("send an Idempotency-Key header (any unique string)")
-    return key
 
 
 def _sees_all(principal: Principal) -> bool:
@@ -66,7 +58,6 @@ def _sees_all(principal: Principal) -> bool:
     response_model=OrderResponse,
 )
 @raises(
-    *IDEMPOTENCY,
     ordering.EmptyOrder,
     ordering.CartNeedsReview,
     ordering.MixedCurrencies,
@@ -78,7 +69,7 @@ async def check_out(
     response: Response,
     customer: OrderPlacer,
     services: Services,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> OrderState:
     """Prices come from the catalog. The order is placed and the cart emptied in one
     transaction; stock and payment follow within moments (watch `status`). The same
@@ -87,7 +78,7 @@ async def check_out(
     outcome = await services.bus.handle(
         c.CheckOut(
             customer_id=customer.user_id,
-            idempotency_key=_required(idempotency_key),
+            idempotency_key=idempotency_key,
             shipping_address=body.shipping_address.to_domain(),
             payment_token=body.payment_token,
         )
@@ -185,7 +176,6 @@ async def order_timeline(
     response_model=OrderResponse,
 )
 @raises(
-    *IDEMPOTENCY,
     ordering.OrderNotFound,
     ordering.OrderNotCancellable,
     ordering.IllegalTransition,
@@ -197,7 +187,7 @@ async def cancel(
     response: Response,
     principal: CurrentPrincipal,
     services: Services,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> OrderState:
     """Customers cancel their own orders, staff any. Reserved stock is released; a paid order
     stays refundable (staff issue the refund)."""
@@ -207,7 +197,7 @@ async def cancel(
             actor_id=principal.user_id,
             any_order=Permission.ORDERS_FULFIL in principal.permissions,
             reason=body.reason,
-            idempotency_key=_required(idempotency_key),
+            idempotency_key=idempotency_key,
         )
     )
     if outcome.replayed:
