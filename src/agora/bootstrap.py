@@ -15,6 +15,7 @@ from agora.contexts import (
     reporting,
 )
 from agora.platform import Platform, Wiring
+from agora.seed import demo_notice
 from agora.settings import Settings
 from agora.worker import running_worker
 from api.services import ApiConfig, ApiServices, LiveConfig
@@ -86,6 +87,7 @@ def api_config(settings: Settings) -> ApiConfig:
         upload_max_bytes=settings.catalog.upload_max_bytes,
         hsts=settings.app.env == "production",
         version=VERSION,
+        docs_notice=demo_notice() if settings.app.demo else "",
     )
 
 

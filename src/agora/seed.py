@@ -84,6 +84,24 @@ async def seed_demo(services: ApiServices) -> None:
             await bus.handle(ReceiveStock(sku=sku, quantity=stock, actor_id=None))
 
 
+def demo_notice() -> str:
+    """The demo accounts as Markdown, for the top of Swagger UI and ReDoc in demo mode."""
+    rows = [f"| `{a.email}` | {', '.join(sorted(a.roles))} |" for a in DEMO_ACCOUNTS]
+    return "\n".join(
+        [
+            f"**Demo mode.** Every demo account's password is `{DEMO_PASSWORD}`:",
+            "",
+            "| username | roles |",
+            "| --- | --- |",
+            *rows,
+            "",
+            "To buy: *Authorize* as the customer, `PUT /api/v1/cart/lines/{sku}` (the example "
+            "SKU is a demo mug), then `POST /api/v1/checkout` with the example body "
+            "(`payment_token` `tok_approve` is approved).",
+        ]
+    )
+
+
 def demo_banner() -> str:
     lines = [f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
     lines += [f"  {a.email:<30} {', '.join(sorted(a.roles))}" for a in DEMO_ACCOUNTS]

@@ -27,8 +27,9 @@ from api.services import ApiConfig, ApiServices
 DESCRIPTION = """
 Agora is a domain-driven e-commerce backend.
 
-**Try it:** click *Authorize*, log in with a demo account (see the README), and call any
-endpoint. Errors are RFC 9457 `application/problem+json` with a stable `code`.
+**Try it:** click *Authorize*, log in with a demo account (listed below in demo mode, and in
+the README), and call any endpoint. Errors are RFC 9457 `application/problem+json` with a
+stable `code`, listed under each operation's responses.
 """
 
 TAGS = [
@@ -61,7 +62,7 @@ def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:
     app = FastAPI(
         title="Agora",
         version=config.version,
-        description=DESCRIPTION,
+        description="\n\n".join(filter(None, [DESCRIPTION, config.docs_notice])),
         openapi_tags=TAGS,
         lifespan=lifespan,
         docs_url=None,

@@ -3,7 +3,7 @@
 from collections.abc import Awaitable, Callable
 from typing import Annotated, cast
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
 from api.openapi import REQUIRED_IN_DOCUMENT, raises
@@ -18,6 +18,15 @@ from domain.identity.values import Permission
 PageLimit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
 PageCursor = Annotated[
     str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
+]
+
+# A demo mug: Swagger UI prefills it, so a newcomer's first cart line is a real product.
+SkuPath = Annotated[
+    str,
+    Path(
+        max_length=64,
+        openapi_examples={"demo": {"summary": "A demo mug", "value": "MUG-BLUE-350"}},
+    ),
 ]
 
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a URL, not a secret

@@ -53,3 +53,5 @@ class ApiConfig:
     upload_max_bytes: int
     hsts: bool
     version: str
+    # Markdown shown at the top of the docs pages (the demo accounts, in demo mode).
+    docs_notice: str = ""

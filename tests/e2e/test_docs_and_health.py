@@ -1,7 +1,12 @@
 """Swagger UI and ReDoc work offline; the OpenAPI document is complete; health probes answer."""
 
 import re
+from typing import Any
 
+from agora.bootstrap import api_config
+from agora.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
+from agora.settings import AppSettings, Settings
+from api.app import create_app
 from tests.support.settings import settings_for
 from tests.support.shop import Shop, running_app
 
@@ -57,3 +62,29 @@ async def test_ready_is_503_naming_the_dependency_that_is_down(
     body = response.json()
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["redis"].startswith("unavailable")
+
+
+def _description(settings: Settings) -> str:
+    app = create_app(config=api_config(settings), services=open_services_unused)
+    return str(app.openapi()["info"]["description"])
+
+
+def open_services_unused() -> Any:
+    raise AssertionError("the document is built without opening services")
+
+
+def test_the_docs_show_the_demo_accounts_in_demo_mode_only(settings: Settings) -> None:
+    demo = settings.model_copy(update={"app": AppSettings(env="test", demo=True)})
+    shown = _description(demo)
+    assert all(account.email in shown for account in DEMO_ACCOUNTS)
+    assert DEMO_PASSWORD in shown
+    assert DEMO_PASSWORD not in _description(settings)
+
+
+async def test_swagger_ui_fills_a_fresh_idempotency_key_and_hides_client_fields(
+    shop: Shop,
+) -> None:
+    html = (await shop.client.get("/docs")).text
+    assert "crypto.randomUUID" in html
+    assert '"Idempotency-Key"' in html
+    assert 'input[id^="client_id"]' in html

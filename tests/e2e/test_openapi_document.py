@@ -130,3 +130,9 @@ async def test_the_idempotency_key_is_documented_as_required(shop: Shop) -> None
         assert header["required"] is True, key
         assert header["in"] == "header"
         assert header["example"], key
+
+
+async def test_the_cart_line_prefills_a_demo_sku(shop: Shop) -> None:
+    operations = {(m, p): o for m, p, o in _operations(await _document(shop))}
+    (sku,) = operations["PUT", "/api/v1/cart/lines/{sku}"]["parameters"]
+    assert sku["examples"]["demo"]["value"] == "MUG-BLUE-350"

@@ -1,11 +1,16 @@
 """Stock for staff: levels, receipts, adjustments and the ledger. Reservations are not here:
 the ordering context makes them through the inventory commands."""
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Path
-
-from api.dependencies import InventoryReader, InventoryWriter, PageCursor, PageLimit, Services
+from api.dependencies import (
+    InventoryReader,
+    InventoryWriter,
+    PageCursor,
+    PageLimit,
+    Services,
+    SkuPath,
+)
 from api.inventory.schemas import Adjustment, LedgerPage, Receipt, StockResponse
 from api.openapi import raises
 from application.inventory.commands import AdjustStock, ReceiveStock
@@ -18,8 +23,6 @@ from domain.shared.sku import InvalidSku
 
 router = APIRouter(prefix="/api/v1/inventory", tags=["inventory"])
 routers = [router]
-
-SkuPath = Annotated[str, Path(max_length=64, examples=["MUG-BLUE-350"])]
 
 
 @router.get(

@@ -1,10 +1,8 @@
 """The customer's cart. Prices shown are the catalog's current ones; checkout re-prices."""
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Path
-
-from api.dependencies import CartOwner, Services
+from api.dependencies import CartOwner, Services, SkuPath
 from api.openapi import raises
 from api.ordering.schemas import CartLineInput, CartResponse
 from application.ordering.commands import ClearCart, RemoveCartLine, SetCartLine
@@ -13,8 +11,6 @@ from domain.ordering import errors as ordering
 from domain.shared.sku import InvalidSku
 
 router = APIRouter(prefix="/api/v1/cart", tags=["cart"])
-
-SkuPath = Annotated[str, Path(max_length=64, examples=["MUG-BLUE-350"])]
 
 
 @router.get("", summary="Your cart", response_model=CartResponse)
