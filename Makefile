@@ -31,7 +31,7 @@ pytest: $(VENV)/.synced
 
 # schemathesis over the whole OpenAPI document as three identities (tests/fuzz, ADR 0017).
 fuzz: $(VENV)/.synced
-	$(BIN)/pytest tests/fuzz $(PYTEST_ARGS)
+	$(BIN)/pytest tests/fuzz
 
 bench: $(VENV)/.synced
 	$(BIN)/python bench/login.py
