@@ -58,7 +58,8 @@ def install_openapi(app: FastAPI) -> None:
 
 
 def document_problems(document: dict[str, Any], routes: Iterable[Any]) -> None:
-    """Replace each operation's error responses by the problems it can answer, in place."""
+    """Write each operation's problem responses, in place; a route's own non-problem answers
+    (readiness's 503) stay."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
@@ -76,8 +77,7 @@ def document_problems(document: dict[str, Any], routes: Iterable[Any]) -> None:
         for parameter in operation.get("parameters", []):
             _mark_required(parameter)
         responses = operation["responses"]
-        for status in [s for s in responses if s[0] in "45"]:
-            del responses[status]
+        responses.pop("422", None)  # FastAPI's HTTPValidationError, which we never send
         for status, codes in sorted(_codes_by_status(problems_of(route, operation)).items()):
             responses[str(status)] = problem_response(status, codes)
 
