@@ -25,11 +25,11 @@ PROBLEM_REF = "#/components/schemas/Problem"
 # Answered before an endpoint runs: FastAPI for a body it cannot parse, the body limit for one
 # too large (any request with a body), the validation handler for invalid parameters.
 MALFORMED_BODY = ProblemSpec(400, *http_problem(400))
+BODY_TOO_LARGE = ProblemSpec(413, *http_problem(413))
 
 # For a parameter the application checks itself, to answer its absence with a problem of its
 # own: parsed as optional, documented as required, with its first example as the value to send.
 REQUIRED_IN_DOCUMENT: dict[str, Any] = {"x-required": True}
-BODY_TOO_LARGE = ProblemSpec(413, *http_problem(413))
 
 
 def raises(*errors: Raised) -> Callable[[F], F]:
@@ -58,8 +58,8 @@ def install_openapi(app: FastAPI) -> None:
 
 
 def document_problems(document: dict[str, Any], routes: Iterable[Any]) -> None:
-    """Write each operation's problem responses, in place; a route's own non-problem answers
-    (readiness's 503) stay."""
+    """Write each operation's problem responses and required headers, in place; a route's own
+    non-problem answers (readiness's 503) stay."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
