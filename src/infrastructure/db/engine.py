@@ -1,8 +1,13 @@
 """Building the async engine; called by the composition root, never at import time."""
 
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Dialect, ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from infrastructure.db.transient import connect_failure, lost_connection
 
 
 def async_url(url: str) -> str:
@@ -21,7 +26,7 @@ def asyncpg_dsn(url: str) -> str:
 def build_engine(
     url: str, *, pool_size: int = 10, max_overflow: int = 10, echo: bool = False
 ) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
@@ -32,6 +37,28 @@ def build_engine(
         # Fail fast when PostgreSQL is unreachable instead of asyncpg's 60 s default.
         connect_args={"timeout": 10},
     )
+    # An outage reaches callers as DatabaseUnavailable (503 over HTTP, a retry in the worker),
+    # whichever statement met it; every other database error keeps its own exception.
+    event.listen(engine.sync_engine, "do_connect", _connect)
+    event.listen(engine.sync_engine, "handle_error", _on_error)
+    return engine
+
+
+def _connect(
+    dialect: Dialect, _record: ConnectionPoolEntry, cargs: tuple[Any, ...], cparams: dict[str, Any]
+) -> Any:
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except Exception as exc:
+        raise connect_failure(exc) from exc
+
+
+def _on_error(context: ExceptionContext) -> None:
+    if context.is_pre_ping:
+        return  # the pool replaces the dead connection itself, through `_connect`
+    unavailable = lost_connection(context.original_exception, is_disconnect=context.is_disconnect)
+    if unavailable is not None:
+        raise unavailable from context.original_exception
 
 
 async def ping(engine: AsyncEngine) -> None:
