@@ -34,7 +34,9 @@ class DependencyProbes:
 
     async def subscribers(self) -> list[dict[str, object]]:
         """Position, backlog and state of each event-log subscriber (the relay included).
-        Informational: a lagging relay or a stopped projection does not make the API unready."""
+        Informational: a lagging relay or a stopped projection does not make the API unready.
+        Whether it is failing is shown; what failed is in the log and `agora projections
+        status`, since an error's text can quote the data it failed on."""
         try:
             statuses = await asyncio.wait_for(
                 subscription_statuses(self._engine), PROBE_TIMEOUT_SECONDS
@@ -49,7 +51,8 @@ class DependencyProbes:
                 "pending_events": s.pending,
                 "lag_seconds": round(s.lag_seconds, 3),
                 "dead_letters": s.dead_letters,
-                "last_error": s.last_error,
+                "attempts": s.attempts,
+                "failing": s.last_error is not None,
             }
             for s in statuses
         ]
