@@ -5,12 +5,14 @@ import uuid
 import pytest
 
 from application.shared.errors import TooManyAttempts
+from infrastructure.redis.client import RedisCircuit
 from infrastructure.redis.login_throttle import RedisLoginThrottle, limits_storage
 
 
 def throttle(redis_url: str, prefix: str) -> RedisLoginThrottle:
     return RedisLoginThrottle(
         storage=limits_storage(redis_url, key_prefix=f"{prefix}-{uuid.uuid4().hex[:6]}"),
+        circuit=RedisCircuit(threshold=3, reset_seconds=10),
         per_ip="3/minute",
         per_account="2/minute",
     )
