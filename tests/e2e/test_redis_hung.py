@@ -51,6 +51,10 @@ async def test_catalog_reads_stop_calling_a_hung_redis_after_the_first_timeouts(
             assert response.json()["items"] == []
         assert hung.received == reached
 
+        ready = await shop.client.get("/health/ready")  # probes Redis itself, not the circuit
+        assert ready.status_code == 503
+        assert ready.json()["reasons"] == {"redis": "timeout"}
+
 
 async def test_logins_stop_calling_a_hung_redis_and_fail_open(
     database_url: str, redis_prefix: str
