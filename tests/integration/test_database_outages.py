@@ -45,3 +45,17 @@ async def test_a_bad_statement_is_not_an_outage(engine: AsyncEngine) -> None:
     with pytest.raises(ProgrammingError):
         async with engine.connect() as conn:
             await conn.execute(text("SELECT no_such_column FROM event_log"))
+
+
+async def test_no_connection_within_the_pool_timeout_is_database_unavailable(
+    database_url: str,
+) -> None:
+    engine = build_engine(database_url, pool_size=1, max_overflow=0, pool_timeout_seconds=0.1)
+    try:
+        async with engine.connect():
+            with pytest.raises(DatabaseUnavailable) as raised:
+                async with engine.connect():
+                    pass
+    finally:
+        await engine.dispose()
+    assert raised.value.reason == "timeout"

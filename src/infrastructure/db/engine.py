@@ -4,10 +4,11 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 
-from infrastructure.db.transient import connect_failure, lost_connection
+from infrastructure.db.transient import connect_failure, lost_connection, pool_exhausted
 
 
 def async_url(url: str) -> str:
@@ -23,13 +24,32 @@ def asyncpg_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+class OutageAwarePool(AsyncAdaptedQueuePool):
+    """SQLAlchemy's asyncio pool, except that waiting in vain for a connection (every one busy
+    or still connecting to a server that does not answer) is DatabaseUnavailable too. The pool
+    raises it with no event to hook, so this overrides the one method a pool implements."""
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        try:
+            return super()._do_get()
+        except PoolTimeout as exc:
+            raise pool_exhausted(self._timeout) from exc
+
+
 def build_engine(
-    url: str, *, pool_size: int = 10, max_overflow: int = 10, echo: bool = False
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 10,
+    pool_timeout_seconds: float = 30,
+    echo: bool = False,
 ) -> AsyncEngine:
     engine = create_async_engine(
         async_url(url),
+        poolclass=OutageAwarePool,
         pool_size=pool_size,
         max_overflow=max_overflow,
+        pool_timeout=pool_timeout_seconds,
         pool_pre_ping=True,
         echo=echo,
         # Statement parameters hold password and token hashes: keep them out of logs and errors.

@@ -47,6 +47,14 @@ def connect_failure(exc: BaseException) -> DatabaseUnavailable:
     return DatabaseUnavailable("the database is unavailable; try again shortly", reason=reason)
 
 
+def pool_exhausted(timeout_seconds: float) -> DatabaseUnavailable:
+    """No pooled connection came free in time: the database is too slow or not answering."""
+    return DatabaseUnavailable(
+        f"no database connection within {timeout_seconds:g} s; try again shortly",
+        reason="timeout",
+    )
+
+
 def lost_connection(exc: BaseException, *, is_disconnect: bool) -> DatabaseUnavailable | None:
     """A statement failed: an outage if the connection dropped or the server is going away,
     None for everything else (a bug, a constraint, a conflict keep their own exception)."""
