@@ -1,0 +1,358 @@
+"""The fulfilment process survives a crash at any commit: each path an order can take is run
+once cleanly, then again with a fault injected at each of its commits in turn (the connection
+dropped before it lands, or the worker gone just after it), and resumed from the log. Real
+PostgreSQL and the real SQL adapters, with the simulated provider behind the resilient gateway."""
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import func, select
+
+from agora.bootstrap import platform, wire_all
+from agora.contexts import inventory
+from agora.platform import Platform
+from agora.settings import OrderingSettings, PaymentsSettings, Settings
+from agora.worker import subscribers
+from application.catalog.commands import CreateProduct, PublishProduct
+from application.inventory.commands import ReceiveStock
+from application.ordering import commands as c
+from application.shared.bus import Command
+from application.shared.errors import ApplicationError
+from domain.ordering import events as ev
+from domain.ordering.order import Order, OrderState, order_stream
+from domain.ordering.values import OrderStatus
+from domain.shared.errors import DomainError
+from infrastructure.db.engine import asyncpg_dsn
+from infrastructure.db.unit_of_work import SqlUnitOfWork
+from infrastructure.eventlog.store import EventStore, NewEvents
+from infrastructure.eventlog.subscriptions import RunnerConfig, SubscriptionRunner
+from infrastructure.eventlog.tables import event_log, subscription_checkpoints
+from infrastructure.http.signatures import sign
+from infrastructure.ordering.tables import order_payment_deadlines, order_payment_methods
+from infrastructure.payments.simulated import SimulatedProvider
+from tests.support.fakes.shared import FixedClock
+from tests.support.orders import ADDRESS
+from tests.support.shop import WEBHOOK_SECRET
+
+UNITS, BOUGHT = 5, 2
+T = TypeVar("T")
+CRASH = ConnectionResetError("injected: the connection dropped")
+
+
+@dataclass
+class Faults:
+    """Counts the units of work's commits, and fails one: `at` counts from 1, `after` makes the
+    fault strike once the commit has landed (the worker died before going on)."""
+
+    commits: int = 0
+    at: int | None = None
+    after: bool = False
+    labels: list[str] = field(default_factory=list)
+    _appended: str = ""
+
+    def arm(self, at: int | None = None, *, after: bool = False) -> None:
+        self.commits, self.at, self.after, self.labels = 0, at, after, []
+
+
+@pytest.fixture
+def faults(monkeypatch: pytest.MonkeyPatch) -> Faults:
+    faults = Faults()
+    commit, committed = SqlUnitOfWork.commit, SqlUnitOfWork._committed
+
+    async def failing_commit(uow: SqlUnitOfWork) -> None:
+        faults.commits += 1
+        faults._appended = "(no events)"
+        struck = faults.commits == faults.at
+        if struck and not faults.after:
+            raise CRASH
+        await commit(uow)
+        faults.labels.append(faults._appended)
+        if struck:
+            raise CRASH
+
+    async def noting(uow: SqlUnitOfWork, appended: list[NewEvents]) -> None:
+        kinds = [type(p.event).__name__ for s in appended for p in s.events]
+        faults._appended = "+".join(kinds) or "(no events)"
+        await committed(uow, appended)
+
+    monkeypatch.setattr(SqlUnitOfWork, "commit", failing_commit)
+    monkeypatch.setattr(SqlUnitOfWork, "_committed", noting)
+    return faults
+
+
+@dataclass
+class World:
+    """The platform wired as the worker runs it, stepped by hand: every subscriber caught up
+    (a crashed batch runs again from its checkpoint, as after a restart)."""
+
+    p: Platform
+    provider: SimulatedProvider
+    clock: FixedClock
+    runners: list[SubscriptionRunner]
+    staff: uuid.UUID = field(default_factory=uuid.uuid4)
+
+    async def settle(self) -> None:
+        """Until every subscriber has passed the log's last event (an event stays above the
+        horizon while any transaction older than it is open, on this server)."""
+        for _ in range(2000):
+            moved = 0
+            for runner in self.runners:
+                try:
+                    moved += await runner.step()
+                except ConnectionResetError:
+                    moved += 1  # the worker died; it resumes from the checkpoint
+            if not moved and await self._caught_up():
+                return
+            if not moved:
+                await asyncio.sleep(0.01)
+        raise AssertionError("the subscribers never caught up")
+
+    async def _caught_up(self) -> bool:
+        names = [r.name for r in self.runners]
+        async with self.p.engine.connect() as conn:
+            last = await conn.scalar(select(func.max(event_log.c.position)))
+            behind = await conn.scalar(
+                select(func.count())
+                .select_from(subscription_checkpoints)
+                .where(subscription_checkpoints.c.name.in_(names))
+                .where(subscription_checkpoints.c.position < (last or 0))
+            )
+        return behind == 0
+
+    async def send(self, command: Command[T]) -> T | None:
+        """Sent again after a crash, as a client (or the provider, for a callback) would; a
+        refusal of the retry means the first attempt had gone through."""
+        for attempt in range(3):
+            try:
+                return await self.p.bus.handle(command)
+            except ConnectionResetError:
+                continue
+            except (DomainError, ApplicationError):
+                if attempt == 0:
+                    raise
+                return None
+        raise AssertionError(f"{command} never went through")
+
+    async def cart(self, quantity: int) -> tuple[uuid.UUID, str]:
+        """A customer with a product of its own, stocked, in the cart: the customer and SKU."""
+        sku = f"T-{uuid.uuid4().hex[:8]}".upper()
+        bus = self.p.bus
+        product = await bus.handle(
+            CreateProduct(sku=sku, name="Teapot", description="", amount="12.50", currency="EUR")
+        )
+        await bus.handle(PublishProduct(product_id=product.id))
+        await bus.handle(ReceiveStock(sku=sku, quantity=UNITS, actor_id=None))
+        customer = uuid.uuid4()
+        await bus.handle(c.SetCartLine(customer_id=customer, sku=sku, quantity=quantity))
+        return customer, sku
+
+    async def check_out(self, customer: uuid.UUID, token: str) -> uuid.UUID:
+        placed = await self.send(
+            c.CheckOut(
+                customer_id=customer,
+                idempotency_key=uuid.uuid4().hex,
+                shipping_address=ADDRESS,
+                payment_token=token,
+            )
+        )
+        assert placed is not None
+        return placed.value.id
+
+    async def order(self, order_id: uuid.UUID) -> OrderState:
+        async with self.p.engine.connect() as conn:
+            stored = await EventStore(conn, self.p.registry).read_stream(order_stream(order_id))
+        return Order.replay(self.p.registry.decode(s) for s in stored).state
+
+    async def callback(self, order_id: uuid.UUID, kind: str, **data: Any) -> None:
+        body = json.dumps({"type": kind, "data": {"reference": str(order_id)} | data}).encode()
+        signature = sign(WEBHOOK_SECRET, body, at=self.clock.now())
+        await self.send(c.HandlePaymentCallback(body=body, signature=signature))
+
+
+@pytest.fixture
+async def world(settings: Settings, database_url: str) -> AsyncIterator[World]:
+    tuned = settings.model_copy(
+        update={
+            "payments": PaymentsSettings(
+                webhook_secret=SecretStr(WEBHOOK_SECRET),
+                latency_ms=0,
+                timeout_seconds=0.2,
+                max_attempts=1,  # so that tok_flaky's lost answer ends the payment
+                backoff_seconds=0.001,
+                circuit_threshold=100,
+            ),
+            "ordering": OrderingSettings(payment_timeout_seconds=60),
+        }
+    )
+    provider = SimulatedProvider()
+    clock = FixedClock(datetime.now(UTC))
+    async with platform(
+        tuned, database_url=database_url, redis_url=None, clock=clock, payments=provider
+    ) as p:
+        dsn = asyncpg_dsn(database_url)
+        config = RunnerConfig(max_attempts=2, backoff_base=0.001, backoff_cap=0.001)
+        runners = [
+            SubscriptionRunner(s, engine=p.engine, dsn=dsn, config=config)
+            for s in subscribers(p, wire_all(p))
+        ]
+        yield World(p=p, provider=provider, clock=clock, runners=runners)
+
+
+# -- the paths an order takes through the process ------------------------------------------
+
+
+async def wait_then_pay(w: World, order_id: uuid.UUID) -> None:
+    await w.settle()
+    total = (await w.order(order_id)).total
+    await w.callback(
+        order_id,
+        "payment.authorized",
+        payment_reference=f"pay_async_{order_id.hex[:8]}",
+        amount=str(total.amount),
+        currency=total.currency,
+    )
+
+
+async def wait_then_decline(w: World, order_id: uuid.UUID) -> None:
+    await w.settle()
+    await w.callback(order_id, "payment.declined", reason="insufficient funds")
+
+
+async def wait_past_the_deadline(w: World, order_id: uuid.UUID) -> None:
+    await w.settle()
+    w.clock.advance(timedelta(seconds=61))
+    await w.send(c.CancelUnpaidOrders(batch=100))
+
+
+async def cancel_while_waiting(w: World, order_id: uuid.UUID) -> None:
+    await w.settle()
+    customer = (await w.order(order_id)).customer_id
+    await w.send(
+        c.CancelOrder(
+            order_id=order_id,
+            actor_id=customer,
+            any_order=False,
+            reason="changed my mind",
+            idempotency_key=uuid.uuid4().hex,
+        )
+    )
+
+
+async def refund_once_paid(w: World, order_id: uuid.UUID) -> None:
+    await w.settle()
+    await w.send(c.RefundOrder(order_id=order_id, reason="broken", actor_id=w.staff))
+
+
+@dataclass(frozen=True)
+class Path:
+    """An order's way through the process: its card, what happens to it meanwhile, where it
+    ends, and the steps (by the events they record) that it takes."""
+
+    token: str
+    ends: OrderStatus
+    steps: tuple[type[ev.OrderEvent], ...]
+    meanwhile: Callable[[World, uuid.UUID], Awaitable[None]] | None = None
+    quantity: int = BOUGHT
+
+
+PATHS = {
+    "approved": Path(
+        "tok_approve", OrderStatus.PAID, (ev.OrderStockReserved, ev.PaymentAuthorized, ev.OrderPaid)
+    ),
+    "declined": Path("tok_decline", OrderStatus.CANCELLED, (ev.PaymentDeclined,)),
+    "answer lost, voided": Path("tok_flaky", OrderStatus.CANCELLED, (ev.PaymentFailed,)),
+    "out of stock": Path(
+        "tok_approve", OrderStatus.REJECTED, (ev.OrderStockRejected,), quantity=UNITS + 1
+    ),
+    "approved by callback": Path(
+        "tok_pending", OrderStatus.PAID, (ev.PaymentAuthorized,), wait_then_pay
+    ),
+    "declined by callback": Path(
+        "tok_pending", OrderStatus.CANCELLED, (ev.PaymentDeclined,), wait_then_decline
+    ),
+    "expired unpaid": Path(
+        "tok_pending", OrderStatus.CANCELLED, (ev.OrderCancelled,), wait_past_the_deadline
+    ),
+    "cancelled, voided": Path(
+        "tok_pending", OrderStatus.CANCELLED, (ev.OrderCancelled,), cancel_while_waiting
+    ),
+    "refunded": Path("tok_approve", OrderStatus.REFUNDED, (ev.RefundIssued,), refund_once_paid),
+}
+# Order events no step of the process (nor anything that calls the provider) records.
+NOT_PROCESS_STEPS = {ev.OrderPlaced, ev.OrderShipped, ev.OrderDelivered}
+
+
+@dataclass(frozen=True)
+class EndState:
+    """What must come out the same however often the process crashed on the way."""
+
+    status: OrderStatus
+    events: tuple[str, ...]
+    charge: tuple[bool, bool] | None  # (voided, refunded) of the charge under the order's reference
+    refunds: int
+    stock: tuple[int, int]  # on hand, reserved
+    token_kept: bool
+    deadline_kept: bool
+
+
+async def walk(w: World, path: Path, faults: Faults, at: int | None, *, after: bool) -> EndState:
+    customer, sku = await w.cart(path.quantity)
+    faults.arm(at, after=after)
+    order_id = await w.check_out(customer, path.token)
+    if path.meanwhile is not None:
+        await path.meanwhile(w, order_id)
+    await w.settle()
+    labels = faults.labels
+    faults.arm()
+    faults.labels = labels
+    order = await w.order(order_id)
+    async with w.p.engine.connect() as conn:
+        stored = await EventStore(conn, w.p.registry).read_stream(order_stream(order_id))
+        kept = [
+            await conn.scalar(
+                select(func.count()).select_from(table).where(table.c.order_id == order_id)
+            )
+            for table in (order_payment_methods, order_payment_deadlines)
+        ]
+    level = await inventory.queries(w.p).level(sku)
+    charge = w.provider.charges.get(str(order_id))
+    if order.status is OrderStatus.PAID:
+        assert charge is None or order.payment_reference == charge.payment_reference
+    return EndState(
+        status=order.status,
+        events=tuple(s.event_type for s in stored),
+        charge=None if charge is None else (charge.voided, charge.refunded),
+        refunds=sum(r == f"refund-{order_id}" for r in w.provider.refunds),
+        stock=(level.on_hand, level.reserved),
+        token_kept=bool(kept[0]),
+        deadline_kept=bool(kept[1]),
+    )
+
+
+def test_every_step_of_the_process_has_a_crash_point_path() -> None:
+    taken = {step for path in PATHS.values() for step in path.steps}
+    assert taken | NOT_PROCESS_STEPS == set(ev.EVENTS)
+
+
+@pytest.mark.parametrize("name", PATHS)
+async def test_a_crash_at_any_commit_changes_nothing_of_the_outcome(
+    world: World, faults: Faults, name: str
+) -> None:
+    path = PATHS[name]
+    clean = await walk(world, path, faults, None, after=False)
+    labels = list(faults.labels)
+    assert clean.status is path.ends
+    assert {s.__name__ for s in path.steps} <= set(clean.events)
+    assert len(labels) >= 3
+    for at, label in enumerate(labels, start=1):
+        for after in (False, True):
+            crashed = await walk(world, path, faults, at, after=after)
+            where = f"{'after' if after else 'at'} commit {at} of {labels} ({label})"
+            assert crashed == clean, where
