@@ -85,6 +85,7 @@ async def test_a_customer_cancels_a_paid_order_and_staff_refund_it(
     )
     assert no_key.json()["code"] == "idempotency_key_required"
 
+    await shop.wait_status(customer, order_id, "cancelled")  # the staff list is a read model
     waiting = await shop.client.get(
         "/api/v1/staff/orders?awaiting_refund=true", headers=bearer(shop.staff)
     )
