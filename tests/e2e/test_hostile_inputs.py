@@ -212,12 +212,12 @@ CASES: dict[str, tuple[Role | None, Send, Refused]] = {
     "attributes filter with NUL": (
         None,
         products(attributes='{"c": "\\u0000"}'),
-        invalid("attributes"),
+        Refused(422, "invalid_product"),
     ),
     "attributes filter with a lone surrogate": (
         None,
         products(attributes='{"c": "\\ud800"}'),
-        invalid("attributes"),
+        Refused(422, "invalid_product"),
     ),
     "attributes filter nested deep": (
         None,

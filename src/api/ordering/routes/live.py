@@ -16,6 +16,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from api.dependencies import CurrentPrincipal, Services, oauth2_scheme
 from api.problems import problem_responses
+from api.schemas import SafeStr
 from api.services import ApiServices
 from application.ordering.ports import LiveUpdatesUnavailable
 from application.ordering.views import OrderUpdate
@@ -64,7 +65,7 @@ async def _still_allowed(services: ApiServices, token: str) -> bool:
 
 
 LastEventId = Annotated[
-    str | None,
+    SafeStr | None,
     Header(
         alias="Last-Event-ID",
         pattern=r"^\d{1,9}$",
