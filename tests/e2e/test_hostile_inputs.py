@@ -190,7 +190,7 @@ def fresh_signature(digest: bytes) -> Send:
     """A fresh signature header whose digest is these raw bytes."""
     header = b"t=%d,v1=%s" % (int(datetime.now(UTC).timestamp()), digest)
     return lambda shop, _: shop.client.post(
-        "/api/v1/payments/webhook", content=b"{}", headers={"Agora-Signature": header}
+        "/api/v1/payments/webhook", content=b"{}", headers={b"Agora-Signature": header}
     )
 
 
