@@ -79,13 +79,13 @@ async def in_cart(shop: Shop, token: str) -> None:
     assert put.status_code == 200, put.text
 
 
-def signed_callback(body: bytes) -> Send:
+def signed_callback(body: bytes, content_type: str = "application/json") -> Send:
     """A callback signed with the shop's own secret, so only its body is wrong."""
 
     def send(shop: Shop, _: str) -> Awaitable[httpx.Response]:
         secret = shop.settings.payments.webhook_secret.get_secret_value()
         signature = sign(secret, body, at=datetime.now(UTC))
-        headers = {"Agora-Signature": signature, "Content-Type": "application/json"}
+        headers = {"Agora-Signature": signature, "Content-Type": content_type}
         return shop.client.post("/api/v1/payments/webhook", content=body, headers=headers)
 
     return send
@@ -249,7 +249,19 @@ CASES: dict[str, tuple[Role | None, Send, Refused]] = {
     "signed payment callback nested deep": (
         None,
         signed_callback(b"[" * 4_000),
+        invalid("body"),
+    ),
+    "signed payment callback nested deep, sent as text": (
+        None,
+        signed_callback(b"[" * 4_000, "text/plain"),
         Refused(400, "invalid_webhook_payload"),
+    ),
+    "request body nested deep": (
+        None,
+        lambda shop, _: shop.client.post(
+            "/api/v1/users", content=b"[" * 4_000, headers={"Content-Type": "application/json"}
+        ),
+        invalid("body"),
     ),
     # -- a customer
     "profile name with NUL": (Role.CUSTOMER, patch_me(NUL), invalid("full_name")),
