@@ -4,20 +4,23 @@ return views, the route's `response_model` shapes them); money is a decimal stri
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 
 from application.shared.pagination import utc_instant
 from domain.shared.text import text_fault
 
+T = TypeVar("T")
+
 # Serialised as a JSON string so no client parses it into a binary float.
 DecimalString = Annotated[Decimal, PlainSerializer(str, return_type=str)]
 
 
-def storable(value: str) -> str:
-    """The validator of SafeStr: `value` unchanged, or ValueError saying why it cannot be kept."""
-    fault = text_fault(value)
+def storable(value: T) -> T:
+    """The validator of SafeStr (and of unions holding text): `value` unchanged, or ValueError
+    saying why the text cannot be kept."""
+    fault = text_fault(value) if isinstance(value, str) else None
     if fault is not None:
         raise ValueError(fault)
     return value

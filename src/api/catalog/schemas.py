@@ -12,9 +12,7 @@ from api.schemas import MoneyModel, RequestModel, ResponseModel, SafeStr, storab
 AmountInput = Annotated[SafeStr, Field(pattern=r"^\d{1,8}(\.\d{1,2})?$", examples=["19.90"])]
 AttributeValue = str | int | bool
 # One validator over the union, so an error names the attribute, not a member of the union.
-AttributeInput = Annotated[
-    str | int | bool, AfterValidator(lambda v: storable(v) if isinstance(v, str) else v)
-]
+AttributeInput = Annotated[str | int | bool, AfterValidator(storable)]
 AttributesInput = dict[SafeStr, AttributeInput]
 
 
