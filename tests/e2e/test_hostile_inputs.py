@@ -300,6 +300,11 @@ CASES: dict[str, tuple[Role | None, Send, Refused]] = {
         get("/api/v1/staff/orders", placed_from=FAR_PAST),
         invalid("placed_from"),
     ),
+    "placed_to past year 9999 in UTC": (
+        Role.STAFF,
+        get("/api/v1/staff/orders", placed_to="9999-12-31T23:59:59-14:00"),
+        invalid("placed_to"),
+    ),
     "CSV row with NUL": (
         Role.STAFF,
         lambda shop, token: csv_import(shop, token, f"{a_sku()},Mug{NUL},,9.90,EUR,,\n"),
