@@ -6,6 +6,7 @@ from typing import Annotated, cast
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
+from api.schemas import SafeStr
 from api.services import ApiServices
 from application.identity.views import Machine, Principal
 from application.shared.context import current_call
@@ -15,7 +16,7 @@ from domain.identity.values import Permission
 
 PageLimit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
 PageCursor = Annotated[
-    str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
+    SafeStr | None, Query(max_length=512, description="`next_cursor` of the previous page.")
 ]
 
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a URL, not a secret
@@ -87,7 +88,7 @@ OrderFulfiller = Annotated[Principal, Depends(require(Permission.ORDERS_FULFIL))
 OrderRefunder = Annotated[Principal, Depends(require(Permission.ORDERS_REFUND))]
 
 IdempotencyKey = Annotated[
-    str | None,
+    SafeStr | None,
     Header(
         alias="Idempotency-Key",
         max_length=200,

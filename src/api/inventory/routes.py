@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path
 from api.dependencies import InventoryReader, InventoryWriter, PageCursor, PageLimit, Services
 from api.inventory.schemas import Adjustment, LedgerPage, Receipt, StockResponse
 from api.problems import problem_responses
+from api.schemas import SafeStr
 from application.inventory.commands import AdjustStock, ReceiveStock
 from application.inventory.views import LedgerEntry
 from application.shared.pagination import DEFAULT_LIMIT, Page
@@ -16,7 +17,7 @@ from domain.inventory.values import StockLevel
 router = APIRouter(prefix="/api/v1/inventory", tags=["inventory"])
 routers = [router]
 
-SkuPath = Annotated[str, Path(max_length=64, examples=["MUG-BLUE-350"])]
+SkuPath = Annotated[SafeStr, Path(max_length=64, examples=["MUG-BLUE-350"])]
 
 
 @router.get(

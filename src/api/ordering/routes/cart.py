@@ -7,12 +7,13 @@ from fastapi import APIRouter, Path
 from api.dependencies import CartOwner, Services
 from api.ordering.schemas import CartLineInput, CartResponse
 from api.problems import problem_responses
+from api.schemas import SafeStr
 from application.ordering.commands import ClearCart, RemoveCartLine, SetCartLine
 from application.ordering.views import CartView
 
 router = APIRouter(prefix="/api/v1/cart", tags=["cart"])
 
-SkuPath = Annotated[str, Path(max_length=64, examples=["MUG-BLUE-350"])]
+SkuPath = Annotated[SafeStr, Path(max_length=64, examples=["MUG-BLUE-350"])]
 
 
 @router.get(

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Header, Request
 from api.dependencies import Services
 from api.ordering.schemas import WebhookAck
 from api.problems import problem_responses
+from api.schemas import SafeStr
 from application.ordering.commands import HandlePaymentCallback
 
 router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
@@ -22,9 +23,10 @@ async def payment_webhook(
     request: Request,
     services: Services,
     signature: Annotated[
-        str | None,
+        SafeStr | None,
         Header(
             alias="Agora-Signature",
+            max_length=512,
             description="`t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<raw body>'>`",
         ),
     ] = None,
