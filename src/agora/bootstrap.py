@@ -26,7 +26,7 @@ from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.health import DependencyProbes
 from infrastructure.http.client import shared_http_client
 from infrastructure.payments.gateway import PaymentProvider
-from infrastructure.redis.client import build_redis
+from infrastructure.redis.client import RedisCircuit, build_redis
 
 VERSION = "0.1.0"
 
@@ -58,7 +58,7 @@ async def platform(
         resources.push_async_callback(engine.dispose)
         redis = None
         if redis_url is not None:
-            redis = build_redis(redis_url)
+            redis = build_redis(redis_url, timeout_seconds=settings.redis.timeout_seconds)
             resources.push_async_callback(redis.aclose)
         http = shared_http_client(timeout_seconds=settings.webhooks.timeout_seconds)
         resources.push_async_callback(http.aclose)
@@ -71,6 +71,10 @@ async def platform(
             http=http,
             redis=redis,
             redis_url=redis_url,
+            redis_circuit=RedisCircuit(
+                threshold=settings.redis.circuit_threshold,
+                reset_seconds=settings.redis.circuit_reset_seconds,
+            ),
             resources=resources,
             payments=payments,
         )

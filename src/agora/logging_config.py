@@ -42,6 +42,8 @@ def configure_logging(level: str, *, stream: TextIO = sys.stdout) -> None:
     root.setLevel(level)
     # Our access log replaces uvicorn's, which would log query strings.
     logging.getLogger("uvicorn.access").disabled = True
-    # Embedded PostgreSQL and Alembic narrate every step at INFO; their warnings still show.
-    for chatty in ("pgserver", "alembic"):
+    # Embedded PostgreSQL and Alembic narrate every step at INFO, and so does SQLAlchemy's pool
+    # (under our subclass's name, outside `sqlalchemy`, which SQLAlchemy quietens itself);
+    # their warnings still show.
+    for chatty in ("pgserver", "alembic", "infrastructure.db.engine.OutageAwarePool"):
         logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))

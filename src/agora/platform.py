@@ -15,13 +15,15 @@ from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.subscriptions import Subscriber
 from infrastructure.kafka.consumer import KafkaConsumerRunner
 from infrastructure.payments.gateway import PaymentProvider
+from infrastructure.redis.client import RedisCircuit
 
 
 @dataclass(frozen=True, kw_only=True)
 class Platform:
     """Shared by every context of one process. `redis` is None in a worker started without
-    REDIS_URL; `payments` replaces the simulated provider (tests pass one they can inspect);
-    `resources` closes what a context opened, when the process stops."""
+    REDIS_URL; every use of Redis goes through the one `redis_circuit`; `payments` replaces the
+    simulated provider (tests pass one they can inspect); `resources` closes what a context
+    opened, when the process stops."""
 
     settings: Settings
     engine: AsyncEngine
@@ -31,6 +33,7 @@ class Platform:
     http: httpx.AsyncClient
     redis: Redis | None
     redis_url: str | None
+    redis_circuit: RedisCircuit
     resources: AsyncExitStack
     payments: PaymentProvider | None = None
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from agora.settings import Settings
+from application.shared.errors import DatabaseUnavailable
 from infrastructure.db.engine import build_engine, ping
 from infrastructure.embedded import EmbeddedServices
 
@@ -46,6 +47,9 @@ def check_database(url: str) -> None:
 
     try:
         asyncio.run(_check())
+    except DatabaseUnavailable as exc:  # the engine's name for a refused or dropped connection
+        cause = exc.__cause__ or exc
+        raise DatabaseUnreachable(f"cannot reach PostgreSQL: {_first_line(cause)}") from exc
     except (OSError, OperationalError, DBAPIError, TimeoutError) as exc:
         raise DatabaseUnreachable(f"cannot reach PostgreSQL: {_first_line(exc)}") from exc
 

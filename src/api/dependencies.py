@@ -7,22 +7,23 @@ from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
 from api.openapi import REQUIRED_IN_DOCUMENT, raises
+from api.schemas import SafeStr
 from api.services import ApiServices
 from application.identity.views import Machine, Principal
 from application.shared import idempotency
 from application.shared.context import current_call
-from application.shared.errors import NotAuthenticated, PermissionDenied
+from application.shared.errors import DatabaseUnavailable, NotAuthenticated, PermissionDenied
 from application.shared.pagination import MAX_LIMIT
 from domain.identity.values import Permission
 
 PageLimit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
 PageCursor = Annotated[
-    str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
+    SafeStr | None, Query(max_length=512, description="`next_cursor` of the previous page.")
 ]
 
 # A demo mug: Swagger UI prefills it, so a newcomer's first cart line is a real product.
 SkuPath = Annotated[
-    str,
+    SafeStr,
     Path(
         max_length=64,
         openapi_examples={"demo": {"summary": "A demo mug", "value": "MUG-BLUE-350"}},
@@ -35,6 +36,8 @@ TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a URL, not a secret
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 
 
+# Every route reaches PostgreSQL through its services: an outage is a 503 on any of them.
+@raises(DatabaseUnavailable)
 async def get_services(request: Request) -> ApiServices:
     return cast(ApiServices, request.app.state.services)
 
@@ -111,7 +114,7 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 )
 async def idempotency_key(
     key: Annotated[
-        str | None,
+        SafeStr | None,
         Header(
             alias=IDEMPOTENCY_HEADER,
             max_length=200,

@@ -4,11 +4,14 @@ from typing import Annotated, TypeVar
 
 from fastapi import Header, Response
 
+from api.schemas import SafeStr
 from application.shared.errors import PreconditionFailed
 
 T = TypeVar("T")
 
-IfMatch = Annotated[str | None, Header(description='The ETag from a read, e.g. "3"')]
+IfMatch = Annotated[
+    SafeStr | None, Header(max_length=100, description='The ETag from a read, e.g. "3"')
+]
 
 
 def with_etag(response: Response, version: int, body: T) -> T:

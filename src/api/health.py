@@ -16,19 +16,26 @@ async def live() -> dict[str, str]:
 @router.get(
     "/ready",
     summary="PostgreSQL and Redis are reachable; event-log subscribers and their lag",
-    responses={503: {"description": "A dependency is unavailable; `checks` says which"}},
+    responses={
+        503: {
+            "description": "A dependency is unavailable: `checks` says which, `reasons` why"
+            " (`unreachable`, `timeout`, `refused`, `disconnected` or `error`)"
+        }
+    },
 )
 async def ready(services: Services) -> JSONResponse:
     """Ready means PostgreSQL and Redis answer. `subscribers` reports each projection and the
-    Kafka relay (position, pending events, lag, dead letters) without affecting readiness: a
-    broker outage must not take the shop off the load balancer."""
-    checks = await services.readiness.check()
-    healthy = all(state == "ok" for state in checks.values())
+    Kafka relay (position, pending events, lag, dead letters, whether it is failing) without
+    affecting readiness: a broker outage must not take the shop off the load balancer."""
+    found = await services.readiness.check()
+    reasons = {name: state for name, state in found.items() if state != "ok"}
+    healthy = not reasons
     subscribers = await services.readiness.subscribers() if healthy else []
     return JSONResponse(
         {
             "status": "ok" if healthy else "unavailable",
-            "checks": checks,
+            "checks": {name: "unavailable" if name in reasons else "ok" for name in found},
+            "reasons": reasons,
             "subscribers": subscribers,
         },
         status_code=200 if healthy else 503,

@@ -79,7 +79,7 @@ def document_problems(document: dict[str, Any], routes: Iterable[Any]) -> None:
         responses = operation["responses"]
         responses.pop("422", None)  # FastAPI's HTTPValidationError, which we never send
         for status, codes in sorted(_codes_by_status(problems_of(route, operation)).items()):
-            responses[str(status)] = problem_response(status, codes)
+            responses.setdefault(str(status), problem_response(status, codes))
 
 
 def problems_of(route: APIRoute, operation: dict[str, Any]) -> list[ProblemSpec]:

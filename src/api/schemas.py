@@ -1,14 +1,39 @@
-"""What every context's schemas share: requests refuse unknown fields; responses are read off a
-view's attributes (routes return views, the route's `response_model` shapes them); money is a
-decimal string."""
+"""What every context's schemas share: requests refuse unknown fields; every text a client sends
+is a SafeStr and every instant an Instant; responses are read off a view's attributes (routes
+return views, the route's `response_model` shapes them); money is a decimal string."""
 
+from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+
+from application.shared.pagination import utc_instant
+from domain.shared.text import text_fault
+
+T = TypeVar("T")
 
 # Serialised as a JSON string so no client parses it into a binary float.
 DecimalString = Annotated[Decimal, PlainSerializer(str, return_type=str)]
+
+
+def storable(value: T) -> T:
+    """The validator of SafeStr (and of unions holding text): `value` unchanged, or ValueError
+    saying why the text cannot be kept."""
+    fault = text_fault(value) if isinstance(value, str) else None
+    if fault is not None:
+        raise ValueError(fault)
+    return value
+
+
+SafeStr = Annotated[str, AfterValidator(storable)]
+"""Text from a client, in a body, query, header, path or form field: NUL and lone surrogates
+are a 422 naming the field (the database could not store them). Add the field's own length
+limit with `Field`/`Query`/`Header`/`Form(max_length=...)`."""
+
+Instant = Annotated[datetime, AfterValidator(utc_instant)]
+"""A point in time from a client, in UTC (naive is read as UTC): a date that leaves the
+calendar once its offset is applied (`0001-01-01T00:00:00+14:00`) is a 422 naming the field."""
 
 
 class RequestModel(BaseModel):

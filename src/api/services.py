@@ -14,7 +14,7 @@ from application.shared.bus import CommandBus
 
 
 class ReadinessCheck(Protocol):
-    """Reports each dependency as "ok" or why it is not."""
+    """Reports each dependency as "ok" or why it is not, in a stable word (never error text)."""
 
     async def check(self) -> dict[str, str]: ...
 

@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agora.contexts import inventory
-from agora.contexts.ordering import CatalogForOrdering, InventoryForOrdering
+from agora.contexts.ordering import CatalogForOrdering, InventoryForOrdering, payment_gateway
+from agora.settings import Settings
 from application.inventory.commands import ReceiveStock
 from application.inventory.deps import InventoryDeps
-from application.ordering.ports import OrderingUnitOfWork, Stock
+from application.ordering.ports import OrderingUnitOfWork, PaymentGateway, PaymentOutcome, Stock
 from application.shared.bus import CommandBus
 from application.shared.errors import ConcurrencyConflict
 from application.shared.idempotency import (
@@ -33,8 +34,9 @@ from domain.shared.sku import Sku
 from infrastructure.catalog.unit_of_work import SqlCatalogUnitOfWork
 from infrastructure.inventory.unit_of_work import SqlInventoryUnitOfWork
 from infrastructure.ordering.unit_of_work import SqlOrderingUnitOfWork
+from infrastructure.payments.simulated import SimulatedProvider
 from tests.support.eventlog import REGISTRY
-from tests.support.fakes.ordering import FakeOrderingUnitOfWork, FakeStock, Store
+from tests.support.fakes.ordering import FakeOrderingUnitOfWork, FakePayments, FakeStock, Store
 from tests.support.fakes.shared import FixedClock
 from tests.support.orders import NOW, placed
 
@@ -391,3 +393,64 @@ async def test_released_stock_goes_back_once_and_the_order_cannot_take_it_again(
     await port.release(uuid.uuid4())  # an order that holds nothing
     assert await port.reserve(cancelled, [(sku, 2)], hold_for=HOLD) is not None
     assert await port.reserve(other, [(sku, 3)], hold_for=HOLD) is None
+
+
+# -- the payment provider ------------------------------------------------------------------
+
+
+@dataclass
+class Payments:
+    """One implementation of the PaymentGateway port, and what it has charged, by reference:
+    (amount, voided)."""
+
+    port: PaymentGateway
+    charges: Callable[[], dict[str, tuple[Money, bool]]]
+
+
+@pytest.fixture(params=["memory", "simulated"])
+def payments(request: pytest.FixtureRequest) -> Payments:
+    if request.param == "memory":
+        fake = FakePayments()
+        return Payments(
+            port=fake,
+            charges=lambda: {r: (m, r in fake.voided) for r, m in fake.charges.items()},
+        )
+    provider = SimulatedProvider()
+    gateway = payment_gateway(Settings(), provider)
+    return Payments(
+        port=gateway,
+        charges=lambda: {r: (ch.amount, ch.voided) for r, ch in provider.charges.items()},
+    )
+
+
+PRICE = Money.of("25.00", "EUR")
+
+
+async def test_an_authorisation_asked_again_gets_the_charge_already_made_whatever_the_token(
+    payments: Payments,
+) -> None:
+    port = payments.port
+    first = await port.authorize(reference="order-1", amount=PRICE, token="tok_approve")
+    # Asked again after a crash: the token may be gone, yet the charge exists; the provider
+    # finds it by the reference before it looks at the card.
+    for token in ("tok_approve", "", "tok_decline"):
+        again = await port.authorize(reference="order-1", amount=PRICE, token=token)
+        assert again == first
+    assert first.outcome is PaymentOutcome.APPROVED
+    assert first.payment_reference is not None
+    assert payments.charges() == {"order-1": (PRICE, False)}
+
+
+async def test_no_card_is_declined_and_charges_nothing(payments: Payments) -> None:
+    result = await payments.port.authorize(reference="order-2", amount=PRICE, token="")
+    assert result.outcome is PaymentOutcome.DECLINED
+    assert payments.charges() == {}
+
+
+async def test_a_void_cancels_the_charge_under_its_reference_once(payments: Payments) -> None:
+    port = payments.port
+    await port.authorize(reference="order-3", amount=PRICE, token="tok_approve")
+    for _ in range(2):
+        await port.void(reference="order-3")
+    await port.void(reference="order-4")  # nothing was charged: nothing to do
+    assert payments.charges() == {"order-3": (PRICE, True)}

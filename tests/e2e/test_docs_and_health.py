@@ -3,10 +3,13 @@
 import re
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from agora.bootstrap import api_config
 from agora.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
 from agora.settings import AppSettings, Settings
 from api.app import create_app
+from infrastructure.eventlog.checkpoints import ensure_checkpoint, set_status
 from tests.support.settings import settings_for
 from tests.support.shop import Shop, running_app
 
@@ -47,6 +50,7 @@ async def test_live_and_ready(shop: Shop) -> None:
     ready = await shop.client.get("/health/ready")
     assert ready.status_code == 200
     assert ready.json()["checks"] == {"database": "ok", "redis": "ok"}
+    assert ready.json()["reasons"] == {}
 
 
 async def test_ready_is_503_naming_the_dependency_that_is_down(
@@ -60,8 +64,22 @@ async def test_ready_is_503_naming_the_dependency_that_is_down(
         response = await client.get("/health/ready")
     assert response.status_code == 503
     body = response.json()
-    assert body["checks"]["database"] == "ok"
-    assert body["checks"]["redis"].startswith("unavailable")
+    assert body["checks"] == {"database": "ok", "redis": "unavailable"}
+    assert body["reasons"] == {"redis": "unreachable"}
+
+
+async def test_ready_shows_a_failing_subscriber_without_its_error_text(
+    shop: Shop, engine: AsyncEngine
+) -> None:
+    await ensure_checkpoint(engine, "order-views")
+    await set_status(engine, "order-views", "stopped", error="KeyError: 'card 4242 of ada'")
+    response = await shop.client.get("/health/ready")
+    assert response.status_code == 200
+    (views,) = [s for s in response.json()["subscribers"] if s["name"] == "order-views"]
+    assert views["status"] == "stopped"
+    assert views["failing"] is True
+    assert "last_error" not in views
+    assert "4242" not in response.text
 
 
 def _description(settings: Settings) -> str:

@@ -119,6 +119,9 @@ async def test_the_staff_websocket_refuses_strangers_and_streams_changes_to_staf
         async with websockets.connect(ws_url(other)) as forged:
             await forged.send(json.dumps({"type": "authenticate", "token": "not-a-jwt"}))
             assert await closed_with(forged) == 1008
+        async with websockets.connect(ws_url(other)) as nested:
+            await nested.send("[" * 5_000)  # refused as a policy violation, not a crash
+            assert await closed_with(nested) == 1008
         async with websockets.connect(ws_url(other)) as customers:
             await customers.send(json.dumps({"type": "authenticate", "token": customer}))
             assert await closed_with(customers) == 1008  # not staff

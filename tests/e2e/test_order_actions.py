@@ -85,14 +85,10 @@ async def test_a_customer_cancels_a_paid_order_and_staff_refund_it(
     )
     assert no_key.json()["code"] == "idempotency_key_required"
 
-    # The staff search reads the projection, which trails the cancellation by a moment.
-    for _ in range(200):
-        waiting = await shop.client.get(
-            "/api/v1/staff/orders?awaiting_refund=true", headers=bearer(shop.staff)
-        )
-        if order_id in [o["id"] for o in waiting.json()["items"]]:
-            break
-        await asyncio.sleep(0.05)
+    await shop.wait_status(customer, order_id, "cancelled")  # the staff list is a read model
+    waiting = await shop.client.get(
+        "/api/v1/staff/orders?awaiting_refund=true", headers=bearer(shop.staff)
+    )
     assert order_id in [o["id"] for o in waiting.json()["items"]]
     refunded = await act(shop, shop.staff, order_id, "refund", reason="cancelled after payment")
     assert refunded.json()["status"] == "refunded"

@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from infrastructure.kafka.contracts import WAREHOUSE_SHIPMENTS, ordering_events
+from infrastructure.kafka.contracts import WAREHOUSE_SHIPMENTS, published_events
 from tests.support.shop import OrderingShop, OrderingShopFactory, bearer
 
 CHECKER = jsonschema.Draft202012Validator.FORMAT_CHECKER
@@ -97,7 +97,7 @@ async def test_shipment_reports_ship_and_deliver_and_bad_ones_are_dead_lettered(
         published = await read(
             kafka_bootstrap, f"{prefix}.ordering.events", at_least=6, key=f"order-{paid}".encode()
         )
-        contract = ordering_events()
+        contract = published_events("ordering")
         envelopes = [json.loads(r.value) for r in published]
         for envelope in envelopes:
             jsonschema.validate(envelope, contract, format_checker=CHECKER)

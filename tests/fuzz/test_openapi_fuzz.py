@@ -17,11 +17,10 @@ from schemathesis.core.result import Ok
 from tests.fuzz.conftest import FuzzedShop
 
 MAX_EXAMPLES = 10
-# TEMPORARY: no U+0000 in generated strings. NUL in a string field reaches PostgreSQL and is a 500
-# today; the shared safe string type (a 422 naming the field) is on its way on the `inputs`
-# branch. Remove this exclusion when that branch is merged. Lone surrogates are never generated
-# (strings are drawn from what UTF-8 can encode), so that class needs no exclusion.
-CONFIG = schemathesis.Config.from_dict({"generation": {"allow-x00": False}})
+# Strings may hold U+0000 (every text a client sends is a SafeStr: a 422 naming the field, ADR
+# 0016). They are drawn from what UTF-8 encodes, so lone surrogates are left to
+# tests/e2e/test_hostile_inputs.py.
+CONFIG = schemathesis.Config.from_dict({"generation": {"allow-x00": True}})
 CHECKS = [
     checks.not_a_server_error,
     checks.status_code_conformance,

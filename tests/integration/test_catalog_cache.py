@@ -1,5 +1,5 @@
 """The catalog cache on real Redis: single-flight misses, invalidation from the event log, and
-reads that survive Redis being down."""
+reads that survive Redis being down or hung (behind the circuit breaker)."""
 
 import asyncio
 import uuid
@@ -22,9 +22,14 @@ from infrastructure.db.engine import asyncpg_dsn
 from infrastructure.eventlog.subscriptions import RunnerConfig, SubscriptionRunner
 from infrastructure.files.images import LocalImageStore
 from infrastructure.redis.catalog_cache import CachedCatalogReader, ProductCache
-from infrastructure.redis.client import build_redis
+from infrastructure.redis.client import RedisCircuit, build_redis
 from tests.support.eventlog import REGISTRY
 from tests.support.fakes.shared import FixedClock
+from tests.support.tcp_proxy import TcpProxy
+
+
+def a_circuit(*, threshold: int = 3, reset_seconds: float = 10) -> RedisCircuit:
+    return RedisCircuit(threshold=threshold, reset_seconds=reset_seconds)
 
 
 class SlowToAnswer(SqlCatalogReader):
@@ -52,7 +57,12 @@ class CountingReader(SqlCatalogReader):
 @pytest.fixture
 async def cache(redis_url: str, redis_prefix: str) -> AsyncIterator[ProductCache]:
     client = build_redis(redis_url)
-    yield ProductCache(client, prefix=f"{redis_prefix}-{uuid.uuid4().hex[:6]}", ttl_seconds=60)
+    yield ProductCache(
+        client,
+        circuit=a_circuit(),
+        prefix=f"{redis_prefix}-{uuid.uuid4().hex[:6]}",
+        ttl_seconds=60,
+    )
     await client.aclose()
 
 
@@ -136,7 +146,8 @@ async def test_reads_succeed_when_redis_is_down(engine: AsyncEngine, tmp_path: P
     product = await published(deps(engine, tmp_path))
     dead = build_redis("redis://127.0.0.1:1/0")
     reader = CachedCatalogReader(
-        SqlCatalogReader(engine), ProductCache(dead, prefix="down", ttl_seconds=60)
+        SqlCatalogReader(engine),
+        ProductCache(dead, circuit=a_circuit(), prefix="down", ttl_seconds=60),
     )
     found = await reader.details(product.id, include_all=False)
     page = await reader.search(ProductSearch(sort="newest", limit=5))
@@ -144,6 +155,40 @@ async def test_reads_succeed_when_redis_is_down(engine: AsyncEngine, tmp_path: P
     assert found.id == product.id
     assert page.items
     await dead.aclose()
+
+
+async def test_a_hung_redis_opens_the_circuit_and_reads_skip_it_until_it_answers_again(
+    engine: AsyncEngine, tmp_path: Path, redis_url: str, redis_prefix: str
+) -> None:
+    product = await published(deps(engine, tmp_path))
+    circuit = a_circuit(threshold=2, reset_seconds=3)
+    async with TcpProxy(redis_url.removeprefix("redis://").split("/")[0], hung=True) as proxy:
+        client = build_redis(f"redis://{proxy.address}/0", timeout_seconds=0.2)
+        cache = ProductCache(client, circuit=circuit, prefix=redis_prefix, ttl_seconds=60)
+        reader = CountingReader(engine)
+        cached = CachedCatalogReader(reader, cache)
+        try:
+            for _ in range(2):
+                assert await cached.details(product.id, include_all=False) is not None
+            assert await circuit.state() == "opened"
+            reached = proxy.received
+            for _ in range(5):
+                assert await cached.details(product.id, include_all=False) is not None
+            assert proxy.received == reached  # failed fast, straight to PostgreSQL
+            assert reader.details_calls == 7
+
+            proxy.hung, proxy.up = False, True  # Redis answers again
+            for _ in range(120):  # bounded: the circuit lets a call through after its pause
+                await asyncio.sleep(0.05)
+                await cached.details(product.id, include_all=False)
+                if await circuit.state() == "closed":
+                    break
+            assert await circuit.state() == "closed"
+            calls = reader.details_calls
+            await cached.details(product.id, include_all=False)
+            assert reader.details_calls == calls  # served from Redis again
+        finally:
+            await client.aclose()
 
 
 async def test_the_write_path_invalidates_before_the_next_read(

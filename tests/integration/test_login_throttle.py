@@ -5,12 +5,14 @@ import uuid
 import pytest
 
 from application.shared.errors import TooManyAttempts
+from infrastructure.redis.client import RedisCircuit
 from infrastructure.redis.login_throttle import RedisLoginThrottle, limits_storage
 
 
 def throttle(redis_url: str, prefix: str) -> RedisLoginThrottle:
     return RedisLoginThrottle(
         storage=limits_storage(redis_url, key_prefix=f"{prefix}-{uuid.uuid4().hex[:6]}"),
+        circuit=RedisCircuit(threshold=3, reset_seconds=10),
         per_ip="3/minute",
         per_account="2/minute",
     )
@@ -34,6 +36,23 @@ async def test_every_attempt_counts_per_address(redis_url: str, redis_prefix: st
     with pytest.raises(TooManyAttempts):
         await limiter.check(email="user9@example.com", client_ip="198.51.100.7")
     await limiter.check(email="user9@example.com", client_ip="198.51.100.8")
+
+
+async def test_a_refusal_is_an_answer_and_never_opens_the_redis_circuit(
+    redis_url: str, redis_prefix: str
+) -> None:
+    circuit = RedisCircuit(threshold=1, reset_seconds=600)
+    limiter = RedisLoginThrottle(
+        storage=limits_storage(redis_url, key_prefix=f"{redis_prefix}-{uuid.uuid4().hex[:6]}"),
+        circuit=circuit,
+        per_ip="1/minute",
+        per_account="5/minute",
+    )
+    await limiter.check(email="ada@example.com", client_ip="192.0.2.9")
+    for _ in range(3):
+        with pytest.raises(TooManyAttempts):
+            await limiter.check(email="ada@example.com", client_ip="192.0.2.9")
+    assert await circuit.state() == "closed"
 
 
 async def test_an_unreachable_redis_lets_logins_through(redis_prefix: str) -> None:

@@ -34,7 +34,9 @@ def test_without_an_id_the_records_coordinates_identify_it() -> None:
     assert decode(record(b"{}", [])).message_id == "t:2:7"
 
 
-@pytest.mark.parametrize("value", [None, b"", b"[1, 2]", b"\xff\xfe", b"{not json"])
+@pytest.mark.parametrize(
+    "value", [None, b"", b"[1, 2]", b"\xff\xfe", b"{not json", b'{"a": ' + b"[" * 5_000]
+)
 def test_anything_but_a_json_object_is_malformed(value: bytes | None) -> None:
     with pytest.raises(ValueError, match="JSON"):
         decode(record(value, []))

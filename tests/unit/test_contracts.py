@@ -7,28 +7,24 @@ from datetime import UTC, datetime
 import jsonschema
 import pytest
 
+from agora.contexts import CONTEXTS
 from infrastructure.kafka.consumer import UnprocessableMessage
-from infrastructure.kafka.contracts import (
-    CONTRACTS,
-    WAREHOUSE_SHIPMENTS,
-    ordering_events,
-    rendered,
-)
+from infrastructure.kafka.contracts import CONTRACTS, PUBLISHED, contracts, rendered
 from infrastructure.kafka.warehouse import parse_shipment
 
 REGENERATE = "run: PYTHONPATH=src .venv/bin/python -m infrastructure.kafka.contracts"
 
 
-@pytest.mark.parametrize(
-    ("name", "schema"),
-    [
-        ("agora.ordering.events.schema.json", ordering_events()),
-        ("warehouse.shipments.schema.json", WAREHOUSE_SHIPMENTS),
-    ],
-)
+@pytest.mark.parametrize(("name", "schema"), contracts().items())
 def test_the_published_contract_is_current(name: str, schema: dict[str, object]) -> None:
     jsonschema.Draft202012Validator.check_schema(schema)
     assert (CONTRACTS / name).read_text() == rendered(schema), REGENERATE
+
+
+def test_every_event_the_relay_publishes_has_a_contract() -> None:
+    registered = {c.NAME: set(c.EVENTS) for c in CONTEXTS if c.EVENTS}
+    assert {name: set(events) for name, (events, _) in PUBLISHED.items()} == registered
+    assert {p.name for p in CONTRACTS.glob("*.schema.json")} == set(contracts())
 
 
 def test_the_consumer_accepts_exactly_what_the_warehouse_contract_allows() -> None:

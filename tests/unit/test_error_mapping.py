@@ -36,5 +36,5 @@ def test_codes_are_unique_per_status() -> None:
     pairs = [(spec.status, spec.code) for spec in ERROR_TABLE.values()]
     assert len(pairs) == len(set(pairs))
     # Client errors, and 503 where a dependency outside the request is away.
-    unavailable = {"payment_unavailable", "live_updates_unavailable"}
+    unavailable = {"payment_unavailable", "live_updates_unavailable", "database_unavailable"}
     assert all(400 <= status < 500 or code in unavailable for status, code in pairs)

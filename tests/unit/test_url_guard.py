@@ -19,6 +19,7 @@ from infrastructure.http.url_guard import NetworkUrlGuard
         "https://[2002:7f00:1::]/hook",  # 6to4 of 127.0.0.1
         "https://[::127.0.0.1]/hook",  # IPv4-compatible
         "https://93.184.215.14:25/hook",  # a privileged port other than 443
+        "https://93.184.215.14:0/hook",  # port 0 is not the default port
         "https://93.184.215.14:abc/hook",
         "https://[::1/hook",
         "https://user:secret@93.184.215.14/hook",

@@ -63,7 +63,10 @@ def _cache(p: Platform) -> ProductCache | None:
     if p.redis is None or not settings.cache_enabled:
         return None
     return ProductCache(
-        p.redis, prefix=p.settings.redis.key_prefix, ttl_seconds=settings.cache_ttl_seconds
+        p.redis,
+        circuit=p.redis_circuit,
+        prefix=p.settings.redis.key_prefix,
+        ttl_seconds=settings.cache_ttl_seconds,
     )
 
 

@@ -63,7 +63,12 @@ def dependencies(p: Platform) -> IdentityDeps:
         ),
         tokens=_tokens(p),
         throttle=RedisLoginThrottle(
-            storage=limits_storage(p.redis_url, key_prefix=f"{p.settings.redis.key_prefix}:limits"),
+            storage=limits_storage(
+                p.redis_url,
+                key_prefix=f"{p.settings.redis.key_prefix}:limits",
+                timeout_seconds=p.settings.redis.timeout_seconds,
+            ),
+            circuit=p.redis_circuit,
             per_ip=auth.login_limit_per_ip,
             per_account=auth.login_limit_per_account,
         ),

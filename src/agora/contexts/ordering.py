@@ -109,7 +109,11 @@ def wire(p: Platform) -> Wiring:
         FulfilmentRunner(fulfilment.FulfilmentProcess(deps), p.registry),
     ]
     if p.redis is not None:
-        subscribers.append(OrderUpdatesPublisher(p.redis, p.registry, prefix=s.redis.key_prefix))
+        subscribers.append(
+            OrderUpdatesPublisher(
+                p.redis, p.registry, circuit=p.redis_circuit, prefix=s.redis.key_prefix
+            )
+        )
     consumers: list[KafkaConsumerRunner] = []
     if s.kafka.bootstrap_servers:
         consumers.append(

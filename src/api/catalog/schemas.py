@@ -5,12 +5,15 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import ConfigDict, Field, computed_field
+from pydantic import AfterValidator, ConfigDict, Field, computed_field
 
-from api.schemas import MoneyModel, RequestModel, ResponseModel
+from api.schemas import MoneyModel, RequestModel, ResponseModel, SafeStr, storable
 
-AmountInput = Annotated[str, Field(pattern=r"^\d{1,8}(\.\d{1,2})?$", examples=["19.90"])]
+AmountInput = Annotated[SafeStr, Field(pattern=r"^\d{1,8}(\.\d{1,2})?$", examples=["19.90"])]
 AttributeValue = str | int | bool
+# One validator over the union, so an error names the attribute, not a member of the union.
+AttributeInput = Annotated[str | int | bool, AfterValidator(storable)]
+AttributesInput = dict[SafeStr, AttributeInput]
 
 
 class ProductSummaryResponse(ResponseModel):
@@ -49,16 +52,16 @@ class ProductPage(ResponseModel):
 
 class PriceInput(RequestModel):
     amount: AmountInput
-    currency: str = Field(pattern=r"^[A-Za-z]{3}$", examples=["EUR"])
+    currency: SafeStr = Field(pattern=r"^[A-Za-z]{3}$", examples=["EUR"])
 
 
 class NewProduct(RequestModel):
-    sku: str = Field(max_length=64, examples=["MUG-BLUE-350"])
-    name: str = Field(min_length=1, max_length=200, examples=["Blue mug, 350 ml"])
-    description: str = Field("", max_length=5000, examples=["A 350 ml stoneware mug."])
+    sku: SafeStr = Field(max_length=64, examples=["MUG-BLUE-350"])
+    name: SafeStr = Field(min_length=1, max_length=200, examples=["Blue mug, 350 ml"])
+    description: SafeStr = Field("", max_length=5000, examples=["A 350 ml stoneware mug."])
     price: PriceInput
     category_id: UUID | None = Field(None, examples=[None])
-    attributes: dict[str, AttributeValue] = Field(
+    attributes: AttributesInput = Field(
         default_factory=dict, examples=[{"color": "blue", "volume_ml": 350}]
     )
 
@@ -74,10 +77,10 @@ class ProductPatch(RequestModel):
         },
     )
 
-    name: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = Field(None, max_length=5000)
+    name: SafeStr | None = Field(None, min_length=1, max_length=200)
+    description: SafeStr | None = Field(None, max_length=5000)
     category_id: UUID | None = None
-    attributes: dict[str, AttributeValue] | None = None
+    attributes: AttributesInput | None = None
 
 
 class CategoryResponse(ResponseModel):
@@ -90,7 +93,7 @@ class CategoryResponse(ResponseModel):
 
 
 class NewCategory(RequestModel):
-    name: str = Field(min_length=1, max_length=100, examples=["Mugs"])
+    name: SafeStr = Field(min_length=1, max_length=100, examples=["Mugs"])
     parent_id: UUID | None = Field(None, examples=[None])
 
 

@@ -5,7 +5,6 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response, status
-from fastapi.security import OAuth2PasswordRequestForm
 
 from api.dependencies import (
     ApiKeyManager,
@@ -41,7 +40,7 @@ routers = [auth, users, api_keys]
 )
 @raises(identity.AccountDeactivated, shared.NotAuthenticated, shared.TooManyAttempts)
 async def log_in(
-    request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], services: Services
+    request: Request, form: Annotated[schemas.LoginForm, Depends()], services: Services
 ) -> TokenPair:
     """`username` is the account's email. Failed attempts are limited per account and per
     client address; the answer to too many is 429 with `Retry-After`."""

@@ -2,44 +2,70 @@
 shows. Responses are read from the application's views by attribute."""
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
+from fastapi import Form
 from pydantic import EmailStr, Field
 
-from api.schemas import RequestModel, ResponseModel
+from api.schemas import RequestModel, ResponseModel, SafeStr
 from domain.identity.values import Permission, Role
+
+# Characters, not bytes: at most 4 bytes each in UTF-8, so never over the 4,096 bytes the
+# password hasher accepts (passlib refuses more with an error, not a verdict).
+PASSWORD_MAX_LENGTH = 1024
+
+
+class LoginForm:
+    """The OAuth2 password flow's form (RFC 6749 section 4.3.2), each field safe text with a
+    limit; other fields (`client_id`, `client_secret`) are ignored."""
+
+    def __init__(
+        self,
+        *,
+        username: Annotated[SafeStr, Form(max_length=254, description="The account's email.")],
+        password: Annotated[SafeStr, Form(max_length=PASSWORD_MAX_LENGTH)],
+        grant_type: Annotated[SafeStr | None, Form(pattern="^password$")] = None,
+        scope: Annotated[SafeStr, Form(max_length=1000)] = "",
+    ) -> None:
+        self.username = username
+        self.password = password
+        self.grant_type = grant_type
+        self.scope = scope
 
 
 class RegistrationRequest(RequestModel):
     """A new customer account."""
 
     email: EmailStr = Field(max_length=254, examples=["ada@example.com"])
-    password: str = Field(
+    password: SafeStr = Field(
         min_length=1,
-        max_length=1024,
+        max_length=PASSWORD_MAX_LENGTH,
         description="At least 12 characters, not common, not containing the email's name.",
         examples=["correct-horse-battery-staple"],
     )
-    full_name: str = Field(min_length=1, max_length=200, examples=["Ada Lovelace"])
+    full_name: SafeStr = Field(min_length=1, max_length=200, examples=["Ada Lovelace"])
 
 
 class ProfileUpdate(RequestModel):
     """The fields a user may change on their own account (`roles` in here is a 422)."""
 
-    full_name: str = Field(min_length=1, max_length=200, examples=["Ada King"])
+    full_name: SafeStr = Field(min_length=1, max_length=200, examples=["Ada King"])
 
 
 class PasswordChange(RequestModel):
     """Replace the password; every other session of the account ends."""
 
-    current_password: str = Field(min_length=1, max_length=1024)
-    new_password: str = Field(min_length=1, max_length=1024, examples=["a-new-long-passphrase"])
+    current_password: SafeStr = Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)
+    new_password: SafeStr = Field(
+        min_length=1, max_length=PASSWORD_MAX_LENGTH, examples=["a-new-long-passphrase"]
+    )
 
 
 class RefreshRequest(RequestModel):
     """Trade a refresh token for a new pair; the old token is spent."""
 
-    refresh_token: str = Field(min_length=1, max_length=256)
+    refresh_token: SafeStr = Field(min_length=1, max_length=256)
 
 
 class TokenResponse(ResponseModel):
@@ -97,8 +123,8 @@ class AccountHistoryPage(ResponseModel):
 class NewApiKey(RequestModel):
     """A key for an integration: a name to recognise it by and the scopes it may use."""
 
-    name: str = Field(min_length=1, max_length=100, examples=["warehouse"])
-    scopes: list[str] = Field(
+    name: SafeStr = Field(min_length=1, max_length=100, examples=["warehouse"])
+    scopes: list[Annotated[SafeStr, Field(max_length=40)]] = Field(
         min_length=1,
         max_length=10,
         description="Any of `orders:read:any`, `orders:fulfil`, `inventory:read`, "

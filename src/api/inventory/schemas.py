@@ -5,7 +5,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas import RequestModel, ResponseModel
+from api.schemas import RequestModel, ResponseModel, SafeStr
 from domain.inventory.values import MAX_QUANTITY
 
 
@@ -28,7 +28,7 @@ class Adjustment(RequestModel):
     """A correction after a count, damage or loss; negative to remove units."""
 
     delta: int = Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY, examples=[-2])
-    reason: str = Field(min_length=3, max_length=200, examples=["two mugs broken in transit"])
+    reason: SafeStr = Field(min_length=3, max_length=200, examples=["two mugs broken in transit"])
 
 
 class LedgerEntryResponse(ResponseModel):

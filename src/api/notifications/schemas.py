@@ -1,21 +1,22 @@
 """Schemas of webhook administration; responses are read from the views by attribute."""
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas import RequestModel, ResponseModel
+from api.schemas import RequestModel, ResponseModel, SafeStr
 
 
 class NewWebhook(RequestModel):
     """A URL to receive the named event types; it must be https and resolve to public addresses."""
 
-    url: str = Field(max_length=2000, examples=["https://partner.example.com/agora-hooks"])
-    event_types: list[str] = Field(
+    url: SafeStr = Field(max_length=2000, examples=["https://partner.example.com/agora-hooks"])
+    event_types: list[Annotated[SafeStr, Field(max_length=100)]] = Field(
         min_length=1, max_length=50, examples=[["OrderPaid", "OrderShipped"]]
     )
-    secret: str = Field(
+    secret: SafeStr = Field(
         min_length=16,
         max_length=200,
         description="Signs every delivery (`Agora-Signature: t=...,v1=HMAC-SHA256(secret, "

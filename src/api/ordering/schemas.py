@@ -7,11 +7,11 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field, computed_field
 
-from api.schemas import MoneyModel, RequestModel, ResponseModel
+from api.schemas import MoneyModel, RequestModel, ResponseModel, SafeStr
 from domain.ordering.cart import MAX_QUANTITY
 from domain.ordering.values import OrderStatus, ShippingAddress
 
-Text = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[SafeStr, Field(min_length=1, max_length=200)]
 
 
 class CartLineInput(RequestModel):
@@ -51,10 +51,12 @@ class AddressModel(RequestModel):
 
     name: Text = Field(examples=["Ada Lovelace"])
     line1: Text = Field(examples=["12 Market Street"])
-    line2: Annotated[str, Field(max_length=200)] | None = Field(None, examples=[None])
+    line2: Annotated[SafeStr, Field(max_length=200)] | None = Field(None, examples=[None])
     city: Text = Field(examples=["London"])
-    postal_code: Annotated[str, Field(min_length=1, max_length=20)] = Field(examples=["EC1A 1BB"])
-    country: str = Field(pattern=r"^[A-Z]{2}$", examples=["GB"])
+    postal_code: Annotated[SafeStr, Field(min_length=1, max_length=20)] = Field(
+        examples=["EC1A 1BB"]
+    )
+    country: SafeStr = Field(pattern=r"^[A-Z]{2}$", examples=["GB"])
 
     def to_domain(self) -> ShippingAddress:
         return ShippingAddress(**self.model_dump())
@@ -64,7 +66,7 @@ class CheckoutRequest(RequestModel):
     """Where to ship and how to pay; the order takes the cart's lines at the catalog's prices."""
 
     shipping_address: AddressModel
-    payment_token: str = Field(
+    payment_token: SafeStr = Field(
         min_length=1,
         max_length=100,
         description="From the payment provider. Simulated: `tok_approve`, `tok_decline`, "
@@ -155,8 +157,8 @@ class CancelRequest(RequestModel):
 class ShipRequest(RequestModel):
     """A paid order's shipment; reporting the same tracking number again changes nothing."""
 
-    tracking_number: str = Field(min_length=1, max_length=64, examples=["1Z999AA10123456784"])
-    carrier: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+    tracking_number: SafeStr = Field(min_length=1, max_length=64, examples=["1Z999AA10123456784"])
+    carrier: Annotated[SafeStr, Field(min_length=1, max_length=64)] | None = Field(
         None, examples=["UPS"]
     )
 

@@ -14,6 +14,7 @@ from fastapi.responses import StreamingResponse
 from api.dependencies import ReportReader, Services
 from api.openapi import raises
 from api.reporting.schemas import DailyReport, ProductReport
+from api.schemas import SafeStr
 from application.reporting.views import (
     DailySales,
     InvalidPeriod,
@@ -28,7 +29,7 @@ routers = [router]
 
 First = Annotated[date, Query(alias="from", description="First day (UTC), included.")]
 Last = Annotated[date, Query(alias="to", description="Last day (UTC), included.")]
-Currency = Annotated[str, Query(pattern=r"^[A-Z]{3}$", description="Amounts in this currency.")]
+Currency = Annotated[SafeStr, Query(pattern=r"^[A-Z]{3}$", description="Amounts in this currency.")]
 EXPORT_COLUMNS = tuple(f.name for f in fields(OrderExportRow))
 
 

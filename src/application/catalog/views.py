@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
+from application.shared import bounded_json
 from application.shared.views import view_of
 from domain.catalog.category import Category
 from domain.catalog.errors import InvalidProduct
@@ -16,6 +17,7 @@ from domain.catalog.product import Product
 from domain.catalog.values import Attributes, check_attributes
 from domain.shared.money import Money
 from domain.shared.sku import Sku
+from domain.shared.text import text_fault
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -138,6 +140,11 @@ class ProductRow:
 
 def parse_row(row: Mapping[str, str | None]) -> ProductRow:
     """Validate one row; raise a DomainError saying what is wrong with it."""
+    for column, cell in row.items():
+        # csv.DictReader puts a row's surplus cells in a list under the key None.
+        for text in cell if isinstance(cell, list) else [cell or ""]:
+            if fault := text_fault(text):
+                raise InvalidProduct(f"{column or 'a surplus cell'} {fault}")
     missing = [c for c in REQUIRED if not (row.get(c) or "").strip()]
     if missing:
         raise InvalidProduct(f"missing {', '.join(missing)}")
@@ -148,8 +155,8 @@ def parse_row(row: Mapping[str, str | None]) -> ProductRow:
         raise InvalidProduct(f"category_id {category!r} is not a UUID") from None
     raw_attributes = (row.get("attributes") or "").strip()
     try:
-        attributes = json.loads(raw_attributes) if raw_attributes else {}
-    except json.JSONDecodeError:
+        attributes = bounded_json.loads(raw_attributes) if raw_attributes else {}
+    except ValueError:
         raise InvalidProduct("attributes must be a JSON object") from None
     if not isinstance(attributes, dict):
         raise InvalidProduct("attributes must be a JSON object")

@@ -48,7 +48,7 @@ class CartRepository(Protocol):
 
 class PaymentMethods(Protocol):
     """The payment token given at checkout, kept out of the event log (and so out of Kafka), and
-    forgotten once the payment has a final answer."""
+    forgotten in the transaction that records the payment's final answer, never before."""
 
     async def put(self, order_id: UUID, token: str) -> None: ...
 
@@ -152,8 +152,9 @@ class PaymentResult:
 
 
 class PaymentGateway(Protocol):
-    """A payment provider; `reference` is its idempotency key (asking twice never charges twice).
-    Failing to reach it raises PaymentUnavailable."""
+    """A payment provider; `reference` is its idempotency key: asked again, it answers with the
+    charge already made under it, looked up before the token (which may be gone by then), and
+    never charges twice (ADR 0015). Failing to reach it raises PaymentUnavailable."""
 
     async def authorize(self, *, reference: str, amount: Money, token: str) -> PaymentResult: ...
 

@@ -25,6 +25,17 @@ class TooManyAttempts(ApplicationError):
         self.retry_after = retry_after
 
 
+class DatabaseUnavailable(ApplicationError):
+    """PostgreSQL cannot be reached, or dropped the connection mid-request: an outage, not a bug.
+    `reason` is a stable word (`unreachable`, `timeout`, `refused`, `disconnected`); the caller
+    may try again in `retry_after` seconds."""
+
+    def __init__(self, detail: str, *, reason: str, retry_after: int = 5) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
 class ConcurrencyConflict(ApplicationError):
     """Someone else changed the same aggregate between our read and our write."""
 

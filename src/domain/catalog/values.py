@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from domain.catalog.errors import ImageTooLarge, InvalidProduct, UnsupportedImage
+from domain.shared.text import text_fault
 
 Attributes = dict[str, str | int | bool]
 
@@ -29,6 +30,8 @@ def check_attributes(attributes: Mapping[str, object]) -> Attributes:
     for key, value in attributes.items():
         if not _ATTRIBUTE_KEY.match(key):
             raise InvalidProduct(f"attribute name {key!r} must be lower_snake_case, 1-40 chars")
+        if isinstance(value, str) and (fault := text_fault(value)):
+            raise InvalidProduct(f"attribute {key!r} {fault}")
         if isinstance(value, str) and len(value) <= MAX_NAME:
             checked[key] = value.strip()
         elif isinstance(value, bool | int) and not (isinstance(value, int) and abs(value) > 2**53):

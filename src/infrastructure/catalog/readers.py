@@ -3,7 +3,7 @@ categories, and a streamed export. SQLAlchemy Core into DTOs; no aggregates."""
 
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from typing import Any
 from uuid import UUID
 
@@ -12,7 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from application.catalog.views import CategoryView, ProductDetails, ProductSearch, ProductSummary
 from application.shared.errors import InvalidCursor
-from application.shared.pagination import Page, decode_cursor, encode_cursor, page_of
+from application.shared.pagination import (
+    Page,
+    cursor_amount,
+    cursor_instant,
+    cursor_number,
+    decode_cursor,
+    encode_cursor,
+    page_of,
+)
 from application.shared.views import view_of
 from domain.catalog.values import ProductStatus
 from infrastructure.catalog.tables import categories, product_images, products
@@ -164,10 +172,10 @@ def _cursor_values(query: ProductSearch) -> tuple[Any, UUID]:
 
 
 _KEY_PARSERS: dict[str, Callable[[str], Any]] = {
-    "price": Decimal,
+    "price": cursor_amount,
     "name": str,
-    "newest": datetime.fromisoformat,
-    "relevance": float,
+    "newest": cursor_instant,
+    "relevance": cursor_number,
 }
 
 

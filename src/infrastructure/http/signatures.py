@@ -21,6 +21,8 @@ def verify(
     """Raise InvalidSignature unless `header` signs `body` with `secret`, recently enough."""
     if not header:
         raise InvalidSignature("the Agora-Signature header is missing")
+    if not header.isascii():  # a digest is hex; and compare_digest refuses non-ASCII text
+        raise InvalidSignature("the signature header is not `t=<seconds>,v1=<hex>`")
     parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
     timestamp, signature = parts.get("t", ""), parts.get("v1", "")
     if not (timestamp.isdecimal() and len(timestamp) <= 12) or not signature:

@@ -49,7 +49,7 @@ class NetworkUrlGuard:
             raise UnsafeWebhookUrl("webhook URLs must use https")
         if local:
             return PinnedUrl(url=url, host_header=parts.netloc, server_name=None)
-        port = parts.port or 443
+        port = 443 if parts.port is None else parts.port  # `:0` is port 0, not the default
         if port != 443 and port < 1024:
             raise UnsafeWebhookUrl(f"port {port} is not accepted; use 443 or one above 1023")
         addresses = await _addresses(host, port)

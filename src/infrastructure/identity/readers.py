@@ -17,6 +17,7 @@ from application.identity.views import (
 from application.shared.errors import InvalidCursor
 from application.shared.pagination import (
     Page,
+    cursor_instant,
     decode_cursor,
     decode_position_cursor,
     encode_cursor,
@@ -47,7 +48,7 @@ class SqlUserDirectory:
         if cursor is not None:
             created_at, user_id = decode_cursor(cursor, length=2)
             try:
-                after = (datetime.fromisoformat(created_at), UUID(user_id))
+                after = (cursor_instant(created_at), UUID(user_id))
             except ValueError:
                 raise InvalidCursor("the cursor is not one this service issued") from None
             query = query.where(tuple_(users.c.created_at, users.c.id) > after)

@@ -6,7 +6,6 @@ and changes nothing. A malformed message, or one that keeps failing, goes to `<t
 the reason in its headers, and the partition moves on."""
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from aiokafka.errors import CommitFailedError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from application.shared import bounded_json
 from infrastructure.db.transient import is_transient
 from infrastructure.db.unit_of_work import joined
 from infrastructure.eventlog.tables import consumer_inbox
@@ -184,8 +184,8 @@ def decode(record: ConsumerRecord[bytes, bytes]) -> InboundMessage:
     else the record's coordinates (unique per topic)."""
     headers = {k: (v or b"").decode(errors="replace") for k, v in (record.headers or [])}
     try:
-        body = json.loads(record.value or b"")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        body = bounded_json.loads(record.value or b"")
+    except ValueError as exc:  # not JSON, not UTF-8, or nested too deep
         raise ValueError(f"not JSON: {exc}") from None
     if not isinstance(body, dict):
         raise ValueError("not a JSON object")

@@ -1,5 +1,6 @@
-"""Ordering's message contracts as JSON Schema, kept in `docs/contracts/`: published events,
-generated from their classes, and the warehouse's shipment reports, by hand (its promise)."""
+"""The message contracts as JSON Schema, kept in `docs/contracts/`: each context's published
+events (one topic per context), generated from their classes, and the warehouse's shipment
+reports, by hand (its promise)."""
 
 import json
 import sys
@@ -8,7 +9,20 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from domain.ordering.events import ORDER_EVENTS
+from domain.catalog import events as catalog
+from domain.catalog.category import Category
+from domain.catalog.product import Product
+from domain.identity import events as identity
+from domain.identity.api_key import ApiKey
+from domain.identity.user import User
+from domain.inventory import events as inventory
+from domain.inventory.stock import StockItem
+from domain.notifications import events as notifications
+from domain.notifications.webhook import WebhookSubscription
+from domain.ordering import events as ordering
+from domain.ordering.order import Order
+from domain.shared.events import DomainEvent
+from infrastructure.kafka.envelope import topic_for
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 CONTRACTS = Path(__file__).resolve().parents[3] / "docs" / "contracts"
@@ -42,10 +56,22 @@ WAREHOUSE_SHIPMENTS: dict[str, Any] = {
 }
 
 
-def ordering_events() -> dict[str, Any]:
-    """The envelope of every message on agora.ordering.events, and each event's payload."""
+# context -> (its published events, the stream types they are recorded on)
+PUBLISHED: dict[str, tuple[tuple[type[DomainEvent], ...], tuple[str, ...]]] = {
+    "catalog": (catalog.EVENTS, (Product.stream_type, Category.stream_type)),
+    "identity": (identity.EVENTS, (User.stream_type, ApiKey.stream_type)),
+    "inventory": (inventory.EVENTS, (StockItem.stream_type,)),
+    "notifications": (notifications.EVENTS, (WebhookSubscription.stream_type,)),
+    "ordering": (ordering.EVENTS, (Order.stream_type,)),
+}
+
+
+def published_events(context: str) -> dict[str, Any]:
+    """The envelope of every message on the context's topic, and each event's payload."""
+    events, stream_types = PUBLISHED[context]
+    topic = topic_for(context)
     definitions: dict[str, Any] = {}
-    for cls in ORDER_EVENTS:
+    for cls in events:
         schema = TypeAdapter(cls).json_schema(mode="serialization")
         definitions.update(schema.pop("$defs", {}))
         definitions[cls.__name__] = schema
@@ -54,14 +80,14 @@ def ordering_events() -> dict[str, Any]:
             "if": {"properties": {"event_type": {"const": cls.__name__}}},
             "then": {"properties": {"payload": {"$ref": f"#/$defs/{cls.__name__}"}}},
         }
-        for cls in ORDER_EVENTS
+        for cls in events
     ]
     envelope: dict[str, Any] = {
         "event_id": {"type": "string", "format": "uuid"},
-        "event_type": {"enum": [cls.__name__ for cls in ORDER_EVENTS]},
+        "event_type": {"enum": [cls.__name__ for cls in events]},
         "schema_version": {"type": "integer", "minimum": 1},
-        "stream_type": {"const": "order"},
-        "stream_id": {"type": "string", "pattern": "^order-"},
+        "stream_type": {"enum": list(stream_types)},
+        "stream_id": {"type": "string", "pattern": f"^({'|'.join(stream_types)})-"},
         "stream_version": {"type": "integer", "minimum": 1},
         "position": {"type": "integer"},
         "recorded_at": {"type": "string", "format": "date-time"},
@@ -78,10 +104,10 @@ def ordering_events() -> dict[str, Any]:
     }
     return {
         "$schema": DRAFT,
-        "$id": "urn:agora:contract:agora.ordering.events",
-        "title": "An order event (topic agora.ordering.events)",
-        "description": "Key: the stream id (order-<order id>), so one order's events keep their "
-        "order. Headers repeat event_id, event_type, schema_version, correlation_id and "
+        "$id": f"urn:agora:contract:{topic}",
+        "title": f"A {context} event (topic {topic})",
+        "description": "Key: the stream id (<stream type>-<id>), so one stream's events keep "
+        "their order. Headers repeat event_id, event_type, schema_version, correlation_id and "
         "traceparent. Consumers should drop event ids they have seen: delivery is at least once.",
         "type": "object",
         "required": list(envelope),  # every field of the envelope
@@ -95,9 +121,15 @@ def rendered(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 
+def contracts() -> dict[str, dict[str, Any]]:
+    """Each contract by its file name in `docs/contracts/`."""
+    published = {f"{topic_for(c)}.schema.json": published_events(c) for c in PUBLISHED}
+    return published | {"warehouse.shipments.schema.json": WAREHOUSE_SHIPMENTS}
+
+
 def write() -> None:
-    (CONTRACTS / "agora.ordering.events.schema.json").write_text(rendered(ordering_events()))
-    (CONTRACTS / "warehouse.shipments.schema.json").write_text(rendered(WAREHOUSE_SHIPMENTS))
+    for name, schema in contracts().items():
+        (CONTRACTS / name).write_text(rendered(schema))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,13 @@ from application.ordering.views import (
     describe,
 )
 from application.shared.errors import InvalidCursor
-from application.shared.pagination import Page, decode_cursor, encode_cursor, page_of
+from application.shared.pagination import (
+    Page,
+    cursor_instant,
+    decode_cursor,
+    encode_cursor,
+    page_of,
+)
 from application.shared.views import view_of
 from domain.ordering.cart import Cart
 from domain.ordering.order import Order, OrderState, next_state, order_stream
@@ -134,7 +140,7 @@ def _conditions(query: OrderSearch) -> list[Any]:
 def _after(cursor: str) -> tuple[datetime, UUID]:
     placed_at, order_id = decode_cursor(cursor, length=2)
     try:
-        return datetime.fromisoformat(placed_at), UUID(order_id)
+        return cursor_instant(placed_at), UUID(order_id)
     except ValueError:
         raise InvalidCursor("the cursor is not one this service issued") from None
 

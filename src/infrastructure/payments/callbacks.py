@@ -1,15 +1,16 @@
 """The provider's callbacks, trusted only with a valid, fresh HMAC signature over the exact bytes
 sent; a replay inside the freshness window is harmless (a known result changes nothing)."""
 
-import json
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from application.ordering.ports import InvalidCallback, PaymentCallback
+from application.shared import bounded_json
 from application.shared.clock import Clock
 from domain.shared.errors import DomainError
 from domain.shared.money import Money
+from domain.shared.text import text_fault
 from infrastructure.http.signatures import verify
 
 
@@ -24,8 +25,9 @@ class SignedPaymentCallbacks:
     def read(self, body: bytes, signature: str | None) -> PaymentCallback:
         verify(self._secret, body, signature, now=self._clock.now(), tolerance=self._tolerance)
         try:
-            payload = json.loads(body)
+            payload = bounded_json.loads(body)
             kind, data = payload["type"], payload["data"]
+            _check_texts(data)
             order_id = UUID(str(data["reference"]))
             if kind == "payment.authorized":
                 return PaymentCallback(
@@ -39,6 +41,13 @@ class SignedPaymentCallbacks:
         except (ValueError, KeyError, TypeError, DomainError) as exc:
             raise InvalidCallback(f"not a payment result: {exc}") from None
         raise InvalidCallback(f"unknown event type {kind!r}")
+
+
+def _check_texts(data: dict[str, Any]) -> None:
+    for value in data.values():
+        fault = text_fault(value) if isinstance(value, str) else None
+        if fault is not None:
+            raise ValueError(f"a field {fault}")
 
 
 def _reason(data: dict[str, Any]) -> str | None:

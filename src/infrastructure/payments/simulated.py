@@ -1,5 +1,6 @@
 """A simulated payment provider: outcomes by card token, configurable latency and failure rate,
-charges kept by reference. Tokens: `tok_approve`, `tok_decline`, `tok_timeout` (never answers),
+charges kept by reference (asked again, a reference already charged answers with its charge,
+looked up before the token). Tokens: `tok_approve`, `tok_decline`, `tok_timeout` (never answers),
 `tok_flaky` (fails twice, the first after charging), `tok_pending` (webhook later); others pass."""
 
 import asyncio
@@ -50,6 +51,13 @@ class SimulatedProvider:
             raise ProviderError(f"provider error on attempt {attempt}")
         if self.failure_rate and self._random.random() < self.failure_rate:
             raise ProviderError("simulated provider failure")
+        charged = self.charges.get(reference)
+        if charged is not None:
+            # Asked again (a retry, a crash replayed): the charge made under the reference is
+            # the answer, looked up before the card, which may have been forgotten since.
+            return PaymentResult(
+                outcome=PaymentOutcome.APPROVED, payment_reference=charged.payment_reference
+            )
         if behaviour == "decline" or not token:
             return PaymentResult(outcome=PaymentOutcome.DECLINED, reason="card declined")
         if behaviour == "pending":

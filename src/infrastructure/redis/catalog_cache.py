@@ -7,7 +7,9 @@
 - Invalidation happens right after a command commits (so the writer's next read is fresh) and
   again from an event-log subscriber (which also covers a reader that refilled the cache with
   what it read just before the commit). A TTL bounds whatever both could miss.
-- If Redis fails, reads go to PostgreSQL; the failure is logged and never reaches the client."""
+- If Redis fails, reads go to PostgreSQL; the failure is logged and never reaches the client.
+  Every call goes through the Redis circuit breaker, so a hung Redis costs the first few reads
+  a timeout and the rest none."""
 
 import asyncio
 import hashlib
@@ -26,41 +28,51 @@ from application.catalog.ports import CatalogReader
 from application.catalog.views import CategoryView, ProductDetails, ProductSearch, ProductSummary
 from application.shared.pagination import Page
 from infrastructure.eventlog.registry import from_json_value, to_json_value
+from infrastructure.redis.client import RedisCircuit
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
 class ProductCache:
-    """Keys, TTL and invalidation; every Redis error surfaces as RedisError to the caller."""
+    """Keys, TTL and invalidation; every Redis error (an open circuit included) surfaces as
+    RedisError to the caller."""
 
-    def __init__(self, redis: Redis, *, prefix: str, ttl_seconds: int) -> None:
+    def __init__(
+        self, redis: Redis, *, circuit: RedisCircuit, prefix: str, ttl_seconds: int
+    ) -> None:
         self._redis = redis
+        self._circuit = circuit
         self._prefix = f"{prefix}:catalog"
         self._ttl = ttl_seconds
 
     async def product_key(self, product_id: UUID) -> str:
-        version = int(await self._redis.get(f"{self._prefix}:product-version:{product_id}") or 0)
-        return f"{self._prefix}:product:{product_id}:{version}"
+        async with self._circuit.guard():
+            raw = await self._redis.get(f"{self._prefix}:product-version:{product_id}")
+        return f"{self._prefix}:product:{product_id}:{int(raw or 0)}"
 
     async def list_key(self, query: ProductSearch) -> str:
-        generation = int(await self._redis.get(f"{self._prefix}:generation") or 0)
+        async with self._circuit.guard():
+            raw = await self._redis.get(f"{self._prefix}:generation")
         digest = hashlib.sha256(repr(sorted(asdict(query).items())).encode()).hexdigest()[:32]
-        return f"{self._prefix}:list:{generation}:{digest}"
+        return f"{self._prefix}:list:{int(raw or 0)}:{digest}"
 
     async def get(self, key: str) -> Any | None:
-        raw = await self._redis.get(key)
+        async with self._circuit.guard():
+            raw = await self._redis.get(key)
         return None if raw is None else json.loads(raw)
 
     async def put(self, key: str, value: Any) -> None:
-        await self._redis.set(key, json.dumps(value), ex=self._ttl)
+        async with self._circuit.guard():
+            await self._redis.set(key, json.dumps(value), ex=self._ttl)
 
     async def invalidate(self, product_ids: Iterable[UUID]) -> None:
         pipe = self._redis.pipeline(transaction=False)
         for product_id in product_ids:
             pipe.incr(f"{self._prefix}:product-version:{product_id}")
         pipe.incr(f"{self._prefix}:generation")
-        await pipe.execute()
+        async with self._circuit.guard():
+            await pipe.execute()
 
     async def invalidate_quietly(self, product_ids: Iterable[UUID]) -> None:
         try:

@@ -1,4 +1,6 @@
-"""Login throttling in Redis with the `limits` library (moving-window counters)."""
+"""Login throttling in Redis with the `limits` library (moving-window counters), behind the
+Redis circuit breaker: while Redis is away or hung, logins are let through at once (fail open,
+ADR 0018)."""
 
 import logging
 import math
@@ -10,6 +12,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from redis.exceptions import RedisError
 
 from application.shared.errors import TooManyAttempts
+from infrastructure.redis.client import RedisCircuit, no_retry_on_timeout
 
 log = logging.getLogger(__name__)
 
@@ -17,28 +20,33 @@ log = logging.getLogger(__name__)
 class RedisLoginThrottle:
     """Every attempt counts against the client address; failures count against the account."""
 
-    def __init__(self, *, storage: Storage, per_ip: str, per_account: str) -> None:
+    def __init__(
+        self, *, storage: Storage, circuit: RedisCircuit, per_ip: str, per_account: str
+    ) -> None:
         self._limiter = MovingWindowRateLimiter(storage)
+        self._circuit = circuit
         self._per_ip: RateLimitItem = parse(per_ip)
         self._per_account: RateLimitItem = parse(per_account)
 
     async def check(self, *, email: str, client_ip: str) -> None:
         account = email.strip().lower()
         try:
-            if not await self._limiter.hit(self._per_ip, "login-ip", client_ip):
-                await self._refuse(self._per_ip, "login-ip", client_ip)
-            if not await self._limiter.test(self._per_account, "login-account", account):
-                await self._refuse(self._per_account, "login-account", account)
-        except RedisError:
+            async with self._circuit.guard():
+                if not await self._limiter.hit(self._per_ip, "login-ip", client_ip):
+                    await self._refuse(self._per_ip, "login-ip", client_ip)
+                if not await self._limiter.test(self._per_account, "login-account", account):
+                    await self._refuse(self._per_account, "login-account", account)
+        except RedisError as exc:
             # Fail open: an unreachable Redis must not lock every customer out. Argon2's cost
             # still bounds guessing speed, and /health/ready reports Redis as down.
-            log.exception("login throttle unavailable; allowing the attempt")
+            log.warning("login throttle unavailable; allowing the attempt: %s", exc)
 
     async def record_failure(self, *, email: str, client_ip: str) -> None:
         try:
-            await self._limiter.hit(self._per_account, "login-account", email.strip().lower())
-        except RedisError:
-            log.exception("login throttle unavailable; failure not counted")
+            async with self._circuit.guard():
+                await self._limiter.hit(self._per_account, "login-account", email.strip().lower())
+        except RedisError as exc:
+            log.warning("login throttle unavailable; failure not counted: %s", exc)
 
     async def _refuse(self, item: RateLimitItem, *identifiers: str) -> None:
         stats = await self._limiter.get_window_stats(item, *identifiers)
@@ -46,7 +54,9 @@ class RedisLoginThrottle:
         raise TooManyAttempts("too many login attempts; try again later", retry_after=retry_after)
 
 
-def limits_storage(redis_url: str | None, *, key_prefix: str) -> Storage:
+def limits_storage(
+    redis_url: str | None, *, key_prefix: str, timeout_seconds: float = 2.0
+) -> Storage:
     """Counters in Redis, shared by every replica; a process without Redis (a worker started
     without REDIS_URL, which serves no logins) counts in its own memory. `limits` spells a
     Unix-socket Redis `redis+unix://`, redis-py `unix://`."""
@@ -54,11 +64,13 @@ def limits_storage(redis_url: str | None, *, key_prefix: str) -> Storage:
         return MemoryStorage()
     if redis_url.startswith("unix://"):
         redis_url = "redis+unix://" + redis_url.removeprefix("unix://")
-    # Timeouts make an unresponsive Redis fail fast, so the throttle fails open promptly.
+    # The same timeouts and retries as the shared client: a hung Redis costs one timeout per
+    # call until the circuit opens, never the retries of each.
     return RedisStorage(
         redis_url,
         implementation="redispy",
         key_prefix=key_prefix,
-        socket_timeout=2,
-        socket_connect_timeout=2,
+        socket_timeout=timeout_seconds,
+        socket_connect_timeout=timeout_seconds,
+        retry=no_retry_on_timeout(),  # type: ignore[arg-type]
     )

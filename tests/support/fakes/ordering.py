@@ -235,7 +235,8 @@ class FakeStock(Stock):
 
 @dataclass
 class FakePayments(PaymentGateway):
-    """The PaymentGateway port: one charge per reference, whatever is asked twice."""
+    """The PaymentGateway port: one charge per reference, found by it before the token is read
+    (asked again, the charge is the answer); no token, no charge."""
 
     outcome: PaymentOutcome = PaymentOutcome.APPROVED
     unreachable: bool = False
@@ -246,6 +247,12 @@ class FakePayments(PaymentGateway):
         if self.unreachable:
             self.charges.setdefault(reference, amount)  # charged, but the answer is lost
             raise PaymentUnavailable("the payment provider did not answer")
+        if reference in self.charges:  # looked up by reference before the card
+            return PaymentResult(
+                outcome=PaymentOutcome.APPROVED, payment_reference=f"pay-{reference}"
+            )
+        if not token:
+            return PaymentResult(outcome=PaymentOutcome.DECLINED, reason="no card")
         if self.outcome is PaymentOutcome.APPROVED:
             self.charges.setdefault(reference, amount)
             return PaymentResult(outcome=self.outcome, payment_reference=f"pay-{reference}")

@@ -58,10 +58,15 @@ async def import_products(request: Request, _: CatalogWriter, services: Services
     by SKU; rejected rows are reported with line and reason, the others imported together."""
     text = (await request.body()).decode("utf-8-sig", errors="replace")
     reader = csv.DictReader(io.StringIO(text))
-    missing = [column for column in REQUIRED if column not in (reader.fieldnames or [])]
-    if missing:
-        raise catalog.InvalidProduct(f"the CSV header lacks {', '.join(missing)}")
-    rows = [(reader.line_num, row) for row in reader]
+    try:
+        missing = [column for column in REQUIRED if column not in (reader.fieldnames or [])]
+        if missing:
+            raise catalog.InvalidProduct(f"the CSV header lacks {', '.join(missing)}")
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:  # a field over csv.field_size_limit(): 131,072 characters
+        raise catalog.InvalidProduct(
+            f"line {reader.line_num} of the CSV cannot be read: {exc}"
+        ) from None
     return await services.bus.handle(c.ImportProducts(rows=rows))
 
 

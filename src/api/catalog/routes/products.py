@@ -1,7 +1,6 @@
 """Products: public browsing and search; staff create, change, price, publish and archive.
 Drafts and archived products exist for staff only; to others they are not found."""
 
-import json
 from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
@@ -12,15 +11,18 @@ from api.catalog.schemas import NewProduct, PriceInput, ProductPage, ProductPatc
 from api.dependencies import CatalogWriter, OptionalPrincipal, PageCursor, PageLimit, Services
 from api.etags import IfMatch, expected_version, with_etag
 from api.openapi import raises
+from api.schemas import SafeStr
 from application.catalog import commands as c
 from application.catalog.views import SORTS, ProductDetails, ProductSearch, ProductSummary
 from application.identity.views import Principal
+from application.shared import bounded_json
 from application.shared import errors as shared
 from application.shared.pagination import DEFAULT_LIMIT, Page
 from domain.catalog import errors as catalog
 from domain.identity.values import Permission
 from domain.shared.money import InvalidMoney
 from domain.shared.sku import InvalidSku
+from domain.shared.text import text_fault
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 
@@ -38,14 +40,15 @@ def is_staff(principal: Principal | None) -> bool:
 @raises(catalog.InvalidProduct, catalog.CategoryNotFound, shared.InvalidCursor)
 async def search_products(
     services: Services,
-    q: Annotated[str | None, Query(max_length=200, description="Full-text search")] = None,
+    q: Annotated[SafeStr | None, Query(max_length=200, description="Full-text search")] = None,
     category_id: Annotated[UUID | None, Query(description="Includes every subcategory")] = None,
     min_price: Annotated[Decimal | None, Query(ge=0, max_digits=10, decimal_places=2)] = None,
     max_price: Annotated[Decimal | None, Query(ge=0, max_digits=10, decimal_places=2)] = None,
     attributes: Annotated[
-        str | None, Query(max_length=1000, description='JSON object, e.g. {"color": "blue"}')
+        SafeStr | None,
+        Query(max_length=1000, description='JSON object, e.g. {"color": "blue"}'),
     ] = None,
-    sort: Annotated[str, Query(pattern="^(" + "|".join(SORTS) + ")$")] = "newest",
+    sort: Annotated[SafeStr, Query(pattern="^(" + "|".join(SORTS) + ")$")] = "newest",
     limit: PageLimit = DEFAULT_LIMIT,
     cursor: PageCursor = None,
 ) -> Page[ProductSummary]:
@@ -197,11 +200,15 @@ def _attributes(raw: str | None) -> dict[str, str | int | bool]:
     if not raw:
         return {}
     try:
-        parsed = json.loads(raw)
-    except json.JSONDecodeError:
+        parsed = bounded_json.loads(raw)
+    except ValueError:
         raise catalog.InvalidProduct("attributes must be a JSON object") from None
     if not isinstance(parsed, dict) or not all(
         isinstance(v, str | int | bool) for v in parsed.values()
     ):
         raise catalog.InvalidProduct("attributes must be a JSON object of text, numbers or yes/no")
+    texts = [*parsed, *(v for v in parsed.values() if isinstance(v, str))]
+    fault = next(filter(None, map(text_fault, texts)), None)
+    if fault is not None:
+        raise catalog.InvalidProduct(f"attributes: a name or value {fault}")
     return parsed

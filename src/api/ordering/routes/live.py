@@ -16,9 +16,11 @@ from starlette.websockets import WebSocketDisconnect
 
 from api.dependencies import CurrentPrincipal, Services, oauth2_scheme
 from api.openapi import raises
+from api.schemas import SafeStr
 from api.services import ApiServices
 from application.ordering.ports import LiveUpdatesUnavailable
 from application.ordering.views import OrderUpdate
+from application.shared import bounded_json
 from application.shared.errors import ApplicationError
 from domain.identity.values import Permission
 from domain.ordering import errors as ordering
@@ -65,7 +67,7 @@ async def _still_allowed(services: ApiServices, token: str) -> bool:
 
 
 LastEventId = Annotated[
-    str | None,
+    SafeStr | None,
     Header(
         alias="Last-Event-ID",
         pattern=r"^\d{1,9}$",
@@ -149,8 +151,9 @@ async def _authenticate(websocket: WebSocket, services: ApiServices) -> str | No
     """The first message's token, if it belongs to staff; else the socket is closed."""
     try:
         first = await asyncio.wait_for(
-            websocket.receive_json(), services.live.websocket_auth_seconds
+            websocket.receive_text(), services.live.websocket_auth_seconds
         )
+        first = bounded_json.loads(first)
         if not (isinstance(first, dict) and first.get("type") == "authenticate"):
             raise ValueError("the first message must authenticate")
         token = str(first.get("token", ""))

@@ -1,7 +1,6 @@
 """Checkout and orders: customers see and cancel their own; staff search, ship, deliver and
 refund any. Another customer's order id is answered like an unknown one: 404."""
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
@@ -30,6 +29,7 @@ from api.ordering.schemas import (
     ShipRequest,
     Timeline,
 )
+from api.schemas import Instant, SafeStr
 from application.identity.views import Principal
 from application.ordering import commands as c
 from application.ordering.ports import PaymentUnavailable
@@ -117,11 +117,11 @@ async def search_orders(
     services: Services,
     status: OrderStatus | None = None,
     customer_id: UUID | None = None,
-    placed_from: Annotated[datetime | None, Query(description="Inclusive, ISO 8601.")] = None,
-    placed_to: Annotated[datetime | None, Query(description="Exclusive, ISO 8601.")] = None,
+    placed_from: Annotated[Instant | None, Query(description="Inclusive, ISO 8601.")] = None,
+    placed_to: Annotated[Instant | None, Query(description="Exclusive, ISO 8601.")] = None,
     min_total: Annotated[Decimal | None, Query(ge=0, max_digits=10, decimal_places=2)] = None,
     max_total: Annotated[Decimal | None, Query(ge=0, max_digits=10, decimal_places=2)] = None,
-    currency: Annotated[str, Query(pattern=r"^[A-Z]{3}$")] = "EUR",
+    currency: Annotated[SafeStr, Query(pattern=r"^[A-Z]{3}$")] = "EUR",
     awaiting_refund: Annotated[
         bool, Query(description="Only orders cancelled after payment and not refunded yet.")
     ] = False,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Header, Request
 from api.dependencies import Services
 from api.openapi import BODY_TOO_LARGE, raises
 from api.ordering.schemas import WebhookAck
+from api.schemas import SafeStr
 from application.ordering.commands import HandlePaymentCallback
 from application.ordering.ports import InvalidCallback
 from application.shared import errors as shared
@@ -25,9 +26,10 @@ async def payment_webhook(
     request: Request,
     services: Services,
     signature: Annotated[
-        str | None,
+        SafeStr | None,
         Header(
             alias="Agora-Signature",
+            max_length=512,
             description="`t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<raw body>'>`",
         ),
     ] = None,

@@ -55,6 +55,9 @@ class FulfilmentProcess:
             await self._deps.stock.release(event.order_id)
 
     async def _take_payment(self, event: ev.OrderEvent) -> None:
+        """Ask the provider under the order's reference, then record its answer. Repeatable
+        from any crash point (ADR 0015): the token is forgotten only by the step that records
+        a final answer, and the provider answers a repeat with the charge already made."""
         async with self._deps.uow() as uow:
             order = await uow.orders.get(event.order_id)
             token = await uow.payment_methods.get(event.order_id)
