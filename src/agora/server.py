@@ -62,8 +62,9 @@ def serve(
 
 def http_options(http: HttpSettings) -> dict[str, Any]:
     """How uvicorn reads requests, for `agora serve` and the tests' servers alike. h11, because
-    its bound on an incomplete request caps the request line and headers (httptools has no
-    such bound); X-Forwarded-For only from the proxies listed, none unless some are."""
+    it bounds what it buffers of a header block still arriving (httptools buffers without
+    bound; the app refuses a complete block over the same size with 431); X-Forwarded-For
+    only from the proxies listed, none unless some are."""
     trusted = [proxy.strip() for proxy in http.forwarded_allow_ips.split(",") if proxy.strip()]
     options: dict[str, Any] = {
         "http": "h11",

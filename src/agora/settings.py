@@ -97,7 +97,7 @@ class HttpSettings(_Concern, env_prefix="HTTP_"):
     max_body_bytes: int = Field(1_048_576, ge=1_024)
     """Larger request bodies are refused with 413."""
     max_header_bytes: int = Field(16_384, ge=1_024, le=1_048_576)
-    """Larger request lines and headers are refused with 400 before the app sees them."""
+    """Larger request headers are refused with 431 (a header block still arriving, with 400)."""
     forwarded_allow_ips: str = ""
     """Proxies whose X-Forwarded-For is trusted (comma list of addresses or networks, or *);
     empty trusts none, so every client is known by its own address."""
