@@ -192,12 +192,20 @@ async def test_identity_commands_write_their_events_in_the_same_transaction(
     token = current_call.set(CallContext(correlation_id="req-42", actor_id="someone"))
     try:
         user = await accounts.register_user(
-            RegisterUser(email="logged@example.com", password="long-enough-pass", full_name="L"),
+            RegisterUser(
+                email="logged@example.com",
+                password="long-enough-pass",
+                full_name="L",
+                client_ip="192.0.2.1",
+            ),
             deps=deps,
         )
         with pytest.raises(WeakPassword):
             await accounts.register_user(
-                RegisterUser(email="weak@example.com", password="short", full_name="W"), deps=deps
+                RegisterUser(
+                    email="weak@example.com", password="short", full_name="W", client_ip="192.0.2.1"
+                ),
+                deps=deps,
             )
     finally:
         current_call.reset(token)

@@ -13,6 +13,7 @@ def throttle(redis_url: str, prefix: str) -> RedisLoginThrottle:
         storage=limits_storage(redis_url, key_prefix=f"{prefix}-{uuid.uuid4().hex[:6]}"),
         per_ip="3/minute",
         per_account="2/minute",
+        registrations_per_ip="2/minute",
     )
 
 
@@ -36,7 +37,21 @@ async def test_every_attempt_counts_per_address(redis_url: str, redis_prefix: st
     await limiter.check(email="user9@example.com", client_ip="198.51.100.8")
 
 
+async def test_registrations_count_per_address_apart_from_logins(
+    redis_url: str, redis_prefix: str
+) -> None:
+    limiter = throttle(redis_url, redis_prefix)
+    for _ in range(2):
+        await limiter.check_registration(client_ip="198.51.100.7")
+    with pytest.raises(TooManyAttempts) as refused:
+        await limiter.check_registration(client_ip="198.51.100.7")
+    assert "registrations" in refused.value.detail
+    await limiter.check_registration(client_ip="198.51.100.8")
+    await limiter.check(email="ada@example.com", client_ip="198.51.100.7")
+
+
 async def test_an_unreachable_redis_lets_logins_through(redis_prefix: str) -> None:
     limiter = throttle("redis://127.0.0.1:1/0", redis_prefix)
     await limiter.check(email="ada@example.com", client_ip="192.0.2.1")
     await limiter.record_failure(email="ada@example.com", client_ip="192.0.2.1")
+    await limiter.check_registration(client_ip="192.0.2.1")

@@ -66,6 +66,7 @@ def dependencies(p: Platform) -> IdentityDeps:
             storage=limits_storage(p.redis_url, key_prefix=f"{p.settings.redis.key_prefix}:limits"),
             per_ip=auth.login_limit_per_ip,
             per_account=auth.login_limit_per_account,
+            registrations_per_ip=auth.registration_limit_per_ip,
         ),
         clock=p.clock,
         session_lifetime=timedelta(days=auth.session_ttl_days),

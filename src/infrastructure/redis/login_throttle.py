@@ -1,4 +1,5 @@
-"""Login throttling in Redis with the `limits` library (moving-window counters)."""
+"""Login and registration throttling in Redis with the `limits` library (moving-window
+counters)."""
 
 import logging
 import math
@@ -15,12 +16,16 @@ log = logging.getLogger(__name__)
 
 
 class RedisLoginThrottle:
-    """Every attempt counts against the client address; failures count against the account."""
+    """Every login attempt counts against the client address; failures count against the
+    account; every registration counts against the client address, apart from logins."""
 
-    def __init__(self, *, storage: Storage, per_ip: str, per_account: str) -> None:
+    def __init__(
+        self, *, storage: Storage, per_ip: str, per_account: str, registrations_per_ip: str
+    ) -> None:
         self._limiter = MovingWindowRateLimiter(storage)
         self._per_ip: RateLimitItem = parse(per_ip)
         self._per_account: RateLimitItem = parse(per_account)
+        self._registrations_per_ip: RateLimitItem = parse(registrations_per_ip)
 
     async def check(self, *, email: str, client_ip: str) -> None:
         account = email.strip().lower()
@@ -34,16 +39,28 @@ class RedisLoginThrottle:
             # still bounds guessing speed, and /health/ready reports Redis as down.
             log.exception("login throttle unavailable; allowing the attempt")
 
+    async def check_registration(self, *, client_ip: str) -> None:
+        try:
+            if not await self._limiter.hit(self._registrations_per_ip, "register-ip", client_ip):
+                await self._refuse(
+                    self._registrations_per_ip, "register-ip", client_ip, what="registrations"
+                )
+        except RedisError:
+            # Fail open, as logins do: the password hash is the cost an outage leaves unbounded.
+            log.exception("registration throttle unavailable; allowing the attempt")
+
     async def record_failure(self, *, email: str, client_ip: str) -> None:
         try:
             await self._limiter.hit(self._per_account, "login-account", email.strip().lower())
         except RedisError:
             log.exception("login throttle unavailable; failure not counted")
 
-    async def _refuse(self, item: RateLimitItem, *identifiers: str) -> None:
+    async def _refuse(
+        self, item: RateLimitItem, *identifiers: str, what: str = "login attempts"
+    ) -> None:
         stats = await self._limiter.get_window_stats(item, *identifiers)
         retry_after = max(1, math.ceil(stats.reset_time - time.time()))
-        raise TooManyAttempts("too many login attempts; try again later", retry_after=retry_after)
+        raise TooManyAttempts(f"too many {what}; try again later", retry_after=retry_after)
 
 
 def limits_storage(redis_url: str | None, *, key_prefix: str) -> Storage:

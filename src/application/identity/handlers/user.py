@@ -16,6 +16,7 @@ from domain.identity.values import EmailAddress, Role, check_password_policy
 
 
 async def register_user(cmd: c.RegisterUser, deps: IdentityDeps) -> UserDetails:
+    await deps.throttle.check_registration(client_ip=cmd.client_ip)
     email = EmailAddress.parse(cmd.email)
     check_password_policy(cmd.password, email=email)
     password_hash = await deps.hasher.hash(cmd.password)
