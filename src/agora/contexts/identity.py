@@ -15,7 +15,7 @@ from infrastructure.identity.readers import SqlApiKeyDirectory, SqlUserDirectory
 from infrastructure.identity.subscribers import AccountHistoryProjection
 from infrastructure.identity.unit_of_work import SqlIdentityUnitOfWork
 from infrastructure.redis.login_throttle import RedisLoginThrottle, limits_storage
-from infrastructure.security.passwords import Argon2PasswordHasher
+from infrastructure.security.passwords import Argon2PasswordHasher, common_passwords
 from infrastructure.security.tokens import JwtAccessTokens
 
 NAME = "identity"
@@ -70,6 +70,7 @@ def dependencies(p: Platform) -> IdentityDeps:
         ),
         clock=p.clock,
         session_lifetime=timedelta(days=auth.session_ttl_days),
+        common_passwords=common_passwords(),
     )
 
 

@@ -30,6 +30,9 @@ from domain.identity.user import User
 from domain.identity.values import EmailAddress
 from tests.support.fakes.shared import FakeStore, FakeUnitOfWork, FixedClock
 
+# A stand-in for the breach list the composition root provides.
+COMMON_PASSWORDS = frozenset({"password1234", "qwerty123456"})
+
 
 @dataclass
 class StoredSession:
@@ -228,6 +231,7 @@ def identity_deps(store: Store | None = None, **overrides: Any) -> IdentityDeps:
         throttle=FakeThrottle(),
         clock=FixedClock(),
         session_lifetime=timedelta(days=14),
+        common_passwords=COMMON_PASSWORDS,
     )
     return replace(deps, **overrides)
 
