@@ -173,6 +173,21 @@ async def test_streams_per_user_are_capped_with_429(
                 assert again.status_code == 200
 
 
+async def test_a_staff_socket_past_the_cap_is_closed_to_try_again_later(
+    ordering_shop_factory: OrderingShopFactory,
+) -> None:
+    async with (
+        ordering_shop_factory(notifications={"max_streams_per_user": 1}) as shop,
+        served(shop.app) as base,
+        websockets.connect(ws_url(base)) as first,
+        websockets.connect(ws_url(base)) as second,
+    ):
+        await first.send(json.dumps({"type": "authenticate", "token": shop.staff}))
+        assert json.loads(await asyncio.wait_for(first.recv(), 5)) == {"type": "ready"}
+        await second.send(json.dumps({"type": "authenticate", "token": shop.staff}))
+        assert await close_code(second) == 1013
+
+
 async def test_a_stream_opened_while_redis_is_down_is_refused_with_503_before_it_starts(
     ordering_shop: OrderingShop,
 ) -> None:

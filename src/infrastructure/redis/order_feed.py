@@ -99,7 +99,7 @@ class RedisOrderFeed:
                 raise
             except Exception:  # Redis went away: clients resume from the log later
                 log.exception("order feed lost its Redis subscription; reconnecting")
-                # Until subscribed again, new clients wait in `subscribe` (or are refused),
+                # Until subscribed again, new clients are refused at once in `subscribe`,
                 # instead of listening to a channel nobody receives for them.
                 self._ready.clear()
                 self._unreachable.set()
