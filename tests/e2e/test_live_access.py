@@ -137,6 +137,7 @@ async def test_a_stream_of_a_customers_order_ends_at_the_next_heartbeat_once_acc
         client.stream("GET", f"/api/v1/orders/{order_id}/stream", headers=bearer(staff)) as stream,
     ):
         assert stream.status_code == 200
+        assert stream.headers["cache-control"] == "private, no-store"
         events = SseReader(stream)
         assert [e.id for e in await events.next(2)] == ["1", "2"]
         await end_access(shop, how, staff)
