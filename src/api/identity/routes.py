@@ -75,12 +75,16 @@ async def log_out(principal: CurrentPrincipal, services: Services) -> None:
     summary="Register a customer account",
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.UserResponse,
-    responses=problem_responses(409, 422),
+    responses=problem_responses(409, 422, 429),
 )
 async def register(
-    body: schemas.RegistrationRequest, response: Response, services: Services
+    body: schemas.RegistrationRequest, request: Request, response: Response, services: Services
 ) -> UserDetails:
-    user = await services.bus.handle(c.RegisterUser(**body.model_dump()))
+    """Registrations are limited per client address; the answer to too many is 429 with
+    `Retry-After`."""
+    user = await services.bus.handle(
+        c.RegisterUser(client_ip=client_ip(request), **body.model_dump())
+    )
     response.headers["Location"] = f"/api/v1/users/{user.id}"
     return with_etag(response, user.version, user)
 

@@ -51,7 +51,9 @@ def _required(key: str | None) -> str:
     return key
 
 
-def _sees_all(principal: Principal) -> bool:
+def sees_all(principal: Principal) -> bool:
+    """Whether the caller sees every order (staff), not only their own: the one rule of order
+    reads, live streams included."""
     return Permission.ORDERS_READ_ANY in principal.permissions
 
 
@@ -149,7 +151,7 @@ async def search_orders(
 )
 async def read_order(order_id: UUID, principal: CurrentPrincipal, services: Services) -> OrderState:
     return await services.ordering.order(
-        order_id, viewer_id=principal.user_id, any_order=_sees_all(principal)
+        order_id, viewer_id=principal.user_id, any_order=sees_all(principal)
     )
 
 
@@ -163,7 +165,7 @@ async def order_timeline(
     order_id: UUID, principal: CurrentPrincipal, services: Services
 ) -> Timeline:
     entries = await services.ordering.timeline(
-        order_id, viewer_id=principal.user_id, any_order=_sees_all(principal)
+        order_id, viewer_id=principal.user_id, any_order=sees_all(principal)
     )
     return Timeline.model_validate({"items": entries})
 
