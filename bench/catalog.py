@@ -210,7 +210,7 @@ def run(url: str, product_id: uuid.UUID, data_dir: Path, seconds: int) -> None:
             "--loop",
             "uvloop",
             "--http",
-            "httptools",
+            "h11",  # as `agora serve` runs (ADR 0019), so the comparison is like for like
             "--no-access-log",
             "--log-level",
             "warning",

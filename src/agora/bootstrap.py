@@ -88,6 +88,7 @@ def wire_all(p: Platform) -> list[Wiring]:
 def api_config(settings: Settings) -> ApiConfig:
     return ApiConfig(
         max_body_bytes=settings.http.max_body_bytes,
+        max_header_bytes=settings.http.max_header_bytes,
         upload_max_bytes=settings.catalog.upload_max_bytes,
         hsts=settings.app.env == "production",
         version=VERSION,

@@ -6,13 +6,14 @@ import logging
 import signal
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
 from agora.bootstrap import api_config, open_services, platform, wire_all
 from agora.runtime import ServiceUrls, resolve_database_url, resolve_service_urls
 from agora.seed import demo_banner, seed_demo
-from agora.settings import Settings
+from agora.settings import HttpSettings, Settings
 from agora.worker import running_worker
 from api.app import create_app
 from infrastructure.db.migrations import upgrade_to_head
@@ -53,12 +54,26 @@ def serve(
             host=host or settings.http.host,
             port=port or settings.http.port,
             loop="uvloop",
-            http="httptools",
             log_config=None,
             access_log=False,
-            proxy_headers=True,
-            forwarded_allow_ips=settings.http.forwarded_allow_ips,
+            **http_options(settings.http),
         )
+
+
+def http_options(http: HttpSettings) -> dict[str, Any]:
+    """How uvicorn reads requests, for `agora serve` and the tests' servers alike. h11, because
+    it bounds what it buffers of a header block still arriving (httptools buffers without
+    bound; the app refuses a complete block over the same size with 431); X-Forwarded-For
+    only from the proxies listed, none unless some are."""
+    trusted = [proxy.strip() for proxy in http.forwarded_allow_ips.split(",") if proxy.strip()]
+    options: dict[str, Any] = {
+        "http": "h11",
+        "h11_max_incomplete_event_size": http.max_header_bytes,
+        "proxy_headers": bool(trusted),
+    }
+    if trusted:
+        options["forwarded_allow_ips"] = trusted
+    return options
 
 
 async def _seed(settings: Settings, urls: ServiceUrls) -> None:

@@ -81,12 +81,14 @@ class AuthSettings(_Concern, env_prefix="AUTH_"):
     """Login attempts allowed per client address (`limits` syntax)."""
     login_limit_per_account: str = "5 per 15 minutes"
     """Failed logins allowed per account."""
+    registration_limit_per_ip: str = "10 per hour"
+    """Registrations allowed per client address (each costs an Argon2 hash)."""
     argon2_memory_kib: int = Field(19_456, ge=19_456)
     """Argon2id memory cost (OWASP minimum 19456)."""
     argon2_time_cost: int = Field(2, ge=2)
     """Argon2id iterations (OWASP minimum 2)."""
 
-    @field_validator("login_limit_per_ip", "login_limit_per_account")
+    @field_validator("login_limit_per_ip", "login_limit_per_account", "registration_limit_per_ip")
     @classmethod
     def _is_rate_limit(cls, value: str) -> str:
         parse(value)
@@ -102,8 +104,11 @@ class HttpSettings(_Concern, env_prefix="HTTP_"):
     """Port to listen on."""
     max_body_bytes: int = Field(1_048_576, ge=1_024)
     """Larger request bodies are refused with 413."""
-    forwarded_allow_ips: str = "127.0.0.1"
-    """Proxies whose X-Forwarded-For is trusted (comma list or *)."""
+    max_header_bytes: int = Field(16_384, ge=1_024, le=1_048_576)
+    """Larger request headers are refused with 431 (a header block still arriving, with 400)."""
+    forwarded_allow_ips: str = ""
+    """Proxies whose X-Forwarded-For is trusted (comma list of addresses or networks, or *);
+    empty trusts none, so every client is known by its own address."""
 
 
 class CatalogSettings(_Concern, env_prefix="CATALOG_"):
@@ -187,7 +192,10 @@ class NotificationsSettings(_Concern, env_prefix="NOTIFICATIONS_"):
     """Live order updates (SSE and WebSocket)."""
 
     heartbeat_seconds: float = Field(15.0, gt=0, le=300)
-    """A comment line this often keeps idle SSE streams open."""
+    """How often open streams and sockets check the caller's access again; a comment line
+    this often keeps idle SSE streams open."""
+    max_streams_per_user: int = Field(5, ge=1, le=100)
+    """Live streams and sockets one user may hold open per API process; more are 429."""
     client_queue_size: int = Field(100, ge=1, le=10_000)
     """Updates buffered per live client before it is dropped."""
     websocket_auth_seconds: float = Field(5.0, gt=0, le=60)

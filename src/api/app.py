@@ -77,6 +77,7 @@ def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:
             Middleware(
                 BodyLimitMiddleware,
                 max_bytes=config.max_body_bytes,
+                max_header_bytes=config.max_header_bytes,
                 uploads=(r"^/api/v1/products/import$", r"^/api/v1/products/[^/]+/images$"),
                 upload_max_bytes=config.upload_max_bytes,
             ),

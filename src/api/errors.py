@@ -9,7 +9,12 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.problems import PROBLEM_MEDIA_TYPE, http_problem, problem_body
-from application.ordering.ports import InvalidCallback, LiveUpdatesUnavailable, PaymentUnavailable
+from application.ordering.ports import (
+    InvalidCallback,
+    LiveUpdatesUnavailable,
+    PaymentUnavailable,
+    TooManyStreams,
+)
 from application.reporting.views import InvalidPeriod
 from application.shared import errors as shared
 from application.shared import idempotency
@@ -101,6 +106,7 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     LiveUpdatesUnavailable: ProblemSpec(
         503, "live_updates_unavailable", "Live updates unavailable"
     ),
+    TooManyStreams: ProblemSpec(429, "too_many_streams", "Too many live streams"),
     notifications.InvalidSubscription: ProblemSpec(
         422, "invalid_subscription", "Invalid webhook subscription"
     ),

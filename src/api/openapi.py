@@ -22,8 +22,10 @@ Raised = type[Exception] | ProblemSpec
 RAISES = "__raises__"
 PROBLEM_REF = "#/components/schemas/Problem"
 
-# Answered before an endpoint runs: FastAPI for a body it cannot parse, the body limit for one
-# too large (any request with a body), the validation handler for invalid parameters.
+# Answered before an endpoint runs: the request limits for headers too large (any request) or
+# a body too large (any request with a body), FastAPI for a body it cannot parse, the
+# validation handler for invalid parameters.
+HEADERS_TOO_LARGE = ProblemSpec(431, *http_problem(431))
 MALFORMED_BODY = ProblemSpec(400, *http_problem(400))
 BODY_TOO_LARGE = ProblemSpec(413, *http_problem(413))
 
@@ -88,6 +90,7 @@ def problems_of(route: APIRoute, operation: dict[str, Any]) -> list[ProblemSpec]
         error if isinstance(error, ProblemSpec) else spec_of(error)
         for error in _declared(route.dependant, route.endpoint)
     ]
+    specs.append(HEADERS_TOO_LARGE)
     if "requestBody" in operation:
         specs.append(BODY_TOO_LARGE)
     if route.body_field is not None:

@@ -40,6 +40,7 @@ HTTP_CODES = {
     405: "method_not_allowed",
     413: "payload_too_large",
     415: "unsupported_media_type",
+    431: "headers_too_large",
 }
 
 # The title of each status: an HTTP-level problem's, and a documented response's.
@@ -56,6 +57,7 @@ TITLES = {
     422: "Validation failed",
     428: "Precondition required",
     429: "Too many requests",
+    431: "Request headers too large",
     500: "Internal server error",
     503: "Service unavailable",
 }

@@ -50,6 +50,7 @@ class ApiConfig:
     """The api layer's slice of the settings."""
 
     max_body_bytes: int
+    max_header_bytes: int
     upload_max_bytes: int
     hsts: bool
     version: str

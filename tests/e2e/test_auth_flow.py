@@ -85,6 +85,15 @@ async def test_weak_password_is_refused_with_each_reason(shop: Shop) -> None:
     assert all(e["field"] == "password" for e in body["errors"])
 
 
+async def test_passwords_from_breach_lists_are_refused(shop: Shop) -> None:
+    """Long enough and varied, but among the most common passwords of real breaches."""
+    for common in ("1qaz2wsx3edc", "qwerty123456", "Q1W2E3R4T5Y6"):
+        response = await shop.register("common@example.com", password=common)
+        assert (response.status_code, response.json()["code"]) == (422, "weak_password"), common
+        assert [e["message"] for e in response.json()["errors"]] == ["is too common"]
+    assert (await shop.register("common@example.com")).status_code == 201
+
+
 async def test_wrong_password_and_unknown_email_get_the_same_401(shop: Shop) -> None:
     await shop.register("carol@example.com")
     wrong = await shop.log_in("carol@example.com", "not-the-password-at-all")

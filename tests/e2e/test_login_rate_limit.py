@@ -1,4 +1,5 @@
-"""Login attempts are limited in Redis, per account (failures) and per client address."""
+"""Login attempts are limited in Redis, per account (failures) and per client address;
+registrations per client address."""
 
 from tests.support.shop import ShopFactory
 
@@ -33,3 +34,17 @@ async def test_attempts_from_one_address_are_limited_across_accounts(
             for n in range(6)
         ]
         assert statuses == [401] * 5 + [429]
+
+
+async def test_registrations_from_one_address_are_limited_with_retry_after(
+    shop_factory: ShopFactory,
+) -> None:
+    """Each registration costs an Argon2 hash: an address may not make them without end."""
+    async with shop_factory(registration_limit_per_ip="2/minute") as shop:
+        statuses = [(await shop.register(f"new{n}@example.com")).status_code for n in range(3)]
+        assert statuses == [201, 201, 429]
+        limited = await shop.register("another@example.com")
+        assert (limited.status_code, limited.json()["code"]) == (429, "too_many_requests")
+        assert 0 < int(limited.headers["retry-after"]) <= 60
+        # Logging in is limited apart: the new accounts can still log in.
+        assert (await shop.log_in("new0@example.com")).status_code == 200

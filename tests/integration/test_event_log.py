@@ -45,7 +45,7 @@ from tests.support.eventlog import (
     deliveries,
     prepare_recordings,
 )
-from tests.support.fakes.identity import FakeHasher, FakeThrottle, FakeTokens
+from tests.support.fakes.identity import COMMON_PASSWORDS, FakeHasher, FakeThrottle, FakeTokens
 from tests.support.fakes.shared import FixedClock
 from tests.support.gift_card import NOW, GiftCard, GiftCardRedeemed, GiftCards, gift_card_registry
 
@@ -188,16 +188,25 @@ async def test_identity_commands_write_their_events_in_the_same_transaction(
         throttle=FakeThrottle(),
         clock=FixedClock(),
         session_lifetime=timedelta(days=1),
+        common_passwords=COMMON_PASSWORDS,
     )
     token = current_call.set(CallContext(correlation_id="req-42", actor_id="someone"))
     try:
         user = await accounts.register_user(
-            RegisterUser(email="logged@example.com", password="long-enough-pass", full_name="L"),
+            RegisterUser(
+                email="logged@example.com",
+                password="long-enough-pass",
+                full_name="L",
+                client_ip="192.0.2.1",
+            ),
             deps=deps,
         )
         with pytest.raises(WeakPassword):
             await accounts.register_user(
-                RegisterUser(email="weak@example.com", password="short", full_name="W"), deps=deps
+                RegisterUser(
+                    email="weak@example.com", password="short", full_name="W", client_ip="192.0.2.1"
+                ),
+                deps=deps,
             )
     finally:
         current_call.reset(token)

@@ -1,10 +1,13 @@
-"""The Argon2id adapter: OWASP's parameters, rehash on change, and the loop never blocks."""
+"""The Argon2id adapter: OWASP's parameters, rehash on change, and the loop never blocks; the
+breach list of passwords too common to accept."""
 
 import asyncio
 
 import pytest
 
-from infrastructure.security.passwords import Argon2PasswordHasher
+from agora.seed import DEMO_PASSWORD
+from infrastructure.security.passwords import Argon2PasswordHasher, common_passwords
+from tests.support.shop import PASSWORD
 
 
 async def test_hashes_use_argon2id_at_or_above_owasp_minimum() -> None:
@@ -42,3 +45,12 @@ async def test_hashing_runs_off_the_event_loop() -> None:
     await asyncio.gather(*(hasher.hash("correct-horse-battery") for _ in range(4)))
     task.cancel()
     assert ticks > 20  # ~4 x 60 ms of hashing; a blocking hash would leave the ticker at ~0
+
+
+def test_the_common_password_list_is_a_real_breach_list() -> None:
+    common = common_passwords()
+    assert len(common) >= 10_000
+    assert {"password1234", "1qaz2wsx3edc", "qwerty123456"} <= common
+    assert all(p == p.lower() for p in common)  # compared lower-case
+    assert DEMO_PASSWORD not in common
+    assert PASSWORD not in common

@@ -66,6 +66,7 @@ async def lock_holders(engine: AsyncEngine) -> int:
     query = text(
         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
         " AND objsubid = 1 AND classid::bigint = :high AND objid::bigint = :low"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
     )
     params = {"high": key >> 32, "low": key & 0xFFFFFFFF}
     async with engine.connect() as conn:

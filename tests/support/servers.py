@@ -22,7 +22,8 @@ import uvicorn
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from agora.settings import Settings
+from agora.server import http_options
+from agora.settings import HttpSettings, Settings
 from tests.support.settings import TEST_JWT_SECRET
 
 AGORA = str(Path(sys.executable).parent / "agora")
@@ -35,12 +36,15 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def served(app: FastAPI | ASGIApp) -> AsyncIterator[str]:
-    """Serve an ASGI app over real TCP, without running its lifespan (an Agora app's services
-    are already open)."""
+async def served(app: FastAPI | ASGIApp, http: HttpSettings | None = None) -> AsyncIterator[str]:
+    """Serve an ASGI app over real TCP as `agora serve` does (its HTTP options, from `http` or
+    the defaults), without running its lifespan (an Agora app's services are already open)."""
     port = free_port()
+    options = http_options(http or HttpSettings())
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, lifespan="off", log_level="warning", **options
+        )
     )
     task = asyncio.create_task(server.serve())
     while not server.started:

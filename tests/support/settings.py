@@ -20,6 +20,7 @@ def settings_for(*, database_url: str, redis_url: str, redis_prefix: str, **auth
         "jwt_secret": TEST_JWT_SECRET,
         "login_limit_per_ip": "1000/minute",
         "login_limit_per_account": "1000/minute",
+        "registration_limit_per_ip": "1000/minute",
     } | auth
     return Settings(
         app=AppSettings(env="test"),

@@ -18,6 +18,7 @@ from agora.bootstrap import api_config, open_services
 from agora.seed import DEMO_PASSWORD
 from agora.settings import (
     KafkaSettings,
+    NotificationsSettings,
     OrderingSettings,
     PaymentsSettings,
     Settings,
@@ -211,6 +212,7 @@ def ordering_settings(
     payments: dict[str, Any] | None = None,
     ordering: dict[str, Any] | None = None,
     webhooks: dict[str, Any] | None = None,
+    notifications: dict[str, Any] | None = None,
 ) -> Settings:
     """Settings for a shop that walks orders quickly: a fast provider, short sweeps and polls."""
     return base.model_copy(
@@ -228,6 +230,7 @@ def ordering_settings(
             "ordering": OrderingSettings(**{"sweep_seconds": 0.2} | (ordering or {})),
             "worker": WorkerSettings(poll_interval_seconds=0.2),
             "webhooks": WebhooksSettings(**(webhooks or {})),
+            "notifications": NotificationsSettings(**(notifications or {})),
             "kafka": KafkaSettings(
                 bootstrap_servers=kafka, topic_prefix=topic_prefix, warehouse_topic=warehouse_topic
             ),

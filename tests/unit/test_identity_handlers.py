@@ -32,7 +32,8 @@ PASSWORD = "correct-horse-battery"
 
 async def register(store: Store, email: str = "ada@example.com") -> None:
     await accounts.register_user(
-        RegisterUser(email=email, password=PASSWORD, full_name="Ada"), deps=identity_deps(store)
+        RegisterUser(email=email, password=PASSWORD, full_name="Ada", client_ip="192.0.2.1"),
+        deps=identity_deps(store),
     )
 
 
@@ -69,7 +70,9 @@ async def test_a_weak_password_is_refused_before_anything_is_stored() -> None:
     store = Store()
     with pytest.raises(WeakPassword):
         await accounts.register_user(
-            RegisterUser(email="a@example.com", password="short", full_name="A"),
+            RegisterUser(
+                email="a@example.com", password="short", full_name="A", client_ip="192.0.2.1"
+            ),
             deps=identity_deps(store),
         )
     assert store.users == {}
@@ -99,7 +102,9 @@ async def test_failed_logins_are_counted_and_then_throttled() -> None:
 async def test_logging_in_upgrades_an_outdated_hash() -> None:
     store = Store()
     await accounts.register_user(
-        RegisterUser(email="ada@example.com", password=PASSWORD, full_name="Ada"),
+        RegisterUser(
+            email="ada@example.com", password=PASSWORD, full_name="Ada", client_ip="192.0.2.1"
+        ),
         deps=identity_deps(store, hasher=FakeHasher("v1")),
     )
     await log_in(store)  # the default fake hasher is at v2

@@ -12,6 +12,8 @@ from domain.identity.values import (
     permissions_of,
 )
 
+COMMON = frozenset({"password1234"})  # the composition root gives the breach list
+
 
 def test_admins_can_do_everything() -> None:
     assert ROLE_PERMISSIONS[Role.ADMIN] == frozenset(Permission)
@@ -60,7 +62,9 @@ def test_malformed_emails_are_refused(raw: str) -> None:
 
 
 def test_a_good_password_passes() -> None:
-    check_password_policy("correct-horse-battery", email=EmailAddress.parse("ada@example.com"))
+    check_password_policy(
+        "correct-horse-battery", email=EmailAddress.parse("ada@example.com"), common=COMMON
+    )
 
 
 @pytest.mark.parametrize(
@@ -75,5 +79,7 @@ def test_a_good_password_passes() -> None:
 )
 def test_weak_passwords_are_refused_with_the_reason(password: str, reason: str) -> None:
     with pytest.raises(WeakPassword) as refused:
-        check_password_policy(password, email=EmailAddress.parse("lovelace@example.com"))
+        check_password_policy(
+            password, email=EmailAddress.parse("lovelace@example.com"), common=COMMON
+        )
     assert any(reason in r for r in refused.value.reasons)

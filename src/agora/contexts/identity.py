@@ -15,7 +15,7 @@ from infrastructure.identity.readers import SqlApiKeyDirectory, SqlUserDirectory
 from infrastructure.identity.subscribers import AccountHistoryProjection
 from infrastructure.identity.unit_of_work import SqlIdentityUnitOfWork
 from infrastructure.redis.login_throttle import RedisLoginThrottle, limits_storage
-from infrastructure.security.passwords import Argon2PasswordHasher
+from infrastructure.security.passwords import Argon2PasswordHasher, common_passwords
 from infrastructure.security.tokens import JwtAccessTokens
 
 NAME = "identity"
@@ -71,9 +71,11 @@ def dependencies(p: Platform) -> IdentityDeps:
             circuit=p.redis_circuit,
             per_ip=auth.login_limit_per_ip,
             per_account=auth.login_limit_per_account,
+            registrations_per_ip=auth.registration_limit_per_ip,
         ),
         clock=p.clock,
         session_lifetime=timedelta(days=auth.session_ttl_days),
+        common_passwords=common_passwords(),
     )
 
 

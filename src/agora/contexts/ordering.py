@@ -189,4 +189,5 @@ def queries(p: Platform) -> OrderingQueries:
         carts=SqlCartReader(p.engine, CatalogForOrdering),
         history=SqlOrderHistory(p.engine, p.registry),
         feed=feed,
+        max_streams_per_user=n.max_streams_per_user,
     )

@@ -77,11 +77,20 @@ async def log_out(principal: CurrentPrincipal, services: Services) -> None:
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.UserResponse,
 )
-@raises(identity.EmailAlreadyRegistered, identity.InvalidEmail, identity.WeakPassword)
+@raises(
+    identity.EmailAlreadyRegistered,
+    identity.InvalidEmail,
+    identity.WeakPassword,
+    shared.TooManyAttempts,
+)
 async def register(
-    body: schemas.RegistrationRequest, response: Response, services: Services
+    body: schemas.RegistrationRequest, request: Request, response: Response, services: Services
 ) -> UserDetails:
-    user = await services.bus.handle(c.RegisterUser(**body.model_dump()))
+    """Registrations are limited per client address; the answer to too many is 429 with
+    `Retry-After`."""
+    user = await services.bus.handle(
+        c.RegisterUser(client_ip=client_ip(request), **body.model_dump())
+    )
     response.headers["Location"] = f"/api/v1/users/{user.id}"
     return with_etag(response, user.version, user)
 

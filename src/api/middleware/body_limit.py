@@ -1,4 +1,6 @@
-"""Refuse request bodies above a limit with 413, without ever reading them whole."""
+"""Request size limits: headers above a limit are refused with 431, bodies with 413, without
+ever reading a body whole. (The server bounds a header block still arriving; see
+`agora.server.http_options`.)"""
 
 import re
 
@@ -16,18 +18,21 @@ class BodyTooLarge(HTTPException):
 
 
 class BodyLimitMiddleware:
-    """Checks Content-Length up front, and counts streamed bytes for chunked bodies."""
+    """Checks the headers' size and Content-Length up front, and counts streamed bytes for
+    chunked bodies."""
 
     def __init__(
         self,
         app: ASGIApp,
         *,
         max_bytes: int,
+        max_header_bytes: int,
         uploads: tuple[str, ...] = (),
         upload_max_bytes: int = 0,
     ) -> None:
         self.app = app
         self.default_max_bytes = max_bytes
+        self.max_header_bytes = max_header_bytes
         # Routes that take files (images, CSV imports) get their own, larger limit.
         self.uploads = [re.compile(pattern) for pattern in uploads]
         self.upload_max_bytes = upload_max_bytes
@@ -36,19 +41,17 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        header_bytes = sum(len(name) + len(value) for name, value in scope["headers"])
+        if header_bytes > self.max_header_bytes:
+            detail = f"the request headers exceed {self.max_header_bytes} bytes"
+            await _refuse(send, 431, detail, instance=scope["path"])
+            return
         upload = any(pattern.match(scope["path"]) for pattern in self.uploads)
         max_bytes = self.upload_max_bytes if upload else self.default_max_bytes
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
-            code, title = http_problem(413)
-            body = problem_body(
-                status=413,
-                code=code,
-                title=title,
-                detail=f"the request body exceeds {max_bytes} bytes",
-                instance=scope["path"],
-            )
-            await send_problem(send, body, {"connection": "close"})
+            detail = f"the request body exceeds {max_bytes} bytes"
+            await _refuse(send, 413, detail, instance=scope["path"])
             return
         received = 0
 
@@ -62,3 +65,9 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, counting_receive, send)
+
+
+async def _refuse(send: Send, status: int, detail: str, *, instance: str) -> None:
+    code, title = http_problem(status)
+    body = problem_body(status=status, code=code, title=title, detail=detail, instance=instance)
+    await send_problem(send, body, {"connection": "close"})

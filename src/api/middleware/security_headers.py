@@ -1,4 +1,5 @@
-"""Security headers on every response; the docs pages get a CSP that lets Swagger UI run."""
+"""Security headers on every response; the docs pages get a CSP that lets Swagger UI run. What
+caches may keep is decided here too, for every response whose route did not say."""
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,10 +18,25 @@ _DOCS_CSP = (
     "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'"
 )
 _DOCS_PREFIXES = ("/docs", "/redoc", "/static/docs")
+_CREDENTIALS = (b"authorization", b"x-api-key", b"cookie")
+_SAFE_METHODS = ("GET", "HEAD")
+
+
+def _cache_control(scope: Scope, status: int, chosen: str | None) -> str | None:
+    """An answer to credentials is the caller's own: no cache keeps it, not even the browser's,
+    whatever else the route chose (FastAPI marks event streams `no-cache`, which lets a cache
+    store them). Tokens, writes and errors are never stored either (RFC 6749 §5.1). Otherwise
+    a route's own choice stands, and an anonymous read that succeeded (the public catalog, the
+    docs) is left to HTTP's defaults and its ETag."""
+    if any(name in _CREDENTIALS for name, _ in scope["headers"]):
+        return None if chosen is not None and "no-store" in chosen else "private, no-store"
+    if chosen is None and (scope["method"] not in _SAFE_METHODS or status >= 400):
+        return "no-store"
+    return None
 
 
 class SecurityHeadersMiddleware:
-    """Adds headers a browser needs to treat API responses safely."""
+    """Adds headers a browser (and any cache between) needs to treat API responses safely."""
 
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
@@ -40,6 +56,10 @@ class SecurityHeadersMiddleware:
                 headers.setdefault("content-security-policy", _DOCS_CSP if docs else _API_CSP)
                 if self.hsts:
                     headers.setdefault("strict-transport-security", "max-age=31536000")
+                caching = _cache_control(scope, message["status"], headers.get("cache-control"))
+                if caching is not None:
+                    headers["cache-control"] = caching
+                    headers.setdefault("pragma", "no-cache")  # HTTP/1.0 caches
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -13,6 +13,7 @@ class RegisterUser(Command[UserDetails]):
     email: str
     password: str
     full_name: str
+    client_ip: str
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,5 +1,6 @@
 """What the identity handlers are given by the composition root."""
 
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -22,3 +23,5 @@ class IdentityDeps:
     throttle: LoginThrottle
     clock: Clock
     session_lifetime: timedelta
+    common_passwords: Container[str]
+    """Passwords too common to accept, lower-case."""

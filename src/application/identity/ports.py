@@ -141,9 +141,12 @@ class IdentityUnitOfWorkFactory(Protocol):
 
 class LoginThrottle(Protocol):
     """Limits login attempts per client address and failed attempts per account: `check` counts
-    an attempt and raises TooManyAttempts when a limit is used up."""
+    an attempt and raises TooManyAttempts when a limit is used up. `check_registration` does
+    the same for registrations per client address (each costs a password hash)."""
 
     async def check(self, *, email: str, client_ip: str) -> None: ...
+
+    async def check_registration(self, *, client_ip: str) -> None: ...
 
     async def record_failure(self, *, email: str, client_ip: str) -> None: ...
 

@@ -17,7 +17,7 @@ from application.ordering.views import (
     OrderUpdate,
     TimelineEntry,
 )
-from application.shared.errors import ApplicationError
+from application.shared.errors import ApplicationError, TooManyAttempts
 from application.shared.idempotency import IdempotencyKeys
 from application.shared.pagination import Page
 from application.shared.unit_of_work import UnitOfWork
@@ -213,6 +213,10 @@ class OrderHistory(Protocol):
 
 class LiveUpdatesUnavailable(ApplicationError):
     """The live feed cannot be reached right now; the order itself can still be read."""
+
+
+class TooManyStreams(TooManyAttempts):
+    """The caller already holds as many live streams as one user may."""
 
 
 class OrderFeed(Protocol):

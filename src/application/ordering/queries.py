@@ -2,10 +2,18 @@
 order id is answered exactly like an unknown one (404, never 403). Staff see every order."""
 
 import asyncio
-from contextlib import AbstractAsyncContextManager
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from uuid import UUID
 
-from application.ordering.ports import CartReader, OrderFeed, OrderHistory, OrderReader
+from application.ordering.ports import (
+    CartReader,
+    OrderFeed,
+    OrderHistory,
+    OrderReader,
+    TooManyStreams,
+)
 from application.ordering.views import (
     CartView,
     OrderSearch,
@@ -17,17 +25,29 @@ from application.shared.pagination import Page
 from domain.ordering.errors import OrderNotFound
 from domain.ordering.order import OrderState
 
+# A held stream ends when its client leaves or its heartbeat finds its access gone.
+STREAM_RETRY_SECONDS = 5
+
 
 class OrderingQueries:
-    """What routes read of carts and orders, and the live feed of their changes."""
+    """What routes read of carts and orders, and the live feed of their changes: at most
+    `max_streams_per_user` at once per viewer in this process."""
 
     def __init__(
-        self, *, orders: OrderReader, carts: CartReader, history: OrderHistory, feed: OrderFeed
+        self,
+        *,
+        orders: OrderReader,
+        carts: CartReader,
+        history: OrderHistory,
+        feed: OrderFeed,
+        max_streams_per_user: int,
     ) -> None:
         self._orders = orders
         self._carts = carts
         self._history = history
         self._feed = feed
+        self._max_streams = max_streams_per_user
+        self._streams: Counter[UUID] = Counter()
 
     async def cart(self, customer_id: UUID) -> CartView:
         return await self._carts.cart(customer_id)
@@ -64,6 +84,21 @@ class OrderingQueries:
     def listeners(self) -> int:
         return self._feed.listeners
 
-    def live(self) -> AbstractAsyncContextManager["asyncio.Queue[OrderUpdate | None]"]:
-        """Every order change as it happens; None in the queue ends it (resume from the log)."""
-        return self._feed.subscribe()
+    @asynccontextmanager
+    async def live(self, viewer_id: UUID) -> AsyncIterator["asyncio.Queue[OrderUpdate | None]"]:
+        """Every order change as it happens; None in the queue ends it (resume from the log).
+        Raises TooManyStreams when the viewer holds the most streams allowed, and
+        LiveUpdatesUnavailable when the feed cannot be reached: both before anything is sent."""
+        if self._streams[viewer_id] >= self._max_streams:
+            raise TooManyStreams(
+                f"at most {self._max_streams} live streams per user at once",
+                retry_after=STREAM_RETRY_SECONDS,
+            )
+        self._streams[viewer_id] += 1
+        try:
+            async with self._feed.subscribe() as queue:
+                yield queue
+        finally:
+            self._streams[viewer_id] -= 1
+            if self._streams[viewer_id] <= 0:
+                del self._streams[viewer_id]

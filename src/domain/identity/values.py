@@ -3,7 +3,7 @@ password, and roles (what the shop calls people) with the permissions routes ask
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -100,22 +100,11 @@ def permissions_of(roles: Iterable[Role]) -> frozenset[Permission]:
 MIN_PASSWORD_LENGTH = 12
 # Argon2 hashes any length, but an unbounded input is a cheap denial-of-service lever.
 MAX_PASSWORD_LENGTH = 128
-_COMMON = frozenset(
-    {
-        "password1234",
-        "passwordpassword",
-        "123456789012",
-        "qwertyuiopas",
-        "iloveyou1234",
-        "letmein12345",
-        "administrator",
-        "welcome12345",
-    }
-)
 
 
-def check_password_policy(password: str, *, email: EmailAddress) -> None:
-    """Raise WeakPassword listing every rule the password breaks."""
+def check_password_policy(password: str, *, email: EmailAddress, common: Container[str]) -> None:
+    """Raise WeakPassword listing every rule the password breaks. `common` holds the passwords
+    too common to accept, lower-case (a breach list the composition root provides)."""
     reasons: list[str] = []
     if len(password) < MIN_PASSWORD_LENGTH:
         reasons.append(f"must be at least {MIN_PASSWORD_LENGTH} characters")
@@ -123,7 +112,7 @@ def check_password_policy(password: str, *, email: EmailAddress) -> None:
         reasons.append(f"must be at most {MAX_PASSWORD_LENGTH} characters")
     if len(set(password)) < 4:
         reasons.append("must use at least 4 different characters")
-    if password.lower() in _COMMON:
+    if password.lower() in common:
         reasons.append("is too common")
     local_part = email.value.split("@", 1)[0]
     if len(local_part) >= 4 and local_part in password.lower():

@@ -1,6 +1,6 @@
-"""Login throttling in Redis with the `limits` library (moving-window counters), behind the
-Redis circuit breaker: while Redis is away or hung, logins are let through at once (fail open,
-ADR 0018)."""
+"""Login and registration throttling in Redis with the `limits` library (moving-window
+counters), behind the Redis circuit breaker: while Redis is away or hung, attempts are let
+through at once (fail open, ADR 0018)."""
 
 import logging
 import math
@@ -18,15 +18,23 @@ log = logging.getLogger(__name__)
 
 
 class RedisLoginThrottle:
-    """Every attempt counts against the client address; failures count against the account."""
+    """Every login attempt counts against the client address; failures count against the
+    account; every registration counts against the client address, apart from logins."""
 
     def __init__(
-        self, *, storage: Storage, circuit: RedisCircuit, per_ip: str, per_account: str
+        self,
+        *,
+        storage: Storage,
+        circuit: RedisCircuit,
+        per_ip: str,
+        per_account: str,
+        registrations_per_ip: str,
     ) -> None:
         self._limiter = MovingWindowRateLimiter(storage)
         self._circuit = circuit
         self._per_ip: RateLimitItem = parse(per_ip)
         self._per_account: RateLimitItem = parse(per_account)
+        self._registrations_per_ip: RateLimitItem = parse(registrations_per_ip)
 
     async def check(self, *, email: str, client_ip: str) -> None:
         account = email.strip().lower()
@@ -41,6 +49,16 @@ class RedisLoginThrottle:
             # still bounds guessing speed, and /health/ready reports Redis as down.
             log.warning("login throttle unavailable; allowing the attempt: %s", exc)
 
+    async def check_registration(self, *, client_ip: str) -> None:
+        item = self._registrations_per_ip
+        try:
+            async with self._circuit.guard():
+                if not await self._limiter.hit(item, "register-ip", client_ip):
+                    await self._refuse(item, "register-ip", client_ip, what="registrations")
+        except RedisError as exc:
+            # Fail open, as logins do: the password hash is the cost an outage leaves unbounded.
+            log.warning("registration throttle unavailable; allowing the attempt: %s", exc)
+
     async def record_failure(self, *, email: str, client_ip: str) -> None:
         try:
             async with self._circuit.guard():
@@ -48,10 +66,12 @@ class RedisLoginThrottle:
         except RedisError as exc:
             log.warning("login throttle unavailable; failure not counted: %s", exc)
 
-    async def _refuse(self, item: RateLimitItem, *identifiers: str) -> None:
+    async def _refuse(
+        self, item: RateLimitItem, *identifiers: str, what: str = "login attempts"
+    ) -> None:
         stats = await self._limiter.get_window_stats(item, *identifiers)
         retry_after = max(1, math.ceil(stats.reset_time - time.time()))
-        raise TooManyAttempts("too many login attempts; try again later", retry_after=retry_after)
+        raise TooManyAttempts(f"too many {what}; try again later", retry_after=retry_after)
 
 
 def limits_storage(

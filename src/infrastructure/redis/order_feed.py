@@ -43,6 +43,7 @@ class RedisOrderFeed:
         self._queues: set[asyncio.Queue[OrderUpdate | None]] = set()
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
+        self._unreachable = asyncio.Event()  # the last attempt to subscribe failed
 
     @property
     def listeners(self) -> int:
@@ -66,18 +67,29 @@ class RedisOrderFeed:
             self._task = None
 
     async def _start(self) -> None:
+        """Return once subscribed; refuse at once while Redis cannot be reached (the listener
+        keeps trying), and after READY_TIMEOUT_SECONDS if it does not answer."""
         if self._task is None:
             self._task = asyncio.create_task(self._listen(), name="order-feed")
-        try:
-            await asyncio.wait_for(self._ready.wait(), READY_TIMEOUT_SECONDS)
-        except TimeoutError:
-            raise LiveUpdatesUnavailable("live updates are unavailable (Redis)") from None
+        if not self._ready.is_set() and not self._unreachable.is_set():
+            waiters = {
+                asyncio.create_task(self._ready.wait()),
+                asyncio.create_task(self._unreachable.wait()),
+            }
+            _, pending = await asyncio.wait(
+                waiters, timeout=READY_TIMEOUT_SECONDS, return_when=asyncio.FIRST_COMPLETED
+            )
+            for waiter in pending:
+                waiter.cancel()
+        if not self._ready.is_set():
+            raise LiveUpdatesUnavailable("live updates are unavailable (Redis)")
 
     async def _listen(self) -> None:
         while True:
             try:
                 async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(self._channel)
+                    self._unreachable.clear()
                     self._ready.set()
                     while True:
                         message = await pubsub.get_message(timeout=1.0)
@@ -87,9 +99,10 @@ class RedisOrderFeed:
                 raise
             except Exception:  # Redis went away: clients resume from the log later
                 log.exception("order feed lost its Redis subscription; reconnecting")
-                # Until subscribed again, new clients wait in `subscribe` (or are refused),
+                # Until subscribed again, new clients are refused at once in `subscribe`,
                 # instead of listening to a channel nobody receives for them.
                 self._ready.clear()
+                self._unreachable.set()
                 for queue in list(self._queues):
                     self._drop(queue)
                 await asyncio.sleep(1.0)

@@ -1,8 +1,11 @@
-"""Argon2id password hashing through passlib, run in a worker thread to keep the loop free."""
+"""Argon2id password hashing through passlib, run in a worker thread to keep the loop free; the
+list of passwords too common to accept."""
 
 import asyncio
+from functools import cache
 
 from passlib.context import CryptContext
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 # OWASP Password Storage Cheat Sheet minimum for Argon2id: m=19 MiB, t=2, p=1.
 OWASP_MIN_MEMORY_KIB = 19_456
@@ -34,3 +37,10 @@ class Argon2PasswordHasher:
 
     async def waste_time(self, password: str) -> None:
         await asyncio.to_thread(self._context.verify, password, self._dummy_hash)
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The 30,000 passwords seen most often in public breaches, lower-case, as the maintained
+    zxcvbn package ships them (its `passwords` frequency list); read once per process."""
+    return frozenset(FREQUENCY_LISTS["passwords"])

@@ -30,6 +30,9 @@ from domain.identity.user import User
 from domain.identity.values import EmailAddress
 from tests.support.fakes.shared import FakeStore, FakeUnitOfWork, FixedClock
 
+# A stand-in for the breach list the composition root provides.
+COMMON_PASSWORDS = frozenset({"password1234", "qwerty123456"})
+
 
 @dataclass
 class StoredSession:
@@ -205,10 +208,14 @@ class FakeThrottle(LoginThrottle):
     def __init__(self, max_failures: int = 3) -> None:
         self.failures: dict[str, int] = {}
         self.max_failures = max_failures
+        self.registrations: dict[str, int] = {}
 
     async def check(self, *, email: str, client_ip: str) -> None:
         if self.failures.get(email.lower(), 0) >= self.max_failures:
             raise TooManyAttempts("too many login attempts; try again later", retry_after=60)
+
+    async def check_registration(self, *, client_ip: str) -> None:
+        self.registrations[client_ip] = self.registrations.get(client_ip, 0) + 1
 
     async def record_failure(self, *, email: str, client_ip: str) -> None:
         self.failures[email.lower()] = self.failures.get(email.lower(), 0) + 1
@@ -224,6 +231,7 @@ def identity_deps(store: Store | None = None, **overrides: Any) -> IdentityDeps:
         throttle=FakeThrottle(),
         clock=FixedClock(),
         session_lifetime=timedelta(days=14),
+        common_passwords=COMMON_PASSWORDS,
     )
     return replace(deps, **overrides)
 

@@ -47,7 +47,9 @@ router = APIRouter(prefix="/api/v1", tags=["orders"])
 REPLAYED = "Idempotent-Replayed"
 
 
-def _sees_all(principal: Principal) -> bool:
+def sees_all(principal: Principal) -> bool:
+    """Whether the caller sees every order (staff), not only their own: the one rule of order
+    reads, live streams included."""
     return Permission.ORDERS_READ_ANY in principal.permissions
 
 
@@ -151,7 +153,7 @@ async def search_orders(
 @raises(ordering.OrderNotFound)
 async def read_order(order_id: UUID, principal: CurrentPrincipal, services: Services) -> OrderState:
     return await services.ordering.order(
-        order_id, viewer_id=principal.user_id, any_order=_sees_all(principal)
+        order_id, viewer_id=principal.user_id, any_order=sees_all(principal)
     )
 
 
@@ -165,7 +167,7 @@ async def order_timeline(
     order_id: UUID, principal: CurrentPrincipal, services: Services
 ) -> Timeline:
     entries = await services.ordering.timeline(
-        order_id, viewer_id=principal.user_id, any_order=_sees_all(principal)
+        order_id, viewer_id=principal.user_id, any_order=sees_all(principal)
     )
     return Timeline.model_validate({"items": entries})
 

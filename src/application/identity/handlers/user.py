@@ -16,8 +16,9 @@ from domain.identity.values import EmailAddress, Role, check_password_policy
 
 
 async def register_user(cmd: c.RegisterUser, deps: IdentityDeps) -> UserDetails:
+    await deps.throttle.check_registration(client_ip=cmd.client_ip)
     email = EmailAddress.parse(cmd.email)
-    check_password_policy(cmd.password, email=email)
+    check_password_policy(cmd.password, email=email, common=deps.common_passwords)
     password_hash = await deps.hasher.hash(cmd.password)
     async with deps.uow() as uow:
         if await uow.users.get_by_email(email) is not None:
@@ -30,7 +31,7 @@ async def register_user(cmd: c.RegisterUser, deps: IdentityDeps) -> UserDetails:
 
 async def create_admin(cmd: c.CreateAdmin, deps: IdentityDeps) -> UserDetails:
     email = EmailAddress.parse(cmd.email)
-    check_password_policy(cmd.password, email=email)
+    check_password_policy(cmd.password, email=email, common=deps.common_passwords)
     password_hash = await deps.hasher.hash(cmd.password)
     now = deps.clock.now()
     async with deps.uow() as uow:
@@ -53,7 +54,7 @@ async def provision_account(cmd: c.ProvisionAccount, deps: IdentityDeps) -> User
         existing = await uow.users.get_by_email(email)
         if existing is not None:
             return UserDetails.of(existing)
-    check_password_policy(cmd.password, email=email)
+    check_password_policy(cmd.password, email=email, common=deps.common_passwords)
     password_hash = await deps.hasher.hash(cmd.password)
     user = _new_user(email, password_hash, cmd.full_name, deps=deps, roles=cmd.roles)
     async with deps.uow() as uow:
@@ -83,7 +84,7 @@ async def change_password(cmd: c.ChangePassword, deps: IdentityDeps) -> None:
         if not matches:
             await deps.throttle.record_failure(email=user.email.value, client_ip=cmd.client_ip)
             raise WrongPassword("the current password is wrong")
-        check_password_policy(cmd.new_password, email=user.email)
+        check_password_policy(cmd.new_password, email=user.email, common=deps.common_passwords)
         now = deps.clock.now()
         user.change_password(new_hash=await deps.hasher.hash(cmd.new_password), now=now)
         await uow.users.save(user)
