@@ -2,9 +2,10 @@
 Kafka-protocol broker.
 
 DATABASE_URL / REDIS_URL are used when set; otherwise embedded servers are started under
-`.agora/test/`. The run migrates one template database; every test that asks for a database
-gets a fresh copy of it (CREATE DATABASE ... TEMPLATE), dropped afterwards, so no test sees
-another's rows, events or checkpoints. Redis keys are prefixed per run and per test. Unit tests
+`.agora/test/`, and stopped at the end: the run fails if one is left running. The run migrates
+one template database; every test that asks for a database gets a fresh copy of it (CREATE
+DATABASE ... TEMPLATE), dropped afterwards, so no test sees another's rows, events or
+checkpoints. Redis keys are prefixed per run and per test. Unit tests
 request none of these and stay in memory."""
 
 import asyncio
@@ -37,9 +38,11 @@ TEST_DATA_DIR = Path(__file__).resolve().parents[1] / ".agora" / "test"
 
 @pytest.fixture(scope="session")
 def embedded() -> Iterator[EmbeddedServices]:
+    """Embedded servers for a run without URLs; the run fails if any outlives it."""
     services = EmbeddedServices()
     yield services
     services.close()
+    assert services.still_running() == [], "embedded servers still running after the run"
 
 
 @pytest.fixture(scope="session")
