@@ -1,18 +1,21 @@
 """The `agora` command: serve, migrate, seed, create-admin. Errors are one line and exit 1;
-bad arguments exit 2, as argparse does, but without a traceback or a usage dump."""
+bad arguments exit 2, as argparse does, but without a traceback or a usage dump.
+
+Only argparse is imported up front: `agora --help` answers at once, and each command imports
+what it needs (settings alone load pydantic and limits; serving loads the whole app)."""
+
+from __future__ import annotations
 
 import argparse
 import asyncio
 import getpass
 import sys
 from collections.abc import Awaitable, Callable
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from pydantic import ValidationError
-
-from agora.logging_config import configure_logging
-from agora.settings import ConfigurationError, Settings, load_settings
-from api.services import ApiServices
+if TYPE_CHECKING:
+    from agora.settings import Settings
+    from api.services import ApiServices
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -68,15 +71,21 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     try:
+        from agora.logging_config import configure_logging
+        from agora.settings import load_settings
+
         settings = load_settings()
         # Long-running processes log to stdout; one-shot commands keep stdout for their output.
         long_running = args.command in ("serve", "worker")
-        configure_logging(settings.app.log_level, stream=sys.stdout if long_running else sys.stderr)
+        configure_logging(
+            settings.app.log_level,
+            log_format=settings.app.log_format,
+            production=settings.app.env == "production",
+            stream=sys.stdout if long_running else sys.stderr,
+        )
         _COMMANDS[args.command](settings, args)
     except KeyboardInterrupt:
         sys.exit(130)
-    except ValidationError as exc:
-        _fail("invalid setting " + "; ".join(_describe(e) for e in exc.errors()))
     except Exception as exc:  # the CLI promises one line, never a traceback
         _fail(_message(exc))
 
@@ -108,6 +117,8 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _seed(settings: Settings, args: argparse.Namespace) -> None:
+    from agora.settings import ConfigurationError
+
     if settings.app.env == "production":
         raise ConfigurationError("demo accounts have published passwords; not in production")
     from agora.seed import demo_banner, seed_demo
@@ -152,11 +163,6 @@ def _with_services(settings: Settings, action: Callable[[ApiServices], Awaitable
                 await action(services)
 
         asyncio.run(run())
-
-
-def _describe(error: object) -> str:
-    assert isinstance(error, dict)
-    return f"{'.'.join(str(p) for p in error.get('loc', ()))}: {error.get('msg')}"
 
 
 def _message(exc: BaseException) -> str:

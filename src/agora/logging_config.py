@@ -1,18 +1,31 @@
-"""JSON logs on stdout, one object per line, with the request id of the current request."""
+"""Logs on stdout, one line per record, with the request id of the current request: JSON for
+machines (production, a pipe, a file), a plain line for a person at a terminal."""
 
 import json
 import logging
 import sys
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 from application.shared.context import current_correlation_id
+
+LogFormat = Literal["auto", "human", "json"]
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
     "asctime",
     "color_message",  # uvicorn's ANSI-coloured duplicate of the message
 }
+
+
+def _extras(record: logging.LogRecord) -> dict[str, Any]:
+    """The request id of the current request, then whatever was passed in `extra=`."""
+    extras: dict[str, Any] = {}
+    request_id = current_correlation_id()
+    if request_id is not None:
+        extras["request_id"] = request_id
+    extras.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+    return extras
 
 
 class JsonFormatter(logging.Formatter):
@@ -25,18 +38,38 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        request_id = current_correlation_id()
-        if request_id is not None:
-            entry["request_id"] = request_id
-        entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        entry.update(_extras(record))
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
 
 
-def configure_logging(level: str, *, stream: TextIO = sys.stdout) -> None:
+class HumanFormatter(logging.Formatter):
+    """`12:00:01 INFO    agora.access  request  status=200 path=/api/v1/products`, local time,
+    and a traceback, if any, on the lines below."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        time = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        fields = " ".join(f"{k}={v}" for k, v in _extras(record).items())
+        line = f"{time} {record.levelname:<7} {record.name}  {record.getMessage()}"
+        line = f"{line}  {fields}" if fields else line
+        if record.exc_info:
+            line = f"{line}\n{self.formatException(record.exc_info)}"
+        return line
+
+
+def configure_logging(
+    level: str,
+    *,
+    log_format: LogFormat = "auto",
+    production: bool = False,
+    stream: TextIO = sys.stdout,
+) -> None:
+    """Log at `level` to `stream`. `auto` is JSON in production and when the stream is not a
+    terminal (a container, a pipe to a collector), and a plain line on a terminal."""
+    human = log_format == "human" or (log_format == "auto" and not production and stream.isatty())
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(HumanFormatter() if human else JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -2,9 +2,11 @@
 
 import asyncio
 import contextlib
+import errno
 import logging
 import signal
-from collections.abc import Callable
+import socket
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ import uvicorn
 from agora.bootstrap import api_config, open_services, platform, wire_all
 from agora.runtime import ServiceUrls, resolve_database_url, resolve_service_urls
 from agora.seed import demo_banner, seed_demo
-from agora.settings import HttpSettings, Settings
+from agora.settings import ConfigurationError, HttpSettings, Settings
 from agora.worker import running_worker
 from api.app import create_app
 from infrastructure.db.migrations import upgrade_to_head
@@ -36,7 +38,9 @@ def serve(
     migrate: bool,
     with_worker: bool = False,
 ) -> None:
-    with EmbeddedServices() as embedded:
+    host, port = host or settings.http.host, port or settings.http.port
+    # Bound before anything starts, so a busy port is one line, not a server half started.
+    with _bound(host, port) as listener, EmbeddedServices() as embedded:
         urls = resolve_service_urls(settings, embedded)
         if migrate:
             upgrade_to_head(urls.database)
@@ -49,15 +53,56 @@ def serve(
                 settings, database_url=urls.database, redis_url=urls.redis, with_worker=with_worker
             ),
         )
-        uvicorn.run(
+        config = uvicorn.Config(
             app,
-            host=host or settings.http.host,
-            port=port or settings.http.port,
             loop="uvloop",
             log_config=None,
             access_log=False,
             **http_options(settings.http),
         )
+        _AnnouncingServer(config, url=_url(host, port)).run(sockets=[listener])
+
+
+class _AnnouncingServer(uvicorn.Server):
+    """Uvicorn's server, which says where Agora answers once it does (its own line is left
+    out when it is handed a socket)."""
+
+    def __init__(self, config: uvicorn.Config, *, url: str) -> None:
+        super().__init__(config)
+        self._url = url
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            log.info(
+                "Agora is ready on %s - API docs at %s/docs - Ctrl+C stops it", self._url, self._url
+            )
+
+
+@contextlib.contextmanager
+def _bound(host: str, port: int) -> Iterator[socket.socket]:
+    """A socket bound to the address (uvicorn listens on it), closed on exit."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ConfigurationError(
+                    f"port {port} on {host} is in use; set HTTP_PORT (or --port) to a free one"
+                ) from None
+            raise ConfigurationError(
+                f"cannot listen on {host}:{port}: {exc.strerror}; check HTTP_HOST and HTTP_PORT"
+            ) from None
+        sock.set_inheritable(True)
+        yield sock
+
+
+def _url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches the server."""
+    shown = "localhost" if host in ("0.0.0.0", "::") else host  # noqa: S104 - compared, not bound
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
 
 
 def http_options(http: HttpSettings) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 from limits import parse
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "dev-only-insecure-jwt-secret-do-not-deploy"  # noqa: S105 - refused in production
@@ -33,7 +33,9 @@ class AppSettings(_Concern, env_prefix="AGORA_"):
     data_dir: Path = Path(".agora")
     """Where embedded PostgreSQL and Redis keep their data."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    """Level of the JSON logs on stdout."""
+    """Level of the logs on stdout."""
+    log_format: Literal["auto", "human", "json"] = "auto"
+    """`auto`: lines for a person on a terminal, JSON otherwise and always in production."""
 
 
 class DatabaseSettings(_Concern, env_prefix="DATABASE_"):
@@ -270,20 +272,42 @@ class Settings(BaseModel):
 
 
 def load_settings() -> Settings:
-    """Read every concern from the environment and refuse unsafe production settings."""
-    settings = Settings()
+    """Read every concern from the environment and refuse unsafe production settings. A value
+    that does not validate is named by its environment variable (`HTTP_PORT`), not its field."""
+    concerns: dict[str, BaseSettings] = {}
+    problems: list[str] = []
+    for name, cls in _concerns().items():
+        try:
+            concerns[name] = cls()
+        except ValidationError as exc:
+            problems += [f"{_variable(cls, e['loc'])}: {e['msg']}" for e in exc.errors()]
+    if problems:
+        raise ConfigurationError("invalid setting " + "; ".join(problems))
+    settings = Settings.model_validate(concerns)
     settings.check_production_safety()
     return settings
 
 
 def environment_variables() -> dict[str, str]:
     """Every environment variable Agora reads, with its description (README, compose checks)."""
-    names: dict[str, str] = {}
-    for concern in Settings.model_fields.values():
+    return {
+        _variable(cls, (field_name,)): info.description or ""
+        for cls in _concerns().values()
+        for field_name, info in cls.model_fields.items()
+    }
+
+
+def _concerns() -> dict[str, type[BaseSettings]]:
+    found: dict[str, type[BaseSettings]] = {}
+    for name, concern in Settings.model_fields.items():
         cls = concern.default_factory
         assert isinstance(cls, type)
         assert issubclass(cls, BaseSettings)
-        prefix = str(cls.model_config.get("env_prefix", ""))
-        for field_name, info in cls.model_fields.items():
-            names[f"{prefix}{field_name}".upper()] = info.description or ""
-    return names
+        found[name] = cls
+    return found
+
+
+def _variable(cls: type[BaseSettings], loc: tuple[int | str, ...]) -> str:
+    """The environment variable of a field (the first part of an error's location)."""
+    prefix = str(cls.model_config.get("env_prefix", ""))
+    return f"{prefix}{loc[0] if loc else ''}".upper()

@@ -16,6 +16,7 @@ from agora.settings import (
     RedisSettings,
     Settings,
     environment_variables,
+    load_settings,
 )
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -83,3 +84,27 @@ def test_rate_limits_must_be_in_the_limits_syntax() -> None:
     with pytest.raises(ValidationError, match="login_limit_per_ip"):
         AuthSettings(login_limit_per_ip="lots")
     assert AuthSettings(login_limit_per_ip="3 per 10 seconds").login_limit_per_ip
+
+
+def test_an_invalid_setting_is_named_by_its_environment_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTP_PORT", "eighty")
+    monkeypatch.setenv("AUTH_ARGON2_TIME_COST", "1")
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert message.startswith("invalid setting ")
+    assert "HTTP_PORT: Input should be a valid integer" in message
+    assert "AUTH_ARGON2_TIME_COST: Input should be greater than or equal to 2" in message
+    assert "eighty" not in message  # a value may be a secret; the variable's name is enough
+    assert "\n" not in message
+
+
+def test_the_log_format_is_auto_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert AppSettings().log_format == "auto"
+    monkeypatch.setenv("AGORA_LOG_FORMAT", "human")
+    assert AppSettings().log_format == "human"
+    monkeypatch.setenv("AGORA_LOG_FORMAT", "xml")
+    with pytest.raises(ConfigurationError, match="AGORA_LOG_FORMAT"):
+        load_settings()
