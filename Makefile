@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: run test lint typecheck contracts pytest fuzz bench clean install
+.PHONY: run test lint typecheck contracts pytest fuzz lower-bounds bench clean install
 
 run: $(VENV)/.synced
 	AGORA_DEMO=$${AGORA_DEMO:-true} $(BIN)/agora serve --migrate --with-worker
@@ -32,6 +32,10 @@ pytest: $(VENV)/.synced
 # schemathesis over the whole OpenAPI document as three identities (tests/fuzz, ADR 0017).
 fuzz: $(VENV)/.synced
 	$(BIN)/pytest tests/fuzz
+
+# The lowest versions pyproject.toml allows, in a scratch environment: imports and unit tests.
+lower-bounds: $(UV)
+	.ci/lower_bounds $(UV)
 
 bench: $(VENV)/.synced
 	$(BIN)/python bench/login.py
