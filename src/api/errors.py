@@ -116,6 +116,7 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     shared.NotAuthenticated: ProblemSpec(401, "not_authenticated", "Not authenticated"),
     shared.PermissionDenied: ProblemSpec(403, "permission_denied", "Permission denied"),
     shared.TooManyAttempts: ProblemSpec(429, "too_many_requests", "Too many requests"),
+    shared.Unavailable: ProblemSpec(503, "service_unavailable", "Service unavailable"),
     shared.DatabaseUnavailable: ProblemSpec(503, "database_unavailable", "Database unavailable"),
     shared.ConcurrencyConflict: ProblemSpec(409, "concurrent_update", "Concurrent update"),
     shared.PreconditionFailed: ProblemSpec(412, "precondition_failed", "Precondition failed"),
@@ -169,7 +170,7 @@ async def _handle_known(request: Request, exc: Exception) -> JSONResponse:
     errors: list[dict[str, str]] | None = None
     if isinstance(exc, shared.NotAuthenticated):
         headers["WWW-Authenticate"] = "Bearer"
-    if isinstance(exc, shared.TooManyAttempts | shared.DatabaseUnavailable):
+    if isinstance(exc, shared.TooManyAttempts | shared.Unavailable):
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, identity.WeakPassword):
         errors = [{"field": "password", "location": "body", "message": r} for r in exc.reasons]

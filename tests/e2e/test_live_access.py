@@ -207,6 +207,7 @@ async def test_a_stream_opened_while_redis_is_down_is_refused_with_503_before_it
         assert response.status_code == 503
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["code"] == "live_updates_unavailable"
+        assert int(response.headers["Retry-After"]) > 0
         # The order itself is read from PostgreSQL as ever.
         order = await client.get(f"/api/v1/orders/{order_id}", headers=bearer(customer))
         assert order.status_code == 200

@@ -6,7 +6,7 @@ import pkgutil
 import application
 import domain
 from api.errors import ERROR_TABLE
-from application.shared.errors import ApplicationError
+from application.shared.errors import ApplicationError, Unavailable
 from domain.shared.errors import DomainError
 
 
@@ -36,5 +36,16 @@ def test_codes_are_unique_per_status() -> None:
     pairs = [(spec.status, spec.code) for spec in ERROR_TABLE.values()]
     assert len(pairs) == len(set(pairs))
     # Client errors, and 503 where a dependency outside the request is away.
-    unavailable = {"payment_unavailable", "live_updates_unavailable", "database_unavailable"}
+    unavailable = {
+        "service_unavailable",
+        "payment_unavailable",
+        "live_updates_unavailable",
+        "database_unavailable",
+    }
     assert all(400 <= status < 500 or code in unavailable for status, code in pairs)
+
+
+def test_every_503_is_an_outage_that_says_when_to_retry() -> None:
+    outages = {cls for cls, spec in ERROR_TABLE.items() if spec.status == 503}
+    assert outages
+    assert all(issubclass(cls, Unavailable) for cls in outages), outages

@@ -17,7 +17,7 @@ from application.ordering.views import (
     OrderUpdate,
     TimelineEntry,
 )
-from application.shared.errors import ApplicationError, TooManyAttempts
+from application.shared.errors import ApplicationError, TooManyAttempts, Unavailable
 from application.shared.idempotency import IdempotencyKeys
 from application.shared.pagination import Page
 from application.shared.unit_of_work import UnitOfWork
@@ -125,7 +125,7 @@ class Stock(Protocol):
 # -- the payment provider ------------------------------------------------------------------
 
 
-class PaymentUnavailable(ApplicationError):
+class PaymentUnavailable(Unavailable):
     """The provider could not be reached, did not answer in time, or its circuit is open."""
 
 
@@ -211,7 +211,7 @@ class OrderHistory(Protocol):
     async def updates(self, order_id: UUID, *, after_version: int) -> list[OrderUpdate]: ...
 
 
-class LiveUpdatesUnavailable(ApplicationError):
+class LiveUpdatesUnavailable(Unavailable):
     """The live feed cannot be reached right now; the order itself can still be read."""
 
 

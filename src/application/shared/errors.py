@@ -25,15 +25,22 @@ class TooManyAttempts(ApplicationError):
         self.retry_after = retry_after
 
 
-class DatabaseUnavailable(ApplicationError):
-    """PostgreSQL cannot be reached, or dropped the connection mid-request: an outage, not a bug.
-    `reason` is a stable word (`unreachable`, `timeout`, `refused`, `disconnected`); the caller
-    may try again in `retry_after` seconds."""
+class Unavailable(ApplicationError):
+    """Something outside the request (a database, a provider, a feed) is away: an outage, not a
+    bug. The caller may try again in `retry_after` seconds."""
+
+    def __init__(self, detail: str, *, retry_after: int = 5) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class DatabaseUnavailable(Unavailable):
+    """PostgreSQL cannot be reached, or dropped the connection mid-request. `reason` is a
+    stable word (`unreachable`, `timeout`, `refused`, `disconnected`)."""
 
     def __init__(self, detail: str, *, reason: str, retry_after: int = 5) -> None:
-        super().__init__(detail)
+        super().__init__(detail, retry_after=retry_after)
         self.reason = reason
-        self.retry_after = retry_after
 
 
 class ConcurrencyConflict(ApplicationError):
