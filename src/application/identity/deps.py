@@ -24,4 +24,4 @@ class IdentityDeps:
     clock: Clock
     session_lifetime: timedelta
     common_passwords: Container[str]
-    """Passwords too common to accept, lower-case."""
+    """Passwords too common to accept, lower-case (`in` is the whole interface)."""

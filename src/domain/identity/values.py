@@ -104,7 +104,7 @@ MAX_PASSWORD_LENGTH = 128
 
 def check_password_policy(password: str, *, email: EmailAddress, common: Container[str]) -> None:
     """Raise WeakPassword listing every rule the password breaks. `common` holds the passwords
-    too common to accept, lower-case (a breach list the composition root provides)."""
+    too common to accept, lower-case (the composition root provides a breach-list estimator)."""
     reasons: list[str] = []
     if len(password) < MIN_PASSWORD_LENGTH:
         reasons.append(f"must be at least {MIN_PASSWORD_LENGTH} characters")
