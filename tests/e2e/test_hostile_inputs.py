@@ -263,6 +263,15 @@ CASES: dict[str, tuple[Role | None, Send, Refused]] = {
         ),
         invalid("body"),
     ),
+    "request body nested deep, declared JSON and then text": (
+        None,
+        lambda shop, _: shop.client.post(
+            "/api/v1/users",
+            content=b"[" * 4_000,
+            headers=[("Content-Type", "application/json"), ("Content-Type", "text/plain")],
+        ),
+        invalid("body"),
+    ),
     # -- a customer
     "profile name with NUL": (Role.CUSTOMER, patch_me(NUL), invalid("full_name")),
     "new password with NUL": (Role.CUSTOMER, change_password(NUL * 12), invalid("new_password")),

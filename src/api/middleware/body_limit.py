@@ -4,6 +4,7 @@ ever reading a body whole. (The server bounds a header block still arriving; see
 
 import re
 
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -44,14 +45,14 @@ class BodyLimitMiddleware:
         header_bytes = sum(len(name) + len(value) for name, value in scope["headers"])
         if header_bytes > self.max_header_bytes:
             detail = f"the request headers exceed {self.max_header_bytes} bytes"
-            await _refuse(send, 431, detail, instance=scope["path"])
+            await refuse(send, 431, detail, instance=scope["path"])
             return
         upload = any(pattern.match(scope["path"]) for pattern in self.uploads)
         max_bytes = self.upload_max_bytes if upload else self.default_max_bytes
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
+        declared = Headers(scope=scope).getlist("content-length")
+        if any(not value.isdigit() or int(value) > max_bytes for value in declared):
             detail = f"the request body exceeds {max_bytes} bytes"
-            await _refuse(send, 413, detail, instance=scope["path"])
+            await refuse(send, 413, detail, instance=scope["path"])
             return
         received = 0
 
@@ -67,7 +68,8 @@ class BodyLimitMiddleware:
         await self.app(scope, counting_receive, send)
 
 
-async def _refuse(send: Send, status: int, detail: str, *, instance: str) -> None:
+async def refuse(send: Send, status: int, detail: str, *, instance: str) -> None:
+    """Answer a request refused for its size, and close the connection (its body is unread)."""
     code, title = http_problem(status)
     body = problem_body(status=status, code=code, title=title, detail=detail, instance=instance)
     await send_problem(send, body, {"connection": "close"})

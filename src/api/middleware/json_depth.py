@@ -3,10 +3,11 @@ FastAPI's parser (which recurses once per level) ever sees it."""
 
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.middleware.body_limit import BodyTooLarge
-from api.problems import http_problem, problem_body, send_problem
+from api.middleware.body_limit import BodyTooLarge, refuse
+from api.problems import problem_body, send_problem
 from application.shared import bounded_json
 
 
@@ -24,11 +25,7 @@ class JsonDepthMiddleware:
         try:
             body = await _read(receive)
         except BodyTooLarge as exc:
-            code, title = http_problem(413)
-            problem = problem_body(
-                status=413, code=code, title=title, detail=exc.detail, instance=scope["path"]
-            )
-            await send_problem(send, problem, {"connection": "close"})
+            await refuse(send, 413, exc.detail, instance=scope["path"])
             return
         try:
             bounded_json.check_depth(body.decode("utf-8", errors="replace"))
@@ -39,9 +36,13 @@ class JsonDepthMiddleware:
 
 
 def _declares_json(scope: Scope) -> bool:
-    headers: dict[bytes, bytes] = dict(scope["headers"])
-    content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-    return content_type == b"application/json" or content_type.endswith(b"+json")
+    """Any Content-Type naming JSON counts: with several, which one a parser believes is its
+    own business."""
+    for value in Headers(scope=scope).getlist("content-type"):
+        media_type = value.split(";")[0].strip().lower()
+        if media_type == "application/json" or media_type.endswith("+json"):
+            return True
+    return False
 
 
 async def _read(receive: Receive) -> bytes:
