@@ -97,7 +97,10 @@ def demo_notice() -> str:
             "",
             "To buy: *Authorize* as the customer, `PUT /api/v1/cart/lines/{sku}` (the example "
             "SKU is a demo mug), then `POST /api/v1/checkout` with the example body "
-            "(`payment_token` `tok_approve` is approved).",
+            "(`payment_token` `tok_approve` is approved). The page fills `Idempotency-Key` "
+            "with a fresh value each time it loads: sending the checkout again from the same "
+            "page answers the first order again (`Idempotent-Replayed: true`); reload the page "
+            "to buy again.",
         ]
     )
 
