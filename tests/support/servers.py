@@ -56,6 +56,21 @@ async def served(app: FastAPI | ASGIApp, http: HttpSettings | None = None) -> As
         await task
 
 
+async def endless_header(base: str) -> bytes:
+    """Send a header that never ends, 8 KiB at a time, until the server answers."""
+    host, port = base.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(b"GET /health/live HTTP/1.1\r\nHost: agora\r\nX-Padding: ")
+        with contextlib.suppress(ConnectionError):
+            for _ in range(256):  # 2 MiB at most
+                writer.write(b"x" * 8_192)
+                await writer.drain()
+        return await asyncio.wait_for(reader.readline(), 10)
+    finally:
+        writer.close()
+
+
 @contextmanager
 def replica(settings: Settings, database_url: str, redis_url: str) -> Iterator[str]:
     """`agora serve` in a subprocess: another API process on the same database and Redis."""
