@@ -1,7 +1,8 @@
 """A simulated payment provider: outcomes by card token, configurable latency and failure rate,
 charges kept by reference (asked again, a reference already charged answers with its charge,
-looked up before the token; declined once voided, or for another amount). Tokens: `tok_approve`, `tok_decline`, `tok_timeout` (never answers),
-`tok_flaky` (fails twice, the first after charging), `tok_pending` (webhook later); others pass."""
+looked up before the token; declined once voided, or for another amount). Tokens:
+`tok_approve`, `tok_decline`, `tok_timeout` (never answers), `tok_flaky` (fails twice, the
+first after charging), `tok_pending` (webhook later); others pass."""
 
 import asyncio
 import random
