@@ -1,13 +1,19 @@
 """The benchmark's baseline: a bare ASGI app answering the same catalog requests with the same
 SQL through raw asyncpg: no framework, no layers, no cache. Configured by BASELINE_DSN and
-BASELINE_SQL (a JSON file of {path: [sql, [args...]]} written by bench/catalog.py)."""
+BASELINE_SQL (a JSON file of {path: [sql, [args...]]} written by bench/catalog.py). Run as
+`python -m bench.baseline_app PORT`: uvicorn with the HTTP options `agora serve` uses."""
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+import uvicorn
+
+from agora.server import http_options
+from agora.settings import HttpSettings
 
 _pool: asyncpg.Pool | None = None
 _queries: dict[str, tuple[str, list[Any]]] = {}
@@ -41,3 +47,15 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+if __name__ == "__main__":
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=int(sys.argv[1]),
+        loop="uvloop",
+        access_log=False,
+        log_level="warning",
+        **http_options(HttpSettings()),
+    )

@@ -202,19 +202,8 @@ def run(url: str, product_id: uuid.UUID, data_dir: Path, seconds: int) -> None:
     port = free_port()
     env = {"BASELINE_DSN": asyncpg_dsn(url), "BASELINE_SQL": str(sql_file)}
     process = start(
-        [
-            str(BIN / "uvicorn"),
-            "bench.baseline_app:app",
-            "--port",
-            str(port),
-            "--loop",
-            "uvloop",
-            "--http",
-            "h11",  # as `agora serve` runs (ADR 0019), so the comparison is like for like
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
+        # Served with `agora serve`'s HTTP options (ADR 0019), so the comparison is like for like.
+        [sys.executable, "-m", "bench.baseline_app", str(port)],
         env | {"PYTHONPATH": str(ROOT)},
         port,
     )

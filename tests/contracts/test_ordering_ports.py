@@ -454,3 +454,29 @@ async def test_a_void_cancels_the_charge_under_its_reference_once(payments: Paym
         await port.void(reference="order-3")
     await port.void(reference="order-4")  # nothing was charged: nothing to do
     assert payments.charges() == {"order-3": (PRICE, True)}
+
+
+async def test_a_voided_charge_asked_again_is_declined_and_stays_voided(
+    payments: Payments,
+) -> None:
+    port = payments.port
+    await port.authorize(reference="order-5", amount=PRICE, token="tok_approve")
+    await port.void(reference="order-5")
+    for token in ("tok_approve", ""):
+        again = await port.authorize(reference="order-5", amount=PRICE, token=token)
+        assert again.outcome is PaymentOutcome.DECLINED
+        assert again.payment_reference is None
+    assert payments.charges() == {"order-5": (PRICE, True)}
+
+
+async def test_another_amount_under_a_charged_reference_is_declined(payments: Payments) -> None:
+    port = payments.port
+    first = await port.authorize(reference="order-6", amount=PRICE, token="tok_approve")
+    other = await port.authorize(
+        reference="order-6", amount=Money.of("26.00", "EUR"), token="tok_approve"
+    )
+    assert other.outcome is PaymentOutcome.DECLINED
+    assert other.payment_reference is None
+    again = await port.authorize(reference="order-6", amount=PRICE, token="tok_approve")
+    assert again == first  # the charge itself is untouched
+    assert payments.charges() == {"order-6": (PRICE, False)}

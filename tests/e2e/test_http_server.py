@@ -1,13 +1,10 @@
 """The HTTP server as `agora serve` runs it (its uvicorn options, over real TCP): request
 headers are bounded, and X-Forwarded-For is believed only from the proxies listed."""
 
-import asyncio
-import contextlib
-
 import httpx
 
 from agora.settings import HttpSettings
-from tests.support.servers import served
+from tests.support.servers import endless_header, served
 from tests.support.shop import ShopFactory
 
 
@@ -26,21 +23,6 @@ async def test_oversized_request_headers_are_refused_before_the_app(
         # A header block that would not end is cut off by the server before the app.
         assert (await endless_header(base)).startswith(b"HTTP/1.1 400 ")
         assert (await client.get("/health/live")).status_code == 200
-
-
-async def endless_header(base: str) -> bytes:
-    """Send a header that never ends, 8 KiB at a time, until the server answers."""
-    host, port = base.removeprefix("http://").split(":")
-    reader, writer = await asyncio.open_connection(host, int(port))
-    try:
-        writer.write(b"GET /health/live HTTP/1.1\r\nHost: agora\r\nX-Padding: ")
-        with contextlib.suppress(ConnectionError):
-            for _ in range(256):  # 2 MiB at most
-                writer.write(b"x" * 8_192)
-                await writer.drain()
-        return await asyncio.wait_for(reader.readline(), 10)
-    finally:
-        writer.close()
 
 
 async def guesses_until_refused(base: str, forwarded_for: list[str]) -> list[int]:

@@ -15,6 +15,7 @@ import uvicorn
 
 from agora.bootstrap import api_config, open_services
 from agora.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from agora.server import http_options
 from agora.settings import Settings
 from api.app import create_app
 from api.services import ApiServices
@@ -59,7 +60,14 @@ def _served_in_thread(settings: Settings) -> Iterator[str]:
     port = free_port()
     app = create_app(config=api_config(settings), services=lambda: _seeded(settings))
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            **http_options(settings.http),  # as `agora serve` reads requests (ADR 0019)
+        )
     )
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
     thread.start()

@@ -4,6 +4,7 @@ caller, a customer and an admin. No answer may be a 5xx, and every answer must m
 document: its status, media type, body schema and headers. Generation is derandomized (the same
 requests every run) and bounded by MAX_EXAMPLES per operation and mode (ADR 0017)."""
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ from schemathesis import GenerationMode, checks
 from schemathesis.core.result import Ok
 
 from tests.fuzz.conftest import FuzzedShop
+from tests.support.servers import endless_header
 
 MAX_EXAMPLES = 10
 # Strings may hold U+0000 (every text a client sends is a SafeStr: a 422 naming the field, ADR
@@ -85,3 +87,9 @@ def test_every_operation_answers_as_documented(fuzzed_shop: FuzzedShop, identity
             headers = fuzzed_shop.headers_of(identity)
             failures += sorted(_fuzz(operation, fuzzed_shop.base_url, headers, mode))
     assert not failures, "\n\n".join(failures)
+
+
+def test_the_fuzzed_shop_reads_requests_as_agora_serve_does(fuzzed_shop: FuzzedShop) -> None:
+    """The same HTTP options (h11 and its header bound): a header block that never ends is cut
+    off by the server, as in production."""
+    assert asyncio.run(endless_header(fuzzed_shop.base_url)).startswith(b"HTTP/1.1 400 ")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
+import asyncpg
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, select
@@ -25,11 +26,12 @@ from application.inventory.commands import ReceiveStock
 from application.ordering import commands as c
 from application.ordering.deps import OrderingDeps
 from application.shared.bus import Command, CommandBus
-from application.shared.errors import ApplicationError
+from application.shared.errors import ApplicationError, DatabaseUnavailable, Unavailable
 from domain.ordering.order import Order, OrderState, order_stream
 from domain.ordering.values import OrderStatus
 from domain.shared.errors import DomainError
 from infrastructure.db.engine import asyncpg_dsn
+from infrastructure.db.transient import is_transient, lost_connection
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.eventlog.store import EventStore, NewEvents
 from infrastructure.eventlog.subscriptions import RunnerConfig, SubscriptionRunner
@@ -45,13 +47,15 @@ UNITS, BOUGHT = 5, 2
 T = TypeVar("T")
 # The subscribers that act on an order's events; the others keep read models or notify.
 ACTING_ON_ORDERS = {"fulfilment", "order-stock"}
-CRASH = ConnectionResetError("injected: the connection dropped")
 
 
 @dataclass
 class Faults:
     """Counts the units of work's commits, and fails one: `at` counts from 1, `after` makes the
-    fault strike once the commit has landed (the worker died before going on)."""
+    fault strike once the commit has landed (the worker died before going on). Either reaches
+    the caller as production's outage does, a DatabaseUnavailable: at the commit, the socket is
+    closed under it and the engine translates what the driver raises; after it, the answer of
+    a commit that landed is lost, translated by the same function."""
 
     commits: int = 0
     at: int | None = None
@@ -73,11 +77,12 @@ def faults(monkeypatch: pytest.MonkeyPatch) -> Faults:
         faults._appended = "(no events)"
         struck = faults.commits == faults.at
         if struck and not faults.after:
-            raise CRASH
+            await _drop_connection(uow)
         await commit(uow)
         faults.labels.append(faults._appended)
         if struck:
-            raise CRASH
+            lost = asyncpg.ConnectionDoesNotExistError("injected: the commit's answer was lost")
+            raise _translated(lost) from lost
 
     async def noting(uow: SqlUnitOfWork, appended: list[NewEvents]) -> None:
         kinds = [type(p.event).__name__ for s in appended for p in s.events]
@@ -87,6 +92,20 @@ def faults(monkeypatch: pytest.MonkeyPatch) -> Faults:
     monkeypatch.setattr(SqlUnitOfWork, "commit", failing_commit)
     monkeypatch.setattr(SqlUnitOfWork, "_committed", noting)
     return faults
+
+
+async def _drop_connection(uow: SqlUnitOfWork) -> None:
+    assert uow._conn is not None
+    raw = await uow._conn.get_raw_connection()
+    driver = raw.driver_connection
+    assert isinstance(driver, asyncpg.Connection)
+    driver.terminate()
+
+
+def _translated(driver_error: BaseException) -> DatabaseUnavailable:
+    unavailable = lost_connection(driver_error, is_disconnect=True)
+    assert unavailable is not None
+    return unavailable
 
 
 @dataclass
@@ -119,7 +138,9 @@ class World:
             for runner in self.runners:
                 try:
                     moved += await runner.step()
-                except ConnectionResetError:
+                except Exception as exc:
+                    if not is_transient(exc):
+                        raise
                     moved += 1  # the worker died; it resumes from the checkpoint
             if not moved and await self._caught_up():
                 return
@@ -147,14 +168,17 @@ class World:
 
     async def send(self, command: Command[T]) -> T | None:
         """Sent again after a crash, as a client (or the provider, for a callback) would; a
-        refusal of the retry means the first attempt had gone through."""
+        refusal of the retry means the first attempt had gone through. An outage is no
+        refusal: it says nothing of whether the attempt landed."""
         for attempt in range(3):
             try:
                 return await self.p.bus.handle(command)
-            except ConnectionResetError:
-                continue
-            except (DomainError, ApplicationError):
-                if attempt == 0:
+            except Exception as exc:
+                if is_transient(exc):
+                    continue
+                if attempt == 0 or isinstance(exc, Unavailable):
+                    raise
+                if not isinstance(exc, DomainError | ApplicationError):
                     raise
                 return None
         raise AssertionError(f"{command} never went through")

@@ -56,6 +56,38 @@ async def served(app: FastAPI | ASGIApp, http: HttpSettings | None = None) -> As
         await task
 
 
+async def endless_header(base: str) -> bytes:
+    """Send a header that never ends, 8 KiB at a time, until the server answers; its first
+    line. Read as it comes, so a reset that follows the answer cannot hide it."""
+    return await asyncio.to_thread(_endless_header, base)
+
+
+def _endless_header(base: str) -> bytes:
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"GET /health/live HTTP/1.1\r\nHost: agora\r\nX-Padding: ")
+        sock.setblocking(False)
+        answer = b""
+        for _ in range(256):  # 2 MiB at most
+            with contextlib.suppress(BlockingIOError):
+                answer += sock.recv(4096)
+            if answer:
+                break
+            try:
+                sock.send(b"x" * 8_192)
+            except BlockingIOError:
+                time.sleep(0.01)
+            except OSError:
+                break  # the server closed the connection: its answer is in the buffer
+        sock.settimeout(10)
+        while b"\n" not in answer:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+        return answer.split(b"\n", 1)[0] + b"\n"
+
+
 @contextmanager
 def replica(settings: Settings, database_url: str, redis_url: str) -> Iterator[str]:
     """`agora serve` in a subprocess: another API process on the same database and Redis."""

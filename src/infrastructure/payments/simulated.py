@@ -1,7 +1,8 @@
 """A simulated payment provider: outcomes by card token, configurable latency and failure rate,
 charges kept by reference (asked again, a reference already charged answers with its charge,
-looked up before the token). Tokens: `tok_approve`, `tok_decline`, `tok_timeout` (never answers),
-`tok_flaky` (fails twice, the first after charging), `tok_pending` (webhook later); others pass."""
+looked up before the token; declined once voided, or for another amount). Tokens:
+`tok_approve`, `tok_decline`, `tok_timeout` (never answers), `tok_flaky` (fails twice, the
+first after charging), `tok_pending` (webhook later); others pass."""
 
 import asyncio
 import random
@@ -54,10 +55,9 @@ class SimulatedProvider:
         charged = self.charges.get(reference)
         if charged is not None:
             # Asked again (a retry, a crash replayed): the charge made under the reference is
-            # the answer, looked up before the card, which may have been forgotten since.
-            return PaymentResult(
-                outcome=PaymentOutcome.APPROVED, payment_reference=charged.payment_reference
-            )
+            # the answer, looked up before the card, which may have been forgotten since; a
+            # voided charge takes no money, and the reference names one amount.
+            return _answer_again(charged, amount)
         if behaviour == "decline" or not token:
             return PaymentResult(outcome=PaymentOutcome.DECLINED, reason="card declined")
         if behaviour == "pending":
@@ -89,3 +89,16 @@ class SimulatedProvider:
                 reference=reference, payment_reference=f"pay_{uuid.uuid4().hex[:16]}", amount=amount
             )
         return self.charges[reference]
+
+
+def _answer_again(charged: Charge, amount: Money) -> PaymentResult:
+    if charged.voided:
+        return PaymentResult(outcome=PaymentOutcome.DECLINED, reason="the charge was voided")
+    if charged.amount != amount:
+        return PaymentResult(
+            outcome=PaymentOutcome.DECLINED,
+            reason="another amount was charged under this reference",
+        )
+    return PaymentResult(
+        outcome=PaymentOutcome.APPROVED, payment_reference=charged.payment_reference
+    )

@@ -236,7 +236,8 @@ class FakeStock(Stock):
 @dataclass
 class FakePayments(PaymentGateway):
     """The PaymentGateway port: one charge per reference, found by it before the token is read
-    (asked again, the charge is the answer); no token, no charge."""
+    (asked again, the charge is the answer: declined once voided, or for another amount); no
+    token, no charge."""
 
     outcome: PaymentOutcome = PaymentOutcome.APPROVED
     unreachable: bool = False
@@ -248,6 +249,10 @@ class FakePayments(PaymentGateway):
             self.charges.setdefault(reference, amount)  # charged, but the answer is lost
             raise PaymentUnavailable("the payment provider did not answer")
         if reference in self.charges:  # looked up by reference before the card
+            if reference in self.voided:
+                return PaymentResult(outcome=PaymentOutcome.DECLINED, reason="voided")
+            if self.charges[reference] != amount:
+                return PaymentResult(outcome=PaymentOutcome.DECLINED, reason="another amount")
             return PaymentResult(
                 outcome=PaymentOutcome.APPROVED, payment_reference=f"pay-{reference}"
             )
