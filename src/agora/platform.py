@@ -21,7 +21,8 @@ from infrastructure.redis.client import RedisCircuit
 @dataclass(frozen=True, kw_only=True)
 class Platform:
     """Shared by every context of one process. `redis` is None in a worker started without
-    REDIS_URL; every use of Redis goes through the one `redis_circuit`; `payments` replaces the
+    REDIS_URL; every use of Redis goes through the one `redis_circuit` but the readiness probe
+    (which asks Redis itself, so that an outage is seen); `payments` replaces the
     simulated provider (tests pass one they can inspect); `resources` closes what a context
     opened, when the process stops."""
 

@@ -13,13 +13,22 @@ import httpx
 import pytest
 import websockets
 from redis.asyncio import Redis
+from sqlalchemy.engine import make_url
 from websockets.exceptions import ConnectionClosed
 
-from agora.settings import RedisSettings
+from agora.settings import DatabaseSettings, RedisSettings, Settings
 from domain.identity.values import Role
+from infrastructure.payments.simulated import SimulatedProvider
 from infrastructure.redis.order_feed import channel, encode
 from tests.support.servers import SseReader, free_port, served
-from tests.support.shop import OrderingShop, OrderingShopFactory, bearer, running_app
+from tests.support.shop import (
+    OrderingShop,
+    OrderingShopFactory,
+    bearer,
+    ordering_settings,
+    running_app,
+)
+from tests.support.tcp_proxy import TcpProxy
 
 SHORT_HEARTBEAT = {"heartbeat_seconds": 0.3, "websocket_auth_seconds": 2.0}
 Ending = Literal["revoke_role", "deactivate", "log_out"]
@@ -211,3 +220,66 @@ async def test_a_stream_opened_while_redis_is_down_is_refused_with_503_before_it
         # The order itself is read from PostgreSQL as ever.
         order = await client.get(f"/api/v1/orders/{order_id}", headers=bearer(customer))
         assert order.status_code == 200
+
+
+@contextlib.asynccontextmanager
+async def live_shop_behind_database_proxy(
+    settings: Settings,
+) -> AsyncIterator[tuple[OrderingShop, TcpProxy, str]]:
+    """A live shop whose PostgreSQL is reached through a proxy the test cuts, served over TCP."""
+    url = make_url(str(settings.database.url))
+    async with TcpProxy(f"{url.host}:{url.port or 5432}") as proxy:
+        proxy.up = True
+        proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        tuned = ordering_settings(
+            settings.model_copy(
+                update={"database": DatabaseSettings(url=proxied, pool_size=2, max_overflow=0)}
+            ),
+            notifications=SHORT_HEARTBEAT,
+        )
+        provider = SimulatedProvider()
+        async with running_app(tuned, with_worker=True, payments=provider) as (app, client):
+            shop = OrderingShop(app=app, client=client, settings=tuned, provider=provider)
+            shop.staff = await shop.account("staff@example.com", Role.STAFF)
+            async with served(app) as base:
+                yield shop, proxy, base
+
+
+async def test_a_database_outage_closes_the_staff_feed_to_try_again_later_not_for_good(
+    settings: Settings,
+) -> None:
+    """1008 would tell the client its access ended (it would not reconnect); the database being
+    away is an outage: 1013, at a heartbeat as at the first message."""
+    async with live_shop_behind_database_proxy(settings) as (shop, proxy, base):
+        async with websockets.connect(ws_url(base)) as socket:
+            await socket.send(json.dumps({"type": "authenticate", "token": shop.staff}))
+            assert json.loads(await asyncio.wait_for(socket.recv(), 5)) == {"type": "ready"}
+            proxy.cut()
+            assert await close_code(socket) == 1013
+
+        async with websockets.connect(ws_url(base)) as socket:
+            await socket.send(json.dumps({"type": "authenticate", "token": shop.staff}))
+            assert await close_code(socket) == 1013
+
+
+async def test_a_stream_outlives_a_database_blip_and_checks_again_at_the_next_heartbeat(
+    settings: Settings,
+) -> None:
+    """An SSE stream ended by an outage would be reconnected to a 503, on which a browser's
+    EventSource gives up for good; so a heartbeat that cannot check skips the check."""
+    async with live_shop_behind_database_proxy(settings) as (shop, proxy, base):
+        customer, order_id = await customers_order(shop)
+        async with (
+            httpx.AsyncClient(base_url=base, timeout=20) as client,
+            client.stream(
+                "GET", f"/api/v1/orders/{order_id}/stream", headers=bearer(customer)
+            ) as stream,
+        ):
+            events = SseReader(stream)
+            assert [e.id for e in await events.next(2)] == ["1", "2"]
+            proxy.cut()
+            assert [e.comment for e in await events.next(3)] == ["heartbeat"] * 3
+            proxy.up = True
+            await end_access(shop, "log_out", customer)
+            with pytest.raises(StopAsyncIteration):  # checked again, and ended
+                await events.next(10_000, seconds=10)

@@ -5,9 +5,15 @@ breaker opens, and catalog reads and logins stop waiting for it. They are served
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
+import pytest
+
 from agora.settings import RedisSettings
+from domain.identity.values import Role
+from infrastructure.payments.simulated import SimulatedProvider
+from tests.support.servers import SseReader, served
 from tests.support.settings import settings_for
-from tests.support.shop import Shop, running_app
+from tests.support.shop import OrderingShop, Shop, bearer, ordering_settings, running_app
 from tests.support.tcp_proxy import TcpProxy
 
 THRESHOLD = 2
@@ -70,3 +76,107 @@ async def test_logins_stop_calling_a_hung_redis_and_fail_open(
             assert (await shop.log_in("ada@example.com")).status_code == 200
         assert (await shop.log_in("ada@example.com", "wrong-password-123")).status_code == 401
         assert hung.received == reached
+
+
+@asynccontextmanager
+async def ordering_shop_on_redis_proxy(
+    database_url: str, redis_url: str, redis_prefix: str, *, heartbeat_seconds: float
+) -> AsyncIterator[tuple[OrderingShop, TcpProxy, str]]:
+    """An ordering shop (worker in-process) whose Redis answers through a proxy the test can
+    hang, served over TCP for its streams: the shop, the proxy and the base URL."""
+    async with TcpProxy(redis_url.removeprefix("redis://").split("/")[0]) as proxy:
+        proxy.up = True
+        url = f"redis://{proxy.address}/0"
+        base = settings_for(database_url=database_url, redis_url=url, redis_prefix=redis_prefix)
+        settings = ordering_settings(
+            base.model_copy(
+                update={
+                    "redis": RedisSettings(
+                        url=url,
+                        key_prefix=redis_prefix,
+                        timeout_seconds=0.2,  # only to keep the test short; nothing is timed
+                        circuit_threshold=THRESHOLD,
+                        circuit_reset_seconds=600,
+                    )
+                }
+            ),
+            notifications={"heartbeat_seconds": heartbeat_seconds},
+        )
+        provider = SimulatedProvider()
+        async with running_app(settings, with_worker=True, payments=provider) as (app, client):
+            shop = OrderingShop(app=app, client=client, settings=settings, provider=provider)
+            shop.staff = await shop.account("staff@example.com", Role.STAFF)
+            async with served(app) as served_at:
+                yield shop, proxy, served_at
+
+
+async def customers_order(shop: OrderingShop) -> tuple[str, str]:
+    customer = await shop.customer()
+    teapot = await shop.stocked_product(3)
+    await shop.fill_cart(customer, teapot["sku"], 1)
+    order_id = (await shop.check_out(customer, payment_token="tok_pending")).json()["id"]
+    await shop.wait_status(customer, order_id, "awaiting_payment")
+    return customer, order_id
+
+
+async def assert_stream_refused(served_at: str, order_id: str, token: str) -> None:
+    """A new stream is answered 503 `live_updates_unavailable`, not 200 and silence."""
+    async with (
+        httpx.AsyncClient(base_url=served_at, timeout=20) as client,
+        client.stream("GET", f"/api/v1/orders/{order_id}/stream", headers=bearer(token)) as opened,
+    ):
+        assert opened.status_code == 503
+        await opened.aread()
+        assert opened.json()["code"] == "live_updates_unavailable"
+
+
+async def test_a_stream_is_refused_once_the_redis_circuit_opens_after_the_feed_subscribed(
+    database_url: str, redis_url: str, redis_prefix: str
+) -> None:
+    """The feed's subscription was made while Redis answered; then Redis hangs and the catalog
+    opens the circuit. A new stream is refused as everything else stops calling Redis, though
+    the feed's own listener has not found out yet (its ping is a heartbeat away)."""
+    async with ordering_shop_on_redis_proxy(
+        database_url, redis_url, redis_prefix, heartbeat_seconds=300
+    ) as (shop, proxy, served_at):
+        customer, order_id = await customers_order(shop)
+        async with (
+            httpx.AsyncClient(base_url=served_at, timeout=20) as client,
+            client.stream(
+                "GET", f"/api/v1/orders/{order_id}/stream", headers=bearer(customer)
+            ) as first,
+        ):
+            assert first.status_code == 200  # subscribed through the proxy
+
+        proxy.hung = True
+        for _ in range(THRESHOLD):
+            assert (await shop.client.get("/api/v1/products")).status_code == 200
+
+        await assert_stream_refused(served_at, order_id, customer)
+
+
+async def test_a_subscription_whose_redis_stops_answering_is_lost_and_new_streams_refused(
+    database_url: str, redis_url: str, redis_prefix: str
+) -> None:
+    """A hung Redis never closes the pub/sub connection: only a PING that gets no PONG tells.
+    The open stream ends (its client resumes with Last-Event-ID) and new ones get 503."""
+    async with ordering_shop_on_redis_proxy(
+        database_url, redis_url, redis_prefix, heartbeat_seconds=0.3
+    ) as (shop, proxy, served_at):
+        customer, order_id = await customers_order(shop)
+        async with (
+            httpx.AsyncClient(base_url=served_at, timeout=20) as client,
+            client.stream(
+                "GET", f"/api/v1/orders/{order_id}/stream", headers=bearer(customer)
+            ) as stream,
+        ):
+            assert stream.status_code == 200
+            events = SseReader(stream)
+            assert [e.id for e in await events.next(2)] == ["1", "2"]
+
+            proxy.hung = True
+            with pytest.raises(StopAsyncIteration):  # the stream ends; heartbeats do not go on
+                await events.next(10_000, seconds=10)
+        assert proxy.received > 0  # the feed's ping reached the hung server
+
+        await assert_stream_refused(served_at, order_id, customer)

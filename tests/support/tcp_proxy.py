@@ -6,8 +6,9 @@ import contextlib
 
 class TcpProxy:
     """Listens on 127.0.0.1:<port>. While `up`, forwards to the target; while `hung`, accepts and
-    reads but never answers (a server that stopped responding); otherwise hangs up. `cut()` also
-    drops the connections already forwarded; `received` counts what a hung server swallowed."""
+    reads but never answers (a server that stopped responding), on the connections it forwarded
+    before as on new ones; otherwise hangs up. `cut()` also drops the connections already
+    forwarded; `received` counts the reads a hung server swallowed."""
 
     def __init__(self, target: str | None = None, *, hung: bool = False) -> None:
         self._target: tuple[str, int] | None = None
@@ -58,15 +59,20 @@ class TcpProxy:
         upstream_reader, upstream_writer = await asyncio.open_connection(*self._target)
         self._open.update((writer, upstream_writer))
         await asyncio.gather(
-            _pipe(reader, upstream_writer), _pipe(upstream_reader, writer), return_exceptions=True
+            self._pipe(reader, upstream_writer),
+            self._pipe(upstream_reader, writer),
+            return_exceptions=True,
         )
         self._open.difference_update((writer, upstream_writer))
 
-
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        while data := await reader.read(65536):
-            writer.write(data)
-            await writer.drain()
-    finally:
-        writer.close()
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Forward until either side closes; while `hung`, swallow what arrives."""
+        try:
+            while data := await reader.read(65536):
+                if self.hung:
+                    self.received += 1
+                    continue
+                writer.write(data)
+                await writer.drain()
+        finally:
+            writer.close()

@@ -181,7 +181,12 @@ def queries(p: Platform) -> OrderingQueries:
     assert p.redis is not None, "the API's live updates come through Redis"
     n = p.settings.notifications
     feed = RedisOrderFeed(
-        p.redis, prefix=p.settings.redis.key_prefix, queue_size=n.client_queue_size
+        p.redis,
+        circuit=p.redis_circuit,
+        prefix=p.settings.redis.key_prefix,
+        queue_size=n.client_queue_size,
+        ping_seconds=n.heartbeat_seconds,
+        pong_timeout_seconds=p.settings.redis.timeout_seconds,
     )
     p.resources.push_async_callback(feed.close)
     return OrderingQueries(

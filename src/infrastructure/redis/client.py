@@ -1,4 +1,6 @@
-"""The shared asyncio Redis client, and the circuit breaker every use of Redis goes through.
+"""The shared asyncio Redis client, and the circuit breaker every use of Redis goes through
+(the catalog cache, the login throttle, the order-updates publisher and the order feed's
+pub/sub), except the readiness probe, which asks Redis itself so that an outage is seen.
 
 A hung Redis (it accepts and never answers) costs each call its full socket timeout; after
 `threshold` such failures in a row the circuit opens and calls fail at once, with a RedisError,
@@ -48,13 +50,15 @@ class RedisCircuitOpen(RedisConnectionError):
 class RedisCircuit:
     """One breaker for the process's Redis, shared by every use of it (purgatory, as for the
     payment provider). Timeouts and refused or broken connections count; any other outcome,
-    an answer or an error of the caller's own, closes it."""
+    an answer or an error of the caller's own, closes it. A cancelled call (its caller left,
+    perhaps while Redis hung) counts as a failure, as in the payment gateway: purgatory counts
+    an excluded exception as a success, and a cancelled probe must not close the circuit."""
 
     def __init__(self, *, threshold: int, reset_seconds: float) -> None:
         self._breakers = AsyncCircuitBreakerFactory(
             default_threshold=threshold,
             default_ttl=reset_seconds,
-            exclude=[(BaseException, lambda exc: not _is_outage(exc))],
+            exclude=[(Exception, lambda exc: not _is_outage(exc))],
         )
 
     @asynccontextmanager

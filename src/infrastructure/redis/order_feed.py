@@ -9,14 +9,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
 
 from application.ordering.ports import LiveUpdatesUnavailable
 from application.ordering.views import OrderUpdate
 from infrastructure.eventlog.registry import from_json_value, to_json_value
+from infrastructure.redis.client import RedisCircuit
 
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT_SECONDS = 5.0
+PING_MESSAGE = "agora-order-feed"
 
 
 def channel(prefix: str) -> str:
@@ -34,10 +37,27 @@ def decode(raw: bytes | str) -> OrderUpdate:
 
 class RedisOrderFeed:
     """The `OrderFeed` port: one Redis subscription per process, fanned out to local queues; a
-    client whose queue is full is sent None and dropped (it resumes from the log), never awaited."""
+    client whose queue is full is sent None and dropped (it resumes from the log), never awaited.
 
-    def __init__(self, redis: Redis, *, prefix: str, queue_size: int = 100) -> None:
+    The subscription goes through the process's Redis circuit, and is proved alive by a PING
+    every `ping_seconds` that must be answered within `pong_timeout_seconds`: a Redis that
+    stops answering never closes the connection, and reading it only ever returns nothing.
+    A missing PONG is a lost subscription: its clients are sent None, new ones are refused."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        circuit: RedisCircuit,
+        prefix: str,
+        queue_size: int = 100,
+        ping_seconds: float = 15.0,
+        pong_timeout_seconds: float = 2.0,
+    ) -> None:
         self._redis = redis
+        self._circuit = circuit
+        self._ping_seconds = ping_seconds
+        self._pong_timeout = pong_timeout_seconds
         self._channel = channel(prefix)
         self._queue_size = queue_size
         self._queues: set[asyncio.Queue[OrderUpdate | None]] = set()
@@ -68,7 +88,10 @@ class RedisOrderFeed:
 
     async def _start(self) -> None:
         """Return once subscribed; refuse at once while Redis cannot be reached (the listener
-        keeps trying), and after READY_TIMEOUT_SECONDS if it does not answer."""
+        keeps trying) or its circuit is open (every other use has stopped calling it), and
+        after READY_TIMEOUT_SECONDS if it does not answer."""
+        if await self._circuit.state() == "opened":
+            raise LiveUpdatesUnavailable("live updates are unavailable (Redis)")
         if self._task is None:
             self._task = asyncio.create_task(self._listen(), name="order-feed")
         if not self._ready.is_set() and not self._unreachable.is_set():
@@ -88,13 +111,12 @@ class RedisOrderFeed:
         while True:
             try:
                 async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(self._channel)
+                    async with self._circuit.guard():
+                        await pubsub.subscribe(self._channel)
+                    await self._ping(pubsub)  # answered after the SUBSCRIBE: subscribed
                     self._unreachable.clear()
                     self._ready.set()
-                    while True:
-                        message = await pubsub.get_message(timeout=1.0)
-                        if message is not None:
-                            self._deliver(message["data"])
+                    await self._receive(pubsub)
             except asyncio.CancelledError:
                 raise
             except Exception:  # Redis went away: clients resume from the log later
@@ -106,6 +128,33 @@ class RedisOrderFeed:
                 for queue in list(self._queues):
                     self._drop(queue)
                 await asyncio.sleep(1.0)
+
+    async def _receive(self, pubsub: PubSub) -> None:
+        """Deliver what is published, with a PING every `ping_seconds`; raises when one goes
+        unanswered."""
+        loop = asyncio.get_running_loop()
+        while True:
+            due = loop.time() + self._ping_seconds
+            while (remaining := due - loop.time()) > 0:
+                self._handle(await pubsub.get_message(timeout=min(remaining, 1.0)))
+            await self._ping(pubsub)
+
+    async def _ping(self, pubsub: PubSub) -> None:
+        """PING on the subscription, under the circuit, delivering what arrives before the
+        PONG; TimeoutError (an outage, to the circuit) when it does not come in time."""
+        async with self._circuit.guard(), asyncio.timeout(self._pong_timeout):
+            await pubsub.ping(PING_MESSAGE)
+            while True:  # ends at the PONG or at the timeout
+                message = await pubsub.get_message(timeout=self._pong_timeout)
+                if message is not None and message["type"] == "pong":
+                    return
+                self._handle(message)
+
+    def _handle(self, message: dict[str, object] | None) -> None:
+        if message is not None and message["type"] == "message":
+            data = message["data"]
+            if isinstance(data, bytes | str):
+                self._deliver(data)
 
     def _deliver(self, raw: bytes | str) -> None:
         try:

@@ -23,7 +23,7 @@ from application.identity.views import Principal
 from application.ordering.ports import LiveUpdatesUnavailable, TooManyStreams
 from application.ordering.views import OrderUpdate
 from application.shared import bounded_json
-from application.shared.errors import ApplicationError
+from application.shared.errors import ApplicationError, Unavailable
 from domain.identity.values import Permission
 from domain.ordering import errors as ordering
 from domain.shared.errors import DomainError
@@ -63,9 +63,12 @@ async def _still_allowed(
 ) -> bool:
     """At each heartbeat a stream checks its caller again, as a new request would be checked:
     the session (logout, deactivation), then `check` on the roles it has now (a revoked role,
-    an order no longer visible)."""
+    an order no longer visible). Raises `Unavailable` when the check cannot be made (PostgreSQL
+    away): that is an outage, not an answer, and each stream decides what it does."""
     try:
         await check(await services.identity.authenticate(token))
+    except Unavailable:
+        raise
     except (ApplicationError, DomainError):
         return False
     return True
@@ -163,8 +166,13 @@ async def order_stream(
         after = update.version
     async for incoming in _paced(live, services.live.heartbeat_seconds):
         if isinstance(incoming, _Heartbeat):
-            if not await _still_allowed(services, order.token, may_still_watch):
-                return
+            try:
+                if not await _still_allowed(services, order.token, may_still_watch):
+                    return
+            except Unavailable:
+                # A blip must not end every stream: a client reconnecting meanwhile would get
+                # a 503, on which a browser's EventSource stops for good. Checked next time.
+                log.warning("could not check a stream's access; checking at the next heartbeat")
             yield ServerSentEvent(comment="heartbeat")
             continue
         if incoming is None:
@@ -192,7 +200,8 @@ async def staff_order_feed(websocket: WebSocket) -> None:
     logs and proxies keep it): the first message must be
     `{"type": "authenticate", "token": "<access token>"}`. Anything else, a late message, an
     invalid token or a caller who is not staff closes the socket with 1008; so does a session
-    or staff role that ends while it is open (checked at every heartbeat)."""
+    or staff role that ends while it is open (checked at every heartbeat). A check that cannot
+    be made (the database away) closes it with 1013: try again later."""
     services = cast(ApiServices, websocket.app.state.services)
     await websocket.accept()
     caller = await _authenticate(websocket, services)
@@ -207,6 +216,8 @@ async def staff_order_feed(websocket: WebSocket) -> None:
         await websocket.close(code=TRY_AGAIN_LATER, reason="too many live streams")
     except LiveUpdatesUnavailable:
         await websocket.close(code=TRY_AGAIN_LATER, reason="live updates unavailable")
+    except Unavailable:
+        await websocket.close(code=TRY_AGAIN_LATER, reason="unavailable; reconnect later")
 
 
 async def _authenticate(
@@ -222,12 +233,16 @@ async def _authenticate(
             raise ValueError("the first message must authenticate")
         token = str(first.get("token", ""))
         principal = await services.identity.authenticate(token)
+        allowed = await _still_allowed(services, token, _is_staff)
+    except Unavailable:
+        await websocket.close(code=TRY_AGAIN_LATER, reason="unavailable; reconnect later")
+        return None
     except (TimeoutError, ValueError, KeyError, ApplicationError):
         await websocket.close(code=POLICY_VIOLATION, reason="authenticate first, with a token")
         return None
     except WebSocketDisconnect:
         return None
-    if not await _still_allowed(services, token, _is_staff):
+    if not allowed:
         await websocket.close(code=POLICY_VIOLATION, reason="staff only")
         return None
     return principal, token
