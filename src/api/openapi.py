@@ -107,10 +107,40 @@ def problem_response(status: int, codes: dict[str, str]) -> dict[str, Any]:
         "allOf": [{"$ref": PROBLEM_REF}],
         "properties": {"status": {"enum": [status]}, "code": {"enum": list(codes)}},
     }
-    return {
+    response: dict[str, Any] = {
         "description": f"{TITLES.get(status, 'Error')}: {listed}",
         "content": {PROBLEM_MEDIA_TYPE: {"schema": schema}},
     }
+    headers = {
+        name: header
+        for name, (statuses, code, header) in PROBLEM_HEADERS.items()
+        if status in statuses and (code is None or code in codes)
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+# The headers `api.errors` sends with a problem: for every status listed, or only with `code`.
+PROBLEM_HEADERS: dict[str, tuple[tuple[int, ...], str | None, dict[str, Any]]] = {
+    "Retry-After": (
+        (429, 503),
+        None,
+        {
+            "description": "Seconds to wait before trying again.",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1},
+        },
+    ),
+    "WWW-Authenticate": (
+        (401,),
+        "not_authenticated",
+        {
+            "description": "`Bearer`, with `not_authenticated`.",
+            "schema": {"type": "string", "examples": ["Bearer"]},
+        },
+    ),
+}
 
 
 def _mark_required(parameter: dict[str, Any]) -> None:

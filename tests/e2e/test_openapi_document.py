@@ -84,6 +84,16 @@ async def test_an_anonymous_call_to_a_staff_route_lists_both_401_and_403(shop: S
     assert _codes(public, "503") == ["database_unavailable"]
 
 
+async def test_the_headers_a_problem_carries_are_documented(shop: Shop) -> None:
+    operations = {(m, p): o for m, p, o in _operations(await _document(shop))}
+    staff = operations["POST", "/api/v1/products"]["responses"]
+    assert set(staff["401"]["headers"]) == {"WWW-Authenticate"}
+    assert staff["503"]["headers"]["Retry-After"]["required"] is True
+    login = operations["POST", "/api/v1/auth/token"]["responses"]
+    assert login["429"]["headers"]["Retry-After"]["required"] is True
+    assert "headers" not in staff["403"]
+
+
 # Credentials a caller pastes from another answer: never stored, no realistic example exists.
 PASTED = {"refresh_token", "current_password"}
 
