@@ -6,7 +6,7 @@ import pkgutil
 import application
 import domain
 from api.errors import ERROR_TABLE
-from application.shared.errors import ApplicationError, Unavailable
+from application.shared.errors import ApplicationError, TooManyAttempts, Unavailable
 from domain.shared.errors import DomainError
 
 
@@ -45,7 +45,9 @@ def test_codes_are_unique_per_status() -> None:
     assert all(400 <= status < 500 or code in unavailable for status, code in pairs)
 
 
-def test_every_503_is_an_outage_that_says_when_to_retry() -> None:
+def test_every_429_and_503_says_when_to_retry() -> None:
     outages = {cls for cls, spec in ERROR_TABLE.items() if spec.status == 503}
-    assert outages
+    limits = {cls for cls, spec in ERROR_TABLE.items() if spec.status == 429}
+    assert outages and limits
     assert all(issubclass(cls, Unavailable) for cls in outages), outages
+    assert all(issubclass(cls, TooManyAttempts) for cls in limits), limits
