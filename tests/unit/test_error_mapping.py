@@ -48,6 +48,7 @@ def test_codes_are_unique_per_status() -> None:
 def test_every_429_and_503_says_when_to_retry() -> None:
     outages = {cls for cls, spec in ERROR_TABLE.items() if spec.status == 503}
     limits = {cls for cls, spec in ERROR_TABLE.items() if spec.status == 429}
-    assert outages and limits
+    assert outages
+    assert limits
     assert all(issubclass(cls, Unavailable) for cls in outages), outages
     assert all(issubclass(cls, TooManyAttempts) for cls in limits), limits
