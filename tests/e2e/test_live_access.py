@@ -20,7 +20,7 @@ from agora.settings import DatabaseSettings, RedisSettings, Settings
 from domain.identity.values import Role
 from infrastructure.payments.simulated import SimulatedProvider
 from infrastructure.redis.order_feed import channel, encode
-from tests.support.servers import SseReader, free_port, served
+from tests.support.servers import SseReader, free_port, order_stream, served
 from tests.support.shop import (
     OrderingShop,
     OrderingShopFactory,
@@ -39,16 +39,6 @@ ENDINGS: list[Ending] = ["revoke_role", "deactivate", "log_out"]
 async def live_shop(ordering_shop_factory: OrderingShopFactory) -> AsyncIterator[OrderingShop]:
     async with ordering_shop_factory(notifications=SHORT_HEARTBEAT) as shop:
         yield shop
-
-
-async def customers_order(shop: OrderingShop) -> tuple[str, str]:
-    """A customer's order waiting for its payment (two events in its history)."""
-    customer = await shop.customer()
-    teapot = await shop.stocked_product(3)
-    await shop.fill_cart(customer, teapot["sku"], 1)
-    order_id = (await shop.check_out(customer, payment_token="tok_pending")).json()["id"]
-    await shop.wait_status(customer, order_id, "awaiting_payment")
-    return customer, order_id
 
 
 async def staff_member(shop: OrderingShop) -> str:
@@ -115,7 +105,7 @@ async def test_the_staff_feed_closes_at_the_next_heartbeat_once_access_ends(
     live_shop: OrderingShop, redis: Redis, how: Ending
 ) -> None:
     shop = live_shop
-    _, order_id = await customers_order(shop)
+    _, order_id = await shop.pending_order()
     staff = await staff_member(shop)
     async with (
         served(shop.app) as base,
@@ -137,13 +127,12 @@ async def test_a_stream_of_a_customers_order_ends_at_the_next_heartbeat_once_acc
     """Staff lose sight of a customer's order with their role: the stream checks the order's
     visibility as `GET /orders/{id}` does, not only the session."""
     shop = live_shop
-    _, order_id = await customers_order(shop)
+    _, order_id = await shop.pending_order()
     staff = await staff_member(shop)
     async with (
         served(shop.app) as base,
-        httpx.AsyncClient(base_url=base, timeout=20) as client,
         busy_feed(redis, shop, order_id),
-        client.stream("GET", f"/api/v1/orders/{order_id}/stream", headers=bearer(staff)) as stream,
+        order_stream(base, order_id, staff) as stream,
     ):
         assert stream.status_code == 200
         assert stream.headers["cache-control"] == "private, no-store"
@@ -161,7 +150,7 @@ async def test_streams_per_user_are_capped_with_429(
     ordering_shop_factory: OrderingShopFactory,
 ) -> None:
     async with ordering_shop_factory(notifications={"max_streams_per_user": 1}) as shop:
-        customer, order_id = await customers_order(shop)
+        customer, order_id = await shop.pending_order()
         url = f"/api/v1/orders/{order_id}/stream"
         async with served(shop.app) as base, httpx.AsyncClient(base_url=base, timeout=5) as client:
             async with client.stream("GET", url, headers=bearer(customer)) as first:
@@ -203,7 +192,7 @@ async def test_a_stream_opened_while_redis_is_down_is_refused_with_503_before_it
 ) -> None:
     """Another API instance on the same database, whose Redis is a closed port."""
     shop = ordering_shop
-    customer, order_id = await customers_order(shop)
+    customer, order_id = await shop.pending_order()
     redis_down = shop.settings.model_copy(
         update={
             "redis": RedisSettings(
@@ -268,13 +257,8 @@ async def test_a_stream_outlives_a_database_blip_and_checks_again_at_the_next_he
     """An SSE stream ended by an outage would be reconnected to a 503, on which a browser's
     EventSource gives up for good; so a heartbeat that cannot check skips the check."""
     async with live_shop_behind_database_proxy(settings) as (shop, proxy, base):
-        customer, order_id = await customers_order(shop)
-        async with (
-            httpx.AsyncClient(base_url=base, timeout=20) as client,
-            client.stream(
-                "GET", f"/api/v1/orders/{order_id}/stream", headers=bearer(customer)
-            ) as stream,
-        ):
+        customer, order_id = await shop.pending_order()
+        async with order_stream(base, order_id, customer) as stream:
             events = SseReader(stream)
             assert [e.id for e in await events.next(2)] == ["1", "2"]
             proxy.cut()

@@ -11,18 +11,8 @@ import websockets
 from websockets.exceptions import ConnectionClosed
 
 from domain.identity.values import Role
-from tests.support.servers import SseReader, replica, served
+from tests.support.servers import SseReader, order_stream, replica, served
 from tests.support.shop import OrderingShop, bearer
-
-
-async def pending_order(shop: OrderingShop) -> tuple[str, str]:
-    """A customer's order waiting for its payment: versions 1 (placed) and 2 (reserved)."""
-    customer = await shop.customer()
-    teapot = await shop.stocked_product(3)
-    await shop.fill_cart(customer, teapot["sku"], 1)
-    order_id = (await shop.check_out(customer, payment_token="tok_pending")).json()["id"]
-    await shop.wait_status(customer, order_id, "awaiting_payment")
-    return customer, order_id
 
 
 async def cancel(shop: OrderingShop, token: str, order_id: str) -> None:
@@ -38,14 +28,9 @@ async def test_an_order_changed_through_one_process_streams_from_another_and_res
     ordering_shop: OrderingShop, database_url: str, redis_url: str
 ) -> None:
     shop = ordering_shop
-    customer, order_id = await pending_order(shop)
+    customer, order_id = await shop.pending_order()
     with replica(shop.settings, database_url, redis_url) as other:
-        async with (
-            httpx.AsyncClient(base_url=other, timeout=20) as client,
-            client.stream(
-                "GET", f"/api/v1/orders/{order_id}/stream", headers=bearer(customer)
-            ) as stream,
-        ):
+        async with order_stream(other, order_id, customer) as stream:
             assert stream.status_code == 200
             assert stream.headers["content-type"].startswith("text/event-stream")
             events = SseReader(stream)
@@ -60,14 +45,7 @@ async def test_an_order_changed_through_one_process_streams_from_another_and_res
             assert live[0].data["status"] == "cancelled"
 
         # Reconnect after event 2: event 3 comes from the log, then heartbeats keep it open.
-        async with (
-            httpx.AsyncClient(base_url=other, timeout=20) as client,
-            client.stream(
-                "GET",
-                f"/api/v1/orders/{order_id}/stream",
-                headers=bearer(customer) | {"Last-Event-ID": "2"},
-            ) as stream,
-        ):
+        async with order_stream(other, order_id, customer, last_event_id="2") as stream:
             resumed = await SseReader(stream).next(2)
             assert (resumed[0].id, resumed[0].event) == ("3", "order")
             assert resumed[0].data["event_type"] == "OrderCancelled"
@@ -83,7 +61,7 @@ async def test_an_order_changed_through_one_process_streams_from_another_and_res
 
 async def test_a_client_that_leaves_ends_its_stream(ordering_shop: OrderingShop) -> None:
     shop = ordering_shop
-    customer, order_id = await pending_order(shop)
+    customer, order_id = await shop.pending_order()
     feed = shop.services.ordering
     async with served(shop.app) as base, httpx.AsyncClient(base_url=base, timeout=20) as client:
         async with client.stream(
@@ -112,7 +90,7 @@ async def test_the_staff_websocket_refuses_strangers_and_streams_changes_to_staf
     ordering_shop: OrderingShop, database_url: str, redis_url: str
 ) -> None:
     shop = ordering_shop
-    customer, order_id = await pending_order(shop)
+    customer, order_id = await shop.pending_order()
     with replica(shop.settings, database_url, redis_url) as other:
         async with websockets.connect(ws_url(other)) as silent:
             assert await closed_with(silent) == 1008  # never authenticated

@@ -5,15 +5,14 @@ breaker opens, and catalog reads and logins stop waiting for it. They are served
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 import pytest
 
 from agora.settings import RedisSettings
 from domain.identity.values import Role
 from infrastructure.payments.simulated import SimulatedProvider
-from tests.support.servers import SseReader, served
+from tests.support.servers import SseReader, order_stream, served
 from tests.support.settings import settings_for
-from tests.support.shop import OrderingShop, Shop, bearer, ordering_settings, running_app
+from tests.support.shop import OrderingShop, Shop, ordering_settings, running_app
 from tests.support.tcp_proxy import TcpProxy
 
 THRESHOLD = 2
@@ -110,21 +109,9 @@ async def ordering_shop_on_redis_proxy(
                 yield shop, proxy, served_at
 
 
-async def customers_order(shop: OrderingShop) -> tuple[str, str]:
-    customer = await shop.customer()
-    teapot = await shop.stocked_product(3)
-    await shop.fill_cart(customer, teapot["sku"], 1)
-    order_id = (await shop.check_out(customer, payment_token="tok_pending")).json()["id"]
-    await shop.wait_status(customer, order_id, "awaiting_payment")
-    return customer, order_id
-
-
 async def assert_stream_refused(served_at: str, order_id: str, token: str) -> None:
     """A new stream is answered 503 `live_updates_unavailable`, not 200 and silence."""
-    async with (
-        httpx.AsyncClient(base_url=served_at, timeout=20) as client,
-        client.stream("GET", f"/api/v1/orders/{order_id}/stream", headers=bearer(token)) as opened,
-    ):
+    async with order_stream(served_at, order_id, token) as opened:
         assert opened.status_code == 503
         await opened.aread()
         assert opened.json()["code"] == "live_updates_unavailable"
@@ -139,13 +126,8 @@ async def test_a_stream_is_refused_once_the_redis_circuit_opens_after_the_feed_s
     async with ordering_shop_on_redis_proxy(
         database_url, redis_url, redis_prefix, heartbeat_seconds=300
     ) as (shop, proxy, served_at):
-        customer, order_id = await customers_order(shop)
-        async with (
-            httpx.AsyncClient(base_url=served_at, timeout=20) as client,
-            client.stream(
-                "GET", f"/api/v1/orders/{order_id}/stream", headers=bearer(customer)
-            ) as first,
-        ):
+        customer, order_id = await shop.pending_order()
+        async with order_stream(served_at, order_id, customer) as first:
             assert first.status_code == 200  # subscribed through the proxy
 
         proxy.hung = True
@@ -163,13 +145,8 @@ async def test_a_subscription_whose_redis_stops_answering_is_lost_and_new_stream
     async with ordering_shop_on_redis_proxy(
         database_url, redis_url, redis_prefix, heartbeat_seconds=0.3
     ) as (shop, proxy, served_at):
-        customer, order_id = await customers_order(shop)
-        async with (
-            httpx.AsyncClient(base_url=served_at, timeout=20) as client,
-            client.stream(
-                "GET", f"/api/v1/orders/{order_id}/stream", headers=bearer(customer)
-            ) as stream,
-        ):
+        customer, order_id = await shop.pending_order()
+        async with order_stream(served_at, order_id, customer) as stream:
             assert stream.status_code == 200
             events = SseReader(stream)
             assert [e.id for e in await events.next(2)] == ["1", "2"]

@@ -29,6 +29,22 @@ from tests.support.settings import TEST_JWT_SECRET
 AGORA = str(Path(sys.executable).parent / "agora")
 
 
+@asynccontextmanager
+async def order_stream(
+    base: str, order_id: str, token: str, *, last_event_id: str | None = None
+) -> AsyncIterator[httpx.Response]:
+    """An order's SSE stream on a served app, opened as a browser's EventSource would."""
+    headers = {"Authorization": f"Bearer {token}"}
+    if last_event_id is not None:
+        headers["Last-Event-ID"] = last_event_id
+    url = f"/api/v1/orders/{order_id}/stream"
+    async with (
+        httpx.AsyncClient(base_url=base, timeout=20) as client,
+        client.stream("GET", url, headers=headers) as response,
+    ):
+        yield response
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

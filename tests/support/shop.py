@@ -178,6 +178,16 @@ class OrderingShop(Shop):
     ) -> dict[str, Any]:
         return await self.wait_for(token, order_id, lambda o: o["status"] in statuses, seconds)
 
+    async def pending_order(self) -> tuple[str, str]:
+        """A new customer's order waiting for its payment: versions 1 (placed) and 2
+        (reserved). Returns the customer's token and the order id."""
+        customer = await self.customer()
+        teapot = await self.stocked_product(3)
+        await self.fill_cart(customer, teapot["sku"], 1)
+        order_id = (await self.check_out(customer, payment_token="tok_pending")).json()["id"]
+        await self.wait_status(customer, order_id, "awaiting_payment")
+        return customer, order_id
+
 
 @asynccontextmanager
 async def running_app(
