@@ -14,12 +14,11 @@ from application.shared.errors import ConcurrencyConflict
 from domain.identity.api_key import ApiKey
 from domain.identity.errors import EmailAlreadyRegistered
 from domain.identity.session import LoginSession, RefreshToken
-from domain.identity.user import User
 from domain.identity.values import EmailAddress, Permission
 from infrastructure.identity.unit_of_work import SqlIdentityUnitOfWork
 from tests.support.eventlog import REGISTRY
 from tests.support.fakes.identity import FakeIdentityUnitOfWork, Store
-from tests.support.users import NOW, a_user
+from tests.support.users import NOW, a_user, add, session_with_token
 
 
 @pytest.fixture(params=["memory", "postgres"])
@@ -29,12 +28,6 @@ def new_uow(request: pytest.FixtureRequest) -> IdentityUnitOfWorkFactory:
         return lambda: FakeIdentityUnitOfWork(store)
     engine: AsyncEngine = request.getfixturevalue("engine")
     return lambda: SqlIdentityUnitOfWork(engine, REGISTRY)
-
-
-async def add(new_uow: IdentityUnitOfWorkFactory, user: User) -> None:
-    async with new_uow() as uow:
-        await uow.users.add(user)
-        await uow.commit()
 
 
 async def test_a_user_round_trips(new_uow: IdentityUnitOfWorkFactory) -> None:
@@ -110,25 +103,6 @@ async def test_a_save_from_a_stale_version_is_a_conflict(
         stored = await uow.users.get(user.id)
     assert stored is not None
     assert (stored.full_name, stored.version) == ("Mine", 1)
-
-
-async def session_with_token(new_uow: IdentityUnitOfWorkFactory, token_hash: str) -> LoginSession:
-    user = a_user(f"{uuid.uuid4().hex[:8]}@example.com")
-    await add(new_uow, user)
-    session = LoginSession(
-        id=uuid.uuid4(), user_id=user.id, created_at=NOW, expires_at=NOW + timedelta(days=1)
-    )
-    token = RefreshToken(
-        id=uuid.uuid4(),
-        session_id=session.id,
-        token_hash=token_hash,
-        issued_at=NOW,
-        expires_at=session.expires_at,
-    )
-    async with new_uow() as uow:
-        await uow.sessions.start(session, token)
-        await uow.commit()
-    return session
 
 
 async def claim(

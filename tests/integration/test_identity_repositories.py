@@ -7,39 +7,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from application.identity.ports import AlreadyUsed, Claimed
-from domain.identity.session import LoginSession, RefreshToken
-from domain.identity.user import User
+from application.identity.ports import AlreadyUsed, Claimed, IdentityUnitOfWorkFactory
 from domain.identity.values import Role
 from infrastructure.identity.readers import SqlUserDirectory
 from infrastructure.identity.unit_of_work import SqlIdentityUnitOfWork
 from tests.support.eventlog import REGISTRY
-from tests.support.users import NOW, a_user
+from tests.support.users import NOW, session_with_token
 
 
-async def add(engine: AsyncEngine, user: User) -> None:
-    async with SqlIdentityUnitOfWork(engine, REGISTRY) as uow:
-        await uow.users.add(user)
-        await uow.commit()
-
-
-async def _session_with_token(engine: AsyncEngine, token_hash: str) -> LoginSession:
-    user = a_user(f"{uuid.uuid4().hex[:8]}@example.com")
-    await add(engine, user)
-    session = LoginSession(
-        id=uuid.uuid4(), user_id=user.id, created_at=NOW, expires_at=NOW + timedelta(days=1)
-    )
-    token = RefreshToken(
-        id=uuid.uuid4(),
-        session_id=session.id,
-        token_hash=token_hash,
-        issued_at=NOW,
-        expires_at=session.expires_at,
-    )
-    async with SqlIdentityUnitOfWork(engine, REGISTRY) as uow:
-        await uow.sessions.start(session, token)
-        await uow.commit()
-    return session
+def sql_uow(engine: AsyncEngine) -> IdentityUnitOfWorkFactory:
+    return lambda: SqlIdentityUnitOfWork(engine, REGISTRY)
 
 
 async def _claim(engine: AsyncEngine, token_hash: str, now: datetime) -> object:
@@ -53,7 +30,7 @@ async def _claim(engine: AsyncEngine, token_hash: str, now: datetime) -> object:
 async def test_of_many_concurrent_claims_of_one_token_exactly_one_wins(
     engine: AsyncEngine,
 ) -> None:
-    session = await _session_with_token(engine, "hash-race")
+    session = await session_with_token(sql_uow(engine), "hash-race")
     outcomes = await asyncio.gather(*(_claim(engine, "hash-race", NOW) for _ in range(4)))
     assert sum(isinstance(o, Claimed) for o in outcomes) == 1
     assert all(
@@ -64,7 +41,7 @@ async def test_of_many_concurrent_claims_of_one_token_exactly_one_wins(
 
 
 async def test_the_principal_query_sees_revocation_and_deactivation(engine: AsyncEngine) -> None:
-    session = await _session_with_token(engine, "hash-principal")
+    session = await session_with_token(sql_uow(engine), "hash-principal")
     directory = SqlUserDirectory(engine)
     principal = await directory.principal(user_id=session.user_id, session_id=session.id, now=NOW)
     assert principal is not None
