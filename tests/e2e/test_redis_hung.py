@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from agora.settings import RedisSettings
+from agora.settings import RedisSettings, Settings
 from domain.identity.values import Role
 from infrastructure.payments.simulated import SimulatedProvider
 from tests.support.servers import SseReader, order_stream, served
@@ -18,24 +18,27 @@ from tests.support.tcp_proxy import TcpProxy
 THRESHOLD = 2
 
 
+def through(proxy: TcpProxy, database_url: str, redis_prefix: str) -> Settings:
+    """Settings whose Redis is reached through `proxy`, with a short timeout (only to keep the
+    tests short; nothing is timed) and a circuit that opens after THRESHOLD of them."""
+    url = f"redis://{proxy.address}/0"
+    settings = settings_for(database_url=database_url, redis_url=url, redis_prefix=redis_prefix)
+    redis = RedisSettings(
+        url=url,
+        key_prefix=redis_prefix,
+        timeout_seconds=0.2,
+        circuit_threshold=THRESHOLD,
+        circuit_reset_seconds=600,
+    )
+    return settings.model_copy(update={"redis": redis})
+
+
 @asynccontextmanager
 async def shop_on_hung_redis(
     database_url: str, redis_prefix: str
 ) -> AsyncIterator[tuple[Shop, TcpProxy]]:
     async with TcpProxy(hung=True) as hung:
-        url = f"redis://{hung.address}/0"
-        settings = settings_for(database_url=database_url, redis_url=url, redis_prefix=redis_prefix)
-        settings = settings.model_copy(
-            update={
-                "redis": RedisSettings(
-                    url=url,
-                    key_prefix=redis_prefix,
-                    timeout_seconds=0.2,  # only to keep the test short; nothing is timed
-                    circuit_threshold=THRESHOLD,
-                    circuit_reset_seconds=600,
-                )
-            }
-        )
+        settings = through(hung, database_url, redis_prefix)
         async with running_app(settings) as (app, client):
             yield Shop(app=app, client=client, settings=settings), hung
 
@@ -85,20 +88,8 @@ async def ordering_shop_on_redis_proxy(
     hang, served over TCP for its streams: the shop, the proxy and the base URL."""
     async with TcpProxy(redis_url.removeprefix("redis://").split("/")[0]) as proxy:
         proxy.up = True
-        url = f"redis://{proxy.address}/0"
-        base = settings_for(database_url=database_url, redis_url=url, redis_prefix=redis_prefix)
         settings = ordering_settings(
-            base.model_copy(
-                update={
-                    "redis": RedisSettings(
-                        url=url,
-                        key_prefix=redis_prefix,
-                        timeout_seconds=0.2,  # only to keep the test short; nothing is timed
-                        circuit_threshold=THRESHOLD,
-                        circuit_reset_seconds=600,
-                    )
-                }
-            ),
+            through(proxy, database_url, redis_prefix),
             notifications={"heartbeat_seconds": heartbeat_seconds},
         )
         provider = SimulatedProvider()
