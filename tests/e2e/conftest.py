@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from agora.settings import Settings
-from domain.identity.values import Role
 from infrastructure.payments.simulated import SimulatedProvider
 from tests.support.settings import settings_for
 from tests.support.shop import (
@@ -18,6 +17,7 @@ from tests.support.shop import (
     ShopFactory,
     ordering_settings,
     running_app,
+    running_ordering_shop,
 )
 
 
@@ -50,11 +50,8 @@ def ordering_shop_factory(settings: Settings) -> OrderingShopFactory:
     async def start(
         *, provider: SimulatedProvider | None = None, **overrides: Any
     ) -> AsyncIterator[OrderingShop]:
-        provider = provider or SimulatedProvider()
         tuned = ordering_settings(settings, **overrides)
-        async with running_app(tuned, with_worker=True, payments=provider) as (app, client):
-            shop = OrderingShop(app=app, client=client, settings=tuned, provider=provider)
-            shop.staff = await shop.account("staff@example.com", Role.STAFF)
+        async with running_ordering_shop(tuned, provider) as shop:
             yield shop
 
     return start

@@ -18,7 +18,6 @@ from websockets.exceptions import ConnectionClosed
 
 from agora.settings import DatabaseSettings, RedisSettings, Settings
 from domain.identity.values import Role
-from infrastructure.payments.simulated import SimulatedProvider
 from infrastructure.redis.order_feed import channel, encode
 from tests.support.servers import SseReader, free_port, order_stream, served
 from tests.support.shop import (
@@ -27,6 +26,7 @@ from tests.support.shop import (
     bearer,
     ordering_settings,
     running_app,
+    running_ordering_shop,
 )
 from tests.support.tcp_proxy import TcpProxy
 
@@ -226,12 +226,8 @@ async def live_shop_behind_database_proxy(
             ),
             notifications=SHORT_HEARTBEAT,
         )
-        provider = SimulatedProvider()
-        async with running_app(tuned, with_worker=True, payments=provider) as (app, client):
-            shop = OrderingShop(app=app, client=client, settings=tuned, provider=provider)
-            shop.staff = await shop.account("staff@example.com", Role.STAFF)
-            async with served(app) as base:
-                yield shop, proxy, base
+        async with running_ordering_shop(tuned) as shop, served(shop.app) as base:
+            yield shop, proxy, base
 
 
 async def test_a_database_outage_closes_the_staff_feed_to_try_again_later_not_for_good(

@@ -8,11 +8,15 @@ from contextlib import asynccontextmanager
 import pytest
 
 from agora.settings import RedisSettings, Settings
-from domain.identity.values import Role
-from infrastructure.payments.simulated import SimulatedProvider
 from tests.support.servers import SseReader, order_stream, served
 from tests.support.settings import settings_for
-from tests.support.shop import OrderingShop, Shop, ordering_settings, running_app
+from tests.support.shop import (
+    OrderingShop,
+    Shop,
+    ordering_settings,
+    running_app,
+    running_ordering_shop,
+)
 from tests.support.tcp_proxy import TcpProxy
 
 THRESHOLD = 2
@@ -92,12 +96,8 @@ async def ordering_shop_on_redis_proxy(
             through(proxy, database_url, redis_prefix),
             notifications={"heartbeat_seconds": heartbeat_seconds},
         )
-        provider = SimulatedProvider()
-        async with running_app(settings, with_worker=True, payments=provider) as (app, client):
-            shop = OrderingShop(app=app, client=client, settings=settings, provider=provider)
-            shop.staff = await shop.account("staff@example.com", Role.STAFF)
-            async with served(app) as served_at:
-                yield shop, proxy, served_at
+        async with running_ordering_shop(settings) as shop, served(shop.app) as served_at:
+            yield shop, proxy, served_at
 
 
 async def assert_stream_refused(served_at: str, order_id: str, token: str) -> None:

@@ -213,6 +213,19 @@ async def running_app(
         yield app, client
 
 
+@asynccontextmanager
+async def running_ordering_shop(
+    settings: Settings, provider: SimulatedProvider | None = None
+) -> AsyncIterator[OrderingShop]:
+    """An ordering shop on `settings` (see `ordering_settings`), its worker in-process, with a
+    staff account."""
+    provider = provider or SimulatedProvider()
+    async with running_app(settings, with_worker=True, payments=provider) as (app, client):
+        shop = OrderingShop(app=app, client=client, settings=settings, provider=provider)
+        shop.staff = await shop.account("staff@example.com", Role.STAFF)
+        yield shop
+
+
 def ordering_settings(
     base: Settings,
     *,
