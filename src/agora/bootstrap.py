@@ -19,9 +19,9 @@ from agora.seed import demo_notice
 from agora.settings import Settings
 from agora.worker import running_worker
 from api.services import ApiConfig, ApiServices, LiveConfig
-from application.shared.bus import CommandBus
 from application.shared.clock import Clock, SystemClock
 from infrastructure.db.engine import build_engine
+from infrastructure.db.statements import CountingBus, StatementScopeMiddleware
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.health import DependencyProbes
 from infrastructure.http.client import shared_http_client
@@ -54,6 +54,7 @@ async def platform(
             pool_size=settings.database.pool_size,
             max_overflow=settings.database.max_overflow,
             echo=settings.database.echo,
+            slow_statement_ms=settings.database.slow_statement_ms,
         )
         resources.push_async_callback(engine.dispose)
         redis = None
@@ -66,7 +67,7 @@ async def platform(
             settings=settings,
             engine=engine,
             registry=build_registry(),
-            bus=CommandBus(),
+            bus=CountingBus(),
             clock=clock or SystemClock(),
             http=http,
             redis=redis,
@@ -93,6 +94,7 @@ def api_config(settings: Settings) -> ApiConfig:
         hsts=settings.app.env == "production",
         version=VERSION,
         docs_notice=demo_notice() if settings.app.demo else "",
+        statement_scope=StatementScopeMiddleware,
     )
 
 

@@ -49,6 +49,9 @@ class DatabaseSettings(_Concern, env_prefix="DATABASE_"):
     """Extra connections under burst."""
     echo: bool = False
     """Log every SQL statement (development only)."""
+    slow_statement_ms: int = Field(200, ge=0, le=600_000)
+    """Statements taking this long are logged at WARNING with their route or command, without
+    their values (0 logs every statement)."""
 
 
 class RedisSettings(_Concern, env_prefix="REDIS_"):

@@ -72,6 +72,8 @@ def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:
         middleware=[
             Middleware(RequestContextMiddleware),
             Middleware(AccessLogMiddleware),
+            # Inside the access log, which reads the count it leaves behind.
+            *([Middleware(config.statement_scope)] if config.statement_scope else []),
             Middleware(SecurityHeadersMiddleware, hsts=config.hsts),
             Middleware(UnhandledErrorMiddleware),
             Middleware(

@@ -1,8 +1,11 @@
 """What the api layer is given by the composition root: the bus for commands, one queries
 object per context for reads, and the probes."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
+
+from starlette.types import ASGIApp
 
 from application.catalog.queries import CatalogQueries
 from application.identity.queries import IdentityQueries
@@ -56,3 +59,7 @@ class ApiConfig:
     version: str
     # Markdown shown at the top of the docs pages (the demo accounts, in demo mode).
     docs_notice: str = ""
+    # Wraps each request in the database adapter's statement count (ADR 0027), which leaves
+    # the request's count in `scope["state"]["db_statements"]` for the access log. Handed in
+    # by the composition root: the api layer imports no adapter.
+    statement_scope: Callable[[ASGIApp], ASGIApp] | None = None

@@ -11,7 +11,8 @@ log = logging.getLogger("agora.access")
 
 
 class AccessLogMiddleware:
-    """Logs method, path, status, duration, request id and user id when the response ends."""
+    """Logs method, path, status, duration, request id, user id and the SQL statements the
+    request ran (ADR 0027) when the response ends."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -44,5 +45,6 @@ class AccessLogMiddleware:
                     "request_id": context.correlation_id if context else None,
                     "user_id": context.actor_id if context else None,
                     "client": client[0] if client else None,
+                    "db_statements": scope.get("state", {}).get("db_statements"),
                 },
             )

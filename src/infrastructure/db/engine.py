@@ -8,6 +8,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 
+from infrastructure.db.statements import count_statements
 from infrastructure.db.transient import connect_failure, lost_connection, pool_exhausted
 
 
@@ -43,6 +44,7 @@ def build_engine(
     max_overflow: int = 10,
     pool_timeout_seconds: float = 30,
     echo: bool = False,
+    slow_statement_ms: float = 200,
 ) -> AsyncEngine:
     engine = create_async_engine(
         async_url(url),
@@ -61,6 +63,8 @@ def build_engine(
     # whichever statement met it; every other database error keeps its own exception.
     event.listen(engine.sync_engine, "do_connect", _connect)
     event.listen(engine.sync_engine, "handle_error", _on_error)
+    # Statements counted per request and command, the slow ones logged (ADR 0027).
+    count_statements(engine, slow_ms=slow_statement_ms)
     return engine
 
 
