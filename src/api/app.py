@@ -73,7 +73,7 @@ def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:
             Middleware(RequestContextMiddleware),
             Middleware(AccessLogMiddleware),
             # Inside the access log, which reads the count it leaves behind.
-            *([Middleware(config.statement_scope)] if config.statement_scope else []),
+            Middleware(config.statement_scope),
             Middleware(SecurityHeadersMiddleware, hsts=config.hsts),
             Middleware(UnhandledErrorMiddleware),
             Middleware(

@@ -57,9 +57,9 @@ class ApiConfig:
     upload_max_bytes: int
     hsts: bool
     version: str
-    # Markdown shown at the top of the docs pages (the demo accounts, in demo mode).
-    docs_notice: str = ""
     # Wraps each request in the database adapter's statement count (ADR 0027), which leaves
     # the request's count in `scope["state"]["db_statements"]` for the access log. Handed in
     # by the composition root: the api layer imports no adapter.
-    statement_scope: Callable[[ASGIApp], ASGIApp] | None = None
+    statement_scope: Callable[[ASGIApp], ASGIApp]
+    # Markdown shown at the top of the docs pages (the demo accounts, in demo mode).
+    docs_notice: str = ""

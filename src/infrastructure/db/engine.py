@@ -8,7 +8,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 
-from infrastructure.db.statements import count_statements
+from infrastructure.db.statements import install_statement_counter
 from infrastructure.db.transient import connect_failure, lost_connection, pool_exhausted
 
 
@@ -64,7 +64,7 @@ def build_engine(
     event.listen(engine.sync_engine, "do_connect", _connect)
     event.listen(engine.sync_engine, "handle_error", _on_error)
     # Statements counted per request and command, the slow ones logged (ADR 0027).
-    count_statements(engine, slow_ms=slow_statement_ms)
+    install_statement_counter(engine, slow_ms=slow_statement_ms)
     return engine
 
 

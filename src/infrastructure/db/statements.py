@@ -89,7 +89,7 @@ def counting_statements(
             outer.statements += count.statements
 
 
-def count_statements(engine: AsyncEngine, *, slow_ms: float) -> None:
+def install_statement_counter(engine: AsyncEngine, *, slow_ms: float) -> None:
     """Count every statement of `engine` in the open scope; log those taking `slow_ms` or more."""
     threshold = slow_ms / 1000
 
