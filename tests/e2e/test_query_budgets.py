@@ -70,6 +70,10 @@ async def shop(settings: Settings) -> AsyncIterator[OrderingShop]:
 
 async def hot_paths(shop: OrderingShop) -> dict[str, int]:
     """Walk each hot path once, as a customer would, and count its statements."""
+    return await catalog_paths(shop) | await ordering_paths(shop, await shop.customer())
+
+
+async def catalog_paths(shop: OrderingShop) -> dict[str, int]:
     client, counts = shop.client, {}
     category = await client.post(
         "/api/v1/categories", json={"name": "Mugs"}, headers=bearer(shop.staff)
@@ -81,9 +85,6 @@ async def hot_paths(shop: OrderingShop) -> dict[str, int]:
         category_id=category.json()["id"],
         attributes={"color": "blue"},
     )
-    teapot = await shop.stocked_product(5)
-    customer = await shop.customer()
-
     _, counts["product page"] = await counted(client.get(f"/api/v1/products/{mug['id']}"))
     _, counts["search"] = await counted(client.get("/api/v1/products", params={"q": "mug"}))
     filters = {
@@ -92,26 +93,30 @@ async def hot_paths(shop: OrderingShop) -> dict[str, int]:
         "attributes": json.dumps({"color": "blue"}),
     }
     _, counts["filtered list"] = await counted(client.get("/api/v1/products", params=filters))
+    return counts
+
+
+async def ordering_paths(shop: OrderingShop, customer: str) -> dict[str, int]:
+    client, counts, auth = shop.client, {}, bearer(customer)
+    teapot = await shop.stocked_product(5)
     _, counts["add to cart"] = await counted(
-        client.put(
-            f"/api/v1/cart/lines/{teapot['sku']}", json={"quantity": 2}, headers=bearer(customer)
-        )
+        client.put(f"/api/v1/cart/lines/{teapot['sku']}", json={"quantity": 2}, headers=auth)
     )
-    _, counts["cart"] = await counted(client.get("/api/v1/cart", headers=bearer(customer)))
+    _, counts["cart"] = await counted(client.get("/api/v1/cart", headers=auth))
     placed, counts["checkout"] = await counted(
         client.post(
             "/api/v1/checkout",
             json={"shipping_address": ADDRESS, "payment_token": "tok_approve"},
-            headers=bearer(customer) | {"Idempotency-Key": "budget-checkout-0001"},
+            headers=auth | {"Idempotency-Key": "budget-checkout-0001"},
         )
     )
     order_id = placed.json()["id"]
     await shop.wait_status(customer, order_id, "paid")
-    _, counts["order list"] = await counted(client.get("/api/v1/orders", headers=bearer(customer)))
+    _, counts["order list"] = await counted(client.get("/api/v1/orders", headers=auth))
     _, counts["order detail"] = await counted(
-        client.get(f"/api/v1/orders/{order_id}", headers=bearer(customer))
+        client.get(f"/api/v1/orders/{order_id}", headers=auth)
     )
-    _, counts["me"] = await counted(client.get("/api/v1/users/me", headers=bearer(customer)))
+    _, counts["me"] = await counted(client.get("/api/v1/users/me", headers=auth))
     return counts
 
 
