@@ -14,8 +14,12 @@ IfMatch = Annotated[
 ]
 
 
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
 def with_etag(response: Response, version: int, body: T) -> T:
-    response.headers["ETag"] = f'"{version}"'
+    response.headers["ETag"] = etag(version)
     return body
 
 

@@ -2,6 +2,7 @@
 reads that survive Redis being down or hung (behind the circuit breaker)."""
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 from functools import partial
@@ -14,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from application.catalog.commands import ChangePrice, CreateProduct, PublishProduct
 from application.catalog.deps import CatalogDeps
 from application.catalog.handlers import product as handlers
-from application.catalog.views import ProductDetails, ProductSearch
+from application.catalog.ports import CatalogReader
+from application.catalog.views import ProductDetails, ProductSearch, ProductSummary
+from application.shared.pagination import Page
 from infrastructure.catalog.readers import SqlCatalogReader
 from infrastructure.catalog.subscribers import CatalogCacheInvalidator
 from infrastructure.catalog.unit_of_work import SqlCatalogUnitOfWork
@@ -52,6 +55,29 @@ class CountingReader(SqlCatalogReader):
         self.details_calls += 1
         await asyncio.sleep(0.05)  # a slow query, so the concurrent misses really overlap
         return await super().details(product_id, include_all=include_all)
+
+
+class CountingRenders:
+    """A renderer (as the api's JSON is one), counting the views it is handed."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def product(self, product: ProductDetails) -> bytes:
+        self.calls += 1
+        return json.dumps({"id": str(product.id), "amount": str(product.amount)}).encode()
+
+    def page(self, page: Page[ProductSummary]) -> bytes:
+        self.calls += 1
+        return json.dumps([str(item.id) for item in page.items]).encode()
+
+
+async def read(reader: CatalogReader, product_id: UUID) -> dict[str, str] | None:
+    """A public read of the product as the renderer above renders it."""
+    found = await reader.details_rendered(
+        product_id, include_all=False, render=CountingRenders().product
+    )
+    return None if found is None else dict(json.loads(found.body))
 
 
 @pytest.fixture
@@ -96,14 +122,45 @@ async def test_concurrent_misses_on_one_key_make_one_query(
     counting = CountingReader(engine)
     reader = CachedCatalogReader(counting, cache)
 
-    results = await asyncio.gather(
-        *(reader.details(product.id, include_all=False) for _ in range(20))
-    )
+    results = await asyncio.gather(*(read(reader, product.id) for _ in range(20)))
 
-    assert {r.name for r in results if r is not None} == {"Cached"}
+    assert {r["id"] for r in results if r is not None} == {str(product.id)}
     assert counting.details_calls == 1
-    await reader.details(product.id, include_all=False)
+    await read(reader, product.id)
     assert counting.details_calls == 1  # now a cache hit
+
+
+async def test_a_hit_is_answered_with_the_stored_bytes_and_version_without_rendering(
+    engine: AsyncEngine, cache: ProductCache, tmp_path: Path
+) -> None:
+    product = await published(deps(engine, tmp_path))
+    reader = CachedCatalogReader(SqlCatalogReader(engine), cache)
+    renders = CountingRenders()
+    query = ProductSearch(sort="newest", limit=5)
+    first = await reader.details_rendered(product.id, include_all=False, render=renders.product)
+    first_page = await reader.search_rendered(query, render=renders.page)
+    assert renders.calls == 2
+
+    again = await reader.details_rendered(product.id, include_all=False, render=renders.product)
+    again_page = await reader.search_rendered(query, render=renders.page)
+
+    assert renders.calls == 2  # both answered from Redis, as stored
+    assert again == first
+    assert again is not None
+    assert again.version == product.version
+    assert again_page == first_page
+
+
+async def test_staff_reads_bypass_the_cache(
+    engine: AsyncEngine, cache: ProductCache, tmp_path: Path
+) -> None:
+    product = await published(deps(engine, tmp_path))
+    counting = CountingReader(engine)
+    reader = CachedCatalogReader(counting, cache)
+    renders = CountingRenders()
+    for _ in range(2):
+        await reader.details_rendered(product.id, include_all=True, render=renders.product)
+    assert counting.details_calls == 2
 
 
 async def test_the_subscriber_invalidates_what_a_writer_elsewhere_changed(
@@ -121,9 +178,9 @@ async def test_the_subscriber_invalidates_what_a_writer_elsewhere_changed(
     )
     while await invalidator.step():  # catch up with the log so far
         pass
-    cached = await reader.details(product.id, include_all=False)
+    cached = await read(reader, product.id)
     assert cached is not None
-    assert cached.amount == 10
+    assert cached["amount"] == "10.00"
 
     await handlers.change_price(
         ChangePrice(
@@ -131,15 +188,15 @@ async def test_the_subscriber_invalidates_what_a_writer_elsewhere_changed(
         ),
         deps=writer,
     )
-    stale = await reader.details(product.id, include_all=False)
+    stale = await read(reader, product.id)
     assert stale is not None
-    assert stale.amount == 10  # cached, and nobody told the cache yet
+    assert stale["amount"] == "10.00"  # cached, and nobody told the cache yet
 
     while await invalidator.step():
         pass
-    fresh = await reader.details(product.id, include_all=False)
+    fresh = await read(reader, product.id)
     assert fresh is not None
-    assert fresh.amount == 12
+    assert fresh["amount"] == "12.00"
 
 
 async def test_reads_succeed_when_redis_is_down(engine: AsyncEngine, tmp_path: Path) -> None:
@@ -149,11 +206,13 @@ async def test_reads_succeed_when_redis_is_down(engine: AsyncEngine, tmp_path: P
         SqlCatalogReader(engine),
         ProductCache(dead, circuit=a_circuit(), prefix="down", ttl_seconds=60),
     )
-    found = await reader.details(product.id, include_all=False)
-    page = await reader.search(ProductSearch(sort="newest", limit=5))
+    found = await read(reader, product.id)
+    page = await reader.search_rendered(
+        ProductSearch(sort="newest", limit=5), render=CountingRenders().page
+    )
     assert found is not None
-    assert found.id == product.id
-    assert page.items
+    assert found["id"] == str(product.id)
+    assert json.loads(page)
     await dead.aclose()
 
 
@@ -169,23 +228,23 @@ async def test_a_hung_redis_opens_the_circuit_and_reads_skip_it_until_it_answers
         cached = CachedCatalogReader(reader, cache)
         try:
             for _ in range(2):
-                assert await cached.details(product.id, include_all=False) is not None
+                assert await read(cached, product.id) is not None
             assert await circuit.state() == "opened"
             reached = proxy.received
             for _ in range(5):
-                assert await cached.details(product.id, include_all=False) is not None
+                assert await read(cached, product.id) is not None
             assert proxy.received == reached  # failed fast, straight to PostgreSQL
             assert reader.details_calls == 7
 
             proxy.hung, proxy.up = False, True  # Redis answers again
             for _ in range(120):  # bounded: the circuit lets a call through after its pause
                 await asyncio.sleep(0.05)
-                await cached.details(product.id, include_all=False)
+                await read(cached, product.id)
                 if await circuit.state() == "closed":
                     break
             assert await circuit.state() == "closed"
             calls = reader.details_calls
-            await cached.details(product.id, include_all=False)
+            await read(cached, product.id)
             assert reader.details_calls == calls  # served from Redis again
         finally:
             await client.aclose()
@@ -197,16 +256,16 @@ async def test_the_write_path_invalidates_before_the_next_read(
     catalog = deps(engine, tmp_path, cache=cache)
     product = await published(catalog)
     reader = CachedCatalogReader(SqlCatalogReader(engine), cache)
-    await reader.details(product.id, include_all=False)
+    await read(reader, product.id)
     await handlers.change_price(
         ChangePrice(
             product_id=product.id, amount="11.00", currency="EUR", expected_version=product.version
         ),
         deps=catalog,
     )
-    fresh = await reader.details(product.id, include_all=False)
+    fresh = await read(reader, product.id)
     assert fresh is not None
-    assert fresh.amount == 11
+    assert fresh["amount"] == "11.00"
 
 
 async def test_a_load_that_began_before_a_change_cannot_cache_the_old_price(
@@ -216,7 +275,7 @@ async def test_a_load_that_began_before_a_change_cannot_cache_the_old_price(
     product = await published(catalog)
     reader = CachedCatalogReader(SlowToAnswer(engine), cache)
 
-    stale_read = asyncio.create_task(reader.details(product.id, include_all=False))
+    stale_read = asyncio.create_task(read(reader, product.id))
     await asyncio.sleep(0.05)  # the miss has read the old row and is about to cache it
     await handlers.change_price(
         ChangePrice(
@@ -225,9 +284,9 @@ async def test_a_load_that_began_before_a_change_cannot_cache_the_old_price(
         deps=catalog,
     )
     await stale_read
-    fresh = await reader.details(product.id, include_all=False)
+    fresh = await read(reader, product.id)
     assert fresh is not None
-    assert fresh.amount == 15
+    assert fresh["amount"] == "15.00"
 
 
 async def test_a_cancelled_reader_does_not_fail_the_others_waiting_on_its_query(
@@ -235,11 +294,11 @@ async def test_a_cancelled_reader_does_not_fail_the_others_waiting_on_its_query(
 ) -> None:
     product = await published(deps(engine, tmp_path))
     reader = CachedCatalogReader(CountingReader(engine), cache)
-    first = asyncio.create_task(reader.details(product.id, include_all=False))
+    first = asyncio.create_task(read(reader, product.id))
     await asyncio.sleep(0.01)
-    second = asyncio.create_task(reader.details(product.id, include_all=False))
+    second = asyncio.create_task(read(reader, product.id))
     await asyncio.sleep(0.01)
     first.cancel()  # its client went away
     found = await second
     assert found is not None
-    assert found.id == product.id
+    assert found["id"] == str(product.id)

@@ -1,6 +1,8 @@
 """The engine tells an outage from a bug: a connection refused or dropped is DatabaseUnavailable
 (503 over HTTP, a retry in the worker); a bad statement keeps its own exception (500)."""
 
+import asyncio
+
 import asyncpg
 import pytest
 from sqlalchemy import text
@@ -59,3 +61,25 @@ async def test_no_connection_within_the_pool_timeout_is_database_unavailable(
     finally:
         await engine.dispose()
     assert raised.value.reason == "timeout"
+
+
+async def test_a_pooled_connection_the_server_closed_is_replaced_before_it_is_lent(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    admin = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        async with engine.connect() as conn:
+            pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        # The pooled connection's server goes away while it is idle (a restart, an idle timeout).
+        await admin.execute("SELECT pg_terminate_backend($1)", pid)
+        for _ in range(100):  # bounded: until asyncpg has seen its socket close
+            if not await admin.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = $1", pid
+            ):
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+        async with engine.connect() as conn:  # no round trip spent on a ping, and no 503
+            assert (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one() != pid
+    finally:
+        await admin.close()

@@ -5,9 +5,11 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AfterValidator, ConfigDict, Field, computed_field
+from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, computed_field
 
 from api.schemas import MoneyModel, RequestModel, ResponseModel, SafeStr, storable
+from application.catalog.views import ProductDetails, ProductSummary
+from application.shared.pagination import Page
 
 AmountInput = Annotated[SafeStr, Field(pattern=r"^\d{1,8}(\.\d{1,2})?$", examples=["19.90"])]
 AttributeValue = str | int | bool
@@ -48,6 +50,20 @@ class ProductPage(ResponseModel):
 
     items: list[ProductSummaryResponse]
     next_cursor: str | None
+
+
+_PRODUCT = TypeAdapter(ProductResponse)
+_PAGE = TypeAdapter(ProductPage)
+
+
+def product_json(product: ProductDetails) -> bytes:
+    """The JSON a product is answered with: what FastAPI's response model would send."""
+    return _PRODUCT.dump_json(ProductResponse.model_validate(product))
+
+
+def page_json(page: Page[ProductSummary]) -> bytes:
+    """The JSON a page of products is answered with, likewise."""
+    return _PAGE.dump_json(ProductPage.model_validate(page))
 
 
 class PriceInput(RequestModel):

@@ -4,7 +4,14 @@ from collections.abc import AsyncIterator, Iterable
 from typing import Protocol
 from uuid import UUID
 
-from application.catalog.views import CategoryView, ProductDetails, ProductSearch, ProductSummary
+from application.catalog.views import (
+    CategoryView,
+    ProductDetails,
+    ProductSearch,
+    ProductSummary,
+    Render,
+    RenderedProduct,
+)
 from application.shared.pagination import Page
 from application.shared.unit_of_work import UnitOfWork
 from domain.catalog.category import Category
@@ -81,6 +88,17 @@ class CatalogReader(Protocol):
     async def search(self, query: ProductSearch) -> Page[ProductSummary]: ...
 
     async def details(self, product_id: UUID, *, include_all: bool) -> ProductDetails | None: ...
+
+    async def search_rendered(
+        self, query: ProductSearch, *, render: Render[Page[ProductSummary]]
+    ) -> bytes:
+        """The page as `render` makes it: from the cache when there is one and the read is
+        public."""
+
+    async def details_rendered(
+        self, product_id: UUID, *, include_all: bool, render: Render[ProductDetails]
+    ) -> RenderedProduct | None:
+        """The product as `render` makes it, with its version; cached like `search_rendered`."""
 
     async def categories(self) -> list[CategoryView]: ...
 

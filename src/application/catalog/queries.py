@@ -11,6 +11,8 @@ from application.catalog.views import (
     ProductDetails,
     ProductSearch,
     ProductSummary,
+    Render,
+    RenderedProduct,
     to_row,
 )
 from application.shared.pagination import Page
@@ -27,8 +29,16 @@ class CatalogQueries:
     async def search(self, query: ProductSearch) -> Page[ProductSummary]:
         return await self._reader.search(query)
 
-    async def product(self, product_id: UUID, *, staff: bool) -> ProductDetails:
-        product = await self._reader.details(product_id, include_all=staff)
+    async def search_rendered(
+        self, query: ProductSearch, *, render: Render[Page[ProductSummary]]
+    ) -> bytes:
+        """A page as the caller answers it; a cached one costs no view and no rendering."""
+        return await self._reader.search_rendered(query, render=render)
+
+    async def product_rendered(
+        self, product_id: UUID, *, staff: bool, render: Render[ProductDetails]
+    ) -> RenderedProduct:
+        product = await self._reader.details_rendered(product_id, include_all=staff, render=render)
         if product is None:
             raise ProductNotFound(f"product {product_id} not found")
         return product

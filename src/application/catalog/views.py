@@ -3,10 +3,11 @@ share (so an export can be imported again)."""
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 from uuid import UUID
 
 from application.shared import bounded_json
@@ -74,6 +75,20 @@ class CategoryView:
     @classmethod
     def of(cls, category: Category) -> "CategoryView":
         return view_of(cls, category)
+
+
+T = TypeVar("T")
+Render = Callable[[T], bytes]
+"""How the caller turns a view into the bytes it answers with (the api's JSON). Public reads are
+cached as those bytes, so a hit is answered without building or checking a view again."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenderedProduct:
+    """A product as its caller renders it, and its version (the ETag), kept side by side."""
+
+    body: bytes
+    version: int
 
 
 SORTS = ("relevance", "price", "name", "newest")

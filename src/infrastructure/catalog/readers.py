@@ -10,7 +10,14 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from application.catalog.views import CategoryView, ProductDetails, ProductSearch, ProductSummary
+from application.catalog.views import (
+    CategoryView,
+    ProductDetails,
+    ProductSearch,
+    ProductSummary,
+    Render,
+    RenderedProduct,
+)
 from application.shared.errors import InvalidCursor
 from application.shared.pagination import (
     Page,
@@ -24,6 +31,7 @@ from application.shared.pagination import (
 from application.shared.views import view_of
 from domain.catalog.values import ProductStatus
 from infrastructure.catalog.tables import categories, product_images, products
+from infrastructure.db.engine import single_statement_reads
 
 SUMMARY = [
     products.c.id,
@@ -93,7 +101,8 @@ class SqlCatalogReader:
     """The CatalogReader port over the catalog's tables."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+        self._engine = single_statement_reads(engine)
+        self._streams = engine  # the export's cursor needs a transaction
 
     async def search(self, query: ProductSearch) -> Page[ProductSummary]:
         statement, key, descending = build_search(query)
@@ -120,6 +129,17 @@ class SqlCatalogReader:
             row = (await conn.execute(statement)).first()
         return None if row is None else _details(row._mapping)
 
+    async def search_rendered(
+        self, query: ProductSearch, *, render: Render[Page[ProductSummary]]
+    ) -> bytes:
+        return render(await self.search(query))
+
+    async def details_rendered(
+        self, product_id: UUID, *, include_all: bool, render: Render[ProductDetails]
+    ) -> RenderedProduct | None:
+        found = await self.details(product_id, include_all=include_all)
+        return None if found is None else RenderedProduct(body=render(found), version=found.version)
+
     async def categories(self) -> list[CategoryView]:
         async with self._engine.connect() as conn:
             rows = await conn.execute(select(categories).order_by(categories.c.name))
@@ -140,7 +160,7 @@ class SqlCatalogReader:
         return None if row is None else (row[0], bool(row[1]))
 
     async def export_rows(self) -> AsyncIterator[ProductDetails]:
-        async with self._engine.connect() as conn:
+        async with self._streams.connect() as conn:
             result = await conn.stream(
                 select(*DETAILS).order_by(products.c.sku).execution_options(yield_per=500)
             )

@@ -4,10 +4,12 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
+from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry, PoolProxiedConnection
 
+from application.shared.errors import DatabaseUnavailable
 from infrastructure.db.statements import install_statement_counter
 from infrastructure.db.transient import connect_failure, lost_connection, pool_exhausted
 
@@ -52,7 +54,6 @@ def build_engine(
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=pool_timeout_seconds,
-        pool_pre_ping=True,
         echo=echo,
         # Statement parameters hold password and token hashes: keep them out of logs and errors.
         hide_parameters=True,
@@ -63,9 +64,22 @@ def build_engine(
     # whichever statement met it; every other database error keeps its own exception.
     event.listen(engine.sync_engine, "do_connect", _connect)
     event.listen(engine.sync_engine, "handle_error", _on_error)
+    event.listen(engine.sync_engine, "checkout", _still_open)
     # Statements counted per request and command, the slow ones logged (ADR 0027).
     install_statement_counter(engine, slow_ms=slow_statement_ms)
     return engine
+
+
+def _still_open(
+    dbapi_connection: Any, _record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+) -> None:
+    """Instead of SQLAlchemy's pre-ping, which costs asyncpg three round trips (BEGIN, a ping,
+    ROLLBACK) before every statement: a connection whose server hung up (a restart, a cut, an
+    idle timeout) is replaced without a round trip, because asyncpg saw its socket close. One
+    that died silently fails its statement as DatabaseUnavailable (a 503), and the pool then
+    drops every connection it had opened before."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
 
 
 def _connect(
@@ -78,13 +92,30 @@ def _connect(
 
 
 def _on_error(context: ExceptionContext) -> None:
-    if context.is_pre_ping:
-        return  # the pool replaces the dead connection itself, through `_connect`
     unavailable = lost_connection(context.original_exception, is_disconnect=context.is_disconnect)
     if unavailable is not None:
         raise unavailable from context.original_exception
 
 
+def single_statement_reads(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool for readers whose every connection runs one statement: in
+    autocommit they skip the BEGIN and ROLLBACK round trips around it, and one statement sees one
+    snapshot anyway. (Server-side cursors need a transaction: stream from `engine` itself.)"""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 async def ping(engine: AsyncEngine) -> None:
+    """Whether the server answers now. A pooled connection that turns out dead (the pool lends
+    without a round trip, see `_still_open`) says nothing about the server; the pool has
+    dropped it, so a fresh connection asks again."""
+    try:
+        await _select_one(engine)
+    except DatabaseUnavailable as exc:
+        if exc.reason != "disconnected":
+            raise
+        await _select_one(engine)
+
+
+async def _select_one(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
         await conn.execute(text("SELECT 1"))

@@ -26,6 +26,7 @@ from application.shared.pagination import (
 )
 from application.shared.views import view_of
 from domain.identity.values import Role
+from infrastructure.db.engine import single_statement_reads
 from infrastructure.identity.repositories import api_key_from_row
 from infrastructure.identity.tables import account_history, api_keys, login_sessions, users
 
@@ -34,7 +35,7 @@ class SqlUserDirectory:
     """Answers identity queries without loading aggregates."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+        self._engine = single_statement_reads(engine)
 
     async def details(self, user_id: UUID) -> UserDetails | None:
         async with self._engine.connect() as conn:

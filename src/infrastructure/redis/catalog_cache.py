@@ -1,8 +1,11 @@
 """Catalog reads served through Redis (the catalog-cache subscriber keeps it honest).
 
+- Public reads are cached as the bytes the api answers with (a product's with its version, the
+  ETag), so a hit builds no view, validates nothing and renders nothing.
 - Product pages are cached per product under the product's version counter, list pages per
   query under a generation counter that any catalog change bumps. Invalidating is an INCR: a
   load that began before it can only write under the old key, which nobody reads any more.
+  Reading the counter and the entry under it is one round trip (a small Lua script).
 - Concurrent misses on one key in a process share one database query (single-flight).
 - Invalidation happens right after a command commits (so the writer's next read is fresh) and
   again from an event-log subscriber (which also covers a reader that refilled the cache with
@@ -13,7 +16,6 @@
 
 import asyncio
 import hashlib
-import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import asdict
@@ -25,13 +27,28 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from application.catalog.ports import CatalogReader
-from application.catalog.views import CategoryView, ProductDetails, ProductSearch, ProductSummary
+from application.catalog.views import (
+    CategoryView,
+    ProductDetails,
+    ProductSearch,
+    ProductSummary,
+    Render,
+    RenderedProduct,
+)
 from application.shared.pagination import Page
-from infrastructure.eventlog.registry import from_json_value, to_json_value
 from infrastructure.redis.client import RedisCircuit
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
+T = TypeVar("T", bytes, bytes | None)
+
+# The counter names the entry: KEYS[1] is the counter, the entry is ARGV[1] .. counter .. ARGV[2].
+# (The entry's key is computed in the script, which a Redis Cluster would refuse; Agora's cache
+# is one Redis.) Returns the entry's key, and its value when there is one.
+_LOOKUP = """
+local counter = redis.call('GET', KEYS[1]) or '0'
+local key = ARGV[1] .. counter .. ARGV[2]
+return {key, redis.call('GET', key)}
+"""
 
 
 class ProductCache:
@@ -45,26 +62,27 @@ class ProductCache:
         self._circuit = circuit
         self._prefix = f"{prefix}:catalog"
         self._ttl = ttl_seconds
+        self._lookup = redis.register_script(_LOOKUP)
 
-    async def product_key(self, product_id: UUID) -> str:
-        async with self._circuit.guard():
-            raw = await self._redis.get(f"{self._prefix}:product-version:{product_id}")
-        return f"{self._prefix}:product:{product_id}:{int(raw or 0)}"
+    async def product(self, product_id: UUID) -> tuple[str, bytes | None]:
+        """The key a product's entry has now, and the entry if it is cached."""
+        counter = f"{self._prefix}:product-version:{product_id}"
+        return await self._get(counter, f"{self._prefix}:product:{product_id}:", "")
 
-    async def list_key(self, query: ProductSearch) -> str:
-        async with self._circuit.guard():
-            raw = await self._redis.get(f"{self._prefix}:generation")
+    async def page(self, query: ProductSearch) -> tuple[str, bytes | None]:
+        """The key a list page has now, and the page if it is cached."""
         digest = hashlib.sha256(repr(sorted(asdict(query).items())).encode()).hexdigest()[:32]
-        return f"{self._prefix}:list:{int(raw or 0)}:{digest}"
+        return await self._get(f"{self._prefix}:generation", f"{self._prefix}:list:", f":{digest}")
 
-    async def get(self, key: str) -> Any | None:
+    async def _get(self, counter: str, head: str, tail: str) -> tuple[str, bytes | None]:
         async with self._circuit.guard():
-            raw = await self._redis.get(key)
-        return None if raw is None else json.loads(raw)
+            found = await self._lookup(keys=[counter], args=[head, tail])
+        key = found[0].decode()
+        return key, found[1] if len(found) > 1 else None
 
-    async def put(self, key: str, value: Any) -> None:
+    async def put(self, key: str, value: bytes) -> None:
         async with self._circuit.guard():
-            await self._redis.set(key, json.dumps(value), ex=self._ttl)
+            await self._redis.set(key, value, ex=self._ttl)
 
     async def invalidate(self, product_ids: Iterable[UUID]) -> None:
         pipe = self._redis.pipeline(transaction=False)
@@ -82,7 +100,8 @@ class ProductCache:
 
 
 class CachedCatalogReader:
-    """The catalog reader, with public reads cached. Staff reads (include_all) bypass it."""
+    """The catalog reader, with public reads cached as rendered bytes. Staff reads
+    (include_all) bypass it, and so do reads of views, which nothing public asks for."""
 
     def __init__(self, inner: CatalogReader, cache: ProductCache) -> None:
         self._inner = inner
@@ -90,29 +109,37 @@ class CachedCatalogReader:
         self._in_flight: dict[str, asyncio.Future[Any]] = {}
 
     async def search(self, query: ProductSearch) -> Page[ProductSummary]:
-        if query.include_all:
-            return await self._inner.search(query)
-
-        async def load() -> Any:
-            page = await self._inner.search(query)
-            return {"items": [to_json_value(i) for i in page.items], "next": page.next_cursor}
-
-        cached = await self._through(lambda: self._cache.list_key(query), load)
-        return Page(
-            items=[from_json_value(ProductSummary, i) for i in cached["items"]],
-            next_cursor=cached["next"],
-        )
+        return await self._inner.search(query)
 
     async def details(self, product_id: UUID, *, include_all: bool) -> ProductDetails | None:
+        return await self._inner.details(product_id, include_all=include_all)
+
+    async def search_rendered(
+        self, query: ProductSearch, *, render: Render[Page[ProductSummary]]
+    ) -> bytes:
+        if query.include_all:
+            return await self._inner.search_rendered(query, render=render)
+
+        async def load() -> bytes:
+            return await self._inner.search_rendered(query, render=render)
+
+        return await self._through(lambda: self._cache.page(query), load)
+
+    async def details_rendered(
+        self, product_id: UUID, *, include_all: bool, render: Render[ProductDetails]
+    ) -> RenderedProduct | None:
         if include_all:
-            return await self._inner.details(product_id, include_all=True)
+            return await self._inner.details_rendered(product_id, include_all=True, render=render)
 
-        async def load() -> Any:
-            found = await self._inner.details(product_id, include_all=False)
-            return None if found is None else to_json_value(found)
+        async def load() -> bytes | None:
+            found = await self._inner.details_rendered(product_id, include_all=False, render=render)
+            return None if found is None else b"%d\n%s" % (found.version, found.body)
 
-        cached = await self._through(lambda: self._cache.product_key(product_id), load)
-        return None if cached is None else from_json_value(ProductDetails, cached)
+        stored = await self._through(lambda: self._cache.product(product_id), load)
+        if stored is None:
+            return None
+        version, _, body = stored.partition(b"\n")
+        return RenderedProduct(body=body, version=int(version))
 
     async def categories(self) -> list[CategoryView]:
         return await self._inner.categories()
@@ -126,16 +153,17 @@ class CachedCatalogReader:
         return self._inner.export_rows()
 
     async def _through(
-        self, key_of: Callable[[], Awaitable[str]], load: Callable[[], Awaitable[T]]
+        self,
+        lookup: Callable[[], Awaitable[tuple[str, bytes | None]]],
+        load: Callable[[], Awaitable[T]],
     ) -> T:
         try:
-            key = await key_of()
-            hit = await self._cache.get(key)
+            key, hit = await lookup()
         except RedisError:
             log.warning("catalog cache unavailable; reading from PostgreSQL")
             return await load()
         if hit is not None:
-            return hit  # type: ignore[no-any-return]
+            return hit
         value = await self._single_flight(key, load)
         try:
             if value is not None:

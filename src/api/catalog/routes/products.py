@@ -7,17 +7,25 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.catalog.schemas import NewProduct, PriceInput, ProductPage, ProductPatch, ProductResponse
+from api.catalog.schemas import (
+    NewProduct,
+    PriceInput,
+    ProductPage,
+    ProductPatch,
+    ProductResponse,
+    page_json,
+    product_json,
+)
 from api.dependencies import CatalogWriter, OptionalPrincipal, PageCursor, PageLimit, Services
-from api.etags import IfMatch, expected_version, with_etag
+from api.etags import IfMatch, etag, expected_version, with_etag
 from api.openapi import raises
 from api.schemas import SafeStr
 from application.catalog import commands as c
-from application.catalog.views import SORTS, ProductDetails, ProductSearch, ProductSummary
+from application.catalog.views import SORTS, ProductDetails, ProductSearch
 from application.identity.views import Principal
 from application.shared import bounded_json
 from application.shared import errors as shared
-from application.shared.pagination import DEFAULT_LIMIT, Page
+from application.shared.pagination import DEFAULT_LIMIT
 from domain.catalog import errors as catalog
 from domain.identity.values import Permission
 from domain.shared.money import InvalidMoney
@@ -51,7 +59,7 @@ async def search_products(
     sort: Annotated[SafeStr, Query(pattern="^(" + "|".join(SORTS) + ")$")] = "newest",
     limit: PageLimit = DEFAULT_LIMIT,
     cursor: PageCursor = None,
-) -> Page[ProductSummary]:
+) -> Response:
     """Filters combine; `relevance` needs `q`. Pages are keyset-based: rows added while paging
     never cause duplicates or gaps."""
     query = ProductSearch(
@@ -64,7 +72,9 @@ async def search_products(
         limit=limit,
         cursor=cursor,
     )
-    return await services.catalog.search(query)
+    # Answered as rendered bytes (the response model's own JSON), which a cache hit does not
+    # build again.
+    return json_response(await services.catalog.search_rendered(query, render=page_json))
 
 
 @router.get(
@@ -74,11 +84,13 @@ async def search_products(
 )
 @raises(catalog.ProductNotFound)
 async def read_product(
-    product_id: UUID, principal: OptionalPrincipal, response: Response, services: Services
-) -> ProductDetails:
+    product_id: UUID, principal: OptionalPrincipal, services: Services
+) -> Response:
     """Drafts and archived products are visible to staff only; to others they do not exist."""
-    product = await services.catalog.product(product_id, staff=is_staff(principal))
-    return with_etag(response, product.version, product)
+    product = await services.catalog.product_rendered(
+        product_id, staff=is_staff(principal), render=product_json
+    )
+    return json_response(product.body, headers={"ETag": etag(product.version)})
 
 
 @router.post(
@@ -194,6 +206,11 @@ async def archive(
     """A soft delete: gone from the public catalog, kept for staff and past orders."""
     product = await services.bus.handle(c.ArchiveProduct(product_id=product_id))
     return with_etag(response, product.version, product)
+
+
+def json_response(body: bytes, *, headers: dict[str, str] | None = None) -> Response:
+    """JSON the route rendered itself (its `response_model` still documents it)."""
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def _attributes(raw: str | None) -> dict[str, str | int | bool]:
