@@ -15,7 +15,8 @@ import pytest
 
 from agora.logging_config import JsonFormatter
 from agora.settings import CatalogSettings, Settings
-from application.catalog.views import ProductDetails
+from api.catalog.schemas import product_json
+from application.catalog.views import RenderedProduct
 from infrastructure.db.statements import counting_statements
 from tests.support.shop import (
     ADDRESS,
@@ -140,11 +141,12 @@ async def test_a_reader_called_in_a_loop_exceeds_the_budget(shop: OrderingShop) 
 
     # A product page gone wrong: one read per related product instead of one query for all.
     @shop.app.get("/test/related/{product_id}")
-    async def related(product_id: UUID) -> list[str]:
-        reads: list[ProductDetails] = [
-            await services.catalog.product(product_id, staff=False) for _ in range(3)
+    async def related(product_id: UUID) -> list[int]:
+        reads: list[RenderedProduct] = [
+            await services.catalog.product_rendered(product_id, staff=False, render=product_json)
+            for _ in range(3)
         ]
-        return [product.name for product in reads]
+        return [product.version for product in reads]
 
     _, single = await counted(shop.client.get(f"/api/v1/products/{mug['id']}"))
     _, looped = await counted(shop.client.get(f"/test/related/{mug['id']}"))
