@@ -27,6 +27,8 @@ from infrastructure.health import DependencyProbes
 from infrastructure.http.client import shared_http_client
 from infrastructure.payments.gateway import PaymentProvider
 from infrastructure.redis.client import RedisCircuit, build_redis
+from infrastructure.telemetry.metrics import PoolCollector, register, serve_metrics
+from infrastructure.telemetry.tracing import TracedCommandBus, Tracing
 
 VERSION = "0.1.0"
 
@@ -46,8 +48,11 @@ async def platform(
     redis_url: str | None,
     clock: Clock | None = None,
     payments: PaymentProvider | None = None,
+    tracing: Tracing | None = None,
 ) -> AsyncIterator[Platform]:
-    """The process's shared resources, closed (with whatever the contexts opened) on exit."""
+    """The process's shared resources, closed (with whatever the contexts opened) on exit.
+    With `tracing`, SQL, Redis, Kafka sends and every command are spans; with METRICS_PORT,
+    this process's `/metrics` is served there."""
     async with AsyncExitStack() as resources:
         engine = build_engine(
             database_url,
@@ -56,6 +61,15 @@ async def platform(
             echo=settings.database.echo,
         )
         resources.push_async_callback(engine.dispose)
+        bus = CommandBus()
+        if tracing is not None:
+            tracing.instrument_engine(engine)
+            tracing.instrument_clients()
+            resources.callback(tracing.close)
+            bus = TracedCommandBus(tracing.tracer)
+        if (metrics_port := settings.metrics.port) is not None:
+            resources.callback(register(PoolCollector(engine)))
+            resources.callback(serve_metrics(host=settings.metrics.host, port=metrics_port))
         redis = None
         if redis_url is not None:
             redis = build_redis(redis_url, timeout_seconds=settings.redis.timeout_seconds)
@@ -66,7 +80,7 @@ async def platform(
             settings=settings,
             engine=engine,
             registry=build_registry(),
-            bus=CommandBus(),
+            bus=bus,
             clock=clock or SystemClock(),
             http=http,
             redis=redis,
@@ -77,6 +91,7 @@ async def platform(
             ),
             resources=resources,
             payments=payments,
+            tracing=tracing,
         )
 
 
@@ -93,6 +108,8 @@ def api_config(settings: Settings) -> ApiConfig:
         hsts=settings.app.env == "production",
         version=VERSION,
         docs_notice=demo_notice() if settings.app.demo else "",
+        metrics=settings.metrics.port is not None,
+        tracing=bool(settings.tracing.exporter_otlp_endpoint),
     )
 
 
@@ -105,11 +122,17 @@ async def open_services(
     clock: Clock | None = None,
     with_worker: bool = False,
     payments: PaymentProvider | None = None,
+    tracing: Tracing | None = None,
 ) -> AsyncIterator[ApiServices]:
     """Open pools and clients, hand out the wired services, close everything on exit.
     `with_worker` also runs the worker (log subscribers, jobs, consumers) in this process."""
     async with platform(
-        settings, database_url=database_url, redis_url=redis_url, clock=clock, payments=payments
+        settings,
+        database_url=database_url,
+        redis_url=redis_url,
+        clock=clock,
+        payments=payments,
+        tracing=tracing,
     ) as p:
         wirings = wire_all(p)
         assert p.redis is not None
