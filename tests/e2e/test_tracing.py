@@ -3,6 +3,9 @@ worker's fulfilment commands and the relay's Kafka publish, read from the SDK's 
 exporter while the real app and its in-process worker run."""
 
 import asyncio
+import io
+import json
+import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -16,6 +19,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanContext, SpanKind
 
 from agora.bootstrap import api_config, open_services
+from agora.logging_config import JsonFormatter
 from agora.settings import Settings
 from agora.telemetry import instrument_app
 from api.app import create_app
@@ -70,7 +74,18 @@ async def test_a_checkout_its_fulfilment_and_its_publishing_are_one_trace(
         await _drained(shop)
         exporter.clear()
 
-        placed = await shop.check_out(customer)
+        access_log = io.StringIO()
+        handler = logging.StreamHandler(access_log)
+        handler.setFormatter(JsonFormatter())
+        access = logging.getLogger("agora.access")
+        level = access.level
+        access.addHandler(handler)
+        access.setLevel(logging.INFO)
+        try:
+            placed = await shop.check_out(customer)
+        finally:
+            access.removeHandler(handler)
+            access.setLevel(level)
         assert placed.status_code == 201, placed.text
         order_id = placed.json()["id"]
         await shop.wait_status(customer, order_id, "paid")
@@ -82,6 +97,10 @@ async def test_a_checkout_its_fulfilment_and_its_publishing_are_one_trace(
     trace_id = _ctx(server).trace_id
     assert server.attributes is not None
     assert server.attributes["agora.request_id"] == placed.headers["X-Request-ID"]
+
+    (line,) = [json.loads(entry) for entry in access_log.getvalue().splitlines()]
+    assert line["request_id"] == placed.headers["X-Request-ID"]
+    assert line["trace_id"] == f"{trace_id:032x}", "the log line names the request's trace"
 
     check_out = _one(spans, lambda s: s.name == "CheckOut")
     assert _ctx(check_out).trace_id == trace_id
