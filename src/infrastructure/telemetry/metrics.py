@@ -112,8 +112,17 @@ def register(collector: Collector) -> Callable[[], None]:
 
 
 def serve_metrics(*, host: str, port: int) -> Callable[[], None]:
-    """`/metrics` of this process on `host:port`, in a thread; returns what stops it."""
-    server, thread = start_http_server(port, addr=host)
+    """`/metrics` of this process on `host:port`, in a thread; returns what stops it. A port
+    another process holds (several server processes given one METRICS_PORT) is logged, not
+    fatal: the process serves its requests, only its numbers go unserved."""
+    try:
+        server, thread = start_http_server(port, addr=host)
+    except OSError as exc:
+        log.error(
+            "metrics port unavailable; this process serves no metrics",
+            extra={"metrics_port": port, "error": exc.strerror},
+        )
+        return lambda: None
     log.info("metrics served", extra={"metrics_url": f"http://{host}:{port}/metrics"})
 
     def stop() -> None:
