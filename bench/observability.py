@@ -1,7 +1,8 @@
 """What traces and metrics cost a request: server CPU per request of `agora serve` with both
-off (the baseline), metrics on, tracing on, and both on, measured in the same run.
+off (the baseline), metrics on, tracing on (every request, and one in ten), and both on,
+measured in the same run.
 
-Starts four `agora serve` processes on one fresh database (catalog cache off, so every request
+Starts five `agora serve` processes on one fresh database (catalog cache off, so every request
 runs its SQL and makes its spans), a local OTLP/HTTP sink that accepts and drops spans (so the
 exporter really encodes and sends them), and drives each server in turn, in several rounds,
 with a bounded number of requests from an httpx client. CPU is the server process's own user
@@ -32,7 +33,7 @@ from infrastructure.db.engine import asyncpg_dsn
 
 BIN = Path(sys.executable).parent
 TICKS = os.sysconf("SC_CLK_TCK")
-CONFIGS = ("off", "metrics", "tracing", "both")
+CONFIGS = ("off", "metrics", "tracing", "tracing 10%", "both")
 
 
 def free_port() -> int:
@@ -131,15 +132,17 @@ def main() -> None:
                 port = free_port()
                 env = {
                     "DATABASE_URL": url,
-                    "AGORA_DATA_DIR": str(data_dir / config),
+                    "AGORA_DATA_DIR": str(data_dir / config.replace(" ", "-").replace("%", "")),
                     "AGORA_LOG_LEVEL": "WARNING",
                     "HTTP_PORT": str(port),
                     "CATALOG_CACHE_ENABLED": "false",
                 }
                 if config in ("metrics", "both"):
                     env["METRICS_PORT"] = str(free_port())
-                if config in ("tracing", "both"):
+                if config.startswith("tracing") or config == "both":
                     env["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp
+                if config == "tracing 10%":
+                    env["OTEL_TRACES_SAMPLER_ARG"] = "0.1"
                 servers[config] = (start(env, port), port)
             report(servers, product, args)
         finally:
@@ -171,12 +174,12 @@ def report(
     base = statistics.median(cpu["off"])
     print(f"GET {path.replace(str(product), '{id}')}, uncached, {args.requests} requests x")
     print(f"{args.rounds} rounds, {args.concurrency} concurrent; medians over the rounds")
-    print(f"{'server':<10} {'CPU ms/req':>10} {'vs off':>8} {'req/s':>8}  rounds (CPU ms/req)")
+    print(f"{'server':<12} {'CPU ms/req':>10} {'vs off':>8} {'req/s':>8}  rounds (CPU ms/req)")
     for config in CONFIGS:
         median = statistics.median(cpu[config])
         rounds = " ".join(f"{value:.2f}" for value in cpu[config])
         print(
-            f"{config:<10} {median:>10.2f} {median / base:>7.0%} "
+            f"{config:<12} {median:>10.2f} {median / base:>7.0%} "
             f"{statistics.median(rate[config]):>8.0f}  {rounds}"
         )
 

@@ -235,6 +235,8 @@ class TracingSettings(_Concern, env_prefix="OTEL_"):
     Unset: no tracing at all."""
     service_name: str = "agora"
     """The `service.name` of this process's spans (`agora-api`, `agora-worker`, ...)."""
+    traces_sampler_arg: float = Field(1.0, ge=0, le=1)
+    """Share of requests (and other root spans) traced; the worker's spans follow theirs."""
 
 
 class MetricsSettings(_Concern, env_prefix="METRICS_"):

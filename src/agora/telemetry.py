@@ -17,7 +17,8 @@ def tracing_from(settings: Settings, *, role: str) -> Tracing | None:
     name = settings.tracing.service_name
     if name == "agora":
         name = f"agora-{role}"
-    return Tracing(otlp_tracer_provider(endpoint=endpoint, service_name=name))
+    ratio = settings.tracing.traces_sampler_arg
+    return Tracing(otlp_tracer_provider(endpoint=endpoint, service_name=name, ratio=ratio))
 
 
 def instrument_app(app: FastAPI, tracing: Tracing | None) -> None:

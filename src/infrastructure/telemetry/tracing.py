@@ -23,6 +23,7 @@ from opentelemetry.sdk.trace.sampling import (
     ParentBased,
     Sampler,
     SamplingResult,
+    TraceIdRatioBased,
 )
 from opentelemetry.trace import Link, SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
@@ -64,8 +65,12 @@ def context_of(traceparent: str | None) -> otel_context.Context | None:
 
 
 class _NoStrayClientSpans(Sampler):
-    """Root spans are sampled, except a client call (SQL, Redis) outside any request, command
-    or publish: the worker's polling of the log would otherwise be a trace per statement."""
+    """Root spans are sampled at `ratio` (by trace id), except a client call (SQL, Redis)
+    outside any request, command or publish: the worker's polling of the log would otherwise
+    be a trace per statement."""
+
+    def __init__(self, ratio: float = 1.0) -> None:
+        self._ratio = TraceIdRatioBased(ratio)
 
     def should_sample(
         self,
@@ -79,26 +84,29 @@ class _NoStrayClientSpans(Sampler):
     ) -> SamplingResult:
         if kind == SpanKind.CLIENT:
             return SamplingResult(Decision.DROP)
-        return SamplingResult(Decision.RECORD_AND_SAMPLE, attributes)
+        return self._ratio.should_sample(
+            parent_context, trace_id, name, kind, attributes, links, trace_state
+        )
 
     def get_description(self) -> str:
         return "NoStrayClientSpans"
 
 
-def tracer_provider(*, service_name: str) -> TracerProvider:
-    """A provider whose children follow their parent's decision, and whose roots are sampled
-    unless they are a stray client call."""
+def tracer_provider(*, service_name: str, ratio: float = 1.0) -> TracerProvider:
+    """A provider whose children follow their parent's decision (so a trace sampled at the
+    request stays whole through the worker), and whose roots are sampled at `ratio` unless
+    they are a stray client call."""
     return TracerProvider(
         resource=Resource.create({"service.name": service_name}),
-        sampler=ParentBased(root=_NoStrayClientSpans()),
+        sampler=ParentBased(root=_NoStrayClientSpans(ratio)),
     )
 
 
-def otlp_tracer_provider(*, endpoint: str, service_name: str) -> TracerProvider:
+def otlp_tracer_provider(*, endpoint: str, service_name: str, ratio: float) -> TracerProvider:
     """Spans batched and sent over OTLP/HTTP to `<endpoint>/v1/traces`."""
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-    provider = tracer_provider(service_name=service_name)
+    provider = tracer_provider(service_name=service_name, ratio=ratio)
     exporter = OTLPSpanExporter(endpoint=f"{endpoint.rstrip('/')}/v1/traces")
     provider.add_span_processor(BatchSpanProcessor(exporter))
     return provider
