@@ -49,10 +49,11 @@ async def platform(
     clock: Clock | None = None,
     payments: PaymentProvider | None = None,
     tracing: Tracing | None = None,
+    with_metrics: bool = False,
 ) -> AsyncIterator[Platform]:
     """The process's shared resources, closed (with whatever the contexts opened) on exit.
-    With `tracing`, SQL, Redis, Kafka sends and every command are spans; with METRICS_PORT,
-    this process's `/metrics` is served there."""
+    With `tracing`, SQL, Redis, Kafka sends and every command are spans; `with_metrics` (the
+    server and the worker, not one-shot commands) serves `/metrics` on METRICS_PORT if set."""
     async with AsyncExitStack() as resources:
         engine = build_engine(
             database_url,
@@ -67,7 +68,7 @@ async def platform(
             tracing.instrument_clients()
             resources.callback(tracing.close)
             bus = TracedCommandBus(tracing.tracer)
-        if (metrics_port := settings.metrics.port) is not None:
+        if with_metrics and (metrics_port := settings.metrics.port) is not None:
             resources.callback(register(PoolCollector(engine)))
             resources.callback(serve_metrics(host=settings.metrics.host, port=metrics_port))
         redis = None
@@ -123,9 +124,11 @@ async def open_services(
     with_worker: bool = False,
     payments: PaymentProvider | None = None,
     tracing: Tracing | None = None,
+    with_metrics: bool = False,
 ) -> AsyncIterator[ApiServices]:
     """Open pools and clients, hand out the wired services, close everything on exit.
-    `with_worker` also runs the worker (log subscribers, jobs, consumers) in this process."""
+    `with_worker` also runs the worker (log subscribers, jobs, consumers) in this process;
+    `with_metrics` serves its `/metrics` when METRICS_PORT is set."""
     async with platform(
         settings,
         database_url=database_url,
@@ -133,6 +136,7 @@ async def open_services(
         clock=clock,
         payments=payments,
         tracing=tracing,
+        with_metrics=with_metrics,
     ) as p:
         wirings = wire_all(p)
         assert p.redis is not None

@@ -58,6 +58,7 @@ def serve(
                 redis_url=urls.redis,
                 with_worker=with_worker,
                 tracing=tracing,
+                with_metrics=True,
             ),
         )
         telemetry.instrument_app(app, tracing)
@@ -157,7 +158,11 @@ async def _run_worker(settings: Settings, database_url: str, *, tracing: Tracing
     # invalidate (TTLs then bound staleness) and no live clients to publish order updates to.
     async with (
         platform(
-            settings, database_url=database_url, redis_url=settings.redis.url, tracing=tracing
+            settings,
+            database_url=database_url,
+            redis_url=settings.redis.url,
+            tracing=tracing,
+            with_metrics=True,
         ) as p,
         running_worker(p, wire_all(p)) as running,
     ):

@@ -81,7 +81,7 @@ async def running_worker(p: Platform, wirings: list[Wiring]) -> AsyncIterator[Ru
     for task in tasks:
         task.add_done_callback(partial(_report_exit, stop))
     unregister = None
-    if p.settings.metrics.port is not None:  # the subscribers' standing, from the one leading
+    if p.settings.metrics.port is not None:  # the subscribers' standing, for /metrics
         collector = SubscriptionCollector(
             partial(subscription_statuses, p.engine), loop=asyncio.get_running_loop()
         )
