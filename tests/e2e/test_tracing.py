@@ -72,6 +72,7 @@ async def test_a_checkout_its_fulfilment_and_its_publishing_are_one_trace(
         teapot = await shop.stocked_product(3)
         await shop.fill_cart(customer, teapot["sku"], 1)
         await _drained(shop)
+        set_up = exporter.get_finished_spans()
         exporter.clear()
 
         access_log = io.StringIO()
@@ -91,6 +92,15 @@ async def test_a_checkout_its_fulfilment_and_its_publishing_are_one_trace(
         await shop.wait_status(customer, order_id, "paid")
         topic = f"{prefix}.ordering.events"
         records = await _published(kafka_bootstrap, topic, f"order-{order_id}", count=4)
+
+    # Logging in checks the throttle in Redis: its calls are spans of the login's trace.
+    login = next(s for s in set_up if s.kind == SpanKind.SERVER and "/auth/token" in s.name)
+    redis_calls = [
+        s
+        for s in _in_trace(set_up, _ctx(login).trace_id)
+        if s.kind == SpanKind.CLIENT and "redis" in {str(v) for v in (s.attributes or {}).values()}
+    ]
+    assert redis_calls, [s.name for s in _in_trace(set_up, _ctx(login).trace_id)]
 
     spans = exporter.get_finished_spans()
     server = _one(spans, lambda s: s.kind == SpanKind.SERVER and "/checkout" in s.name)
