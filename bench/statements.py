@@ -16,7 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from application.shared.bus import Command, CommandBus
 from infrastructure.db.engine import build_engine
-from infrastructure.db.statements import CountingBus, StatementScopeMiddleware, counting_statements
+from infrastructure.db.statements import (
+    StatementScopeMiddleware,
+    command_scope,
+    counting_statements,
+)
 
 URL = "postgresql+asyncpg://bench@127.0.0.1/bench"  # never connected to
 
@@ -69,7 +73,10 @@ async def do_nothing(_command: Nothing, _deps: None) -> None:
 async def run(rounds: int, calls: int) -> None:
     counted, plain = build_engine(URL), create_async_engine(URL)
     wrapped = StatementScopeMiddleware(bare_app)
-    buses: dict[str, CommandBus] = {"plain": CommandBus(), "counting": CountingBus()}
+    buses: dict[str, CommandBus] = {
+        "plain": CommandBus(),
+        "counting": CommandBus(around=[command_scope]),
+    }
     for bus in buses.values():
         bus.register(Nothing, do_nothing, None)
     rows: dict[str, list[float]] = {}
@@ -91,7 +98,7 @@ async def run(rounds: int, calls: int) -> None:
                     await per_call(lambda: buses["plain"].handle(Nothing()), calls),
                 ),
                 (
-                    "command, CountingBus",
+                    "command, command_scope",
                     await per_call(lambda: buses["counting"].handle(Nothing()), calls),
                 ),
             ):

@@ -19,14 +19,17 @@ from agora.seed import demo_notice
 from agora.settings import Settings
 from agora.worker import running_worker
 from api.services import ApiConfig, ApiServices, LiveConfig
+from application.shared.bus import Around, CommandBus
 from application.shared.clock import Clock, SystemClock
 from infrastructure.db.engine import build_engine
-from infrastructure.db.statements import CountingBus, StatementScopeMiddleware
+from infrastructure.db.statements import StatementScopeMiddleware, command_scope
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.health import DependencyProbes
 from infrastructure.http.client import shared_http_client
 from infrastructure.payments.gateway import PaymentProvider
 from infrastructure.redis.client import RedisCircuit, build_redis
+from infrastructure.telemetry.metrics import PoolCollector, register, serve_metrics
+from infrastructure.telemetry.tracing import Tracing, command_span
 
 VERSION = "0.1.0"
 
@@ -46,8 +49,12 @@ async def platform(
     redis_url: str | None,
     clock: Clock | None = None,
     payments: PaymentProvider | None = None,
+    tracing: Tracing | None = None,
+    with_metrics: bool = False,
 ) -> AsyncIterator[Platform]:
-    """The process's shared resources, closed (with whatever the contexts opened) on exit."""
+    """The process's shared resources, closed (with whatever the contexts opened) on exit.
+    With `tracing`, SQL, Redis, Kafka sends and every command are spans; `with_metrics` (the
+    server and the worker, not one-shot commands) serves `/metrics` on METRICS_PORT if set."""
     async with AsyncExitStack() as resources:
         engine = build_engine(
             database_url,
@@ -57,6 +64,15 @@ async def platform(
             slow_statement_ms=settings.database.slow_statement_ms,
         )
         resources.push_async_callback(engine.dispose)
+        around: list[Around] = [command_scope]
+        if tracing is not None:
+            tracing.instrument_engine(engine)
+            tracing.instrument_clients()
+            resources.callback(tracing.close)
+            around.append(command_span(tracing.tracer))
+        if with_metrics and (metrics_port := settings.metrics.port) is not None:
+            resources.callback(register(PoolCollector(engine)))
+            resources.callback(serve_metrics(host=settings.metrics.host, port=metrics_port))
         redis = None
         if redis_url is not None:
             redis = build_redis(redis_url, timeout_seconds=settings.redis.timeout_seconds)
@@ -67,7 +83,7 @@ async def platform(
             settings=settings,
             engine=engine,
             registry=build_registry(),
-            bus=CountingBus(),
+            bus=CommandBus(around=around),
             clock=clock or SystemClock(),
             http=http,
             redis=redis,
@@ -78,6 +94,7 @@ async def platform(
             ),
             resources=resources,
             payments=payments,
+            tracing=tracing,
         )
 
 
@@ -95,6 +112,8 @@ def api_config(settings: Settings) -> ApiConfig:
         version=VERSION,
         docs_notice=demo_notice() if settings.app.demo else "",
         statement_scope=StatementScopeMiddleware,
+        metrics=settings.metrics.port is not None,
+        tracing=bool(settings.tracing.exporter_otlp_endpoint),
     )
 
 
@@ -107,11 +126,20 @@ async def open_services(
     clock: Clock | None = None,
     with_worker: bool = False,
     payments: PaymentProvider | None = None,
+    tracing: Tracing | None = None,
+    with_metrics: bool = False,
 ) -> AsyncIterator[ApiServices]:
     """Open pools and clients, hand out the wired services, close everything on exit.
-    `with_worker` also runs the worker (log subscribers, jobs, consumers) in this process."""
+    `with_worker` also runs the worker (log subscribers, jobs, consumers) in this process;
+    `with_metrics` serves its `/metrics` when METRICS_PORT is set."""
     async with platform(
-        settings, database_url=database_url, redis_url=redis_url, clock=clock, payments=payments
+        settings,
+        database_url=database_url,
+        redis_url=redis_url,
+        clock=clock,
+        payments=payments,
+        tracing=tracing,
+        with_metrics=with_metrics,
     ) as p:
         wirings = wire_all(p)
         assert p.redis is not None

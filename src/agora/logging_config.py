@@ -7,6 +7,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
 
+from opentelemetry import trace
+
 from application.shared.context import current_correlation_id
 
 LogFormat = Literal["auto", "human", "json"]
@@ -19,11 +21,16 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
 
 
 def _extras(record: logging.LogRecord) -> dict[str, Any]:
-    """The request id of the current request, then whatever was passed in `extra=`."""
+    """The request id of the current request, the trace and span ids when a span is active
+    (the ids its trace carries), then whatever was passed in `extra=`."""
     extras: dict[str, Any] = {}
     request_id = current_correlation_id()
     if request_id is not None:
         extras["request_id"] = request_id
+    span = trace.get_current_span().get_span_context()
+    if span.is_valid:
+        extras["trace_id"] = f"{span.trace_id:032x}"
+        extras["span_id"] = f"{span.span_id:016x}"
     extras.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
     return extras
 

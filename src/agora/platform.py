@@ -16,6 +16,7 @@ from infrastructure.eventlog.subscriptions import Subscriber
 from infrastructure.kafka.consumer import KafkaConsumerRunner
 from infrastructure.payments.gateway import PaymentProvider
 from infrastructure.redis.client import RedisCircuit
+from infrastructure.telemetry.tracing import Tracing
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,7 +25,7 @@ class Platform:
     REDIS_URL; every use of Redis goes through the one `redis_circuit` but the readiness probe
     (which asks Redis itself, so that an outage is seen); `payments` replaces the
     simulated provider (tests pass one they can inspect); `resources` closes what a context
-    opened, when the process stops."""
+    opened, when the process stops; `tracing` is None unless traces are exported."""
 
     settings: Settings
     engine: AsyncEngine
@@ -37,6 +38,7 @@ class Platform:
     redis_circuit: RedisCircuit
     resources: AsyncExitStack
     payments: PaymentProvider | None = None
+    tracing: Tracing | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 import uvicorn
 
+from agora import telemetry
 from agora.bootstrap import api_config, open_services, platform, wire_all
 from agora.runtime import ServiceUrls, resolve_database_url, resolve_service_urls
 from agora.seed import demo_banner, seed_demo
@@ -20,6 +21,7 @@ from agora.worker import running_worker
 from api.app import create_app
 from infrastructure.db.migrations import upgrade_to_head
 from infrastructure.embedded import EmbeddedServices
+from infrastructure.telemetry.tracing import Tracing
 
 log = logging.getLogger("agora")
 
@@ -47,12 +49,19 @@ def serve(
         if settings.app.demo:
             asyncio.run(_seed(settings, urls))
             print(demo_banner(), flush=True)
+        tracing = telemetry.tracing_from(settings, role="api")
         app = create_app(
             config=api_config(settings),
             services=lambda: open_services(
-                settings, database_url=urls.database, redis_url=urls.redis, with_worker=with_worker
+                settings,
+                database_url=urls.database,
+                redis_url=urls.redis,
+                with_worker=with_worker,
+                tracing=tracing,
+                with_metrics=True,
             ),
         )
+        telemetry.instrument_app(app, tracing)
         config = uvicorn.Config(
             app,
             loop="uvloop",
@@ -60,7 +69,10 @@ def serve(
             access_log=False,
             **http_options(settings.http),
         )
-        _AnnouncingServer(config, url=_url(host, port)).run(sockets=[listener])
+        try:
+            _AnnouncingServer(config, url=_url(host, port)).run(sockets=[listener])
+        finally:
+            telemetry.close(tracing)
 
 
 class _AnnouncingServer(uvicorn.Server):
@@ -128,11 +140,16 @@ async def _seed(settings: Settings, urls: ServiceUrls) -> None:
 
 def worker(settings: Settings) -> None:
     """Run until SIGTERM or SIGINT, then finish the current batches and exit."""
-    with EmbeddedServices() as embedded:
-        asyncio.run(_run_worker(settings, resolve_database_url(settings, embedded)))
+    tracing = telemetry.tracing_from(settings, role="worker")
+    try:
+        with EmbeddedServices() as embedded:
+            url = resolve_database_url(settings, embedded)
+            asyncio.run(_run_worker(settings, url, tracing=tracing))
+    finally:
+        telemetry.close(tracing)
 
 
-async def _run_worker(settings: Settings, database_url: str) -> None:
+async def _run_worker(settings: Settings, database_url: str, *, tracing: Tracing | None) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -140,7 +157,13 @@ async def _run_worker(settings: Settings, database_url: str) -> None:
     # Without REDIS_URL a separate worker shares no Redis with the API: it has no cache to
     # invalidate (TTLs then bound staleness) and no live clients to publish order updates to.
     async with (
-        platform(settings, database_url=database_url, redis_url=settings.redis.url) as p,
+        platform(
+            settings,
+            database_url=database_url,
+            redis_url=settings.redis.url,
+            tracing=tracing,
+            with_metrics=True,
+        ) as p,
         running_worker(p, wire_all(p)) as running,
     ):
         log.info("worker running", extra={"subscribers": [r.name for r in running.runners]})

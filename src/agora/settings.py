@@ -229,6 +229,28 @@ class ReportsSettings(_Concern, env_prefix="REPORTS_"):
     """How often the worker refreshes the sales views."""
 
 
+class TracingSettings(_Concern, env_prefix="OTEL_"):
+    """OpenTelemetry traces, under OpenTelemetry's own variable names; off unless an endpoint
+    is set."""
+
+    exporter_otlp_endpoint: str | None = None
+    """OTLP/HTTP collector (`http://collector:4318`); spans go to `<endpoint>/v1/traces`.
+    Unset: no tracing at all."""
+    service_name: str = "agora"
+    """The `service.name` of this process's spans (`agora-api`, `agora-worker`, ...)."""
+    traces_sampler_arg: float = Field(1.0, ge=0, le=1)
+    """Share of requests (and other root spans) traced; the worker's spans follow theirs."""
+
+
+class MetricsSettings(_Concern, env_prefix="METRICS_"):
+    """Prometheus metrics, served by each process on a port of its own, never on the API's."""
+
+    port: int | None = Field(None, ge=1, le=65_535)
+    """Port of this process's `/metrics`; unset: none is served, no per-route HTTP metrics."""
+    host: str = "127.0.0.1"
+    """Interface the metrics port listens on (`0.0.0.0` in a container Prometheus scrapes)."""
+
+
 class ConfigurationError(Exception):
     """Settings that would be unsafe or cannot work; the message says which and why."""
 
@@ -250,6 +272,8 @@ class Settings(BaseModel):
     notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)
     reports: ReportsSettings = Field(default_factory=ReportsSettings)
     webhooks: WebhooksSettings = Field(default_factory=WebhooksSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
     def check_production_safety(self) -> None:
         if self.app.env != "production":

@@ -15,9 +15,11 @@ from typing import Any
 from agora.platform import Job, Platform, Wiring
 from agora.settings import Settings
 from infrastructure.db.engine import asyncpg_dsn
+from infrastructure.eventlog.monitoring import subscription_statuses
 from infrastructure.eventlog.subscriptions import RunnerConfig, Subscriber, SubscriptionRunner
 from infrastructure.kafka.consumer import KafkaConsumerRunner
 from infrastructure.kafka.relay import KafkaRelay
+from infrastructure.telemetry.metrics import SubscriptionCollector, register
 
 log = logging.getLogger("agora.worker")
 
@@ -33,6 +35,7 @@ def subscribers(p: Platform, wirings: list[Wiring]) -> list[Subscriber]:
                 registry=p.registry,
                 client_id=f"{kafka.client_id}-relay",
                 topic_prefix=kafka.topic_prefix,
+                traced=p.tracing is not None,
             )
         )
     else:
@@ -77,9 +80,17 @@ async def running_worker(p: Platform, wirings: list[Wiring]) -> AsyncIterator[Ru
     tasks += [asyncio.create_task(loop, name=name) for name, loop in loops.items()]
     for task in tasks:
         task.add_done_callback(partial(_report_exit, stop))
+    unregister = None
+    if p.settings.metrics.port is not None:  # the subscribers' standing, for /metrics
+        collector = SubscriptionCollector(
+            partial(subscription_statuses, p.engine), loop=asyncio.get_running_loop()
+        )
+        unregister = register(collector)
     try:
         yield RunningWorker(runners=runners, tasks=tasks)
     finally:
+        if unregister is not None:
+            unregister()
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
         for runner in runners:

@@ -18,6 +18,7 @@ from api.middleware.body_limit import BodyLimitMiddleware
 from api.middleware.json_depth import JsonDepthMiddleware
 from api.middleware.request_context import RequestContextMiddleware
 from api.middleware.security_headers import SecurityHeadersMiddleware
+from api.middleware.telemetry import TelemetryMiddleware
 from api.middleware.unhandled_errors import UnhandledErrorMiddleware
 from api.notifications import routes as notifications
 from api.openapi import install_openapi
@@ -86,6 +87,8 @@ def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:
             Middleware(JsonDepthMiddleware),
         ],
     )
+    if config.metrics or config.tracing:  # just inside the request id (ADR 0026)
+        app.user_middleware.insert(1, Middleware(TelemetryMiddleware, metrics=config.metrics))
     install_error_handlers(app)
     for routes in CONTEXT_ROUTES:
         for router in routes.routers:

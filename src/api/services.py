@@ -63,3 +63,6 @@ class ApiConfig:
     statement_scope: Callable[[ASGIApp], ASGIApp]
     # Markdown shown at the top of the docs pages (the demo accounts, in demo mode).
     docs_notice: str = ""
+    # Per-route request metrics (METRICS_PORT set) and the request id on traces (ADR 0026).
+    metrics: bool = False
+    tracing: bool = False

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from application.shared.bus import Command
+from application.shared.bus import Command, CommandBus
 from infrastructure.db.engine import build_engine
-from infrastructure.db.statements import CountingBus, counting_statements
+from infrastructure.db.statements import command_scope, counting_statements
 
 SECRET = "a-customer-email@example.com"
 
@@ -64,7 +64,7 @@ async def test_slow_statements_name_their_command_and_never_their_values(
     database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     every_statement = build_engine(database_url, pool_size=1, slow_statement_ms=0)
-    bus = CountingBus()
+    bus = CommandBus(around=[command_scope])
     bus.register(LookUpTwice, look_up_twice, every_statement)
     try:
         with counting_statements() as counted, caplog.at_level(logging.WARNING):

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
 
 from agora.logging_config import HumanFormatter, JsonFormatter, configure_logging
 from application.shared.context import CallContext, current_call
@@ -84,3 +85,16 @@ def test_a_human_line_shows_the_traceback_below_it() -> None:
     first, *rest = text.splitlines()
     assert "it broke" in first
     assert any("RuntimeError: boom" in line for line in rest)
+
+
+def test_a_json_line_names_the_active_span_and_its_trace() -> None:
+    provider = TracerProvider()
+    record = logging.LogRecord("agora.access", logging.INFO, __file__, 1, "request", None, None)
+    with provider.get_tracer("test").start_as_current_span("request") as span:
+        entry = json.loads(JsonFormatter().format(record))
+    context = span.get_span_context()
+    assert entry["trace_id"] == f"{context.trace_id:032x}"
+    assert entry["span_id"] == f"{context.span_id:016x}"
+    outside = json.loads(JsonFormatter().format(record))
+    assert "trace_id" not in outside
+    assert "span_id" not in outside

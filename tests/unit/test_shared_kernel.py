@@ -1,8 +1,11 @@
 """The command bus (and its typed registration), pagination cursors."""
 
 import textwrap
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mypy import api as mypy
@@ -27,6 +30,15 @@ async def double(cmd: Double, deps: int) -> int:
     return cmd.value * deps
 
 
+@dataclass(frozen=True)
+class Halve(Command[float]):
+    value: int
+
+
+async def halve(cmd: Halve, deps: None) -> float:
+    return cmd.value / 0  # fails inside the wrappers, which still close
+
+
 async def test_the_bus_sends_each_command_to_its_handler_with_its_dependencies() -> None:
     bus = CommandBus()
     bus.register(Double, double, 2)
@@ -35,6 +47,38 @@ async def test_the_bus_sends_each_command_to_its_handler_with_its_dependencies()
         await bus.handle(Unregistered())
     with pytest.raises(ValueError, match="has a handler already"):
         bus.register(Double, double, 3)
+
+
+async def test_the_bus_runs_each_command_inside_its_wrappers_first_outermost() -> None:
+    seen: list[str] = []
+
+    def wrapper(name: str) -> Callable[[Command[Any]], AbstractContextManager[object]]:
+        @contextmanager
+        def around(command: Command[Any]) -> Iterator[None]:
+            seen.append(f"{name} enters {type(command).__name__}")
+            try:
+                yield
+            finally:
+                seen.append(f"{name} leaves")
+
+        return around
+
+    bus = CommandBus(around=[wrapper("outer"), wrapper("inner")])
+    bus.register(Double, double, 0)
+    bus.register(Halve, halve, None)
+    assert await bus.handle(Double(1)) == 0
+    with pytest.raises(ZeroDivisionError):
+        await bus.handle(Halve(1))
+    assert seen == [
+        "outer enters Double",
+        "inner enters Double",
+        "inner leaves",
+        "outer leaves",
+        "outer enters Halve",
+        "inner enters Halve",
+        "inner leaves",
+        "outer leaves",
+    ]
 
 
 REGISTRATION = """

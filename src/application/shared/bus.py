@@ -3,7 +3,8 @@ root; every use case runs through it, whoever asks (a route, a process, a consum
 Registration is typed: registering a handler for another command, or with another context's
 dependencies, fails type checking."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractContextManager, ExitStack
 from typing import Any, Generic, TypeVar, cast
 
 R = TypeVar("R")
@@ -19,13 +20,20 @@ class UnknownCommand(LookupError):
     """A command was sent that no handler was registered for: a wiring bug."""
 
 
-class CommandBus:
-    """Dispatches each command to the one handler registered for its type."""
+# Something that wraps each command's handling: the composition root passes the statement
+# counter's scope and, when traces are on, a span (infrastructure; the bus knows neither).
+Around = Callable[["Command[Any]"], AbstractContextManager[object]]
 
-    def __init__(self) -> None:
+
+class CommandBus:
+    """Dispatches each command to the one handler registered for its type, inside each of
+    `around`'s context managers (the first outermost)."""
+
+    def __init__(self, *, around: Sequence[Around] = ()) -> None:
         self._handlers: dict[
             type[Command[Any]], tuple[Callable[[Any, Any], Awaitable[Any]], Any]
         ] = {}
+        self._around = tuple(around)
 
     def register(
         self, command: type[C], handler: Callable[[C, D], Awaitable[Any]], deps: D
@@ -39,4 +47,9 @@ class CommandBus:
             handler, deps = self._handlers[type(command)]
         except KeyError:
             raise UnknownCommand(type(command).__name__) from None
-        return cast(R, await handler(command, deps))
+        if not self._around:
+            return cast(R, await handler(command, deps))
+        with ExitStack() as stack:
+            for wrap in self._around:
+                stack.enter_context(wrap(command))
+            return cast(R, await handler(command, deps))

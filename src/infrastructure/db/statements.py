@@ -6,27 +6,26 @@ dialect's BEGIN and COMMIT are not statements to them, so a count is of the SQL 
 for. `before_cursor_execute` adds one to the innermost open scope and notes the time;
 `after_cursor_execute` logs the statement text (placeholders, never the values) at WARNING when
 it took `slow_ms` or longer. A scope lives in a contextvar: one per HTTP request
-(`StatementScopeMiddleware`), one per command (`CountingBus`), and any block of a test or a
-benchmark (`counting_statements()`). A scope that closes adds its count to the one around it, so
-a request's count includes the commands it sent."""
+(`StatementScopeMiddleware`), one per command (`command_scope`, around the bus), and any block
+of a test or a benchmark (`counting_statements()`). A scope that closes adds its count to the
+one around it, so a request's count includes the commands it sent."""
 
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from application.shared.bus import Command, CommandBus
+from application.shared.bus import Command
 
 log = logging.getLogger(__name__)
 
-R = TypeVar("R")
 # The ASGI interface, spelled out here so that the database adapter needs no web framework.
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -140,9 +139,7 @@ class StatementScopeMiddleware:
                 scope.setdefault("state", {})[REQUEST_STATE_KEY] = count.statements
 
 
-class CountingBus(CommandBus):
-    """The command bus, each command's statements counted in a scope named for the command."""
-
-    async def handle(self, command: Command[R]) -> R:
-        with counting_statements(command=type(command).__name__):
-            return await super().handle(command)
+def command_scope(command: Command[Any]) -> AbstractContextManager[StatementCount]:
+    """Wraps a command on the bus (`CommandBus(around=...)`): its statements counted in a
+    scope named for the command."""
+    return counting_statements(command=type(command).__name__)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 from domain.shared.aggregate import AggregateRoot, EventSourcedAggregate
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.store import EventStore, NewEvents, PendingEvent
+from infrastructure.telemetry.metrics import count_committed
 
 A = TypeVar("A", bound=AggregateRoot)
 
@@ -118,6 +119,9 @@ class SqlUnitOfWork:
             await self._savepoint.commit()
         else:
             await self._conn.commit()
+        count_committed(
+            self._registry.of(pending.event).name for batch in appended for pending in batch.events
+        )
         await self._committed(appended)
 
     def _open(self, conn: AsyncConnection, events: EventStore) -> None:

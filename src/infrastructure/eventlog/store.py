@@ -21,6 +21,7 @@ from application.shared.views import view_of
 from domain.shared.events import DomainEvent
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.tables import event_log
+from infrastructure.telemetry.tracing import active_traceparent
 
 NOTIFY_CHANNEL = "agora_event_log"  # also named in the event_log trigger's migration
 NO_STREAM = 0
@@ -194,8 +195,14 @@ def stream_lock_key(stream_id: str) -> int:
 
 
 def _metadata() -> dict[str, str]:
-    """What is known of the current call: request (correlation) id, cause, actor and trace."""
+    """What is known of the current call: request (correlation) id, cause, actor and trace.
+    With tracing on, the trace is the span appending (the command's), so whatever reacts to the
+    event continues the same trace; otherwise the caller's `traceparent`, as it came."""
     context = current_call.get()
     if context is None:
         return {}
-    return {k: v for k, v in asdict(context).items() if v is not None}
+    metadata = {k: v for k, v in asdict(context).items() if v is not None}
+    traceparent = active_traceparent()
+    if traceparent is not None:
+        metadata["traceparent"] = traceparent
+    return metadata

@@ -28,12 +28,13 @@ def envelope(event: StoredEvent) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
 
 
-def headers(event: StoredEvent) -> Headers:
+def headers(event: StoredEvent, *, traceparent: bool = True) -> Headers:
+    """`traceparent=False` leaves it to a traced producer, which writes its send span's."""
     pairs = {
         "event_id": str(event.event_id),
         "event_type": event.event_type,
         "schema_version": str(event.schema_version),
         "correlation_id": event.metadata.get("correlation_id"),
-        "traceparent": event.metadata.get("traceparent"),
+        "traceparent": event.metadata.get("traceparent") if traceparent else None,
     }
     return [(k, str(v).encode()) for k, v in pairs.items() if v is not None]

@@ -6,6 +6,7 @@ never loses; an unreachable broker is retried with backoff while the backlog wai
 import asyncio
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -14,6 +15,7 @@ from infrastructure.eventlog.registry import EventRegistry, UnknownEventType
 from infrastructure.eventlog.store import StoredEvent
 from infrastructure.eventlog.subscriptions import FailurePolicy
 from infrastructure.kafka.envelope import envelope, headers, topic_for
+from infrastructure.telemetry.tracing import continuing
 
 log = logging.getLogger(__name__)
 
@@ -31,29 +33,35 @@ class KafkaRelay:
         registry: EventRegistry,
         client_id: str = "agora-relay",
         topic_prefix: str = "agora",
+        traced: bool = False,
     ) -> None:
         self._bootstrap = bootstrap_servers
         self._registry = registry
         self._client_id = client_id
         self._prefix = topic_prefix
+        self._traced = traced
         self._producer: AIOKafkaProducer | None = None
 
     async def handle(self, events: Sequence[StoredEvent], conn: AsyncConnection) -> None:
         producer = await self._started_producer()
         try:
-            sends = [
-                await producer.send(
-                    self._topic(event),
-                    value=envelope(event),
-                    key=event.stream_id.encode(),
-                    headers=headers(event),
-                )
-                for event in events
-            ]
+            sends = [await self._send(producer, event) for event in events]
             await asyncio.gather(*sends)
         except Exception:
             await self.close()  # a broken producer is rebuilt on the next attempt
             raise
+
+    async def _send(self, producer: AIOKafkaProducer, event: StoredEvent) -> "asyncio.Future[Any]":
+        """Traced, the send's span is a child of the event's trace and its `traceparent` is
+        the header (the instrumented producer writes it); otherwise the event's own is."""
+        with continuing(event.metadata.get("traceparent") if self._traced else None):
+            sent: asyncio.Future[Any] = await producer.send(
+                self._topic(event),
+                value=envelope(event),
+                key=event.stream_id.encode(),
+                headers=headers(event, traceparent=not self._traced),
+            )
+        return sent
 
     async def close(self) -> None:
         producer, self._producer = self._producer, None

@@ -2,7 +2,10 @@
 behind a circuit breaker. A decline is an answer, never retried; retries reuse the reference."""
 
 import asyncio
+import contextlib
+import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Protocol, TypeVar
 
 import tenacity
@@ -12,6 +15,7 @@ from purgatory.domain.model import OpenedState
 from application.ordering.ports import PaymentResult, PaymentUnavailable
 from domain.shared.money import Money
 from infrastructure.payments.simulated import ProviderError
+from infrastructure.telemetry.metrics import PAYMENT_CALLS, PAYMENT_CIRCUIT
 
 T = TypeVar("T")
 CIRCUIT = "payments"
@@ -55,25 +59,51 @@ class ResilientGateway:
 
     async def authorize(self, *, reference: str, amount: Money, token: str) -> PaymentResult:
         return await self._call(
-            lambda: self._provider.authorize(reference=reference, amount=amount, token=token)
+            "authorize",
+            lambda: self._provider.authorize(reference=reference, amount=amount, token=token),
         )
 
     async def refund(self, *, reference: str, payment_reference: str, amount: Money) -> str:
         return await self._call(
+            "refund",
             lambda: self._provider.refund(
                 reference=reference, payment_reference=payment_reference, amount=amount
-            )
+            ),
         )
 
     async def void(self, *, reference: str) -> None:
-        await self._call(lambda: self._provider.void(reference=reference))
+        await self._call("void", lambda: self._provider.void(reference=reference))
+
+    async def _within(self, attempt_once: Callable[[], Awaitable[T]]) -> T:
+        async with asyncio.timeout(self._timeout):
+            return await attempt_once()
 
     async def circuit_state(self) -> str:
         """ "closed", "opened" or "half-opened"."""
         breaker = await self._breakers.get_breaker(CIRCUIT)
         return str(breaker.context.state)
 
-    async def _call(self, attempt_once: Callable[[], Awaitable[T]]) -> T:
+    async def _call(self, operation: str, attempt_once: Callable[[], Awaitable[T]]) -> T:
+        try:
+            return await self._retried(operation, attempt_once)
+        finally:
+            with contextlib.suppress(Exception):
+                PAYMENT_CIRCUIT.state(await self.circuit_state())
+
+    async def _timed(self, operation: str, attempt_once: Callable[[], Awaitable[T]]) -> T:
+        """One attempt, its time recorded with its outcome (ok, failed, timeout)."""
+        started, outcome = time.perf_counter(), "failed"
+        try:
+            result = await attempt_once()
+            outcome = "ok"
+            return result
+        except TimeoutError:
+            outcome = "timeout"
+            raise
+        finally:
+            PAYMENT_CALLS.labels(operation, outcome).observe(time.perf_counter() - started)
+
+    async def _retried(self, operation: str, attempt_once: Callable[[], Awaitable[T]]) -> T:
         retrying = tenacity.AsyncRetrying(
             stop=tenacity.stop_after_attempt(self._attempts),
             wait=tenacity.wait_random_exponential(multiplier=self._backoff, max=self._backoff_max),
@@ -84,8 +114,8 @@ class ResilientGateway:
             async for attempt in retrying:
                 with attempt:
                     breaker = await self._breakers.get_breaker(CIRCUIT)
-                    async with breaker, asyncio.timeout(self._timeout):
-                        return await attempt_once()
+                    async with breaker:
+                        return await self._timed(operation, partial(self._within, attempt_once))
         except OpenedState as exc:
             # purgatory raises one instance every time; its traceback would grow with each.
             exc.__traceback__ = None
