@@ -1,14 +1,20 @@
 """Building the async engine; called by the composition root, never at import time."""
 
+import time
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 
+from application.shared.errors import DatabaseUnavailable
 from infrastructure.db.transient import connect_failure, lost_connection, pool_exhausted
+
+# A connection back in the pool for longer than this is pinged before it is handed out again.
+IDLE_BEFORE_PING_SECONDS = 2.0
 
 
 def async_url(url: str) -> str:
@@ -50,7 +56,7 @@ def build_engine(
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=pool_timeout_seconds,
-        pool_pre_ping=True,
+        pool_pre_ping=False,  # `_ping_if_idle` instead: see there
         echo=echo,
         # Statement parameters hold password and token hashes: keep them out of logs and errors.
         hide_parameters=True,
@@ -61,7 +67,30 @@ def build_engine(
     # whichever statement met it; every other database error keeps its own exception.
     event.listen(engine.sync_engine, "do_connect", _connect)
     event.listen(engine.sync_engine, "handle_error", _on_error)
+    event.listen(engine.sync_engine.pool, "checkin", _checked_in)
+    event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
     return engine
+
+
+def _checked_in(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+    """Ping a connection that sat idle, not one that was busy a moment ago. The asyncpg
+    dialect's ping is three round trips (BEGIN, an empty query, ROLLBACK): pinging at every
+    checkout cost each short transaction more than its own statements (ADR 0023). A connection
+    that was fine a moment ago is no likelier to fail on a ping than on its first statement,
+    whose failure the pool handles anyway (the engine turns it into DatabaseUnavailable and the
+    pool replaces every connection); what a ping catches is one that died while idle: a server
+    restarted, a proxy that dropped it. A failed ping makes the pool connect afresh."""
+    idle_since = record.info.get("checked_in_at")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_BEFORE_PING_SECONDS:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:
+        raise DisconnectionError("an idle connection failed its ping") from exc
 
 
 def _connect(
@@ -82,5 +111,13 @@ def _on_error(context: ExceptionContext) -> None:
 
 
 async def ping(engine: AsyncEngine) -> None:
-    async with engine.connect() as conn:
-        await conn.execute(text("SELECT 1"))
+    """Whether PostgreSQL answers now. A pooled connection found dead says only that it was
+    dropped (and makes the pool replace every connection): ask once more, on a new one."""
+    for attempt in (1, 2):
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            return
+        except DatabaseUnavailable as exc:
+            if exc.reason != "disconnected" or attempt == 2:
+                raise
