@@ -168,6 +168,11 @@ class OrderingSettings(_Concern, env_prefix="ORDERING_"):
     """How long an Idempotency-Key's first response is kept."""
     sweep_seconds: float = Field(30.0, gt=0, le=3600)
     """How often the worker cancels orders left unpaid."""
+    max_fulfilment_backlog: int = Field(500, ge=0, le=1_000_000)
+    """Checkout answers 503 `fulfilment_backlogged` while this many orders wait for stock and
+    payment; 0: no bound."""
+    backlog_check_seconds: float = Field(1.0, gt=0, le=60)
+    """How long each API process reuses its count of the orders waiting."""
 
 
 class PaymentsSettings(_Concern, env_prefix="PAYMENTS_"):

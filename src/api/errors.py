@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.problems import PROBLEM_MEDIA_TYPE, http_problem, problem_body
 from application.ordering.ports import (
+    FulfilmentBacklogged,
     InvalidCallback,
     LiveUpdatesUnavailable,
     PaymentUnavailable,
@@ -103,6 +104,9 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     ),
     InvalidCallback: ProblemSpec(400, "invalid_webhook_payload", "Invalid webhook payload"),
     PaymentUnavailable: ProblemSpec(503, "payment_unavailable", "Payment provider unavailable"),
+    FulfilmentBacklogged: ProblemSpec(
+        503, "fulfilment_backlogged", "Too many orders waiting for fulfilment"
+    ),
     LiveUpdatesUnavailable: ProblemSpec(
         503, "live_updates_unavailable", "Live updates unavailable"
     ),

@@ -33,6 +33,7 @@ from domain.shared.money import Money
 from domain.shared.sku import Sku
 from infrastructure.catalog.unit_of_work import SqlCatalogUnitOfWork
 from infrastructure.inventory.unit_of_work import SqlInventoryUnitOfWork
+from infrastructure.ordering.repositories import BacklogCount
 from infrastructure.ordering.unit_of_work import SqlOrderingUnitOfWork
 from infrastructure.payments.simulated import SimulatedProvider
 from tests.support.eventlog import REGISTRY
@@ -80,7 +81,8 @@ def ordering(request: pytest.FixtureRequest) -> Ordering:
             await uow.products.add(product)
             await uow.commit()
 
-    uow = partial(SqlOrderingUnitOfWork, engine, REGISTRY, CatalogForOrdering)
+    backlog = BacklogCount(interval_seconds=60)
+    uow = partial(SqlOrderingUnitOfWork, engine, REGISTRY, CatalogForOrdering, backlog)
     return Ordering(uow=uow, offer=offer)
 
 
@@ -236,6 +238,20 @@ async def test_deadlines_come_due_longest_waiting_first(ordering: Ordering) -> N
         assert await uow.deadlines.due(NOW + timedelta(minutes=6), limit=10) == [third, first]
 
 
+async def test_the_backlog_counts_the_orders_whose_deadline_runs_up_to_the_bound(
+    ordering: Ordering,
+) -> None:
+    waiting, done = [uuid.uuid4() for _ in range(3)], uuid.uuid4()
+    async with ordering.uow() as uow:
+        for order_id in [*waiting, done]:
+            await uow.deadlines.start(order_id, since=NOW)
+        await uow.deadlines.clear(done)
+        await uow.commit()
+    async with ordering.uow() as uow:
+        assert await uow.backlog.orders_waiting(up_to=10) == 3
+        assert await uow.backlog.orders_waiting(up_to=2) == 2
+
+
 # -- idempotency keys ------------------------------------------------------------------------
 
 
@@ -289,6 +305,25 @@ async def test_a_key_claimed_by_a_running_request_is_refused_at_once(ordering: O
     finish.set()
     await running
     assert await in_own_task(second()) is None  # the first ended without an answer: free
+
+
+async def test_a_live_answer_is_never_replaced_by_another_effect(ordering: Ordering) -> None:
+    """The claim's lookup may miss an answer committed a moment before the claim's lock was
+    taken; remembering a second answer under the key then refuses, so the second effect rolls
+    back and one key still names one effect."""
+    first = placed().state
+    await remember(ordering, request("k-race"), first)
+    async with ordering.uow() as uow:
+        with pytest.raises(IdempotencyKeyInUse):
+            await uow.idempotency.remember(
+                request("k-race"), placed().state, now=NOW, keep_for=KEEP
+            )
+    async with ordering.uow() as uow:
+        assert await uow.idempotency.claim(request("k-race"), OrderState, now=NOW) == first
+    later = NOW + KEEP  # an expired answer is replaced
+    async with ordering.uow() as uow:
+        await uow.idempotency.remember(request("k-race"), placed().state, now=later, keep_for=KEEP)
+        await uow.commit()
 
 
 async def test_answers_expire_and_are_forgotten(ordering: Ordering) -> None:

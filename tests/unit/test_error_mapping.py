@@ -35,9 +35,10 @@ def test_every_error_the_core_can_raise_is_mapped() -> None:
 def test_codes_are_unique_per_status() -> None:
     pairs = [(spec.status, spec.code) for spec in ERROR_TABLE.values()]
     assert len(pairs) == len(set(pairs))
-    # Client errors, and 503 where a dependency outside the request is away.
+    # Client errors, and 503 where a dependency outside the request is away or behind.
     unavailable = {
         "service_unavailable",
+        "fulfilment_backlogged",
         "payment_unavailable",
         "live_updates_unavailable",
         "database_unavailable",

@@ -26,6 +26,7 @@ from infrastructure.eventlog.subscriptions import Subscriber
 from infrastructure.kafka.consumer import KafkaConsumerRunner
 from infrastructure.kafka.warehouse import WarehouseShipments
 from infrastructure.ordering.readers import SqlCartReader, SqlOrderHistory, SqlOrderReader
+from infrastructure.ordering.repositories import BacklogCount
 from infrastructure.ordering.subscribers import (
     FulfilmentRunner,
     OrderProjection,
@@ -140,7 +141,13 @@ def dependencies(p: Platform) -> OrderingDeps:
     o, s = p.settings.ordering, p.settings
     payment_timeout = timedelta(seconds=o.payment_timeout_seconds)
     return OrderingDeps(
-        uow=partial(SqlOrderingUnitOfWork, p.engine, p.registry, CatalogForOrdering),
+        uow=partial(
+            SqlOrderingUnitOfWork,
+            p.engine,
+            p.registry,
+            CatalogForOrdering,
+            BacklogCount(interval_seconds=o.backlog_check_seconds),
+        ),
         bus=p.bus,
         clock=p.clock,
         stock=InventoryForOrdering(p.bus),
@@ -153,6 +160,7 @@ def dependencies(p: Platform) -> OrderingDeps:
         idempotency_ttl=timedelta(hours=o.idempotency_ttl_hours),
         payment_timeout=payment_timeout,
         reservation_hold=payment_timeout + timedelta(seconds=o.reservation_grace_seconds),
+        max_fulfilment_backlog=o.max_fulfilment_backlog,
     )
 
 

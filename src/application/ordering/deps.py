@@ -24,3 +24,5 @@ class OrderingDeps:
     # Longer than the payment timeout, so that the unpaid-order sweep, not the stock sweep,
     # is what ends an order that is never paid.
     reservation_hold: timedelta
+    # Checkout is refused while this many orders wait for fulfilment; 0: never.
+    max_fulfilment_backlog: int

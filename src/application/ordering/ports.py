@@ -92,6 +92,9 @@ class OrderingUnitOfWork(UnitOfWork, Protocol):
     @property
     def idempotency(self) -> IdempotencyKeys: ...
 
+    @property
+    def backlog(self) -> "FulfilmentBacklog": ...
+
 
 class OrderingUnitOfWorkFactory(Protocol):
     """Opens a fresh unit of work for each command."""
@@ -127,6 +130,23 @@ class Stock(Protocol):
 
 class PaymentUnavailable(Unavailable):
     """The provider could not be reached, did not answer in time, or its circuit is open."""
+
+
+# -- backpressure ------------------------------------------------------------------------------
+
+
+class FulfilmentBacklog(Protocol):
+    """How many orders were accepted and are not yet through fulfilment (placed, or waiting
+    for their payment), measured a moment ago: cheap enough to ask on every checkout. It counts
+    what the write side records, so it means the same however fulfilment is run."""
+
+    async def orders_waiting(self, *, up_to: int) -> int:
+        """The count, or `up_to` when at least that many wait."""
+
+
+class FulfilmentBacklogged(Unavailable):
+    """More orders wait for stock and payment than the shop lets build up: new checkouts are
+    refused until fulfilment catches up (ADR 0023)."""
 
 
 class InvalidCallback(ApplicationError):

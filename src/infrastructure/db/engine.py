@@ -1,5 +1,6 @@
 """Building the async engine; called by the composition root, never at import time."""
 
+import time
 from typing import Any
 
 from sqlalchemy import event, text
@@ -12,6 +13,9 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry, PoolProx
 from application.shared.errors import DatabaseUnavailable
 from infrastructure.db.statements import install_statement_counter
 from infrastructure.db.transient import connect_failure, lost_connection, pool_exhausted
+
+# A connection back in the pool for longer than this is pinged before it is handed out again.
+IDLE_BEFORE_PING_SECONDS = 2.0
 
 
 def async_url(url: str) -> str:
@@ -54,6 +58,7 @@ def build_engine(
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=pool_timeout_seconds,
+        pool_pre_ping=False,  # `_lend` instead: see there
         echo=echo,
         # Statement parameters hold password and token hashes: keep them out of logs and errors.
         hide_parameters=True,
@@ -64,22 +69,37 @@ def build_engine(
     # whichever statement met it; every other database error keeps its own exception.
     event.listen(engine.sync_engine, "do_connect", _connect)
     event.listen(engine.sync_engine, "handle_error", _on_error)
-    event.listen(engine.sync_engine, "checkout", _still_open)
+    event.listen(engine.sync_engine.pool, "checkin", _checked_in)
+    event.listen(engine.sync_engine.pool, "checkout", _lend)
     # Statements counted per request and command, the slow ones logged (ADR 0027).
     install_statement_counter(engine, slow_ms=slow_statement_ms)
     return engine
 
 
-def _still_open(
-    dbapi_connection: Any, _record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+def _checked_in(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _lend(
+    dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
 ) -> None:
     """Instead of SQLAlchemy's pre-ping, which costs asyncpg three round trips (BEGIN, a ping,
-    ROLLBACK) before every statement: a connection whose server hung up (a restart, a cut, an
-    idle timeout) is replaced without a round trip, because asyncpg saw its socket close. One
-    that died silently fails its statement as DatabaseUnavailable (a 503), and the pool then
-    drops every connection it had opened before."""
+    ROLLBACK) at every checkout, more than a short transaction's own statements (ADRs 0023,
+    0024). A connection whose server hung up (a restart, a cut, an idle timeout) is replaced
+    without a round trip, because asyncpg saw its socket close; one that sat idle for
+    `IDLE_BEFORE_PING_SECONDS` is pinged, since that is when one dies silently (a proxy that
+    dropped it). One that was busy a moment ago is lent as it is: if it died since, its statement
+    fails as DatabaseUnavailable (a 503) and the pool drops every connection it had opened before.
+    A failed check makes the pool connect afresh."""
     if dbapi_connection.driver_connection.is_closed():
         raise DisconnectionError("the server closed this pooled connection")
+    idle_since = record.info.get("checked_in_at")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_BEFORE_PING_SECONDS:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:
+        raise DisconnectionError("an idle connection failed its ping") from exc
 
 
 def _connect(
@@ -105,17 +125,13 @@ def single_statement_reads(engine: AsyncEngine) -> AsyncEngine:
 
 
 async def ping(engine: AsyncEngine) -> None:
-    """Whether the server answers now. A pooled connection that turns out dead (the pool lends
-    without a round trip, see `_still_open`) says nothing about the server; the pool has
-    dropped it, so a fresh connection asks again."""
-    try:
-        await _select_one(engine)
-    except DatabaseUnavailable as exc:
-        if exc.reason != "disconnected":
-            raise
-        await _select_one(engine)
-
-
-async def _select_one(engine: AsyncEngine) -> None:
-    async with engine.connect() as conn:
-        await conn.execute(text("SELECT 1"))
+    """Whether PostgreSQL answers now. A pooled connection found dead says only that it was
+    dropped (and makes the pool replace every connection): ask once more, on a new one."""
+    for attempt in (1, 2):
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            return
+        except DatabaseUnavailable as exc:
+            if exc.reason != "disconnected" or attempt == 2:
+                raise

@@ -1,6 +1,6 @@
 """A repository for event-sourced aggregates: load by replaying the stream, under the stream's
-lock, so that concurrent commands on one aggregate run one after the other (ADR 0005). The unit
-of work appends the new events at commit, expecting the version the aggregate was loaded at."""
+lock, so that concurrent commands on one existing aggregate run one after the other (ADR 0005).
+The unit of work appends the new events at commit, expecting the version it was loaded at."""
 
 from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
@@ -39,8 +39,10 @@ class EventSourcedRepository(Generic[A]):
         return self._seen.add(self._replay([self._registry.decode(e) for e in stored]))
 
     async def add(self, aggregate: A) -> None:
-        """A new aggregate; its stream is locked too, so nothing else can start it meanwhile."""
-        await self._lock(aggregate.stream_id)
+        """A new aggregate, not locked: no other writer knows its new id, and the append
+        expects no stream (NO_STREAM) with the stream's unique version index behind it, so a
+        second writer could only fail, never interleave. A lock would be a round trip for
+        nothing (ADR 0023)."""
         self._seen.add(aggregate)
 
     async def _lock(self, stream_id: str) -> None:

@@ -4,14 +4,15 @@ Append rules: the batch is all-or-nothing; `expected_version` guards against con
 writers; appending event ids that are already stored is a duplicate, not a conflict."""
 
 import hashlib
+import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -88,39 +89,35 @@ class EventStore:
         self._registry = registry
 
     async def append(self, streams: Sequence[NewEvents]) -> list[AppendResult]:
-        """Append every stream's events, all or none: one check query and one INSERT."""
+        """Append every stream's events, all or none, in one statement: the checks (version,
+        duplicates, the last writer's transaction id) and the INSERT of every event together.
+        On a conflict nothing is inserted; the caller's transaction is then rolled back."""
         streams = [s for s in streams if s.events]
         if not streams:
             return []
-        ids = [p.event_id for s in streams for p in s.events]
-        rows = await self._conn.execute(
-            _CHECKS, {"stream_ids": [s.stream_id for s in streams], "ids": ids}
-        )
+        batch = _Batch.of(streams)
+        try:
+            # A unique violation aborts the whole transaction; the caller's unit of work
+            # rolls back. A statement trigger NOTIFYs subscribers on commit.
+            rows = await self._conn.execute(_APPEND, batch.parameters(self._row))
+        except IntegrityError as exc:
+            raise ConcurrencyConflict("a stream was appended to concurrently") from exc
         found = {r.stream_id: r for r in rows}
-        versions = {stream_id: check.version for stream_id, check in found.items()}
-        values: list[dict[str, Any]] = []
-        results = []
+        results: list[AppendResult] = []
+        appended: dict[str, int] = {}  # events of each stream so far, for one named twice
         for stream in streams:
-            version = versions[stream.stream_id]
-            result = self._check(stream, found[stream.stream_id], version)
-            results.append(result)
-            if not result.duplicate:
-                values += [
-                    self._row(stream, pending, version + n)
-                    for n, pending in enumerate(stream.events, start=1)
-                ]
-                versions[stream.stream_id] = result.version  # the same stream again
-        if values:
-            try:
-                # A unique violation aborts the whole transaction; the caller's unit of work
-                # rolls back. A statement trigger NOTIFYs subscribers on commit.
-                await self._conn.execute(insert(event_log), values)
-            except IntegrityError as exc:
-                raise ConcurrencyConflict("a stream was appended to concurrently") from exc
+            check = found[stream.stream_id]
+            if self._check(batch.merged[stream.stream_id], check).duplicate:
+                results.append(AppendResult(version=check.version, duplicate=True))
+                continue
+            appended[stream.stream_id] = appended.get(stream.stream_id, 0) + len(stream.events)
+            results.append(AppendResult(version=check.version + appended[stream.stream_id]))
         return results
 
     @staticmethod
-    def _check(stream: NewEvents, check: Any, version: int) -> AppendResult:
+    def _check(stream: NewEvents, check: Any) -> AppendResult:
+        """The statement's verdict in words: the rules `_APPEND` applied in SQL, in its order."""
+        version: int = check.version
         if check.stored == len(stream.events):
             return AppendResult(version=version, duplicate=True)
         if check.stored:
@@ -144,8 +141,9 @@ class EventStore:
         """Serialise this transaction with every other writer of these streams until it ends.
         Call it before the first write: a waiter then gets its transaction id only after the
         previous writer committed (ADR 0005). One global lock order rules out deadlocks."""
-        for key in sorted({stream_lock_key(s) for s in stream_ids}):
-            await self._conn.execute(select(func.pg_advisory_xact_lock(key)))
+        keys = sorted({stream_lock_key(s) for s in stream_ids})
+        if keys:  # one statement: unnest yields the keys, and so takes the locks, in order
+            await self._conn.execute(_LOCKS, {"keys": keys})
 
     async def read_stream(self, stream_id: str) -> list[StoredEvent]:
         rows = await self._conn.execute(
@@ -155,38 +153,108 @@ class EventStore:
         )
         return [StoredEvent.from_row(r._mapping) for r in rows]
 
-    def _row(self, stream: NewEvents, pending: PendingEvent, version: int) -> dict[str, Any]:
+    def _row(self, pending: PendingEvent) -> tuple[str, int, str, str]:
+        """An event's stored name, schema version, payload and metadata (JSON text)."""
         entry, payload = self._registry.serialize(pending.event)
+        return entry.name, entry.version, json.dumps(payload), json.dumps(_metadata())
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """One append's streams, each stream once (a stream named twice is one run of events)."""
+
+    merged: dict[str, NewEvents]
+
+    @classmethod
+    def of(cls, streams: Sequence[NewEvents]) -> "_Batch":
+        merged: dict[str, NewEvents] = {}
+        for stream in streams:
+            first = merged.get(stream.stream_id)
+            if first is None:
+                merged[stream.stream_id] = stream
+                continue
+            expected, then = first.expected_version, stream.expected_version
+            if expected is not None and then is not None and then != expected + len(first.events):
+                raise ConcurrencyConflict(f"stream {stream.stream_id}: two appends disagree")
+            if expected is None and then is not None:
+                expected = then - len(first.events)
+            merged[stream.stream_id] = NewEvents(
+                first.stream_type, first.stream_id, [*first.events, *stream.events], expected
+            )
+        return cls(merged)
+
+    def parameters(
+        self, serialize: Callable[[PendingEvent], tuple[str, int, str, str]]
+    ) -> dict[str, Any]:
+        """The statement's arrays: one element per stream, and one per event."""
+        streams = list(self.merged.values())
+        events = [(s, n, p) for s in streams for n, p in enumerate(s.events, start=1)]
+        rows = [serialize(p) for _, _, p in events]
         return {
-            "stream_type": stream.stream_type,
-            "stream_id": stream.stream_id,
-            "stream_version": version,
-            "event_id": pending.event_id,
-            "event_type": entry.name,
-            "schema_version": entry.version,
-            "payload": payload,
-            "metadata": _metadata(),
+            "stream_ids": [s.stream_id for s in streams],
+            "expected": [s.expected_version for s in streams],
+            "sizes": [len(s.events) for s in streams],
+            "event_streams": [s.stream_id for s, _, _ in events],
+            "stream_types": [s.stream_type for s, _, _ in events],
+            "offsets": [n for _, n, _ in events],
+            "event_ids": [p.event_id for _, _, p in events],
+            "event_types": [r[0] for r in rows],
+            "schema_versions": [r[1] for r in rows],
+            "payloads": [r[2] for r in rows],
+            "metadata": [r[3] for r in rows],
         }
 
 
-# Per stream: its last version and writer (the newest row, through the unique index), how many of
-# the batch's event ids it holds already, and our own transaction id.
-_CHECKS = text(
+# Per stream: its last version and writer (the newest row, through the unique index), how many
+# of the batch's event ids it holds already, and our own transaction id; then the verdict, and
+# the INSERT of every event only if no stream is refused. Duplicates are skipped, not refused.
+_APPEND = text(
     """
-    SELECT w.stream_id,
-           coalesce(last.stream_version, 0) AS version,
-           last.transaction_id AS last_xid,
-           (SELECT count(*) FROM event_log e
-             WHERE e.event_id = ANY(:ids) AND e.stream_id = w.stream_id) AS stored,
-           pg_current_xact_id()::text::bigint AS my_xid
-      FROM unnest(CAST(:stream_ids AS text[])) AS w(stream_id)
-      LEFT JOIN LATERAL (
-            SELECT stream_version, transaction_id FROM event_log
-             WHERE stream_id = w.stream_id
-             ORDER BY stream_version DESC LIMIT 1
-      ) AS last ON true
+    WITH checks AS (
+        SELECT w.stream_id, w.expected, w.size,
+               coalesce(last.stream_version, 0) AS version,
+               last.transaction_id AS last_xid,
+               (SELECT count(*) FROM event_log e
+                 WHERE e.event_id = ANY(CAST(:event_ids AS uuid[]))
+                   AND e.stream_id = w.stream_id) AS stored,
+               pg_current_xact_id()::text::bigint AS my_xid
+          FROM unnest(CAST(:stream_ids AS text[]), CAST(:expected AS int[]),
+                      CAST(:sizes AS int[])) AS w(stream_id, expected, size)
+          LEFT JOIN LATERAL (
+                SELECT stream_version, transaction_id FROM event_log
+                 WHERE stream_id = w.stream_id
+                 ORDER BY stream_version DESC LIMIT 1
+          ) AS last ON true
+    ), verdicts AS (
+        SELECT *, stored = size AS duplicate,
+               stored = 0 AND (expected IS NULL OR expected = version)
+                          AND (last_xid IS NULL OR last_xid <= my_xid) AS accepted
+          FROM checks
+    ), inserted AS (
+        INSERT INTO event_log (stream_type, stream_id, stream_version, event_id, event_type,
+                               schema_version, payload, metadata)
+        SELECT e.stream_type, e.stream_id, v.version + e.n, e.event_id, e.event_type,
+               e.schema_version, CAST(e.payload AS jsonb), CAST(e.metadata AS jsonb)
+          FROM unnest(CAST(:event_streams AS text[]), CAST(:stream_types AS text[]),
+                      CAST(:offsets AS int[]), CAST(:event_ids AS uuid[]),
+                      CAST(:event_types AS text[]), CAST(:schema_versions AS int[]),
+                      CAST(:payloads AS text[]), CAST(:metadata AS text[]))
+               WITH ORDINALITY AS e(stream_id, stream_type, n, event_id, event_type,
+                                    schema_version, payload, metadata, ord)
+          JOIN verdicts v ON v.stream_id = e.stream_id
+         WHERE v.accepted
+           AND NOT EXISTS (SELECT 1 FROM verdicts r WHERE NOT r.accepted AND NOT r.duplicate)
+         ORDER BY e.ord
+        RETURNING 1
+    )
+    SELECT stream_id, version, last_xid, stored, my_xid,
+           (SELECT count(*) FROM inserted) AS inserted
+      FROM verdicts
     """
 )
+
+
+_LOCKS = text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k")
 
 
 def stream_lock_key(stream_id: str) -> int:

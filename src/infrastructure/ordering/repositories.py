@@ -1,11 +1,14 @@
 """Ordering's repositories on the unit of work's connection: orders (event streams), carts,
-payment tokens and deadlines, and idempotency keys."""
+payment tokens and deadlines, idempotency keys, and the count of orders waiting for fulfilment."""
 
+import asyncio
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 from uuid import UUID
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -53,21 +56,28 @@ class SqlCartRepository:
         self._conn = conn
 
     async def get(self, customer_id: UUID) -> Cart:
-        # Create the cart row if needed, then hold its lock: one change per cart at a time.
-        await self._conn.execute(
-            pg_insert(carts)
-            .values(customer_id=customer_id, updated_at=func.now())
-            .on_conflict_do_nothing()
-        )
-        await self._conn.execute(
-            select(carts.c.customer_id).where(carts.c.customer_id == customer_id).with_for_update()
-        )
+        # Hold the cart row's lock (one change per cart at a time), creating the row first if
+        # this customer has none yet; the lines are read after the lock, so never stale.
+        lock = select(carts.c.customer_id).where(carts.c.customer_id == customer_id)
+        if (await self._conn.execute(lock.with_for_update())).first() is None:
+            await self._conn.execute(
+                pg_insert(carts)
+                .values(customer_id=customer_id, updated_at=func.now())
+                .on_conflict_do_nothing()
+            )
+            await self._conn.execute(lock.with_for_update())
         return Cart(customer_id, await cart_lines_of(self._conn, customer_id))
 
     async def save(self, cart: Cart) -> None:
-        await self._conn.execute(
-            delete(cart_lines).where(cart_lines.c.customer_id == cart.customer_id)
+        # The old lines go and the cart is touched in one statement, the new lines in another.
+        gone = delete(cart_lines).where(cart_lines.c.customer_id == cart.customer_id).cte("gone")
+        touched = (
+            carts.update()
+            .where(carts.c.customer_id == cart.customer_id)
+            .values(updated_at=func.now())
+            .add_cte(gone)
         )
+        await self._conn.execute(touched)
         if cart.lines:
             await self._conn.execute(
                 insert(cart_lines),
@@ -84,11 +94,6 @@ class SqlCartRepository:
                     for n, line in enumerate(cart.lines)
                 ],
             )
-        await self._conn.execute(
-            carts.update()
-            .where(carts.c.customer_id == cart.customer_id)
-            .values(updated_at=func.now())
-        )
 
 
 async def cart_lines_of(conn: AsyncConnection, customer_id: UUID) -> list[CartLine]:
@@ -157,7 +162,10 @@ class SqlPaymentDeadlines:
 
 class SqlIdempotencyKeys:
     """Claimed with a transaction-scoped advisory lock on (owner, key): a second request with
-    the key waits for nothing, it is told at once that the first is still running."""
+    the key waits for nothing, it is told at once that the first is still running. The lock
+    and the lookup are one statement, so the lookup's snapshot is taken a moment before the
+    lock: a first request that commits in that moment is not seen. `remember` catches that
+    case, since it replaces only an expired answer, so one key still names one effect."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -166,15 +174,23 @@ class SqlIdempotencyKeys:
         self, request: IdempotentRequest, result_type: type[T], *, now: datetime
     ) -> T | None:
         lock = stream_lock_key(f"idempotency:{request.owner_id}:{request.key}")
-        locked = await self._conn.execute(select(func.pg_try_advisory_xact_lock(lock)))
-        if not locked.scalar_one():
-            raise IdempotencyKeyInUse("a request with this Idempotency-Key is still running")
         keys = idempotency_keys.c
-        answer = select(keys.fingerprint, keys.result).where(
-            keys.owner_id == request.owner_id, keys.key == request.key, keys.expires_at > now
+        claimed = select(func.pg_try_advisory_xact_lock(lock).label("locked")).subquery()
+        answer = select(claimed.c.locked, keys.fingerprint, keys.result).select_from(
+            claimed.outerjoin(
+                idempotency_keys,
+                and_(
+                    claimed.c.locked,
+                    keys.owner_id == request.owner_id,
+                    keys.key == request.key,
+                    keys.expires_at > now,
+                ),
+            )
         )
-        row = (await self._conn.execute(answer)).one_or_none()
-        if row is None:
+        row = (await self._conn.execute(answer)).one()
+        if not row.locked:
+            raise IdempotencyKeyInUse("a request with this Idempotency-Key is still running")
+        if row.fingerprint is None:
             return None
         if row.fingerprint != request.fingerprint:
             raise IdempotencyKeyReused("this Idempotency-Key was used for a different request")
@@ -191,16 +207,69 @@ class SqlIdempotencyKeys:
             "created_at": now,
             "expires_at": now + keep_for,
         }
-        # An expired answer under the same key is replaced; the lock above makes this safe.
+        # An expired answer under the same key is replaced; a live one belongs to a request
+        # that committed while this one was claiming, and this one's effect must not stand.
         statement = pg_insert(idempotency_keys).values(values)
-        await self._conn.execute(
+        stored = await self._conn.execute(
             statement.on_conflict_do_update(
-                index_elements=["owner_id", "key"], set_={k: statement.excluded[k] for k in values}
-            )
+                index_elements=["owner_id", "key"],
+                set_={k: statement.excluded[k] for k in values},
+                where=idempotency_keys.c.expires_at <= now,
+            ).returning(idempotency_keys.c.key)
         )
+        if stored.first() is None:
+            raise IdempotencyKeyInUse("a request with this Idempotency-Key has just finished")
 
     async def forget_expired(self, *, now: datetime) -> int:
         result = await self._conn.execute(
             delete(idempotency_keys).where(idempotency_keys.c.expires_at <= now)
         )
         return result.rowcount
+
+
+class BacklogCount:
+    """This process's last count of the orders waiting for fulfilment, reused for
+    `interval_seconds` by every ordering unit of work the process opens."""
+
+    def __init__(
+        self, *, interval_seconds: float, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.lock = asyncio.Lock()  # one checkout counts; those arriving meanwhile wait for it
+        self._interval = interval_seconds
+        self._monotonic = monotonic
+        self._counted: tuple[float, int, int] | None = None  # when, up to, count
+
+    def fresh(self, up_to: int) -> int | None:
+        if self._counted is None:
+            return None
+        when, counted_up_to, count = self._counted
+        if counted_up_to != up_to or self._monotonic() - when >= self._interval:
+            return None
+        return count
+
+    def store(self, up_to: int, count: int) -> int:
+        self._counted = (self._monotonic(), up_to, count)
+        return count
+
+
+class SqlFulfilmentBacklog:
+    """The FulfilmentBacklog port: the orders whose payment deadline runs (placed, or waiting
+    for their payment; the ordering handlers keep those rows in the orders' own transactions),
+    counted no further than asked, on the unit of work's own connection (a checkout holding
+    its connection never waits for a second one), when the process's count is stale."""
+
+    def __init__(self, conn: AsyncConnection, count: BacklogCount) -> None:
+        self._conn = conn
+        self._count = count
+
+    async def orders_waiting(self, *, up_to: int) -> int:
+        fresh = self._count.fresh(up_to)
+        if fresh is not None:
+            return fresh
+        async with self._count.lock:
+            fresh = self._count.fresh(up_to)  # counted by another checkout while this one waited
+            if fresh is not None:
+                return fresh
+            waiting = select(literal(1)).select_from(order_payment_deadlines).limit(up_to)
+            count = await self._conn.scalar(select(func.count()).select_from(waiting.subquery()))
+            return self._count.store(up_to, int(count or 0))

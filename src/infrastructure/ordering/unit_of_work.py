@@ -1,5 +1,6 @@
 """The ordering unit of work: orders, carts, payment tokens, deadlines and idempotency keys in one
-transaction (checkout places the order and empties the cart together), the catalog read in it."""
+transaction (checkout places the order and empties the cart together), the catalog and the
+fulfilment backlog read in it."""
 
 from collections.abc import Callable
 
@@ -10,7 +11,9 @@ from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.store import EventStore
 from infrastructure.ordering.repositories import (
+    BacklogCount,
     SqlCartRepository,
+    SqlFulfilmentBacklog,
     SqlIdempotencyKeys,
     SqlOrderRepository,
     SqlPaymentDeadlines,
@@ -29,10 +32,18 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork):
     payment_methods: SqlPaymentMethods
     deadlines: SqlPaymentDeadlines
     idempotency: SqlIdempotencyKeys
+    backlog: SqlFulfilmentBacklog
 
-    def __init__(self, engine: AsyncEngine, registry: EventRegistry, catalog: CatalogOn) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        registry: EventRegistry,
+        catalog: CatalogOn,
+        backlog: BacklogCount,
+    ) -> None:
         super().__init__(engine, registry)
         self._catalog_on = catalog
+        self._backlog = backlog
 
     def _open(self, conn: AsyncConnection, events: EventStore) -> None:
         self.orders = SqlOrderRepository(events, self._registry, self.seen)
@@ -41,3 +52,4 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork):
         self.payment_methods = SqlPaymentMethods(conn)
         self.deadlines = SqlPaymentDeadlines(conn)
         self.idempotency = SqlIdempotencyKeys(conn)
+        self.backlog = SqlFulfilmentBacklog(conn, self._backlog)

@@ -15,6 +15,7 @@ from application.ordering.deps import OrderingDeps
 from application.ordering.ports import (
     CartRepository,
     Catalog,
+    FulfilmentBacklog,
     InvalidCallback,
     OrderRepository,
     PaymentCallback,
@@ -133,6 +134,16 @@ class FakeDeadlines(PaymentDeadlines):
         return [order_id for since, order_id in waiting if since < cutoff][:limit]
 
 
+class FakeBacklog(FulfilmentBacklog):
+    """The FulfilmentBacklog port: the orders whose payment deadline runs, counted afresh."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def orders_waiting(self, *, up_to: int) -> int:
+        return min(len(self._store.deadlines), up_to)
+
+
 class FakeIdempotency(IdempotencyKeys):
     """The IdempotencyKeys port. A key claimed by a unit of work that is still open is refused
     to any other, as the SQL adapter's transaction-scoped lock refuses it."""
@@ -163,6 +174,9 @@ class FakeIdempotency(IdempotencyKeys):
         self, request: IdempotentRequest, result: object, *, now: datetime, keep_for: timedelta
     ) -> None:
         key = (request.owner_id, request.key)
+        live = self._committed.answers.get(key) or self._store.answers.get(key)
+        if live is not None and live[2] > now:
+            raise IdempotencyKeyInUse("a request with this Idempotency-Key has just finished")
         self._store.answers[key] = (request.fingerprint, result, now + keep_for)
 
     async def forget_expired(self, *, now: datetime) -> int:
@@ -181,6 +195,7 @@ class FakeOrderingUnitOfWork(FakeUnitOfWork[Store]):
     payment_methods: FakePaymentMethods
     deadlines: FakeDeadlines
     idempotency: FakeIdempotency
+    backlog: FakeBacklog
 
     def _open(self) -> None:
         self._held: set[tuple[UUID, str]] = set()
@@ -189,6 +204,7 @@ class FakeOrderingUnitOfWork(FakeUnitOfWork[Store]):
         self.catalog = FakeCatalog(self.working)
         self.payment_methods = FakePaymentMethods(self.working)
         self.deadlines = FakeDeadlines(self.working)
+        self.backlog = FakeBacklog(self.working)
         self.idempotency = FakeIdempotency(self.working, self.committed_store, self._held)
 
     async def __aexit__(
@@ -297,6 +313,7 @@ def ordering_deps(
         idempotency_ttl=timedelta(hours=24),
         payment_timeout=timedelta(minutes=15),
         reservation_hold=timedelta(minutes=25),
+        max_fulfilment_backlog=0,
     )
     register(bus, deps)
     return deps

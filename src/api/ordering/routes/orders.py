@@ -32,7 +32,7 @@ from api.ordering.schemas import (
 from api.schemas import Instant, SafeStr
 from application.identity.views import Principal
 from application.ordering import commands as c
-from application.ordering.ports import PaymentUnavailable
+from application.ordering.ports import FulfilmentBacklogged, PaymentUnavailable
 from application.ordering.views import OrderSearch, OrderSummary
 from application.shared import errors as shared
 from application.shared.pagination import DEFAULT_LIMIT, Page
@@ -65,6 +65,7 @@ def sees_all(principal: Principal) -> bool:
     ordering.MixedCurrencies,
     ordering.InvalidAddress,
     shared.ConcurrencyConflict,
+    FulfilmentBacklogged,
 )
 async def check_out(
     body: CheckoutRequest,
@@ -76,7 +77,9 @@ async def check_out(
     """Prices come from the catalog. The order is placed and the cart emptied in one
     transaction; stock and payment follow within moments (watch `status`). The same
     `Idempotency-Key` and body replays the first response; another body under it is 422; a
-    retry while the first runs is 409."""
+    retry while the first runs is 409. While too many orders wait for stock and payment, a new
+    checkout is 503 `fulfilment_backlogged` with `Retry-After` (a replay still gets its
+    answer)."""
     outcome = await services.bus.handle(
         c.CheckOut(
             customer_id=customer.user_id,

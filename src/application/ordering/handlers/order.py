@@ -8,11 +8,16 @@ from uuid import UUID
 
 from application.ordering import commands as c
 from application.ordering.deps import OrderingDeps
+from application.ordering.ports import FulfilmentBacklogged, OrderingUnitOfWork
 from application.shared.idempotency import idempotent
 from application.shared.unit_of_work import retried
 from domain.ordering.errors import EmptyOrder, OrderNotFound
 from domain.ordering.order import Order, OrderState
 from domain.ordering.values import OrderStatus
+
+# Long enough for the backlog to be measured afresh (every second by default) and some orders
+# to get through; short next to a backlog's drain, so checkouts resume soon after (ADR 0023).
+BACKLOG_RETRY_AFTER_SECONDS = 5
 
 # -- what people do to orders ------------------------------------------------------------------
 
@@ -20,9 +25,11 @@ from domain.ordering.values import OrderStatus
 @idempotent(OrderState)
 async def check_out(cmd: c.CheckOut, deps: OrderingDeps) -> OrderState:
     """The order placed at the catalog's prices, its payment token and deadline kept, and the
-    cart emptied, in one transaction."""
+    cart emptied, in one transaction; refused while fulfilment is too far behind (a replay of
+    an accepted checkout is answered by `idempotent` before this runs)."""
     now = deps.clock.now()
     async with deps.uow() as uow:
+        await _refuse_when_backlogged(uow, deps.max_fulfilment_backlog)
         cart = await uow.carts.get(cmd.customer_id)
         if cart.is_empty:
             raise EmptyOrder("the cart is empty")
@@ -136,6 +143,14 @@ async def _change(
             await uow.payment_methods.forget(order.id)
         await uow.commit()
     return order.state
+
+
+async def _refuse_when_backlogged(uow: OrderingUnitOfWork, bound: int) -> None:
+    if bound and await uow.backlog.orders_waiting(up_to=bound) >= bound:
+        raise FulfilmentBacklogged(
+            f"{bound} orders are already waiting for stock and payment; try again shortly",
+            retry_after=BACKLOG_RETRY_AFTER_SECONDS,
+        )
 
 
 async def _load(get: Callable[[UUID], Awaitable[Order | None]], order_id: UUID) -> Order:
