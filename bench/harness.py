@@ -282,12 +282,14 @@ def kafka_broker() -> Iterator[str]:
 
 @dataclass
 class Load:
-    """What a bounded load measured: completed operations, wall seconds, latencies (s), the
-    server's CPU seconds over the same span, and failures."""
+    """What a bounded load measured: completed operations, wall seconds, latencies (s) or the
+    load generator's own p50 and p99 (wrk reports percentiles, not samples), the server's CPU
+    seconds over the same span, and failures."""
 
     count: int
     seconds: float
-    latencies: list[float]
+    latencies: list[float] = field(default_factory=list)
+    reported: tuple[float, float] | None = None
     cpu: float = 0.0
     errors: int = 0
 
@@ -299,14 +301,20 @@ class Load:
     def cpu_ms(self) -> float:
         return 1000 * self.cpu / self.count if self.count else 0.0
 
-    def percentile(self, p: float) -> float:
+    @property
+    def p50(self) -> float:
         """In milliseconds."""
+        if self.reported:
+            return self.reported[0] * 1000
+        return statistics.median(self.latencies) * 1000 if self.latencies else 0.0
+
+    @property
+    def p99(self) -> float:
+        """In milliseconds."""
+        if self.reported:
+            return self.reported[1] * 1000
         ordered = sorted(self.latencies)
-        if not ordered:
-            return 0.0
-        if p == 0.5:
-            return statistics.median(ordered) * 1000
-        return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
+        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000 if ordered else 0.0
 
 
 def generator() -> str:
@@ -369,11 +377,12 @@ def _wrk(url: str, *, seconds: float, connections: int, headers: dict[str, str])
         found = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s|m)", out)
         return float(found.group(1)) * scale[found.group(2)] if found else 0.0
 
-    # wrk reports percentiles, not samples: keep them as a two-point distribution.
-    load = Load(int(done.group(1)), float(done.group(2)) * scale[done.group(3)], [])
-    load.latencies = [percentile("50")] * 99 + [percentile("99")]
-    load.errors = int(errors.group(1)) if errors else 0
-    return load
+    return Load(
+        int(done.group(1)),
+        float(done.group(2)) * scale[done.group(3)],
+        reported=(percentile("50"), percentile("99")),
+        errors=int(errors.group(1)) if errors else 0,
+    )
 
 
 async def _httpx_get(

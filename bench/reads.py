@@ -11,11 +11,14 @@ CPU per request from the server process's own CPU time.
 """
 
 import asyncio
+import contextlib
 import json
 import sys
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -184,45 +187,43 @@ def run(
         sql_file.write_text(json.dumps(baseline_sql(url, product_id)))
         reads = requests(product_id)
         results: dict[tuple[str, str], Row] = {}
-        baselines = {"plain FastAPI + asyncpg": "fastapi", "bare ASGI + asyncpg": "bare"}
-        token = asyncio.run(_token_from_agora(services, url))
-        for label, form in baselines.items():
-            port = free_port()
-            env = {"BASELINE_DSN": asyncpg_dsn(url), "BASELINE_SQL": str(sql_file)}
-            command = [sys.executable, "-m", "bench.baseline_app", str(port), form]
-            process = Process(
-                command, env=env | {"PYTHONPATH": str(ROOT)}, log=services.data_dir / f"{form}.log"
-            )
-            try:
-                wait_http(process, port, "/detail")
+        token = ""
+        # Agora first: its demo seeding creates the account whose token /users/me uses.
+        servers = [
+            (
+                "Agora, uncached",
+                agora_serve(
+                    services,
+                    url,
+                    label="reads-uncached",
+                    AGORA_DEMO="true",
+                    CATALOG_CACHE_ENABLED="false",
+                ),
+            ),
+            (
+                "Agora, cached",
+                agora_serve(
+                    services,
+                    url,
+                    label="reads-cached",
+                    AGORA_DEMO="true",
+                    CATALOG_CACHE_ENABLED="true",
+                ),
+            ),
+            ("plain FastAPI + asyncpg", baseline_server(services, url, sql_file, "fastapi")),
+            ("bare ASGI + asyncpg", baseline_server(services, url, sql_file, "bare")),
+        ]
+        for label, server in servers:
+            with server as (process, base):
+                token = token or asyncio.run(_login(base))
+                agora = label.startswith("Agora")
                 for read in reads:
-                    results[(read.name, label)] = _cell(
-                        read.name,
-                        label,
-                        f"http://127.0.0.1:{port}{read.baseline}",
-                        process,
-                        token if read.auth else None,
-                        seconds,
-                        conns,
-                        warm_up,
-                    )
-            finally:
-                process.stop()
-        for label, cache in (("Agora, uncached", "false"), ("Agora, cached", "true")):
-            with agora_serve(
-                services,
-                url,
-                label=f"reads-{cache}",
-                AGORA_DEMO="true",
-                CATALOG_CACHE_ENABLED=cache,
-            ) as (process, base):
-                for read in reads:
-                    if cache == "true" and not read.cached:
+                    if label == "Agora, cached" and not read.cached:
                         continue
                     results[(read.name, label)] = _cell(
                         read.name,
                         label,
-                        base + read.agora,
+                        base + (read.agora if agora else read.baseline),
                         process,
                         token if read.auth else None,
                         seconds,
@@ -266,8 +267,8 @@ def _cell(
         GROUP,
         f"{name}: {label}",
         load.rate,
-        load.percentile(0.5),
-        load.percentile(0.99),
+        load.p50,
+        load.p99,
         load.cpu_ms,
         note=note,
     )
@@ -280,8 +281,17 @@ async def _login(base_url: str) -> str:
         return str(response.json()["access_token"])
 
 
-async def _token_from_agora(services: Services, url: str) -> str:
-    """A token for the demo customer, issued by a short-lived Agora on the same database (which
-    also seeds the demo accounts the baselines then read)."""
-    with agora_serve(services, url, label="reads-token", AGORA_DEMO="true") as (_, base):
-        return await _login(base)
+@contextlib.contextmanager
+def baseline_server(
+    services: Services, url: str, sql_file: Path, form: str
+) -> Iterator[tuple[Process, str]]:
+    """bench/baseline_app.py in the given form on a free port; the process and its base URL."""
+    port = free_port()
+    env = {"BASELINE_DSN": asyncpg_dsn(url), "BASELINE_SQL": str(sql_file), "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "bench.baseline_app", str(port), form]
+    process = Process(command, env=env, log=services.data_dir / f"{form}.log")
+    try:
+        wait_http(process, port, "/detail")
+        yield process, f"http://127.0.0.1:{port}"
+    finally:
+        process.stop()

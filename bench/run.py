@@ -79,9 +79,9 @@ def checkout(table: Table, found: Services, sizes: Sizes) -> None:
     group = "checkout"
     table.group(
         group,
-        f"orders/s; checkout latency; CPU per order (Agora: the API process; base: the process"
-        f" running asyncpg); {sizes.checkouts} per row, no worker running; base: raw asyncpg,"
-        f" same rows",
+        f"orders/s (each a cart refill, untimed, then the checkout); checkout latency; CPU per"
+        f" order of Agora's API process, or of the base's own process; {sizes.checkouts} per"
+        " row, no worker running; base: raw asyncpg writing the same rows",
     )
     with (
         found.database("checkout") as url,
