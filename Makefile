@@ -37,10 +37,12 @@ fuzz: $(VENV)/.synced
 lower-bounds: $(UV)
 	.ci/lower_bounds $(UV)
 
+# One table, every workload next to its baseline from the same run (bench/README.md).
+# QUICK=1: the same table from tiny loads (a smoke test); SOAK=1: then the 8-minute soak;
+# BENCH_OUT=file: also write the table there.
 bench: $(VENV)/.synced
-	$(BIN)/python bench/login.py
-	$(BIN)/python bench/event_log.py
-	$(BIN)/python bench/checkout.py
+	$(BIN)/python bench/run.py $(if $(filter 1,$(QUICK)),--quick) $(if $(BENCH_OUT),--out $(BENCH_OUT))
+	$(if $(filter 1,$(SOAK)),$(BIN)/python bench/soak.py --minutes $(or $(SOAK_MINUTES),8))
 
 install: $(VENV)/.synced
 

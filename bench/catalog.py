@@ -79,7 +79,7 @@ async def seed(dsn: str) -> uuid.UUID:
         await conn.close()
 
 
-def baseline_queries(database_url: str, product_id: uuid.UUID) -> dict[str, list[object]]:
+def baseline_queries(database_url: str, product_id: uuid.UUID) -> dict[str, object]:
     """The SQL the reader runs for each scenario, compiled for asyncpg."""
     engine = build_engine(database_url, pool_size=1)
     statements = {
@@ -87,25 +87,23 @@ def baseline_queries(database_url: str, product_id: uuid.UUID) -> dict[str, list
         "/search": ProductSearch(text="teapot", sort="relevance", limit=20),
         "/category": ProductSearch(category_id=CATEGORY, limit=20),
     }
-    out: dict[str, list[object]] = {}
+    out: dict[str, object] = {}
     for path, query in statements.items():
         statement, key, descending = build_search(query)
         order = [key.desc(), products.c.id.desc()] if descending else [key, products.c.id]
         compiled = statement.order_by(*order).limit(21).compile(dialect=engine.dialect)
-        out[path] = [
-            compiled.string,
-            [
-                str(compiled.params[n])
-                if isinstance(compiled.params[n], uuid.UUID)
-                else compiled.params[n]
-                for n in compiled.positiontup or []
-            ],
+        args = [
+            str(compiled.params[n])
+            if isinstance(compiled.params[n], uuid.UUID)
+            else compiled.params[n]
+            for n in compiled.positiontup or []
         ]
+        out[path] = {"statements": [[compiled.string, args]]}
     from sqlalchemy import select
 
     detail = select(*DETAILS).where(products.c.id == product_id, products.c.status == "active")
     compiled = detail.compile(dialect=engine.dialect)
-    out["/detail"] = [compiled.string, [str(product_id), "active"]]
+    out["/detail"] = {"statements": [[compiled.string, [str(product_id), "active"]]]}
     return out
 
 
