@@ -79,9 +79,13 @@ def wait_for(what: str, probe: Callable[[], bool], *, timeout: float, every: flo
     """Polls `probe` until it is true; after `timeout` seconds fails naming `what`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with contextlib.suppress(Exception):
+        try:
             if probe():
                 return
+        except StackFailed:
+            raise  # the probe knows it will never be true
+        except Exception:  # noqa: S110 (not yet: a refused connection, a 503, ...)
+            pass
         time.sleep(every)
     raise StackFailed(f"timed out after {timeout:.0f} s waiting for {what}")
 
@@ -329,23 +333,25 @@ class Project:
         """Every long-running service healthy, every one-shot exited 0; a failed one stops the
         wait at once with its logs."""
 
+        pending: list[str] = []
+
         def ready() -> bool:
-            pending = []
+            pending.clear()
             for container in self.containers(every=True):
                 state, service = self.state(container), self.service_of(container)
                 health = state.get("Health")
                 if state["Status"] == "exited":
                     if state["ExitCode"] != 0 or service not in ("migrate", "demo-seed"):
-                        raise StackFailed(f"{service} exited {state['ExitCode']}")
+                        raise StackFailed(f"{service} exited with {state['ExitCode']}")
                 elif health is None or health["Status"] != "healthy":  # type: ignore[index]
                     pending.append(service)
             return not pending
 
         try:
             wait_for("every service to be healthy", ready, timeout=timeout, every=2)
-        except Exception:
-            self.print_unhealthy()
-            raise
+        except StackFailed as exc:
+            waiting = f" (still waiting for: {', '.join(sorted(pending))})" if pending else ""
+            raise StackFailed(f"{exc}{waiting}") from None
 
     def print_unhealthy(self) -> None:
         """The logs of every container that is not healthy or completed."""
