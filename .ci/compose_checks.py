@@ -287,9 +287,11 @@ def check_replica_killed(shop: Shop, project: Project) -> None:
             f"({len(after)} after it)"
         )
     failed = sum(1 for r in in_flight if r[2] != 200)
+    slowest = max(end - start for start, end, _ in after)
     log(
         f"ok: a replica killed under load: {len(results)} requests, {len(after)} after the kill, "
-        f"none lost ({len(in_flight)} in flight at the kill, {failed} of them failed)"
+        f"none lost ({len(in_flight)} in flight at the kill, {failed} of them failed; the slowest "
+        f"after it took {slowest:.1f} s)"
     )
     project.engine.docker("start", victim, quiet=True)
     project.wait_ready()

@@ -226,7 +226,8 @@ class _ComposeLoader(yaml.SafeLoader):
 
 
 _ComposeLoader.add_constructor(
-    "!override", lambda loader, node: loader.construct_sequence(node)  # type: ignore[arg-type]
+    "!override",
+    lambda loader, node: loader.construct_sequence(node),  # type: ignore[arg-type]
 )
 
 
@@ -241,15 +242,14 @@ def test_the_local_override_changes_only_where_images_come_from() -> None:
         if "build" in override:
             assert set(override["build"]) == {"args"}, f"{name}: only build args may change"
     for name, service in production.items():
-        if "image" in service and "build" not in service and not service["image"].startswith(
-            "agora:"
+        if (
+            "image" in service
+            and "build" not in service
+            and not service["image"].startswith("agora:")
         ):
             assert "image" in local["services"].get(name, {}), f"no local image for {name}"
     ports = local["services"]["proxy"]["ports"]
     assert all(str(port).startswith("127.0.0.1:") for port in ports), ports
-
-
-
 
 
 def test_demo_env_provides_every_required_variable_with_a_usable_secret() -> None:
