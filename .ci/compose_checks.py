@@ -9,6 +9,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 from compose_stack import DOCKER_DIR, Project, StackFailed, log, wait_for
@@ -39,9 +40,9 @@ class Shop:
 
     base: str
 
-    def client(self, **kwargs: object) -> httpx.Client:
+    def client(self, **kwargs: Any) -> httpx.Client:
         kwargs.setdefault("timeout", 15)
-        return httpx.Client(base_url=self.base, **kwargs)  # type: ignore[arg-type]
+        return httpx.Client(base_url=self.base, **kwargs)
 
     def ready(self) -> bool:
         with self.client() as http:
@@ -70,7 +71,7 @@ class Shop:
             raise StackFailed(f"checkout: {placed.status_code} {placed.text[:300]}")
         return str(placed.json()["id"])
 
-    def order(self, token: str, order_id: str) -> dict[str, object]:
+    def order(self, token: str, order_id: str) -> dict[str, Any]:
         with self.client(headers={"Authorization": f"Bearer {token}"}) as http:
             answer = http.get(f"/api/v1/orders/{order_id}")
         if answer.status_code != 200:
@@ -89,11 +90,11 @@ class Shop:
 
     def wait_paid(self, token: str, *order_ids: str, timeout: float = 60) -> None:
         for order_id in order_ids:
-            wait_for(
-                f"order {order_id} to be paid",
-                lambda o=order_id: self.status(token, o) == "paid",
-                timeout=timeout,
-            )
+
+            def paid(order: str = order_id) -> bool:
+                return self.status(token, order) == "paid"
+
+            wait_for(f"order {order_id} to be paid", paid, timeout=timeout)
 
 
 # --- the checks ----------------------------------------------------------------------------
@@ -117,7 +118,7 @@ def check_image(project: Project, *, max_mb: int) -> None:
         uid = project.engine.docker("exec", container, "id", "-u", quiet=True).stdout.strip()
         if uid == "0":
             raise StackFailed(f"an API replica runs as root ({container[:12]})")
-        if project.state(container)["Health"]["Status"] != "healthy":  # type: ignore[index]
+        if project.state(container)["Health"]["Status"] != "healthy":
             raise StackFailed(f"an API replica is not healthy ({container[:12]})")
     if size_mb > max_mb:
         raise StackFailed(f"agora:local is {size_mb:.0f} MB, over the stated {max_mb} MB")
@@ -127,7 +128,7 @@ def check_image(project: Project, *, max_mb: int) -> None:
     )
 
 
-def upstreams(project: Project, request_ids: set[str]) -> set[str]:
+def upstreams(project: Project, request_ids: list[str]) -> set[str]:
     """The API addresses the proxy's access log names for these request ids."""
     logs = project("logs", "--no-log-prefix", "proxy", quiet=True).stdout
     found = set()
@@ -188,7 +189,7 @@ def check_live_updates(shop: Shop, project: Project) -> str:
                     "currency": total["currency"],
                 },
             }
-        ).encode()  # type: ignore[index]
+        ).encode()
         signature = sign(demo_setting("PAYMENTS_WEBHOOK_SECRET"), body, at=datetime.now(UTC))
         with shop.client() as http:
             answer = http.post(

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKER_DIR = ROOT / "docker"
@@ -100,9 +101,9 @@ class Engine:
     env: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
 
-    def docker(self, *args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    def docker(self, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
         kwargs.setdefault("env", self.env)
-        return run(["docker", *args], **kwargs)  # type: ignore[arg-type]
+        return run(["docker", *args], **kwargs)
 
     def stop(self) -> None:
         if self.process is None:
@@ -298,7 +299,7 @@ class Project:
     name: str = "agora-compose-test"
     compose: list[str] = field(default_factory=find_compose)
 
-    def __call__(self, *args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    def __call__(self, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
         base = [
             *self.compose,
             "-p",
@@ -312,23 +313,23 @@ class Project:
             "--profile",
             "demo",
         ]
-        return run([*base, *args], env=self.env, **kwargs)  # type: ignore[arg-type]
+        return run([*base, *args], env=self.env, **kwargs)
 
     def containers(self, service: str | None = None, *, every: bool = False) -> list[str]:
         args = ["ps", "-q", *(["-a"] if every else []), *([service] if service else [])]
         return self(*args, quiet=True).stdout.split()
 
-    def inspect(self, container: str) -> dict[str, object]:
+    def inspect(self, container: str) -> dict[str, Any]:
         found = json.loads(self.engine.docker("inspect", container, quiet=True).stdout)
         assert isinstance(found, list)
         return dict(found[0])
 
-    def state(self, container: str) -> dict[str, object]:
-        return dict(self.inspect(container)["State"])  # type: ignore[arg-type]
+    def state(self, container: str) -> dict[str, Any]:
+        return dict(self.inspect(container)["State"])
 
     def service_of(self, container: str) -> str:
-        labels = self.inspect(container)["Config"]["Labels"]  # type: ignore[index]
-        return str(labels["com.docker.compose.service"])  # type: ignore[index]
+        labels = self.inspect(container)["Config"]["Labels"]
+        return str(labels["com.docker.compose.service"])
 
     def up(self, *services: str) -> None:
         self("up", "-d", "--no-build", "--pull", "never", *services, quiet=True, timeout=300)
@@ -347,7 +348,7 @@ class Project:
                 if state["Status"] == "exited":
                     if state["ExitCode"] != 0 or service not in ("migrate", "demo-seed"):
                         raise StackFailed(f"{service} exited with {state['ExitCode']}")
-                elif health is None or health["Status"] != "healthy":  # type: ignore[index]
+                elif health is None or health["Status"] != "healthy":
                     pending.append(service)
             return not pending
 
@@ -363,16 +364,17 @@ class Project:
             with contextlib.suppress(Exception):
                 state, service = self.state(container), self.service_of(container)
                 health = state.get("Health") or {}
-                fine = state["Status"] == "running" and health.get("Status") == "healthy"  # type: ignore[attr-defined]
+                fine = state["Status"] == "running" and health.get("Status") == "healthy"
                 done = state["Status"] == "exited" and state["ExitCode"] == 0
-                if fine or done:
+                never_started = state["Status"] == "created"
+                if fine or done or never_started:
                     continue
                 print(
                     f"--- {service} ({container[:12]}): {state['Status']}, "
                     f"health {health.get('Status')}",
                     flush=True,
-                )  # type: ignore[attr-defined]
-                for entry in (health.get("Log") or [])[-2:]:  # type: ignore[attr-defined]
+                )
+                for entry in (health.get("Log") or [])[-2:]:
                     print(f"    health check: {str(entry.get('Output', '')).strip()[:300]}")
                 logs = self.engine.docker(
                     "logs", "--tail", "40", container, check=False, quiet=True
