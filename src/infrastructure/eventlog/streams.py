@@ -84,6 +84,7 @@ class StreamPipeline:
         """Hand over the events this reactor wants and pass over the rest; waits while the
         lanes are full or too far ahead of the watermark (back-pressure on the reader)."""
         for event in events:
+            self.raise_if_failed()  # a lost fence must stop the reader, however busy it is
             seq = sequence_of(event.transaction_id, event.position)
             if not self._wants(event):
                 self._lanes.skip(seq)
