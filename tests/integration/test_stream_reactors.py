@@ -35,7 +35,6 @@ from infrastructure.eventlog.tables import (
 )
 from tests.support.eventlog import (
     RecordingReactor,
-    RecordingSubscriber,
     append_to,
     deliveries,
     prepare_recordings,
@@ -354,22 +353,6 @@ async def _reads_settled(statements: list[str]) -> bool:
     for _ in range(20):
         await asyncio.sleep(0.01)
     return len(statements) == before
-
-
-async def test_a_batch_poll_reads_its_checkpoint_and_events_in_one_statement(
-    engine: AsyncEngine, database_url: str
-) -> None:
-    own = create_async_engine(database_url.replace("postgresql://", "postgresql+asyncpg://"))
-    statements: list[str] = []
-    event.listen(own.sync_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    try:
-        runner = runner_of(RecordingSubscriber("polling"), own, database_url)
-        await runner.step()  # creates the checkpoint
-        statements.clear()
-        assert await runner.step() == 0
-        assert len(statements) == 1
-    finally:
-        await own.dispose()
 
 
 async def test_a_batch_subscriber_is_handed_only_what_it_declares_and_moves_past_the_rest(

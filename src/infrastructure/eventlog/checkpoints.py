@@ -6,7 +6,7 @@ transaction, so nothing can appear behind a checkpoint later."""
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Update, func, literal, select, text, true, tuple_, update
+from sqlalchemy import Update, func, literal, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -72,44 +72,6 @@ async def read_after(
     async with engine.connect() as conn:
         rows = (await conn.execute(query)).all()
     return [StoredEvent.from_row(r._mapping) for r in rows]
-
-
-async def read_from_checkpoint(
-    engine: AsyncEngine, name: str, *, limit: int
-) -> tuple[Checkpoint, list[StoredEvent]]:
-    """The checkpoint and the events after it (none while it is stopped), in one statement:
-    an idle subscriber's poll costs one query, not two."""
-    mark = subscription_checkpoints.alias("mark")
-    after = (
-        select(event_log)
-        .where(
-            tuple_(event_log.c.transaction_id, event_log.c.position)
-            > tuple_(mark.c.transaction_id, mark.c.position),
-            event_log.c.transaction_id < HORIZON,
-            mark.c.status != "stopped",
-        )
-        .order_by(event_log.c.transaction_id, event_log.c.position)
-        .limit(limit)
-        .lateral("after")
-    )
-    query = (
-        select(
-            mark.c.transaction_id.label("checkpoint_transaction_id"),
-            mark.c.position.label("checkpoint_position"),
-            mark.c.status.label("checkpoint_status"),
-            after,
-        )
-        .select_from(mark.outerjoin(after, true()))
-        .where(mark.c.name == name)
-    )
-    async with engine.connect() as conn:
-        rows = (await conn.execute(query)).all()
-    first = rows[0]
-    checkpoint = Checkpoint(
-        first.checkpoint_transaction_id, first.checkpoint_position, first.checkpoint_status
-    )
-    events = [StoredEvent.from_row(r._mapping) for r in rows if r.event_id is not None]
-    return checkpoint, events
 
 
 def update_checkpoint(name: str, **values: Any) -> Update:

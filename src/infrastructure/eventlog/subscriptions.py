@@ -33,7 +33,6 @@ from infrastructure.eventlog.checkpoints import (
     ensure_checkpoint,
     read_after,
     read_checkpoint,
-    read_from_checkpoint,
     set_status,
     update_checkpoint,
 )
@@ -309,11 +308,10 @@ class SubscriptionRunner:
         reaction fails."""
         stop = stop or asyncio.Event()
         await self._ensure_checkpoint()
-        checkpoint, events = await read_from_checkpoint(
-            self._engine, self.name, limit=self._config.batch_size
-        )
+        checkpoint = await read_checkpoint(self._engine, self.name)
         if checkpoint.status == "stopped":
             raise SubscriberStopped(self.name)
+        events = await read_after(self._engine, checkpoint, limit=self._config.batch_size)
         if not events:
             return 0
         if self._reactor is not None:
