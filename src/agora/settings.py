@@ -153,6 +153,10 @@ class WorkerSettings(_Concern, env_prefix="WORKER_"):
     """Polling fallback when no NOTIFY wakes a subscriber."""
     max_attempts: int = Field(5, ge=1, le=100)
     """Tries before a failing event stops or is parked."""
+    max_in_flight: int = Field(64, ge=1, le=1024)
+    """Events a side-effect subscriber handles at once (distinct streams, each in order)."""
+    checkpoint_interval_seconds: float = Field(0.02, gt=0, le=10)
+    """How long a side-effect subscriber coalesces checkpoint moves."""
     reservation_sweep_seconds: float = Field(30.0, gt=0, le=3600)
     """How often expired stock reservations are released."""
 

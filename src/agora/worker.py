@@ -48,6 +48,8 @@ def runner_config(settings: Settings) -> RunnerConfig:
         batch_size=settings.worker.batch_size,
         poll_interval=settings.worker.poll_interval_seconds,
         max_attempts=settings.worker.max_attempts,
+        max_in_flight=settings.worker.max_in_flight,
+        checkpoint_interval=settings.worker.checkpoint_interval_seconds,
     )
 
 

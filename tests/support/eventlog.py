@@ -1,7 +1,7 @@
 """Helpers for event-log tests: appends, and a subscriber that records what it was given."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import text
@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from agora.bootstrap import build_registry
 from domain.identity.events import UserProfileUpdated
 from infrastructure.eventlog.store import EventStore, NewEvents, PendingEvent, StoredEvent
-from infrastructure.eventlog.subscriptions import FailurePolicy
+from infrastructure.eventlog.subscriptions import FailurePolicy, Interest
 
 REGISTRY = build_registry()
 
@@ -86,3 +86,65 @@ async def deliveries(engine: AsyncEngine, subscriber: str) -> list[str]:
             {"s": subscriber},
         )
         return [r[0] for r in rows]
+
+
+async def append_to(engine: AsyncEngine, stream_type: str, stream_id: str, *names: str) -> None:
+    """Append to a stream of any type (the subscribers under test only look at the type)."""
+    async with engine.begin() as conn:
+        await EventStore(conn, REGISTRY).append(
+            [
+                NewEvents(
+                    stream_type=stream_type,
+                    stream_id=stream_id,
+                    events=[PendingEvent.new(an_event(n)) for n in names or ("Ada",)],
+                )
+            ]
+        )
+
+
+class RecordingReactor:
+    """A stream reactor whose effect is one row per event, written in its own transaction and
+    idempotent as real reactions are (a repeat finds its row); it counts every call and how
+    many run at once. `before` runs first, to hold or fail a reaction."""
+
+    def __init__(
+        self,
+        name: str,
+        engine: AsyncEngine,
+        *,
+        stream_types: Sequence[str] = ("user",),
+        on_failure: FailurePolicy = FailurePolicy.PARK,
+        before: Callable[[StoredEvent], Awaitable[None]] | None = None,
+    ) -> None:
+        self.name = name
+        self.on_failure = on_failure
+        self.interest = Interest.of(stream_types=stream_types)
+        self.before = before
+        self.calls: list[StoredEvent] = []
+        self.running = 0
+        self.most_at_once = 0
+        self._engine = engine
+
+    async def react(self, event: StoredEvent) -> None:
+        self.calls.append(event)
+        self.running += 1
+        self.most_at_once = max(self.most_at_once, self.running)
+        try:
+            if self.before is not None:
+                await self.before(event)
+            async with self._engine.begin() as conn:
+                await conn.execute(
+                    text(
+                        "INSERT INTO test_support.deliveries SELECT :s, :e, :p, :n WHERE NOT EXISTS"
+                        " (SELECT 1 FROM test_support.deliveries WHERE subscriber = :s"
+                        " AND event_id = :e)"
+                    ),
+                    {
+                        "s": self.name,
+                        "e": event.event_id,
+                        "p": event.position,
+                        "n": event.payload["full_name"],
+                    },
+                )
+        finally:
+            self.running -= 1

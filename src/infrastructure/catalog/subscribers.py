@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.catalog.category import Category
 from domain.catalog.product import Product
 from infrastructure.eventlog.store import StoredEvent
-from infrastructure.eventlog.subscriptions import FailurePolicy
+from infrastructure.eventlog.subscriptions import FailurePolicy, Interest
 from infrastructure.redis.catalog_cache import ProductCache
 
 CATALOG_STREAMS = (Product.stream_type, Category.stream_type)
@@ -19,6 +19,7 @@ class CatalogCacheInvalidator:
 
     name = "catalog-cache"
     on_failure = FailurePolicy.RETRY  # Redis will come back; until then reads bypass it
+    interest = Interest.of(stream_types=CATALOG_STREAMS)
 
     def __init__(self, cache: ProductCache) -> None:
         self._cache = cache

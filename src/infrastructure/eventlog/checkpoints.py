@@ -4,7 +4,7 @@ See ADR 0005: rows are read in (transaction id, position) order, only below the 
 transaction, so nothing can appear behind a checkpoint later."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Update, func, literal, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -23,6 +23,16 @@ class Checkpoint:
     transaction_id: int
     position: int
     status: str
+
+
+class Place(Protocol):
+    """A place in the log's order: a stored event, or a checkpoint."""
+
+    @property
+    def transaction_id(self) -> int: ...
+
+    @property
+    def position(self) -> int: ...
 
 
 class LostLeadership(Exception):
@@ -73,10 +83,8 @@ def update_checkpoint(name: str, **values: Any) -> Update:
     )
 
 
-async def advance(
-    conn: AsyncConnection, name: str, checkpoint: Checkpoint, last: StoredEvent
-) -> None:
-    """Move the checkpoint past `last`, fenced: it must still be where this batch began."""
+async def advance(conn: AsyncConnection, name: str, checkpoint: Checkpoint, last: Place) -> None:
+    """Move the checkpoint to `last`, fenced: it must still be where this batch began."""
     result = await conn.execute(
         update_checkpoint(
             name,

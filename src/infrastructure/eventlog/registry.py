@@ -83,6 +83,13 @@ class EventRegistry:
         except KeyError:
             raise UnknownEventType(type(event).__name__) from None
 
+    def name_of(self, cls: type[DomainEvent]) -> str:
+        """The stored type name of an event class."""
+        try:
+            return self._by_class[cls].name
+        except KeyError:
+            raise UnknownEventType(cls.__name__) from None
+
     def named(self, name: str) -> EventType:
         try:
             return self._by_name[name]

@@ -24,7 +24,9 @@ from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.tables import event_log
 from infrastructure.telemetry.tracing import active_traceparent
 
-NOTIFY_CHANNEL = "agora_event_log"  # also named in the event_log trigger's migration
+# Named in the event_log trigger's migrations; the payload is a JSON object of the stream types
+# and event types a statement appended ('' names nothing: wake everyone).
+NOTIFY_CHANNEL = "agora_event_log"
 NO_STREAM = 0
 
 

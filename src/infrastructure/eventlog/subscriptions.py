@@ -1,23 +1,27 @@
 """Subscribers read the event log in order from a checkpoint, exactly once in effect (ADR 0005).
 
-Rows are read below the transaction horizon, so none can appear behind a checkpoint later; a
-batch's effects and its fenced checkpoint update commit together; one process leads each
-subscriber, by a session advisory lock on a connection that also LISTENs for appends (if it
-dies, the lock goes with its connection and another takes over at its next poll)."""
+Rows are read below the transaction horizon, so none can appear behind a checkpoint later; one
+process leads each subscriber, by a session advisory lock on a connection that also LISTENs for
+appends (if it dies, the lock goes with its connection and another takes over at its next poll).
+A batch subscriber's effects and its fenced checkpoint update commit together; a stream reactor
+handles many streams at once, each in order, and its checkpoint follows the watermark of what
+finished (ADR 0021). Each is woken only by appends of what it declares it handles."""
 
 import asyncio
 import contextlib
 import hashlib
+import json
 import logging
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from typing import Any, Protocol, runtime_checkable
 
 import asyncpg
-from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from application.shared.context import CallContext, current_call
@@ -33,6 +37,7 @@ from infrastructure.eventlog.checkpoints import (
     update_checkpoint,
 )
 from infrastructure.eventlog.store import NOTIFY_CHANNEL, StoredEvent
+from infrastructure.eventlog.streams import PipelineBounds, StreamPipeline
 from infrastructure.eventlog.tables import subscription_dead_letters
 
 log = logging.getLogger(__name__)
@@ -46,8 +51,51 @@ class FailurePolicy(StrEnum):
     RETRY = "retry"  # the relay: the broker will come back; never skip, never give up
 
 
-class Subscriber(Protocol):
-    """Reacts to batches of stored events inside the transaction that moves its checkpoint."""
+@dataclass(frozen=True)
+class Interest:
+    """What a subscriber handles: events of these stream types and of these event types (None:
+    any). Appends of nothing it handles neither wake it nor reach it; it moves past them."""
+
+    stream_types: frozenset[str] | None = None
+    event_types: frozenset[str] | None = None
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        stream_types: Collection[str] | None = None,
+        event_types: Collection[str] | None = None,
+    ) -> "Interest":
+        return cls(
+            frozenset(stream_types) if stream_types is not None else None,
+            frozenset(event_types) if event_types is not None else None,
+        )
+
+    def wants(self, event: StoredEvent) -> bool:
+        return (self.stream_types is None or event.stream_type in self.stream_types) and (
+            self.event_types is None or event.event_type in self.event_types
+        )
+
+    def woken_by(self, payload: str) -> bool:
+        """Whether an append notification (the types its statement appended) may concern us;
+        a payload that names nothing (an older trigger, too many types) wakes everyone."""
+        try:
+            appended = json.loads(payload)
+            stream_types = set(appended["stream_types"])
+            event_types = set(appended["event_types"])
+        except (ValueError, TypeError, KeyError):
+            return True
+        return (self.stream_types is None or not self.stream_types.isdisjoint(stream_types)) and (
+            self.event_types is None or not self.event_types.isdisjoint(event_types)
+        )
+
+
+EVERYTHING = Interest()
+
+
+class BatchSubscriber(Protocol):
+    """Reacts to batches of stored events inside the transaction that moves its checkpoint.
+    It may declare an `interest` (an Interest); without one it is handed every event."""
 
     @property
     def name(self) -> str: ...
@@ -59,15 +107,43 @@ class Subscriber(Protocol):
 
 
 @runtime_checkable
-class Projection(Subscriber, Protocol):
+class Projection(BatchSubscriber, Protocol):
     """A subscriber that builds a read model it can drop and rebuild from the log."""
 
     async def reset(self, conn: AsyncConnection) -> None: ...
 
 
+@runtime_checkable
+class StreamReactor(Protocol):
+    """A side-effect subscriber whose reactions commit on their own and are idempotent: the
+    runner hands it one event at a time, many streams at once and each stream in order. Its
+    `interest` is required: it says which events are work."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def on_failure(self) -> FailurePolicy: ...
+
+    @property
+    def interest(self) -> Interest: ...
+
+    async def react(self, event: StoredEvent) -> None: ...
+
+
+Subscriber = BatchSubscriber | StreamReactor
+
+
+def interest_of(subscriber: Subscriber) -> Interest:
+    interest = getattr(subscriber, "interest", EVERYTHING)
+    return interest if isinstance(interest, Interest) else EVERYTHING
+
+
 @dataclass(frozen=True, kw_only=True)
 class RunnerConfig:
-    """Batching, polling and backoff of a runner (the worker fills it from WorkerSettings)."""
+    """Batching, polling, backoff and, for stream reactors, the pipeline's bounds (the worker
+    fills it from WorkerSettings). `max_pending` and `max_ahead` default to 2x and 16x
+    `max_in_flight`; `stop_grace` is how long running reactions may finish on a clean stop."""
 
     batch_size: int = 500
     poll_interval: float = 1.0
@@ -75,6 +151,20 @@ class RunnerConfig:
     backoff_base: float = 0.05
     backoff_cap: float = 5.0
     connect_timeout: float = 10.0
+    max_in_flight: int = 64
+    max_pending: int | None = None
+    max_ahead: int | None = None
+    checkpoint_interval: float = 0.02
+    stop_grace: float = 5.0
+
+    def pipeline_bounds(self) -> PipelineBounds:
+        pending = self.max_pending or 2 * self.max_in_flight
+        return PipelineBounds(
+            max_in_flight=self.max_in_flight,
+            max_pending=max(pending, self.max_in_flight),
+            max_ahead=self.max_ahead or 16 * self.max_in_flight,
+            flush_interval=self.checkpoint_interval,
+        )
 
 
 HORIZON_RETRY_SECONDS = 0.005
@@ -107,7 +197,7 @@ def lock_key(name: str) -> int:
 
 
 class SubscriptionRunner:
-    """Runs one subscriber: wins leadership, then processes batches until told to stop.
+    """Runs one subscriber: wins leadership, then processes the log until told to stop.
 
     `run` outlives any failure: a lost connection, a database restart or a bug in a handler
     is logged, backed off and retried; only `stop` ends it."""
@@ -116,17 +206,21 @@ class SubscriptionRunner:
         self, subscriber: Subscriber, *, engine: AsyncEngine, dsn: str, config: RunnerConfig
     ) -> None:
         self.subscriber = subscriber
+        self.interest = interest_of(subscriber)
+        self._reactor = subscriber if isinstance(subscriber, StreamReactor) else None
         self._engine = engine
         self._dsn = dsn
         self._config = config
         self.is_leader = False
         self._checkpoint_exists = False
+        self._stop = asyncio.Event()
 
     @property
     def name(self) -> str:
         return self.subscriber.name
 
     async def run(self, stop: asyncio.Event) -> None:
+        self._stop = stop
         failures = 0
         while not stop.is_set():
             try:
@@ -160,8 +254,16 @@ class SubscriptionRunner:
             self.is_leader = True
             log.info("subscriber leading", extra={"subscriber": self.name})
             wake = asyncio.Event()
-            await lock_conn.add_listener(NOTIFY_CHANNEL, lambda *_: wake.set())
-            await self._lead(lock_conn, wake, stop)
+
+            def on_append(_conn: object, _pid: int, _channel: str, payload: str) -> None:
+                if self.interest.woken_by(payload):
+                    wake.set()
+
+            await lock_conn.add_listener(NOTIFY_CHANNEL, on_append)
+            if self._reactor is not None:
+                await self._lead_streams(self._reactor, lock_conn, wake, stop)
+            else:
+                await self._lead(lock_conn, wake, stop)
         finally:
             self.is_leader = False
             await _close_quietly(lock_conn)
@@ -182,33 +284,44 @@ class SubscriptionRunner:
             except SubscriberStopped:
                 # Stay leader, so no other worker spins on it; `resume` or `rebuild` flips the
                 # status and the next poll carries on.
-                if not stopped_reported:
-                    log.error("subscriber stopped", extra={"subscriber": self.name})
-                    stopped_reported = True
+                stopped_reported = self._report_stopped(stopped_reported)
                 processed, notified = 0, False
             if processed:
                 soon = 0.0
                 continue
-            # Woken, yet nothing readable: the new event is still above the horizon because an
-            # older transaction is open, and its commit sends no notification. Look again soon,
-            # backing off, instead of waiting a whole poll interval.
-            soon = HORIZON_RETRY_SECONDS if notified else soon * 2
-            if soon >= self._config.poll_interval:
-                soon = 0.0
+            soon = _look_again(soon, notified=notified, poll=self._config.poll_interval)
             await _wait_any(wake, stop, seconds=soon or self._config.poll_interval)
 
-    async def step(self, stop: asyncio.Event | None = None) -> int:
-        """Process one batch; the number of events handled (0 when caught up)."""
-        stop = stop or asyncio.Event()
+    def _report_stopped(self, reported: bool) -> bool:
+        if not reported:
+            log.error("subscriber stopped", extra={"subscriber": self.name})
+        return True
+
+    async def _ensure_checkpoint(self) -> None:
         if not self._checkpoint_exists:
             await ensure_checkpoint(self._engine, self.name)
             self._checkpoint_exists = True
+
+    async def step(self, stop: asyncio.Event | None = None) -> int:
+        """Process one batch; the number of events read (0 when caught up). A stream reactor's
+        batch runs through its lanes, and its checkpoint follows what finished even when a
+        reaction fails."""
+        stop = stop or asyncio.Event()
+        await self._ensure_checkpoint()
         checkpoint = await read_checkpoint(self._engine, self.name)
         if checkpoint.status == "stopped":
             raise SubscriberStopped(self.name)
         events = await read_after(self._engine, checkpoint, limit=self._config.batch_size)
         if not events:
             return 0
+        if self._reactor is not None:
+            pipeline = self._pipeline(self._reactor, checkpoint)
+            try:
+                await pipeline.feed(events)
+                await pipeline.drain()
+            finally:
+                await pipeline.close(grace=0)
+            return len(events)
         if self.subscriber.on_failure is FailurePolicy.RETRY:
             await self._with_retries(events, checkpoint, stop)
             return len(events)
@@ -224,11 +337,112 @@ class SubscriptionRunner:
         return len(events)
 
     async def _apply(self, events: Sequence[StoredEvent], checkpoint: Checkpoint) -> Checkpoint:
+        """Hand over the events the subscriber handles; the checkpoint passes them all."""
         last = events[-1]
+        wanted = [e for e in events if self.interest.wants(e)]
+        subscriber = self.subscriber
+        assert not isinstance(subscriber, StreamReactor)
         async with self._engine.begin() as conn:
-            await self.subscriber.handle(events, conn)
+            if wanted:
+                await subscriber.handle(wanted, conn)
             await advance(conn, self.name, checkpoint, last)
         return Checkpoint(last.transaction_id, last.position, checkpoint.status)
+
+    # -- stream reactors: many streams at once, each in order (ADR 0021) -------------------
+
+    def _pipeline(self, reactor: StreamReactor, checkpoint: Checkpoint) -> StreamPipeline:
+        return StreamPipeline(
+            name=self.name,
+            engine=self._engine,
+            checkpoint=checkpoint,
+            react=partial(self._react, reactor),
+            wants=reactor.interest.wants,
+            bounds=self._config.pipeline_bounds(),
+        )
+
+    async def _lead_streams(
+        self,
+        reactor: StreamReactor,
+        lock_conn: asyncpg.Connection,
+        wake: asyncio.Event,
+        stop: asyncio.Event,
+    ) -> None:
+        stopped_reported = False
+        while not stop.is_set() and not lock_conn.is_closed():
+            try:
+                await self._stream_term(reactor, lock_conn, wake, stop)
+                stopped_reported = False
+            except LostLeadership:
+                continue
+            except SubscriberStopped:
+                stopped_reported = self._report_stopped(stopped_reported)
+                await _wait_any(stop, seconds=self._config.poll_interval)
+
+    async def _stream_term(
+        self,
+        reactor: StreamReactor,
+        lock_conn: asyncpg.Connection,
+        wake: asyncio.Event,
+        stop: asyncio.Event,
+    ) -> None:
+        """Read ahead into the pipeline until stopped, the lock is lost or something fails;
+        in-flight reactions are finished or cancelled, and awaited, before it returns."""
+        await self._ensure_checkpoint()
+        checkpoint = await read_checkpoint(self._engine, self.name)
+        if checkpoint.status == "stopped":
+            raise SubscriberStopped(self.name)
+        pipeline = self._pipeline(reactor, checkpoint)
+        cursor, soon, grace = checkpoint, 0.0, 0.0
+        try:
+            while not stop.is_set() and not lock_conn.is_closed():
+                notified = wake.is_set()
+                wake.clear()
+                events = await read_after(self._engine, cursor, limit=self._config.batch_size)
+                if events:
+                    await pipeline.feed(events)
+                    last = events[-1]
+                    cursor = Checkpoint(last.transaction_id, last.position, checkpoint.status)
+                    soon = 0.0
+                    continue
+                soon = _look_again(soon, notified=notified, poll=self._config.poll_interval)
+                await _wait_any(
+                    wake, stop, seconds=soon or self._config.poll_interval, task=pipeline.failed
+                )
+                pipeline.raise_if_failed()
+            grace = self._config.stop_grace if stop.is_set() else 0.0
+        finally:
+            await pipeline.close(grace=grace)
+
+    async def _react(self, reactor: StreamReactor, event: StoredEvent) -> None:
+        """One event, under the failure policy: retried with backoff; then parked (its stream
+        goes on), or the subscriber stopped; RETRY never gives up. Until then the stream's later
+        events wait in its lane; other streams carry on."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await reactor.react(event)
+                return
+            except LostLeadership:
+                raise
+            except Exception as exc:
+                forever = reactor.on_failure is FailurePolicy.RETRY
+                if is_transient(exc) and not forever:
+                    raise
+                await self._note_failure(attempt, exc)
+                if forever or attempt < self._config.max_attempts:
+                    if self._stop.is_set():
+                        raise LostLeadership("stopping") from exc
+                    await _sleep_unless(self._stop, self._backoff(attempt))
+                    continue
+                if reactor.on_failure is FailurePolicy.STOP:
+                    await set_status(self._engine, self.name, "stopped", error=_describe(exc))
+                    raise SubscriberStopped(self.name) from exc
+                async with self._engine.begin() as conn:
+                    await self._park(conn, event, exc)
+                return
+
+    # -- failure policies of batch subscribers ---------------------------------------------
 
     async def _with_retries(
         self, events: Sequence[StoredEvent], checkpoint: Checkpoint, stop: asyncio.Event
@@ -266,22 +480,26 @@ class SubscriptionRunner:
             if self.subscriber.on_failure is FailurePolicy.STOP:
                 await set_status(self._engine, self.name, "stopped", error=_describe(exc))
                 raise SubscriberStopped(self.name) from exc
-            await self._park(event, checkpoint, exc)
+            async with self._engine.begin() as conn:
+                await self._park(conn, event, exc)
+                await advance(conn, self.name, checkpoint, event)
             return Checkpoint(event.transaction_id, event.position, checkpoint.status)
 
-    async def _park(self, event: StoredEvent, checkpoint: Checkpoint, exc: Exception) -> None:
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                insert(subscription_dead_letters).values(
-                    subscription=self.name,
-                    position=event.position,
-                    event_id=event.event_id,
-                    event_type=event.event_type,
-                    error=_describe(exc),
-                    attempts=self._config.max_attempts,
-                )
+    async def _park(self, conn: AsyncConnection, event: StoredEvent, exc: Exception) -> None:
+        """Record the event in the dead-letter table (once: a re-run after a crash parks it
+        again under the same key)."""
+        await conn.execute(
+            insert(subscription_dead_letters)
+            .values(
+                subscription=self.name,
+                position=event.position,
+                event_id=event.event_id,
+                event_type=event.event_type,
+                error=_describe(exc),
+                attempts=self._config.max_attempts,
             )
-            await advance(conn, self.name, checkpoint, event)
+            .on_conflict_do_nothing()
+        )
         log.error(
             "event parked",
             extra={"subscriber": self.name, "position": event.position, "error": _describe(exc)},
@@ -303,6 +521,14 @@ class SubscriptionRunner:
         return delay * jitter
 
 
+def _look_again(soon: float, *, notified: bool, poll: float) -> float:
+    """Woken, yet nothing readable: the new event is still above the horizon because an older
+    transaction is open, and its commit sends no notification. Look again soon, backing off,
+    instead of waiting a whole poll interval (0: wait for the poll)."""
+    soon = HORIZON_RETRY_SECONDS if notified else soon * 2
+    return 0.0 if soon >= poll else soon
+
+
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:1000]
 
@@ -312,10 +538,14 @@ async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), seconds)
 
 
-async def _wait_any(*events: asyncio.Event, seconds: float) -> None:
+async def _wait_any(
+    *events: asyncio.Event, seconds: float, task: "asyncio.Task[None] | None" = None
+) -> None:
+    """Until one of the events is set, `task` ends, or `seconds` pass."""
     waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    watched: list[asyncio.Future[Any]] = [*waiters, *([task] if task is not None else [])]
     try:
-        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(watched, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for waiter in waiters:
             waiter.cancel()

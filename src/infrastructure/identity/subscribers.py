@@ -11,7 +11,7 @@ from application.identity.views import describe
 from domain.identity.user import User
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.store import StoredEvent
-from infrastructure.eventlog.subscriptions import FailurePolicy
+from infrastructure.eventlog.subscriptions import FailurePolicy, Interest
 from infrastructure.identity.tables import account_history
 
 
@@ -20,6 +20,7 @@ class AccountHistoryProjection:
 
     name = "account-history"
     on_failure = FailurePolicy.STOP
+    interest = Interest.of(stream_types=[User.stream_type])
 
     def __init__(self, registry: EventRegistry) -> None:
         self._registry = registry

@@ -4,18 +4,16 @@ cancelled or refunded releases them (nothing, when they left with a shipment).
 
 Inventory reads ordering's events by their published names and the order id in their payload
 (`docs/contracts/agora.ordering.events.schema.json`), as an outside consumer would: it imports
-nothing of ordering. Each reaction is an inventory command, idempotent per order."""
+nothing of ordering. Each reaction is an inventory command, idempotent per order, so it runs
+as a stream reactor: many orders at once, each in order."""
 
-from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
-
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from application.inventory.commands import CommitReservations, KeepReservations, ReleaseReservations
 from application.shared.bus import Command, CommandBus
 from infrastructure.eventlog.store import StoredEvent
-from infrastructure.eventlog.subscriptions import FailurePolicy, acting_on
+from infrastructure.eventlog.subscriptions import FailurePolicy, Interest, acting_on
 
 SETTLES: dict[str, type[KeepReservations | CommitReservations | ReleaseReservations]] = {
     "OrderPaid": KeepReservations,
@@ -31,14 +29,15 @@ class OrderStockSettler:
 
     name = "order-stock"
     on_failure = FailurePolicy.PARK
+    interest = Interest.of(stream_types=["order"], event_types=SETTLES)
 
     def __init__(self, bus: CommandBus) -> None:
         self._bus = bus
 
-    async def handle(self, events: Sequence[StoredEvent], conn: AsyncConnection) -> None:
-        for stored in events:
-            settle = SETTLES.get(stored.event_type) if stored.stream_type == "order" else None
-            if settle is not None:
-                command: Command[Any] = settle(order_id=UUID(str(stored.payload["order_id"])))
-                with acting_on(stored):
-                    await self._bus.handle(command)
+    async def react(self, event: StoredEvent) -> None:
+        settle = SETTLES.get(event.event_type)
+        if settle is None:
+            return  # its interest keeps the runner from handing it such events
+        command: Command[Any] = settle(order_id=UUID(str(event.payload["order_id"])))
+        with acting_on(event):
+            await self._bus.handle(command)

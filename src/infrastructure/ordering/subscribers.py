@@ -14,7 +14,7 @@ from application.ordering.views import describe
 from domain.ordering.order import Order
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.store import StoredEvent
-from infrastructure.eventlog.subscriptions import FailurePolicy, acting_on
+from infrastructure.eventlog.subscriptions import FailurePolicy, Interest, acting_on
 from infrastructure.ordering.readers import Step, order_row, replay_batch
 from infrastructure.ordering.tables import order_timeline, order_views
 from infrastructure.redis.client import RedisCircuit
@@ -27,6 +27,7 @@ class OrderProjection:
 
     name = "order-views"
     on_failure = FailurePolicy.STOP
+    interest = Interest.of(stream_types=[Order.stream_type])
 
     def __init__(self, registry: EventRegistry) -> None:
         self._registry = registry
@@ -66,8 +67,9 @@ def _timeline_row(step: Step) -> dict[str, Any]:
 
 
 class FulfilmentRunner:
-    """Hands order events to the fulfilment process, whose reactions commit on their own and are
-    idempotent: a failed batch runs again; a stuck one is parked (the payment deadline ends it)."""
+    """Hands the order events it acts on to the fulfilment process, many orders at once, each in
+    order (a stream reactor). Its reactions commit on their own and are idempotent: an event run
+    again changes nothing; a stuck one is parked (the payment deadline ends its order)."""
 
     name = "fulfilment"
     on_failure = FailurePolicy.PARK
@@ -75,13 +77,14 @@ class FulfilmentRunner:
     def __init__(self, process: FulfilmentProcess, registry: EventRegistry) -> None:
         self._process = process
         self._registry = registry
+        self.interest = Interest.of(
+            stream_types=[Order.stream_type],
+            event_types=[registry.name_of(cls) for cls in process.reacts_to],
+        )
 
-    async def handle(self, events: Sequence[StoredEvent], conn: AsyncConnection) -> None:
-        for stored in events:
-            if stored.stream_type != Order.stream_type:
-                continue
-            with acting_on(stored):
-                await self._process.react(self._registry.decode(stored))
+    async def react(self, event: StoredEvent) -> None:
+        with acting_on(event):
+            await self._process.react(self._registry.decode(event))
 
 
 class OrderUpdatesPublisher:
@@ -91,6 +94,7 @@ class OrderUpdatesPublisher:
 
     name = "order-updates"
     on_failure = FailurePolicy.RETRY
+    interest = Interest.of(stream_types=[Order.stream_type])
 
     def __init__(
         self, redis: Redis, registry: EventRegistry, *, circuit: RedisCircuit, prefix: str

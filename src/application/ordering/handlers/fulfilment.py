@@ -30,6 +30,11 @@ class FulfilmentProcess:
             ev.OrderCancelled: self._void_unrecorded_payment,
         }
 
+    @property
+    def reacts_to(self) -> frozenset[type[DomainEvent]]:
+        """The events it acts on; the others pass it by."""
+        return frozenset(self._reactions)
+
     async def react(self, event: DomainEvent) -> None:
         reaction = self._reactions.get(type(event))
         if reaction is not None and isinstance(event, ev.OrderEvent):
