@@ -15,6 +15,7 @@ from infrastructure.db.engine import asyncpg_dsn
 from infrastructure.eventlog.monitoring import rebuild
 from infrastructure.eventlog.tables import event_log
 from infrastructure.ordering.subscribers import OrderProjection
+from tests.support.eventlog import settled
 from tests.support.shop import OrderingShop, bearer
 
 
@@ -51,6 +52,7 @@ async def test_rebuilding_the_order_projection_from_the_log_gives_the_same_rows(
     ordering_shop: OrderingShop, engine: AsyncEngine, database_url: str
 ) -> None:
     await some_orders(ordering_shop)
+    await settled(engine)
     live = await read_models(engine)
     assert len(live[0]) >= 4
     await rebuild(
@@ -69,6 +71,7 @@ async def test_feeding_the_process_every_order_event_again_changes_nothing(
     orders = await some_orders(shop)
     registry = build_registry()
     streams = [f"order-{order_id}" for _, order_id in orders]
+    await settled(engine)  # the last reservation is settled after its order's status
     before = await _state(engine, streams)
     charges, attempts = dict(shop.provider.charges), dict(shop.provider.attempts)
     async with engine.connect() as conn:

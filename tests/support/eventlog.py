@@ -1,5 +1,6 @@
 """Helpers for event-log tests: appends, and a subscriber that records what it was given."""
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from agora.bootstrap import build_registry
 from domain.identity.events import UserProfileUpdated
+from infrastructure.eventlog.monitoring import subscription_statuses
 from infrastructure.eventlog.store import EventStore, NewEvents, PendingEvent, StoredEvent
 from infrastructure.eventlog.subscriptions import FailurePolicy, Interest
 
@@ -148,3 +150,13 @@ class RecordingReactor:
                 )
         finally:
             self.running -= 1
+
+
+async def settled(engine: AsyncEngine, *, seconds: float = 20) -> None:
+    """Wait until every subscriber's checkpoint is past every event in the log: effects that
+    follow the events a test waited for (a reservation settled after `paid`) have committed."""
+    for _ in range(int(seconds / 0.05)):
+        if all(status.pending == 0 for status in await subscription_statuses(engine)):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"subscribers still behind: {await subscription_statuses(engine)}")
