@@ -20,6 +20,7 @@ from agora.worker import running_worker
 from api.app import create_app
 from infrastructure.db.migrations import upgrade_to_head
 from infrastructure.embedded import EmbeddedServices
+from infrastructure.payments.gateway import PaymentProvider
 
 log = logging.getLogger("agora")
 
@@ -129,10 +130,14 @@ async def _seed(settings: Settings, urls: ServiceUrls) -> None:
 def worker(settings: Settings) -> None:
     """Run until SIGTERM or SIGINT, then finish the current batches and exit."""
     with EmbeddedServices() as embedded:
-        asyncio.run(_run_worker(settings, resolve_database_url(settings, embedded)))
+        asyncio.run(run_worker(settings, resolve_database_url(settings, embedded)))
 
 
-async def _run_worker(settings: Settings, database_url: str) -> None:
+async def run_worker(
+    settings: Settings, database_url: str, *, payments: PaymentProvider | None = None
+) -> None:
+    """The worker's loop, until SIGTERM or SIGINT; `payments` replaces the simulated provider
+    (the tests' worker processes share one charge book through it)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -140,7 +145,9 @@ async def _run_worker(settings: Settings, database_url: str) -> None:
     # Without REDIS_URL a separate worker shares no Redis with the API: it has no cache to
     # invalidate (TTLs then bound staleness) and no live clients to publish order updates to.
     async with (
-        platform(settings, database_url=database_url, redis_url=settings.redis.url) as p,
+        platform(
+            settings, database_url=database_url, redis_url=settings.redis.url, payments=payments
+        ) as p,
         running_worker(p, wire_all(p)) as running,
     ):
         log.info("worker running", extra={"subscribers": [r.name for r in running.runners]})

@@ -23,7 +23,8 @@ from domain.ordering.events import EVENTS
 from domain.ordering.values import CatalogItem
 from infrastructure.catalog.readers import products_by_sku
 from infrastructure.eventlog.subscriptions import Subscriber
-from infrastructure.kafka.consumer import KafkaConsumerRunner
+from infrastructure.kafka.consumer import KafkaConsumerRunner, reacting_to
+from infrastructure.kafka.envelope import topic_for
 from infrastructure.kafka.warehouse import WarehouseShipments
 from infrastructure.ordering.readers import SqlCartReader, SqlOrderHistory, SqlOrderReader
 from infrastructure.ordering.subscribers import (
@@ -104,10 +105,8 @@ def wire(p: Platform) -> Wiring:
     deps = dependencies(p)
     register(p.bus, deps)
 
-    subscribers: list[Subscriber] = [
-        OrderProjection(p.registry),
-        FulfilmentRunner(fulfilment.FulfilmentProcess(deps), p.registry),
-    ]
+    process = FulfilmentRunner(fulfilment.FulfilmentProcess(deps), p.registry)
+    subscribers: list[Subscriber] = [OrderProjection(p.registry)]
     if p.redis is not None:
         subscribers.append(
             OrderUpdatesPublisher(
@@ -125,6 +124,20 @@ def wire(p: Platform) -> Wiring:
                 handler=WarehouseShipments(p.bus),
             )
         )
+        # With Kafka, fulfilment scales out: every worker is a member of one consumer group
+        # over the order events the relay publishes, and the log's runner of it is not run.
+        consumers.append(
+            KafkaConsumerRunner(
+                name=f"{s.kafka.client_id}-fulfilment",
+                topic=topic_for(NAME, prefix=s.kafka.topic_prefix),
+                bootstrap_servers=s.kafka.bootstrap_servers,
+                engine=p.engine,
+                handler=reacting_to(process),
+                inbox=False,  # its steps commit on their own and are idempotent (ADR 0022)
+            )
+        )
+    else:
+        subscribers.append(process)
     every = s.ordering.sweep_seconds
     return Wiring(
         subscribers=subscribers,

@@ -3,23 +3,31 @@
 For each message: the handler's effect and an inbox row (consumer, message id) commit in one
 PostgreSQL transaction, then the offset is committed. A redelivered message finds its inbox row
 and changes nothing. A malformed message, or one that keeps failing, goes to `<topic>.dlq` with
-the reason in its headers, and the partition moves on."""
+the reason in its headers, and the partition moves on.
+
+A handler whose effects are idempotent and commit on their own (a subscriber of the log run as a
+group member, `reacting_to`) is run without the inbox (`inbox=False`): a redelivery repeats it
+and changes nothing (ADR 0022). The partitions of a batch are worked on at once, each in order;
+a rebalance waits until the batch in flight is finished and its offsets are committed."""
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord
 from aiokafka.errors import CommitFailedError
+from aiokafka.structs import TopicPartition
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.shared import bounded_json
 from infrastructure.db.transient import is_transient
 from infrastructure.db.unit_of_work import joined
+from infrastructure.eventlog.store import StoredEvent
 from infrastructure.eventlog.tables import consumer_inbox
+from infrastructure.kafka.envelope import stored_event
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +54,27 @@ class InboundMessage:
 MessageHandler = Callable[[InboundMessage], Awaitable[None]]
 
 
+class EventReaction(Protocol):
+    """A subscriber of the log that reacts to one event at a time, committing its own steps,
+    idempotently: the same code runs on the log (its runner) and on a Kafka partition."""
+
+    async def react(self, stored: StoredEvent) -> None: ...
+
+
+def reacting_to(reaction: EventReaction) -> MessageHandler:
+    """A handler that turns the relay's envelope back into the log's row and reacts to it; a
+    body that is no envelope can never succeed."""
+
+    async def handle(message: InboundMessage) -> None:
+        try:
+            stored = stored_event(message.body)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise UnprocessableMessage(f"not an event envelope: {exc!r}") from None
+        await reaction.react(stored)
+
+    return handle
+
+
 @dataclass(frozen=True, kw_only=True)
 class ConsumerConfig:
     """Tries before a failing message is dead-lettered, their backoff, and the poll wait."""
@@ -56,7 +85,8 @@ class ConsumerConfig:
 
 
 class KafkaConsumerRunner:
-    """Consumes one topic in a consumer group; `run` returns after `stop` is set."""
+    """Consumes one topic as a member of the consumer group `name`; `run` returns after `stop`
+    is set. With `inbox=False` the handler must be idempotent and commit on its own."""
 
     def __init__(
         self,
@@ -67,6 +97,7 @@ class KafkaConsumerRunner:
         engine: AsyncEngine,
         handler: MessageHandler,
         config: ConsumerConfig | None = None,
+        inbox: bool = True,
     ) -> None:
         self.name = name
         self.topic = topic
@@ -74,31 +105,62 @@ class KafkaConsumerRunner:
         self._engine = engine
         self._handler = handler
         self._config = config or ConsumerConfig()
+        self._inbox = inbox
 
     async def run(self, stop: asyncio.Event) -> None:
         consumer = AIOKafkaConsumer(
-            self.topic,
             bootstrap_servers=self._bootstrap,
             group_id=self.name,
             enable_auto_commit=False,
+            # A group's first start reads the topic from its beginning: nothing is skipped,
+            # and what was done already is a no-op (the inbox, or an idempotent handler).
             auto_offset_reset="earliest",
         )
+        handover = FinishBeforeHandover(self.name)
+        consumer.subscribe([self.topic], listener=handover)
         dead_letters = AIOKafkaProducer(
             bootstrap_servers=self._bootstrap, enable_idempotence=True, acks="all"
         )
         async with consumer, dead_letters:
             while not stop.is_set():
                 batch = await consumer.getmany(timeout_ms=self._config.poll_timeout_ms)
-                for partition, records in batch.items():
-                    for record in records:
-                        if not await self._consume(record, dead_letters, stop):
-                            return  # stopping mid-retry: the offset stays for the next owner
-                        try:
-                            await consumer.commit({partition: record.offset + 1})
-                        except CommitFailedError:
-                            # A rebalance took the partition; its new owner gets the message
-                            # again and the inbox makes the second delivery a no-op.
-                            log.warning("offset commit failed", extra={"consumer": self.name})
+                async with handover.in_flight:
+                    finished = await asyncio.gather(
+                        *(
+                            self._partition(
+                                consumer, partition, records, dead_letters, stop, handover
+                            )
+                            for partition, records in batch.items()
+                            if not handover.asked.is_set()
+                        )
+                    )
+                if not all(finished):
+                    return  # stopping mid-retry: the offsets stay for the next owner
+
+    async def _partition(
+        self,
+        consumer: AIOKafkaConsumer,
+        partition: TopicPartition,
+        records: list[ConsumerRecord[bytes, bytes]],
+        dlq: AIOKafkaProducer,
+        stop: asyncio.Event,
+        handover: "FinishBeforeHandover",
+    ) -> bool:
+        """One partition's records in order, each offset committed once its record is done;
+        the rest of the batch is left (to this member's next fetch, or the partition's next
+        owner) when a rebalance or a stop asks. False only when stopping mid-retry."""
+        for record in records:
+            if stop.is_set() or handover.asked.is_set() or partition not in consumer.assignment():
+                return True  # its next owner starts at the offset committed last
+            if not await self._consume(record, dlq, stop):
+                return False
+            try:
+                await consumer.commit({partition: record.offset + 1})
+            except CommitFailedError:
+                # A rebalance took the partition; its new owner gets the message again, and
+                # the inbox (or the handler's idempotence) makes the second delivery a no-op.
+                log.warning("offset commit failed", extra={"consumer": self.name})
+        return True
 
     async def _consume(
         self, record: ConsumerRecord[bytes, bytes], dlq: AIOKafkaProducer, stop: asyncio.Event
@@ -134,6 +196,9 @@ class KafkaConsumerRunner:
                 await asyncio.sleep(min(self._config.backoff_base * 2.0 ** (tries - 1), 5.0))
 
     async def _apply_once(self, message: InboundMessage) -> None:
+        if not self._inbox:
+            await self._handler(message)  # idempotent, committing its own steps
+            return
         async with self._engine.begin() as conn:
             first_time = (
                 await conn.execute(
@@ -176,6 +241,36 @@ class KafkaConsumerRunner:
             value=record.value,
             key=record.key,
             headers=list(record.headers or []) + [(k, v.encode()) for k, v in extra.items()],
+        )
+
+
+class FinishBeforeHandover(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Holds a rebalance until the messages in flight are finished and their offsets committed
+    (the rest of the batch is left), so a partition's next owner starts after what this member
+    did, never beside it. Logs what the member was given: how an operator sees the group share
+    the work."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self.in_flight = asyncio.Lock()  # held while a batch is worked on
+        self.asked = asyncio.Event()  # set while a rebalance waits for it
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        self.asked.set()
+        try:
+            async with self.in_flight:
+                pass
+        finally:
+            self.asked.clear()
+        log.info(
+            "partitions handed over",
+            extra={"consumer": self._name, "partitions": sorted(tp.partition for tp in revoked)},
+        )
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        log.info(
+            "partitions assigned",
+            extra={"consumer": self._name, "partitions": sorted(tp.partition for tp in assigned)},
         )
 
 

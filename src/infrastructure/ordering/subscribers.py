@@ -67,7 +67,8 @@ def _timeline_row(step: Step) -> dict[str, Any]:
 
 class FulfilmentRunner:
     """Hands order events to the fulfilment process, whose reactions commit on their own and are
-    idempotent: a failed batch runs again; a stuck one is parked (the payment deadline ends it)."""
+    idempotent: a failed batch runs again; a stuck one is parked (the payment deadline ends it).
+    The same `react` runs on a Kafka partition when the process is a group member (ADR 0022)."""
 
     name = "fulfilment"
     on_failure = FailurePolicy.PARK
@@ -78,10 +79,15 @@ class FulfilmentRunner:
 
     async def handle(self, events: Sequence[StoredEvent], conn: AsyncConnection) -> None:
         for stored in events:
-            if stored.stream_type != Order.stream_type:
-                continue
-            with acting_on(stored):
-                await self._process.react(self._registry.decode(stored))
+            await self.react(stored)
+
+    async def react(self, stored: StoredEvent) -> None:
+        """One event, from the log or from the relay's topic: decoded (and upcast), then
+        reacted to on behalf of the event (its correlation id, as cause, its trace)."""
+        if stored.stream_type != Order.stream_type:
+            return
+        with acting_on(stored):
+            await self._process.react(self._registry.decode(stored))
 
 
 class OrderUpdatesPublisher:
