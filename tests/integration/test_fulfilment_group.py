@@ -39,6 +39,9 @@ class WorkerProcess:
             "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "KAFKA_TOPIC_PREFIX": prefix,
             "PAYMENTS_LATENCY_MS": "300",
+            # One payment at a time per member, so that one member alone is slow enough for
+            # the other to join (a rebalance takes seconds), or be killed, while orders wait.
+            "KAFKA_MAX_IN_FLIGHT": "1",
             "WORKER_POLL_INTERVAL_SECONDS": "0.2",
             "AGORA_ENV": "test",
             "AGORA_DATA_DIR": str(data_dir),

@@ -23,7 +23,7 @@ from domain.ordering.events import EVENTS
 from domain.ordering.values import CatalogItem
 from infrastructure.catalog.readers import products_by_sku
 from infrastructure.eventlog.subscriptions import Subscriber
-from infrastructure.kafka.consumer import KafkaConsumerRunner, reacting_to
+from infrastructure.kafka.consumer import ConsumerConfig, KafkaConsumerRunner, reacting_to
 from infrastructure.kafka.envelope import topic_for
 from infrastructure.kafka.warehouse import WarehouseShipments
 from infrastructure.ordering.readers import SqlCartReader, SqlOrderHistory, SqlOrderReader
@@ -115,6 +115,7 @@ def wire(p: Platform) -> Wiring:
         )
     consumers: list[KafkaConsumerRunner] = []
     if s.kafka.bootstrap_servers:
+        config = ConsumerConfig(max_in_flight=s.kafka.max_in_flight)
         consumers.append(
             KafkaConsumerRunner(
                 name=f"{s.kafka.client_id}-warehouse-shipments",
@@ -122,6 +123,7 @@ def wire(p: Platform) -> Wiring:
                 bootstrap_servers=s.kafka.bootstrap_servers,
                 engine=p.engine,
                 handler=WarehouseShipments(p.bus),
+                config=config,
             )
         )
         # With Kafka, fulfilment scales out: every worker is a member of one consumer group
@@ -133,6 +135,7 @@ def wire(p: Platform) -> Wiring:
                 bootstrap_servers=s.kafka.bootstrap_servers,
                 engine=p.engine,
                 handler=reacting_to(process),
+                config=config,
                 inbox=False,  # its steps commit on their own and are idempotent (ADR 0022)
             )
         )

@@ -7,18 +7,19 @@ the reason in its headers, and the partition moves on.
 
 A handler whose effects are idempotent and commit on their own (a subscriber of the log run as a
 group member, `reacting_to`) is run without the inbox (`inbox=False`): a redelivery repeats it
-and changes nothing (ADR 0022). The partitions of a batch are worked on at once, each in order;
-a rebalance waits until the batch in flight is finished and its offsets are committed."""
+and changes nothing (ADR 0022). A member works on many keys at once, each key in order, and
+commits each partition at its watermark (`membership.py`); a rebalance waits for the messages
+in flight."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord
-from aiokafka.errors import CommitFailedError
-from aiokafka.structs import TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -28,6 +29,7 @@ from infrastructure.db.unit_of_work import joined
 from infrastructure.eventlog.store import StoredEvent
 from infrastructure.eventlog.tables import consumer_inbox
 from infrastructure.kafka.envelope import stored_event
+from infrastructure.kafka.membership import Membership
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +79,18 @@ def reacting_to(reaction: EventReaction) -> MessageHandler:
 
 @dataclass(frozen=True, kw_only=True)
 class ConsumerConfig:
-    """Tries before a failing message is dead-lettered, their backoff, and the poll wait."""
+    """Tries before a failing message is dead-lettered, their backoff, the poll wait; how many
+    messages one member works on at once, and how long a rebalance waits for them."""
 
     max_attempts: int = 3
     backoff_base: float = 0.1
     poll_timeout_ms: int = 500
+    max_in_flight: int = 16
+    handover_seconds: float = 10.0
+
+
+class Stopping(Exception):
+    """The consumer was stopped while a message was being retried: it stays for the next owner."""
 
 
 class KafkaConsumerRunner:
@@ -116,51 +125,37 @@ class KafkaConsumerRunner:
             # and what was done already is a no-op (the inbox, or an idempotent handler).
             auto_offset_reset="earliest",
         )
-        handover = FinishBeforeHandover(self.name)
-        consumer.subscribe([self.topic], listener=handover)
         dead_letters = AIOKafkaProducer(
             bootstrap_servers=self._bootstrap, enable_idempotence=True, acks="all"
         )
+        member = Membership(
+            name=self.name,
+            consumer=consumer,
+            work=partial(self._work, dlq=dead_letters, stop=stop),
+            max_in_flight=self._config.max_in_flight,
+            handover_seconds=self._config.handover_seconds,
+        )
+        consumer.subscribe([self.topic], listener=member)
         async with consumer, dead_letters:
-            while not stop.is_set():
-                batch = await consumer.getmany(timeout_ms=self._config.poll_timeout_ms)
-                async with handover.in_flight:
-                    finished = await asyncio.gather(
-                        *(
-                            self._partition(
-                                consumer, partition, records, dead_letters, stop, handover
-                            )
-                            for partition, records in batch.items()
-                            if not handover.asked.is_set()
-                        )
-                    )
-                if not all(finished):
-                    return  # stopping mid-retry: the offsets stay for the next owner
-
-    async def _partition(
-        self,
-        consumer: AIOKafkaConsumer,
-        partition: TopicPartition,
-        records: list[ConsumerRecord[bytes, bytes]],
-        dlq: AIOKafkaProducer,
-        stop: asyncio.Event,
-        handover: "FinishBeforeHandover",
-    ) -> bool:
-        """One partition's records in order, each offset committed once its record is done;
-        the rest of the batch is left (to this member's next fetch, or the partition's next
-        owner) when a rebalance or a stop asks. False only when stopping mid-retry."""
-        for record in records:
-            if stop.is_set() or handover.asked.is_set() or partition not in consumer.assignment():
-                return True  # its next owner starts at the offset committed last
-            if not await self._consume(record, dlq, stop):
-                return False
+            committer = asyncio.create_task(member.committing(stop))
             try:
-                await consumer.commit({partition: record.offset + 1})
-            except CommitFailedError:
-                # A rebalance took the partition; its new owner gets the message again, and
-                # the inbox (or the handler's idempotence) makes the second delivery a no-op.
-                log.warning("offset commit failed", extra={"consumer": self.name})
-        return True
+                while not stop.is_set():
+                    batch = await consumer.getmany(
+                        timeout_ms=self._config.poll_timeout_ms,
+                        max_records=4 * self._config.max_in_flight,
+                    )
+                    await asyncio.gather(*(member.submit(tp, rs) for tp, rs in batch.items()))
+            finally:
+                await member.release_all()  # what is in flight finishes and is committed
+                committer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await committer
+
+    async def _work(
+        self, record: ConsumerRecord[bytes, bytes], *, dlq: AIOKafkaProducer, stop: asyncio.Event
+    ) -> None:
+        if not await self._consume(record, dlq, stop):
+            raise Stopping  # its key stops here and the watermark stays below it
 
     async def _consume(
         self, record: ConsumerRecord[bytes, bytes], dlq: AIOKafkaProducer, stop: asyncio.Event
@@ -241,36 +236,6 @@ class KafkaConsumerRunner:
             value=record.value,
             key=record.key,
             headers=list(record.headers or []) + [(k, v.encode()) for k, v in extra.items()],
-        )
-
-
-class FinishBeforeHandover(ConsumerRebalanceListener):  # type: ignore[misc]
-    """Holds a rebalance until the messages in flight are finished and their offsets committed
-    (the rest of the batch is left), so a partition's next owner starts after what this member
-    did, never beside it. Logs what the member was given: how an operator sees the group share
-    the work."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-        self.in_flight = asyncio.Lock()  # held while a batch is worked on
-        self.asked = asyncio.Event()  # set while a rebalance waits for it
-
-    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        self.asked.set()
-        try:
-            async with self.in_flight:
-                pass
-        finally:
-            self.asked.clear()
-        log.info(
-            "partitions handed over",
-            extra={"consumer": self._name, "partitions": sorted(tp.partition for tp in revoked)},
-        )
-
-    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        log.info(
-            "partitions assigned",
-            extra={"consumer": self._name, "partitions": sorted(tp.partition for tp in assigned)},
         )
 
 
