@@ -1,7 +1,6 @@
 """Decoding Kafka records: every shape a broker can deliver is either a message or malformed;
 the relay's envelope reads back as the log's row."""
 
-import asyncio
 import json
 import uuid
 from datetime import UTC, datetime
@@ -73,12 +72,12 @@ def test_the_relays_envelope_reads_back_as_the_logs_row() -> None:
 
 
 @pytest.mark.parametrize("missing", ["event_id", "payload", "metadata", "stream_id", "recorded_at"])
-def test_a_body_that_is_no_envelope_can_never_be_reacted_to(missing: str) -> None:
+async def test_a_body_that_is_no_envelope_can_never_be_reacted_to(missing: str) -> None:
     body = json.loads(envelope(a_stored_event()))
     del body[missing]
     message = decode(record(json.dumps(body).encode(), []))
     with pytest.raises(UnprocessableMessage, match="not an event envelope"):
-        asyncio.run(reacting_to(NeverReacts())(message))
+        await reacting_to(NeverReacts())(message)
 
 
 class NeverReacts:
