@@ -20,6 +20,7 @@ from functools import partial
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka.errors import KafkaError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -32,6 +33,7 @@ from infrastructure.kafka.envelope import stored_event
 from infrastructure.kafka.membership import Membership
 
 log = logging.getLogger(__name__)
+GROUP_ERRORS_BEFORE_RESTART = 5
 
 
 class UnprocessableMessage(Exception):
@@ -139,11 +141,27 @@ class KafkaConsumerRunner:
         async with consumer, dead_letters:
             committer = asyncio.create_task(member.committing(stop))
             try:
+                failures = 0
                 while not stop.is_set():
-                    batch = await consumer.getmany(
-                        timeout_ms=self._config.poll_timeout_ms,
-                        max_records=4 * self._config.max_in_flight,
-                    )
+                    try:
+                        batch = await consumer.getmany(
+                            timeout_ms=self._config.poll_timeout_ms,
+                            max_records=4 * self._config.max_in_flight,
+                        )
+                    except KafkaError as exc:
+                        # A failed join or sync, handed over by the group coordinator, which
+                        # rejoins by itself as the same member: a new consumer would be a new
+                        # member and cost the whole group another rebalance.
+                        failures += 1
+                        if failures > GROUP_ERRORS_BEFORE_RESTART:
+                            raise
+                        log.warning(
+                            "group error; rejoining",
+                            extra={"consumer": self.name, "error": repr(exc)},
+                        )
+                        await asyncio.sleep(min(self._config.backoff_base * 2.0**failures, 5.0))
+                        continue
+                    failures = 0
                     await asyncio.gather(*(member.submit(tp, rs) for tp, rs in batch.items()))
             finally:
                 await member.release_all()  # what is in flight finishes and is committed
