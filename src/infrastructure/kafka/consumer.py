@@ -141,33 +141,38 @@ class KafkaConsumerRunner:
         async with consumer, dead_letters:
             committer = asyncio.create_task(member.committing(stop))
             try:
-                failures = 0
-                while not stop.is_set():
-                    try:
-                        batch = await consumer.getmany(
-                            timeout_ms=self._config.poll_timeout_ms,
-                            max_records=4 * self._config.max_in_flight,
-                        )
-                    except KafkaError as exc:
-                        # A failed join or sync, handed over by the group coordinator, which
-                        # rejoins by itself as the same member: a new consumer would be a new
-                        # member and cost the whole group another rebalance.
-                        failures += 1
-                        if failures > GROUP_ERRORS_BEFORE_RESTART:
-                            raise
-                        log.warning(
-                            "group error; rejoining",
-                            extra={"consumer": self.name, "error": repr(exc)},
-                        )
-                        await asyncio.sleep(min(self._config.backoff_base * 2.0**failures, 5.0))
-                        continue
-                    failures = 0
-                    await asyncio.gather(*(member.submit(tp, rs) for tp, rs in batch.items()))
+                await self._poll(consumer, member, stop)
             finally:
                 await member.release_all()  # what is in flight finishes and is committed
                 committer.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await committer
+
+    async def _poll(
+        self, consumer: AIOKafkaConsumer, member: Membership, stop: asyncio.Event
+    ) -> None:
+        """Fetch and hand each partition's records to the member until stopped."""
+        failures = 0
+        while not stop.is_set():
+            try:
+                batch = await consumer.getmany(
+                    timeout_ms=self._config.poll_timeout_ms,
+                    max_records=4 * self._config.max_in_flight,
+                )
+            except KafkaError as exc:
+                # A failed join or sync, handed over by the group coordinator, which rejoins by
+                # itself as the same member: a new consumer would be a new member and cost the
+                # whole group another rebalance.
+                failures += 1
+                if failures > GROUP_ERRORS_BEFORE_RESTART:
+                    raise
+                log.warning(
+                    "group error; rejoining", extra={"consumer": self.name, "error": repr(exc)}
+                )
+                await asyncio.sleep(min(self._config.backoff_base * 2.0**failures, 5.0))
+                continue
+            failures = 0
+            await asyncio.gather(*(member.submit(tp, rs) for tp, rs in batch.items()))
 
     async def _work(
         self, record: ConsumerRecord[bytes, bytes], *, dlq: AIOKafkaProducer, stop: asyncio.Event
