@@ -21,6 +21,7 @@ from agora.worker import running_worker
 from api.app import create_app
 from infrastructure.db.migrations import upgrade_to_head
 from infrastructure.embedded import EmbeddedServices
+from infrastructure.payments.gateway import PaymentProvider
 from infrastructure.telemetry.tracing import Tracing
 
 log = logging.getLogger("agora")
@@ -144,12 +145,20 @@ def worker(settings: Settings) -> None:
     try:
         with EmbeddedServices() as embedded:
             url = resolve_database_url(settings, embedded)
-            asyncio.run(_run_worker(settings, url, tracing=tracing))
+            asyncio.run(run_worker(settings, url, tracing=tracing))
     finally:
         telemetry.close(tracing)
 
 
-async def _run_worker(settings: Settings, database_url: str, *, tracing: Tracing | None) -> None:
+async def run_worker(
+    settings: Settings,
+    database_url: str,
+    *,
+    tracing: Tracing | None = None,
+    payments: PaymentProvider | None = None,
+) -> None:
+    """The worker's loop, until SIGTERM or SIGINT; `payments` replaces the simulated provider
+    (the tests' worker processes share one charge book through it)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -163,6 +172,7 @@ async def _run_worker(settings: Settings, database_url: str, *, tracing: Tracing
             redis_url=settings.redis.url,
             tracing=tracing,
             with_metrics=True,
+            payments=payments,
         ) as p,
         running_worker(p, wire_all(p)) as running,
     ):

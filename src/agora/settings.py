@@ -142,6 +142,9 @@ class KafkaSettings(_Concern, env_prefix="KAFKA_"):
     """Events go to `<prefix>.<context>.events`."""
     warehouse_topic: str = "warehouse.shipments"
     """Where the warehouse reports shipments."""
+    max_in_flight: int = Field(16, ge=1, le=1_000)
+    """Messages one consumer-group member works on at once, across its partitions (one per key
+    at a time); keep it below DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW."""
 
 
 class WorkerSettings(_Concern, env_prefix="WORKER_"):

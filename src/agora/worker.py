@@ -78,7 +78,7 @@ async def running_worker(p: Platform, wirings: list[Wiring]) -> AsyncIterator[Ru
     loops: dict[str, Coroutine[Any, Any, None]] = {
         job.name: send_periodically(p, job, stop) for w in wirings for job in w.jobs
     }
-    loops |= {f"consumer:{c.topic}": keep_consuming(c, stop) for w in wirings for c in w.consumers}
+    loops |= {f"consumer:{c.name}": keep_consuming(c, stop) for w in wirings for c in w.consumers}
     tasks += [asyncio.create_task(loop, name=name) for name, loop in loops.items()]
     for task in tasks:
         task.add_done_callback(partial(_report_exit, stop))

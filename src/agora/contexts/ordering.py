@@ -23,7 +23,8 @@ from domain.ordering.events import EVENTS
 from domain.ordering.values import CatalogItem
 from infrastructure.catalog.readers import products_by_sku
 from infrastructure.eventlog.subscriptions import Subscriber
-from infrastructure.kafka.consumer import KafkaConsumerRunner
+from infrastructure.kafka.consumer import ConsumerConfig, KafkaConsumerRunner, reacting_to
+from infrastructure.kafka.envelope import topic_for
 from infrastructure.kafka.warehouse import WarehouseShipments
 from infrastructure.ordering.readers import SqlCartReader, SqlOrderHistory, SqlOrderReader
 from infrastructure.ordering.repositories import BacklogCount
@@ -105,10 +106,8 @@ def wire(p: Platform) -> Wiring:
     deps = dependencies(p)
     register(p.bus, deps)
 
-    subscribers: list[Subscriber] = [
-        OrderProjection(p.registry),
-        FulfilmentRunner(fulfilment.FulfilmentProcess(deps), p.registry),
-    ]
+    process = FulfilmentRunner(fulfilment.FulfilmentProcess(deps), p.registry)
+    subscribers: list[Subscriber] = [OrderProjection(p.registry)]
     if p.redis is not None:
         subscribers.append(
             OrderUpdatesPublisher(
@@ -117,6 +116,7 @@ def wire(p: Platform) -> Wiring:
         )
     consumers: list[KafkaConsumerRunner] = []
     if s.kafka.bootstrap_servers:
+        config = ConsumerConfig(max_in_flight=s.kafka.max_in_flight)
         consumers.append(
             KafkaConsumerRunner(
                 name=f"{s.kafka.client_id}-warehouse-shipments",
@@ -124,8 +124,24 @@ def wire(p: Platform) -> Wiring:
                 bootstrap_servers=s.kafka.bootstrap_servers,
                 engine=p.engine,
                 handler=WarehouseShipments(p.bus),
+                config=config,
             )
         )
+        # With Kafka, fulfilment scales out: every worker is a member of one consumer group
+        # over the order events the relay publishes, and the log's runner of it is not run.
+        consumers.append(
+            KafkaConsumerRunner(
+                name=f"{s.kafka.client_id}-fulfilment",
+                topic=topic_for(NAME, prefix=s.kafka.topic_prefix),
+                bootstrap_servers=s.kafka.bootstrap_servers,
+                engine=p.engine,
+                handler=reacting_to(process),
+                config=config,
+                inbox=False,  # its steps commit on their own and are idempotent (ADR 0022)
+            )
+        )
+    else:
+        subscribers.append(process)
     every = s.ordering.sweep_seconds
     return Wiring(
         subscribers=subscribers,

@@ -1,7 +1,10 @@
 """The JSON envelope and headers every event carries on Kafka."""
 
 import json
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from infrastructure.eventlog.store import StoredEvent
 
@@ -26,6 +29,28 @@ def envelope(event: StoredEvent) -> bytes:
         "metadata": event.metadata,
     }
     return json.dumps(body, separators=(",", ":")).encode()
+
+
+def stored_event(body: Mapping[str, Any]) -> StoredEvent:
+    """The log's row an envelope carries, as the log's own subscribers see it: its reactions
+    decode it with the registry (upcasters included). The transaction id stays in the log: 0.
+    Raises KeyError, TypeError or ValueError for a body that is not an envelope."""
+    payload, metadata = body["payload"], body["metadata"]
+    if not (isinstance(payload, Mapping) and isinstance(metadata, Mapping)):
+        raise TypeError("payload and metadata must be objects")
+    return StoredEvent(
+        position=int(body["position"]),
+        transaction_id=0,
+        stream_type=str(body["stream_type"]),
+        stream_id=str(body["stream_id"]),
+        stream_version=int(body["stream_version"]),
+        event_id=UUID(str(body["event_id"])),
+        event_type=str(body["event_type"]),
+        schema_version=int(body["schema_version"]),
+        payload=dict(payload),
+        metadata=dict(metadata),
+        recorded_at=datetime.fromisoformat(str(body["recorded_at"])),
+    )
 
 
 def headers(event: StoredEvent, *, traceparent: bool = True) -> Headers:

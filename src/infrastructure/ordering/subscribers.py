@@ -69,7 +69,8 @@ def _timeline_row(step: Step) -> dict[str, Any]:
 class FulfilmentRunner:
     """Hands the order events it acts on to the fulfilment process, many orders at once, each in
     order (a stream reactor). Its reactions commit on their own and are idempotent: an event run
-    again changes nothing; a stuck one is parked (the payment deadline ends its order)."""
+    again changes nothing; a stuck one is parked (the payment deadline ends its order). The same
+    `react` runs on a Kafka partition when the process is a group member (ADR 0022)."""
 
     name = "fulfilment"
     on_failure = FailurePolicy.PARK
@@ -83,6 +84,10 @@ class FulfilmentRunner:
         )
 
     async def react(self, event: StoredEvent) -> None:
+        """One event, from the log or from the relay's topic: decoded (and upcast), then
+        reacted to on behalf of the event (its correlation id, as cause, its trace)."""
+        if event.stream_type != Order.stream_type:
+            return
         with acting_on(event):
             await self._process.react(self._registry.decode(event))
 
