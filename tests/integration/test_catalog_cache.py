@@ -151,6 +151,29 @@ async def test_a_hit_is_answered_with_the_stored_bytes_and_version_without_rende
     assert again_page == first_page
 
 
+async def test_an_entry_in_an_earlier_format_is_never_read_as_this_one(
+    engine: AsyncEngine, cache: ProductCache, redis_url: str, tmp_path: Path
+) -> None:
+    product = await published(deps(engine, tmp_path))
+    reader = CachedCatalogReader(SqlCatalogReader(engine), cache)
+    query = ProductSearch(sort="newest", limit=5)
+    # What the release before wrote under its keys: the view as JSON, not the response's bytes.
+    old_product = f"{cache._prefix}:product:{product.id}:0"
+    old_page = f"{cache._prefix}:list:0:" + (await cache.page(query))[0].rsplit(":", 1)[1]
+    client = build_redis(redis_url)
+    try:
+        await client.set(old_product, json.dumps({"id": str(product.id), "amount": "99.00"}))
+        await client.set(old_page, json.dumps({"items": [], "next": None}))
+
+        found = await read(reader, product.id)
+        page = await reader.search_rendered(query, render=CountingRenders().page)
+    finally:
+        await client.aclose()
+
+    assert found == {"id": str(product.id), "amount": "10.00"}
+    assert json.loads(page) == [str(product.id)]
+
+
 async def test_staff_reads_bypass_the_cache(
     engine: AsyncEngine, cache: ProductCache, tmp_path: Path
 ) -> None:

@@ -51,6 +51,12 @@ return {key, redis.call('GET', key)}
 """
 
 
+# The entries' format, in their keys: an entry another format wrote (an earlier release, a
+# replica not yet redeployed) is never read as this one. The counters are shared, so a change
+# invalidates the entries of every format at once. r2: the response's bytes (ADR 0024).
+FORMAT = "r2"
+
+
 class ProductCache:
     """Keys, TTL and invalidation; every Redis error (an open circuit included) surfaces as
     RedisError to the caller."""
@@ -67,12 +73,13 @@ class ProductCache:
     async def product(self, product_id: UUID) -> tuple[str, bytes | None]:
         """The key a product's entry has now, and the entry if it is cached."""
         counter = f"{self._prefix}:product-version:{product_id}"
-        return await self._get(counter, f"{self._prefix}:product:{product_id}:", "")
+        return await self._get(counter, f"{self._prefix}:product:{FORMAT}:{product_id}:", "")
 
     async def page(self, query: ProductSearch) -> tuple[str, bytes | None]:
         """The key a list page has now, and the page if it is cached."""
         digest = hashlib.sha256(repr(sorted(asdict(query).items())).encode()).hexdigest()[:32]
-        return await self._get(f"{self._prefix}:generation", f"{self._prefix}:list:", f":{digest}")
+        head = f"{self._prefix}:list:{FORMAT}:"
+        return await self._get(f"{self._prefix}:generation", head, f":{digest}")
 
     async def _get(self, counter: str, head: str, tail: str) -> tuple[str, bytes | None]:
         async with self._circuit.guard():
