@@ -1,11 +1,11 @@
 """Counting the SQL statements each request and each command runs, and logging the slow ones
 (ADR 0027).
 
-Two engine events see every statement SQLAlchemy sends; the pool's pre-ping and the asyncpg
-dialect's BEGIN and COMMIT are not statements to them, so a count is of the SQL our code asks
-for. `before_cursor_execute` adds one to the innermost open scope and notes the time;
-`after_cursor_execute` logs the statement text (placeholders, never the values) at WARNING when
-it took `slow_ms` or longer. A scope lives in a contextvar: one per HTTP request
+Two engine events see every statement SQLAlchemy sends; the pool's ping of an idle connection
+and the asyncpg dialect's BEGIN and COMMIT are not statements to them, so a count is of the
+SQL our code asks for. `before_cursor_execute` adds one to the innermost open scope and notes
+the time; `after_cursor_execute` logs the statement text (placeholders, never the values) at
+WARNING when it took `slow_ms` or longer. A scope lives in a contextvar: one per HTTP request
 (`StatementScopeMiddleware`), one per command (`command_scope`, around the bus), and any block
 of a test or a benchmark (`counting_statements()`). A scope that closes adds its count to the
 one around it, so a request's count includes the commands it sent."""
