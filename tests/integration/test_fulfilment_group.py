@@ -21,7 +21,11 @@ from agora.settings import Settings
 from domain.identity.values import Role
 from infrastructure.db.engine import asyncpg_dsn
 from infrastructure.payments.simulated import SimulatedProvider
-from tests.support.payment_book import charges_by_reference, prepare_charge_book
+from tests.support.payment_book import (
+    asked_by_reference,
+    charges_by_reference,
+    prepare_charge_book,
+)
 from tests.support.shop import OrderingShop, ordering_settings, running_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -184,6 +188,11 @@ async def test_a_second_worker_joining_mid_run_shares_the_orders_and_none_is_pai
         charges = await assert_paid_once_and_charged_once(engine, dsn, orders)
         charged_by = {pid for pids in charges.values() for pid in pids}
         assert charged_by == {first.pid, second.pid}  # both members took payments
+        # The book dedupes charges by reference, as a real provider does; what the handover
+        # itself must get right is that no order is worked on twice: the provider was asked
+        # exactly once for each.
+        asked = await asked_by_reference(dsn)
+        assert {reference: pids for reference, pids in asked.items() if len(pids) != 1} == {}
         assert first.stop() == 0
         assert second.stop() == 0
     finally:
@@ -222,6 +231,14 @@ async def test_a_worker_killed_mid_run_loses_no_order_and_charges_none_twice(
         await eventually(lambda: _at_least(paid_per_order(engine), 61), "every order paid", 120)
 
         await assert_paid_once_and_charged_once(engine, dsn, orders)
+        # Only what the killed member had in flight (one order: KAFKA_MAX_IN_FLIGHT is 1) may
+        # have been asked again, and then first by it and again by the survivor.
+        asked = await asked_by_reference(dsn)
+        again = {reference: pids for reference, pids in asked.items() if len(pids) != 1}
+        assert len(again) <= 1, again
+        assert all(
+            pids[0] == first.pid and set(pids[1:]) == {second.pid} for pids in again.values()
+        )
         assert second.stop() == 0
     finally:
         for worker in (first, second):

@@ -1,7 +1,8 @@
 """The simulated payment provider with its charge book in PostgreSQL, so that several worker
 processes ask one provider, as they would a real one: a reference charged by a worker that was
 killed since is answered with that charge in the next. Every charge made is a row of
-`test_support.charges` (with the process that asked), so a test counts charges per reference."""
+`test_support.charges`, and every authorisation asked for a row of `test_support.asked` (each
+with the process that asked), so a test counts charges and calls per reference."""
 
 import os
 from decimal import Decimal
@@ -16,6 +17,7 @@ SCHEMA = (
     "CREATE SCHEMA IF NOT EXISTS test_support",
     "CREATE TABLE IF NOT EXISTS test_support.charges (reference text, payment_reference text,"
     " amount numeric, currency text, voided boolean DEFAULT false, pid int)",
+    "CREATE TABLE IF NOT EXISTS test_support.asked (id bigserial, reference text, pid int)",
 )
 
 
@@ -30,9 +32,21 @@ async def prepare_charge_book(dsn: str) -> None:
 
 async def charges_by_reference(dsn: str) -> dict[str, list[int]]:
     """Each charged reference, with the process id of every charge made under it."""
+    return await _pids_by_reference(dsn, "SELECT reference, pid FROM test_support.charges")
+
+
+async def asked_by_reference(dsn: str) -> dict[str, list[int]]:
+    """Each reference the provider was asked to authorise, with the process id of every call,
+    in the order they came."""
+    return await _pids_by_reference(
+        dsn, "SELECT reference, pid FROM test_support.asked ORDER BY id"
+    )
+
+
+async def _pids_by_reference(dsn: str, query: str) -> dict[str, list[int]]:
     conn = await asyncpg.connect(dsn)
     try:
-        rows = await conn.fetch("SELECT reference, pid FROM test_support.charges ORDER BY 1")
+        rows = await conn.fetch(query)
     finally:
         await conn.close()
     found: dict[str, list[int]] = {}
@@ -52,6 +66,11 @@ class SharedBookProvider(SimulatedProvider):
 
     async def authorize(self, *, reference: str, amount: Money, token: str) -> PaymentResult:
         pool = await self._connected()
+        await pool.execute(  # in its own commit: a call whose answer is lost still counts
+            "INSERT INTO test_support.asked (reference, pid) VALUES ($1, $2)",
+            reference,
+            os.getpid(),
+        )
         async with pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", reference)
             row = await conn.fetchrow(

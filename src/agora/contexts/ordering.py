@@ -116,7 +116,10 @@ def wire(p: Platform) -> Wiring:
         )
     consumers: list[KafkaConsumerRunner] = []
     if s.kafka.bootstrap_servers:
-        config = ConsumerConfig(max_in_flight=s.kafka.max_in_flight)
+        # Tries as many as the log's runners make before parking (here: the topic's `.dlq`).
+        config = ConsumerConfig(
+            max_in_flight=s.kafka.max_in_flight, max_attempts=s.worker.max_attempts
+        )
         consumers.append(
             KafkaConsumerRunner(
                 name=f"{s.kafka.client_id}-warehouse-shipments",
