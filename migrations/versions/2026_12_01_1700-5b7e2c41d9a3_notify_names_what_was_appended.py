@@ -27,6 +27,9 @@ def upgrade() -> None:
         DECLARE
             appended text;
         BEGIN
+            IF NOT EXISTS (SELECT 1 FROM appended_rows) THEN
+                RETURN NULL;  -- an append of only duplicates inserted nothing: wake no one
+            END IF;
             SELECT json_build_object(
                        'stream_types', array_agg(DISTINCT stream_type),
                        'event_types', array_agg(DISTINCT event_type))::text

@@ -11,6 +11,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.shared.context import current_call
 
+# A label's values stay bounded whatever a client sends as its method.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 REQUESTS = Counter(
     "agora_http_requests",
     "HTTP requests answered, by method, route template and status code.",
@@ -56,7 +58,7 @@ class TelemetryMiddleware:
             await self.app(scope, receive, send_and_note)
         finally:
             route = getattr(scope.get("route"), "path", UNMATCHED)
-            method = scope["method"]
+            method = scope["method"] if scope["method"] in METHODS else "other"
             REQUESTS.labels(method, route, str(status)).inc()
             context = span.get_span_context()
             exemplar = {"trace_id": f"{context.trace_id:032x}"} if context.is_valid else None
