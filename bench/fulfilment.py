@@ -74,6 +74,41 @@ def group_mode(workers: list[Process]) -> bool:
     return True
 
 
+def wait_settled_group(workers: list[Process], limit: float = 120) -> None:
+    """Before a Kafka row is timed: every member holds partitions of the fulfilment group (the
+    rebalance is over), and the workers have gone quiet, having read the topic's history that
+    earlier rows left (a new group starts at its beginning, ADR 0022). What is timed is then
+    the group working, not it joining or catching up."""
+    deadline = time.monotonic() + limit
+
+    def holds(worker: Process) -> bool:
+        last: list[int] | None = None
+        for line in worker.output().splitlines():
+            with contextlib.suppress(ValueError):
+                entry = json.loads(line)
+                if (
+                    isinstance(entry, dict)
+                    and entry.get("message") == "partitions assigned"
+                    and str(entry.get("consumer", "")).endswith("-fulfilment")
+                ):
+                    last = list(entry.get("partitions") or [])
+        return bool(last)
+
+    while not all(holds(w) for w in workers):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the group did not settle in {limit:.0f} s")
+        time.sleep(0.3)
+    pids = [w.pid for w in workers]
+    before = cpu_seconds(pids)
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        now = cpu_seconds(pids)
+        if now - before < 0.05 * len(workers):  # under 5% of a core each: idle polling
+            return
+        before = now
+    raise SystemExit(f"the workers did not go quiet in {limit:.0f} s")
+
+
 def wait_running(workers: list[Process], limit: float = 90) -> None:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
@@ -155,6 +190,8 @@ def cell(
         wait_running(running)
         if kafka and not group_mode(running):
             return None, 0.0
+        if kafka:
+            wait_settled_group(running)
         after = asyncio.run(_last_position(dsn))
         cpu_before = cpu_seconds([w.pid for w in running])
 
