@@ -4,7 +4,7 @@ running the same SQL, measured in the same run.
 Seeds 20,000 active products in a fresh database, starts `agora serve` twice (Redis cache on,
 then off) and the baseline app, and drives each with wrk at 32 and 64 connections:
   first page   GET /api/v1/products
-  search       GET /api/v1/products?q=teapot
+  search       GET /api/v1/products?q=mug
   category     GET /api/v1/products?category_id=<a category with a subtree>
   detail       GET /api/v1/products/<id>
 Needs wrk (Debian: apt-get install wrk). Usage: .venv/bin/python bench/catalog.py [--seconds 5]
@@ -25,8 +25,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-import asyncpg
-from scratch import scratch_database  # bench/ is on the path when a bench runs
+from reads import CATEGORY, seed  # bench/ is on the path when a bench runs
+from scratch import scratch_database
 
 from application.catalog.views import ProductSearch
 from infrastructure.catalog.readers import DETAILS, build_search
@@ -35,7 +35,6 @@ from infrastructure.db.engine import asyncpg_dsn, build_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-CATEGORY = uuid.UUID(int=7)
 
 
 def free_port() -> int:
@@ -44,47 +43,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def seed(dsn: str) -> uuid.UUID:
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.execute(
-            "INSERT INTO categories (id, name, slug, parent_id, created_at)"
-            " VALUES ($1, 'Kitchen', 'kitchen', NULL, now())",
-            CATEGORY,
-        )
-        await conn.execute(
-            "INSERT INTO categories (id, name, slug, parent_id, created_at)"
-            " SELECT gen_random_uuid(), 'c' || n, 'c' || n, $1, now()"
-            " FROM generate_series(1, 20) n",
-            CATEGORY,
-        )
-        await conn.execute(
-            """
-            INSERT INTO products (id, sku, name, description, price_amount, price_currency,
-                                  category_id, attributes, image_ids, status, created_at,
-                                  updated_at, version)
-            SELECT gen_random_uuid(), 'BENCH-' || n,
-                   CASE WHEN n % 100 = 0 THEN 'Teapot ' || n ELSE 'Thing ' || n END,
-                   'a product for the benchmark', (n % 300) + 0.5, 'EUR',
-                   (SELECT id FROM categories WHERE slug = 'c' || (n % 40 + 1)),
-                   '{"color": "grey"}', '{}', 'active', now() - n * interval '1 second', now(), 0
-              FROM generate_series(1, 20000) n
-            """
-        )
-        await conn.execute("ANALYZE")
-        return uuid.UUID(
-            str(await conn.fetchval("SELECT id FROM products WHERE sku = 'BENCH-4242'"))
-        )
-    finally:
-        await conn.close()
-
-
 def baseline_queries(database_url: str, product_id: uuid.UUID) -> dict[str, object]:
     """The SQL the reader runs for each scenario, compiled for asyncpg."""
     engine = build_engine(database_url, pool_size=1)
     statements = {
         "/list": ProductSearch(limit=20),
-        "/search": ProductSearch(text="teapot", sort="relevance", limit=20),
+        "/search": ProductSearch(text="mug", sort="relevance", limit=20),
         "/category": ProductSearch(category_id=CATEGORY, limit=20),
     }
     out: dict[str, object] = {}
@@ -161,14 +125,14 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     with scratch_database() as (url, data_dir):
-        product_id = asyncio.run(seed(asyncpg_dsn(url)))
+        product_id = asyncio.run(seed(asyncpg_dsn(url), count=20_000))
         run(url, product_id, data_dir, args.seconds)
 
 
 def run(url: str, product_id: uuid.UUID, data_dir: Path, seconds: int) -> None:
     paths = {
         "first page": ("/api/v1/products", "/list"),
-        "search": ("/api/v1/products?q=teapot&sort=relevance", "/search"),
+        "search": ("/api/v1/products?q=mug&sort=relevance", "/search"),
         "category": (f"/api/v1/products?category_id={CATEGORY}", "/category"),
         "detail": (f"/api/v1/products/{product_id}", "/detail"),
     }

@@ -10,6 +10,20 @@ from application.shared.context import current_call
 log = logging.getLogger("agora.access")
 
 
+class NotingStatus:
+    """A `send` that passes every message on and notes the response's status (500 until one
+    starts: an answer that never began is counted as the failure it is)."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.status = 500
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+        await self._send(message)
+
+
 class AccessLogMiddleware:
     """Logs method, path, status, duration, request id, user id and the SQL statements the
     request ran (ADR 0027) when the response ends."""
@@ -22,16 +36,9 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
-
-        async def send_and_note(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        noted = NotingStatus(send)
         try:
-            await self.app(scope, receive, send_and_note)
+            await self.app(scope, receive, noted)
         finally:
             context = current_call.get()
             client = scope.get("client")
@@ -40,7 +47,7 @@ class AccessLogMiddleware:
                 extra={
                     "method": scope["method"],
                     "path": scope["path"],
-                    "status": status,
+                    "status": noted.status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     "request_id": context.correlation_id if context else None,
                     "user_id": context.actor_id if context else None,

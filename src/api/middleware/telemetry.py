@@ -7,8 +7,9 @@ import time
 
 from opentelemetry import trace
 from prometheus_client import Counter, Histogram
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.middleware.access_log import NotingStatus
 from application.shared.context import current_call
 
 # A label's values stay bounded whatever a client sends as its method.
@@ -46,20 +47,13 @@ class TelemetryMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
-
-        async def send_and_note(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        noted = NotingStatus(send)
         try:
-            await self.app(scope, receive, send_and_note)
+            await self.app(scope, receive, noted)
         finally:
             route = getattr(scope.get("route"), "path", UNMATCHED)
             method = scope["method"] if scope["method"] in METHODS else "other"
-            REQUESTS.labels(method, route, str(status)).inc()
+            REQUESTS.labels(method, route, str(noted.status)).inc()
             context = span.get_span_context()
             exemplar = {"trace_id": f"{context.trace_id:032x}"} if context.is_valid else None
             LATENCY.labels(method, route).observe(time.perf_counter() - started, exemplar)
