@@ -34,7 +34,8 @@ from domain.identity.events import UserProfileUpdated
 from infrastructure.db.engine import asyncpg_dsn, build_engine
 from infrastructure.eventlog.checkpoints import Checkpoint, read_after
 from infrastructure.eventlog.store import EventStore, NewEvents, PendingEvent, StoredEvent
-from infrastructure.eventlog.subscriptions import FailurePolicy, RunnerConfig, SubscriptionRunner
+from infrastructure.eventlog.subscribers import FailurePolicy
+from infrastructure.eventlog.subscriptions import RunnerConfig, SubscriptionRunner
 from infrastructure.kafka.envelope import envelope, headers
 from infrastructure.kafka.relay import KafkaRelay
 

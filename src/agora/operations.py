@@ -9,7 +9,7 @@ from agora.worker import runner_config
 from infrastructure.db.engine import asyncpg_dsn
 from infrastructure.embedded import EmbeddedServices
 from infrastructure.eventlog import monitoring
-from infrastructure.eventlog.subscriptions import Projection
+from infrastructure.eventlog.subscribers import Projection
 
 
 class UnknownSubscriber(LookupError):

@@ -12,7 +12,7 @@ from agora.settings import Settings
 from application.shared.bus import Command, CommandBus
 from application.shared.clock import Clock
 from infrastructure.eventlog.registry import EventRegistry
-from infrastructure.eventlog.subscriptions import Subscriber
+from infrastructure.eventlog.subscribers import Subscriber
 from infrastructure.kafka.consumer import KafkaConsumerRunner
 from infrastructure.payments.gateway import PaymentProvider
 from infrastructure.redis.client import RedisCircuit

@@ -16,7 +16,8 @@ from agora.platform import Job, Platform, Wiring
 from agora.settings import Settings
 from infrastructure.db.engine import asyncpg_dsn
 from infrastructure.eventlog.monitoring import subscription_statuses
-from infrastructure.eventlog.subscriptions import RunnerConfig, Subscriber, SubscriptionRunner
+from infrastructure.eventlog.subscribers import Subscriber
+from infrastructure.eventlog.subscriptions import RunnerConfig, SubscriptionRunner
 from infrastructure.kafka.consumer import KafkaConsumerRunner
 from infrastructure.kafka.relay import KafkaRelay
 from infrastructure.telemetry.metrics import SubscriptionCollector, register

@@ -27,12 +27,8 @@ from infrastructure.eventlog.store import (
     PendingEvent,
     StoredEvent,
 )
-from infrastructure.eventlog.subscriptions import (
-    FailurePolicy,
-    RunnerConfig,
-    Subscriber,
-    SubscriptionRunner,
-)
+from infrastructure.eventlog.subscribers import FailurePolicy, Subscriber
+from infrastructure.eventlog.subscriptions import RunnerConfig, SubscriptionRunner
 from infrastructure.eventlog.tables import event_log, subscription_dead_letters
 from infrastructure.identity.subscribers import AccountHistoryProjection
 from infrastructure.identity.tables import account_history

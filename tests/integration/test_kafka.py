@@ -16,7 +16,8 @@ from infrastructure.db.engine import asyncpg_dsn
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.eventlog.monitoring import subscription_statuses
 from infrastructure.eventlog.store import EventStore, StoredEvent
-from infrastructure.eventlog.subscriptions import RunnerConfig, Subscriber, SubscriptionRunner
+from infrastructure.eventlog.subscribers import Subscriber
+from infrastructure.eventlog.subscriptions import RunnerConfig, SubscriptionRunner
 from infrastructure.kafka.consumer import (
     ConsumerConfig,
     InboundMessage,

@@ -21,13 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from infrastructure.db.engine import asyncpg_dsn
 from infrastructure.eventlog.store import NOTIFY_CHANNEL, StoredEvent
-from infrastructure.eventlog.subscriptions import (
-    FailurePolicy,
-    Interest,
-    RunnerConfig,
-    Subscriber,
-    SubscriptionRunner,
-)
+from infrastructure.eventlog.subscribers import FailurePolicy, Interest, Subscriber
+from infrastructure.eventlog.subscriptions import RunnerConfig, SubscriptionRunner
 from infrastructure.eventlog.tables import (
     event_log,
     subscription_checkpoints,

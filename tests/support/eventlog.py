@@ -12,7 +12,7 @@ from agora.bootstrap import build_registry
 from domain.identity.events import UserProfileUpdated
 from infrastructure.eventlog.monitoring import subscription_statuses
 from infrastructure.eventlog.store import EventStore, NewEvents, PendingEvent, StoredEvent
-from infrastructure.eventlog.subscriptions import FailurePolicy, Interest
+from infrastructure.eventlog.subscribers import FailurePolicy, Interest
 
 REGISTRY = build_registry()
 

@@ -22,7 +22,7 @@ from domain.inventory.values import ReservationStatus
 from domain.ordering.events import EVENTS
 from domain.ordering.values import CatalogItem
 from infrastructure.catalog.readers import products_by_sku
-from infrastructure.eventlog.subscriptions import Subscriber
+from infrastructure.eventlog.subscribers import Subscriber
 from infrastructure.kafka.consumer import ConsumerConfig, KafkaConsumerRunner, reacting_to
 from infrastructure.kafka.envelope import topic_for
 from infrastructure.kafka.warehouse import WarehouseShipments

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.catalog.category import Category
 from domain.catalog.product import Product
 from infrastructure.eventlog.store import StoredEvent
-from infrastructure.eventlog.subscriptions import FailurePolicy, Interest
+from infrastructure.eventlog.subscribers import FailurePolicy, Interest
 from infrastructure.redis.catalog_cache import ProductCache
 
 CATALOG_STREAMS = (Product.stream_type, Category.stream_type)

@@ -8,12 +8,8 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infrastructure.eventlog.checkpoints import ensure_checkpoint, update_checkpoint
-from infrastructure.eventlog.subscriptions import (
-    Projection,
-    RunnerConfig,
-    SubscriptionRunner,
-    lock_key,
-)
+from infrastructure.eventlog.subscribers import Projection
+from infrastructure.eventlog.subscriptions import RunnerConfig, SubscriptionRunner, lock_key
 from infrastructure.eventlog.tables import subscription_checkpoints
 
 

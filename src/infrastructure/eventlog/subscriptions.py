@@ -10,21 +10,17 @@ finished (ADR 0021). Each is woken only by appends of what it declares it handle
 import asyncio
 import contextlib
 import hashlib
-import json
 import logging
 import random
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import partial
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import asyncpg
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from application.shared.context import CallContext, current_call
 from infrastructure.db.transient import is_transient
 from infrastructure.eventlog.checkpoints import (
     Checkpoint,
@@ -38,105 +34,15 @@ from infrastructure.eventlog.checkpoints import (
 )
 from infrastructure.eventlog.store import NOTIFY_CHANNEL, StoredEvent
 from infrastructure.eventlog.streams import PipelineBounds, StreamPipeline
+from infrastructure.eventlog.subscribers import (
+    FailurePolicy,
+    StreamReactor,
+    Subscriber,
+    interest_of,
+)
 from infrastructure.eventlog.tables import subscription_dead_letters
 
 log = logging.getLogger(__name__)
-
-
-class FailurePolicy(StrEnum):
-    """What a subscriber does when one event keeps failing."""
-
-    STOP = "stop"  # projections: a read model with a hole is worse than a stale one
-    PARK = "park"  # side effects: record it in the dead-letter table and go on
-    RETRY = "retry"  # the relay: the broker will come back; never skip, never give up
-
-
-@dataclass(frozen=True)
-class Interest:
-    """What a subscriber handles: events of these stream types and of these event types (None:
-    any). Appends of nothing it handles neither wake it nor reach it; it moves past them."""
-
-    stream_types: frozenset[str] | None = None
-    event_types: frozenset[str] | None = None
-
-    @classmethod
-    def of(
-        cls,
-        *,
-        stream_types: Collection[str] | None = None,
-        event_types: Collection[str] | None = None,
-    ) -> "Interest":
-        return cls(
-            frozenset(stream_types) if stream_types is not None else None,
-            frozenset(event_types) if event_types is not None else None,
-        )
-
-    def wants(self, event: StoredEvent) -> bool:
-        return (self.stream_types is None or event.stream_type in self.stream_types) and (
-            self.event_types is None or event.event_type in self.event_types
-        )
-
-    def woken_by(self, payload: str) -> bool:
-        """Whether an append notification (the types its statement appended) may concern us;
-        a payload that names nothing (an older trigger, too many types) wakes everyone."""
-        try:
-            appended = json.loads(payload)
-            stream_types = set(appended["stream_types"])
-            event_types = set(appended["event_types"])
-        except (ValueError, TypeError, KeyError):
-            return True
-        return (self.stream_types is None or not self.stream_types.isdisjoint(stream_types)) and (
-            self.event_types is None or not self.event_types.isdisjoint(event_types)
-        )
-
-
-EVERYTHING = Interest()
-
-
-class BatchSubscriber(Protocol):
-    """Reacts to batches of stored events inside the transaction that moves its checkpoint.
-    It may declare an `interest` (an Interest); without one it is handed every event."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def on_failure(self) -> FailurePolicy: ...
-
-    async def handle(self, events: Sequence[StoredEvent], conn: AsyncConnection) -> None: ...
-
-
-@runtime_checkable
-class Projection(BatchSubscriber, Protocol):
-    """A subscriber that builds a read model it can drop and rebuild from the log."""
-
-    async def reset(self, conn: AsyncConnection) -> None: ...
-
-
-@runtime_checkable
-class StreamReactor(Protocol):
-    """A side-effect subscriber whose reactions commit on their own and are idempotent: the
-    runner hands it one event at a time, many streams at once and each stream in order. Its
-    `interest` is required: it says which events are work."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def on_failure(self) -> FailurePolicy: ...
-
-    @property
-    def interest(self) -> Interest: ...
-
-    async def react(self, event: StoredEvent) -> None: ...
-
-
-Subscriber = BatchSubscriber | StreamReactor
-
-
-def interest_of(subscriber: Subscriber) -> Interest:
-    interest = getattr(subscriber, "interest", EVERYTHING)
-    return interest if isinstance(interest, Interest) else EVERYTHING
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -172,23 +78,6 @@ HORIZON_RETRY_SECONDS = 0.005
 
 class SubscriberStopped(Exception):
     """A projection gave up on an event; it stays stopped until resumed or rebuilt."""
-
-
-@contextmanager
-def acting_on(stored: StoredEvent) -> Iterator[None]:
-    """Commands a subscriber sends for this event carry its correlation id and name it as
-    their cause (in their events' metadata and in the logs)."""
-    token = current_call.set(
-        CallContext(
-            correlation_id=str(stored.metadata.get("correlation_id") or stored.event_id),
-            causation_id=str(stored.event_id),
-            traceparent=stored.metadata.get("traceparent"),
-        )
-    )
-    try:
-        yield
-    finally:
-        current_call.reset(token)
 
 
 def lock_key(name: str) -> int:

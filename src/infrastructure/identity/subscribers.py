@@ -11,7 +11,7 @@ from application.identity.views import describe
 from domain.identity.user import User
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.store import StoredEvent
-from infrastructure.eventlog.subscriptions import FailurePolicy, Interest
+from infrastructure.eventlog.subscribers import FailurePolicy, Interest
 from infrastructure.identity.tables import account_history
 
 

@@ -13,7 +13,7 @@ from uuid import UUID
 from application.inventory.commands import CommitReservations, KeepReservations, ReleaseReservations
 from application.shared.bus import Command, CommandBus
 from infrastructure.eventlog.store import StoredEvent
-from infrastructure.eventlog.subscriptions import FailurePolicy, Interest, acting_on
+from infrastructure.eventlog.subscribers import FailurePolicy, Interest, acting_on
 
 SETTLES: dict[str, type[KeepReservations | CommitReservations | ReleaseReservations]] = {
     "OrderPaid": KeepReservations,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from infrastructure.eventlog.registry import EventRegistry, UnknownEventType
 from infrastructure.eventlog.store import StoredEvent
-from infrastructure.eventlog.subscriptions import FailurePolicy
+from infrastructure.eventlog.subscribers import FailurePolicy
 from infrastructure.kafka.envelope import envelope, headers, topic_for
 from infrastructure.telemetry.tracing import continuing
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.notifications.values import DeliveryStatus
 from infrastructure.eventlog.store import StoredEvent
-from infrastructure.eventlog.subscriptions import FailurePolicy
+from infrastructure.eventlog.subscribers import FailurePolicy
 from infrastructure.notifications.tables import webhook_deliveries, webhook_subscriptions
 
 s = webhook_subscriptions.c

@@ -14,7 +14,7 @@ from application.ordering.views import describe
 from domain.ordering.order import Order
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.store import StoredEvent
-from infrastructure.eventlog.subscriptions import FailurePolicy, Interest, acting_on
+from infrastructure.eventlog.subscribers import FailurePolicy, Interest, acting_on
 from infrastructure.ordering.readers import Step, order_row, replay_batch
 from infrastructure.ordering.tables import order_timeline, order_views
 from infrastructure.redis.client import RedisCircuit
