@@ -88,6 +88,8 @@ def describe(event: DomainEvent) -> tuple[Any, str]:
             return None, f"registered as {', '.join(roles)}"
         case ev.UserProfileUpdated(full_name=name):
             return event.user_id, f"profile updated (name: {name})"
+        case ev.EmailVerified(email=email):
+            return event.user_id, f"email {email} verified"
         case ev.PasswordChanged():
             return event.user_id, "password changed"
         case ev.RoleGranted(role=role, granted_by=by):

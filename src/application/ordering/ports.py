@@ -2,7 +2,7 @@
 a payment provider and its callbacks, the live feed. Ordering never names their adapters."""
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,7 +23,14 @@ from application.shared.pagination import Page
 from application.shared.unit_of_work import UnitOfWork
 from domain.ordering.cart import Cart
 from domain.ordering.order import Order, OrderState
-from domain.ordering.values import CatalogItem
+from domain.ordering.pricing.breakdown import GiftCardCharge
+from domain.ordering.pricing.inputs import (
+    GiftCardBalance,
+    PromotionRule,
+    ShippingOption,
+    TaxTable,
+)
+from domain.ordering.values import CatalogItem, ShippingAddress
 from domain.shared.money import Money
 
 # -- storage ---------------------------------------------------------------------------------
@@ -123,6 +130,96 @@ class Stock(Protocol):
 
     async def release(self, order_id: UUID) -> None:
         """Give back what an order that can no longer take it holds; nothing held, nothing done."""
+
+
+# -- the price pipeline's rules, served by other contexts on ordering's connection (ADR 0028) --
+
+
+class TaxRates(Protocol):
+    """The taxes context's rates at a destination, and how the currency's prices are entered."""
+
+    async def table(self, *, country: str, region: str | None, currency: str) -> TaxTable: ...
+
+
+class ShippingOptions(Protocol):
+    """The shipping context's active methods offered to a country, priced in a currency."""
+
+    async def offered(self, *, country: str, currency: str) -> list[ShippingOption]: ...
+
+
+class Promotions(Protocol):
+    """The promotions context: what applies to a cart, and counting each coupon's uses."""
+
+    async def applicable(
+        self,
+        *,
+        currency: str,
+        coupon_codes: Sequence[str],
+        customer_id: UUID,
+        email: str | None,
+        now: datetime,
+    ) -> list[PromotionRule]:
+        """The automatic promotions live at `now`, and those of the given codes; a code that
+        is unknown, outside its window or used up raises a `CouponNotApplicable`."""
+
+    async def redeem(
+        self,
+        coupon_codes: Sequence[str],
+        *,
+        order_id: UUID,
+        customer_id: UUID,
+        email: str | None,
+        now: datetime,
+    ) -> None:
+        """One use of each code for this order, taken atomically against the code's limit and
+        its per-customer limit in the caller's transaction; `CouponUsedUp` if none is left."""
+
+
+class GiftCards(Protocol):
+    """The gift cards context: balances by code, and debits that never go below zero."""
+
+    async def balances(
+        self, codes: Sequence[str], *, currency: str, now: datetime
+    ) -> list[GiftCardBalance]:
+        """In the order given; an unknown, disabled or expired card, or one in another
+        currency, raises `GiftCardNotUsable`."""
+
+    async def debit(
+        self, charges: Sequence[GiftCardCharge], *, order_id: UUID, now: datetime
+    ) -> None:
+        """Each charge taken from its card in the caller's transaction, atomically;
+        `GiftCardBalanceTooLow` if a card no longer holds its charge."""
+
+
+class AddressBook(Protocol):
+    """The identity context's saved addresses of a customer."""
+
+    async def address(self, *, customer_id: UUID, address_id: UUID) -> ShippingAddress | None:
+        """The customer's saved address, or None if it is not theirs or does not exist."""
+
+
+class CouponNotApplicable(ApplicationError):
+    """A coupon code that cannot be used on this cart now."""
+
+
+class UnknownCoupon(CouponNotApplicable):
+    """No coupon has this code."""
+
+
+class CouponExpired(CouponNotApplicable):
+    """The code's promotion is outside its validity window, or was ended by staff."""
+
+
+class CouponUsedUp(CouponNotApplicable):
+    """The code reached its limit of uses, or this customer's limit."""
+
+
+class GiftCardNotUsable(ApplicationError):
+    """No such card, or it is disabled, expired or in another currency."""
+
+
+class GiftCardBalanceTooLow(ApplicationError):
+    """The card holds less than the order would take from it (someone else spent it)."""
 
 
 # -- the payment provider ------------------------------------------------------------------

@@ -24,6 +24,14 @@ class UserProfileUpdated(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class EmailVerified(DomainEvent):
+    """The account holder proved the address is theirs (guest orders to it can be claimed)."""
+
+    user_id: UUID
+    email: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class PasswordChanged(DomainEvent):
     """The password was replaced (the hash itself never leaves the aggregate)."""
 
@@ -86,6 +94,7 @@ class ApiKeyRevoked(DomainEvent):
 EVENTS: tuple[type[DomainEvent], ...] = (
     UserRegistered,
     UserProfileUpdated,
+    EmailVerified,
     PasswordChanged,
     RoleGranted,
     RoleRevoked,

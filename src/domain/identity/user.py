@@ -28,10 +28,12 @@ class User(AggregateRoot):
         created_at: datetime,
         updated_at: datetime,
         version: int,
+        email_verified_at: datetime | None = None,
     ) -> None:
         super().__init__()
         self.id, self.email, self.password_hash = id, email, password_hash
         self.full_name, self.roles, self.is_active = full_name, roles, is_active
+        self.email_verified_at = email_verified_at
         self.created_at, self.updated_at, self.version = created_at, updated_at, version
 
     @classmethod
@@ -71,6 +73,14 @@ class User(AggregateRoot):
         self._record(
             ev.UserProfileUpdated(occurred_at=now, user_id=self.id, full_name=self.full_name)
         )
+
+    def verify_email(self, *, now: datetime) -> None:
+        """The owner proved they read mail at the address; done once, kept until it changes."""
+        self._ensure_active()
+        if self.email_verified_at is not None:
+            return
+        self.email_verified_at = self.updated_at = now
+        self._record(ev.EmailVerified(occurred_at=now, user_id=self.id, email=self.email.value))
 
     def change_password(self, *, new_hash: str, now: datetime) -> None:
         self._ensure_active()
@@ -117,6 +127,10 @@ class User(AggregateRoot):
     @property
     def stream_id(self) -> str:
         return str(self.id)
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def permissions(self) -> frozenset[Permission]:

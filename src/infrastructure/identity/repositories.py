@@ -181,6 +181,7 @@ def user_to_row(user: User) -> dict[str, Any]:
         "created_at": user.created_at,
         "updated_at": user.updated_at,
         "version": user.version,
+        "email_verified_at": user.email_verified_at,
     }
 
 
@@ -195,4 +196,5 @@ def user_from_row(row: Mapping[Any, Any]) -> User:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         version=row["version"],
+        email_verified_at=row["email_verified_at"],
     )

@@ -17,6 +17,7 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("email_verified_at", sa.DateTime(timezone=True), nullable=True),
     # Emails are stored normalised, so the unique index is case-insensitive by construction.
     sa.CheckConstraint("email = lower(email)", name="email_is_lower_case"),
     sa.Index("ix_users_created_at_id", "created_at", "id"),
