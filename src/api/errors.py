@@ -80,6 +80,10 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     ordering.CartNeedsReview: ProblemSpec(409, "cart_needs_review", "Cart needs review"),
     ordering.EmptyOrder: ProblemSpec(409, "cart_empty", "Cart empty"),
     ordering.MixedCurrencies: ProblemSpec(422, "mixed_currencies", "Mixed currencies"),
+    ordering.CurrencyMismatch: ProblemSpec(422, "currency_mismatch", "Currency mismatch"),
+    ordering.ShippingNotOffered: ProblemSpec(
+        422, "shipping_not_offered", "Shipping method not offered for this cart"
+    ),
     ordering.InvalidAddress: ProblemSpec(422, "invalid_address", "Invalid address"),
     ordering.OrderNotFound: ProblemSpec(404, "order_not_found", "Order not found"),
     ordering.IllegalTransition: ProblemSpec(

@@ -75,3 +75,13 @@ class UnknownProduct(DomainError):
 class CartNeedsReview(DomainError):
     """A line's product was archived or repriced since the customer last saw it: checkout waits
     until the customer confirms (sets the quantity again) or removes it."""
+
+
+class CurrencyMismatch(DomainError):
+    """A price, a line or a gift card in another currency than the cart's: one cart, one
+    currency, and the pipeline never converts."""
+
+
+class ShippingNotOffered(DomainError):
+    """The chosen shipping method cannot carry this cart: another currency, too heavy, or no
+    band for its measure."""
