@@ -47,7 +47,7 @@ def bus(engine: AsyncEngine) -> CommandBus:
 
 
 async def a_promotion(bus: CommandBus, **terms: Any) -> PromotionView:
-    spec = {"name": "10 % off the kitchen", "kind": "percentage", "target": "categories"}
+    spec: dict[str, Any] = {"name": "10 % off", "kind": "percentage", "target": "categories"}
     spec |= {"percent": Decimal(10), "category_ids": (KITCHEN,)} | terms
     return await bus.handle(c.CreatePromotion(spec=c.PromotionSpec(**spec), actor_id=STAFF))
 
@@ -109,7 +109,9 @@ async def redeem(
 
 async def uses(engine: AsyncEngine, coupon_id: uuid.UUID) -> int:
     async with engine.connect() as conn:
-        return int(await conn.scalar(select(coupons.c.uses).where(coupons.c.id == coupon_id)))
+        found = await conn.scalar(select(coupons.c.uses).where(coupons.c.id == coupon_id))
+    assert found is not None
+    return int(found)
 
 
 async def test_a_cart_gets_the_live_automatic_promotions_and_its_codes_in_two_statements(
