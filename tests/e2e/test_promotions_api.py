@@ -4,6 +4,7 @@ customers may not; a stale ETag is refused; lists come in keyset pages."""
 import uuid
 from typing import Any
 
+from agora.seed import DEMO_PASSWORD, seed_demo
 from domain.identity.values import Role
 from tests.support.shop import Shop, bearer
 
@@ -128,3 +129,19 @@ async def test_promotions_are_listed_newest_first_in_pages(shop: Shop) -> None:
     assert (bad.status_code, bad.json()["code"]) == (400, "invalid_cursor")
     ended = await shop.client.get(URL, params={"status": "ended"}, headers=staff)
     assert ended.json()["items"] == []
+
+
+async def test_the_demo_seed_offers_the_kitchen_promotion_and_welcome10_once(shop: Shop) -> None:
+    await seed_demo(shop.services)
+    await seed_demo(shop.services)  # idempotent
+    staff = bearer(await shop.token_for("staff@agora.example.com", DEMO_PASSWORD))
+
+    page = (await shop.client.get(URL, headers=staff)).json()
+    by_name = {p["name"]: p for p in page["items"]}
+    assert len(page["items"]) == 2
+    assert by_name["10 % off the kitchen"]["automatic"] is True
+    welcome = next(p for p in page["items"] if not p["automatic"])
+    codes = (await shop.client.get(f"{URL}/{welcome['id']}/coupons", headers=staff)).json()
+    assert [(c["code"], c["usage_limit"], c["per_customer_limit"]) for c in codes["items"]] == [
+        ("WELCOME10", 1000, 1)
+    ]

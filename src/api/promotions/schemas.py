@@ -34,11 +34,18 @@ class PromotionInput(RequestModel):
     currency: SafeStr | None = Field(None, pattern=r"^[A-Za-z]{3}$", examples=["EUR"])
     buy_quantity: Quantity = 0
     get_quantity: Quantity = 0
-    product_ids: list[UUID] = Field(default_factory=list, max_length=MAX_TARGETS)
-    category_ids: list[UUID] = Field(default_factory=list, max_length=MAX_TARGETS)
+    product_ids: list[UUID] = Field(default_factory=list, max_length=MAX_TARGETS, examples=[[]])
+    category_ids: list[UUID] = Field(
+        default_factory=list,
+        max_length=MAX_TARGETS,
+        description="For `categories`: each includes its subcategories.",
+        examples=[["0b6f0e4e-5c1d-4b8e-9a51-2f3c1d7e8a90"]],
+    )
     min_subtotal: AmountInput | None = None
-    starts_at: Instant | None = None
-    ends_at: Instant | None = Field(None, description="Exclusive.")
+    starts_at: Instant | None = Field(None, examples=["2026-12-01T00:00:00Z"])
+    ends_at: Instant | None = Field(
+        None, description="Exclusive.", examples=["2027-01-01T00:00:00Z"]
+    )
     priority: int = Field(0, ge=-MAX_PRIORITY, le=MAX_PRIORITY, description="Higher goes first.")
     exclusive: bool = Field(False, description="Applied, it stops the ones after it in its step.")
     automatic: bool = Field(False, description="Applies to every cart it fits, without a code.")
