@@ -1,6 +1,7 @@
 """Promotions' rules in memory: terms the pipeline can apply, a promotion's life, coupon codes
 and their limits, and the handlers' If-Match and refusals."""
 
+import dataclasses
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -14,6 +15,7 @@ from application.promotions import commands as c
 from application.promotions.deps import PromotionsDeps
 from application.shared.bus import CommandBus
 from application.shared.errors import PreconditionFailed, PreconditionRequired
+from domain.ordering import events as ordering_events
 from domain.promotions import events as ev
 from domain.promotions.coupon import Coupon
 from domain.promotions.errors import (
@@ -32,6 +34,7 @@ from domain.promotions.values import (
     coupon_code,
 )
 from domain.shared.money import Money
+from infrastructure.promotions.subscribers import RELEASED_BY, CouponUseReleaser
 from tests.support.fakes.promotions import FakePromotionsUnitOfWork, Store
 from tests.support.fakes.shared import FixedClock
 
@@ -260,3 +263,11 @@ async def test_a_code_is_taken_once_whatever_its_case(bus: CommandBus) -> None:
     await bus.handle(add("Spring10"))
     with pytest.raises(CouponCodeTaken):
         await bus.handle(add("SPRING10"))
+
+
+def test_the_releaser_names_ordering_events_as_they_are_published() -> None:
+    published = {cls.__name__: cls for cls in ordering_events.EVENTS}
+    assert set(RELEASED_BY) <= set(published)
+    assert set(CouponUseReleaser.interest.event_types or ()) == set(RELEASED_BY)
+    cancelled = {f.name for f in dataclasses.fields(ordering_events.OrderCancelled)}
+    assert {"order_id", "after_payment"} <= cancelled
