@@ -1,4 +1,5 @@
-"""In-memory fakes of the promotions ports, for handler tests that run in milliseconds."""
+"""In-memory fakes of the promotions ports, for handler tests that run in milliseconds; held
+to their ports by `tests/contracts/test_promotions_ports.py`."""
 
 import copy
 from dataclasses import dataclass, field
@@ -29,9 +30,11 @@ class FakePromotions(PromotionRepository):
 
     def __init__(self, uow: "FakePromotionsUnitOfWork") -> None:
         self._uow = uow
+        self._written: set[UUID] = set()
 
     async def add(self, promotion: Promotion) -> None:
         self._uow.working.promotions[promotion.id] = copy.deepcopy(promotion)
+        self._written.add(promotion.id)
         self._uow.seen(promotion)
 
     async def get(self, promotion_id: UUID) -> Promotion | None:
@@ -39,10 +42,15 @@ class FakePromotions(PromotionRepository):
         return None if found is None else self._uow.seen(copy.deepcopy(found))
 
     async def save(self, promotion: Promotion) -> None:
-        if self._uow.working.promotions[promotion.id].version != promotion.version:
+        # As the UPDATE's version check sees it: this transaction's own write, else the latest
+        # committed row (a rival's commit since this one loaded the promotion included).
+        written = promotion.id in self._written
+        current = (self._uow.working if written else self._uow.committed_store).promotions
+        if current[promotion.id].version != promotion.version:
             raise ConcurrencyConflict(f"promotion {promotion.id} was changed concurrently")
         promotion.version += 1
         self._uow.working.promotions[promotion.id] = copy.deepcopy(promotion)
+        self._written.add(promotion.id)
 
 
 class FakeCoupons(CouponRepository):
