@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from agora.contexts import promotions
 from agora.contexts.promotions import PromotionsForOrdering
-from application.ordering.ports import CouponExpired, CouponUsedUp, UnknownCoupon
+from application.ordering.ports import CouponExpired, CouponUsedUp, Promotions, UnknownCoupon
 from application.promotions import commands as c
 from application.promotions.deps import PromotionsDeps
 from application.promotions.views import CouponView, PromotionView
@@ -67,6 +67,11 @@ async def a_coupon(
     )
 
 
+def port(conn: AsyncConnection) -> Promotions:
+    """The adapter, typed as ordering's port: mypy holds it to the Protocol."""
+    return PromotionsForOrdering(conn)
+
+
 async def applicable(
     engine: AsyncEngine,
     codes: Sequence[str] = (),
@@ -76,7 +81,7 @@ async def applicable(
     currency: str = "EUR",
 ) -> list[PromotionRule]:
     async with engine.connect() as conn:
-        return await PromotionsForOrdering(conn).applicable(
+        return await port(conn).applicable(
             currency=currency,
             coupon_codes=codes,
             customer_id=customer_id or uuid.uuid4(),
@@ -97,7 +102,7 @@ async def redeem(
     """Take the uses in a transaction of its own (its own connection), held open `hold`
     seconds after, as a checkout would while it writes the order."""
     async with engine.begin() as conn:
-        await PromotionsForOrdering(conn).redeem(
+        await port(conn).redeem(
             codes,
             order_id=order_id or uuid.uuid4(),
             customer_id=customer_id or uuid.uuid4(),
