@@ -12,6 +12,7 @@ from agora.contexts import (
     inventory,
     notifications,
     ordering,
+    promotions,
     reporting,
 )
 from agora.platform import Platform, Wiring
@@ -151,6 +152,7 @@ async def open_services(
             ordering=ordering.queries(p),
             notifications=notifications.queries(p),
             reporting=reporting.queries(p),
+            promotions=promotions.queries(p),
             readiness=DependencyProbes(engine=p.engine, redis=p.redis),
             live=LiveConfig(
                 heartbeat_seconds=settings.notifications.heartbeat_seconds,

@@ -23,6 +23,7 @@ from api.middleware.unhandled_errors import UnhandledErrorMiddleware
 from api.notifications import routes as notifications
 from api.openapi import install_openapi
 from api.ordering import routes as ordering
+from api.promotions import routes as promotions
 from api.reporting import routes as reporting
 from api.services import ApiConfig, ApiServices
 
@@ -44,6 +45,7 @@ TAGS = [
     {"name": "integrations", "description": "API keys, and the routes machines call with them."},
     {"name": "payments", "description": "Signed callbacks from the payment provider."},
     {"name": "webhooks", "description": "Signed outbound webhooks for other systems (admin)."},
+    {"name": "promotions", "description": "Promotions and their coupon codes (staff)."},
     {"name": "reports", "description": "Sales by day and product, top products, order export."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
@@ -51,7 +53,7 @@ TAGS = [
 ServicesFactory = Callable[[], AbstractAsyncContextManager[ApiServices]]
 
 # Each context's routers, in the order the paths must be tried.
-CONTEXT_ROUTES = (identity, catalog, inventory, ordering, reporting, notifications)
+CONTEXT_ROUTES = (identity, catalog, inventory, ordering, reporting, notifications, promotions)
 
 
 def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:

@@ -10,11 +10,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.problems import PROBLEM_MEDIA_TYPE, http_problem, problem_body
 from application.ordering.ports import (
+    CouponExpired,
+    CouponNotApplicable,
+    CouponUsedUp,
     FulfilmentBacklogged,
     InvalidCallback,
     LiveUpdatesUnavailable,
     PaymentUnavailable,
     TooManyStreams,
+    UnknownCoupon,
 )
 from application.reporting.views import InvalidPeriod
 from application.shared import errors as shared
@@ -24,6 +28,7 @@ from domain.identity import errors as identity
 from domain.inventory import errors as inventory
 from domain.notifications import errors as notifications
 from domain.ordering import errors as ordering
+from domain.promotions import errors as promotions
 from domain.shared.errors import DomainError
 from domain.shared.money import InvalidMoney
 from domain.shared.sku import InvalidSku
@@ -120,6 +125,16 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     ),
     notifications.UnsafeWebhookUrl: ProblemSpec(422, "unsafe_webhook_url", "Webhook URL refused"),
     notifications.WebhookNotFound: ProblemSpec(404, "webhook_not_found", "Webhook not found"),
+    promotions.InvalidPromotion: ProblemSpec(422, "invalid_promotion", "Invalid promotion"),
+    promotions.InvalidCoupon: ProblemSpec(422, "invalid_coupon", "Invalid coupon code"),
+    promotions.PromotionNotFound: ProblemSpec(404, "promotion_not_found", "Promotion not found"),
+    promotions.PromotionEnded: ProblemSpec(409, "promotion_ended", "Promotion ended"),
+    promotions.CouponCodeTaken: ProblemSpec(409, "coupon_code_taken", "Coupon code taken"),
+    promotions.CouponLimitReached: ProblemSpec(409, "coupon_limit_reached", "Coupon limit reached"),
+    CouponNotApplicable: ProblemSpec(422, "coupon_not_applicable", "Coupon not applicable"),
+    UnknownCoupon: ProblemSpec(422, "coupon_unknown", "Unknown coupon code"),
+    CouponExpired: ProblemSpec(422, "coupon_expired", "Coupon expired"),
+    CouponUsedUp: ProblemSpec(409, "coupon_used_up", "Coupon used up"),
     InvalidPeriod: ProblemSpec(400, "invalid_period", "Invalid report period"),
     shared.NotAuthenticated: ProblemSpec(401, "not_authenticated", "Not authenticated"),
     shared.PermissionDenied: ProblemSpec(403, "permission_denied", "Permission denied"),

@@ -7,6 +7,7 @@ import infrastructure.identity.tables
 import infrastructure.inventory.tables
 import infrastructure.notifications.tables
 import infrastructure.ordering.tables
+import infrastructure.promotions.tables
 import infrastructure.reporting.tables
 from infrastructure.db.metadata import metadata
 

@@ -21,6 +21,9 @@ from domain.notifications import events as notifications
 from domain.notifications.webhook import WebhookSubscription
 from domain.ordering import events as ordering
 from domain.ordering.order import Order
+from domain.promotions import events as promotions
+from domain.promotions.coupon import Coupon
+from domain.promotions.promotion import Promotion
 from domain.shared.events import DomainEvent
 from infrastructure.kafka.envelope import topic_for
 
@@ -63,6 +66,7 @@ PUBLISHED: dict[str, tuple[tuple[type[DomainEvent], ...], tuple[str, ...]]] = {
     "inventory": (inventory.EVENTS, (StockItem.stream_type,)),
     "notifications": (notifications.EVENTS, (WebhookSubscription.stream_type,)),
     "ordering": (ordering.EVENTS, (Order.stream_type,)),
+    "promotions": (promotions.EVENTS, (Promotion.stream_type, Coupon.stream_type)),
 }
 
 
