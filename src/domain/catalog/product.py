@@ -213,10 +213,9 @@ class Product(AggregateRoot):
                 if name in allowed and value not in allowed[name]:
                     raise OptionValueInUse(f"variant {variant.sku} is {name} {value}")
         moved = tuple(v.with_options(checked) for v in self.variants)
-        self.options = checked
         for index, variant in enumerate(moved):  # dropping an option may make two the same
             check_variant(variant, options=checked, others=moved[:index], image_ids=self.image_ids)
-        self.variants, self.updated_at = moved, now
+        self.options, self.variants, self.updated_at = checked, moved, now
         self._record(
             ev.ProductOptionsChanged(
                 occurred_at=now,
