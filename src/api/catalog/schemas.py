@@ -128,7 +128,12 @@ class NewVariant(RequestModel):
     )
     prices: list[PriceInput] = Field(min_length=1, max_length=20)
     weight_grams: int = Field(0, ge=0, le=1_000_000, examples=[180])
-    image_ids: list[UUID] = Field(default_factory=list, max_length=10)
+    image_ids: list[UUID] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Among the product's images",
+        examples=[[]],
+    )
     position: int | None = Field(None, ge=0, le=10_000, description="After the others if absent")
     active: bool = True
 
@@ -141,7 +146,7 @@ class VariantPatch(RequestModel):
     sku: SafeStr | None = Field(None, max_length=64)
     options: dict[OptionName, OptionValue] | None = None
     weight_grams: int | None = Field(None, ge=0, le=1_000_000)
-    image_ids: list[UUID] | None = Field(None, max_length=10)
+    image_ids: list[UUID] | None = Field(None, max_length=10, examples=[[]])
     position: int | None = Field(None, ge=0, le=10_000)
     active: bool | None = None
 
