@@ -212,3 +212,25 @@ async def test_an_archived_products_variants_are_refused_by_the_cart(
     assert (refused.status_code, refused.json()["code"]) == (409, "product_unavailable")
     cart = (await shop.client.get("/api/v1/cart", headers=bearer(customer))).json()
     assert [(line["sku"], line["available"]) for line in cart["lines"]] == [(medium["sku"], False)]
+
+
+async def test_an_import_row_naming_another_variants_sku_is_rejected_not_applied(
+    ordering_shop: OrderingShop,
+) -> None:
+    shop = ordering_shop
+    product = await a_tshirt(shop)
+    medium = product["variants"][1]
+    rows = (
+        "sku,name,description,price,currency,category_id,attributes\n"
+        f"{medium['sku']},Renamed,,1.00,EUR,,\n"
+        f"{product['sku']},T-shirt,,18.00,EUR,,\n"
+    )
+    response = await shop.client.post(
+        "/api/v1/products/import", content=rows.encode(), headers=bearer(shop.staff)
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert (report["updated"], [r["line"] for r in report["rejected"]]) == (1, [2])
+    after = await shop.client.get(f"/api/v1/products/{product['id']}", headers=bearer(shop.staff))
+    assert (after.json()["name"], after.json()["price"]["amount"]) == ("T-shirt", "18.00")
+    assert [v["sku"] for v in after.json()["variants"]] == [v["sku"] for v in product["variants"]]

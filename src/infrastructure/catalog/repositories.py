@@ -48,9 +48,12 @@ class SqlProductRepository:
         return None if row is None else self._seen.add(product_from_row(row._mapping))
 
     async def get_many_by_sku(self, skus: Iterable[Sku]) -> dict[str, Product]:
-        values = [s.value for s in skus]
-        rows = await self._conn.execute(select(*_COLUMNS).where(products.c.sku.in_(values)))
-        return {r.sku: self._seen.add(product_from_row(r._mapping)) for r in rows}
+        """The products that have a variant with one of these SKUs, by each SKU found."""
+        values = {s.value for s in skus}
+        having = select(catalog_variants.c.product_id).where(catalog_variants.c.sku.in_(values))
+        rows = await self._conn.execute(select(*_COLUMNS).where(products.c.id.in_(having)))
+        found = [self._seen.add(product_from_row(r._mapping)) for r in rows]
+        return {v.sku.value: p for p in found for v in p.variants if v.sku.value in values}
 
     async def add(self, product: Product) -> None:
         async with self._sku_taken(product):

@@ -18,7 +18,7 @@ from application.catalog.views import (
     parse_row,
 )
 from application.shared.errors import PreconditionFailed, PreconditionRequired
-from domain.catalog.errors import CategoryNotFound, ProductNotFound
+from domain.catalog.errors import CategoryNotFound, ProductNotFound, SkuAlreadyUsed
 from domain.catalog.product import Product
 from domain.catalog.values import check_image
 from domain.shared.errors import DomainError
@@ -196,6 +196,9 @@ def _create(fields: ProductRow, now: datetime) -> Product:
 
 
 def _update(product: Product, fields: ProductRow, now: datetime) -> None:
+    """A row names a product by its default variant's SKU; another variant's is refused."""
+    if product.sku != fields.sku:
+        raise SkuAlreadyUsed(f"SKU {fields.sku} is a variant of product {product.sku}")
     product.change_details(
         name=fields.name,
         description=fields.description,
