@@ -31,7 +31,7 @@ async def a_tshirt(shop: OrderingShop) -> dict[str, Any]:
         headers=bearer(shop.staff),
     )
     assert created.status_code == 201, created.text
-    product = created.json()
+    product: dict[str, Any] = created.json()
     for size, colour in (("M", "red"), ("L", "blue")):
         added = await add_variant(shop, product, size=size, colour=colour)
         assert added.status_code == 201, added.text
