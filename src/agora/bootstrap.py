@@ -22,6 +22,7 @@ from agora.worker import running_worker
 from api.services import ApiConfig, ApiServices, LiveConfig
 from application.shared.bus import Around, CommandBus
 from application.shared.clock import Clock, SystemClock
+from infrastructure.catalog.upcasters import register_upcasters as register_catalog_upcasters
 from infrastructure.db.engine import build_engine
 from infrastructure.db.statements import StatementScopeMiddleware, command_scope
 from infrastructure.eventlog.registry import EventRegistry
@@ -39,6 +40,7 @@ def build_registry() -> EventRegistry:
     registry = EventRegistry()
     for context in CONTEXTS:
         registry.register_all(context.EVENTS, context=context.NAME)
+    register_catalog_upcasters(registry)
     return registry
 
 

@@ -16,12 +16,11 @@ from application.ordering.deps import OrderingDeps
 from application.ordering.handlers import cart, fulfilment, order
 from application.ordering.queries import OrderingQueries
 from application.shared.bus import CommandBus
-from domain.catalog.values import ProductStatus
 from domain.inventory.errors import InsufficientStock, UnknownSku
 from domain.inventory.values import ReservationStatus
 from domain.ordering.events import EVENTS
 from domain.ordering.values import CatalogItem
-from infrastructure.catalog.readers import products_by_sku
+from infrastructure.catalog.readers import variants_by_sku
 from infrastructure.eventlog.subscribers import Subscriber
 from infrastructure.kafka.consumer import ConsumerConfig, KafkaConsumerRunner, reacting_to
 from infrastructure.kafka.envelope import topic_for
@@ -44,7 +43,8 @@ __all__ = ["EVENTS", "NAME", "dependencies", "queries", "register", "wire"]
 
 
 class CatalogForOrdering:
-    """Ordering's Catalog port, served by the catalog's products on ordering's connection."""
+    """Ordering's Catalog port, served by the catalog's variants on ordering's connection: a
+    SKU is a variant, for sale while it and its product are active."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -52,13 +52,19 @@ class CatalogForOrdering:
     async def items(self, skus: Iterable[str]) -> dict[str, CatalogItem]:
         return {
             sku: CatalogItem(
-                product_id=product.id,
-                sku=product.sku,
-                name=product.name,
-                price=product.price,
-                active=product.status == ProductStatus.ACTIVE,
+                product_id=variant.product_id,
+                sku=variant.sku,
+                name=variant.name,
+                price=variant.prices[0],
+                active=variant.for_sale,
+                variant_id=variant.variant_id,
+                prices=variant.prices,
+                category_ids=variant.category_ids,
+                tax_category=variant.tax_category,
+                weight_grams=variant.weight_grams,
+                options=variant.options,
             )
-            for sku, product in (await products_by_sku(self._conn, skus)).items()
+            for sku, variant in (await variants_by_sku(self._conn, skus)).items()
         }
 
 

@@ -98,7 +98,7 @@ class EventRegistry:
 
     def register_all(self, classes: "tuple[type[DomainEvent], ...]", *, context: str) -> None:
         for cls in classes:
-            self.register(cls, context=context)
+            self.register(cls, context=context, version=cls.SCHEMA_VERSION)
 
     def serialize(self, event: DomainEvent) -> tuple[EventType, Payload]:
         return self.of(event), to_json_value(event)
