@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.problems import PROBLEM_MEDIA_TYPE, http_problem, problem_body
+from application.catalog.facets import InvalidFacets
 from application.ordering.ports import (
     FulfilmentBacklogged,
     InvalidCallback,
@@ -62,6 +63,19 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     catalog.CategoryNotFound: ProblemSpec(404, "category_not_found", "Category not found"),
     catalog.CategoryCycle: ProblemSpec(409, "category_cycle", "Category cycle"),
     catalog.CategoryNameTaken: ProblemSpec(409, "category_name_taken", "Category name taken"),
+    catalog.InvalidAttributes: ProblemSpec(422, "invalid_attributes", "Invalid attributes"),
+    catalog.ProductTypeNotFound: ProblemSpec(
+        404, "product_type_not_found", "Product type not found"
+    ),
+    catalog.InvalidProductType: ProblemSpec(422, "invalid_product_type", "Invalid product type"),
+    catalog.ProductTypeNameTaken: ProblemSpec(
+        409, "product_type_name_taken", "Product type name taken"
+    ),
+    catalog.ProductTypeInUse: ProblemSpec(409, "product_type_in_use", "Product type in use"),
+    catalog.IncompatibleSchemaChange: ProblemSpec(
+        409, "incompatible_schema_change", "Schema change would break products"
+    ),
+    InvalidFacets: ProblemSpec(422, "invalid_facets", "Invalid facets"),
     inventory.InvalidQuantity: ProblemSpec(422, "invalid_quantity", "Invalid quantity"),
     inventory.ReasonRequired: ProblemSpec(422, "reason_required", "Reason required"),
     inventory.UnknownSku: ProblemSpec(404, "unknown_sku", "Unknown SKU"),
@@ -180,6 +194,11 @@ async def _handle_known(request: Request, exc: Exception) -> JSONResponse:
         errors = [{"field": "password", "location": "body", "message": r} for r in exc.reasons]
     if isinstance(exc, identity.InvalidEmail):
         errors = [{"field": "email", "location": "body", "message": exc.detail}]
+    if isinstance(exc, catalog.InvalidAttributes):
+        errors = [
+            {"field": f"attributes.{p.field}", "location": "body", "message": p.message}
+            for p in exc.problems
+        ]
     return _problem(request, spec_of(type(exc)), exc.detail, errors=errors, headers=headers)
 
 

@@ -2,19 +2,23 @@
 Responses are read from the application's views by attribute."""
 
 from datetime import datetime
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, computed_field
 
-from api.schemas import MoneyModel, RequestModel, ResponseModel, SafeStr, storable
+from api.schemas import DecimalString, MoneyModel, RequestModel, ResponseModel, SafeStr, storable
+from application.catalog.facets import FacetedPage
 from application.catalog.views import ProductDetails, ProductSummary
 from application.shared.pagination import Page
+from domain.catalog.attribute_schema import AttributeDefinition, AttributeKind
 
 AmountInput = Annotated[SafeStr, Field(pattern=r"^\d{1,8}(\.\d{1,2})?$", examples=["19.90"])]
-AttributeValue = str | int | bool
+AttributeValue = str | int | float | bool
 # One validator over the union, so an error names the attribute, not a member of the union.
-AttributeInput = Annotated[str | int | bool, AfterValidator(storable)]
+# Fractions pass here; only a typed product keeps them (its schema bounds the number).
+AttributeInput = Annotated[str | int | float | bool, AfterValidator(storable)]
 AttributesInput = dict[SafeStr, AttributeInput]
 
 
@@ -38,6 +42,7 @@ class ProductResponse(ProductSummaryResponse):
     image_ids: list[UUID] = Field(exclude=True)
     updated_at: datetime
     version: int
+    product_type_id: UUID | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -80,6 +85,9 @@ class NewProduct(RequestModel):
     attributes: AttributesInput = Field(
         default_factory=dict, examples=[{"color": "blue", "volume_ml": 350}]
     )
+    product_type_id: UUID | None = Field(
+        None, description="With a type, `attributes` must fit its schema.", examples=[None]
+    )
 
 
 class ProductPatch(RequestModel):
@@ -97,6 +105,7 @@ class ProductPatch(RequestModel):
     description: SafeStr | None = Field(None, max_length=5000)
     category_id: UUID | None = None
     attributes: AttributesInput | None = None
+    product_type_id: UUID | None = Field(None, description="`null` leaves it without a type.")
 
 
 class CategoryResponse(ResponseModel):
@@ -132,3 +141,150 @@ class ImportResponse(ResponseModel):
     created: int
     updated: int
     rejected: list[RejectedRow]
+
+
+# -- product types ---------------------------------------------------------------------------
+
+
+class AttributeDefinitionInput(RequestModel):
+    """One attribute of a product type; bounds apply to their kind only (422 otherwise)."""
+
+    code: SafeStr = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", examples=["weight"])
+    label: SafeStr = Field(min_length=1, max_length=100, examples=["Weight"])
+    kind: Literal["text", "number", "boolean", "choice"] = Field(examples=["number"])
+    required: bool = False
+    unit: SafeStr | None = Field(None, max_length=20, examples=["g"])
+    choices: list[Annotated[SafeStr, Field(max_length=200)]] = Field([], max_length=100)
+    minimum: Decimal | None = Field(None, max_digits=18, decimal_places=6)
+    maximum: Decimal | None = Field(None, max_digits=18, decimal_places=6)
+    min_length: int | None = Field(None, ge=0, le=200)
+    max_length: int | None = Field(None, ge=0, le=200)
+
+    def definition(self) -> AttributeDefinition:
+        return AttributeDefinition(
+            **self.model_dump(exclude={"kind", "choices"}),
+            kind=AttributeKind(self.kind),
+            choices=tuple(self.choices),
+        )
+
+
+class ProductTypeInput(RequestModel):
+    """A product type's name and whole attribute schema (PUT replaces both)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "T-shirt",
+                    "attributes": [
+                        {
+                            "code": "material",
+                            "label": "Material",
+                            "kind": "choice",
+                            "choices": ["cotton", "linen"],
+                            "required": True,
+                        },
+                        {"code": "weight", "label": "Weight", "kind": "number", "unit": "g"},
+                        {"code": "organic", "label": "Organic", "kind": "boolean"},
+                    ],
+                }
+            ]
+        },
+    )
+
+    name: SafeStr = Field(min_length=1, max_length=100)
+    attributes: list[AttributeDefinitionInput] = Field([], max_length=50)
+
+    def definitions(self) -> list[AttributeDefinition]:
+        return [a.definition() for a in self.attributes]
+
+
+class AttributeDefinitionResponse(ResponseModel):
+    """One attribute of a product type."""
+
+    code: str
+    label: str
+    kind: str
+    required: bool
+    unit: str | None
+    choices: list[str]
+    minimum: DecimalString | None
+    maximum: DecimalString | None
+    min_length: int | None
+    max_length: int | None
+
+
+class ProductTypeResponse(ResponseModel):
+    """A product type; `version` is also sent as the ETag."""
+
+    id: UUID
+    name: str = Field(examples=["T-shirt"])
+    attributes: list[AttributeDefinitionResponse]
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class ProductTypePage(ResponseModel):
+    """Product types by name; send `next_cursor` back as `cursor` for the next page."""
+
+    items: list[ProductTypeResponse]
+    next_cursor: str | None
+
+
+# -- facets ----------------------------------------------------------------------------------
+
+
+class CategoryCountResponse(ResponseModel):
+    """Products directly in the category (`null`: in none)."""
+
+    category_id: UUID | None
+    count: int
+
+
+class PriceBandResponse(ResponseModel):
+    """Products priced from `minimum` (included) to `maximum` (excluded; `null`: no limit)."""
+
+    minimum: DecimalString
+    maximum: DecimalString | None
+    count: int
+
+
+class ValueCountResponse(ResponseModel):
+    value: str | bool
+    count: int
+
+
+class AttributeFacetResponse(ResponseModel):
+    """A choice or yes/no attribute of the product type, every value with its count."""
+
+    code: str
+    label: str
+    kind: str
+    values: list[ValueCountResponse]
+
+
+class FacetsResponse(ResponseModel):
+    """Counts over every product the search found, not only this page."""
+
+    currency: str = Field(examples=["EUR"])
+    categories: list[CategoryCountResponse] | None
+    price_bands: list[PriceBandResponse] | None
+    attributes: list[AttributeFacetResponse] | None
+
+
+class FacetedProductPage(ProductPage):
+    """A page of products; with `?facets=`, also the facets of the whole result."""
+
+    facets: FacetsResponse | None = None
+
+
+_FACETED_PAGE = TypeAdapter(FacetedProductPage)
+
+
+def faceted_page_json(faceted: FacetedPage) -> bytes:
+    """The JSON of a page with its facets."""
+    page = faceted.page
+    body = {"items": page.items, "next_cursor": page.next_cursor, "facets": faceted.facets}
+    return _FACETED_PAGE.dump_json(FacetedProductPage.model_validate(body))

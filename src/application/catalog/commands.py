@@ -4,8 +4,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from application.catalog.views import CategoryView, ImportReport, ProductDetails
+from application.catalog.views import CategoryView, ImportReport, ProductDetails, ProductTypeView
 from application.shared.bus import Command
+from domain.catalog.attribute_schema import AttributeDefinition
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -17,6 +18,7 @@ class CreateProduct(Command[ProductDetails]):
     currency: str
     category_id: UUID | None = None
     attributes: Mapping[str, object] = field(default_factory=dict)
+    product_type_id: UUID | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,6 +32,8 @@ class ChangeProductDetails(Command[ProductDetails]):
     category_id: UUID | None = None
     clear_category: bool = False
     attributes: Mapping[str, object] | None = None
+    product_type_id: UUID | None = None
+    clear_product_type: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,3 +78,25 @@ class ImportProducts(Command[ImportReport]):
     """Rows as (line number, fields) from a CSV; upsert by SKU, all valid rows or none."""
 
     rows: Sequence[tuple[int, Mapping[str, str | None]]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateProductType(Command[ProductTypeView]):
+    name: str
+    attributes: Sequence[AttributeDefinition] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeProductType(Command[ProductTypeView]):
+    """The whole new name and schema; `expected_version` is required."""
+
+    product_type_id: UUID
+    expected_version: int | None
+    name: str
+    attributes: Sequence[AttributeDefinition] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteProductType(Command[None]):
+    product_type_id: UUID
+    expected_version: int | None = None

@@ -1,4 +1,4 @@
-"""What happens to products and categories."""
+"""What happens to products, categories and product types."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -61,6 +61,33 @@ class CategoryMoved(DomainEvent):
     parent_id: UUID | None
 
 
+@dataclass(frozen=True, kw_only=True)
+class ProductTypeAssigned(DomainEvent):
+    """A product was given a type (or, with None, left without one)."""
+
+    product_id: UUID
+    product_type_id: UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductTypeCreated(DomainEvent):
+    product_type_id: UUID
+    name: str
+    attribute_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductTypeChanged(DomainEvent):
+    product_type_id: UUID
+    name: str
+    attribute_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductTypeDeleted(DomainEvent):
+    product_type_id: UUID
+
+
 EVENTS: tuple[type[DomainEvent], ...] = (
     ProductCreated,
     ProductDetailsChanged,
@@ -70,4 +97,8 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     ProductImageAdded,
     CategoryCreated,
     CategoryMoved,
+    ProductTypeAssigned,
+    ProductTypeCreated,
+    ProductTypeChanged,
+    ProductTypeDeleted,
 )

@@ -35,12 +35,15 @@ class Product(AggregateRoot):
         created_at: datetime,
         updated_at: datetime,
         version: int,
+        product_type_id: UUID | None = None,
     ) -> None:
         super().__init__()
         self.id, self.sku, self.name, self.description = id, sku, name, description
         self.price, self.category_id, self.attributes = price, category_id, attributes
         self.image_ids, self.status = image_ids, status
         self.created_at, self.updated_at, self.version = created_at, updated_at, version
+        # A typed product's attributes are checked against its type's schema by the handler.
+        self.product_type_id = product_type_id
 
     # -- creation -------------------------------------------------------------------------
 
@@ -56,8 +59,10 @@ class Product(AggregateRoot):
         category_id: UUID | None,
         attributes: Mapping[str, object],
         now: datetime,
+        product_type_id: UUID | None = None,
     ) -> "Product":
-        """A new product starts as a draft: staff publish it when it is ready."""
+        """A new product starts as a draft: staff publish it when it is ready. With a type, its
+        attributes are those the type's schema accepted (so numbers may have fractions)."""
         product = cls(
             id=id,
             sku=sku,
@@ -65,12 +70,13 @@ class Product(AggregateRoot):
             description=_description(description),
             price=price,
             category_id=category_id,
-            attributes=check_attributes(attributes),
+            attributes=check_attributes(attributes, fractions=product_type_id is not None),
             image_ids=(),
             status=ProductStatus.DRAFT,
             created_at=now,
             updated_at=now,
             version=0,
+            product_type_id=product_type_id,
         )
         product._record(
             ev.ProductCreated(
@@ -97,11 +103,26 @@ class Product(AggregateRoot):
     ) -> None:
         self._ensure_not_archived()
         self.name, self.description = _name(name), _description(description)
-        self.category_id, self.attributes = category_id, check_attributes(attributes)
+        typed = self.product_type_id is not None
+        self.category_id = category_id
+        self.attributes = check_attributes(attributes, fractions=typed)
         self.updated_at = now
         self._record(
             ev.ProductDetailsChanged(
                 occurred_at=now, product_id=self.id, name=self.name, category_id=category_id
+            )
+        )
+
+    def assign_type(self, product_type_id: UUID | None, *, now: datetime) -> None:
+        """Give the product a type (or none); the handler then checks its attributes against
+        the type's schema, or, without a type, as free-form ones."""
+        self._ensure_not_archived()
+        if product_type_id == self.product_type_id:
+            return
+        self.product_type_id, self.updated_at = product_type_id, now
+        self._record(
+            ev.ProductTypeAssigned(
+                occurred_at=now, product_id=self.id, product_type_id=product_type_id
             )
         )
 

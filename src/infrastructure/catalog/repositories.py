@@ -159,6 +159,7 @@ def product_to_row(product: Product) -> dict[str, Any]:
         "created_at": product.created_at,
         "updated_at": product.updated_at,
         "version": product.version,
+        "product_type_id": product.product_type_id,
     }
 
 
@@ -176,4 +177,5 @@ def product_from_row(row: Mapping[Any, Any]) -> Product:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         version=row["version"],
+        product_type_id=row["product_type_id"],
     )

@@ -1,5 +1,6 @@
-"""Products and categories. Search uses a generated tsvector (GIN); attributes are JSONB (GIN,
-queried by containment); each public sort has a partial index over active products."""
+"""Products, categories and product types. Search uses a generated tsvector (GIN); attributes
+are JSONB (GIN, queried by containment); each public sort has a partial index over active
+products."""
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
@@ -26,6 +27,19 @@ categories = sa.Table(
     ),
 )
 
+# The attribute schema is a JSON list of definitions (domain/catalog/attribute_schema.py): it is
+# read whole with its type, and never queried inside.
+product_types = sa.Table(
+    "product_types",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("attributes", JSONB, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
 products = sa.Table(
     "products",
     metadata,
@@ -42,6 +56,13 @@ products = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column(
+        "product_type_id",
+        sa.Uuid,
+        sa.ForeignKey("product_types.id"),
+        nullable=True,
+        index=True,
+    ),
     sa.Column(
         "search",
         TSVECTOR,

@@ -8,11 +8,12 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, status
 
 from api.catalog.schemas import (
+    FacetedProductPage,
     NewProduct,
     PriceInput,
-    ProductPage,
     ProductPatch,
     ProductResponse,
+    faceted_page_json,
     page_json,
     product_json,
 )
@@ -20,19 +21,42 @@ from api.dependencies import CatalogWriter, OptionalPrincipal, PageCursor, PageL
 from api.etags import IfMatch, etag, expected_version, with_etag
 from api.openapi import raises
 from api.schemas import SafeStr
+from api.services import ApiServices
 from application.catalog import commands as c
+from application.catalog.facets import FacetRequest, InvalidFacets
 from application.catalog.views import SORTS, ProductDetails, ProductSearch
 from application.identity.views import Principal
 from application.shared import bounded_json
 from application.shared import errors as shared
 from application.shared.pagination import DEFAULT_LIMIT
 from domain.catalog import errors as catalog
+from domain.catalog.values import Attributes
 from domain.identity.values import Permission
 from domain.shared.money import InvalidMoney
 from domain.shared.sku import InvalidSku
 from domain.shared.text import text_fault
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
+
+FacetNames = Annotated[
+    SafeStr | None,
+    Query(
+        pattern=r"^[a-z]+(,[a-z]+){0,2}$",
+        max_length=40,
+        description="Comma-separated: `category` (direct counts), `price`, `attributes` (of "
+        "the `product_type_id` given)",
+    ),
+]
+PriceBands = Annotated[
+    SafeStr | None,
+    Query(
+        pattern=r"^\d{1,8}(\.\d{1,2})?(,\d{1,8}(\.\d{1,2})?){0,9}$",
+        description="Rising band bounds, e.g. `10,25,50` for 0-10, 10-25, 25-50 and 50+",
+    ),
+]
+FacetCurrency = Annotated[
+    SafeStr, Query(pattern=r"^[A-Za-z]{3}$", description="The price bands' currency")
+]
 
 
 def is_staff(principal: Principal | None) -> bool:
@@ -43,9 +67,9 @@ def is_staff(principal: Principal | None) -> bool:
 @router.get(
     "/products",
     summary="Browse and search active products",
-    response_model=ProductPage,
+    response_model=FacetedProductPage,
 )
-@raises(catalog.InvalidProduct, catalog.CategoryNotFound, shared.InvalidCursor)
+@raises(catalog.InvalidProduct, catalog.CategoryNotFound, shared.InvalidCursor, InvalidFacets)
 async def search_products(
     services: Services,
     q: Annotated[SafeStr | None, Query(max_length=200, description="Full-text search")] = None,
@@ -59,9 +83,14 @@ async def search_products(
     sort: Annotated[SafeStr, Query(pattern="^(" + "|".join(SORTS) + ")$")] = "newest",
     limit: PageLimit = DEFAULT_LIMIT,
     cursor: PageCursor = None,
+    product_type_id: Annotated[UUID | None, Query(description="Products of this type")] = None,
+    facets: FacetNames = None,
+    price_bands: PriceBands = None,
+    currency: FacetCurrency = "EUR",
 ) -> Response:
     """Filters combine; `relevance` needs `q`. Pages are keyset-based: rows added while paging
-    never cause duplicates or gaps."""
+    never cause duplicates or gaps. With `facets`, the answer also counts every product found
+    (all pages) by category, price band and the type's choice and yes/no attributes."""
     query = ProductSearch(
         text=q,
         category_id=category_id,
@@ -71,7 +100,10 @@ async def search_products(
         sort=sort,
         limit=limit,
         cursor=cursor,
+        product_type_id=product_type_id,
     )
+    if facets is not None:
+        return await _faceted(services, query, facets, price_bands=price_bands, currency=currency)
     # Answered as rendered bytes (the response model's own JSON), which a cache hit does not
     # build again.
     return json_response(await services.catalog.search_rendered(query, render=page_json))
@@ -146,6 +178,8 @@ async def change_product(
             product_id=product_id,
             expected_version=expected_version(if_match),
             clear_category="category_id" in body.model_fields_set and body.category_id is None,
+            clear_product_type="product_type_id" in body.model_fields_set
+            and body.product_type_id is None,
             **body.model_dump(),
         )
     )
@@ -208,12 +242,30 @@ async def archive(
     return with_etag(response, product.version, product)
 
 
+async def _faceted(
+    services: ApiServices,
+    query: ProductSearch,
+    facets: str,
+    *,
+    price_bands: str | None,
+    currency: str,
+) -> Response:
+    """A page with its facets: not cached, so it is answered from the database each time."""
+    bands = (
+        {} if price_bands is None else {"price_bands": tuple(map(Decimal, price_bands.split(",")))}
+    )
+    request = FacetRequest(names=frozenset(facets.split(",")), currency=currency.upper(), **bands)
+    return json_response(
+        faceted_page_json(await services.catalog.search_with_facets(query, request))
+    )
+
+
 def json_response(body: bytes, *, headers: dict[str, str] | None = None) -> Response:
     """JSON the route rendered itself (its `response_model` still documents it)."""
     return Response(body, media_type="application/json", headers=headers)
 
 
-def _attributes(raw: str | None) -> dict[str, str | int | bool]:
+def _attributes(raw: str | None) -> Attributes:
     if not raw:
         return {}
     try:
