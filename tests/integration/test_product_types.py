@@ -2,6 +2,7 @@
 every kind of attribute, its cache; the type's table mapping; and the facet counts, in the
 statements they are allowed."""
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -18,8 +19,11 @@ from application.catalog.handlers import product, product_type
 from application.catalog.views import ProductSearch
 from application.shared.errors import ConcurrencyConflict
 from domain.catalog.attribute_schema import AttributeDefinition, AttributeKind
-from domain.catalog.errors import InvalidAttributes, ProductTypeNameTaken
+from domain.catalog.errors import IncompatibleSchemaChange, InvalidAttributes, ProductTypeNameTaken
+from domain.catalog.product import Product
 from domain.catalog.product_type import ProductType
+from domain.shared.money import Money
+from domain.shared.sku import Sku
 from infrastructure.catalog.attribute_rules import PydanticAttributeRules
 from infrastructure.catalog.facets import SqlFacetCounter
 from infrastructure.catalog.unit_of_work import SqlCatalogUnitOfWork
@@ -230,3 +234,41 @@ async def test_facets_without_attributes_are_one_statement(
     assert facets.price_bands is not None
     assert facets.attributes is None
     assert [b.count for b in facets.price_bands] == [0, 1, 0, 0, 0, 0]
+
+
+async def test_a_schema_change_waits_for_a_product_being_checked_against_the_old_one(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    catalog = deps(engine, tmp_path)
+    made = await product_type.create_product_type(
+        c.CreateProductType(name="T-shirt", attributes=SHIRT), catalog
+    )
+    narrower = c.ChangeProductType(
+        product_type_id=made.id, expected_version=0, name="T-shirt", attributes=SHIRT[:1]
+    )
+    checking = SqlCatalogUnitOfWork(engine, REGISTRY)
+    async with checking:
+        # A product's check reads the type (share-locked), and no product has the type yet.
+        shirt = await checking.product_types.get(made.id)
+        assert shirt is not None
+        change = asyncio.create_task(product_type.change_product_type(narrower, catalog))
+        await asyncio.sleep(0.5)  # time for the change to reach the lock, not an assertion
+        assert not change.done()  # it waits for the check's transaction
+        checked = catalog.attribute_rules.check(shirt, {"material": "wool", "organic": True})
+        await checking.products.add(
+            Product.create(
+                id=uuid.uuid4(),
+                sku=Sku.parse(f"TS-{uuid.uuid4().hex[:8]}"),
+                name="Shirt",
+                description="",
+                price=Money.of("10.00", "EUR"),
+                category_id=None,
+                attributes=checked,
+                now=NOW,
+                product_type_id=made.id,
+            )
+        )
+        await checking.commit()
+    # Now the type is in use, and dropping `organic` would break the product just added.
+    with pytest.raises(IncompatibleSchemaChange):
+        await change

@@ -65,7 +65,11 @@ class CategoryRepository(Protocol):
 class ProductTypeRepository(Protocol):
     """Product types, with optimistic concurrency on their `version`."""
 
-    async def get(self, product_type_id: UUID) -> ProductType | None: ...
+    async def get(self, product_type_id: UUID, *, for_change: bool = False) -> ProductType | None:
+        """The type, kept as it is until the transaction ends: share-locked when it is read to
+        check a product, locked for update when it is read to change or delete it. A check
+        and a change of one type are so serialised: no product is checked against a schema
+        that is being replaced, nor added to a type that is being deleted (ADR 0031)."""
 
     async def in_use(self, product_type_id: UUID) -> bool:
         """Whether any product, archived ones included, has this type."""

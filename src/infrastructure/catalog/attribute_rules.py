@@ -76,7 +76,7 @@ def _value_type(definition: AttributeDefinition) -> Any:
                     strict=True,
                     strip_whitespace=True,
                     min_length=definition.min_length,
-                    max_length=definition.max_length or MAX_TEXT,
+                    max_length=MAX_TEXT if definition.max_length is None else definition.max_length,
                 ),
             ]
         case AttributeKind.NUMBER:

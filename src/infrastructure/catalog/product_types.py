@@ -27,10 +27,10 @@ class SqlProductTypeRepository:
         self._conn = conn
         self._seen = seen
 
-    async def get(self, product_type_id: UUID) -> ProductType | None:
-        row = (
-            await self._conn.execute(select(product_types).where(t.id == product_type_id))
-        ).first()
+    async def get(self, product_type_id: UUID, *, for_change: bool = False) -> ProductType | None:
+        statement = select(product_types).where(t.id == product_type_id)
+        statement = statement.with_for_update(read=not for_change)
+        row = (await self._conn.execute(statement)).first()
         return None if row is None else self._seen.add(product_type_from_row(row._mapping))
 
     async def in_use(self, product_type_id: UUID) -> bool:

@@ -103,7 +103,7 @@ class FakeProductTypes(ProductTypeRepository):
     def __init__(self, store: Store, uow: "FakeCatalogUnitOfWork") -> None:
         self.store, self._uow = store, uow
 
-    async def get(self, product_type_id: UUID) -> ProductType | None:
+    async def get(self, product_type_id: UUID, *, for_change: bool = False) -> ProductType | None:
         found = self.store.product_types.get(product_type_id)
         return None if found is None else self._uow.seen(copy.deepcopy(found))
 

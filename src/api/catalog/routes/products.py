@@ -133,7 +133,9 @@ async def read_product(
 )
 @raises(
     catalog.InvalidProduct,
+    catalog.InvalidAttributes,
     catalog.CategoryNotFound,
+    catalog.ProductTypeNotFound,
     catalog.SkuAlreadyUsed,
     InvalidSku,
     InvalidMoney,
@@ -141,7 +143,8 @@ async def read_product(
 async def create_product(
     body: NewProduct, _: CatalogWriter, response: Response, services: Services
 ) -> ProductDetails:
-    """New products are drafts; publish them to show them."""
+    """New products are drafts; publish them to show them. With `product_type_id`, the
+    attributes must fit the type's schema (422 `invalid_attributes`, one error per attribute)."""
     product = await services.bus.handle(
         c.CreateProduct(**body.model_dump(exclude={"price"}), **body.price.model_dump())
     )
@@ -156,8 +159,10 @@ async def create_product(
 )
 @raises(
     catalog.InvalidProduct,
+    catalog.InvalidAttributes,
     catalog.ProductNotFound,
     catalog.CategoryNotFound,
+    catalog.ProductTypeNotFound,
     catalog.SkuAlreadyUsed,
     catalog.ProductArchived,
     shared.ConcurrencyConflict,

@@ -30,7 +30,7 @@ async def change_product_type(cmd: c.ChangeProductType, deps: CatalogDeps) -> Pr
         raise PreconditionRequired("send If-Match with the product type's ETag to change it")
     async with deps.uow() as uow:
         product_type = await load_product_type(
-            uow, cmd.product_type_id, expected_version=cmd.expected_version
+            uow, cmd.product_type_id, expected_version=cmd.expected_version, for_change=True
         )
         product_type.change(
             name=cmd.name,
@@ -46,7 +46,7 @@ async def change_product_type(cmd: c.ChangeProductType, deps: CatalogDeps) -> Pr
 async def delete_product_type(cmd: c.DeleteProductType, deps: CatalogDeps) -> None:
     async with deps.uow() as uow:
         product_type = await load_product_type(
-            uow, cmd.product_type_id, expected_version=cmd.expected_version
+            uow, cmd.product_type_id, expected_version=cmd.expected_version, for_change=True
         )
         product_type.delete(
             in_use=await uow.product_types.in_use(product_type.id), now=deps.clock.now()
@@ -70,9 +70,13 @@ async def typed_attributes(
 
 
 async def load_product_type(
-    uow: CatalogUnitOfWork, product_type_id: UUID, *, expected_version: int | None = None
+    uow: CatalogUnitOfWork,
+    product_type_id: UUID,
+    *,
+    expected_version: int | None = None,
+    for_change: bool = False,
 ) -> ProductType:
-    product_type = await uow.product_types.get(product_type_id)
+    product_type = await uow.product_types.get(product_type_id, for_change=for_change)
     if product_type is None:
         raise ProductTypeNotFound(f"product type {product_type_id} not found")
     if expected_version is not None and expected_version != product_type.version:
