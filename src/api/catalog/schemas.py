@@ -9,7 +9,6 @@ from uuid import UUID
 from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, computed_field
 
 from api.schemas import DecimalString, MoneyModel, RequestModel, ResponseModel, SafeStr, storable
-from application.catalog.facets import FacetedPage
 from application.catalog.views import ProductDetails, ProductSummary
 from application.shared.pagination import Page
 from domain.catalog.attribute_schema import AttributeDefinition, AttributeKind
@@ -231,60 +230,3 @@ class ProductTypePage(ResponseModel):
 
     items: list[ProductTypeResponse]
     next_cursor: str | None
-
-
-# -- facets ----------------------------------------------------------------------------------
-
-
-class CategoryCountResponse(ResponseModel):
-    """Products directly in the category (`null`: in none)."""
-
-    category_id: UUID | None
-    count: int
-
-
-class PriceBandResponse(ResponseModel):
-    """Products priced from `minimum` (included) to `maximum` (excluded; `null`: no limit)."""
-
-    minimum: DecimalString
-    maximum: DecimalString | None
-    count: int
-
-
-class ValueCountResponse(ResponseModel):
-    value: str | bool
-    count: int
-
-
-class AttributeFacetResponse(ResponseModel):
-    """A choice or yes/no attribute of the product type, every value with its count."""
-
-    code: str
-    label: str
-    kind: str
-    values: list[ValueCountResponse]
-
-
-class FacetsResponse(ResponseModel):
-    """Counts over every product the search found, not only this page."""
-
-    currency: str = Field(examples=["EUR"])
-    categories: list[CategoryCountResponse] | None
-    price_bands: list[PriceBandResponse] | None
-    attributes: list[AttributeFacetResponse] | None
-
-
-class FacetedProductPage(ProductPage):
-    """A page of products; with `?facets=`, also the facets of the whole result."""
-
-    facets: FacetsResponse | None = None
-
-
-_FACETED_PAGE = TypeAdapter(FacetedProductPage)
-
-
-def faceted_page_json(faceted: FacetedPage) -> bytes:
-    """The JSON of a page with its facets."""
-    page = faceted.page
-    body = {"items": page.items, "next_cursor": page.next_cursor, "facets": faceted.facets}
-    return _FACETED_PAGE.dump_json(FacetedProductPage.model_validate(body))

@@ -7,13 +7,19 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.catalog.schemas import (
+from api.catalog.facets import (
+    FacetCurrency,
     FacetedProductPage,
+    FacetNames,
+    PriceBands,
+    facet_request,
+    faceted_page_json,
+)
+from api.catalog.schemas import (
     NewProduct,
     PriceInput,
     ProductPatch,
     ProductResponse,
-    faceted_page_json,
     page_json,
     product_json,
 )
@@ -21,9 +27,8 @@ from api.dependencies import CatalogWriter, OptionalPrincipal, PageCursor, PageL
 from api.etags import IfMatch, etag, expected_version, with_etag
 from api.openapi import raises
 from api.schemas import SafeStr
-from api.services import ApiServices
 from application.catalog import commands as c
-from application.catalog.facets import FacetRequest, InvalidFacets
+from application.catalog.facets import InvalidFacets
 from application.catalog.views import SORTS, ProductDetails, ProductSearch
 from application.identity.views import Principal
 from application.shared import bounded_json
@@ -37,26 +42,6 @@ from domain.shared.sku import InvalidSku
 from domain.shared.text import text_fault
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
-
-FacetNames = Annotated[
-    SafeStr | None,
-    Query(
-        pattern=r"^[a-z]+(,[a-z]+){0,2}$",
-        max_length=40,
-        description="Comma-separated: `category` (direct counts), `price`, `attributes` (of "
-        "the `product_type_id` given)",
-    ),
-]
-PriceBands = Annotated[
-    SafeStr | None,
-    Query(
-        pattern=r"^\d{1,8}(\.\d{1,2})?(,\d{1,8}(\.\d{1,2})?){0,9}$",
-        description="Rising band bounds, e.g. `10,25,50` for 0-10, 10-25, 25-50 and 50+",
-    ),
-]
-FacetCurrency = Annotated[
-    SafeStr, Query(pattern=r"^[A-Za-z]{3}$", description="The price bands' currency")
-]
 
 
 def is_staff(principal: Principal | None) -> bool:
@@ -103,7 +88,10 @@ async def search_products(
         product_type_id=product_type_id,
     )
     if facets is not None:
-        return await _faceted(services, query, facets, price_bands=price_bands, currency=currency)
+        request = facet_request(facets, price_bands=price_bands, currency=currency)
+        faceted = await services.catalog.search_with_facets(query, request)
+        # Not cached: answered from the database each time (ADR 0031).
+        return json_response(faceted_page_json(faceted))
     # Answered as rendered bytes (the response model's own JSON), which a cache hit does not
     # build again.
     return json_response(await services.catalog.search_rendered(query, render=page_json))
@@ -245,24 +233,6 @@ async def archive(
     """A soft delete: gone from the public catalog, kept for staff and past orders."""
     product = await services.bus.handle(c.ArchiveProduct(product_id=product_id))
     return with_etag(response, product.version, product)
-
-
-async def _faceted(
-    services: ApiServices,
-    query: ProductSearch,
-    facets: str,
-    *,
-    price_bands: str | None,
-    currency: str,
-) -> Response:
-    """A page with its facets: not cached, so it is answered from the database each time."""
-    bands = (
-        {} if price_bands is None else {"price_bands": tuple(map(Decimal, price_bands.split(",")))}
-    )
-    request = FacetRequest(names=frozenset(facets.split(",")), currency=currency.upper(), **bands)
-    return json_response(
-        faceted_page_json(await services.catalog.search_with_facets(query, request))
-    )
 
 
 def json_response(body: bytes, *, headers: dict[str, str] | None = None) -> Response:
