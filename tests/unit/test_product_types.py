@@ -164,6 +164,9 @@ async def test_a_typed_product_is_checked_by_its_types_rules() -> None:
     )
     assert made.product_type_id == type_id
     assert made.attributes == {"material": "cotton", "weight": 180.5}
+    assert [e.product_type_id for e in store.events() if isinstance(e, ProductTypeAssigned)] == [
+        type_id
+    ]
     assert rules.checked == [(type_id, {"material": "cotton", "weight": 180.5})]
     with pytest.raises(InvalidAttributes) as refused:
         await product.create_product(new_shirt(type_id, colour="red"), catalog_deps(store, rules))

@@ -88,6 +88,12 @@ class Product(AggregateRoot):
                 currency=price.currency,
             )
         )
+        if product_type_id is not None:  # the log tells a typed product's type from the start
+            product._record(
+                ev.ProductTypeAssigned(
+                    occurred_at=now, product_id=id, product_type_id=product_type_id
+                )
+            )
         return product
 
     # -- commands -------------------------------------------------------------------------
