@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.problems import PROBLEM_MEDIA_TYPE, http_problem, problem_body
+from application.catalog.facets import InvalidFacets
 from application.ordering.ports import (
     CouponExpired,
     CouponNotApplicable,
@@ -72,6 +73,19 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     catalog.UnknownOptionValue: ProblemSpec(422, "unknown_option_value", "Unknown option value"),
     catalog.OptionValueInUse: ProblemSpec(409, "option_value_in_use", "Option value in use"),
     catalog.LastVariant: ProblemSpec(409, "last_variant", "Last variant"),
+    catalog.InvalidAttributes: ProblemSpec(422, "invalid_attributes", "Invalid attributes"),
+    catalog.ProductTypeNotFound: ProblemSpec(
+        404, "product_type_not_found", "Product type not found"
+    ),
+    catalog.InvalidProductType: ProblemSpec(422, "invalid_product_type", "Invalid product type"),
+    catalog.ProductTypeNameTaken: ProblemSpec(
+        409, "product_type_name_taken", "Product type name taken"
+    ),
+    catalog.ProductTypeInUse: ProblemSpec(409, "product_type_in_use", "Product type in use"),
+    catalog.IncompatibleSchemaChange: ProblemSpec(
+        409, "incompatible_schema_change", "Schema change would break products"
+    ),
+    InvalidFacets: ProblemSpec(422, "invalid_facets", "Invalid facets"),
     inventory.InvalidQuantity: ProblemSpec(422, "invalid_quantity", "Invalid quantity"),
     inventory.ReasonRequired: ProblemSpec(422, "reason_required", "Reason required"),
     inventory.UnknownSku: ProblemSpec(404, "unknown_sku", "Unknown SKU"),
@@ -204,6 +218,11 @@ async def _handle_known(request: Request, exc: Exception) -> JSONResponse:
         errors = [{"field": "password", "location": "body", "message": r} for r in exc.reasons]
     if isinstance(exc, identity.InvalidEmail):
         errors = [{"field": "email", "location": "body", "message": exc.detail}]
+    if isinstance(exc, catalog.InvalidAttributes):
+        errors = [
+            {"field": f"attributes.{p.field}", "location": "body", "message": p.message}
+            for p in exc.problems
+        ]
     return _problem(request, spec_of(type(exc)), exc.detail, errors=errors, headers=headers)
 
 

@@ -33,6 +33,9 @@ BUDGETS = {
     "search": 1,
     # GET /products?category_id&min_price&attributes: one query, the category subtree in a CTE.
     "filtered list": 1,
+    # GET /products?category_id&facets=category,price: the page, then every facet in one
+    # GROUPING SETS statement (ADR 0031). Attribute facets add the product type's schema.
+    "faceted list": 2,
     # PUT /cart/lines/{sku}: the caller's session; the cart made sure of and locked, its lines
     # and the product read, the lines deleted and written again, the cart touched.
     "add to cart": 8,
@@ -95,6 +98,8 @@ async def catalog_paths(shop: OrderingShop) -> dict[str, int]:
         "attributes": json.dumps({"color": "blue"}),
     }
     _, counts["filtered list"] = await counted(client.get("/api/v1/products", params=filters))
+    faceted = {"category_id": category.json()["id"], "facets": "category,price"}
+    _, counts["faceted list"] = await counted(client.get("/api/v1/products", params=faceted))
     return counts
 
 

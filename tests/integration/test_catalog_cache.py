@@ -18,6 +18,7 @@ from application.catalog.handlers import product as handlers
 from application.catalog.ports import CatalogReader
 from application.catalog.views import ProductDetails, ProductSearch, ProductSummary
 from application.shared.pagination import Page
+from infrastructure.catalog.attribute_rules import PydanticAttributeRules
 from infrastructure.catalog.readers import SqlCatalogReader
 from infrastructure.catalog.subscribers import CatalogCacheInvalidator
 from infrastructure.catalog.unit_of_work import SqlCatalogUnitOfWork
@@ -98,6 +99,7 @@ def deps(engine: AsyncEngine, tmp_path: Path, cache: ProductCache | None = None)
         images=LocalImageStore(tmp_path),
         clock=FixedClock(),
         max_image_bytes=1024,
+        attribute_rules=PydanticAttributeRules(),
     )
 
 

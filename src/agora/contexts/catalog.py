@@ -1,4 +1,5 @@
-"""The catalog wired: products and categories in PostgreSQL, images on disk, public reads
+"""The catalog wired: products, categories and product types in PostgreSQL (typed attributes
+checked by models built from the types' schemas), images on disk, public reads
 through the Redis cache (when enabled and Redis is there), and the cache's invalidator."""
 
 from functools import partial
@@ -6,12 +7,14 @@ from functools import partial
 from agora.platform import Platform, Wiring
 from application.catalog import commands as c
 from application.catalog.deps import CatalogDeps
-from application.catalog.handlers import category, product, variant
+from application.catalog.handlers import category, product, product_type, variant
 from application.catalog.ports import CatalogReader
 from application.catalog.queries import CatalogQueries
 from application.shared.bus import CommandBus
 from domain.catalog.events import EVENTS
-from infrastructure.catalog.readers import SqlCatalogReader
+from infrastructure.catalog.attribute_rules import PydanticAttributeRules
+from infrastructure.catalog.facets import SqlFacetCounter
+from infrastructure.catalog.readers import SqlCatalogReader, SqlProductTypeReader
 from infrastructure.catalog.subscribers import CatalogCacheInvalidator
 from infrastructure.catalog.unit_of_work import SqlCatalogUnitOfWork
 from infrastructure.files.images import LocalImageStore
@@ -33,6 +36,7 @@ def dependencies(p: Platform) -> CatalogDeps:
         images=_images(p),
         clock=p.clock,
         max_image_bytes=p.settings.catalog.max_image_bytes,
+        attribute_rules=PydanticAttributeRules(),
     )
 
 
@@ -52,6 +56,9 @@ def register(bus: CommandBus, deps: CatalogDeps) -> None:
     bus.register(c.RemoveVariant, variant.remove_variant, deps)
     bus.register(c.CreateCategory, category.create_category, deps)
     bus.register(c.MoveCategory, category.move_category, deps)
+    bus.register(c.CreateProductType, product_type.create_product_type, deps)
+    bus.register(c.ChangeProductType, product_type.change_product_type, deps)
+    bus.register(c.DeleteProductType, product_type.delete_product_type, deps)
 
 
 def queries(p: Platform) -> CatalogQueries:
@@ -59,7 +66,12 @@ def queries(p: Platform) -> CatalogQueries:
     reader: CatalogReader = SqlCatalogReader(p.engine)
     if cache is not None:
         reader = CachedCatalogReader(reader, cache)
-    return CatalogQueries(reader=reader, images=_images(p))
+    return CatalogQueries(
+        reader=reader,
+        images=_images(p),
+        product_types=SqlProductTypeReader(p.engine),
+        facets=SqlFacetCounter(p.engine),
+    )
 
 
 def _cache(p: Platform) -> ProductCache | None:

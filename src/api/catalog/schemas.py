@@ -2,19 +2,22 @@
 Responses are read from the application's views by attribute."""
 
 from datetime import datetime
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, TypeAdapter, computed_field
 
-from api.schemas import MoneyModel, RequestModel, ResponseModel, SafeStr, storable
+from api.schemas import DecimalString, MoneyModel, RequestModel, ResponseModel, SafeStr, storable
 from application.catalog.views import ProductDetails, ProductSummary
 from application.shared.pagination import Page
+from domain.catalog.attribute_schema import AttributeDefinition, AttributeKind
 
 AmountInput = Annotated[SafeStr, Field(pattern=r"^\d{1,8}(\.\d{1,2})?$", examples=["19.90"])]
-AttributeValue = str | int | bool
+AttributeValue = str | int | float | bool
 # One validator over the union, so an error names the attribute, not a member of the union.
-AttributeInput = Annotated[str | int | bool, AfterValidator(storable)]
+# Fractions pass here; only a typed product keeps them (its schema bounds the number).
+AttributeInput = Annotated[str | int | float | bool, AfterValidator(storable)]
 AttributesInput = dict[SafeStr, AttributeInput]
 
 
@@ -68,6 +71,7 @@ class ProductResponse(ProductSummaryResponse):
     tax_category: str = Field(examples=["standard"])
     options: list[OptionResponse]
     variants: list[VariantResponse]
+    product_type_id: UUID | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -166,6 +170,9 @@ class NewProduct(RequestModel):
         description="The product's one variant (its SKU, price) takes each option's first value",
     )
     tax_category: TaxCategory = "standard"
+    product_type_id: UUID | None = Field(
+        None, description="With a type, `attributes` must fit its schema.", examples=[None]
+    )
 
 
 class ProductPatch(RequestModel):
@@ -184,6 +191,7 @@ class ProductPatch(RequestModel):
     category_id: UUID | None = None
     attributes: AttributesInput | None = None
     tax_category: TaxCategory | None = None
+    product_type_id: UUID | None = Field(None, description="`null` leaves it without a type.")
 
 
 class CategoryResponse(ResponseModel):
@@ -219,3 +227,93 @@ class ImportResponse(ResponseModel):
     created: int
     updated: int
     rejected: list[RejectedRow]
+
+
+# -- product types ---------------------------------------------------------------------------
+
+
+class AttributeDefinitionInput(RequestModel):
+    """One attribute of a product type; bounds apply to their kind only (422 otherwise)."""
+
+    code: SafeStr = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", examples=["weight"])
+    label: SafeStr = Field(min_length=1, max_length=100, examples=["Weight"])
+    kind: Literal["text", "number", "boolean", "choice"] = Field(examples=["number"])
+    required: bool = False
+    unit: SafeStr | None = Field(None, max_length=20, examples=["g"])
+    choices: list[Annotated[SafeStr, Field(max_length=200)]] = Field([], max_length=100)
+    minimum: Decimal | None = Field(None, max_digits=18, decimal_places=6)
+    maximum: Decimal | None = Field(None, max_digits=18, decimal_places=6)
+    min_length: int | None = Field(None, ge=0, le=200)
+    max_length: int | None = Field(None, ge=0, le=200)
+
+    def definition(self) -> AttributeDefinition:
+        return AttributeDefinition(
+            **self.model_dump(exclude={"kind", "choices"}),
+            kind=AttributeKind(self.kind),
+            choices=tuple(self.choices),
+        )
+
+
+class ProductTypeInput(RequestModel):
+    """A product type's name and whole attribute schema (PUT replaces both)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "T-shirt",
+                    "attributes": [
+                        {
+                            "code": "material",
+                            "label": "Material",
+                            "kind": "choice",
+                            "choices": ["cotton", "linen"],
+                            "required": True,
+                        },
+                        {"code": "weight", "label": "Weight", "kind": "number", "unit": "g"},
+                        {"code": "organic", "label": "Organic", "kind": "boolean"},
+                    ],
+                }
+            ]
+        },
+    )
+
+    name: SafeStr = Field(min_length=1, max_length=100)
+    attributes: list[AttributeDefinitionInput] = Field([], max_length=50)
+
+    def definitions(self) -> list[AttributeDefinition]:
+        return [a.definition() for a in self.attributes]
+
+
+class AttributeDefinitionResponse(ResponseModel):
+    """One attribute of a product type."""
+
+    code: str
+    label: str
+    kind: str
+    required: bool
+    unit: str | None
+    choices: list[str]
+    minimum: DecimalString | None
+    maximum: DecimalString | None
+    min_length: int | None
+    max_length: int | None
+
+
+class ProductTypeResponse(ResponseModel):
+    """A product type; `version` is also sent as the ETag."""
+
+    id: UUID
+    name: str = Field(examples=["T-shirt"])
+    attributes: list[AttributeDefinitionResponse]
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class ProductTypePage(ResponseModel):
+    """Product types by name; send `next_cursor` back as `cursor` for the next page."""
+
+    items: list[ProductTypeResponse]
+    next_cursor: str | None

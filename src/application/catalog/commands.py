@@ -4,8 +4,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from application.catalog.views import CategoryView, ImportReport, ProductDetails
+from application.catalog.views import CategoryView, ImportReport, ProductDetails, ProductTypeView
 from application.shared.bus import Command
+from domain.catalog.attribute_schema import AttributeDefinition
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -19,6 +20,7 @@ class CreateProduct(Command[ProductDetails]):
     attributes: Mapping[str, object] = field(default_factory=dict)
     options: Sequence[tuple[str, Sequence[str]]] = ()
     tax_category: str = "standard"
+    product_type_id: UUID | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,6 +35,8 @@ class ChangeProductDetails(Command[ProductDetails]):
     clear_category: bool = False
     attributes: Mapping[str, object] | None = None
     tax_category: str | None = None
+    product_type_id: UUID | None = None
+    clear_product_type: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,3 +137,25 @@ class RemoveVariant(Command[ProductDetails]):
     product_id: UUID
     variant_id: UUID
     expected_version: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateProductType(Command[ProductTypeView]):
+    name: str
+    attributes: Sequence[AttributeDefinition] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeProductType(Command[ProductTypeView]):
+    """The whole new name and schema; `expected_version` is required."""
+
+    product_type_id: UUID
+    expected_version: int | None
+    name: str
+    attributes: Sequence[AttributeDefinition] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteProductType(Command[None]):
+    product_type_id: UUID
+    expected_version: int | None = None

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from application.catalog.ports import CatalogUnitOfWorkFactory, ImageStore
+from application.catalog.ports import AttributeRules, CatalogUnitOfWorkFactory, ImageStore
 from application.shared.clock import Clock
 
 
@@ -14,3 +14,4 @@ class CatalogDeps:
     images: ImageStore
     clock: Clock
     max_image_bytes: int
+    attribute_rules: AttributeRules

@@ -1,14 +1,16 @@
 """What catalog use cases need from the outside world."""
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Protocol
 from uuid import UUID
 
+from application.catalog.facets import FacetRequest, Facets
 from application.catalog.views import (
     CategoryView,
     ProductDetails,
     ProductSearch,
     ProductSummary,
+    ProductTypeView,
     Render,
     RenderedProduct,
 )
@@ -16,6 +18,8 @@ from application.shared.pagination import Page
 from application.shared.unit_of_work import UnitOfWork
 from domain.catalog.category import Category
 from domain.catalog.product import Product
+from domain.catalog.product_type import ProductType
+from domain.catalog.values import Attributes
 from domain.shared.sku import Sku
 
 
@@ -59,14 +63,39 @@ class CategoryRepository(Protocol):
         """Store its new parent; raise CategoryNameTaken if a new sibling has its name."""
 
 
+class ProductTypeRepository(Protocol):
+    """Product types, with optimistic concurrency on their `version`."""
+
+    async def get(self, product_type_id: UUID, *, for_change: bool = False) -> ProductType | None:
+        """The type, kept as it is until the transaction ends: share-locked when it is read to
+        check a product, locked for update when it is read to change or delete it. A check
+        and a change of one type are so serialised: no product is checked against a schema
+        that is being replaced, nor added to a type that is being deleted (ADR 0031)."""
+
+    async def in_use(self, product_type_id: UUID) -> bool:
+        """Whether any product, archived ones included, has this type."""
+
+    async def add(self, product_type: ProductType) -> None:
+        """Raise ProductTypeNameTaken if another type has the name."""
+
+    async def save(self, product_type: ProductType) -> None:
+        """Update from the loaded version; raise ConcurrencyConflict if it moved."""
+
+    async def delete(self, product_type: ProductType) -> None:
+        """Remove it, from the loaded version; raise ConcurrencyConflict if it moved."""
+
+
 class CatalogUnitOfWork(UnitOfWork, Protocol):
-    """One transaction over products and categories, with their events."""
+    """One transaction over products, categories and product types, with their events."""
 
     @property
     def products(self) -> ProductRepository: ...
 
     @property
     def categories(self) -> CategoryRepository: ...
+
+    @property
+    def product_types(self) -> ProductTypeRepository: ...
 
 
 class CatalogUnitOfWorkFactory(Protocol):
@@ -110,3 +139,28 @@ class CatalogReader(Protocol):
 
     def export_rows(self) -> AsyncIterator[ProductDetails]:
         """Every product, streamed from a server-side cursor."""
+
+
+class AttributeRules(Protocol):
+    """Checks a typed product's attributes against its type's schema. Behind a port because the
+    check is a model built at run time from the schema, which needs a validation library the
+    application layer does not import (ADR 0031)."""
+
+    def check(self, product_type: ProductType, attributes: Mapping[str, object]) -> Attributes:
+        """The attributes as the schema reads them (numbers as numbers, text trimmed); raise
+        InvalidAttributes naming every attribute that does not fit."""
+
+
+class ProductTypeReader(Protocol):
+    """Product types for staff lists and reads."""
+
+    async def page(self, *, limit: int, cursor: str | None) -> Page[ProductTypeView]:
+        """By name, then id: keyset pages."""
+
+    async def get(self, product_type_id: UUID) -> ProductTypeView | None: ...
+
+
+class FacetCounter(Protocol):
+    """Counts a search's whole result (every page) by facet, in a few statements."""
+
+    async def facets(self, query: ProductSearch, request: FacetRequest) -> Facets: ...

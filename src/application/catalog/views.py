@@ -12,9 +12,11 @@ from uuid import UUID
 
 from application.shared import bounded_json
 from application.shared.views import view_of
+from domain.catalog.attribute_schema import AttributeDefinition
 from domain.catalog.category import Category
 from domain.catalog.errors import InvalidProduct
 from domain.catalog.product import Product
+from domain.catalog.product_type import ProductType
 from domain.catalog.values import Attributes, ProductOption, check_attributes
 from domain.catalog.variant import Variant
 from domain.shared.money import Money
@@ -82,6 +84,7 @@ class ProductDetails(ProductSummary):
     options: tuple[OptionView, ...] = ()
     variants: tuple[VariantView, ...] = ()
     tax_category: str = "standard"
+    product_type_id: UUID | None = None
 
     @classmethod
     def of(cls, product: Product) -> "ProductDetails":
@@ -157,6 +160,22 @@ class RenderedProduct:
     version: int
 
 
+@dataclass(frozen=True, kw_only=True)
+class ProductTypeView:
+    """A product type and its attribute schema; `version` is its ETag."""
+
+    id: UUID
+    name: str
+    attributes: tuple[AttributeDefinition, ...]
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, product_type: ProductType) -> "ProductTypeView":
+        return view_of(cls, product_type)
+
+
 SORTS = ("relevance", "price", "name", "newest")
 
 
@@ -173,6 +192,7 @@ class ProductSearch:
     limit: int = 20
     cursor: str | None = None
     include_all: bool = False
+    product_type_id: UUID | None = None
 
 
 @dataclass(frozen=True, order=True)
@@ -247,7 +267,8 @@ def parse_row(row: Mapping[str, str | None]) -> ProductRow:
         description=row.get("description") or "",
         price=Money.of((row.get("price") or "").strip(), row.get("currency") or ""),
         category_id=category_id,
-        attributes=check_attributes(attributes),
+        # Fractions pass here: a typed product's type bounds them, an untyped one refuses them.
+        attributes=check_attributes(attributes, fractions=True),
     )
 
 

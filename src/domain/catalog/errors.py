@@ -1,5 +1,8 @@
 """Rules of the catalog."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from domain.shared.errors import DomainError
 
 
@@ -57,3 +60,41 @@ class OptionValueInUse(DomainError):
 
 class LastVariant(DomainError):
     """A product is sold as at least one variant: its last one cannot be removed."""
+
+
+class ProductTypeNotFound(DomainError):
+    """No such product type."""
+
+
+class InvalidProductType(DomainError):
+    """A product type's name or attribute schema that the catalog does not accept."""
+
+
+class ProductTypeNameTaken(DomainError):
+    """Another product type already has this name."""
+
+
+class ProductTypeInUse(DomainError):
+    """Products have this type: it cannot be deleted while they do."""
+
+
+class IncompatibleSchemaChange(DomainError):
+    """The change would make products of this type invalid (a removed or retyped attribute, a
+    new required one, a dropped choice, a narrower bound, another unit)."""
+
+
+@dataclass(frozen=True)
+class AttributeProblem:
+    """One attribute that does not fit its product type's schema, and why."""
+
+    field: str
+    message: str
+
+
+class InvalidAttributes(InvalidProduct):
+    """A typed product's attributes that its type's schema refuses, one problem per attribute."""
+
+    def __init__(self, problems: Sequence[AttributeProblem]) -> None:
+        names = ", ".join(p.field for p in problems)
+        super().__init__(f"the attributes do not fit the product type: {names}")
+        self.problems = tuple(problems)

@@ -1,4 +1,4 @@
-"""What happens to products and categories."""
+"""What happens to products, categories and product types."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -142,6 +142,33 @@ class CategoryMoved(DomainEvent):
     parent_id: UUID | None
 
 
+@dataclass(frozen=True, kw_only=True)
+class ProductTypeAssigned(DomainEvent):
+    """A product was given a type (or, with None, left without one)."""
+
+    product_id: UUID
+    product_type_id: UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductTypeCreated(DomainEvent):
+    product_type_id: UUID
+    name: str
+    attribute_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductTypeChanged(DomainEvent):
+    product_type_id: UUID
+    name: str
+    attribute_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductTypeDeleted(DomainEvent):
+    product_type_id: UUID
+
+
 EVENTS: tuple[type[DomainEvent], ...] = (
     ProductCreated,
     ProductDetailsChanged,
@@ -156,4 +183,8 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     VariantRemoved,
     CategoryCreated,
     CategoryMoved,
+    ProductTypeAssigned,
+    ProductTypeCreated,
+    ProductTypeChanged,
+    ProductTypeDeleted,
 )

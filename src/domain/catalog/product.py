@@ -65,6 +65,7 @@ class Product(AggregateRoot):
         options: tuple[ProductOption, ...] = (),
         variants: tuple[Variant, ...] = (),
         tax_category: str = DEFAULT_TAX_CATEGORY,
+        product_type_id: UUID | None = None,
     ) -> None:
         super().__init__()
         self.id, self.name, self.description = id, name, description
@@ -74,6 +75,8 @@ class Product(AggregateRoot):
         self.options, self.tax_category = options, tax_category
         # A product stored before variants is its one default variant, with the product's id.
         self.variants = ordered(variants or (Variant(id=id, sku=sku, prices=(price,)),))
+        # A typed product's attributes are checked against its type's schema by the handler.
+        self.product_type_id = product_type_id
 
     # -- creation -------------------------------------------------------------------------
 
@@ -91,10 +94,12 @@ class Product(AggregateRoot):
         now: datetime,
         options: Sequence[tuple[str, Sequence[str]]] = (),
         tax_category: str = DEFAULT_TAX_CATEGORY,
+        product_type_id: UUID | None = None,
     ) -> "Product":
         """A new product starts as a draft: staff publish it when it is ready. It is sold as
         one default variant (its SKU and price, the first value of each option) until staff
-        add others."""
+        add others. With a type, its attributes are those the type's schema accepted (so
+        numbers may have fractions)."""
         checked = check_options(options)
         default = Variant(id=id, sku=sku, prices=check_prices((price,))).with_options(checked)
         product = cls(
@@ -104,7 +109,7 @@ class Product(AggregateRoot):
             description=_description(description),
             price=price,
             category_id=category_id,
-            attributes=check_attributes(attributes),
+            attributes=check_attributes(attributes, fractions=product_type_id is not None),
             image_ids=(),
             status=ProductStatus.DRAFT,
             created_at=now,
@@ -113,6 +118,7 @@ class Product(AggregateRoot):
             options=checked,
             variants=(default,),
             tax_category=check_tax_category(tax_category),
+            product_type_id=product_type_id,
         )
         product._record(
             ev.ProductCreated(
@@ -127,6 +133,12 @@ class Product(AggregateRoot):
                 tax_category=product.tax_category,
             )
         )
+        if product_type_id is not None:  # the log tells a typed product's type from the start
+            product._record(
+                ev.ProductTypeAssigned(
+                    occurred_at=now, product_id=id, product_type_id=product_type_id
+                )
+            )
         return product
 
     # -- commands -------------------------------------------------------------------------
@@ -143,7 +155,9 @@ class Product(AggregateRoot):
     ) -> None:
         self._ensure_not_archived()
         self.name, self.description = _name(name), _description(description)
-        self.category_id, self.attributes = category_id, check_attributes(attributes)
+        typed = self.product_type_id is not None
+        self.category_id = category_id
+        self.attributes = check_attributes(attributes, fractions=typed)
         if tax_category is not None:
             self.tax_category = check_tax_category(tax_category)
         self.updated_at = now
@@ -154,6 +168,19 @@ class Product(AggregateRoot):
                 name=self.name,
                 category_id=category_id,
                 tax_category=self.tax_category,
+            )
+        )
+
+    def assign_type(self, product_type_id: UUID | None, *, now: datetime) -> None:
+        """Give the product a type (or none); the handler then checks its attributes against
+        the type's schema, or, without a type, as free-form ones."""
+        self._ensure_not_archived()
+        if product_type_id == self.product_type_id:
+            return
+        self.product_type_id, self.updated_at = product_type_id, now
+        self._record(
+            ev.ProductTypeAssigned(
+                occurred_at=now, product_id=self.id, product_type_id=product_type_id
             )
         )
 

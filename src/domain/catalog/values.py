@@ -1,5 +1,6 @@
 """Values of the catalog: a product's status and attributes, and which images it accepts."""
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -8,7 +9,8 @@ from enum import StrEnum
 from domain.catalog.errors import ImageTooLarge, InvalidProduct, UnsupportedImage
 from domain.shared.text import text_fault
 
-Attributes = dict[str, str | int | bool]
+AttributeValue = str | int | float | bool
+Attributes = dict[str, AttributeValue]
 
 MAX_NAME = 200
 MAX_ATTRIBUTES = 50
@@ -66,8 +68,9 @@ def check_tax_category(code: str) -> str:
     return code
 
 
-def check_attributes(attributes: Mapping[str, object]) -> Attributes:
-    """Flat `key: value` pairs (text, whole numbers, yes/no), queryable by containment."""
+def check_attributes(attributes: Mapping[str, object], *, fractions: bool = False) -> Attributes:
+    """Flat `key: value` pairs (text, whole numbers, yes/no), queryable by containment. A typed
+    product's numbers may have fractions (`fractions`): its type's schema bounds them."""
     if len(attributes) > MAX_ATTRIBUTES:
         raise InvalidProduct(f"at most {MAX_ATTRIBUTES} attributes")
     checked: Attributes = {}
@@ -78,7 +81,9 @@ def check_attributes(attributes: Mapping[str, object]) -> Attributes:
             raise InvalidProduct(f"attribute {key!r} {fault}")
         if isinstance(value, str) and len(value) <= MAX_NAME:
             checked[key] = value.strip()
-        elif isinstance(value, bool | int) and not (isinstance(value, int) and abs(value) > 2**53):
+        elif (
+            isinstance(value, bool | int) and not (isinstance(value, int) and abs(value) > 2**53)
+        ) or (fractions and isinstance(value, float) and math.isfinite(value)):
             checked[key] = value
         else:
             raise InvalidProduct(

@@ -17,6 +17,7 @@ from application.catalog.views import (
     ProductDetails,
     ProductSearch,
     ProductSummary,
+    ProductTypeView,
     Render,
     RenderedProduct,
     VariantForSale,
@@ -34,7 +35,14 @@ from application.shared.pagination import (
 )
 from application.shared.views import view_of
 from domain.catalog.values import ProductStatus
-from infrastructure.catalog.tables import catalog_variants, categories, product_images, products
+from infrastructure.catalog.product_types import product_type_from_row
+from infrastructure.catalog.tables import (
+    catalog_variants,
+    categories,
+    product_images,
+    product_types,
+    products,
+)
 from infrastructure.catalog.variant_rows import (
     options_of_json,
     variant_of_json,
@@ -63,6 +71,7 @@ DETAILS = [
     products.c.tax_category,
     # The public see active variants only; the product and its variants are one statement.
     variants_of_product(include_inactive=False).label("variants"),
+    products.c.product_type_id,
 ]
 STAFF_DETAILS = [*DETAILS[:-1], variants_of_product(include_inactive=True).label("variants")]
 
@@ -103,6 +112,8 @@ def build_search(query: ProductSearch) -> tuple[Select[Any], ColumnElement[Any],
         statement = statement.where(products.c.price_amount <= query.max_price)
     if query.attributes:
         statement = statement.where(products.c.attributes.contains(query.attributes))
+    if query.product_type_id is not None:
+        statement = statement.where(products.c.product_type_id == query.product_type_id)
     if query.sort == "relevance" and query.text:
         key = rank
     elif query.sort == "price":
@@ -185,6 +196,37 @@ class SqlCatalogReader:
             )
             async for row in result:
                 yield _details(row._mapping)
+
+
+class SqlProductTypeReader:
+    """The ProductTypeReader port: product types by name, in keyset pages."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = single_statement_reads(engine)
+
+    async def page(self, *, limit: int, cursor: str | None) -> Page[ProductTypeView]:
+        key = tuple_(product_types.c.name, product_types.c.id)
+        statement = select(product_types).order_by(*key.clauses).limit(limit + 1)
+        if cursor is not None:
+            name, type_id = decode_cursor(cursor, length=2)
+            try:
+                statement = statement.where(key > tuple_(name, UUID(type_id)))
+            except ValueError:
+                raise InvalidCursor("the cursor is not one this service issued") from None
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(statement)).all()
+        return page_of(
+            rows,
+            limit,
+            item=lambda r: ProductTypeView.of(product_type_from_row(r._mapping)),
+            cursor=lambda r: encode_cursor([r.name, str(r.id)]),
+        )
+
+    async def get(self, product_type_id: UUID) -> ProductTypeView | None:
+        statement = select(product_types).where(product_types.c.id == product_type_id)
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(statement)).first()
+        return None if row is None else ProductTypeView.of(product_type_from_row(row._mapping))
 
 
 async def variants_by_sku(conn: AsyncConnection, skus: Iterable[str]) -> dict[str, VariantForSale]:

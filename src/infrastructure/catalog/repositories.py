@@ -205,6 +205,7 @@ def product_to_row(product: Product) -> dict[str, Any]:
         "version": product.version,
         "options": options_json(product.options),
         "tax_category": product.tax_category,
+        "product_type_id": product.product_type_id,
     }
 
 
@@ -225,4 +226,5 @@ def product_from_row(row: Mapping[Any, Any]) -> Product:
         options=options_of_json(row["options"]),
         variants=tuple(variant_of_json(v) for v in row["variants"]),
         tax_category=row["tax_category"],
+        product_type_id=row["product_type_id"],
     )

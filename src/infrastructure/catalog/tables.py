@@ -1,6 +1,7 @@
-"""Products, their variants and categories. Search uses a generated tsvector (GIN); attributes
-are JSONB (GIN, queried by containment); each public sort has a partial index over active
-products. A product's row keeps its default variant's SKU and primary price (ADR 0030)."""
+"""Products, their variants, categories and product types. Search uses a generated tsvector
+(GIN); attributes are JSONB (GIN, queried by containment); each public sort has a partial index
+over active products. A product's row keeps its default variant's SKU and primary price
+(ADR 0030)."""
 
 from decimal import Decimal
 from typing import Any
@@ -54,6 +55,19 @@ categories = sa.Table(
     ),
 )
 
+# The attribute schema is a JSON list of definitions (domain/catalog/attribute_schema.py): it is
+# read whole with its type, and never queried inside.
+product_types = sa.Table(
+    "product_types",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("attributes", JSONB, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
 products = sa.Table(
     "products",
     metadata,
@@ -73,6 +87,13 @@ products = sa.Table(
     # [{"name": "size", "values": ["S", "M"]}, ...] in the order staff gave them.
     sa.Column("options", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
     sa.Column("tax_category", sa.Text, nullable=False, server_default="standard"),
+    sa.Column(
+        "product_type_id",
+        sa.Uuid,
+        sa.ForeignKey("product_types.id"),
+        nullable=True,
+        index=True,
+    ),
     sa.Column(
         "search",
         TSVECTOR,

@@ -1,11 +1,12 @@
-"""The catalog unit of work: products and categories with their events in one transaction;
-after the commit, the cached pages they appear on are dropped."""
+"""The catalog unit of work: products, categories and product types with their events in one
+transaction; after the commit, the cached pages they appear on are dropped."""
 
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.catalog.product import Product
+from infrastructure.catalog.product_types import SqlProductTypeRepository
 from infrastructure.catalog.repositories import SqlCategoryRepository, SqlProductRepository
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.eventlog.registry import EventRegistry
@@ -18,6 +19,7 @@ class SqlCatalogUnitOfWork(SqlUnitOfWork):
 
     products: SqlProductRepository
     categories: SqlCategoryRepository
+    product_types: SqlProductTypeRepository
 
     def __init__(
         self, engine: AsyncEngine, registry: EventRegistry, cache: ProductCache | None = None
@@ -28,6 +30,7 @@ class SqlCatalogUnitOfWork(SqlUnitOfWork):
     def _open(self, conn: AsyncConnection, events: EventStore) -> None:
         self.products = SqlProductRepository(conn, self.seen)
         self.categories = SqlCategoryRepository(conn, self.seen)
+        self.product_types = SqlProductTypeRepository(conn, self.seen)
 
     async def _committed(self, appended: list[NewEvents]) -> None:
         if self._cache is not None and any(stream.events for stream in appended):

@@ -7,10 +7,17 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
+from api.catalog.facets import (
+    FacetCurrency,
+    FacetedProductPage,
+    FacetNames,
+    PriceBands,
+    facet_request,
+    faceted_page_json,
+)
 from api.catalog.schemas import (
     NewProduct,
     PriceInput,
-    ProductPage,
     ProductPatch,
     ProductResponse,
     page_json,
@@ -21,12 +28,14 @@ from api.etags import IfMatch, etag, expected_version, with_etag
 from api.openapi import raises
 from api.schemas import SafeStr
 from application.catalog import commands as c
+from application.catalog.facets import InvalidFacets
 from application.catalog.views import SORTS, ProductDetails, ProductSearch
 from application.identity.views import Principal
 from application.shared import bounded_json
 from application.shared import errors as shared
 from application.shared.pagination import DEFAULT_LIMIT
 from domain.catalog import errors as catalog
+from domain.catalog.values import Attributes
 from domain.identity.values import Permission
 from domain.shared.money import InvalidMoney
 from domain.shared.sku import InvalidSku
@@ -43,9 +52,9 @@ def is_staff(principal: Principal | None) -> bool:
 @router.get(
     "/products",
     summary="Browse and search active products",
-    response_model=ProductPage,
+    response_model=FacetedProductPage,
 )
-@raises(catalog.InvalidProduct, catalog.CategoryNotFound, shared.InvalidCursor)
+@raises(catalog.InvalidProduct, catalog.CategoryNotFound, shared.InvalidCursor, InvalidFacets)
 async def search_products(
     services: Services,
     q: Annotated[SafeStr | None, Query(max_length=200, description="Full-text search")] = None,
@@ -59,9 +68,14 @@ async def search_products(
     sort: Annotated[SafeStr, Query(pattern="^(" + "|".join(SORTS) + ")$")] = "newest",
     limit: PageLimit = DEFAULT_LIMIT,
     cursor: PageCursor = None,
+    product_type_id: Annotated[UUID | None, Query(description="Products of this type")] = None,
+    facets: FacetNames = None,
+    price_bands: PriceBands = None,
+    currency: FacetCurrency = "EUR",
 ) -> Response:
     """Filters combine; `relevance` needs `q`. Pages are keyset-based: rows added while paging
-    never cause duplicates or gaps."""
+    never cause duplicates or gaps. With `facets`, the answer also counts every product found
+    (all pages) by category, price band and the type's choice and yes/no attributes."""
     query = ProductSearch(
         text=q,
         category_id=category_id,
@@ -71,7 +85,13 @@ async def search_products(
         sort=sort,
         limit=limit,
         cursor=cursor,
+        product_type_id=product_type_id,
     )
+    if facets is not None:
+        request = facet_request(facets, price_bands=price_bands, currency=currency)
+        faceted = await services.catalog.search_with_facets(query, request)
+        # Not cached: answered from the database each time (ADR 0031).
+        return json_response(faceted_page_json(faceted))
     # Answered as rendered bytes (the response model's own JSON), which a cache hit does not
     # build again.
     return json_response(await services.catalog.search_rendered(query, render=page_json))
@@ -101,7 +121,9 @@ async def read_product(
 )
 @raises(
     catalog.InvalidProduct,
+    catalog.InvalidAttributes,
     catalog.CategoryNotFound,
+    catalog.ProductTypeNotFound,
     catalog.SkuAlreadyUsed,
     InvalidSku,
     InvalidMoney,
@@ -109,7 +131,8 @@ async def read_product(
 async def create_product(
     body: NewProduct, _: CatalogWriter, response: Response, services: Services
 ) -> ProductDetails:
-    """New products are drafts; publish them to show them."""
+    """New products are drafts; publish them to show them. With `product_type_id`, the
+    attributes must fit the type's schema (422 `invalid_attributes`, one error per attribute)."""
     product = await services.bus.handle(
         c.CreateProduct(
             **body.model_dump(exclude={"price", "options"}),
@@ -128,8 +151,10 @@ async def create_product(
 )
 @raises(
     catalog.InvalidProduct,
+    catalog.InvalidAttributes,
     catalog.ProductNotFound,
     catalog.CategoryNotFound,
+    catalog.ProductTypeNotFound,
     catalog.SkuAlreadyUsed,
     catalog.ProductArchived,
     shared.ConcurrencyConflict,
@@ -150,6 +175,8 @@ async def change_product(
             product_id=product_id,
             expected_version=expected_version(if_match),
             clear_category="category_id" in body.model_fields_set and body.category_id is None,
+            clear_product_type="product_type_id" in body.model_fields_set
+            and body.product_type_id is None,
             **body.model_dump(),
         )
     )
@@ -217,7 +244,7 @@ def json_response(body: bytes, *, headers: dict[str, str] | None = None) -> Resp
     return Response(body, media_type="application/json", headers=headers)
 
 
-def _attributes(raw: str | None) -> dict[str, str | int | bool]:
+def _attributes(raw: str | None) -> Attributes:
     if not raw:
         return {}
     try:

@@ -3,12 +3,14 @@ through their methods and commits; their events reach the log with it."""
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
 from application.catalog import commands as c
 from application.catalog.deps import CatalogDeps
 from application.catalog.handlers.category import category_exists
+from application.catalog.handlers.product_type import load_product_type, typed_attributes
 from application.catalog.ports import CatalogUnitOfWork
 from application.catalog.views import (
     ImportReport,
@@ -20,6 +22,7 @@ from application.catalog.views import (
 from application.shared.errors import PreconditionFailed, PreconditionRequired
 from domain.catalog.errors import CategoryNotFound, ProductNotFound, SkuAlreadyUsed
 from domain.catalog.product import Product
+from domain.catalog.product_type import ProductType
 from domain.catalog.values import check_image
 from domain.shared.errors import DomainError
 from domain.shared.money import Money
@@ -37,10 +40,11 @@ async def create_product(cmd: c.CreateProduct, deps: CatalogDeps) -> ProductDeta
             description=cmd.description,
             price=Money.of(cmd.amount, cmd.currency),
             category_id=cmd.category_id,
-            attributes=cmd.attributes,
+            attributes=await typed_attributes(uow, deps, cmd.product_type_id, cmd.attributes),
             now=now,
             options=cmd.options,
             tax_category=cmd.tax_category,
+            product_type_id=cmd.product_type_id,
         )
         await uow.products.add(product)
         await uow.commit()
@@ -54,11 +58,16 @@ async def change_product_details(cmd: c.ChangeProductDetails, deps: CatalogDeps)
         product = await load_product(uow, cmd.product_id, expected_version=cmd.expected_version)
         category_id = None if cmd.clear_category else (cmd.category_id or product.category_id)
         await category_exists(uow, category_id)
+        type_id = (
+            None if cmd.clear_product_type else (cmd.product_type_id or product.product_type_id)
+        )
+        product.assign_type(type_id, now=deps.clock.now())
+        attributes = product.attributes if cmd.attributes is None else cmd.attributes
         product.change_details(
             name=product.name if cmd.name is None else cmd.name,
             description=product.description if cmd.description is None else cmd.description,
             category_id=category_id,
-            attributes=product.attributes if cmd.attributes is None else cmd.attributes,
+            attributes=await typed_attributes(uow, deps, type_id, attributes),
             now=deps.clock.now(),
             tax_category=cmd.tax_category,
         )
@@ -130,6 +139,7 @@ async def import_products(cmd: c.ImportProducts, deps: CatalogDeps) -> ImportRep
     now = deps.clock.now()
     async with deps.uow() as uow:
         known: dict[UUID, bool] = {}
+        types: dict[UUID, ProductType] = {}
 
         async def check_category(category_id: UUID | None) -> None:
             if category_id is not None and category_id not in known:
@@ -153,6 +163,7 @@ async def import_products(cmd: c.ImportProducts, deps: CatalogDeps) -> ImportRep
                 try:
                     await check_category(fields.category_id)
                     if sku in existing:
+                        fields = await _typed(uow, deps, existing[sku], fields, types)
                         _update(existing[sku], fields, now)
                         changed[sku] = existing[sku]
                     elif sku in new:
@@ -180,6 +191,25 @@ async def load_product(
             f"the product is at version {product.version}, not {expected_version}"
         )
     return product
+
+
+async def _typed(
+    uow: CatalogUnitOfWork,
+    deps: CatalogDeps,
+    product: Product,
+    fields: ProductRow,
+    types: dict[UUID, ProductType],
+) -> ProductRow:
+    """The row with its attributes as the product's type reads them, when it has one: an
+    import changes a typed product only within its type's schema. `types` keeps the types
+    read so far, so a file of one type reads it once."""
+    type_id = product.product_type_id
+    if type_id is None:
+        return fields
+    if type_id not in types:
+        types[type_id] = await load_product_type(uow, type_id)
+    checked = deps.attribute_rules.check(types[type_id], fields.attributes)
+    return replace(fields, attributes=checked)
 
 
 def _create(fields: ProductRow, now: datetime) -> Product:
