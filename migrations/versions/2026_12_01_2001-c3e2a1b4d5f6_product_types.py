@@ -3,7 +3,7 @@
 Existing products keep no type (NULL) and their free-form attributes, so no row changes.
 
 Revision ID: c3e2a1b4d5f6
-Revises: a1c0e7d4f2b8
+Revises: b2d1f0a3c4e5
 Create Date: 2026-12-01 20:01:00.000000+00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "c3e2a1b4d5f6"
-down_revision: str | None = "a1c0e7d4f2b8"
+down_revision: str | None = "b2d1f0a3c4e5"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
