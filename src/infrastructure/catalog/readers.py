@@ -70,9 +70,10 @@ DETAILS = [
     products.c.options,
     products.c.tax_category,
     # The public see active variants only; the product and its variants are one statement.
-    variants_of_product(include_inactive=False).label("variants"),
     products.c.product_type_id,
+    variants_of_product(include_inactive=False).label("variants"),
 ]
+# The variants are last, so staff read the same columns with inactive variants as well.
 STAFF_DETAILS = [*DETAILS[:-1], variants_of_product(include_inactive=True).label("variants")]
 
 
