@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.problems import PROBLEM_MEDIA_TYPE, http_problem, problem_body
-from application.catalog.facets import InvalidFacets
+from application.catalog.facets import InvalidFacets, InvalidOptionFilter
 from application.ordering.ports import (
     CouponExpired,
     CouponNotApplicable,
@@ -86,6 +86,7 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
         409, "incompatible_schema_change", "Schema change would break products"
     ),
     InvalidFacets: ProblemSpec(422, "invalid_facets", "Invalid facets"),
+    InvalidOptionFilter: ProblemSpec(422, "invalid_option_filter", "Invalid option filter"),
     inventory.InvalidQuantity: ProblemSpec(422, "invalid_quantity", "Invalid quantity"),
     inventory.ReasonRequired: ProblemSpec(422, "reason_required", "Reason required"),
     inventory.UnknownSku: ProblemSpec(404, "unknown_sku", "Unknown SKU"),

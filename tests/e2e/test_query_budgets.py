@@ -31,10 +31,11 @@ BUDGETS = {
     "product page": 1,
     # GET /products?q=mug: one full-text query for the page.
     "search": 1,
-    # GET /products?category_id&min_price&attributes: one query, the category subtree in a CTE.
+    # GET /products?category_id&min_price&attributes&option: one query, the category subtree in
+    # a CTE, the option filter a semi-join on the variants.
     "filtered list": 1,
-    # GET /products?category_id&facets=category,price: the page, then every facet in one
-    # GROUPING SETS statement (ADR 0031). Attribute facets add the product type's schema.
+    # GET /products?category_id&option&facets=category,price,options: the page, then every facet
+    # in one GROUPING SETS statement (ADR 0031). Attribute facets add the product type's schema.
     "faceted list": 2,
     # PUT /cart/lines/{sku}: the caller's session; the cart made sure of and locked, its lines
     # and the product read, the lines deleted and written again, the cart touched.
@@ -89,6 +90,7 @@ async def catalog_paths(shop: OrderingShop) -> dict[str, int]:
         price="12.50",
         category_id=category.json()["id"],
         attributes={"color": "blue"},
+        options=[{"name": "size", "values": ["M", "L"]}],
     )
     _, counts["product page"] = await counted(client.get(f"/api/v1/products/{mug['id']}"))
     _, counts["search"] = await counted(client.get("/api/v1/products", params={"q": "mug"}))
@@ -96,9 +98,14 @@ async def catalog_paths(shop: OrderingShop) -> dict[str, int]:
         "category_id": category.json()["id"],
         "min_price": "1.00",
         "attributes": json.dumps({"color": "blue"}),
+        "option": "size:M",
     }
     _, counts["filtered list"] = await counted(client.get("/api/v1/products", params=filters))
-    faceted = {"category_id": category.json()["id"], "facets": "category,price"}
+    faceted = {
+        "category_id": category.json()["id"],
+        "facets": "category,price,options",
+        "option": "size:M",
+    }
     _, counts["faceted list"] = await counted(client.get("/api/v1/products", params=faceted))
     return counts
 

@@ -89,7 +89,7 @@ async def plan(engine: AsyncEngine, query: ProductSearch) -> str:
         values = [compiled.params[name] for name in compiled.positiontup or []]
         driver = (await conn.get_raw_connection()).driver_connection
         assert driver is not None
-        args = [json.dumps(v) if isinstance(v, dict) else v for v in values]
+        args = [json.dumps(v) if isinstance(v, dict | list) else v for v in values]
         rows = await driver.fetch(f"EXPLAIN {compiled.string}", *args)
         return "\n".join(r[0] for r in rows)
 
@@ -124,3 +124,33 @@ async def test_a_category_subtree_starts_from_an_index_and_never_scans_products(
 @pytest.mark.usefixtures("hundred_thousand_products")
 async def test_a_sorted_page_reads_the_partial_sort_index(engine: AsyncEngine) -> None:
     assert "ix_products_active_price" in await plan(engine, ProductSearch(sort="price"))
+
+
+@pytest.fixture(scope="module")
+async def a_variant_each(engine: AsyncEngine, hundred_thousand_products: None) -> None:
+    """Every product sold as M/red but the 20 rare teapots, sold in XXL only."""
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                """
+                INSERT INTO catalog_variants (id, product_id, sku, options, prices, weight_grams,
+                                              image_ids, position, active)
+                SELECT gen_random_uuid(), id, sku || '-V',
+                       jsonb_build_array(
+                           jsonb_build_array('size', CASE WHEN name LIKE 'Rare%' THEN 'XXL'
+                                                          ELSE 'M' END),
+                           jsonb_build_array('colour', 'red')),
+                       '[{"amount": "1.00", "currency": "EUR"}]', 0, '{}', 0, true
+                  FROM products
+                """
+            )
+        )
+        await conn.execute(text("ANALYZE catalog_variants"))
+
+
+@pytest.mark.usefixtures("a_variant_each")
+async def test_a_rare_option_value_is_found_through_the_variants_gin_index(
+    engine: AsyncEngine,
+) -> None:
+    found = await plan(engine, ProductSearch(options=(("size", "XXL"),), sort="price"))
+    assert "ix_catalog_variants_options" in found, found

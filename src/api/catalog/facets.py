@@ -15,10 +15,10 @@ from application.catalog.facets import FacetedPage, FacetRequest
 FacetNames = Annotated[
     SafeStr | None,
     Query(
-        pattern=r"^[a-z]+(,[a-z]+){0,2}$",
-        max_length=40,
+        pattern=r"^[a-z]+(,[a-z]+){0,3}$",
+        max_length=50,
         description="Comma-separated: `category` (direct counts), `price`, `attributes` (of "
-        "the `product_type_id` given)",
+        "the `product_type_id` given), `options` (the values of active variants' options)",
     ),
 ]
 PriceBands = Annotated[
@@ -26,6 +26,13 @@ PriceBands = Annotated[
     Query(
         pattern=r"^\d{1,8}(\.\d{1,2})?(,\d{1,8}(\.\d{1,2})?){0,9}$",
         description="Rising band bounds, e.g. `10,25,50` for 0-10, 10-25, 25-50 and 50+",
+    ),
+]
+OptionFilters = Annotated[
+    list[SafeStr] | None,
+    Query(
+        description="`name:value`, repeatable: products with one active variant having every "
+        "value given, e.g. `option=size:M&option=colour:red`",
     ),
 ]
 FacetCurrency = Annotated[
@@ -70,6 +77,13 @@ class AttributeFacetResponse(ResponseModel):
     values: list[ValueCountResponse]
 
 
+class OptionFacetResponse(ResponseModel):
+    """An option name, each value of it some active variant has, with its product count."""
+
+    name: str
+    values: list[ValueCountResponse]
+
+
 class FacetsResponse(ResponseModel):
     """Counts over every product the search found, not only this page."""
 
@@ -77,6 +91,7 @@ class FacetsResponse(ResponseModel):
     categories: list[CategoryCountResponse] | None
     price_bands: list[PriceBandResponse] | None
     attributes: list[AttributeFacetResponse] | None
+    options: list[OptionFacetResponse] | None = None
 
 
 class FacetedProductPage(ProductPage):

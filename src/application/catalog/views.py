@@ -193,6 +193,8 @@ class ProductSearch:
     cursor: str | None = None
     include_all: bool = False
     product_type_id: UUID | None = None
+    # (name, value) pairs that one active variant of the product has, all of them.
+    options: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, order=True)

@@ -3,16 +3,17 @@ GROUPING SETS statement that counts the filtered products once per facet column.
 
 Each facet source is one function from the request (and the product type whose attributes are
 asked for) to the columns it groups by and how it reads their counts back; `SOURCES` lists them.
-A new facet (the variants' options, say) is one more function there and one field of `Facets`.
-Products are counted DISTINCT by id, so a source may add a join that repeats a product."""
+A new facet is one more function there and one field of `Facets`. Products are counted
+DISTINCT by id, so a source may add a join that repeats a product (the options facet joins each
+product's active variants' option pairs)."""
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, case, distinct, func, select, tuple_
+from sqlalchemy import ColumnElement, FromClause, case, distinct, func, select, true, tuple_
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -21,6 +22,7 @@ from application.catalog.facets import (
     CategoryCount,
     FacetRequest,
     Facets,
+    OptionFacet,
     PriceBandCount,
     ValueCount,
 )
@@ -29,7 +31,7 @@ from domain.catalog.attribute_schema import AttributeDefinition, AttributeKind
 from domain.catalog.product_type import ProductType
 from infrastructure.catalog.product_types import product_type_from_row
 from infrastructure.catalog.readers import build_search
-from infrastructure.catalog.tables import product_types, products
+from infrastructure.catalog.tables import catalog_variants, product_types, products
 from infrastructure.db.engine import single_statement_reads
 
 Counts = Mapping[str, list[tuple[Any, int]]]  # by column key: (value, products) pairs
@@ -49,6 +51,8 @@ class FacetSource:
 
     columns: list[FacetColumn]
     answer: Callable[[Counts], dict[str, Any]]
+    # Lateral subqueries LEFT JOINed to the filtered products (their rows stay when it is empty).
+    joins: list[FromClause] = field(default_factory=list)
 
 
 def category_facet(request: FacetRequest, _: ProductType | None) -> FacetSource | None:
@@ -109,10 +113,36 @@ def attribute_facet(request: FacetRequest, product_type: ProductType | None) -> 
     return FacetSource(columns, answer)
 
 
+def option_facet(request: FacetRequest, _: ProductType | None) -> FacetSource | None:
+    """Products by each option value one of their ACTIVE variants has: the pairs are counted as
+    one JSONB column `["size", "M"]`, so every option is one grouping set."""
+    if "options" not in request.names:
+        return None
+    v = catalog_variants.alias("faceted_variants")
+    pairs = (
+        select(func.jsonb_array_elements(v.c.options).label("pair"))
+        .where(v.c.product_id == products.c.id, v.c.active)
+        .lateral("option_pairs")
+    )
+
+    def answer(counts: Counts) -> dict[str, Any]:
+        by_name: dict[str, list[ValueCount]] = {}
+        found = sorted(
+            (pair for pair in counts["options"] if pair[0] is not None),
+            key=lambda pn: (pn[0][0], -pn[1], pn[0][1]),
+        )
+        for (name, value), n in found:
+            by_name.setdefault(name, []).append(ValueCount(value=value, count=n))
+        return {"options": [OptionFacet(name=k, values=vs) for k, vs in by_name.items()]}
+
+    return FacetSource([FacetColumn("options", pairs.c.pair)], answer, joins=[pairs])
+
+
 SOURCES: tuple[Callable[[FacetRequest, ProductType | None], FacetSource | None], ...] = (
     category_facet,
     price_facet,
     attribute_facet,
+    option_facet,
 )
 
 
@@ -127,7 +157,8 @@ class SqlFacetCounter:
         async with self._engine.connect() as conn:
             product_type = await _product_type(conn, query, request)
             sources = [s for f in SOURCES if (s := f(request, product_type)) is not None]
-            counts = await count_facets(conn, query, [c for s in sources for c in s.columns])
+            columns = [c for s in sources for c in s.columns]
+            counts = await count_facets(conn, query, columns, [j for s in sources for j in s.joins])
         fields: dict[str, Any] = {}
         for source in sources:
             fields |= source.answer(counts)
@@ -135,7 +166,10 @@ class SqlFacetCounter:
 
 
 async def count_facets(
-    conn: AsyncConnection, query: ProductSearch, columns: Sequence[FacetColumn]
+    conn: AsyncConnection,
+    query: ProductSearch,
+    columns: Sequence[FacetColumn],
+    joins: Sequence[FromClause] = (),
 ) -> Counts:
     """Every column's (value, products) pairs over the search's whole result, in one GROUPING
     SETS statement. The facet columns are computed once in a subquery, so the grouping sets and
@@ -143,6 +177,8 @@ async def count_facets(
     if not columns:
         return {}
     filtered, _, _ = build_search(query)
+    for join in joins:
+        filtered = filtered.outerjoin(join, true())
     faceted = filtered.with_only_columns(
         products.c.id, *(c.expression.label(f"f{i}") for i, c in enumerate(columns))
     ).subquery("faceted")

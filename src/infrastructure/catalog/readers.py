@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql import JSONPATH, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from application.catalog.views import (
@@ -115,6 +115,8 @@ def build_search(query: ProductSearch) -> tuple[Select[Any], ColumnElement[Any],
         statement = statement.where(products.c.attributes.contains(query.attributes))
     if query.product_type_id is not None:
         statement = statement.where(products.c.product_type_id == query.product_type_id)
+    if query.options:
+        statement = statement.where(has_variant_with(query.options))
     if query.sort == "relevance" and query.text:
         key = rank
     elif query.sort == "price":
@@ -124,6 +126,31 @@ def build_search(query: ProductSearch) -> tuple[Select[Any], ColumnElement[Any],
     else:
         key, descending = products.c.created_at, True
     return statement, key, descending
+
+
+# Strict: in lax mode the filter would unwrap each pair, and `@[0]` would index a string.
+_PAIR_IN_ORDER = "strict $[*] ? (@[0] == $name && @[1] == $value)"
+
+
+def has_variant_with(options: tuple[tuple[str, str], ...]) -> ColumnElement[bool]:
+    """Whether the product has one active variant with every (name, value) pair. JSONB array
+    containment matches a pair as a set (`["M", "size"]` would be in `["size", "M"]`), so each
+    pair is also checked in order by a JSON path over the rows containment found."""
+    v = catalog_variants.alias("wanted")
+    statement = select(literal(1)).where(
+        v.c.product_id == products.c.id,
+        v.c.active,
+        v.c.options.contains([list(pair) for pair in options]),
+        *(
+            func.jsonb_path_exists(
+                v.c.options,
+                literal(_PAIR_IN_ORDER, JSONPATH),
+                func.jsonb_build_object("name", name, "value", value),
+            )
+            for name, value in options
+        ),
+    )
+    return statement.exists()
 
 
 class SqlCatalogReader:

@@ -1,7 +1,7 @@
 """Products, their variants, categories and product types. Search uses a generated tsvector
-(GIN); attributes are JSONB (GIN, queried by containment); each public sort has a partial index
-over active products. A product's row keeps its default variant's SKU and primary price
-(ADR 0030)."""
+(GIN); attributes and the variants' options are JSONB (GIN, queried by containment); each
+public sort has a partial index over active products. A product's row keeps its default
+variant's SKU and primary price (ADR 0030)."""
 
 from decimal import Decimal
 from typing import Any
@@ -145,4 +145,12 @@ catalog_variants = sa.Table(
     sa.CheckConstraint("jsonb_array_length(prices) >= 1", name="has_a_price"),
     # A product's variants in order, read with it (details, the repository).
     sa.Index("ix_catalog_variants_product_id_position", "product_id", "position"),
+    # The search's option filter asks containment (`@>`): a rare value is found here, not by
+    # reading every variant.
+    sa.Index(
+        "ix_catalog_variants_options",
+        "options",
+        postgresql_using="gin",
+        postgresql_ops={"options": "jsonb_path_ops"},
+    ),
 )

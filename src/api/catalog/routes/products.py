@@ -11,6 +11,7 @@ from api.catalog.facets import (
     FacetCurrency,
     FacetedProductPage,
     FacetNames,
+    OptionFilters,
     PriceBands,
     facet_request,
     faceted_page_json,
@@ -28,7 +29,7 @@ from api.etags import IfMatch, etag, expected_version, with_etag
 from api.openapi import raises
 from api.schemas import SafeStr
 from application.catalog import commands as c
-from application.catalog.facets import InvalidFacets
+from application.catalog.facets import InvalidFacets, InvalidOptionFilter, option_filter
 from application.catalog.views import SORTS, ProductDetails, ProductSearch
 from application.identity.views import Principal
 from application.shared import bounded_json
@@ -54,7 +55,13 @@ def is_staff(principal: Principal | None) -> bool:
     summary="Browse and search active products",
     response_model=FacetedProductPage,
 )
-@raises(catalog.InvalidProduct, catalog.CategoryNotFound, shared.InvalidCursor, InvalidFacets)
+@raises(
+    catalog.InvalidProduct,
+    catalog.CategoryNotFound,
+    shared.InvalidCursor,
+    InvalidFacets,
+    InvalidOptionFilter,
+)
 async def search_products(
     services: Services,
     q: Annotated[SafeStr | None, Query(max_length=200, description="Full-text search")] = None,
@@ -72,10 +79,12 @@ async def search_products(
     facets: FacetNames = None,
     price_bands: PriceBands = None,
     currency: FacetCurrency = "EUR",
+    option: OptionFilters = None,
 ) -> Response:
     """Filters combine; `relevance` needs `q`. Pages are keyset-based: rows added while paging
     never cause duplicates or gaps. With `facets`, the answer also counts every product found
-    (all pages) by category, price band and the type's choice and yes/no attributes."""
+    (all pages) by category, price band, the type's choice and yes/no attributes and the values
+    of the active variants' options; `option` filters the page and the counts alike."""
     query = ProductSearch(
         text=q,
         category_id=category_id,
@@ -86,6 +95,7 @@ async def search_products(
         limit=limit,
         cursor=cursor,
         product_type_id=product_type_id,
+        options=option_filter(option or []),
     )
     if facets is not None:
         request = facet_request(facets, price_bands=price_bands, currency=currency)
