@@ -38,6 +38,7 @@ def build_registry() -> EventRegistry:
     registry = EventRegistry()
     for context in CONTEXTS:
         registry.register_all(context.EVENTS, context=context.NAME)
+    ordering.evolve_events(registry)  # newer schemas of its events, with their upcasters
     return registry
 
 

@@ -180,6 +180,8 @@ class OrderingSettings(_Concern, env_prefix="ORDERING_"):
     payment; 0: no bound."""
     backlog_check_seconds: float = Field(1.0, gt=0, le=60)
     """How long each API process reuses its count of the orders waiting."""
+    default_currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
+    """A new cart's currency, until the customer chooses another."""
 
 
 class PaymentsSettings(_Concern, env_prefix="PAYMENTS_"):

@@ -10,11 +10,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.problems import PROBLEM_MEDIA_TYPE, http_problem, problem_body
 from application.ordering.ports import (
+    CouponExpired,
+    CouponNotApplicable,
+    CouponUsedUp,
     FulfilmentBacklogged,
+    GiftCardBalanceTooLow,
+    GiftCardNotUsable,
     InvalidCallback,
     LiveUpdatesUnavailable,
     PaymentUnavailable,
     TooManyStreams,
+    UnknownCoupon,
 )
 from application.reporting.views import InvalidPeriod
 from application.shared import errors as shared
@@ -101,6 +107,27 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     ),
     ordering.PaymentMismatch: ProblemSpec(
         422, "payment_mismatch", "Payment does not match the order"
+    ),
+    ordering.CurrencyMismatch: ProblemSpec(422, "currency_mismatch", "No price in this currency"),
+    ordering.ShippingMethodRequired: ProblemSpec(
+        422, "shipping_method_required", "Shipping method required"
+    ),
+    ordering.ShippingNotOffered: ProblemSpec(
+        422, "shipping_not_offered", "Shipping method not offered"
+    ),
+    ordering.PaymentTokenRequired: ProblemSpec(
+        422, "payment_token_required", "Payment token required"
+    ),
+    ordering.EmailRequired: ProblemSpec(422, "email_required", "Email required"),
+    ordering.EmailNotVerified: ProblemSpec(403, "email_not_verified", "Email not verified"),
+    ordering.OrderNotClaimable: ProblemSpec(409, "order_not_claimable", "Order not claimable"),
+    CouponNotApplicable: ProblemSpec(422, "coupon_not_applicable", "Coupon not applicable"),
+    UnknownCoupon: ProblemSpec(422, "unknown_coupon", "Unknown coupon"),
+    CouponExpired: ProblemSpec(422, "coupon_expired", "Coupon expired"),
+    CouponUsedUp: ProblemSpec(422, "coupon_used_up", "Coupon used up"),
+    GiftCardNotUsable: ProblemSpec(422, "gift_card_not_usable", "Gift card not usable"),
+    GiftCardBalanceTooLow: ProblemSpec(
+        422, "gift_card_balance_too_low", "Gift card balance too low"
     ),
     InvalidCallback: ProblemSpec(400, "invalid_webhook_payload", "Invalid webhook payload"),
     PaymentUnavailable: ProblemSpec(503, "payment_unavailable", "Payment provider unavailable"),

@@ -1,8 +1,8 @@
 """Ordering wired: storage, payments, the log's subscribers, the warehouse consumer, the sweeps;
 and the anti-corruption adapters serving ordering's Catalog and Stock ports from other contexts."""
 
-from collections.abc import Iterable
-from datetime import timedelta
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from functools import partial
 from uuid import UUID
 
@@ -14,14 +14,23 @@ from application.inventory.commands import ReleaseReservations, ReserveStock
 from application.ordering import commands as c
 from application.ordering.deps import OrderingDeps
 from application.ordering.handlers import cart, fulfilment, order
+from application.ordering.ports import GiftCardNotUsable, UnknownCoupon
 from application.ordering.queries import OrderingQueries
 from application.shared.bus import CommandBus
 from domain.catalog.values import ProductStatus
 from domain.inventory.errors import InsufficientStock, UnknownSku
 from domain.inventory.values import ReservationStatus
-from domain.ordering.events import EVENTS
-from domain.ordering.values import CatalogItem
+from domain.ordering.events import EVENTS, ORDER_PLACED_VERSION, OrderPlaced
+from domain.ordering.pricing.breakdown import GiftCardCharge
+from domain.ordering.pricing.inputs import (
+    GiftCardBalance,
+    PromotionRule,
+    ShippingOption,
+    TaxTable,
+)
+from domain.ordering.values import CatalogItem, ShippingAddress
 from infrastructure.catalog.readers import products_by_sku
+from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.subscribers import Subscriber
 from infrastructure.kafka.consumer import ConsumerConfig, KafkaConsumerRunner, reacting_to
 from infrastructure.kafka.envelope import topic_for
@@ -33,7 +42,8 @@ from infrastructure.ordering.subscribers import (
     OrderProjection,
     OrderUpdatesPublisher,
 )
-from infrastructure.ordering.unit_of_work import SqlOrderingUnitOfWork
+from infrastructure.ordering.unit_of_work import Neighbours, SqlOrderingUnitOfWork
+from infrastructure.ordering.upcasters import order_placed_v1_to_v2
 from infrastructure.payments.callbacks import SignedPaymentCallbacks
 from infrastructure.payments.gateway import PaymentProvider, ResilientGateway
 from infrastructure.payments.simulated import SimulatedProvider
@@ -60,6 +70,105 @@ class CatalogForOrdering:
             )
             for sku, product in (await products_by_sku(self._conn, skus)).items()
         }
+
+
+class NoTaxes:
+    """Until the taxes context serves ordering: no rates anywhere, prices as entered."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def table(self, *, country: str, region: str | None, currency: str) -> TaxTable:
+        return TaxTable(country=country, region=region, prices_include_tax=True, rates=())
+
+
+class NoShipping:
+    """Until the shipping context serves ordering: no methods, so no shipping is charged."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def offered(self, *, country: str, currency: str) -> list[ShippingOption]:
+        return []
+
+    async def any_active(self) -> bool:
+        return False
+
+
+class NoPromotions:
+    """Until the promotions context serves ordering: nothing applies, no code is known."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def applicable(
+        self,
+        *,
+        currency: str,
+        coupon_codes: Sequence[str],
+        customer_id: UUID,
+        email: str | None,
+        now: datetime,
+    ) -> list[PromotionRule]:
+        if coupon_codes:
+            raise UnknownCoupon(f"no coupon has the code {coupon_codes[0]}")
+        return []
+
+    async def redeem(
+        self,
+        coupon_codes: Sequence[str],
+        *,
+        order_id: UUID,
+        customer_id: UUID,
+        email: str | None,
+        now: datetime,
+    ) -> None:
+        raise UnknownCoupon(f"no coupon has the code {coupon_codes[0]}")
+
+
+class NoGiftCards:
+    """Until the gift cards context serves ordering: no card is usable."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def balances(
+        self, codes: Sequence[str], *, currency: str, now: datetime
+    ) -> list[GiftCardBalance]:
+        if codes:
+            raise GiftCardNotUsable("no gift card has this code")
+        return []
+
+    async def debit(
+        self, charges: Sequence[GiftCardCharge], *, order_id: UUID, now: datetime
+    ) -> None:
+        raise GiftCardNotUsable("no gift card has this code")
+
+
+class NoAddressBook:
+    """Until identity serves ordering its address book: no saved addresses."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def address(self, *, customer_id: UUID, address_id: UUID) -> ShippingAddress | None:
+        return None
+
+
+NEIGHBOURS = Neighbours(
+    catalog=CatalogForOrdering,
+    taxes=NoTaxes,
+    shipping=NoShipping,
+    promotions=NoPromotions,
+    gift_cards=NoGiftCards,
+    addresses=NoAddressBook,
+)
+
+
+def evolve_events(registry: EventRegistry) -> None:
+    """Ordering's event schemas newer than v1, with the upcasters that lead to them."""
+    registry.upcaster(registry.name_of(OrderPlaced), from_version=1)(order_placed_v1_to_v2)
+    registry.evolve(OrderPlaced, version=ORDER_PLACED_VERSION)
 
 
 class InventoryForOrdering:
@@ -164,7 +273,7 @@ def dependencies(p: Platform) -> OrderingDeps:
             SqlOrderingUnitOfWork,
             p.engine,
             p.registry,
-            CatalogForOrdering,
+            NEIGHBOURS,
             BacklogCount(interval_seconds=o.backlog_check_seconds),
         ),
         bus=p.bus,
@@ -180,6 +289,7 @@ def dependencies(p: Platform) -> OrderingDeps:
         payment_timeout=payment_timeout,
         reservation_hold=payment_timeout + timedelta(seconds=o.reservation_grace_seconds),
         max_fulfilment_backlog=o.max_fulfilment_backlog,
+        default_currency=o.default_currency,
     )
 
 
@@ -188,7 +298,9 @@ def register(bus: CommandBus, deps: OrderingDeps) -> None:
     bus.register(c.SetCartLine, cart.set_cart_line, deps)
     bus.register(c.RemoveCartLine, cart.remove_cart_line, deps)
     bus.register(c.ClearCart, cart.clear_cart, deps)
+    bus.register(c.ChooseCartCurrency, cart.choose_cart_currency, deps)
     bus.register(c.CheckOut, order.check_out, deps)
+    bus.register(c.ClaimGuestOrders, order.claim_guest_orders, deps)
     bus.register(c.CancelOrder, order.cancel_order, deps)
     bus.register(c.RefundOrder, order.refund_order, deps)
     bus.register(c.ShipOrder, order.change_order, deps)
@@ -196,6 +308,7 @@ def register(bus: CommandBus, deps: OrderingDeps) -> None:
     bus.register(c.ConfirmStock, order.change_order, deps)
     bus.register(c.RejectStock, order.change_order, deps)
     bus.register(c.RecordPayment, order.change_order, deps)
+    bus.register(c.SkipPayment, order.change_order, deps)
     bus.register(c.DeclinePayment, order.change_order, deps)
     bus.register(c.FailPayment, order.change_order, deps)
     bus.register(c.ExpirePayment, order.change_order, deps)
@@ -218,8 +331,10 @@ def queries(p: Platform) -> OrderingQueries:
     p.resources.push_async_callback(feed.close)
     return OrderingQueries(
         orders=SqlOrderReader(p.engine),
-        carts=SqlCartReader(p.engine, CatalogForOrdering),
+        carts=SqlCartReader(p.engine, NEIGHBOURS),
         history=SqlOrderHistory(p.engine, p.registry),
         feed=feed,
         max_streams_per_user=n.max_streams_per_user,
+        clock=p.clock,
+        default_currency=p.settings.ordering.default_currency,
     )

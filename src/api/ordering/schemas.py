@@ -5,9 +5,9 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import ConfigDict, Field, computed_field
+from pydantic import ConfigDict, Field, computed_field, model_validator
 
-from api.schemas import MoneyModel, RequestModel, ResponseModel, SafeStr
+from api.schemas import DecimalString, MoneyModel, RequestModel, ResponseModel, SafeStr
 from domain.ordering.cart import MAX_QUANTITY
 from domain.ordering.values import OrderStatus, ShippingAddress
 
@@ -35,13 +35,127 @@ class CartLineResponse(ResponseModel):
     available: bool = Field(description="False once the product is archived: remove the line.")
 
 
+class DiscountResponse(ResponseModel):
+    """What one promotion took off."""
+
+    promotion_id: UUID
+    name: str = Field(examples=["Welcome 10 %"])
+    coupon_code: str | None = Field(examples=["WELCOME10"])
+    amount: MoneyModel
+
+
+class BreakdownLineResponse(ResponseModel):
+    """One line: its price, its discounts (its own and its share of the order's), its tax."""
+
+    sku: str
+    product_id: UUID
+    variant_id: UUID
+    name: str
+    quantity: int
+    unit_price: MoneyModel
+    subtotal: MoneyModel
+    discounts: list[DiscountResponse]
+    discount_total: MoneyModel
+    total: MoneyModel
+    tax_category: str
+    tax_rate: DecimalString = Field(description="Percent.", examples=["19"])
+    tax: MoneyModel
+
+
+class ShippingChargeResponse(ResponseModel):
+    """The chosen method's price, what made it cheaper, and its tax."""
+
+    method_id: UUID
+    code: str = Field(examples=["standard"])
+    name: str
+    price: MoneyModel
+    discounts: list[DiscountResponse]
+    total: MoneyModel
+    tax_rate: DecimalString
+    tax: MoneyModel
+
+
+class TaxLineResponse(ResponseModel):
+    """The tax of one rate over the lines and shipping it applies to."""
+
+    name: str = Field(examples=["VAT"])
+    tax_category: str
+    rate: DecimalString
+    amount: MoneyModel
+
+
+class GiftCardChargeResponse(ResponseModel):
+    """What one gift card pays; only the code's last four characters are shown."""
+
+    gift_card_id: UUID
+    last_four: str
+    amount: MoneyModel
+
+
+class BreakdownResponse(ResponseModel):
+    """Every number and how it was reached: total = subtotal - discount_total + shipping
+    (+ tax_total when prices exclude tax); amount_due = total - gift_card_total."""
+
+    currency: str
+    prices_include_tax: bool
+    lines: list[BreakdownLineResponse]
+    subtotal: MoneyModel
+    discount_total: MoneyModel
+    shipping: ShippingChargeResponse | None
+    taxes: list[TaxLineResponse]
+    tax_total: MoneyModel
+    total: MoneyModel
+    gift_cards: list[GiftCardChargeResponse]
+    gift_card_total: MoneyModel
+    amount_due: MoneyModel = Field(description="What the payment provider is asked for.")
+    promotions_applied: list[UUID]
+    coupons_applied: list[str]
+
+
+class ShippingChoiceResponse(ResponseModel):
+    """A shipping method offered to the destination asked about."""
+
+    code: str = Field(examples=["standard"])
+    name: str = Field(examples=["Standard"])
+    kind: str = Field(examples=["standard"])
+
+
 class CartResponse(ResponseModel):
-    """The cart at today's prices; a flagged line holds up checkout until it is confirmed."""
+    """The cart at today's prices; a flagged line holds up checkout until it is confirmed.
+    `breakdown` is what checkout would charge for the lines that can be bought."""
 
     lines: list[CartLineResponse]
-    totals: list[MoneyModel] = Field(description="One total per currency.")
+    totals: list[MoneyModel] = Field(description="The lines' total in the cart's currency.")
     item_count: int
     ready_for_checkout: bool
+    currency: str = Field(examples=["EUR"])
+    breakdown: BreakdownResponse | None = Field(description="None while the cart is empty.")
+    shipping_options: list[ShippingChoiceResponse] = Field(
+        description="The methods offered to the country asked about (a quote)."
+    )
+
+
+Code = Annotated[SafeStr, Field(min_length=1, max_length=64)]
+Codes = Annotated[list[Code], Field(max_length=5)]
+Country = Annotated[SafeStr, Field(pattern=r"^[A-Z]{2}$")]
+Region = Annotated[SafeStr, Field(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")]
+
+
+class CartQuoteRequest(RequestModel):
+    """What checkout would charge: a destination, a shipping method, coupons and gift cards.
+    Nothing is stored or spent; a bad code is refused as checkout would refuse it."""
+
+    country: Country | None = Field(None, examples=["DE"])
+    region: Region | None = Field(None, examples=[None])
+    shipping_method: Code | None = Field(None, examples=["standard"])
+    coupon_codes: Codes = Field(default_factory=list, examples=[["WELCOME10"]])
+    gift_card_codes: Codes = Field(default_factory=list, examples=[[]])
+
+
+class CartCurrencyRequest(RequestModel):
+    """The cart's currency from now on; every line must have a price in it."""
+
+    currency: SafeStr = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
 
 
 class AddressModel(RequestModel):
@@ -57,22 +171,46 @@ class AddressModel(RequestModel):
         examples=["EC1A 1BB"]
     )
     country: SafeStr = Field(pattern=r"^[A-Z]{2}$", examples=["GB"])
+    region: Region | None = Field(None, examples=[None])
 
     def to_domain(self) -> ShippingAddress:
         return ShippingAddress(**self.model_dump())
 
 
 class CheckoutRequest(RequestModel):
-    """Where to ship and how to pay; the order takes the cart's lines at the catalog's prices."""
+    """Where to ship (a new address or a saved one), how, with which coupons and gift cards,
+    and how to pay what is left; the order takes the cart's lines at the catalog's prices."""
 
-    shipping_address: AddressModel
-    payment_token: SafeStr = Field(
+    shipping_address: AddressModel | None = None
+    shipping_address_id: UUID | None = Field(None, description="A saved address of yours.")
+    billing_address: AddressModel | None = Field(None, description="Default: shipping.")
+    billing_address_id: UUID | None = None
+    shipping_method: Code | None = Field(
+        None,
+        description="A method offered to the address; required when the shop has any.",
+        examples=["standard"],
+    )
+    coupon_codes: Codes = Field(default_factory=list, examples=[["WELCOME10"]])
+    gift_card_codes: Codes = Field(default_factory=list, examples=[[]])
+    email: Annotated[SafeStr, Field(min_length=3, max_length=254)] | None = Field(
+        None, description="Required for a guest: where the order's news go.", examples=[None]
+    )
+    payment_token: SafeStr | None = Field(
+        None,
         min_length=1,
         max_length=100,
-        description="From the payment provider. Simulated: `tok_approve`, `tok_decline`, "
-        "`tok_timeout`, `tok_flaky`, `tok_pending`.",
+        description="From the payment provider; not needed when gift cards pay everything. "
+        "Simulated: `tok_approve`, `tok_decline`, `tok_timeout`, `tok_flaky`, `tok_pending`.",
         examples=["tok_approve"],
     )
+
+    @model_validator(mode="after")
+    def _one_shipping_address(self) -> "CheckoutRequest":
+        if (self.shipping_address is None) == (self.shipping_address_id is None):
+            raise ValueError("give exactly one of shipping_address and shipping_address_id")
+        if self.billing_address is not None and self.billing_address_id is not None:
+            raise ValueError("give at most one of billing_address and billing_address_id")
+        return self
 
 
 class OrderLineResponse(ResponseModel):
@@ -101,7 +239,12 @@ class OrderResponse(ResponseModel):
     status: OrderStatus = Field(examples=["awaiting_payment"])
     lines: list[OrderLineResponse]
     total: MoneyModel
+    amount_due: MoneyModel = Field(description="The total less what gift cards paid.")
+    breakdown: BreakdownResponse
     shipping_address: AddressModel
+    billing_address: AddressModel
+    email: str | None
+    guest: bool = Field(description="Placed by a guest and not claimed by an account yet.")
     payment_reference: str | None
     tracking_number: str | None
     carrier: str | None
@@ -110,6 +253,15 @@ class OrderResponse(ResponseModel):
     placed_at: datetime
     updated_at: datetime
     version: int
+
+
+class PlacedOrderResponse(OrderResponse):
+    """The order just placed; a guest gets its access token here, once."""
+
+    access_token: str | None = Field(
+        description="A guest's key to this order: send it as `X-Order-Token` to read it and "
+        "follow it live without logging in. Shown only now."
+    )
 
 
 class OrderSummaryResponse(ResponseModel):
@@ -129,6 +281,12 @@ class OrderPage(ResponseModel):
 
     items: list[OrderSummaryResponse]
     next_cursor: str | None
+
+
+class ClaimedOrders(ResponseModel):
+    """The guest orders that became yours."""
+
+    items: list[OrderSummaryResponse]
 
 
 class TimelineEntryResponse(ResponseModel):

@@ -16,6 +16,10 @@ class MixedCurrencies(DomainError):
     """One order is paid in one currency."""
 
 
+class CurrencyMismatch(DomainError):
+    """The catalog asks no price in the cart's currency for this SKU."""
+
+
 class InvalidAddress(DomainError):
     """A shipping address without a required part, or with a part too long."""
 
@@ -75,3 +79,27 @@ class UnknownProduct(DomainError):
 class CartNeedsReview(DomainError):
     """A line's product was archived or repriced since the customer last saw it: checkout waits
     until the customer confirms (sets the quantity again) or removes it."""
+
+
+class EmailRequired(DomainError):
+    """A guest's order needs an email address: it is the only way to reach the customer."""
+
+
+class OrderNotClaimable(DomainError):
+    """Only a guest's order is claimed, by an account with the email it was placed with."""
+
+
+class ShippingMethodRequired(DomainError):
+    """The shop ships with methods of its own: checkout names one offered to the address."""
+
+
+class ShippingNotOffered(DomainError):
+    """The chosen shipping method is unknown, inactive, or not offered to the address."""
+
+
+class PaymentTokenRequired(DomainError):
+    """Something is left to pay after gift cards: checkout needs a payment token."""
+
+
+class EmailNotVerified(DomainError):
+    """Only a verified email address proves that the guest orders placed with it are yours."""

@@ -25,13 +25,26 @@ class OrderStatus(StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class CatalogItem:
-    """What the catalog says about a SKU right now, in ordering's terms."""
+    """What the catalog says about a SKU (a variant's, or a product's own) right now, in
+    ordering's terms. `prices` holds one price per currency; empty, `price` is the only one."""
 
     product_id: UUID
     sku: str
     name: str
     price: Money
     active: bool
+    prices: tuple[Money, ...] = ()
+    variant_id: UUID | None = None  # None: a product without variants (the product is the SKU)
+    category_ids: tuple[UUID, ...] = ()  # the product's category and each of its ancestors
+    tax_category: str = "standard"
+    weight_grams: int = 0
+
+    def price_in(self, currency: str) -> Money | None:
+        """The price in `currency`, or None when the catalog asks none in it."""
+        for price in self.prices or (self.price,):
+            if price.currency == currency:
+                return price
+        return None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +72,7 @@ class ShippingAddress:
     city: str
     postal_code: str
     country: str  # ISO 3166-1 alpha-2
+    region: str | None = None  # ISO 3166-2 subdivision where taxes differ by it, e.g. "US-CA"
 
     def __post_init__(self) -> None:
         for field in ("name", "line1", "city", "postal_code"):
@@ -69,3 +83,5 @@ class ShippingAddress:
                 raise InvalidAddress(f"{field} is longer than 200 characters")
         if not (len(self.country) == 2 and self.country.isascii() and self.country.isupper()):
             raise InvalidAddress("country is a two-letter ISO 3166 code such as DE or FR")
+        if self.region is not None and not self.region.startswith(f"{self.country}-"):
+            raise InvalidAddress("region is an ISO 3166-2 code of the country, such as US-CA")
