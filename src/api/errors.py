@@ -86,6 +86,10 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     ordering.CartNeedsReview: ProblemSpec(409, "cart_needs_review", "Cart needs review"),
     ordering.EmptyOrder: ProblemSpec(409, "cart_empty", "Cart empty"),
     ordering.MixedCurrencies: ProblemSpec(422, "mixed_currencies", "Mixed currencies"),
+    ordering.CurrencyMismatch: ProblemSpec(422, "currency_mismatch", "Currency mismatch"),
+    ordering.ShippingNotOffered: ProblemSpec(
+        422, "shipping_not_offered", "Shipping method not offered for this cart"
+    ),
     ordering.InvalidAddress: ProblemSpec(422, "invalid_address", "Invalid address"),
     ordering.OrderNotFound: ProblemSpec(404, "order_not_found", "Order not found"),
     ordering.IllegalTransition: ProblemSpec(
@@ -108,12 +112,8 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     ordering.PaymentMismatch: ProblemSpec(
         422, "payment_mismatch", "Payment does not match the order"
     ),
-    ordering.CurrencyMismatch: ProblemSpec(422, "currency_mismatch", "No price in this currency"),
     ordering.ShippingMethodRequired: ProblemSpec(
         422, "shipping_method_required", "Shipping method required"
-    ),
-    ordering.ShippingNotOffered: ProblemSpec(
-        422, "shipping_not_offered", "Shipping method not offered"
     ),
     ordering.PaymentTokenRequired: ProblemSpec(
         422, "payment_token_required", "Payment token required"

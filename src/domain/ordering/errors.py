@@ -16,10 +16,6 @@ class MixedCurrencies(DomainError):
     """One order is paid in one currency."""
 
 
-class CurrencyMismatch(DomainError):
-    """The catalog asks no price in the cart's currency for this SKU."""
-
-
 class InvalidAddress(DomainError):
     """A shipping address without a required part, or with a part too long."""
 
@@ -93,13 +89,19 @@ class ShippingMethodRequired(DomainError):
     """The shop ships with methods of its own: checkout names one offered to the address."""
 
 
-class ShippingNotOffered(DomainError):
-    """The chosen shipping method is unknown, inactive, or not offered to the address."""
-
-
 class PaymentTokenRequired(DomainError):
     """Something is left to pay after gift cards: checkout needs a payment token."""
 
 
 class EmailNotVerified(DomainError):
     """Only a verified email address proves that the guest orders placed with it are yours."""
+
+
+class CurrencyMismatch(DomainError):
+    """A price, a line or a gift card in another currency than the cart's: one cart, one
+    currency, and the pipeline never converts."""
+
+
+class ShippingNotOffered(DomainError):
+    """The chosen shipping method is not offered to the address, or cannot carry this cart:
+    another currency, too heavy, or no band for its measure."""

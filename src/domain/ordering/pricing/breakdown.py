@@ -52,6 +52,8 @@ class ShippingCharge:
     total: Money  # price - discounts
     tax_rate: Decimal
     tax: Money
+    # The merchandise reached the method's `free_above`: `price` is zero by the method's own rule.
+    free_above_reached: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,3 +93,5 @@ class Breakdown:
     amount_due: Money  # what the payment provider is asked for
     promotions_applied: tuple[UUID, ...]  # each promotion that took something off, once
     coupons_applied: tuple[str, ...]  # codes whose promotion took something off
+    # Each order promotion's whole amount, once; the lines' `discounts` hold its shares.
+    order_discounts: tuple[Discount, ...] = ()

@@ -1,0 +1,28 @@
+"""Gift cards pay what is due, in the order the customer gave them (ADR 0028)."""
+
+from collections.abc import Iterable
+
+from domain.ordering.errors import CurrencyMismatch
+from domain.ordering.pricing.breakdown import GiftCardCharge
+from domain.ordering.pricing.inputs import GiftCardBalance
+from domain.shared.money import Money
+
+
+def pay(cards: Iterable[GiftCardBalance], due: Money) -> tuple[GiftCardCharge, ...]:
+    """Each card pays min(its balance, what is still due); a card with nothing to pay (the
+    order is already covered, or its balance is zero) is left out."""
+    charges: list[GiftCardCharge] = []
+    for card in cards:
+        if card.balance.currency != due.currency:
+            raise CurrencyMismatch(
+                f"gift card ending {card.last_four} holds {card.balance.currency}"
+            )
+        amount = min(card.balance, due)
+        if amount.amount > 0:
+            charges.append(
+                GiftCardCharge(
+                    gift_card_id=card.gift_card_id, last_four=card.last_four, amount=amount
+                )
+            )
+            due -= amount
+    return tuple(charges)
