@@ -182,9 +182,13 @@ class CheckoutRequest(RequestModel):
     and how to pay what is left; the order takes the cart's lines at the catalog's prices."""
 
     shipping_address: AddressModel | None = None
-    shipping_address_id: UUID | None = Field(None, description="A saved address of yours.")
+    shipping_address_id: UUID | None = Field(
+        None,
+        description="A saved address of yours, instead of `shipping_address`.",
+        examples=[None],
+    )
     billing_address: AddressModel | None = Field(None, description="Default: shipping.")
-    billing_address_id: UUID | None = None
+    billing_address_id: UUID | None = Field(None, description="A saved one.", examples=[None])
     shipping_method: Code | None = Field(
         None,
         description="A method offered to the address; required when the shop has any.",

@@ -116,7 +116,7 @@ class CartView:
         moved since the customer last confirmed it, or that has no price in the cart's
         currency any more, is flagged and holds up checkout."""
         lines = []
-        total = Decimal(0)
+        total: Decimal | None = None  # None until a line can be bought
         for line in cart.lines:
             item = items.get(line.sku)
             now = item.price_in(line.confirmed_price.currency) if item else None
@@ -124,7 +124,7 @@ class CartView:
             line_total = Money(price.amount * line.quantity, price.currency)
             available = item is not None and item.active and now is not None
             if available:
-                total += line_total.amount
+                total = (total or Decimal(0)) + line_total.amount
             lines.append(
                 CartLineView(
                     sku=line.sku,
@@ -140,7 +140,7 @@ class CartView:
             )
         return cls(
             lines=tuple(lines),
-            totals=(Money(total, currency),) if lines else (),
+            totals=() if total is None else (Money.of(total, currency),),
             item_count=sum(line.quantity for line in cart.lines),
             ready_for_checkout=bool(lines)
             and all(line.available and not line.price_changed for line in lines),

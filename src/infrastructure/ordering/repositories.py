@@ -112,7 +112,7 @@ async def cart_of(conn: AsyncConnection, customer_id: UUID) -> Cart:
         )
     ).all()
     lines = [
-        view_of(CartLine, r, confirmed_price=Money(r.confirmed_amount, r.confirmed_currency))
+        view_of(CartLine, r, confirmed_price=Money.of(r.confirmed_amount, r.confirmed_currency))
         for r in rows
         if r.sku is not None
     ]
@@ -127,7 +127,7 @@ async def cart_lines_of(conn: AsyncConnection, customer_id: UUID) -> list[CartLi
         .order_by(cart_lines.c.position)
     )
     return [
-        view_of(CartLine, r, confirmed_price=Money(r.confirmed_amount, r.confirmed_currency))
+        view_of(CartLine, r, confirmed_price=Money.of(r.confirmed_amount, r.confirmed_currency))
         for r in rows
     ]
 

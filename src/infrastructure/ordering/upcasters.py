@@ -17,7 +17,7 @@ V1_TAX_CATEGORY = "standard"  # v1 orders knew no tax categories; their tax was 
 def order_placed_v1_to_v2(payload: Payload) -> Payload:
     lines = [from_json_value(OrderLine, line) for line in payload["lines"]]
     total = from_json_value(Money, payload["total"])
-    zero = Money(Decimal(0) * total.amount, total.currency)  # the total's own exponent
+    zero = Money.zero(total.currency)
     given = PricingInput(
         currency=total.currency,
         lines=tuple(_priced(line) for line in lines),
