@@ -115,9 +115,7 @@ async def test_a_shop_with_shipping_methods_needs_one_offered_to_the_address() -
         ({"shipping_address": None, "shipping_address_id": uuid.uuid4()}, InvalidAddress),
     ],
 )
-async def test_bad_input_changes_nothing(
-    given: dict[str, Any], refusal: type[Exception]
-) -> None:
+async def test_bad_input_changes_nothing(given: dict[str, Any], refusal: type[Exception]) -> None:
     store = shop()
     before = copy.deepcopy(store)
     deps = ordering_deps(store, FakeStock(), FakePayments())
