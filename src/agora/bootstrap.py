@@ -21,11 +21,13 @@ from agora.worker import running_worker
 from api.services import ApiConfig, ApiServices, LiveConfig
 from application.shared.bus import Around, CommandBus
 from application.shared.clock import Clock, SystemClock
+from infrastructure.catalog.upcasters import register_upcasters as register_catalog_upcasters
 from infrastructure.db.engine import build_engine
 from infrastructure.db.statements import StatementScopeMiddleware, command_scope
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.health import DependencyProbes
 from infrastructure.http.client import shared_http_client
+from infrastructure.ordering.upcasters import register_upcasters as register_ordering_upcasters
 from infrastructure.payments.gateway import PaymentProvider
 from infrastructure.redis.client import RedisCircuit, build_redis
 from infrastructure.telemetry.metrics import PoolCollector, register, serve_metrics
@@ -38,7 +40,8 @@ def build_registry() -> EventRegistry:
     registry = EventRegistry()
     for context in CONTEXTS:
         registry.register_all(context.EVENTS, context=context.NAME)
-    ordering.evolve_events(registry)  # newer schemas of its events, with their upcasters
+    register_catalog_upcasters(registry)
+    register_ordering_upcasters(registry)
     return registry
 
 

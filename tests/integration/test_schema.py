@@ -10,6 +10,7 @@ from typing import Any
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -156,7 +157,9 @@ async def test_the_checkout_migration_keeps_carts_currencies_and_rebuilds_the_or
     up again: the cart keeps the currency it was filled in, and the read model is emptied with
     its projection's checkpoint at the start, so the worker rebuilds it (upcasting v1 events)."""
     config = alembic_config(database_url)
-    await asyncio.to_thread(command.downgrade, config, "a1c0e7d4f2b8")
+    before = ScriptDirectory.from_config(config).get_revision("b8d7f6a9c0e1").down_revision
+    assert isinstance(before, str)
+    await asyncio.to_thread(command.downgrade, config, before)
     customer, empty, order_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     async with engine.begin() as conn:
         for who in (customer, empty):

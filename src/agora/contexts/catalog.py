@@ -6,7 +6,7 @@ from functools import partial
 from agora.platform import Platform, Wiring
 from application.catalog import commands as c
 from application.catalog.deps import CatalogDeps
-from application.catalog.handlers import category, product
+from application.catalog.handlers import category, product, variant
 from application.catalog.ports import CatalogReader
 from application.catalog.queries import CatalogQueries
 from application.shared.bus import CommandBus
@@ -45,6 +45,11 @@ def register(bus: CommandBus, deps: CatalogDeps) -> None:
     bus.register(c.ArchiveProduct, product.archive_product, deps)
     bus.register(c.AddProductImage, product.add_product_image, deps)
     bus.register(c.ImportProducts, product.import_products, deps)
+    bus.register(c.SetProductOptions, variant.set_product_options, deps)
+    bus.register(c.AddVariant, variant.add_variant, deps)
+    bus.register(c.ChangeVariant, variant.change_variant, deps)
+    bus.register(c.SetVariantPrices, variant.set_variant_prices, deps)
+    bus.register(c.RemoveVariant, variant.remove_variant, deps)
     bus.register(c.CreateCategory, category.create_category, deps)
     bus.register(c.MoveCategory, category.move_category, deps)
 

@@ -17,10 +17,9 @@ from application.ordering.handlers import cart, fulfilment, order
 from application.ordering.ports import GiftCardNotUsable, UnknownCoupon
 from application.ordering.queries import OrderingQueries
 from application.shared.bus import CommandBus
-from domain.catalog.values import ProductStatus
 from domain.inventory.errors import InsufficientStock, UnknownSku
 from domain.inventory.values import ReservationStatus
-from domain.ordering.events import EVENTS, ORDER_PLACED_VERSION, OrderPlaced
+from domain.ordering.events import EVENTS
 from domain.ordering.pricing.breakdown import GiftCardCharge
 from domain.ordering.pricing.inputs import (
     GiftCardBalance,
@@ -29,8 +28,7 @@ from domain.ordering.pricing.inputs import (
     TaxTable,
 )
 from domain.ordering.values import CatalogItem, ShippingAddress
-from infrastructure.catalog.readers import products_by_sku
-from infrastructure.eventlog.registry import EventRegistry
+from infrastructure.catalog.readers import variants_by_sku
 from infrastructure.eventlog.subscribers import Subscriber
 from infrastructure.kafka.consumer import ConsumerConfig, KafkaConsumerRunner, reacting_to
 from infrastructure.kafka.envelope import topic_for
@@ -43,7 +41,6 @@ from infrastructure.ordering.subscribers import (
     OrderUpdatesPublisher,
 )
 from infrastructure.ordering.unit_of_work import Neighbours, SqlOrderingUnitOfWork
-from infrastructure.ordering.upcasters import order_placed_v1_to_v2
 from infrastructure.payments.callbacks import SignedPaymentCallbacks
 from infrastructure.payments.gateway import PaymentProvider, ResilientGateway
 from infrastructure.payments.simulated import SimulatedProvider
@@ -54,7 +51,8 @@ __all__ = ["EVENTS", "NAME", "dependencies", "queries", "register", "wire"]
 
 
 class CatalogForOrdering:
-    """Ordering's Catalog port, served by the catalog's products on ordering's connection."""
+    """Ordering's Catalog port, served by the catalog's variants on ordering's connection: a
+    SKU is a variant, for sale while it and its product are active."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -62,13 +60,19 @@ class CatalogForOrdering:
     async def items(self, skus: Iterable[str]) -> dict[str, CatalogItem]:
         return {
             sku: CatalogItem(
-                product_id=product.id,
-                sku=product.sku,
-                name=product.name,
-                price=product.price,
-                active=product.status == ProductStatus.ACTIVE,
+                product_id=variant.product_id,
+                sku=variant.sku,
+                name=variant.name,
+                price=variant.prices[0],
+                active=variant.for_sale,
+                variant_id=variant.variant_id,
+                prices=variant.prices,
+                category_ids=variant.category_ids,
+                tax_category=variant.tax_category,
+                weight_grams=variant.weight_grams,
+                options=variant.options,
             )
-            for sku, product in (await products_by_sku(self._conn, skus)).items()
+            for sku, variant in (await variants_by_sku(self._conn, skus)).items()
         }
 
 
@@ -163,12 +167,6 @@ NEIGHBOURS = Neighbours(
     gift_cards=NoGiftCards,
     addresses=NoAddressBook,
 )
-
-
-def evolve_events(registry: EventRegistry) -> None:
-    """Ordering's event schemas newer than v1, with the upcasters that lead to them."""
-    registry.upcaster(registry.name_of(OrderPlaced), from_version=1)(order_placed_v1_to_v2)
-    registry.evolve(OrderPlaced, version=ORDER_PLACED_VERSION)
 
 
 class InventoryForOrdering:

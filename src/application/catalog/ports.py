@@ -24,7 +24,8 @@ class ProductRepository(Protocol):
 
     async def get(self, product_id: UUID) -> Product | None: ...
 
-    async def get_many_by_sku(self, skus: Iterable[Sku]) -> dict[str, Product]: ...
+    async def get_many_by_sku(self, skus: Iterable[Sku]) -> dict[str, Product]:
+        """The products that have a variant with one of these SKUs, by each SKU found."""
 
     async def add(self, product: Product) -> None:
         """Raise SkuAlreadyUsed if the SKU is taken."""

@@ -15,7 +15,8 @@ from application.shared.views import view_of
 from domain.catalog.category import Category
 from domain.catalog.errors import InvalidProduct
 from domain.catalog.product import Product
-from domain.catalog.values import Attributes, check_attributes
+from domain.catalog.values import Attributes, ProductOption, check_attributes
+from domain.catalog.variant import Variant
 from domain.shared.money import Money
 from domain.shared.sku import Sku
 from domain.shared.text import text_fault
@@ -40,14 +41,47 @@ class ProductSummary:
 
 
 @dataclass(frozen=True, kw_only=True)
+class OptionView:
+    """A product option and its values, in order."""
+
+    name: str
+    values: tuple[str, ...]
+
+    @classmethod
+    def of(cls, option: ProductOption) -> "OptionView":
+        return view_of(cls, option)
+
+
+@dataclass(frozen=True, kw_only=True)
+class VariantView:
+    """A variant: options as (name, value) pairs in the product's order, one price per currency."""
+
+    id: UUID
+    sku: str
+    options: tuple[tuple[str, str], ...]
+    prices: tuple[Money, ...]
+    weight_grams: int
+    image_ids: tuple[UUID, ...]
+    position: int
+    active: bool
+
+    @classmethod
+    def of(cls, variant: Variant) -> "VariantView":
+        return view_of(cls, variant, sku=variant.sku.value)
+
+
+@dataclass(frozen=True, kw_only=True)
 class ProductDetails(ProductSummary):
-    """One product in full; `version` is its ETag."""
+    """One product in full; `version` is its ETag. The public see its active variants only."""
 
     description: str
     attributes: Attributes
     image_ids: tuple[UUID, ...]
     updated_at: datetime
     version: int
+    options: tuple[OptionView, ...] = ()
+    variants: tuple[VariantView, ...] = ()
+    tax_category: str = "standard"
 
     @classmethod
     def of(cls, product: Product) -> "ProductDetails":
@@ -60,7 +94,39 @@ class ProductDetails(ProductSummary):
             currency=product.price.currency,
             status=product.status.value,
             attributes=dict(product.attributes),
+            options=tuple(OptionView.of(o) for o in product.options),
+            variants=tuple(VariantView.of(v) for v in product.variants),
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class VariantForSale:
+    """A variant with what other contexts need of its product, read by SKU: whether it can be
+    sold (product active, variant active), its prices, and the categories it belongs to (its
+    product's category first, then each one above it)."""
+
+    product_id: UUID
+    variant_id: UUID
+    sku: str
+    product_name: str
+    options: tuple[tuple[str, str], ...]
+    prices: tuple[Money, ...]
+    weight_grams: int
+    product_status: str
+    active: bool
+    category_ids: tuple[UUID, ...]
+    tax_category: str
+
+    @property
+    def for_sale(self) -> bool:
+        return self.active and self.product_status == "active"
+
+    @property
+    def name(self) -> str:
+        """The product's name, with the variant's option values: "T-shirt (M, red)"."""
+        if not self.options:
+            return self.product_name
+        return f"{self.product_name} ({', '.join(value for _, value in self.options)})"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -37,3 +37,23 @@ class UnsupportedImage(InvalidProduct):
 
 class ImageTooLarge(InvalidProduct):
     """Bigger than the configured limit."""
+
+
+class VariantNotFound(DomainError):
+    """The product has no variant with this id."""
+
+
+class DuplicateVariant(DomainError):
+    """Another variant of the product already has these option values."""
+
+
+class UnknownOptionValue(DomainError):
+    """A variant names an option the product does not have, or a value it does not allow."""
+
+
+class OptionValueInUse(DomainError):
+    """A product's option value cannot go while a variant still uses it."""
+
+
+class LastVariant(DomainError):
+    """A product is sold as at least one variant: its last one cannot be removed."""

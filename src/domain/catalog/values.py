@@ -1,7 +1,8 @@
 """Values of the catalog: a product's status and attributes, and which images it accepts."""
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.catalog.errors import ImageTooLarge, InvalidProduct, UnsupportedImage
@@ -14,12 +15,55 @@ MAX_ATTRIBUTES = 50
 _ATTRIBUTE_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
+MAX_OPTIONS = 3
+MAX_OPTION_VALUES = 50
+DEFAULT_TAX_CATEGORY = "standard"
+_OPTION_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_TAX_CATEGORY = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+
+
 class ProductStatus(StrEnum):
     """draft -> active -> archived; only active products are public."""
 
     DRAFT = "draft"
     ACTIVE = "active"
     ARCHIVED = "archived"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductOption:
+    """A way the product's variants differ (size, colour) and the values it allows, in order."""
+
+    name: str
+    values: tuple[str, ...]
+
+
+def check_options(options: Sequence[tuple[str, Sequence[str]]]) -> tuple[ProductOption, ...]:
+    """Options in the order staff gave them: a few, each with a few dozen distinct values."""
+    if len(options) > MAX_OPTIONS:
+        raise InvalidProduct(f"a product has at most {MAX_OPTIONS} options")
+    checked: list[ProductOption] = []
+    for name, values in options:
+        if not _OPTION_NAME.match(name):
+            raise InvalidProduct(f"option name {name!r} must be lower_snake_case, 1-40 chars")
+        cleaned = tuple(v.strip() for v in values)
+        if not 1 <= len(cleaned) <= MAX_OPTION_VALUES:
+            raise InvalidProduct(f"option {name!r} has 1 to {MAX_OPTION_VALUES} values")
+        for value in cleaned:
+            fault = text_fault(value) or (None if 1 <= len(value) <= 40 else "has 1 to 40 chars")
+            if fault:
+                raise InvalidProduct(f"option {name!r}: a value {fault}")
+        if len(set(cleaned)) != len(cleaned) or any(o.name == name for o in checked):
+            raise InvalidProduct(f"option {name!r} is named twice or repeats a value")
+        checked.append(ProductOption(name=name, values=cleaned))
+    return tuple(checked)
+
+
+def check_tax_category(code: str) -> str:
+    """A tax category's code (the taxes context defines their rates)."""
+    if not _TAX_CATEGORY.match(code):
+        raise InvalidProduct(f"tax category {code!r} must be lower case, 1-40 chars")
+    return code
 
 
 def check_attributes(attributes: Mapping[str, object]) -> Attributes:

@@ -2,6 +2,7 @@
 these; each carries what a reader of the history needs (lines, totals, who, why)."""
 
 from dataclasses import dataclass
+from typing import ClassVar
 from uuid import UUID
 
 from domain.ordering.pricing.breakdown import Breakdown
@@ -24,6 +25,9 @@ class OrderPlaced(OrderEvent):
     (schema v2) the price pipeline's inputs frozen as they were, and the breakdown they gave,
     so the order's every number can be shown and recomputed (ADR 0036)."""
 
+    # v1 had no pricing, breakdown, billing address, email or guest flag.
+    SCHEMA_VERSION: ClassVar[int] = 2
+
     customer_id: UUID
     lines: tuple[OrderLine, ...]
     total: Money
@@ -33,9 +37,6 @@ class OrderPlaced(OrderEvent):
     billing_address: ShippingAddress
     email: str | None = None
     guest: bool = False
-
-
-ORDER_PLACED_VERSION = 2  # v1 had no pricing, breakdown, billing address, email or guest flag
 
 
 @dataclass(frozen=True, kw_only=True)

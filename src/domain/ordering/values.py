@@ -25,19 +25,21 @@ class OrderStatus(StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class CatalogItem:
-    """What the catalog says about a SKU (a variant's, or a product's own) right now, in
-    ordering's terms. `prices` holds one price per currency; empty, `price` is the only one."""
+    """What the catalog says about a SKU right now, in ordering's terms. A SKU is one variant
+    of a product: `name` shows its option values, `price` is its price in its first currency,
+    `prices` every currency's; `category_ids` are its category and every one above it."""
 
     product_id: UUID
     sku: str
     name: str
     price: Money
     active: bool
+    variant_id: UUID | None = None
     prices: tuple[Money, ...] = ()
-    variant_id: UUID | None = None  # None: a product without variants (the product is the SKU)
-    category_ids: tuple[UUID, ...] = ()  # the product's category and each of its ancestors
+    category_ids: tuple[UUID, ...] = ()
     tax_category: str = "standard"
     weight_grams: int = 0
+    options: tuple[tuple[str, str], ...] = ()
 
     def price_in(self, currency: str) -> Money | None:
         """The price in `currency`, or None when the catalog asks none in it."""

@@ -7,16 +7,20 @@ from decimal import InvalidOperation
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from application.catalog.views import (
     CategoryView,
+    OptionView,
     ProductDetails,
     ProductSearch,
     ProductSummary,
     Render,
     RenderedProduct,
+    VariantForSale,
+    VariantView,
 )
 from application.shared.errors import InvalidCursor
 from application.shared.pagination import (
@@ -30,7 +34,12 @@ from application.shared.pagination import (
 )
 from application.shared.views import view_of
 from domain.catalog.values import ProductStatus
-from infrastructure.catalog.tables import categories, product_images, products
+from infrastructure.catalog.tables import catalog_variants, categories, product_images, products
+from infrastructure.catalog.variant_rows import (
+    options_of_json,
+    variant_of_json,
+    variants_of_product,
+)
 from infrastructure.db.engine import single_statement_reads
 
 SUMMARY = [
@@ -50,7 +59,15 @@ DETAILS = [
     products.c.image_ids,
     products.c.updated_at,
     products.c.version,
+    products.c.options,
+    products.c.tax_category,
+    # The public see active variants only; the product and its variants are one statement.
+    variants_of_product(include_inactive=False).label("variants"),
 ]
+STAFF_DETAILS = [*DETAILS[:-1], variants_of_product(include_inactive=True).label("variants")]
+
+
+MAX_CATEGORY_DEPTH = 32
 
 
 def subtree(category_id: UUID) -> Select[tuple[UUID]]:
@@ -122,7 +139,9 @@ class SqlCatalogReader:
         )
 
     async def details(self, product_id: UUID, *, include_all: bool) -> ProductDetails | None:
-        statement = select(*DETAILS).where(products.c.id == product_id)
+        statement = select(*(STAFF_DETAILS if include_all else DETAILS)).where(
+            products.c.id == product_id
+        )
         if not include_all:
             statement = statement.where(products.c.status == ProductStatus.ACTIVE)
         async with self._engine.connect() as conn:
@@ -162,20 +181,59 @@ class SqlCatalogReader:
     async def export_rows(self) -> AsyncIterator[ProductDetails]:
         async with self._streams.connect() as conn:
             result = await conn.stream(
-                select(*DETAILS).order_by(products.c.sku).execution_options(yield_per=500)
+                select(*STAFF_DETAILS).order_by(products.c.sku).execution_options(yield_per=500)
             )
             async for row in result:
                 yield _details(row._mapping)
 
 
-async def products_by_sku(conn: AsyncConnection, skus: Iterable[str]) -> dict[str, ProductSummary]:
-    """Products as they are now, by SKU, on the caller's connection: what the catalog offers
-    other contexts (ordering reads its prices inside its own transactions with it)."""
+async def variants_by_sku(conn: AsyncConnection, skus: Iterable[str]) -> dict[str, VariantForSale]:
+    """Variants as they are now, by SKU, with their products and categories, on the caller's
+    connection: what the catalog offers other contexts (ordering reads its prices inside its own
+    transactions with it). One statement for any number of SKUs: the variants joined to their
+    products, and each product's category with its ancestors walked up by a recursive CTE."""
     wanted = sorted(set(skus))
     if not wanted:
         return {}
-    rows = await conn.execute(select(*SUMMARY).where(products.c.sku.in_(wanted)))
-    return {r.sku: _summary(r._mapping) for r in rows}
+    rows = await conn.execute(_for_sale(wanted))
+    return {r.sku: _for_sale_view(r._mapping) for r in rows}
+
+
+def _for_sale(skus: list[str]) -> Select[Any]:
+    v = catalog_variants
+    found = (
+        select(
+            *(c for c in v.c if c.name not in ("image_ids", "position")),
+            products.c.name.label("product_name"),
+            products.c.status.label("product_status"),
+            products.c.category_id,
+            products.c.tax_category,
+        )
+        .join(products, products.c.id == v.c.product_id)
+        .where(v.c.sku.in_(skus))
+        .cte("found")
+    )
+    up = (
+        select(
+            categories.c.id.label("start"),
+            categories.c.id,
+            categories.c.parent_id,
+            literal(0).label("depth"),
+        )
+        .where(categories.c.id.in_(select(found.c.category_id)))
+        .cte("up", recursive=True)
+    )
+    up = up.union_all(
+        select(up.c.start, categories.c.id, categories.c.parent_id, up.c.depth + 1)
+        .join(up, categories.c.id == up.c.parent_id)
+        .where(up.c.depth < MAX_CATEGORY_DEPTH)  # a cycle in the data cannot make it endless
+    )
+    ancestry = (
+        select(func.array_agg(aggregate_order_by(up.c.id, up.c.depth)))
+        .where(up.c.start == found.c.category_id)
+        .scalar_subquery()
+    )
+    return select(found, ancestry.label("category_ids"))
 
 
 def _cursor_values(query: ProductSearch) -> tuple[Any, UUID]:
@@ -217,4 +275,16 @@ def _details(m: Mapping[Any, Any]) -> ProductDetails:
         currency=m["price_currency"],
         attributes=dict(m["attributes"]),
         image_ids=tuple(m["image_ids"]),
+        options=tuple(OptionView.of(o) for o in options_of_json(m["options"])),
+        variants=tuple(VariantView.of(variant_of_json(v)) for v in m["variants"]),
+    )
+
+
+def _for_sale_view(m: Mapping[Any, Any]) -> VariantForSale:
+    return view_of(
+        VariantForSale,
+        m,
+        variant_id=m["id"],
+        options=tuple((name, value) for name, value in m["options"]),
+        category_ids=tuple(m["category_ids"] or ()),
     )

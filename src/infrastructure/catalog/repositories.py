@@ -1,10 +1,12 @@
 """Product and category repositories (Core, on the unit of work's connection)."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Executable, func, insert, select, text, update
+from sqlalchemy import Executable, delete, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -15,10 +17,21 @@ from domain.catalog.product import Product
 from domain.catalog.values import ProductStatus
 from domain.shared.money import Money
 from domain.shared.sku import Sku
-from infrastructure.catalog.tables import categories, product_images, products
+from infrastructure.catalog.tables import catalog_variants, categories, product_images, products
+from infrastructure.catalog.variant_rows import (
+    options_json,
+    options_of_json,
+    variant_of_json,
+    variant_rows,
+    variants_of_product,
+)
 from infrastructure.db.unit_of_work import SeenAggregates
 
-_COLUMNS = [c for c in products.c if c.name != "search"]
+# A product is loaded with every variant, in one statement.
+_COLUMNS = [
+    *(c for c in products.c if c.name != "search"),
+    variants_of_product(include_inactive=True).label("variants"),
+]
 CATEGORY_TREE_LOCK = 0x43415445474F5259  # "CATEGORY": one lock for the whole tree
 
 
@@ -35,33 +48,64 @@ class SqlProductRepository:
         return None if row is None else self._seen.add(product_from_row(row._mapping))
 
     async def get_many_by_sku(self, skus: Iterable[Sku]) -> dict[str, Product]:
-        values = [s.value for s in skus]
-        rows = await self._conn.execute(select(*_COLUMNS).where(products.c.sku.in_(values)))
-        return {r.sku: self._seen.add(product_from_row(r._mapping)) for r in rows}
+        """The products that have a variant with one of these SKUs, by each SKU found."""
+        values = {s.value for s in skus}
+        having = select(catalog_variants.c.product_id).where(catalog_variants.c.sku.in_(values))
+        rows = await self._conn.execute(select(*_COLUMNS).where(products.c.id.in_(having)))
+        found = [self._seen.add(product_from_row(r._mapping)) for r in rows]
+        return {v.sku.value: p for p in found for v in p.variants if v.sku.value in values}
 
     async def add(self, product: Product) -> None:
-        try:
-            async with self._conn.begin_nested():
-                await self._conn.execute(insert(products).values(product_to_row(product)))
-        except IntegrityError as exc:
-            if "uq_products_sku" in str(exc.orig):
-                raise SkuAlreadyUsed(f"SKU {product.sku} is already used") from None
-            raise
+        async with self._sku_taken(product):
+            await self._conn.execute(insert(products).values(product_to_row(product)))
+            await self._conn.execute(
+                insert(catalog_variants), variant_rows(product.id, product.variants)
+            )
         self._seen.add(product)
 
     async def save(self, product: Product) -> None:
-        result = await self._conn.execute(
-            update(products)
-            .where(products.c.id == product.id, products.c.version == product.version)
-            .values(product_to_row(product) | {"version": product.version + 1})
-        )
-        if result.rowcount != 1:
-            raise ConcurrencyConflict(f"product {product.sku} was changed concurrently")
+        """The product's row with the version check, then its variants: those it no longer has
+        deleted, the others written over (an upsert by id)."""
+        async with self._sku_taken(product):
+            result = await self._conn.execute(
+                update(products)
+                .where(products.c.id == product.id, products.c.version == product.version)
+                .values(product_to_row(product) | {"version": product.version + 1})
+            )
+            if result.rowcount != 1:
+                raise ConcurrencyConflict(f"product {product.sku} was changed concurrently")
+            await self._save_variants(product)
         product.version += 1
+
+    async def _save_variants(self, product: Product) -> None:
+        kept = [v.id for v in product.variants]
+        await self._conn.execute(
+            delete(catalog_variants).where(
+                catalog_variants.c.product_id == product.id, catalog_variants.c.id.not_in(kept)
+            )
+        )
+        statement = upsert(catalog_variants).values(variant_rows(product.id, product.variants))
+        written = {c.name: statement.excluded[c.name] for c in catalog_variants.c if c.name != "id"}
+        await self._conn.execute(
+            statement.on_conflict_do_update(index_elements=["id"], set_=written)
+        )
+
+    @asynccontextmanager
+    async def _sku_taken(self, product: Product) -> AsyncIterator[None]:
+        """Statements in a savepoint; a SKU another product has raises SkuAlreadyUsed."""
+        try:
+            async with self._conn.begin_nested():
+                yield
+        except IntegrityError as exc:
+            if "uq_products_sku" in str(exc.orig) or "uq_catalog_variants_sku" in str(exc.orig):
+                raise SkuAlreadyUsed(f"a SKU of product {product.sku} is already used") from None
+            raise
 
     async def add_many(self, new: list[Product]) -> None:
         if new:
             await self._conn.execute(insert(products), [product_to_row(p) for p in new])
+            rows = [row for p in new for row in variant_rows(p.id, p.variants)]
+            await self._conn.execute(insert(catalog_variants), rows)
             for product in new:
                 self._seen.add(product)
 
@@ -159,6 +203,8 @@ def product_to_row(product: Product) -> dict[str, Any]:
         "created_at": product.created_at,
         "updated_at": product.updated_at,
         "version": product.version,
+        "options": options_json(product.options),
+        "tax_category": product.tax_category,
     }
 
 
@@ -176,4 +222,7 @@ def product_from_row(row: Mapping[Any, Any]) -> Product:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         version=row["version"],
+        options=options_of_json(row["options"]),
+        variants=tuple(variant_of_json(v) for v in row["variants"]),
+        tax_category=row["tax_category"],
     )

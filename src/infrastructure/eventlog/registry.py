@@ -74,16 +74,6 @@ class EventRegistry:
 
         return register
 
-    def evolve(self, cls: type[DomainEvent], *, version: int) -> None:
-        """Raise a registered type's schema version; an upcaster must lead to it from v1."""
-        entry = self._by_class[cls]
-        missing = [v for v in range(1, version) if (entry.name, v) not in self._upcasters]
-        if missing:
-            raise ValueError(f"{entry.name} has no upcaster from v{missing[0]}")
-        entry = dataclasses.replace(entry, version=version)
-        self._by_name[entry.name] = entry
-        self._by_class[cls] = entry
-
     def types(self) -> list[EventType]:
         return list(self._by_name.values())
 
@@ -108,7 +98,7 @@ class EventRegistry:
 
     def register_all(self, classes: "tuple[type[DomainEvent], ...]", *, context: str) -> None:
         for cls in classes:
-            self.register(cls, context=context)
+            self.register(cls, context=context, version=cls.SCHEMA_VERSION)
 
     def serialize(self, event: DomainEvent) -> tuple[EventType, Payload]:
         return self.of(event), to_json_value(event)

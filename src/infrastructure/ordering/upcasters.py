@@ -9,9 +9,18 @@ from domain.ordering.pricing.breakdown import Breakdown, BreakdownLine
 from domain.ordering.pricing.inputs import PricedLine, PricingInput
 from domain.ordering.values import OrderLine
 from domain.shared.money import Money
-from infrastructure.eventlog.registry import Payload, from_json_value, to_json_value
+from infrastructure.eventlog.registry import (
+    EventRegistry,
+    Payload,
+    from_json_value,
+    to_json_value,
+)
 
 V1_TAX_CATEGORY = "standard"  # v1 orders knew no tax categories; their tax was zero
+
+
+def register_upcasters(registry: EventRegistry) -> None:
+    registry.upcaster("OrderPlaced", from_version=1)(order_placed_v1_to_v2)
 
 
 def order_placed_v1_to_v2(payload: Payload) -> Payload:

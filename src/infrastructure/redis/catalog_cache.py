@@ -53,8 +53,9 @@ return {key, redis.call('GET', key)}
 
 # The entries' format, in their keys: an entry another format wrote (an earlier release, a
 # replica not yet redeployed) is never read as this one. The counters are shared, so a change
-# invalidates the entries of every format at once. r2: the response's bytes (ADR 0024).
-FORMAT = "r2"
+# invalidates the entries of every format at once. r2: the response's bytes (ADR 0024); r3: a
+# product's response shows its options, variants and tax category (ADR 0030).
+FORMAT = "r3"
 
 
 class ProductCache:

@@ -2,6 +2,6 @@
 images). Fixed paths (`/products/export.csv`, `/products/import`) come before
 `/products/{product_id}`."""
 
-from api.catalog.routes import categories, files, products
+from api.catalog.routes import categories, files, products, variants
 
-routers = [files.router, categories.router, products.router]
+routers = [files.router, categories.router, products.router, variants.router]

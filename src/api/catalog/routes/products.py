@@ -111,7 +111,11 @@ async def create_product(
 ) -> ProductDetails:
     """New products are drafts; publish them to show them."""
     product = await services.bus.handle(
-        c.CreateProduct(**body.model_dump(exclude={"price"}), **body.price.model_dump())
+        c.CreateProduct(
+            **body.model_dump(exclude={"price", "options"}),
+            **body.price.model_dump(),
+            options=[(o.name, o.values) for o in body.options],
+        )
     )
     response.headers["Location"] = f"/api/v1/products/{product.id}"
     return with_etag(response, product.version, product)

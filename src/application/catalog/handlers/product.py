@@ -18,7 +18,7 @@ from application.catalog.views import (
     parse_row,
 )
 from application.shared.errors import PreconditionFailed, PreconditionRequired
-from domain.catalog.errors import CategoryNotFound, ProductNotFound
+from domain.catalog.errors import CategoryNotFound, ProductNotFound, SkuAlreadyUsed
 from domain.catalog.product import Product
 from domain.catalog.values import check_image
 from domain.shared.errors import DomainError
@@ -39,6 +39,8 @@ async def create_product(cmd: c.CreateProduct, deps: CatalogDeps) -> ProductDeta
             category_id=cmd.category_id,
             attributes=cmd.attributes,
             now=now,
+            options=cmd.options,
+            tax_category=cmd.tax_category,
         )
         await uow.products.add(product)
         await uow.commit()
@@ -49,7 +51,7 @@ async def change_product_details(cmd: c.ChangeProductDetails, deps: CatalogDeps)
     if cmd.expected_version is None:
         raise PreconditionRequired("send If-Match with the product's ETag to change it")
     async with deps.uow() as uow:
-        product = await _load(uow, cmd.product_id, expected_version=cmd.expected_version)
+        product = await load_product(uow, cmd.product_id, expected_version=cmd.expected_version)
         category_id = None if cmd.clear_category else (cmd.category_id or product.category_id)
         await category_exists(uow, category_id)
         product.change_details(
@@ -58,6 +60,7 @@ async def change_product_details(cmd: c.ChangeProductDetails, deps: CatalogDeps)
             category_id=category_id,
             attributes=product.attributes if cmd.attributes is None else cmd.attributes,
             now=deps.clock.now(),
+            tax_category=cmd.tax_category,
         )
         await uow.products.save(product)
         await uow.commit()
@@ -68,7 +71,7 @@ async def change_price(cmd: c.ChangePrice, deps: CatalogDeps) -> ProductDetails:
     if cmd.expected_version is None:
         raise PreconditionRequired("send If-Match with the product's ETag to change its price")
     price = Money.of(cmd.amount, cmd.currency)
-    return await _change(
+    return await change_product(
         cmd.product_id,
         lambda p, now: p.change_price(price, now=now),
         deps=deps,
@@ -77,14 +80,14 @@ async def change_price(cmd: c.ChangePrice, deps: CatalogDeps) -> ProductDetails:
 
 
 async def publish_product(cmd: c.PublishProduct, deps: CatalogDeps) -> ProductDetails:
-    return await _change(cmd.product_id, lambda p, now: p.publish(now=now), deps=deps)
+    return await change_product(cmd.product_id, lambda p, now: p.publish(now=now), deps=deps)
 
 
 async def archive_product(cmd: c.ArchiveProduct, deps: CatalogDeps) -> ProductDetails:
-    return await _change(cmd.product_id, lambda p, now: p.archive(now=now), deps=deps)
+    return await change_product(cmd.product_id, lambda p, now: p.archive(now=now), deps=deps)
 
 
-async def _change(
+async def change_product(
     product_id: UUID,
     change: Callable[[Product, datetime], None],
     *,
@@ -93,7 +96,7 @@ async def _change(
 ) -> ProductDetails:
     """Load, apply one domain command, save with the version check, commit."""
     async with deps.uow() as uow:
-        product = await _load(uow, product_id, expected_version=expected_version)
+        product = await load_product(uow, product_id, expected_version=expected_version)
         change(product, deps.clock.now())
         await uow.products.save(product)
         await uow.commit()
@@ -104,7 +107,7 @@ async def add_product_image(cmd: c.AddProductImage, deps: CatalogDeps) -> UUID:
     content_type = check_image(cmd.data, declared=cmd.content_type, max_bytes=deps.max_image_bytes)
     image_id = uuid.uuid4()
     async with deps.uow() as uow:
-        product = await _load(uow, cmd.product_id)
+        product = await load_product(uow, cmd.product_id)
         product.add_image(image_id, content_type=content_type, now=deps.clock.now())
         # The file first: if the transaction then fails, an unreferenced file is harmless.
         await deps.images.put(image_id, cmd.data)
@@ -166,7 +169,7 @@ async def import_products(cmd: c.ImportProducts, deps: CatalogDeps) -> ImportRep
     return ImportReport(created=created, updated=updated, rejected=sorted(rejected))
 
 
-async def _load(
+async def load_product(
     uow: CatalogUnitOfWork, product_id: UUID, *, expected_version: int | None = None
 ) -> Product:
     product = await uow.products.get(product_id)
@@ -193,6 +196,9 @@ def _create(fields: ProductRow, now: datetime) -> Product:
 
 
 def _update(product: Product, fields: ProductRow, now: datetime) -> None:
+    """A row names a product by its default variant's SKU; another variant's is refused."""
+    if product.sku != fields.sku:
+        raise SkuAlreadyUsed(f"SKU {fields.sku} is a variant of product {product.sku}")
     product.change_details(
         name=fields.name,
         description=fields.description,
