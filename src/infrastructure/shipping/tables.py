@@ -4,6 +4,7 @@ negative; a composite foreign key ties each band to its method's tariff in that 
 deleting a method (or replacing its tariffs) cascades to them."""
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from infrastructure.db.metadata import metadata
 
@@ -15,7 +16,7 @@ shipping_methods = sa.Table(
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("kind", sa.Text, nullable=False),
     sa.Column("basis", sa.Text, nullable=False),
-    sa.Column("countries", sa.ARRAY(sa.Text), nullable=False),
+    sa.Column("countries", ARRAY(sa.Text), nullable=False),
     sa.Column("tax_category", sa.Text, nullable=False),
     sa.Column("max_weight_grams", sa.Integer, nullable=True),
     sa.Column("active", sa.Boolean, nullable=False),

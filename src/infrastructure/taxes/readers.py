@@ -5,6 +5,7 @@ with it inside its own transaction)."""
 from uuid import UUID
 
 from sqlalchemy import func, literal, select, true, tuple_
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from application.shared.pagination import Page, decode_cursor, encode_cursor, page_of
@@ -33,7 +34,7 @@ async def destination_taxes(
     best = (
         select(r.tax_category, r.rate, r.name)
         .where(r.country == country, where)
-        .distinct(r.tax_category)
+        .ext(distinct_on(r.tax_category))
         .order_by(r.tax_category, r.region.is_(None))  # false (the region's) sorts first
         .subquery()
     )
