@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 
+from agora.seed import DEMO_TAX_RATES, seed_demo
 from domain.identity.values import Role
 from tests.support.shop import Shop, bearer
 
@@ -261,3 +262,21 @@ async def test_a_customer_cannot_write_taxes_or_shipping(shop: Shop) -> None:
         anonymous = await shop.client.request(method, path, json=body)
         assert (as_customer.status_code, as_customer.json()["code"]) == (403, "permission_denied")
         assert anonymous.status_code == 401
+
+
+async def test_the_demo_shop_has_rates_modes_and_three_ways_to_ship(shop: Shop) -> None:
+    await seed_demo(shop.services)
+    await seed_demo(shop.services)  # a second start leaves them as they are
+    staff = await shop.account("demo-staff@example.com", Role.STAFF)
+
+    rates = await shop.client.get("/api/v1/tax-rates?limit=100", headers=bearer(staff))
+    offered = await shop.client.get(
+        "/api/v1/shipping-methods", params={"country": "FR", "currency": "EUR"}
+    )
+
+    destinations = {(r["country"], r["region"], r["tax_category"]) for r in rates.json()["items"]}
+    assert {("DE", None, "standard"), ("US", "US-CA", "standard"), ("JP", None, "reduced")} <= (
+        destinations
+    )
+    assert len(destinations) == len(DEMO_TAX_RATES)
+    assert [m["code"] for m in offered.json()["items"]] == ["express", "pickup", "standard"]
