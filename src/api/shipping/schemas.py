@@ -11,8 +11,8 @@ from api.schemas import DecimalString, RequestModel, ResponseModel, SafeStr
 from domain.shipping.values import DEFAULT_TAX_CATEGORY, MAX_GRAMS, Basis, MethodKind
 
 Amount = Annotated[SafeStr, Field(pattern=r"^\d{1,8}(\.\d{1,2})?$", examples=["4.90"])]
-Code = Annotated[SafeStr, Field(min_length=1, max_length=32)]
-Country = Annotated[SafeStr, Field(pattern=r"^[A-Za-z]{2}$")]
+Code = Annotated[SafeStr, Field(min_length=1, max_length=32, examples=["standard"])]
+Country = Annotated[SafeStr, Field(pattern=r"^[A-Za-z]{2}$", examples=["DE"])]
 
 
 class BandInput(RequestModel):
@@ -44,8 +44,10 @@ class ShippingMethodPatch(RequestModel):
     """A partial update: fields left out keep their value; `tariffs` replaces them all, and a
     new `basis` needs them; `max_weight_grams: null` lifts the limit."""
 
-    name: SafeStr | None = Field(None, min_length=1, max_length=100)
-    countries: list[Country] | None = Field(None, min_length=1, max_length=250)
+    name: SafeStr | None = Field(None, min_length=1, max_length=100, examples=["Parcel"])
+    countries: list[Country] | None = Field(
+        None, min_length=1, max_length=250, examples=[["DE", "FR", "AT"]]
+    )
     basis: Basis | None = None
     tariffs: list[TariffInput] | None = Field(None, min_length=1, max_length=50)
     tax_category: Code | None = None

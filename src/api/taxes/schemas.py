@@ -14,7 +14,7 @@ RateInput = Annotated[
     SafeStr,
     Field(pattern=r"^\d{1,3}(\.\d{1,4})?$", description="A percent, 0 to 100", examples=["19"]),
 ]
-Name = Annotated[SafeStr, Field(min_length=1, max_length=100)]
+Name = Annotated[SafeStr, Field(min_length=1, max_length=100, examples=["VAT"])]
 
 
 class NewTaxCategory(RequestModel):
