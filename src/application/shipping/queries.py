@@ -24,5 +24,5 @@ class ShippingQueries:
         return found
 
     async def offered(self, *, country: str, currency: str) -> list[OfferedMethod]:
-        """Active methods serving `country` with a tariff in `currency`, cheapest kind first."""
+        """Active methods serving `country` with a tariff in `currency`, by code."""
         return await self._reader.offered(country=country.upper(), currency=currency.upper())

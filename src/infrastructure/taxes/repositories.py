@@ -23,7 +23,7 @@ from domain.taxes.tax_rate import TaxRate
 from infrastructure.db.unit_of_work import SeenAggregates
 from infrastructure.taxes.tables import currency_tax_modes, tax_categories, tax_rates
 
-Versioned = TaxCategory | TaxRate | CurrencyTaxMode
+StateStored = TaxCategory | TaxRate | CurrencyTaxMode
 CATEGORY_FK = "fk_tax_rates_tax_category_tax_categories"
 
 
@@ -40,7 +40,7 @@ class _Versioned:
         await self._guarded(insert(self.table).values(row), errors)
 
     async def _update(
-        self, key: ColumnElement[bool], aggregate: Versioned, row: dict[str, Any]
+        self, key: ColumnElement[bool], aggregate: StateStored, row: dict[str, Any]
     ) -> None:
         result = await self._conn.execute(
             update(self.table)
