@@ -79,12 +79,14 @@ async def test_a_regions_rate_overrides_its_countrys_for_the_same_category(
         )
         new_york = await TaxesForOrdering(conn).table(country="us", region="US-NY", currency="USD")
         nowhere = await TaxesForOrdering(conn).table(country="US", region=None, currency="USD")
+        short = await TaxesForOrdering(conn).table(country="US", region="ca", currency="USD")
 
     assert california.rates == (
         TaxRate(tax_category="reduced", rate=Decimal("1"), name="VAT"),
         TaxRate(tax_category="standard", rate=Decimal("7.25"), name="VAT"),
     )
     assert (california.country, california.region) == ("US", "US-CA")
+    assert (short.region, short.rates) == ("US-CA", california.rates)  # "CA" is US-CA
     assert [r.rate for r in new_york.rates] == [Decimal("1"), Decimal("5")]
     assert nowhere.rates == new_york.rates
 

@@ -30,7 +30,7 @@ class TaxesForOrdering:
 
     async def table(self, *, country: str, region: str | None, currency: str) -> TaxTable:
         country = country.strip().upper()
-        region = None if region is None else region.strip().upper()
+        region = _subdivision(country, region)
         found = await destination_taxes(
             self._conn, country=country, region=region, currency=currency.strip().upper()
         )
@@ -43,6 +43,15 @@ class TaxesForOrdering:
                 TaxRate(tax_category=r.tax_category, rate=r.rate, name=r.name) for r in found.rates
             ),
         )
+
+
+def _subdivision(country: str, region: str | None) -> str | None:
+    """The ISO 3166-2 code of a region given as "US-CA" or as its own part ("CA"); None or
+    blank for the whole country."""
+    code = (region or "").strip().upper()
+    if not code:
+        return None
+    return code if "-" in code else f"{country}-{code}"
 
 
 def wire(p: Platform) -> Wiring:
