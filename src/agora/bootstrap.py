@@ -13,6 +13,8 @@ from agora.contexts import (
     notifications,
     ordering,
     reporting,
+    shipping,
+    taxes,
 )
 from agora.platform import Platform, Wiring
 from agora.seed import demo_notice
@@ -155,6 +157,8 @@ async def open_services(
             ordering=ordering.queries(p),
             notifications=notifications.queries(p),
             reporting=reporting.queries(p),
+            taxes=taxes.queries(p),
+            shipping=shipping.queries(p),
             readiness=DependencyProbes(engine=p.engine, redis=p.redis),
             live=LiveConfig(
                 heartbeat_seconds=settings.notifications.heartbeat_seconds,

@@ -1,13 +1,18 @@
 """Demo accounts, created idempotently in demo mode (`AGORA_DEMO=true`, which `make run` sets)."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from api.services import ApiServices
 from application.catalog.commands import CreateCategory, CreateProduct, PublishProduct
 from application.catalog.views import ProductSearch
 from application.identity.commands import ProvisionAccount
 from application.inventory.commands import ReceiveStock
+from application.shared.bus import CommandBus
+from application.shipping.commands import CreateShippingMethod
+from application.taxes.commands import CreateTaxCategory, CreateTaxRate, SetCurrencyTaxMode
 from domain.identity.values import Role
+from domain.shipping.values import Basis, MethodKind, TariffInput
 
 DEMO_PASSWORD = "agora-demo-2026"  # noqa: S105 - published on purpose; refused in production
 
@@ -62,6 +67,8 @@ async def seed_demo(services: ApiServices) -> None:
                 roles=account.roles,
             )
         )
+    if not (await services.taxes.categories(limit=1, cursor=None)).items:
+        await seed_taxes_and_shipping(bus)
     if (await services.catalog.search(ProductSearch(limit=1, include_all=True))).items:
         return  # the catalog has been seeded (or is in real use): leave it alone
     categories = {
@@ -82,6 +89,81 @@ async def seed_demo(services: ApiServices) -> None:
         await bus.handle(PublishProduct(product_id=product.id))
         if stock:
             await bus.handle(ReceiveStock(sku=sku, quantity=stock, actor_id=None))
+
+
+DEMO_TAX_CATEGORIES = (
+    ("standard", "Standard rate"),
+    ("reduced", "Reduced rate"),
+    ("zero", "Zero rate"),
+)
+# fmt: off
+DEMO_TAX_RATES = (
+    # country, region, category, rate, name
+    ("DE", None, "standard", "19", "VAT"), ("DE", None, "reduced", "7", "VAT"),
+    ("FR", None, "standard", "20", "VAT"), ("FR", None, "reduced", "5.5", "VAT"),
+    ("GB", None, "standard", "20", "VAT"), ("GB", None, "zero", "0", "VAT"),
+    ("US", "US-CA", "standard", "7.25", "Sales tax"),
+    ("JP", None, "standard", "10", "Consumption tax"),
+    ("JP", None, "reduced", "8", "Consumption tax"),
+)
+# fmt: on
+# Shelf prices include tax where shoppers expect them to; in the US, tax is added at the till.
+DEMO_TAX_MODES = (("EUR", True), ("GBP", True), ("JPY", True), ("USD", False))
+DEMO_SHIPPING = (
+    # code, name, kind, basis, EUR bands (from, price), free above
+    (
+        "standard",
+        "Standard parcel",
+        MethodKind.STANDARD,
+        Basis.WEIGHT,
+        (("0", "4.90"), ("2000", "6.90"), ("10000", "12.90")),
+        "50.00",
+    ),
+    (
+        "express",
+        "Express, next working day",
+        MethodKind.EXPRESS,
+        Basis.ORDER_VALUE,
+        (("0", "14.90"), ("100", "9.90")),
+        None,
+    ),
+    ("pickup", "Pick up in the shop", MethodKind.PICKUP, Basis.ORDER_VALUE, (("0", "0"),), None),
+)
+
+
+async def seed_taxes_and_shipping(bus: CommandBus) -> None:
+    """Tax rates of a few countries, the currencies' modes, and three ways to ship to
+    Germany, France and Austria, in euros."""
+    for code, name in DEMO_TAX_CATEGORIES:
+        await bus.handle(CreateTaxCategory(code=code, name=name))
+    for country, region, category, rate, name in DEMO_TAX_RATES:
+        await bus.handle(
+            CreateTaxRate(
+                country=country, region=region, tax_category=category, rate=Decimal(rate), name=name
+            )
+        )
+    for currency, inclusive in DEMO_TAX_MODES:
+        await bus.handle(
+            SetCurrencyTaxMode(
+                currency=currency, prices_include_tax=inclusive, expected_version=None
+            )
+        )
+    for code, name, kind, basis, bands, free_above in DEMO_SHIPPING:
+        euros = TariffInput(
+            currency="EUR",
+            bands=tuple((Decimal(start), Decimal(price)) for start, price in bands),
+            free_above=None if free_above is None else Decimal(free_above),
+        )
+        await bus.handle(
+            CreateShippingMethod(
+                code=code,
+                name=name,
+                kind=kind,
+                basis=basis,
+                countries=("DE", "FR", "AT"),
+                tariffs=(euros,),
+            )
+        )
 
 
 def demo_notice() -> str:

@@ -25,6 +25,8 @@ from api.openapi import install_openapi
 from api.ordering import routes as ordering
 from api.reporting import routes as reporting
 from api.services import ApiConfig, ApiServices
+from api.shipping import routes as shipping
+from api.taxes import routes as taxes
 
 DESCRIPTION = """
 Agora is a domain-driven e-commerce backend.
@@ -44,6 +46,8 @@ TAGS = [
     {"name": "integrations", "description": "API keys, and the routes machines call with them."},
     {"name": "payments", "description": "Signed callbacks from the payment provider."},
     {"name": "webhooks", "description": "Signed outbound webhooks for other systems (admin)."},
+    {"name": "taxes", "description": "Tax categories, rates per destination, currency modes."},
+    {"name": "shipping", "description": "Shipping methods, where they ship and what they cost."},
     {"name": "reports", "description": "Sales by day and product, top products, order export."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
@@ -51,7 +55,16 @@ TAGS = [
 ServicesFactory = Callable[[], AbstractAsyncContextManager[ApiServices]]
 
 # Each context's routers, in the order the paths must be tried.
-CONTEXT_ROUTES = (identity, catalog, inventory, ordering, reporting, notifications)
+CONTEXT_ROUTES = (
+    identity,
+    catalog,
+    inventory,
+    ordering,
+    reporting,
+    notifications,
+    taxes,
+    shipping,
+)
 
 
 def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:

@@ -137,6 +137,8 @@ IdempotencyKey = Annotated[str, Depends(idempotency_key)]
 WebhookManager = Annotated[Principal, Depends(require(Permission.WEBHOOKS_MANAGE))]
 ReportReader = Annotated[Principal, Depends(require(Permission.REPORTS_READ))]
 ApiKeyManager = Annotated[Principal, Depends(require(Permission.API_KEYS_MANAGE))]
+TaxesWriter = Annotated[Principal, Depends(require(Permission.TAXES_WRITE))]
+ShippingWriter = Annotated[Principal, Depends(require(Permission.SHIPPING_WRITE))]
 
 # Machine routes read only this header; people's routes read only the bearer token.
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)

@@ -33,6 +33,8 @@ from domain.ordering import errors as ordering
 from domain.shared.errors import DomainError
 from domain.shared.money import InvalidMoney
 from domain.shared.sku import InvalidSku
+from domain.shipping import errors as shipping
+from domain.taxes import errors as taxes
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,28 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     notifications.UnsafeWebhookUrl: ProblemSpec(422, "unsafe_webhook_url", "Webhook URL refused"),
     notifications.WebhookNotFound: ProblemSpec(404, "webhook_not_found", "Webhook not found"),
     InvalidPeriod: ProblemSpec(400, "invalid_period", "Invalid report period"),
+    taxes.InvalidTaxCategory: ProblemSpec(422, "invalid_tax_category", "Invalid tax category"),
+    taxes.TaxCategoryExists: ProblemSpec(409, "tax_category_exists", "Tax category exists"),
+    taxes.TaxCategoryNotFound: ProblemSpec(404, "tax_category_not_found", "Tax category not found"),
+    taxes.TaxCategoryInUse: ProblemSpec(409, "tax_category_in_use", "Tax category in use"),
+    taxes.InvalidTaxRate: ProblemSpec(422, "invalid_tax_rate", "Invalid tax rate"),
+    taxes.UnknownTaxCategory: ProblemSpec(422, "unknown_tax_category", "Unknown tax category"),
+    taxes.TaxRateExists: ProblemSpec(409, "tax_rate_exists", "Tax rate exists"),
+    taxes.TaxRateNotFound: ProblemSpec(404, "tax_rate_not_found", "Tax rate not found"),
+    taxes.InvalidCurrencyMode: ProblemSpec(422, "invalid_currency", "Invalid currency"),
+    taxes.CurrencyModeNotFound: ProblemSpec(
+        404, "currency_tax_mode_not_found", "No tax mode set for the currency"
+    ),
+    shipping.InvalidShippingMethod: ProblemSpec(
+        422, "invalid_shipping_method", "Invalid shipping method"
+    ),
+    shipping.InvalidRateBands: ProblemSpec(422, "invalid_rate_bands", "Invalid rate bands"),
+    shipping.ShippingMethodCodeTaken: ProblemSpec(
+        409, "shipping_method_code_taken", "Shipping method code taken"
+    ),
+    shipping.ShippingMethodNotFound: ProblemSpec(
+        404, "shipping_method_not_found", "Shipping method not found"
+    ),
     shared.NotAuthenticated: ProblemSpec(401, "not_authenticated", "Not authenticated"),
     shared.PermissionDenied: ProblemSpec(403, "permission_denied", "Permission denied"),
     shared.TooManyAttempts: ProblemSpec(429, "too_many_requests", "Too many requests"),

@@ -14,6 +14,8 @@ from application.notifications.queries import NotificationsQueries
 from application.ordering.queries import OrderingQueries
 from application.reporting.queries import ReportingQueries
 from application.shared.bus import CommandBus
+from application.shipping.queries import ShippingQueries
+from application.taxes.queries import TaxesQueries
 
 
 class ReadinessCheck(Protocol):
@@ -44,6 +46,8 @@ class ApiServices:
     ordering: OrderingQueries
     notifications: NotificationsQueries
     reporting: ReportingQueries
+    taxes: TaxesQueries
+    shipping: ShippingQueries
     readiness: ReadinessCheck
     live: LiveConfig
 

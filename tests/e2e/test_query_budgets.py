@@ -33,6 +33,8 @@ BUDGETS = {
     "search": 1,
     # GET /products?category_id&min_price&attributes: one query, the category subtree in a CTE.
     "filtered list": 1,
+    # GET /shipping-methods?country&currency: the offered methods with their bands, one join.
+    "shipping methods": 1,
     # PUT /cart/lines/{sku}: the caller's session; the cart made sure of and locked, its lines
     # and the product read, the lines deleted and written again, the cart touched.
     "add to cart": 8,
@@ -50,6 +52,24 @@ BUDGETS = {
     "order detail": 2,
     # GET /users/me: the caller's session and the account.
     "me": 2,
+}
+
+# A weight-priced method to Germany in euros, with three bands.
+METHOD = {
+    "name": "Parcel",
+    "kind": "standard",
+    "basis": "weight",
+    "countries": ["DE", "AT"],
+    "tariffs": [
+        {
+            "currency": "EUR",
+            "bands": [
+                {"from_value": "0", "price": "4.90"},
+                {"from_value": "2000", "price": "6.90"},
+                {"from_value": "10000", "price": "12.90"},
+            ],
+        }
+    ],
 }
 
 
@@ -95,6 +115,15 @@ async def catalog_paths(shop: OrderingShop) -> dict[str, int]:
         "attributes": json.dumps({"color": "blue"}),
     }
     _, counts["filtered list"] = await counted(client.get("/api/v1/products", params=filters))
+    for code in ("standard", "express"):
+        await client.post(
+            "/api/v1/shipping-methods", json=METHOD | {"code": code}, headers=bearer(shop.staff)
+        )
+    where = {"country": "DE", "currency": "EUR"}
+    offered, counts["shipping methods"] = await counted(
+        client.get("/api/v1/shipping-methods", params=where)
+    )
+    assert len(offered.json()["items"]) == 2
     return counts
 
 

@@ -5,7 +5,16 @@ iterate `CONTEXTS`; adding a context is writing its module and listing it here."
 
 from typing import Protocol
 
-from agora.contexts import catalog, identity, inventory, notifications, ordering, reporting
+from agora.contexts import (
+    catalog,
+    identity,
+    inventory,
+    notifications,
+    ordering,
+    reporting,
+    shipping,
+    taxes,
+)
 from agora.platform import Platform, Wiring
 from domain.shared.events import DomainEvent
 
@@ -19,4 +28,13 @@ class Context(Protocol):
     def wire(self, p: Platform) -> Wiring: ...
 
 
-CONTEXTS: tuple[Context, ...] = (identity, catalog, inventory, notifications, ordering, reporting)
+CONTEXTS: tuple[Context, ...] = (
+    identity,
+    catalog,
+    inventory,
+    notifications,
+    ordering,
+    reporting,
+    taxes,
+    shipping,
+)

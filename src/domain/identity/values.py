@@ -59,6 +59,8 @@ class Permission(StrEnum):
     USERS_MANAGE = "users:manage"
     WEBHOOKS_MANAGE = "webhooks:manage"
     API_KEYS_MANAGE = "api-keys:manage"
+    TAXES_WRITE = "taxes:write"
+    SHIPPING_WRITE = "shipping:write"
 
 
 _CUSTOMER = frozenset(
@@ -81,6 +83,8 @@ _STAFF = frozenset(
         Permission.INVENTORY_READ,
         Permission.INVENTORY_WRITE,
         Permission.REPORTS_READ,
+        Permission.TAXES_WRITE,
+        Permission.SHIPPING_WRITE,
     }
 )
 

@@ -8,6 +8,8 @@ import infrastructure.inventory.tables
 import infrastructure.notifications.tables
 import infrastructure.ordering.tables
 import infrastructure.reporting.tables
+import infrastructure.shipping.tables
+import infrastructure.taxes.tables
 from infrastructure.db.metadata import metadata
 
 __all__ = ["infrastructure", "metadata"]

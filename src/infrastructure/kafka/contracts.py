@@ -22,6 +22,12 @@ from domain.notifications.webhook import WebhookSubscription
 from domain.ordering import events as ordering
 from domain.ordering.order import Order
 from domain.shared.events import DomainEvent
+from domain.shipping import events as shipping
+from domain.shipping.shipping_method import ShippingMethod
+from domain.taxes import events as taxes
+from domain.taxes.currency_mode import CurrencyTaxMode
+from domain.taxes.tax_category import TaxCategory
+from domain.taxes.tax_rate import TaxRate
 from infrastructure.kafka.envelope import topic_for
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -63,6 +69,11 @@ PUBLISHED: dict[str, tuple[tuple[type[DomainEvent], ...], tuple[str, ...]]] = {
     "inventory": (inventory.EVENTS, (StockItem.stream_type,)),
     "notifications": (notifications.EVENTS, (WebhookSubscription.stream_type,)),
     "ordering": (ordering.EVENTS, (Order.stream_type,)),
+    "taxes": (
+        taxes.EVENTS,
+        (TaxCategory.stream_type, TaxRate.stream_type, CurrencyTaxMode.stream_type),
+    ),
+    "shipping": (shipping.EVENTS, (ShippingMethod.stream_type,)),
 }
 
 
