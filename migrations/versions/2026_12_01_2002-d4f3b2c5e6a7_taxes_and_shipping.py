@@ -2,7 +2,7 @@
 methods with their tariffs and rate bands
 
 Revision ID: d4f3b2c5e6a7
-Revises: a1c0e7d4f2b8
+Revises: b2d1f0a3c4e5
 Create Date: 2026-12-01 20:02:00.000000+00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d4f3b2c5e6a7"
-down_revision: str | None = "a1c0e7d4f2b8"
+down_revision: str | None = "b2d1f0a3c4e5"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,6 +8,8 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from agora.contexts.shipping import ShippingForOrdering
+from agora.contexts.taxes import TaxesForOrdering
 from agora.platform import Job, Platform, Wiring
 from agora.settings import Settings
 from application.inventory.commands import ReleaseReservations, ReserveStock
@@ -24,8 +26,6 @@ from domain.ordering.pricing.breakdown import GiftCardCharge
 from domain.ordering.pricing.inputs import (
     GiftCardBalance,
     PromotionRule,
-    ShippingOption,
-    TaxTable,
 )
 from domain.ordering.values import CatalogItem, ShippingAddress
 from infrastructure.catalog.readers import variants_by_sku
@@ -74,29 +74,6 @@ class CatalogForOrdering:
             )
             for sku, variant in (await variants_by_sku(self._conn, skus)).items()
         }
-
-
-class NoTaxes:
-    """Until the taxes context serves ordering: no rates anywhere, prices as entered."""
-
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
-    async def table(self, *, country: str, region: str | None, currency: str) -> TaxTable:
-        return TaxTable(country=country, region=region, prices_include_tax=True, rates=())
-
-
-class NoShipping:
-    """Until the shipping context serves ordering: no methods, so no shipping is charged."""
-
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
-    async def offered(self, *, country: str, currency: str) -> list[ShippingOption]:
-        return []
-
-    async def any_active(self) -> bool:
-        return False
 
 
 class NoPromotions:
@@ -161,8 +138,8 @@ class NoAddressBook:
 
 NEIGHBOURS = Neighbours(
     catalog=CatalogForOrdering,
-    taxes=NoTaxes,
-    shipping=NoShipping,
+    taxes=TaxesForOrdering,
+    shipping=ShippingForOrdering,
     promotions=NoPromotions,
     gift_cards=NoGiftCards,
     addresses=NoAddressBook,

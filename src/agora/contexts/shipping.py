@@ -15,7 +15,7 @@ from application.shipping.views import OfferedMethod
 from domain.ordering.pricing.inputs import RateBand, ShippingBasis, ShippingKind, ShippingOption
 from domain.shared.money import Money
 from domain.shipping.events import EVENTS
-from infrastructure.shipping.readers import SqlShippingReader, offered_methods
+from infrastructure.shipping.readers import SqlShippingReader, any_active_method, offered_methods
 from infrastructure.shipping.unit_of_work import SqlShippingUnitOfWork
 
 NAME = "shipping"
@@ -34,6 +34,9 @@ class ShippingForOrdering:
             self._conn, country=country.strip().upper(), currency=currency.strip().upper()
         )
         return [option_of(method) for method in methods]
+
+    async def any_active(self) -> bool:
+        return await any_active_method(self._conn)
 
 
 def option_of(method: OfferedMethod) -> ShippingOption:

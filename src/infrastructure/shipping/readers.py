@@ -18,6 +18,11 @@ from infrastructure.shipping.tables import shipping_bands, shipping_methods, shi
 m, t, b = shipping_methods.c, shipping_tariffs.c, shipping_bands.c
 
 
+async def any_active_method(conn: AsyncConnection) -> bool:
+    """Whether the shop ships with any active method at all (ordering's checkout rule)."""
+    return bool(await conn.scalar(select(select(m.id).where(m.active).exists())))
+
+
 async def offered_methods(
     conn: AsyncConnection, *, country: str, currency: str
 ) -> list[OfferedMethod]:
