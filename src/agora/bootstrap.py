@@ -12,6 +12,7 @@ from agora.contexts import (
     inventory,
     notifications,
     ordering,
+    promotions,
     reporting,
     shipping,
     taxes,
@@ -159,6 +160,7 @@ async def open_services(
             reporting=reporting.queries(p),
             taxes=taxes.queries(p),
             shipping=shipping.queries(p),
+            promotions=promotions.queries(p),
             readiness=DependencyProbes(engine=p.engine, redis=p.redis),
             live=LiveConfig(
                 heartbeat_seconds=settings.notifications.heartbeat_seconds,

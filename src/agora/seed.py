@@ -2,12 +2,15 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
+from uuid import UUID
 
 from api.services import ApiServices
 from application.catalog.commands import CreateCategory, CreateProduct, PublishProduct
 from application.catalog.views import ProductSearch
 from application.identity.commands import ProvisionAccount
 from application.inventory.commands import ReceiveStock
+from application.promotions.commands import AddCoupon, CreatePromotion, PromotionSpec
+from application.promotions.views import PromotionList
 from application.shared.bus import CommandBus
 from application.shipping.commands import CreateShippingMethod
 from application.taxes.commands import CreateTaxCategory, CreateTaxRate, SetCurrencyTaxMode
@@ -55,11 +58,13 @@ DEMO_PRODUCTS = (
 
 
 async def seed_demo(services: ApiServices) -> None:
-    """Demo accounts, and on an empty catalog a few categories, products and stock, all through
-    the commands anyone else would send."""
+    """Demo accounts; on an empty catalog a few categories, products and stock; on a shop
+    without promotions a kitchen promotion and WELCOME10: all through the commands anyone else
+    would send."""
     bus = services.bus
+    staff: dict[Role, UUID] = {}
     for account in DEMO_ACCOUNTS:
-        await bus.handle(
+        user = await bus.handle(
             ProvisionAccount(
                 email=account.email,
                 password=DEMO_PASSWORD,
@@ -67,10 +72,17 @@ async def seed_demo(services: ApiServices) -> None:
                 roles=account.roles,
             )
         )
+        staff.update((role, user.id) for role in account.roles)
     if not (await services.taxes.categories(limit=1, cursor=None)).items:
         await seed_taxes_and_shipping(bus)
-    if (await services.catalog.search(ProductSearch(limit=1, include_all=True))).items:
-        return  # the catalog has been seeded (or is in real use): leave it alone
+    if not (await services.catalog.search(ProductSearch(limit=1, include_all=True))).items:
+        await seed_catalog(services)  # else seeded already (or in real use): left alone
+    await seed_promotions(services, actor_id=staff[Role.STAFF])
+
+
+async def seed_catalog(services: ApiServices) -> None:
+    """A few categories, products and stock."""
+    bus = services.bus
     categories = {
         name: (await bus.handle(CreateCategory(name=name))).id for name in DEMO_CATEGORIES
     }
@@ -164,6 +176,44 @@ async def seed_taxes_and_shipping(bus: CommandBus) -> None:
                 tariffs=(euros,),
             )
         )
+
+
+DEMO_COUPON = "WELCOME10"
+
+
+async def seed_promotions(services: ApiServices, *, actor_id: UUID) -> None:
+    """On a shop without promotions: 10 % off the kitchen for everyone, and the code
+    WELCOME10 (10 % off the order, 1,000 uses, one per customer)."""
+    if (await services.promotions.promotions(PromotionList(limit=1))).items:
+        return  # promotions exist (seeded, or in real use): leave them alone
+    bus = services.bus
+    kitchen = [c.id for c in await services.catalog.categories() if c.name == "Kitchen"]
+    if kitchen:
+        spec = PromotionSpec(
+            name="10 % off the kitchen",
+            kind="percentage",
+            target="categories",
+            percent=Decimal(10),
+            category_ids=tuple(kitchen),
+            automatic=True,
+        )
+        await bus.handle(CreatePromotion(spec=spec, actor_id=actor_id))
+    welcome = PromotionSpec(
+        name="Welcome: 10 % off your first order",
+        kind="percentage",
+        target="order",
+        percent=Decimal(10),
+    )
+    promotion = await bus.handle(CreatePromotion(spec=welcome, actor_id=actor_id))
+    await bus.handle(
+        AddCoupon(
+            promotion_id=promotion.id,
+            code=DEMO_COUPON,
+            usage_limit=1000,
+            per_customer_limit=1,
+            actor_id=actor_id,
+        )
+    )
 
 
 def demo_notice() -> str:

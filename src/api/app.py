@@ -23,6 +23,7 @@ from api.middleware.unhandled_errors import UnhandledErrorMiddleware
 from api.notifications import routes as notifications
 from api.openapi import install_openapi
 from api.ordering import routes as ordering
+from api.promotions import routes as promotions
 from api.reporting import routes as reporting
 from api.services import ApiConfig, ApiServices
 from api.shipping import routes as shipping
@@ -48,6 +49,7 @@ TAGS = [
     {"name": "webhooks", "description": "Signed outbound webhooks for other systems (admin)."},
     {"name": "taxes", "description": "Tax categories, rates per destination, currency modes."},
     {"name": "shipping", "description": "Shipping methods, where they ship and what they cost."},
+    {"name": "promotions", "description": "Promotions and their coupon codes (staff)."},
     {"name": "reports", "description": "Sales by day and product, top products, order export."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
@@ -64,6 +66,7 @@ CONTEXT_ROUTES = (
     notifications,
     taxes,
     shipping,
+    promotions,
 )
 
 

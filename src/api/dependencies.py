@@ -136,6 +136,7 @@ async def idempotency_key(
 IdempotencyKey = Annotated[str, Depends(idempotency_key)]
 WebhookManager = Annotated[Principal, Depends(require(Permission.WEBHOOKS_MANAGE))]
 ReportReader = Annotated[Principal, Depends(require(Permission.REPORTS_READ))]
+PromotionsWriter = Annotated[Principal, Depends(require(Permission.PROMOTIONS_WRITE))]
 ApiKeyManager = Annotated[Principal, Depends(require(Permission.API_KEYS_MANAGE))]
 TaxesWriter = Annotated[Principal, Depends(require(Permission.TAXES_WRITE))]
 ShippingWriter = Annotated[Principal, Depends(require(Permission.SHIPPING_WRITE))]

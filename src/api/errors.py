@@ -30,6 +30,7 @@ from domain.identity import errors as identity
 from domain.inventory import errors as inventory
 from domain.notifications import errors as notifications
 from domain.ordering import errors as ordering
+from domain.promotions import errors as promotions
 from domain.shared.errors import DomainError
 from domain.shared.money import InvalidMoney
 from domain.shared.sku import InvalidSku
@@ -128,10 +129,6 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     ordering.EmailRequired: ProblemSpec(422, "email_required", "Email required"),
     ordering.EmailNotVerified: ProblemSpec(403, "email_not_verified", "Email not verified"),
     ordering.OrderNotClaimable: ProblemSpec(409, "order_not_claimable", "Order not claimable"),
-    CouponNotApplicable: ProblemSpec(422, "coupon_not_applicable", "Coupon not applicable"),
-    UnknownCoupon: ProblemSpec(422, "unknown_coupon", "Unknown coupon"),
-    CouponExpired: ProblemSpec(422, "coupon_expired", "Coupon expired"),
-    CouponUsedUp: ProblemSpec(422, "coupon_used_up", "Coupon used up"),
     GiftCardNotUsable: ProblemSpec(422, "gift_card_not_usable", "Gift card not usable"),
     GiftCardBalanceTooLow: ProblemSpec(
         422, "gift_card_balance_too_low", "Gift card balance too low"
@@ -150,6 +147,16 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     ),
     notifications.UnsafeWebhookUrl: ProblemSpec(422, "unsafe_webhook_url", "Webhook URL refused"),
     notifications.WebhookNotFound: ProblemSpec(404, "webhook_not_found", "Webhook not found"),
+    promotions.InvalidPromotion: ProblemSpec(422, "invalid_promotion", "Invalid promotion"),
+    promotions.InvalidCoupon: ProblemSpec(422, "invalid_coupon", "Invalid coupon code"),
+    promotions.PromotionNotFound: ProblemSpec(404, "promotion_not_found", "Promotion not found"),
+    promotions.PromotionEnded: ProblemSpec(409, "promotion_ended", "Promotion ended"),
+    promotions.CouponCodeTaken: ProblemSpec(409, "coupon_code_taken", "Coupon code taken"),
+    promotions.CouponLimitReached: ProblemSpec(409, "coupon_limit_reached", "Coupon limit reached"),
+    CouponNotApplicable: ProblemSpec(422, "coupon_not_applicable", "Coupon not applicable"),
+    UnknownCoupon: ProblemSpec(422, "coupon_unknown", "Unknown coupon code"),
+    CouponExpired: ProblemSpec(422, "coupon_expired", "Coupon expired"),
+    CouponUsedUp: ProblemSpec(409, "coupon_used_up", "Coupon used up"),
     InvalidPeriod: ProblemSpec(400, "invalid_period", "Invalid report period"),
     taxes.InvalidTaxCategory: ProblemSpec(422, "invalid_tax_category", "Invalid tax category"),
     taxes.TaxCategoryExists: ProblemSpec(409, "tax_category_exists", "Tax category exists"),

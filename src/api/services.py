@@ -12,6 +12,7 @@ from application.identity.queries import IdentityQueries
 from application.inventory.queries import InventoryQueries
 from application.notifications.queries import NotificationsQueries
 from application.ordering.queries import OrderingQueries
+from application.promotions.queries import PromotionsQueries
 from application.reporting.queries import ReportingQueries
 from application.shared.bus import CommandBus
 from application.shipping.queries import ShippingQueries
@@ -48,6 +49,7 @@ class ApiServices:
     reporting: ReportingQueries
     taxes: TaxesQueries
     shipping: ShippingQueries
+    promotions: PromotionsQueries
     readiness: ReadinessCheck
     live: LiveConfig
 

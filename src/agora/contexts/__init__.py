@@ -11,6 +11,7 @@ from agora.contexts import (
     inventory,
     notifications,
     ordering,
+    promotions,
     reporting,
     shipping,
     taxes,
@@ -37,4 +38,5 @@ CONTEXTS: tuple[Context, ...] = (
     reporting,
     taxes,
     shipping,
+    promotions,
 )

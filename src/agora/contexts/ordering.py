@@ -8,6 +8,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from agora.contexts.promotions import PromotionsForOrdering
 from agora.contexts.shipping import ShippingForOrdering
 from agora.contexts.taxes import TaxesForOrdering
 from agora.platform import Job, Platform, Wiring
@@ -16,7 +17,7 @@ from application.inventory.commands import ReleaseReservations, ReserveStock
 from application.ordering import commands as c
 from application.ordering.deps import OrderingDeps
 from application.ordering.handlers import cart, fulfilment, order
-from application.ordering.ports import GiftCardNotUsable, UnknownCoupon
+from application.ordering.ports import GiftCardNotUsable
 from application.ordering.queries import OrderingQueries
 from application.shared.bus import CommandBus
 from domain.inventory.errors import InsufficientStock, UnknownSku
@@ -25,7 +26,6 @@ from domain.ordering.events import EVENTS
 from domain.ordering.pricing.breakdown import GiftCardCharge
 from domain.ordering.pricing.inputs import (
     GiftCardBalance,
-    PromotionRule,
 )
 from domain.ordering.values import CatalogItem, ShippingAddress
 from infrastructure.catalog.readers import variants_by_sku
@@ -76,37 +76,6 @@ class CatalogForOrdering:
         }
 
 
-class NoPromotions:
-    """Until the promotions context serves ordering: nothing applies, no code is known."""
-
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
-    async def applicable(
-        self,
-        *,
-        currency: str,
-        coupon_codes: Sequence[str],
-        customer_id: UUID,
-        email: str | None,
-        now: datetime,
-    ) -> list[PromotionRule]:
-        if coupon_codes:
-            raise UnknownCoupon(f"no coupon has the code {coupon_codes[0]}")
-        return []
-
-    async def redeem(
-        self,
-        coupon_codes: Sequence[str],
-        *,
-        order_id: UUID,
-        customer_id: UUID,
-        email: str | None,
-        now: datetime,
-    ) -> None:
-        raise UnknownCoupon(f"no coupon has the code {coupon_codes[0]}")
-
-
 class NoGiftCards:
     """Until the gift cards context serves ordering: no card is usable."""
 
@@ -140,7 +109,7 @@ NEIGHBOURS = Neighbours(
     catalog=CatalogForOrdering,
     taxes=TaxesForOrdering,
     shipping=ShippingForOrdering,
-    promotions=NoPromotions,
+    promotions=PromotionsForOrdering,
     gift_cards=NoGiftCards,
     addresses=NoAddressBook,
 )

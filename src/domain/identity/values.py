@@ -61,6 +61,7 @@ class Permission(StrEnum):
     API_KEYS_MANAGE = "api-keys:manage"
     TAXES_WRITE = "taxes:write"
     SHIPPING_WRITE = "shipping:write"
+    PROMOTIONS_WRITE = "promotions:write"
 
 
 _CUSTOMER = frozenset(
@@ -85,6 +86,7 @@ _STAFF = frozenset(
         Permission.REPORTS_READ,
         Permission.TAXES_WRITE,
         Permission.SHIPPING_WRITE,
+        Permission.PROMOTIONS_WRITE,
     }
 )
 

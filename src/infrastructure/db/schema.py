@@ -7,6 +7,7 @@ import infrastructure.identity.tables
 import infrastructure.inventory.tables
 import infrastructure.notifications.tables
 import infrastructure.ordering.tables
+import infrastructure.promotions.tables
 import infrastructure.reporting.tables
 import infrastructure.shipping.tables
 import infrastructure.taxes.tables

@@ -21,6 +21,9 @@ from domain.notifications import events as notifications
 from domain.notifications.webhook import WebhookSubscription
 from domain.ordering import events as ordering
 from domain.ordering.order import Order
+from domain.promotions import events as promotions
+from domain.promotions.coupon import Coupon
+from domain.promotions.promotion import Promotion
 from domain.shared.events import DomainEvent
 from domain.shipping import events as shipping
 from domain.shipping.shipping_method import ShippingMethod
@@ -74,6 +77,7 @@ PUBLISHED: dict[str, tuple[tuple[type[DomainEvent], ...], tuple[str, ...]]] = {
         (TaxCategory.stream_type, TaxRate.stream_type, CurrencyTaxMode.stream_type),
     ),
     "shipping": (shipping.EVENTS, (ShippingMethod.stream_type,)),
+    "promotions": (promotions.EVENTS, (Promotion.stream_type, Coupon.stream_type)),
 }
 
 

@@ -1,0 +1,1 @@
+"""HTTP routes of promotions and their coupon codes (staff)."""

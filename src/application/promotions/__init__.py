@@ -1,0 +1,1 @@
+"""Promotions use cases: staff manage promotions and their coupon codes; uses given back."""

@@ -1,0 +1,1 @@
+"""Promotions handlers: promotions, and their coupon codes."""

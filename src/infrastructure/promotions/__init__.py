@@ -1,0 +1,1 @@
+"""Promotions in PostgreSQL: promotions, coupon codes, their redemptions, and the log subscriber."""
