@@ -8,6 +8,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from agora.contexts import (
     CONTEXTS,
     catalog,
+    gift_cards,
     identity,
     inventory,
     notifications,
@@ -151,6 +152,7 @@ async def open_services(
             ordering=ordering.queries(p),
             notifications=notifications.queries(p),
             reporting=reporting.queries(p),
+            gift_cards=gift_cards.queries(p),
             readiness=DependencyProbes(engine=p.engine, redis=p.redis),
             live=LiveConfig(
                 heartbeat_seconds=settings.notifications.heartbeat_seconds,

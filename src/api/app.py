@@ -11,6 +11,7 @@ from api import health
 from api.catalog import routes as catalog
 from api.docs import install_docs
 from api.errors import install_error_handlers
+from api.gift_cards import routes as gift_cards
 from api.identity import routes as identity
 from api.inventory import routes as inventory
 from api.middleware.access_log import AccessLogMiddleware
@@ -45,13 +46,14 @@ TAGS = [
     {"name": "payments", "description": "Signed callbacks from the payment provider."},
     {"name": "webhooks", "description": "Signed outbound webhooks for other systems (admin)."},
     {"name": "reports", "description": "Sales by day and product, top products, order export."},
+    {"name": "gift cards", "description": "Gift cards: staff issue and manage; balance by code."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
 ServicesFactory = Callable[[], AbstractAsyncContextManager[ApiServices]]
 
 # Each context's routers, in the order the paths must be tried.
-CONTEXT_ROUTES = (identity, catalog, inventory, ordering, reporting, notifications)
+CONTEXT_ROUTES = (identity, catalog, inventory, ordering, reporting, notifications, gift_cards)
 
 
 def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:

@@ -137,6 +137,7 @@ IdempotencyKey = Annotated[str, Depends(idempotency_key)]
 WebhookManager = Annotated[Principal, Depends(require(Permission.WEBHOOKS_MANAGE))]
 ReportReader = Annotated[Principal, Depends(require(Permission.REPORTS_READ))]
 ApiKeyManager = Annotated[Principal, Depends(require(Permission.API_KEYS_MANAGE))]
+GiftCardManager = Annotated[Principal, Depends(require(Permission.GIFT_CARDS_WRITE))]
 
 # Machine routes read only this header; people's routes read only the bearer token.
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)

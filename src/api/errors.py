@@ -11,6 +11,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.problems import PROBLEM_MEDIA_TYPE, http_problem, problem_body
 from application.ordering.ports import (
     FulfilmentBacklogged,
+    GiftCardBalanceTooLow,
+    GiftCardNotUsable,
     InvalidCallback,
     LiveUpdatesUnavailable,
     PaymentUnavailable,
@@ -20,6 +22,7 @@ from application.reporting.views import InvalidPeriod
 from application.shared import errors as shared
 from application.shared import idempotency
 from domain.catalog import errors as catalog
+from domain.gift_cards import errors as gift_cards
 from domain.identity import errors as identity
 from domain.inventory import errors as inventory
 from domain.notifications import errors as notifications
@@ -117,6 +120,15 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     notifications.UnsafeWebhookUrl: ProblemSpec(422, "unsafe_webhook_url", "Webhook URL refused"),
     notifications.WebhookNotFound: ProblemSpec(404, "webhook_not_found", "Webhook not found"),
     InvalidPeriod: ProblemSpec(400, "invalid_period", "Invalid report period"),
+    gift_cards.InvalidGiftCard: ProblemSpec(422, "invalid_gift_card", "Invalid gift card"),
+    gift_cards.GiftCardNotFound: ProblemSpec(404, "gift_card_not_found", "Gift card not found"),
+    gift_cards.AdjustmentBelowZero: ProblemSpec(
+        409, "gift_card_adjustment_below_zero", "Adjustment below zero"
+    ),
+    GiftCardNotUsable: ProblemSpec(422, "gift_card_not_usable", "Gift card not usable"),
+    GiftCardBalanceTooLow: ProblemSpec(
+        409, "gift_card_balance_too_low", "Gift card balance too low"
+    ),
     shared.NotAuthenticated: ProblemSpec(401, "not_authenticated", "Not authenticated"),
     shared.PermissionDenied: ProblemSpec(403, "permission_denied", "Permission denied"),
     shared.TooManyAttempts: ProblemSpec(429, "too_many_requests", "Too many requests"),

@@ -8,6 +8,7 @@ from typing import Protocol
 from starlette.types import ASGIApp
 
 from application.catalog.queries import CatalogQueries
+from application.gift_cards.queries import GiftCardsQueries
 from application.identity.queries import IdentityQueries
 from application.inventory.queries import InventoryQueries
 from application.notifications.queries import NotificationsQueries
@@ -44,6 +45,7 @@ class ApiServices:
     ordering: OrderingQueries
     notifications: NotificationsQueries
     reporting: ReportingQueries
+    gift_cards: GiftCardsQueries
     readiness: ReadinessCheck
     live: LiveConfig
 

@@ -5,7 +5,15 @@ iterate `CONTEXTS`; adding a context is writing its module and listing it here."
 
 from typing import Protocol
 
-from agora.contexts import catalog, identity, inventory, notifications, ordering, reporting
+from agora.contexts import (
+    catalog,
+    gift_cards,
+    identity,
+    inventory,
+    notifications,
+    ordering,
+    reporting,
+)
 from agora.platform import Platform, Wiring
 from domain.shared.events import DomainEvent
 
@@ -19,4 +27,12 @@ class Context(Protocol):
     def wire(self, p: Platform) -> Wiring: ...
 
 
-CONTEXTS: tuple[Context, ...] = (identity, catalog, inventory, notifications, ordering, reporting)
+CONTEXTS: tuple[Context, ...] = (
+    identity,
+    catalog,
+    inventory,
+    notifications,
+    ordering,
+    reporting,
+    gift_cards,
+)

@@ -59,6 +59,7 @@ class Permission(StrEnum):
     USERS_MANAGE = "users:manage"
     WEBHOOKS_MANAGE = "webhooks:manage"
     API_KEYS_MANAGE = "api-keys:manage"
+    GIFT_CARDS_WRITE = "gift_cards:write"
 
 
 _CUSTOMER = frozenset(
@@ -81,6 +82,7 @@ _STAFF = frozenset(
         Permission.INVENTORY_READ,
         Permission.INVENTORY_WRITE,
         Permission.REPORTS_READ,
+        Permission.GIFT_CARDS_WRITE,
     }
 )
 
