@@ -1,15 +1,21 @@
 """Demo accounts, created idempotently in demo mode (`AGORA_DEMO=true`, which `make run` sets)."""
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from api.services import ApiServices
 from application.catalog.commands import CreateCategory, CreateProduct, PublishProduct
 from application.catalog.views import ProductSearch
+from application.gift_cards.commands import IssueGiftCard
 from application.identity.commands import ProvisionAccount
 from application.inventory.commands import ReceiveStock
 from domain.identity.values import Role
 
 DEMO_PASSWORD = "agora-demo-2026"  # noqa: S105 - published on purpose; refused in production
+# A gift card code published in the README, for the walkthrough; demo mode only, like the
+# passwords. Every other card's code is random and shown once.
+DEMO_GIFT_CARD_CODE = "AGRA-DEMS-GFTS-2345"
+DEMO_GIFT_CARD_VALUE = ("50.00", "EUR")
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,9 @@ async def seed_demo(services: ApiServices) -> None:
     """Demo accounts, and on an empty catalog a few categories, products and stock, all through
     the commands anyone else would send."""
     bus = services.bus
+    accounts = {}
     for account in DEMO_ACCOUNTS:
-        await bus.handle(
+        accounts[account.email] = await bus.handle(
             ProvisionAccount(
                 email=account.email,
                 password=DEMO_PASSWORD,
@@ -62,6 +69,7 @@ async def seed_demo(services: ApiServices) -> None:
                 roles=account.roles,
             )
         )
+    await seed_demo_gift_card(services, issued_by=accounts["staff@agora.example.com"].id)
     if (await services.catalog.search(ProductSearch(limit=1, include_all=True))).items:
         return  # the catalog has been seeded (or is in real use): leave it alone
     categories = {
@@ -84,6 +92,23 @@ async def seed_demo(services: ApiServices) -> None:
             await bus.handle(ReceiveStock(sku=sku, quantity=stock, actor_id=None))
 
 
+async def seed_demo_gift_card(services: ApiServices, *, issued_by: UUID) -> None:
+    """The demo gift card with its published code, issued once: while the shop has no gift
+    card at all (a shop in real use, or seeded before, is left alone)."""
+    if (await services.gift_cards.page(limit=1, cursor=None)).items:
+        return
+    amount, currency = DEMO_GIFT_CARD_VALUE
+    await services.bus.handle(
+        IssueGiftCard(
+            amount=amount,
+            currency=currency,
+            note="The demo card: its code is published in the README",
+            actor_id=issued_by,
+            code=DEMO_GIFT_CARD_CODE,
+        )
+    )
+
+
 def demo_notice() -> str:
     """The demo accounts as Markdown, for the top of Swagger UI and ReDoc in demo mode."""
     rows = [f"| `{a.email}` | {', '.join(sorted(a.roles))} |" for a in DEMO_ACCOUNTS]
@@ -101,6 +126,9 @@ def demo_notice() -> str:
             "with a fresh value each time it loads: sending the checkout again from the same "
             "page answers the first order again (`Idempotent-Replayed: true`); reload the page "
             "to buy again.",
+            "",
+            f"The demo gift card's code is `{DEMO_GIFT_CARD_CODE}` (a demo secret): "
+            "`POST /api/v1/gift-cards/balance` with it shows what it holds.",
         ]
     )
 
@@ -111,5 +139,6 @@ def demo_banner() -> str:
     lines += [
         "Simulated payment tokens for checkout: tok_approve, tok_decline, tok_timeout,",
         "  tok_flaky (fails twice, then approves), tok_pending (settled by the webhook)",
+        f"Demo gift card (a demo secret): {DEMO_GIFT_CARD_CODE}",
     ]
     return "\n".join(lines)

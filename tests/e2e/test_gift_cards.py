@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 
+from agora.seed import DEMO_GIFT_CARD_CODE, DEMO_PASSWORD, seed_demo
 from domain.identity.values import Role
 from tests.support.shop import Shop, ShopFactory, bearer
 
@@ -161,3 +162,15 @@ async def test_balance_checks_are_rate_limited_per_address(shop_factory: ShopFac
         limited = await check(shop, code)
         assert (limited.status_code, limited.json()["code"]) == (429, "too_many_requests")
         assert int(limited.headers["Retry-After"]) >= 1
+
+
+async def test_the_demo_seed_issues_the_readme_card_once(shop: Shop) -> None:
+    await seed_demo(shop.services)
+    await seed_demo(shop.services)  # every start of a demo shop seeds again
+
+    found = await check(shop, DEMO_GIFT_CARD_CODE)
+    assert found.status_code == 200, found.text
+    assert found.json()["balance"] == {"amount": "50.00", "currency": "EUR"}
+    staff = await shop.token_for("staff@agora.example.com", DEMO_PASSWORD)
+    listed = (await shop.client.get(CARDS, headers=bearer(staff))).json()["items"]
+    assert [c["last_four"] for c in listed] == [DEMO_GIFT_CARD_CODE[-4:]]

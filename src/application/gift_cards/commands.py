@@ -18,6 +18,8 @@ class IssueGiftCard(Command[IssuedGiftCard]):
     note: str | None = None
     recipient_email: str | None = None
     actor_id: UUID
+    # A known code instead of a fresh one: for the demo seed only (the API never sends one).
+    code: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

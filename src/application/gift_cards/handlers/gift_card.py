@@ -20,7 +20,9 @@ from domain.shared.money import Money
 
 
 async def issue_gift_card(cmd: c.IssueGiftCard, deps: GiftCardsDeps) -> IssuedGiftCard:
-    code = GiftCardCode.new()
+    code = GiftCardCode.new() if cmd.code is None else GiftCardCode.parse(cmd.code)
+    if code is None:
+        raise InvalidGiftCard("that is not a gift card code")
     async with deps.uow() as uow:
         card = GiftCard.issue(
             id=uuid.uuid4(),
