@@ -94,9 +94,31 @@ def upgrade() -> None:
         unique=False,
         postgresql_where=sa.text("order_id IS NOT NULL"),
     )
+    # The ledger is history: rows are added, never changed or removed.
+    op.execute(
+        """
+        CREATE FUNCTION gift_card_movements_are_append_only() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'gift_card_movements is append-only';
+        END $$
+        """
+    )
+    op.execute(
+        "CREATE TRIGGER gift_card_movements_append_only BEFORE UPDATE OR DELETE"
+        " ON gift_card_movements"
+        " FOR EACH ROW EXECUTE FUNCTION gift_card_movements_are_append_only()"
+    )
+    op.execute(
+        "CREATE TRIGGER gift_card_movements_no_truncate BEFORE TRUNCATE ON gift_card_movements"
+        " FOR EACH STATEMENT EXECUTE FUNCTION gift_card_movements_are_append_only()"
+    )
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER gift_card_movements_no_truncate ON gift_card_movements")
+    op.execute("DROP TRIGGER gift_card_movements_append_only ON gift_card_movements")
+    op.execute("DROP FUNCTION gift_card_movements_are_append_only()")
     op.drop_index(
         "ix_gift_card_movements_order_id",
         table_name="gift_card_movements",

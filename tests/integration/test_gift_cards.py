@@ -12,7 +12,7 @@ from uuid import UUID
 
 import pytest
 from sqlalchemy import func, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agora.contexts import gift_cards
@@ -126,6 +126,20 @@ async def test_the_database_refuses_a_negative_balance_whatever_the_statement(
                 .where(cards_table.c.id == card.gift_card.id)
                 .values(balance=cards_table.c.balance - 6)
             )
+
+
+async def test_the_ledger_is_append_only(engine: AsyncEngine, bus: CommandBus) -> None:
+    card = await issued(bus, "5.00")
+    for statement in (
+        "UPDATE gift_card_movements SET amount = 99",
+        "DELETE FROM gift_card_movements",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with engine.begin() as conn:
+                await conn.execute(
+                    text(f"{statement} WHERE gift_card_id = :id"), {"id": card.gift_card.id}
+                )
+    assert await balance_and_ledger(engine, card.gift_card.id) == (Decimal(5), Decimal(5))
 
 
 async def test_a_debit_is_taken_once_per_card_and_order(
