@@ -1,14 +1,22 @@
 """Gift cards over HTTP: staff issue a card and see its code once, lists show only its last
 four characters, customers cannot reach staff routes, anyone with a code checks that card's
-balance (rate limited), and a disabled card says so."""
+balance (rate limited), a disabled card says so, and the worker gives a cancelled order's
+gift card money back."""
 
+import asyncio
+from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from agora.contexts.gift_cards import GiftCardsForOrdering
 from agora.seed import DEMO_GIFT_CARD_CODE, DEMO_PASSWORD, seed_demo
 from domain.identity.values import Role
-from tests.support.shop import Shop, ShopFactory, bearer
+from domain.ordering.pricing.breakdown import GiftCardCharge
+from domain.shared.money import Money
+from tests.support.shop import OrderingShop, Shop, ShopFactory, bearer
 
 CARDS = "/api/v1/gift-cards"
 
@@ -174,3 +182,51 @@ async def test_the_demo_seed_issues_the_readme_card_once(shop: Shop) -> None:
     staff = await shop.token_for("staff@agora.example.com", DEMO_PASSWORD)
     listed = (await shop.client.get(CARDS, headers=bearer(staff))).json()["items"]
     assert [c["last_four"] for c in listed] == [DEMO_GIFT_CARD_CODE[-4:]]
+
+
+async def test_the_worker_credits_a_cancelled_order_back_once(
+    ordering_shop: OrderingShop, engine: AsyncEngine
+) -> None:
+    shop = ordering_shop
+    issued = (await issue(shop, shop.staff, "30.00")).json()
+    card = issued["gift_card"]
+    customer, order_id = await shop.pending_order()
+    # What checkout will do in the order's transaction: take 12.00 from the card for it.
+    async with engine.begin() as conn:
+        await GiftCardsForOrdering(conn).debit(
+            [
+                GiftCardCharge(
+                    gift_card_id=UUID(card["id"]),
+                    last_four=card["last_four"],
+                    amount=Money.of("12.00", "EUR"),
+                )
+            ],
+            order_id=UUID(order_id),
+            now=datetime.now(UTC),
+        )
+    path = f"{CARDS}/{card['id']}"
+    assert (await shop.client.get(path, headers=bearer(shop.staff))).json()["balance"][
+        "amount"
+    ] == "18.00"
+
+    cancelled = await shop.client.post(
+        f"/api/v1/orders/{order_id}/cancel",
+        json={"reason": "changed my mind"},
+        headers=bearer(customer) | {"Idempotency-Key": "cancel-gift-card"},
+    )
+    assert cancelled.status_code == 200, cancelled.text
+
+    ledger: list[dict[str, Any]] = []
+    for _ in range(400):  # the worker reacts to the log within moments
+        ledger = (await shop.client.get(f"{path}/movements", headers=bearer(shop.staff))).json()[
+            "items"
+        ]
+        if ledger[0]["kind"] == "credit_back":
+            break
+        await asyncio.sleep(0.05)
+    assert [(m["kind"], m["amount"]) for m in ledger] == [
+        ("credit_back", "12.00"),
+        ("debit", "-12.00"),
+        ("issue", "30.00"),
+    ]
+    assert (await check(shop, issued["code"])).json()["balance"]["amount"] == "30.00"
