@@ -153,6 +153,12 @@ async def test_a_debit_is_taken_once_per_card_and_order(
     assert await balance_and_ledger(engine, card.gift_card.id) == (Decimal(30), Decimal(30))
 
 
+async def test_a_charge_of_nothing_takes_nothing(engine: AsyncEngine, bus: CommandBus) -> None:
+    card = await issued(bus, "50.00")
+    await debit(engine, [charge(card, "0.00")], uuid.uuid4())
+    assert await balance_and_ledger(engine, card.gift_card.id) == (Decimal(50), Decimal(50))
+
+
 async def test_a_refused_debit_leaves_nothing_when_the_caller_rolls_back(
     engine: AsyncEngine, bus: CommandBus
 ) -> None:

@@ -76,6 +76,8 @@ class GiftCardsForOrdering:
         """Each charge by one conditional update and its ledger row, in the caller's
         transaction; a refusal raises, and the caller's rollback undoes the charges before it."""
         for charge in charges:
+            if charge.amount.amount == 0:
+                continue  # nothing to take: no ledger row (a debit is below zero)
             outcome = await debit_card(
                 self._conn,
                 gift_card_id=charge.gift_card_id,

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy import exists, insert, literal, select, update
+from sqlalchemy import Select, exists, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -110,6 +110,20 @@ async def debit_card(
     (the conditional update and its ledger row), a second to say why when it does not.
     Idempotent per card and order. A concurrent debit of the same card for the same order
     would fail on the ledger's unique index and abort its transaction: never taken twice."""
+    statement = _debit(gift_card_id=gift_card_id, amount=amount, order_id=order_id, now=now)
+    row = (await conn.execute(statement)).one()
+    if row.taken:
+        return Debit.TAKEN
+    if row.before:
+        return Debit.TAKEN_BEFORE
+    return await _why_not(conn, gift_card_id, amount, now)
+
+
+def _debit(
+    *, gift_card_id: UUID, amount: Money, order_id: UUID, now: datetime
+) -> Select[bool, bool]:
+    """`prior`: this order's debit of this card, if any; `taken`: the balance lowered where it
+    holds enough and the card can pay; `booked`: the ledger row, only if `taken` took."""
     prior = (
         select(m.id)
         .where(m.gift_card_id == gift_card_id, m.order_id == order_id, m.kind == K.DEBIT)
@@ -129,30 +143,20 @@ async def debit_card(
         .returning(g.id)
         .cte("taken")
     )
+    row = select(
+        taken.c.id,
+        literal(K.DEBIT.value, sa.Text),
+        literal(-amount.amount, gift_cards.c.balance.type),
+        literal(order_id, sa.Uuid),
+        literal(now, sa.DateTime(timezone=True)),
+    )
     booked = (
         insert(gift_card_movements)
-        .from_select(
-            ["gift_card_id", "kind", "amount", "order_id", "recorded_at"],
-            select(
-                taken.c.id,
-                literal(K.DEBIT.value, sa.Text),
-                literal(-amount.amount, gift_cards.c.balance.type),
-                literal(order_id, sa.Uuid),
-                literal(now, sa.DateTime(timezone=True)),
-            ),
-        )
+        .from_select(["gift_card_id", "kind", "amount", "order_id", "recorded_at"], row)
         .returning(m.id)
         .cte("booked")
     )
-    statement = select(
-        exists(prior.select()).label("before"), exists(booked.select()).label("taken")
-    )
-    row = (await conn.execute(statement)).one()
-    if row.taken:
-        return Debit.TAKEN
-    if row.before:
-        return Debit.TAKEN_BEFORE
-    return await _why_not(conn, gift_card_id, amount, now)
+    return select(exists(prior.select()).label("before"), exists(booked.select()).label("taken"))
 
 
 async def _why_not(
