@@ -8,6 +8,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from agora.contexts import (
     CONTEXTS,
     catalog,
+    gift_cards,
     identity,
     inventory,
     notifications,
@@ -161,6 +162,7 @@ async def open_services(
             taxes=taxes.queries(p),
             shipping=shipping.queries(p),
             promotions=promotions.queries(p),
+            gift_cards=gift_cards.queries(p),
             readiness=DependencyProbes(engine=p.engine, redis=p.redis),
             live=LiveConfig(
                 heartbeat_seconds=settings.notifications.heartbeat_seconds,

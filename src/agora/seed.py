@@ -7,6 +7,7 @@ from uuid import UUID
 from api.services import ApiServices
 from application.catalog.commands import CreateCategory, CreateProduct, PublishProduct
 from application.catalog.views import ProductSearch
+from application.gift_cards.commands import IssueGiftCard
 from application.identity.commands import ProvisionAccount
 from application.inventory.commands import ReceiveStock
 from application.promotions.commands import AddCoupon, CreatePromotion, PromotionSpec
@@ -18,6 +19,10 @@ from domain.identity.values import Role
 from domain.shipping.values import Basis, MethodKind, TariffInput
 
 DEMO_PASSWORD = "agora-demo-2026"  # noqa: S105 - published on purpose; refused in production
+# A gift card code published in the README, for the walkthrough; demo mode only, like the
+# passwords. Every other card's code is random and shown once.
+DEMO_GIFT_CARD_CODE = "AGRA-DEMS-GFTS-2345"
+DEMO_GIFT_CARD_VALUE = ("50.00", "EUR")
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,7 @@ async def seed_demo(services: ApiServices) -> None:
             )
         )
         staff.update((role, user.id) for role in account.roles)
+    await seed_demo_gift_card(services, issued_by=staff[Role.STAFF])
     if not (await services.taxes.categories(limit=1, cursor=None)).items:
         await seed_taxes_and_shipping(bus)
     if not (await services.catalog.search(ProductSearch(limit=1, include_all=True))).items:
@@ -216,6 +222,23 @@ async def seed_promotions(services: ApiServices, *, actor_id: UUID) -> None:
     )
 
 
+async def seed_demo_gift_card(services: ApiServices, *, issued_by: UUID) -> None:
+    """The demo gift card with its published code, issued once: while the shop has no gift
+    card at all (a shop in real use, or seeded before, is left alone)."""
+    if (await services.gift_cards.page(limit=1, cursor=None)).items:
+        return
+    amount, currency = DEMO_GIFT_CARD_VALUE
+    await services.bus.handle(
+        IssueGiftCard(
+            amount=amount,
+            currency=currency,
+            note="The demo card: its code is published in the README",
+            actor_id=issued_by,
+            code=DEMO_GIFT_CARD_CODE,
+        )
+    )
+
+
 def demo_notice() -> str:
     """The demo accounts as Markdown, for the top of Swagger UI and ReDoc in demo mode."""
     rows = [f"| `{a.email}` | {', '.join(sorted(a.roles))} |" for a in DEMO_ACCOUNTS]
@@ -233,6 +256,9 @@ def demo_notice() -> str:
             "with a fresh value each time it loads: sending the checkout again from the same "
             "page answers the first order again (`Idempotent-Replayed: true`); reload the page "
             "to buy again.",
+            "",
+            f"The demo gift card's code is `{DEMO_GIFT_CARD_CODE}` (a demo secret): "
+            "`POST /api/v1/gift-cards/balance` with it shows what it holds.",
         ]
     )
 
@@ -243,5 +269,6 @@ def demo_banner() -> str:
     lines += [
         "Simulated payment tokens for checkout: tok_approve, tok_decline, tok_timeout,",
         "  tok_flaky (fails twice, then approves), tok_pending (settled by the webhook)",
+        f"Demo gift card (a demo secret): {DEMO_GIFT_CARD_CODE}",
     ]
     return "\n".join(lines)

@@ -88,12 +88,19 @@ class AuthSettings(_Concern, env_prefix="AUTH_"):
     """Failed logins allowed per account."""
     registration_limit_per_ip: str = "10 per hour"
     """Registrations allowed per client address (each costs an Argon2 hash)."""
+    gift_card_balance_checks_per_ip: str = "10 per minute"
+    """Gift card balance checks by code allowed per client address."""
     argon2_memory_kib: int = Field(19_456, ge=19_456)
     """Argon2id memory cost (OWASP minimum 19456)."""
     argon2_time_cost: int = Field(2, ge=2)
     """Argon2id iterations (OWASP minimum 2)."""
 
-    @field_validator("login_limit_per_ip", "login_limit_per_account", "registration_limit_per_ip")
+    @field_validator(
+        "login_limit_per_ip",
+        "login_limit_per_account",
+        "registration_limit_per_ip",
+        "gift_card_balance_checks_per_ip",
+    )
     @classmethod
     def _is_rate_limit(cls, value: str) -> str:
         parse(value)

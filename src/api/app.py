@@ -11,6 +11,7 @@ from api import health
 from api.catalog import routes as catalog
 from api.docs import install_docs
 from api.errors import install_error_handlers
+from api.gift_cards import routes as gift_cards
 from api.identity import routes as identity
 from api.inventory import routes as inventory
 from api.middleware.access_log import AccessLogMiddleware
@@ -51,6 +52,7 @@ TAGS = [
     {"name": "shipping", "description": "Shipping methods, where they ship and what they cost."},
     {"name": "promotions", "description": "Promotions and their coupon codes (staff)."},
     {"name": "reports", "description": "Sales by day and product, top products, order export."},
+    {"name": "gift cards", "description": "Gift cards: staff issue and manage; balance by code."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -67,6 +69,7 @@ CONTEXT_ROUTES = (
     taxes,
     shipping,
     promotions,
+    gift_cards,
 )
 
 

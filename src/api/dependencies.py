@@ -140,6 +140,7 @@ PromotionsWriter = Annotated[Principal, Depends(require(Permission.PROMOTIONS_WR
 ApiKeyManager = Annotated[Principal, Depends(require(Permission.API_KEYS_MANAGE))]
 TaxesWriter = Annotated[Principal, Depends(require(Permission.TAXES_WRITE))]
 ShippingWriter = Annotated[Principal, Depends(require(Permission.SHIPPING_WRITE))]
+GiftCardManager = Annotated[Principal, Depends(require(Permission.GIFT_CARDS_WRITE))]
 
 # Machine routes read only this header; people's routes read only the bearer token.
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)

@@ -26,6 +26,7 @@ from application.reporting.views import InvalidPeriod
 from application.shared import errors as shared
 from application.shared import idempotency
 from domain.catalog import errors as catalog
+from domain.gift_cards import errors as gift_cards
 from domain.identity import errors as identity
 from domain.inventory import errors as inventory
 from domain.notifications import errors as notifications
@@ -129,10 +130,6 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     ordering.EmailRequired: ProblemSpec(422, "email_required", "Email required"),
     ordering.EmailNotVerified: ProblemSpec(403, "email_not_verified", "Email not verified"),
     ordering.OrderNotClaimable: ProblemSpec(409, "order_not_claimable", "Order not claimable"),
-    GiftCardNotUsable: ProblemSpec(422, "gift_card_not_usable", "Gift card not usable"),
-    GiftCardBalanceTooLow: ProblemSpec(
-        422, "gift_card_balance_too_low", "Gift card balance too low"
-    ),
     InvalidCallback: ProblemSpec(400, "invalid_webhook_payload", "Invalid webhook payload"),
     PaymentUnavailable: ProblemSpec(503, "payment_unavailable", "Payment provider unavailable"),
     FulfilmentBacklogged: ProblemSpec(
@@ -179,6 +176,15 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     ),
     shipping.ShippingMethodNotFound: ProblemSpec(
         404, "shipping_method_not_found", "Shipping method not found"
+    ),
+    gift_cards.InvalidGiftCard: ProblemSpec(422, "invalid_gift_card", "Invalid gift card"),
+    gift_cards.GiftCardNotFound: ProblemSpec(404, "gift_card_not_found", "Gift card not found"),
+    gift_cards.AdjustmentBelowZero: ProblemSpec(
+        409, "gift_card_adjustment_below_zero", "Adjustment below zero"
+    ),
+    GiftCardNotUsable: ProblemSpec(422, "gift_card_not_usable", "Gift card not usable"),
+    GiftCardBalanceTooLow: ProblemSpec(
+        409, "gift_card_balance_too_low", "Gift card balance too low"
     ),
     shared.NotAuthenticated: ProblemSpec(401, "not_authenticated", "Not authenticated"),
     shared.PermissionDenied: ProblemSpec(403, "permission_denied", "Permission denied"),

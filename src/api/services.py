@@ -8,6 +8,7 @@ from typing import Protocol
 from starlette.types import ASGIApp
 
 from application.catalog.queries import CatalogQueries
+from application.gift_cards.queries import GiftCardsQueries
 from application.identity.queries import IdentityQueries
 from application.inventory.queries import InventoryQueries
 from application.notifications.queries import NotificationsQueries
@@ -50,6 +51,7 @@ class ApiServices:
     taxes: TaxesQueries
     shipping: ShippingQueries
     promotions: PromotionsQueries
+    gift_cards: GiftCardsQueries
     readiness: ReadinessCheck
     live: LiveConfig
 

@@ -26,6 +26,7 @@ MATRIX: list[tuple[str, str, dict[str, object] | None, tuple[int, int, int, int]
     ("POST", "/api/v1/users/{target}/deactivate", None, (401, 403, 403, 200)),
     ("POST", "/api/v1/users/{target}/reactivate", None, (401, 403, 403, 200)),
     ("POST", "/api/v1/auth/logout", None, (401, 204, 204, 204)),
+    ("GET", "/api/v1/gift-cards", None, (401, 403, 200, 200)),
 ]
 
 

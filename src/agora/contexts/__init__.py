@@ -7,6 +7,7 @@ from typing import Protocol
 
 from agora.contexts import (
     catalog,
+    gift_cards,
     identity,
     inventory,
     notifications,
@@ -39,4 +40,5 @@ CONTEXTS: tuple[Context, ...] = (
     taxes,
     shipping,
     promotions,
+    gift_cards,
 )

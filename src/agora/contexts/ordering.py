@@ -1,13 +1,14 @@
 """Ordering wired: storage, payments, the log's subscribers, the warehouse consumer, the sweeps;
 and the anti-corruption adapters serving ordering's Catalog and Stock ports from other contexts."""
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import timedelta
 from functools import partial
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from agora.contexts.gift_cards import GiftCardsForOrdering
 from agora.contexts.promotions import PromotionsForOrdering
 from agora.contexts.shipping import ShippingForOrdering
 from agora.contexts.taxes import TaxesForOrdering
@@ -17,16 +18,11 @@ from application.inventory.commands import ReleaseReservations, ReserveStock
 from application.ordering import commands as c
 from application.ordering.deps import OrderingDeps
 from application.ordering.handlers import cart, fulfilment, order
-from application.ordering.ports import GiftCardNotUsable
 from application.ordering.queries import OrderingQueries
 from application.shared.bus import CommandBus
 from domain.inventory.errors import InsufficientStock, UnknownSku
 from domain.inventory.values import ReservationStatus
 from domain.ordering.events import EVENTS
-from domain.ordering.pricing.breakdown import GiftCardCharge
-from domain.ordering.pricing.inputs import (
-    GiftCardBalance,
-)
 from domain.ordering.values import CatalogItem, ShippingAddress
 from infrastructure.catalog.readers import variants_by_sku
 from infrastructure.eventlog.subscribers import Subscriber
@@ -76,25 +72,6 @@ class CatalogForOrdering:
         }
 
 
-class NoGiftCards:
-    """Until the gift cards context serves ordering: no card is usable."""
-
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
-    async def balances(
-        self, codes: Sequence[str], *, currency: str, now: datetime
-    ) -> list[GiftCardBalance]:
-        if codes:
-            raise GiftCardNotUsable("no gift card has this code")
-        return []
-
-    async def debit(
-        self, charges: Sequence[GiftCardCharge], *, order_id: UUID, now: datetime
-    ) -> None:
-        raise GiftCardNotUsable("no gift card has this code")
-
-
 class NoAddressBook:
     """Until identity serves ordering its address book: no saved addresses."""
 
@@ -110,7 +87,7 @@ NEIGHBOURS = Neighbours(
     taxes=TaxesForOrdering,
     shipping=ShippingForOrdering,
     promotions=PromotionsForOrdering,
-    gift_cards=NoGiftCards,
+    gift_cards=GiftCardsForOrdering,
     addresses=NoAddressBook,
 )
 

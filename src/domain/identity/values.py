@@ -62,6 +62,7 @@ class Permission(StrEnum):
     TAXES_WRITE = "taxes:write"
     SHIPPING_WRITE = "shipping:write"
     PROMOTIONS_WRITE = "promotions:write"
+    GIFT_CARDS_WRITE = "gift_cards:write"
 
 
 _CUSTOMER = frozenset(
@@ -87,6 +88,7 @@ _STAFF = frozenset(
         Permission.TAXES_WRITE,
         Permission.SHIPPING_WRITE,
         Permission.PROMOTIONS_WRITE,
+        Permission.GIFT_CARDS_WRITE,
     }
 )
 

@@ -3,6 +3,7 @@
 
 import infrastructure.catalog.tables
 import infrastructure.eventlog.tables
+import infrastructure.gift_cards.tables
 import infrastructure.identity.tables
 import infrastructure.inventory.tables
 import infrastructure.notifications.tables

@@ -12,6 +12,8 @@ from pydantic import TypeAdapter
 from domain.catalog import events as catalog
 from domain.catalog.category import Category
 from domain.catalog.product import Product
+from domain.gift_cards import events as gift_cards
+from domain.gift_cards.gift_card import GiftCard
 from domain.identity import events as identity
 from domain.identity.api_key import ApiKey
 from domain.identity.user import User
@@ -78,6 +80,7 @@ PUBLISHED: dict[str, tuple[tuple[type[DomainEvent], ...], tuple[str, ...]]] = {
     ),
     "shipping": (shipping.EVENTS, (ShippingMethod.stream_type,)),
     "promotions": (promotions.EVENTS, (Promotion.stream_type, Coupon.stream_type)),
+    "gift_cards": (gift_cards.EVENTS, (GiftCard.stream_type,)),
 }
 
 
