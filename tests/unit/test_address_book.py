@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from application.identity.views import describe
 from domain.identity import events as ev
 from domain.identity.address_book import MAX_ADDRESSES, AddressBook
 from domain.identity.errors import AddressBookFull, AddressNotFound, InvalidPostalAddress
@@ -121,3 +122,13 @@ def test_a_label_is_required() -> None:
     book = AddressBook.open(user_id=uuid.uuid4())
     with pytest.raises(InvalidPostalAddress):
         book.add(address_id=uuid.uuid4(), label=" ", address=HOME, now=NOW)
+
+
+def test_the_account_history_names_address_changes_without_the_address() -> None:
+    book, _ = book_with(1)
+    lines = [describe(e)[1] for e in book.collect_events()]
+    assert lines == [
+        "address 'Place 0' saved",
+        "default shipping address chosen",
+        "default billing address chosen",
+    ]
