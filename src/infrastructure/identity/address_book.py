@@ -63,11 +63,13 @@ class SqlAddressBookRepository:
         changed = [entry for entry in now_held.values() if before.get(entry.id) != entry]
         if changed:
             upsert = insert(addresses).values([entry_to_row(book.user_id, e) for e in changed])
-            excluded = {c: upsert.excluded[c] for c in ("label", *_ADDRESS_FIELDS)}
+            replaced = ("label", *_ADDRESS_FIELDS, "version", "updated_at")
             await self._conn.execute(
                 upsert.on_conflict_do_update(
                     index_elements=[addresses.c.id],
-                    set_=excluded | {k: upsert.excluded[k] for k in ("version", "updated_at")},
+                    set_={column: upsert.excluded[column] for column in replaced},
+                    # Never another customer's row, were two random ids ever to collide.
+                    where=addresses.c.user_id == book.user_id,
                 )
             )
         self._loaded[book.user_id] = now_held
