@@ -1,7 +1,7 @@
 """the cart's currency, the order read model's breakdown, guest orders' access
 
 Revision ID: b8d7f6a9c0e1
-Revises: f6b5d4e7a8c9
+Revises: a7c6e5f8b9d0
 Create Date: 2026-12-01 20:06:00.000000+00:00
 
 The order read model gains the breakdown, the billing address, the email and the guest flag of
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "b8d7f6a9c0e1"
-down_revision: str | None = "f6b5d4e7a8c9"
+down_revision: str | None = "a7c6e5f8b9d0"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -93,6 +93,7 @@ def require(permission: Permission) -> Callable[[Principal], Awaitable[Principal
 UserManager = Annotated[Principal, Depends(require(Permission.USERS_MANAGE))]
 UserReader = Annotated[Principal, Depends(require(Permission.USERS_READ_ANY))]
 ProfileOwner = Annotated[Principal, Depends(require(Permission.PROFILE_WRITE))]
+ProfileReader = Annotated[Principal, Depends(require(Permission.PROFILE_READ))]
 CatalogWriter = Annotated[Principal, Depends(require(Permission.CATALOG_WRITE))]
 InventoryReader = Annotated[Principal, Depends(require(Permission.INVENTORY_READ))]
 InventoryWriter = Annotated[Principal, Depends(require(Permission.INVENTORY_WRITE))]

@@ -63,6 +63,22 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     identity.WrongPassword: ProblemSpec(403, "wrong_password", "Wrong password"),
     identity.InvalidScopes: ProblemSpec(422, "invalid_scopes", "Invalid scopes"),
     identity.ApiKeyNotFound: ProblemSpec(404, "api_key_not_found", "API key not found"),
+    identity.RoleNotGrantable: ProblemSpec(422, "role_not_grantable", "Role cannot be granted"),
+    identity.InvalidPostalAddress: ProblemSpec(422, "invalid_postal_address", "Invalid address"),
+    identity.AddressNotFound: ProblemSpec(404, "address_not_found", "Address not found"),
+    identity.AddressBookFull: ProblemSpec(409, "address_book_full", "Address book full"),
+    identity.EmailAlreadyVerified: ProblemSpec(
+        409, "email_already_verified", "Email already verified"
+    ),
+    identity.VerificationTokenInvalid: ProblemSpec(
+        400, "verification_token_invalid", "Invalid verification token"
+    ),
+    identity.VerificationTokenUsed: ProblemSpec(
+        400, "verification_token_used", "Verification token already used"
+    ),
+    identity.VerificationTokenExpired: ProblemSpec(
+        410, "verification_token_expired", "Verification token expired"
+    ),
     catalog.InvalidProduct: ProblemSpec(422, "invalid_product", "Invalid product"),
     catalog.UnsupportedImage: ProblemSpec(415, "unsupported_image", "Unsupported image"),
     catalog.ImageTooLarge: ProblemSpec(413, "image_too_large", "Image too large"),

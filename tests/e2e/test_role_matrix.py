@@ -27,6 +27,9 @@ MATRIX: list[tuple[str, str, dict[str, object] | None, tuple[int, int, int, int]
     ("POST", "/api/v1/users/{target}/reactivate", None, (401, 403, 403, 200)),
     ("POST", "/api/v1/auth/logout", None, (401, 204, 204, 204)),
     ("GET", "/api/v1/gift-cards", None, (401, 403, 200, 200)),
+    ("GET", "/api/v1/users/me/addresses", None, (401, 200, 200, 200)),
+    ("POST", "/api/v1/users/me/email-verification", None, (401, 202, 202, 202)),
+    ("PUT", "/api/v1/users/{target}/roles/guest", None, (401, 403, 403, 422)),
 ]
 
 

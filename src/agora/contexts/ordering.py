@@ -9,6 +9,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from agora.contexts.gift_cards import GiftCardsForOrdering
+from agora.contexts.identity import AddressBookForOrdering
 from agora.contexts.promotions import PromotionsForOrdering
 from agora.contexts.shipping import ShippingForOrdering
 from agora.contexts.taxes import TaxesForOrdering
@@ -23,7 +24,7 @@ from application.shared.bus import CommandBus
 from domain.inventory.errors import InsufficientStock, UnknownSku
 from domain.inventory.values import ReservationStatus
 from domain.ordering.events import EVENTS
-from domain.ordering.values import CatalogItem, ShippingAddress
+from domain.ordering.values import CatalogItem
 from infrastructure.catalog.readers import variants_by_sku
 from infrastructure.eventlog.subscribers import Subscriber
 from infrastructure.kafka.consumer import ConsumerConfig, KafkaConsumerRunner, reacting_to
@@ -72,23 +73,13 @@ class CatalogForOrdering:
         }
 
 
-class NoAddressBook:
-    """Until identity serves ordering its address book: no saved addresses."""
-
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
-    async def address(self, *, customer_id: UUID, address_id: UUID) -> ShippingAddress | None:
-        return None
-
-
 NEIGHBOURS = Neighbours(
     catalog=CatalogForOrdering,
     taxes=TaxesForOrdering,
     shipping=ShippingForOrdering,
     promotions=PromotionsForOrdering,
     gift_cards=GiftCardsForOrdering,
-    addresses=NoAddressBook,
+    addresses=AddressBookForOrdering,
 )
 
 

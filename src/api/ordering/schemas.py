@@ -210,8 +210,8 @@ class CheckoutRequest(RequestModel):
 
     @model_validator(mode="after")
     def _one_shipping_address(self) -> "CheckoutRequest":
-        if (self.shipping_address is None) == (self.shipping_address_id is None):
-            raise ValueError("give exactly one of shipping_address and shipping_address_id")
+        if self.shipping_address is not None and self.shipping_address_id is not None:
+            raise ValueError("give at most one of shipping_address and shipping_address_id")
         if self.billing_address is not None and self.billing_address_id is not None:
             raise ValueError("give at most one of billing_address and billing_address_id")
         return self

@@ -235,6 +235,10 @@ class AddressBook(Protocol):
     async def address(self, *, customer_id: UUID, address_id: UUID) -> ShippingAddress | None:
         """The customer's saved address, or None if it is not theirs or does not exist."""
 
+    async def default(self, *, customer_id: UUID, kind: str) -> ShippingAddress | None:
+        """The customer's default address of `kind` (`shipping` or `billing`), or None if they
+        chose none (a guest never has one)."""
+
 
 class CouponNotApplicable(ApplicationError):
     """A coupon code that cannot be used on this cart now."""

@@ -74,7 +74,8 @@ class ShippingAddress:
     city: str
     postal_code: str
     country: str  # ISO 3166-1 alpha-2
-    region: str | None = None  # ISO 3166-2 subdivision where taxes differ by it, e.g. "US-CA"
+    region: str | None = None  # ISO 3166-2 (DE-BE), when taxes or the carrier need it
+    phone: str | None = None  # for the carrier's delivery notice
 
     def __post_init__(self) -> None:
         for field in ("name", "line1", "city", "postal_code"):

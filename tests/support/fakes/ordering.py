@@ -81,6 +81,7 @@ class Store(FakeStore):
     gift_cards: dict[str, GiftCardBalance] = field(default_factory=dict)  # by code
     debited: list[GiftCardCharge] = field(default_factory=list)
     addresses: dict[tuple[UUID, UUID], ShippingAddress] = field(default_factory=dict)
+    default_addresses: dict[tuple[UUID, str], ShippingAddress] = field(default_factory=dict)
     access: dict[UUID, tuple[str, str]] = field(default_factory=dict)  # order -> hash, email
 
     def order_events(self, order_id: UUID) -> list[DomainEvent]:
@@ -232,6 +233,9 @@ class FakeAddressBook(AddressBook):
 
     async def address(self, *, customer_id: UUID, address_id: UUID) -> ShippingAddress | None:
         return self._store.addresses.get((customer_id, address_id))
+
+    async def default(self, *, customer_id: UUID, kind: str) -> ShippingAddress | None:
+        return self._store.default_addresses.get((customer_id, kind))
 
 
 class FakeOrderAccess(OrderAccess):

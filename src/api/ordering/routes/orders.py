@@ -24,6 +24,7 @@ from api.dependencies import (
 from api.openapi import raises
 from api.ordering.schemas import (
     CancelRequest,
+    ClaimedOrders,
     CheckoutRequest,
     OrderPage,
     OrderResponse,
@@ -158,10 +159,32 @@ def checkout_command(body: CheckoutRequest, customer: Principal, key: str) -> c.
         shipping_method=body.shipping_method,
         coupon_codes=tuple(body.coupon_codes),
         gift_card_codes=tuple(body.gift_card_codes),
-        email=body.email,
-        guest=False,
+        # A registered customer's order records the account's email unless another is given.
+        email=body.email or customer.email,
+        guest=customer.is_guest,
         payment_token=body.payment_token,
     )
+
+
+@router.post(
+    "/orders/claim",
+    summary="Take over the orders you placed as a guest",
+    response_model=ClaimedOrders,
+)
+@raises(ordering.EmailNotVerified)
+async def claim_guest_orders(customer: OwnOrderReader, services: Services) -> ClaimedOrders:
+    """Every guest order placed with your account's email becomes yours (it shows in
+    `GET /orders`; its access token keeps working). Your email must be verified first
+    (`POST /users/me/email-verification`): 403 `email_not_verified` until it is. Claiming
+    again changes nothing."""
+    claimed = await services.bus.handle(
+        c.ClaimGuestOrders(
+            customer_id=customer.user_id,
+            email=customer.email or "",
+            email_verified=customer.email_verified and not customer.is_guest,
+        )
+    )
+    return ClaimedOrders.model_validate({"items": claimed})
 
 
 @router.get(

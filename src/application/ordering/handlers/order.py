@@ -47,9 +47,9 @@ async def check_out(cmd: c.CheckOut, deps: OrderingDeps) -> PlacedOrder:
         email = _email(cmd)
         shipping = await _address(
             uow, cmd.customer_id, cmd.shipping_address, cmd.shipping_address_id
-        )
+        ) or await uow.addresses.default(customer_id=cmd.customer_id, kind="shipping")
         if shipping is None:
-            raise InvalidAddress("give a shipping_address or a saved shipping_address_id")
+            raise InvalidAddress("give a shipping_address, or the id of a saved one")
         billing = await _address(uow, cmd.customer_id, cmd.billing_address, cmd.billing_address_id)
         priced, _ = await price_cart(
             uow,
