@@ -216,7 +216,7 @@ def how_reached(b: Breakdown) -> str:
     if b.shipping is not None:
         words.append(f"+ shipping {b.shipping.total}")
     if b.tax_total.amount:
-        taxes = ", ".join(f"{t.name} {t.rate}% {t.amount}" for t in b.taxes)
+        taxes = ", ".join(f"{t.name} {t.rate.normalize():f}% {t.amount}" for t in b.taxes)
         words.append(f"(incl. {taxes})" if b.prices_include_tax else f"+ {taxes}")
     words.append(f"= total {b.total}")
     if b.gift_card_total.amount:

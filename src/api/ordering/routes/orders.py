@@ -24,8 +24,8 @@ from api.dependencies import (
 from api.openapi import raises
 from api.ordering.schemas import (
     CancelRequest,
-    ClaimedOrders,
     CheckoutRequest,
+    ClaimedOrders,
     OrderPage,
     OrderResponse,
     PlacedOrderResponse,

@@ -1,0 +1,300 @@
+"""Checkout over HTTP with every rule of the price pipeline served by its context: a variant,
+German VAT included in euro prices, standard shipping, an automatic promotion, a coupon and a
+gift card; the numbers worked out by hand, the order paid for its amount due, its breakdown
+shown by the order, recomputed from what it froze and told in its timeline. Refusals change
+nothing. A guest's order opens with its token and is claimed by a verified account."""
+
+import asyncio
+import logging
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from agora.bootstrap import build_registry
+from domain.identity.values import Role
+from domain.ordering.events import OrderPlaced
+from domain.ordering.pricing.pipeline import price
+from domain.shared.money import Money
+from infrastructure.eventlog.store import StoredEvent
+from infrastructure.eventlog.tables import event_log
+from tests.support.checkout import (
+    check_out,
+    coupon,
+    gift_card,
+    promotion,
+    tshirt,
+    with_taxes_and_shipping,
+)
+from tests.support.shop import OrderingShop, bearer
+
+EUR = "EUR"
+
+
+def money(amount: str) -> dict[str, str]:
+    return {"amount": amount, "currency": EUR}
+
+
+async def a_full_cart(shop: OrderingShop, customer: str, *, quantity: int = 2) -> dict[str, Any]:
+    """Two M T-shirts at 30.00, 10 % off the T-shirt automatically, SAVE5 (5.00 off)."""
+    await with_taxes_and_shipping(shop)
+    product = await tshirt(shop, price="30.00", units=10)
+    await promotion(
+        shop,
+        name="10 % off T-shirts",
+        kind="percentage",
+        target="products",
+        percent=Decimal(10),
+        product_ids=(uuid.UUID(product["id"]),),
+        automatic=True,
+    )
+    await coupon(shop, "SAVE5", amount="5.00")
+    medium = product["variants"][1]
+    await shop.fill_cart(customer, medium["sku"], quantity)
+    return dict(medium)
+
+
+async def test_a_full_checkout_charges_the_hand_computed_breakdown(
+    ordering_shop: OrderingShop, engine: AsyncEngine
+) -> None:
+    shop = ordering_shop
+    customer = await shop.customer()
+    medium = await a_full_cart(shop, customer)
+    card = await gift_card(shop, "20.00")
+    choices = {"coupon_codes": ["SAVE5"], "gift_card_codes": [card]}
+    quote = await shop.client.post(
+        "/api/v1/cart/quote",
+        json=choices | {"country": "DE", "shipping_method": "standard"},
+        headers=bearer(customer),
+    )
+    assert quote.status_code == 200, quote.text
+    assert {o["code"] for o in quote.json()["shipping_options"]} == {
+        "standard",
+        "express",
+        "pickup",
+    }
+
+    placed = await check_out(shop, customer, **choices)
+    assert placed.status_code == 201, placed.text
+    order = placed.json()
+    b = order["breakdown"]
+    assert b == quote.json()["breakdown"]  # checkout charged what the cart showed
+    # 2 x 30.00 = 60.00; 10 % off the T-shirts: 6.00; SAVE5: 5.00 -> goods 49.00 (under the
+    # 50.00 that ships free); 360 g ship in the first band: 4.90; total 53.90, VAT included:
+    # 49.00 x 19/119 = 7.82 and 4.90 x 19/119 = 0.78; the card pays 20.00: 33.90 is due.
+    [line] = b["lines"]
+    assert (line["sku"], line["name"], line["variant_id"]) == (
+        medium["sku"],
+        "T-shirt (M)",
+        medium["id"],
+    )
+    assert (line["subtotal"], line["discount_total"], line["total"], line["tax"]) == (
+        money("60.00"),
+        money("11.00"),
+        money("49.00"),
+        money("7.82"),
+    )
+    assert [(d["name"], d["amount"]) for d in line["discounts"]] == [
+        ("10 % off T-shirts", money("6.00")),
+        ("5.00 off with SAVE5", money("5.00")),
+    ]
+    assert (b["shipping"]["code"], b["shipping"]["total"], b["shipping"]["tax"]) == (
+        "standard",
+        money("4.90"),
+        money("0.78"),
+    )
+    assert [(t["name"], Decimal(t["rate"]), t["amount"]) for t in b["taxes"]] == [
+        ("VAT", 19, money("8.60"))
+    ]
+    assert (b["prices_include_tax"], b["total"], b["gift_card_total"], b["amount_due"]) == (
+        True,
+        money("53.90"),
+        money("20.00"),
+        money("33.90"),
+    )
+    assert (order["total"], order["amount_due"]) == (money("53.90"), money("33.90"))
+    assert b["coupons_applied"] == ["SAVE5"]
+    assert [g["last_four"] for g in b["gift_cards"]] == [card[-4:]]
+
+    paid = await shop.wait_status(customer, order["id"], "paid")
+    assert paid["breakdown"] == b  # the read model shows the same numbers
+    assert shop.provider.charges[order["id"]].amount == Money.of("33.90", EUR)
+    timeline = await shop.client.get(
+        f"/api/v1/orders/{order['id']}/timeline", headers=bearer(customer)
+    )
+    assert timeline.json()["items"][0]["summary"] == (
+        "Order placed: 2 item(s), goods 60.00 EUR - discounts 11.00 EUR + shipping 4.90 EUR"
+        " (incl. VAT 19% 8.60 EUR) = total 53.90 EUR - gift cards 20.00 EUR = due 33.90 EUR"
+    )
+    # The order froze its inputs: the pipeline gives the same numbers again from them.
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                event_log.select().where(
+                    event_log.c.stream_id == f"order-{order['id']}",
+                    event_log.c.stream_version == 1,
+                )
+            )
+        ).one()
+    event = build_registry().decode(StoredEvent.from_row(row._mapping))
+    assert isinstance(event, OrderPlaced)
+    assert price(event.pricing) == event.breakdown
+    assert str(event.breakdown.amount_due) == "33.90 EUR"
+
+
+async def test_a_gift_card_that_pays_everything_needs_no_payment_token(
+    ordering_shop: OrderingShop,
+) -> None:
+    shop = ordering_shop
+    customer = await shop.customer()
+    await a_full_cart(shop, customer, quantity=1)
+    card = await gift_card(shop, "100.00")
+    placed = await check_out(shop, customer, gift_card_codes=[card], payment_token=None)
+    assert placed.status_code == 201, placed.text
+    assert placed.json()["amount_due"] == money("0.00")
+    paid = await shop.wait_status(customer, placed.json()["id"], "paid")
+    assert paid["payment_reference"] is None
+    timeline = await shop.client.get(
+        f"/api/v1/orders/{paid['id']}/timeline", headers=bearer(customer)
+    )
+    assert [e["event_type"] for e in timeline.json()["items"]][-2:] == [
+        "PaymentSkipped",
+        "OrderPaid",
+    ]
+    assert paid["id"] not in shop.provider.charges
+
+
+async def cart_and_codes(shop: OrderingShop, engine: AsyncEngine, customer: str) -> Any:
+    """What a refused checkout must leave as it was: the cart, coupon uses, cards, stock."""
+    cart = (await shop.client.get("/api/v1/cart", headers=bearer(customer))).json()["lines"]
+    async with engine.connect() as conn:
+        uses = (await conn.execute(text("SELECT code, uses FROM coupons ORDER BY code"))).all()
+        cards = (await conn.execute(text("SELECT id, balance FROM gift_cards ORDER BY id"))).all()
+        stock = (await conn.execute(text("SELECT sku, reserved FROM stock_items"))).all()
+        orders = (await conn.execute(text("SELECT count(*) FROM event_log"))).scalar()
+    return cart, uses, sorted(cards), sorted(stock), orders
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"coupon_codes": ["NO-SUCH-CODE"]}, 422, "coupon_unknown"),
+        ({"gift_card_codes": ["AAAA-BBBB-CCCC-DDDD"]}, 422, "gift_card_not_usable"),
+        ({"shipping_method": "by-balloon"}, 422, "shipping_not_offered"),
+        ({"shipping_method": None}, 422, "shipping_method_required"),
+        ({"payment_token": None}, 422, "payment_token_required"),
+    ],
+)
+async def test_a_refused_checkout_changes_nothing(
+    ordering_shop: OrderingShop,
+    engine: AsyncEngine,
+    body: dict[str, Any],
+    status: int,
+    code: str,
+) -> None:
+    shop = ordering_shop
+    customer = await shop.customer()
+    await a_full_cart(shop, customer)
+    card = await gift_card(shop, "10.00")
+    before = await cart_and_codes(shop, engine, customer)
+    given = {"coupon_codes": ["SAVE5"], "gift_card_codes": [card]} | body
+    refused = await check_out(shop, customer, **given)
+    assert (refused.status_code, refused.json()["code"]) == (status, code), refused.text
+    assert await cart_and_codes(shop, engine, customer) == before
+
+
+async def test_an_archived_variant_or_another_currency_refuses_and_changes_nothing(
+    ordering_shop: OrderingShop, engine: AsyncEngine
+) -> None:
+    shop = ordering_shop
+    customer = await shop.customer()
+    medium = await a_full_cart(shop, customer)
+    product_id = (
+        await shop.client.get("/api/v1/products?q=T-shirt", headers=bearer(shop.staff))
+    ).json()["items"][0]["id"]
+    to_usd = await shop.client.put(
+        "/api/v1/cart/currency", json={"currency": "USD"}, headers=bearer(customer)
+    )
+    assert (to_usd.status_code, to_usd.json()["code"]) == (422, "currency_mismatch")
+    archived = await shop.client.post(
+        f"/api/v1/products/{product_id}/archive", headers=bearer(shop.staff)
+    )
+    assert archived.status_code == 200
+    before = await cart_and_codes(shop, engine, customer)
+    refused = await check_out(shop, customer, coupon_codes=["SAVE5"])
+    assert (refused.status_code, refused.json()["code"]) == (409, "cart_needs_review")
+    assert await cart_and_codes(shop, engine, customer) == before
+    assert before[0][0]["sku"] == medium["sku"]
+
+
+MAIL_LOGGER = "infrastructure.identity.mail"
+
+
+async def test_a_guest_reads_its_order_by_token_and_a_verified_account_claims_it(
+    ordering_shop: OrderingShop, caplog: pytest.LogCaptureFixture
+) -> None:
+    shop = ordering_shop
+    guest = (await shop.client.post("/api/v1/auth/guest")).json()["access_token"]
+    teapot = await shop.stocked_product(3, price="12.50")
+    await shop.fill_cart(guest, teapot["sku"], 1)
+    address = {"name": "Ada", "line1": "1 Main St", "city": "Paris"}
+    address |= {"postal_code": "75001", "country": "FR"}
+    body = {"shipping_address": address, "payment_token": "tok_approve"}
+    no_email = await shop.client.post(
+        "/api/v1/checkout", json=body, headers=bearer(guest) | {"Idempotency-Key": "g0"}
+    )
+    assert (no_email.status_code, no_email.json()["code"]) == (422, "email_required")
+    placed = await shop.client.post(
+        "/api/v1/checkout",
+        json=body | {"email": "Ada@Example.com"},
+        headers=bearer(guest) | {"Idempotency-Key": "g1"},
+    )
+    assert placed.status_code == 201, placed.text
+    order_id, token = placed.json()["id"], placed.json()["access_token"]
+    assert placed.json()["guest"] is True
+    assert token
+
+    for _ in range(200):  # the read model follows the log within moments
+        by_token = await shop.client.get(
+            f"/api/v1/orders/{order_id}", headers={"X-Order-Token": token}
+        )
+        if by_token.status_code == 200:
+            break
+        await asyncio.sleep(0.05)
+    assert by_token.status_code == 200, by_token.text
+    assert by_token.json()["email"] == "Ada@Example.com"
+    wrong = await shop.client.get(
+        f"/api/v1/orders/{order_id}", headers={"X-Order-Token": token[:-2] + "xx"}
+    )
+    assert (wrong.status_code, wrong.json()["code"]) == (404, "order_not_found")
+    stranger = await shop.customer()
+    assert (await shop.order(stranger, order_id)).status_code == 404
+    await shop.wait_for(guest, order_id, lambda o: o["status"] == "paid")
+    timeline = await shop.client.get(
+        f"/api/v1/orders/{order_id}/timeline", headers={"X-Order-Token": token}
+    )
+    assert timeline.status_code == 200
+
+    account = await shop.account("ada@example.com", Role.CUSTOMER)
+    unverified = await shop.client.post("/api/v1/orders/claim", headers=bearer(account))
+    assert (unverified.status_code, unverified.json()["code"]) == (403, "email_not_verified")
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger=MAIL_LOGGER):
+        sent = await shop.client.post(
+            "/api/v1/users/me/email-verification", headers=bearer(account)
+        )
+    assert sent.status_code == 202
+    [record] = [r for r in caplog.records if r.name == MAIL_LOGGER]
+    proof = str(getattr(record, "mail_link")).rsplit("token=", 1)[1]  # noqa: B009
+    verified = await shop.client.post("/api/v1/auth/verify-email", json={"token": proof})
+    assert verified.status_code == 204
+    claimed = await shop.client.post("/api/v1/orders/claim", headers=bearer(account))
+    assert claimed.status_code == 200, claimed.text
+    assert [o["id"] for o in claimed.json()["items"]] == [order_id]
+    mine = await shop.wait_for(account, order_id, lambda o: o["guest"] is False)
+    assert mine["customer_id"] != placed.json()["customer_id"]
+    again = await shop.client.post("/api/v1/orders/claim", headers=bearer(account))
+    assert again.json()["items"] == []
