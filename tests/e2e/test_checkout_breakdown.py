@@ -19,6 +19,7 @@ from domain.identity.values import Role
 from domain.ordering.events import OrderPlaced
 from domain.ordering.pricing.pipeline import price
 from domain.shared.money import Money
+from infrastructure.db.statements import counting_statements
 from infrastructure.eventlog.store import StoredEvent
 from infrastructure.eventlog.tables import event_log
 from tests.support.checkout import (
@@ -298,3 +299,49 @@ async def test_a_guest_reads_its_order_by_token_and_a_verified_account_claims_it
     assert mine["customer_id"] != placed.json()["customer_id"]
     again = await shop.client.post("/api/v1/orders/claim", headers=bearer(account))
     assert again.json()["items"] == []
+
+
+async def test_pricing_twenty_lines_with_three_promotions_costs_what_one_line_costs(
+    ordering_shop: OrderingShop,
+) -> None:
+    """A bounded number of statements whatever the cart holds: the cart's quote is the
+    session, the cart, the catalog, the promotions (two: the automatic ones, then the codes'),
+    the tax rates, the shipping methods and the gift cards (8); checkout adds spending the
+    coupon and the card to its own."""
+    shop = ordering_shop
+    await with_taxes_and_shipping(shop)
+    products = [await shop.stocked_product(5, price="3.00") for _ in range(20)]
+    for n, product in enumerate(products[:2]):
+        await promotion(
+            shop,
+            name=f"Promotion {n}",
+            kind="percentage",
+            target="products",
+            percent=Decimal(5),
+            product_ids=(uuid.UUID(product["id"]),),
+            automatic=True,
+        )
+    await coupon(shop, "SAVE5", amount="5.00")  # the third promotion
+    card = await gift_card(shop, "10.00")
+    codes = {"coupon_codes": ["SAVE5"], "gift_card_codes": [card]}
+    body = codes | {"country": "DE", "shipping_method": "standard"}
+    counts = {}
+    for size in (1, 20):
+        customer = await shop.customer()
+        for product in products[:size]:
+            await shop.fill_cart(customer, product["sku"], 1)
+        with counting_statements() as quote:
+            quoted = await shop.client.post(
+                "/api/v1/cart/quote", json=body, headers=bearer(customer)
+            )
+        assert quoted.status_code == 200, quoted.text
+        assert len(quoted.json()["breakdown"]["lines"]) == size
+        with counting_statements() as placing:
+            placed = await check_out(shop, customer, **codes)
+        assert placed.status_code == 201, placed.text
+        counts[size] = (quote.statements, placing.statements)
+    assert counts[1] == counts[20]
+    assert counts[20][0] == 8, counts
+    # The checkout budget (16), the codes' promotions (1) and the cards' balances (1), and what
+    # the promotions and gift cards adapters take to spend the coupon and debit the card (6).
+    assert counts[20][1] == 16 + 1 + 1 + 6, counts
