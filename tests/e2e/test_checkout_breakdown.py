@@ -323,7 +323,7 @@ async def test_pricing_twenty_lines_with_three_promotions_costs_what_one_line_co
         )
     await coupon(shop, "SAVE5", amount="5.00")  # the third promotion
     card = await gift_card(shop, "10.00")
-    codes = {"coupon_codes": ["SAVE5"], "gift_card_codes": [card]}
+    codes: dict[str, Any] = {"coupon_codes": ["SAVE5"], "gift_card_codes": [card]}
     body = codes | {"country": "DE", "shipping_method": "standard"}
     counts = {}
     for size in (1, 20):
