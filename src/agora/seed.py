@@ -5,7 +5,12 @@ from decimal import Decimal
 from uuid import UUID
 
 from api.services import ApiServices
-from application.catalog.commands import CreateCategory, CreateProduct, PublishProduct
+from application.catalog.commands import (
+    AddVariant,
+    CreateCategory,
+    CreateProduct,
+    PublishProduct,
+)
 from application.catalog.views import ProductSearch
 from application.gift_cards.commands import IssueGiftCard
 from application.identity.commands import ProvisionAccount
@@ -107,6 +112,41 @@ async def seed_catalog(services: ApiServices) -> None:
         await bus.handle(PublishProduct(product_id=product.id))
         if stock:
             await bus.handle(ReceiveStock(sku=sku, quantity=stock, actor_id=None))
+    await seed_tshirt(services)
+
+
+DEMO_TSHIRT = "TEE-ORGANIC"  # sizes S (the default variant), M and L; the README's walkthrough
+
+
+async def seed_tshirt(services: ApiServices) -> None:
+    """A product in variants, each size its own SKU with its stock, priced in EUR and USD."""
+    bus = services.bus
+    prices = (("25.00", "EUR"), ("28.00", "USD"))
+    product = await bus.handle(
+        CreateProduct(
+            sku=f"{DEMO_TSHIRT}-S",
+            name="Organic T-shirt",
+            description="Organic cotton, 180 g/m².",
+            amount=prices[0][0],
+            currency=prices[0][1],
+            options=(("size", ("S", "M", "L")),),
+            tax_category="standard",
+        )
+    )
+    for size in ("M", "L"):
+        product = await bus.handle(
+            AddVariant(
+                product_id=product.id,
+                expected_version=product.version,
+                sku=f"{DEMO_TSHIRT}-{size}",
+                options={"size": size},
+                prices=prices,
+                weight_grams=200,
+            )
+        )
+    await bus.handle(PublishProduct(product_id=product.id))
+    for size in ("S", "M", "L"):
+        await bus.handle(ReceiveStock(sku=f"{DEMO_TSHIRT}-{size}", quantity=20, actor_id=None))
 
 
 DEMO_TAX_CATEGORIES = (

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agora.bootstrap import build_registry
+from agora.seed import DEMO_GIFT_CARD_CODE, DEMO_PASSWORD, DEMO_TSHIRT, seed_demo
 from domain.identity.values import Role
 from domain.ordering.events import OrderPlaced
 from domain.ordering.pricing.pipeline import price
@@ -345,3 +346,40 @@ async def test_pricing_twenty_lines_with_three_promotions_costs_what_one_line_co
     # The checkout budget (16), the codes' promotions (1) and the cards' balances (1), and what
     # the promotions and gift cards adapters take to spend the coupon and debit the card (6).
     assert counts[20][1] == 16 + 1 + 1 + 6, counts
+
+
+async def test_the_readme_walkthrough_gives_the_numbers_it_shows(
+    ordering_shop: OrderingShop,
+) -> None:
+    """The demo shop: three organic T-shirts in M, to Germany by standard parcel, WELCOME10
+    and the demo gift card (README, "A real breakdown in a minute")."""
+    shop = ordering_shop
+    await seed_demo(shop.services)
+    customer = await shop.token_for("customer@agora.example.com", DEMO_PASSWORD)
+    await shop.fill_cart(customer, f"{DEMO_TSHIRT}-M", 3)
+    codes: dict[str, Any] = {"coupon_codes": ["WELCOME10"], "gift_card_codes": []}
+    codes["gift_card_codes"] = [DEMO_GIFT_CARD_CODE]
+    quote = await shop.client.post(
+        "/api/v1/cart/quote",
+        json=codes | {"country": "DE", "shipping_method": "standard"},
+        headers=bearer(customer),
+    )
+    assert quote.status_code == 200, quote.text
+    b = quote.json()["breakdown"]
+    # 3 x 25.00 = 75.00; WELCOME10 takes 7.50; 67.50 ships free (from 50.00); VAT 19 %
+    # included: 67.50 x 19/119 = 10.78; the demo card pays 50.00 of it: 17.50 is due.
+    assert (b["subtotal"], b["discount_total"], b["shipping"]["total"]) == (
+        money("75.00"),
+        money("7.50"),
+        money("0.00"),
+    )
+    assert b["shipping"]["free_above_reached"] is True
+    assert (b["tax_total"], b["total"], b["gift_card_total"], b["amount_due"]) == (
+        money("10.78"),
+        money("67.50"),
+        money("50.00"),
+        money("17.50"),
+    )
+    placed = await check_out(shop, customer, **codes)
+    assert placed.status_code == 201, placed.text
+    assert placed.json()["breakdown"] == b

@@ -73,6 +73,7 @@ class ShippingChargeResponse(ResponseModel):
     total: MoneyModel
     tax_rate: DecimalString
     tax: MoneyModel
+    free_above_reached: bool = Field(description="Free: the goods reached the method's threshold.")
 
 
 class TaxLineResponse(ResponseModel):
@@ -110,6 +111,9 @@ class BreakdownResponse(ResponseModel):
     amount_due: MoneyModel = Field(description="What the payment provider is asked for.")
     promotions_applied: list[UUID]
     coupons_applied: list[str]
+    order_discounts: list[DiscountResponse] = Field(
+        description="Each order promotion's whole amount; the lines hold its shares."
+    )
 
 
 class ShippingChoiceResponse(ResponseModel):
