@@ -171,9 +171,7 @@ class AddressModel(RequestModel):
     line1: Text = Field(examples=["Unter den Linden 1"])
     line2: Annotated[SafeStr, Field(max_length=200)] | None = Field(None, examples=[None])
     city: Text = Field(examples=["Berlin"])
-    postal_code: Annotated[SafeStr, Field(min_length=1, max_length=20)] = Field(
-        examples=["10117"]
-    )
+    postal_code: Annotated[SafeStr, Field(min_length=1, max_length=20)] = Field(examples=["10117"])
     # The demo shop ships to DE, FR and AT.
     country: SafeStr = Field(pattern=r"^[A-Z]{2}$", examples=["DE"])
     region: Region | None = Field(None, examples=[None])
