@@ -10,6 +10,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -31,6 +32,7 @@ from tests.support.checkout import (
     tshirt,
     with_taxes_and_shipping,
 )
+from tests.support.servers import SseReader, served
 from tests.support.shop import OrderingShop, bearer
 
 EUR = "EUR"
@@ -383,3 +385,26 @@ async def test_the_readme_walkthrough_gives_the_numbers_it_shows(
     placed = await check_out(shop, customer, **codes)
     assert placed.status_code == 201, placed.text
     assert placed.json()["breakdown"] == b
+
+
+async def test_a_guest_follows_its_order_live_with_its_token(ordering_shop: OrderingShop) -> None:
+    shop = ordering_shop
+    guest = (await shop.client.post("/api/v1/auth/guest")).json()["access_token"]
+    teapot = await shop.stocked_product(3)
+    await shop.fill_cart(guest, teapot["sku"], 1)
+    address = {"name": "Ada", "line1": "1 Main St", "city": "Paris"}
+    address |= {"postal_code": "75001", "country": "FR"}
+    placed = await shop.client.post(
+        "/api/v1/checkout",
+        json={"shipping_address": address, "payment_token": "tok_approve", "email": "a@b.example"},
+        headers=bearer(guest) | {"Idempotency-Key": "live-guest"},
+    )
+    order_id, token = placed.json()["id"], placed.json()["access_token"]
+    url = f"/api/v1/orders/{order_id}/stream"
+    async with served(shop.app) as base, httpx.AsyncClient(base_url=base, timeout=20) as client:
+        wrong = await client.get(url, headers={"X-Order-Token": "not-the-token"})
+        assert (wrong.status_code, wrong.json()["code"]) == (404, "order_not_found")
+        async with client.stream("GET", url, headers={"X-Order-Token": token}) as stream:
+            assert stream.status_code == 200
+            [first] = await SseReader(stream).next(1)
+    assert (first.id, first.event) == ("1", "order")
