@@ -171,7 +171,7 @@ def checkout_command(body: CheckoutRequest, customer: Principal, key: str) -> c.
     summary="Take over the orders you placed as a guest",
     response_model=ClaimedOrders,
 )
-@raises(ordering.EmailNotVerified)
+@raises(ordering.EmailNotVerified, ordering.OrderNotClaimable)
 async def claim_guest_orders(customer: OwnOrderReader, services: Services) -> ClaimedOrders:
     """Every guest order placed with your account's email becomes yours (it shows in
     `GET /orders`; its access token keeps working). Your email must be verified first
