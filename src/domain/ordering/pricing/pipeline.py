@@ -12,6 +12,7 @@ from domain.ordering.pricing.breakdown import (
     BreakdownLine,
     Discount,
     ShippingCharge,
+    TaxLine,
 )
 from domain.ordering.pricing.inputs import PricingInput
 from domain.ordering.pricing.promotions import (
@@ -24,7 +25,13 @@ from domain.shared.money import Money
 
 
 def price(given: PricingInput) -> Breakdown:
-    """unit prices -> line promotions -> order promotions -> shipping -> taxes -> gift cards."""
+    """unit prices -> line promotions -> order promotions -> shipping -> taxes -> gift cards.
+
+    Stacking, within each promotion step: priority descending, then promotion_id; each discount
+    is computed on what is left after the ones before it and never takes more, so no line goes
+    below zero; an exclusive promotion that takes something off stops the later ones of its
+    step (for that line, or for the order). Raises CurrencyMismatch for a line or gift card in
+    another currency, ShippingNotOffered when the chosen method cannot carry the cart."""
     currency = given.currency
     _one_currency(given)
     lines = [LineInProgress(line, line.unit_price.amount * line.quantity) for line in given.lines]
@@ -34,19 +41,22 @@ def price(given: PricingInput) -> Breakdown:
     ]
     apply_line_promotions(lines, promotions, currency)
     order_discounts = apply_order_promotions(lines, promotions, currency)
-    merchandise = _sum((line.left for line in lines), currency)
+    include = given.taxes is not None and given.taxes.prices_include_tax
+    priced = tuple(_taxed_line(line, given, include=include) for line in lines)
+    taxed = [(taxes.rate_for(given.taxes, line.tax_category), line.tax) for line in priced]
     charge = None
     if given.shipping is not None:
+        merchandise = _sum((line.left for line in lines), currency)
         charge = shipping.charge(
             given.shipping, lines=given.lines, merchandise=merchandise, promotions=promotions
         )
-    include = given.taxes is not None and given.taxes.prices_include_tax
-    priced = tuple(_taxed_line(line, given, include=include) for line in lines)
-    if charge is not None:
-        rate = taxes.rate_for(given.taxes, given.shipping.tax_category if given.shipping else "")
+        rate = taxes.rate_for(given.taxes, given.shipping.tax_category)
         tax = taxes.tax_on(charge.total, rate, prices_include_tax=include)
         charge = dataclasses.replace(charge, tax_rate=rate.rate if rate else Decimal(0), tax=tax)
-    return _breakdown(given, priced, charge, order_discounts, include=include)
+        taxed.append((rate, tax))
+    return _breakdown(
+        given, priced, charge, order_discounts, taxes.grouped(taxed, currency), include=include
+    )
 
 
 def _breakdown(
@@ -54,9 +64,11 @@ def _breakdown(
     lines: tuple[BreakdownLine, ...],
     charge: ShippingCharge | None,
     order_discounts: list[Discount],
+    tax_lines: tuple[TaxLine, ...],
     *,
     include: bool,
 ) -> Breakdown:
+    """The totals, and what the gift cards pay of them."""
     currency = given.currency
     shipping_total = charge.total if charge else Money.zero(currency)
     shipping_tax = charge.tax if charge else Money.zero(currency)
@@ -65,9 +77,6 @@ def _breakdown(
     total = merchandise + shipping_total + (Money.zero(currency) if include else tax_total)
     paid = gift_cards.pay(given.gift_cards, total)
     gift_card_total = _sum((card.amount.amount for card in paid), currency)
-    taxed = [(taxes.rate_for(given.taxes, line.tax_category), line.tax) for line in lines]
-    if charge is not None and given.shipping is not None:
-        taxed.append((taxes.rate_for(given.taxes, given.shipping.tax_category), charge.tax))
     applied = _applied(lines, order_discounts, charge)
     return Breakdown(
         currency=currency,
@@ -76,7 +85,7 @@ def _breakdown(
         subtotal=_sum((line.subtotal.amount for line in lines), currency),
         discount_total=_sum((line.discount_total.amount for line in lines), currency),
         shipping=charge,
-        taxes=taxes.grouped(taxed, currency),
+        taxes=tax_lines,
         tax_total=tax_total,
         total=total,
         gift_cards=paid,
