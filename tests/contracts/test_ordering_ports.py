@@ -343,19 +343,25 @@ async def test_answers_expire_and_are_forgotten(ordering: Ordering) -> None:
 async def test_the_catalog_gives_each_known_skus_price_and_whether_it_is_for_sale(
     ordering: Ordering,
 ) -> None:
+    # Products of one SKU and price: each is its one default variant, with the product's id.
+    red, new = uuid.uuid4(), uuid.uuid4()
     on_sale = CatalogItem(
-        product_id=uuid.uuid4(),
+        product_id=red,
         sku="MUG-RED",
         name="Red mug",
         price=Money.of("9.90", "EUR"),
         active=True,
+        variant_id=red,
+        prices=(Money.of("9.90", "EUR"),),
     )
     draft = CatalogItem(
-        product_id=uuid.uuid4(),
+        product_id=new,
         sku="MUG-NEW",
         name="New mug",
         price=Money.of("12.00", "EUR"),
         active=False,
+        variant_id=new,
+        prices=(Money.of("12.00", "EUR"),),
     )
     await ordering.offer(on_sale)
     await ordering.offer(draft)
