@@ -22,8 +22,8 @@ class GiftCardRepository(Protocol):
 
     async def save(self, card: GiftCard) -> None:
         """Its new events, each written relative to the stored row from the loaded version;
-        ConcurrencyConflict if the card moved meanwhile, AdjustmentBelowZero if the database
-        refuses the balance."""
+        ConcurrencyConflict if the card moved meanwhile (another change, or an order that
+        spent what an adjustment would take)."""
 
     async def credit_back(self, order_id: UUID, *, now: datetime) -> int:
         """Give each card what the order took from it, unless given already; how many got
