@@ -343,11 +343,12 @@ async def test_pricing_twenty_lines_with_three_promotions_costs_what_one_line_co
             placed = await check_out(shop, customer, **codes)
         assert placed.status_code == 201, placed.text
         counts[size] = (quote.statements, placing.statements)
-    assert counts[1] == counts[20]
-    assert counts[20][0] == 8, counts
-    # The checkout budget (16), the codes' promotions (1) and the cards' balances (1), and what
-    # the promotions and gift cards adapters take to spend the coupon and debit the card (6).
-    assert counts[20][1] == 16 + 1 + 1 + 6, counts
+    assert counts[1][0] == counts[20][0] == 8, counts
+    # The checkout budget (16, the fulfilment backlog's measure included: it is taken at most
+    # once a second per process, so one of the two may go without it), the codes' promotions
+    # (1), the cards' balances (1), and what the promotions and gift cards adapters take to
+    # spend the coupon and debit the card (6).
+    assert {counts[1][1], counts[20][1]} <= {16 + 1 + 1 + 6, 16 + 1 + 1 + 6 - 1}, counts
 
 
 async def test_the_readme_walkthrough_gives_the_numbers_it_shows(
