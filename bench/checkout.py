@@ -59,6 +59,7 @@ CHECKOUT = {
         "postal_code": "75001",
         "country": "FR",
     },
+    "shipping_method": "standard",  # the demo shop ships to France with its standard parcel
     "payment_token": "tok_approve",
 }
 CONCURRENCIES = (16, 32)

@@ -1,7 +1,7 @@
 """promotions, their coupon codes, and one redemption row per code per order
 
 Revision ID: e5a4c3d6f7b8
-Revises: c3e2a1b4d5f6
+Revises: d4f3b2c5e6a7
 Create Date: 2026-12-01 20:03:00.000000+00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "e5a4c3d6f7b8"
-down_revision: str | None = "c3e2a1b4d5f6"
+down_revision: str | None = "d4f3b2c5e6a7"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """a GIN index on the variants' options, for the search's option filter
 
 Revision ID: c9e8a7b6d5f4
-Revises: e5a4c3d6f7b8
+Revises: b8d7f6a9c0e1
 Create Date: 2026-12-01 20:07:00.000000+00:00
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "c9e8a7b6d5f4"
-down_revision: str | None = "e5a4c3d6f7b8"
+down_revision: str | None = "b8d7f6a9c0e1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,12 +8,15 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from agora.contexts import (
     CONTEXTS,
     catalog,
+    gift_cards,
     identity,
     inventory,
     notifications,
     ordering,
     promotions,
     reporting,
+    shipping,
+    taxes,
 )
 from agora.platform import Platform, Wiring
 from agora.seed import demo_notice
@@ -28,6 +31,7 @@ from infrastructure.db.statements import StatementScopeMiddleware, command_scope
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.health import DependencyProbes
 from infrastructure.http.client import shared_http_client
+from infrastructure.ordering.upcasters import register_upcasters as register_ordering_upcasters
 from infrastructure.payments.gateway import PaymentProvider
 from infrastructure.redis.client import RedisCircuit, build_redis
 from infrastructure.telemetry.metrics import PoolCollector, register, serve_metrics
@@ -41,6 +45,7 @@ def build_registry() -> EventRegistry:
     for context in CONTEXTS:
         registry.register_all(context.EVENTS, context=context.NAME)
     register_catalog_upcasters(registry)
+    register_ordering_upcasters(registry)
     return registry
 
 
@@ -154,7 +159,10 @@ async def open_services(
             ordering=ordering.queries(p),
             notifications=notifications.queries(p),
             reporting=reporting.queries(p),
+            taxes=taxes.queries(p),
+            shipping=shipping.queries(p),
             promotions=promotions.queries(p),
+            gift_cards=gift_cards.queries(p),
             readiness=DependencyProbes(engine=p.engine, redis=p.redis),
             live=LiveConfig(
                 heartbeat_seconds=settings.notifications.heartbeat_seconds,

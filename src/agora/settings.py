@@ -88,12 +88,28 @@ class AuthSettings(_Concern, env_prefix="AUTH_"):
     """Failed logins allowed per account."""
     registration_limit_per_ip: str = "10 per hour"
     """Registrations allowed per client address (each costs an Argon2 hash)."""
+    gift_card_balance_checks_per_ip: str = "10 per minute"
+    """Gift card balance checks by code allowed per client address."""
+    guest_limit_per_ip: str = "30 per hour"
+    """Guest sessions allowed per client address (each is a row)."""
+    guest_token_minutes: int = Field(1440, ge=5, le=10_080)
+    """Lifetime of a guest session and its one access token (no refresh token)."""
+    verification_token_minutes: int = Field(1440, ge=5, le=10_080)
+    """How long an email verification link works."""
+    verification_link: str = "http://localhost:8000/verify-email"
+    """The page a verification link opens; the token is appended as `?token=`."""
     argon2_memory_kib: int = Field(19_456, ge=19_456)
     """Argon2id memory cost (OWASP minimum 19456)."""
     argon2_time_cost: int = Field(2, ge=2)
     """Argon2id iterations (OWASP minimum 2)."""
 
-    @field_validator("login_limit_per_ip", "login_limit_per_account", "registration_limit_per_ip")
+    @field_validator(
+        "login_limit_per_ip",
+        "login_limit_per_account",
+        "registration_limit_per_ip",
+        "gift_card_balance_checks_per_ip",
+        "guest_limit_per_ip",
+    )
     @classmethod
     def _is_rate_limit(cls, value: str) -> str:
         parse(value)
@@ -180,6 +196,8 @@ class OrderingSettings(_Concern, env_prefix="ORDERING_"):
     payment; 0: no bound."""
     backlog_check_seconds: float = Field(1.0, gt=0, le=60)
     """How long each API process reuses its count of the orders waiting."""
+    default_currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
+    """A new cart's currency, until the customer chooses another."""
 
 
 class PaymentsSettings(_Concern, env_prefix="PAYMENTS_"):

@@ -11,6 +11,7 @@ from api import health
 from api.catalog import routes as catalog
 from api.docs import install_docs
 from api.errors import install_error_handlers
+from api.gift_cards import routes as gift_cards
 from api.identity import routes as identity
 from api.inventory import routes as inventory
 from api.middleware.access_log import AccessLogMiddleware
@@ -26,6 +27,8 @@ from api.ordering import routes as ordering
 from api.promotions import routes as promotions
 from api.reporting import routes as reporting
 from api.services import ApiConfig, ApiServices
+from api.shipping import routes as shipping
+from api.taxes import routes as taxes
 
 DESCRIPTION = """
 Agora is a domain-driven e-commerce backend.
@@ -45,15 +48,29 @@ TAGS = [
     {"name": "integrations", "description": "API keys, and the routes machines call with them."},
     {"name": "payments", "description": "Signed callbacks from the payment provider."},
     {"name": "webhooks", "description": "Signed outbound webhooks for other systems (admin)."},
+    {"name": "taxes", "description": "Tax categories, rates per destination, currency modes."},
+    {"name": "shipping", "description": "Shipping methods, where they ship and what they cost."},
     {"name": "promotions", "description": "Promotions and their coupon codes (staff)."},
     {"name": "reports", "description": "Sales by day and product, top products, order export."},
+    {"name": "gift cards", "description": "Gift cards: staff issue and manage; balance by code."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
 ServicesFactory = Callable[[], AbstractAsyncContextManager[ApiServices]]
 
 # Each context's routers, in the order the paths must be tried.
-CONTEXT_ROUTES = (identity, catalog, inventory, ordering, reporting, notifications, promotions)
+CONTEXT_ROUTES = (
+    identity,
+    catalog,
+    inventory,
+    ordering,
+    reporting,
+    notifications,
+    taxes,
+    shipping,
+    promotions,
+    gift_cards,
+)
 
 
 def create_app(*, config: ApiConfig, services: ServicesFactory) -> FastAPI:

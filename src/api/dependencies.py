@@ -93,6 +93,7 @@ def require(permission: Permission) -> Callable[[Principal], Awaitable[Principal
 UserManager = Annotated[Principal, Depends(require(Permission.USERS_MANAGE))]
 UserReader = Annotated[Principal, Depends(require(Permission.USERS_READ_ANY))]
 ProfileOwner = Annotated[Principal, Depends(require(Permission.PROFILE_WRITE))]
+ProfileReader = Annotated[Principal, Depends(require(Permission.PROFILE_READ))]
 CatalogWriter = Annotated[Principal, Depends(require(Permission.CATALOG_WRITE))]
 InventoryReader = Annotated[Principal, Depends(require(Permission.INVENTORY_READ))]
 InventoryWriter = Annotated[Principal, Depends(require(Permission.INVENTORY_WRITE))]
@@ -138,6 +139,9 @@ WebhookManager = Annotated[Principal, Depends(require(Permission.WEBHOOKS_MANAGE
 ReportReader = Annotated[Principal, Depends(require(Permission.REPORTS_READ))]
 PromotionsWriter = Annotated[Principal, Depends(require(Permission.PROMOTIONS_WRITE))]
 ApiKeyManager = Annotated[Principal, Depends(require(Permission.API_KEYS_MANAGE))]
+TaxesWriter = Annotated[Principal, Depends(require(Permission.TAXES_WRITE))]
+ShippingWriter = Annotated[Principal, Depends(require(Permission.SHIPPING_WRITE))]
+GiftCardManager = Annotated[Principal, Depends(require(Permission.GIFT_CARDS_WRITE))]
 
 # Machine routes read only this header; people's routes read only the bearer token.
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)

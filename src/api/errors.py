@@ -15,6 +15,8 @@ from application.ordering.ports import (
     CouponNotApplicable,
     CouponUsedUp,
     FulfilmentBacklogged,
+    GiftCardBalanceTooLow,
+    GiftCardNotUsable,
     InvalidCallback,
     LiveUpdatesUnavailable,
     PaymentUnavailable,
@@ -25,6 +27,7 @@ from application.reporting.views import InvalidPeriod
 from application.shared import errors as shared
 from application.shared import idempotency
 from domain.catalog import errors as catalog
+from domain.gift_cards import errors as gift_cards
 from domain.identity import errors as identity
 from domain.inventory import errors as inventory
 from domain.notifications import errors as notifications
@@ -33,6 +36,8 @@ from domain.promotions import errors as promotions
 from domain.shared.errors import DomainError
 from domain.shared.money import InvalidMoney
 from domain.shared.sku import InvalidSku
+from domain.shipping import errors as shipping
+from domain.taxes import errors as taxes
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,22 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     identity.WrongPassword: ProblemSpec(403, "wrong_password", "Wrong password"),
     identity.InvalidScopes: ProblemSpec(422, "invalid_scopes", "Invalid scopes"),
     identity.ApiKeyNotFound: ProblemSpec(404, "api_key_not_found", "API key not found"),
+    identity.RoleNotGrantable: ProblemSpec(422, "role_not_grantable", "Role cannot be granted"),
+    identity.InvalidPostalAddress: ProblemSpec(422, "invalid_postal_address", "Invalid address"),
+    identity.AddressNotFound: ProblemSpec(404, "address_not_found", "Address not found"),
+    identity.AddressBookFull: ProblemSpec(409, "address_book_full", "Address book full"),
+    identity.EmailAlreadyVerified: ProblemSpec(
+        409, "email_already_verified", "Email already verified"
+    ),
+    identity.VerificationTokenInvalid: ProblemSpec(
+        400, "verification_token_invalid", "Invalid verification token"
+    ),
+    identity.VerificationTokenUsed: ProblemSpec(
+        400, "verification_token_used", "Verification token already used"
+    ),
+    identity.VerificationTokenExpired: ProblemSpec(
+        410, "verification_token_expired", "Verification token expired"
+    ),
     catalog.InvalidProduct: ProblemSpec(422, "invalid_product", "Invalid product"),
     catalog.UnsupportedImage: ProblemSpec(415, "unsupported_image", "Unsupported image"),
     catalog.ImageTooLarge: ProblemSpec(413, "image_too_large", "Image too large"),
@@ -131,6 +152,15 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     ordering.PaymentMismatch: ProblemSpec(
         422, "payment_mismatch", "Payment does not match the order"
     ),
+    ordering.ShippingMethodRequired: ProblemSpec(
+        422, "shipping_method_required", "Shipping method required"
+    ),
+    ordering.PaymentTokenRequired: ProblemSpec(
+        422, "payment_token_required", "Payment token required"
+    ),
+    ordering.EmailRequired: ProblemSpec(422, "email_required", "Email required"),
+    ordering.EmailNotVerified: ProblemSpec(403, "email_not_verified", "Email not verified"),
+    ordering.OrderNotClaimable: ProblemSpec(409, "order_not_claimable", "Order not claimable"),
     InvalidCallback: ProblemSpec(400, "invalid_webhook_payload", "Invalid webhook payload"),
     PaymentUnavailable: ProblemSpec(503, "payment_unavailable", "Payment provider unavailable"),
     FulfilmentBacklogged: ProblemSpec(
@@ -156,6 +186,37 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     CouponExpired: ProblemSpec(422, "coupon_expired", "Coupon expired"),
     CouponUsedUp: ProblemSpec(409, "coupon_used_up", "Coupon used up"),
     InvalidPeriod: ProblemSpec(400, "invalid_period", "Invalid report period"),
+    taxes.InvalidTaxCategory: ProblemSpec(422, "invalid_tax_category", "Invalid tax category"),
+    taxes.TaxCategoryExists: ProblemSpec(409, "tax_category_exists", "Tax category exists"),
+    taxes.TaxCategoryNotFound: ProblemSpec(404, "tax_category_not_found", "Tax category not found"),
+    taxes.TaxCategoryInUse: ProblemSpec(409, "tax_category_in_use", "Tax category in use"),
+    taxes.InvalidTaxRate: ProblemSpec(422, "invalid_tax_rate", "Invalid tax rate"),
+    taxes.UnknownTaxCategory: ProblemSpec(422, "unknown_tax_category", "Unknown tax category"),
+    taxes.TaxRateExists: ProblemSpec(409, "tax_rate_exists", "Tax rate exists"),
+    taxes.TaxRateNotFound: ProblemSpec(404, "tax_rate_not_found", "Tax rate not found"),
+    taxes.InvalidCurrencyMode: ProblemSpec(422, "invalid_currency", "Invalid currency"),
+    taxes.CurrencyModeNotFound: ProblemSpec(
+        404, "currency_tax_mode_not_found", "No tax mode set for the currency"
+    ),
+    shipping.InvalidShippingMethod: ProblemSpec(
+        422, "invalid_shipping_method", "Invalid shipping method"
+    ),
+    shipping.InvalidRateBands: ProblemSpec(422, "invalid_rate_bands", "Invalid rate bands"),
+    shipping.ShippingMethodCodeTaken: ProblemSpec(
+        409, "shipping_method_code_taken", "Shipping method code taken"
+    ),
+    shipping.ShippingMethodNotFound: ProblemSpec(
+        404, "shipping_method_not_found", "Shipping method not found"
+    ),
+    gift_cards.InvalidGiftCard: ProblemSpec(422, "invalid_gift_card", "Invalid gift card"),
+    gift_cards.GiftCardNotFound: ProblemSpec(404, "gift_card_not_found", "Gift card not found"),
+    gift_cards.AdjustmentBelowZero: ProblemSpec(
+        409, "gift_card_adjustment_below_zero", "Adjustment below zero"
+    ),
+    GiftCardNotUsable: ProblemSpec(422, "gift_card_not_usable", "Gift card not usable"),
+    GiftCardBalanceTooLow: ProblemSpec(
+        409, "gift_card_balance_too_low", "Gift card balance too low"
+    ),
     shared.NotAuthenticated: ProblemSpec(401, "not_authenticated", "Not authenticated"),
     shared.PermissionDenied: ProblemSpec(403, "permission_denied", "Permission denied"),
     shared.TooManyAttempts: ProblemSpec(429, "too_many_requests", "Too many requests"),

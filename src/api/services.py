@@ -8,6 +8,7 @@ from typing import Protocol
 from starlette.types import ASGIApp
 
 from application.catalog.queries import CatalogQueries
+from application.gift_cards.queries import GiftCardsQueries
 from application.identity.queries import IdentityQueries
 from application.inventory.queries import InventoryQueries
 from application.notifications.queries import NotificationsQueries
@@ -15,6 +16,8 @@ from application.ordering.queries import OrderingQueries
 from application.promotions.queries import PromotionsQueries
 from application.reporting.queries import ReportingQueries
 from application.shared.bus import CommandBus
+from application.shipping.queries import ShippingQueries
+from application.taxes.queries import TaxesQueries
 
 
 class ReadinessCheck(Protocol):
@@ -45,7 +48,10 @@ class ApiServices:
     ordering: OrderingQueries
     notifications: NotificationsQueries
     reporting: ReportingQueries
+    taxes: TaxesQueries
+    shipping: ShippingQueries
     promotions: PromotionsQueries
+    gift_cards: GiftCardsQueries
     readiness: ReadinessCheck
     live: LiveConfig
 

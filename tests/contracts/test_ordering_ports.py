@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agora.contexts import inventory
-from agora.contexts.ordering import CatalogForOrdering, InventoryForOrdering, payment_gateway
+from agora.contexts.ordering import NEIGHBOURS, InventoryForOrdering, payment_gateway
 from agora.settings import Settings
 from application.inventory.commands import ReceiveStock
 from application.inventory.deps import InventoryDeps
@@ -39,7 +39,7 @@ from infrastructure.payments.simulated import SimulatedProvider
 from tests.support.eventlog import REGISTRY
 from tests.support.fakes.ordering import FakeOrderingUnitOfWork, FakePayments, FakeStock, Store
 from tests.support.fakes.shared import FixedClock
-from tests.support.orders import NOW, placed
+from tests.support.orders import NOW, placed, pricing
 
 T = TypeVar("T")
 
@@ -82,7 +82,7 @@ def ordering(request: pytest.FixtureRequest) -> Ordering:
             await uow.commit()
 
     backlog = BacklogCount(interval_seconds=60)
-    uow = partial(SqlOrderingUnitOfWork, engine, REGISTRY, CatalogForOrdering, backlog)
+    uow = partial(SqlOrderingUnitOfWork, engine, REGISTRY, NEIGHBOURS, backlog)
     return Ordering(uow=uow, offer=offer)
 
 
@@ -174,7 +174,8 @@ async def test_placing_an_order_whose_stream_exists_is_a_conflict(ordering: Orde
     twin = Order.place(  # another writer's new order under the same id
         order_id=order.id,
         customer_id=order.state.customer_id,
-        lines=list(order.state.lines),
+        pricing=pricing(),
+        breakdown=order.state.breakdown,
         shipping_address=order.state.shipping_address,
         now=NOW,
     )

@@ -10,7 +10,9 @@ from infrastructure.eventlog.store import stream_lock_key
 from tests.support.shop import ADDRESS, OrderingShop, bearer
 
 
-async def test_the_cart_keeps_lines_and_totals_per_currency(ordering_shop: OrderingShop) -> None:
+async def test_the_cart_holds_one_currency_and_refuses_a_product_without_a_price_in_it(
+    ordering_shop: OrderingShop,
+) -> None:
     shop = ordering_shop
     customer = await shop.customer()
     mug = await shop.stocked_product(5, price="4.50")
@@ -21,18 +23,33 @@ async def test_the_cart_keeps_lines_and_totals_per_currency(ordering_shop: Order
         headers=bearer(shop.staff) | {"If-Match": f'"{usd["version"]}"'},
     )
     assert usd_price.status_code == 200, usd_price.text
-    await shop.fill_cart(customer, mug["sku"], 2)
-    cart = (await shop.fill_cart(customer, usd["sku"], 1)).json()
-    assert cart["item_count"] == 3
-    assert {(t["amount"], t["currency"]) for t in cart["totals"]} == {
-        ("9.00", "EUR"),
-        ("3.00", "USD"),
-    }
-    removed = await shop.client.delete(f"/api/v1/cart/lines/{usd['sku']}", headers=bearer(customer))
-    assert [line["sku"] for line in removed.json()["lines"]] == [mug["sku"]]
-    missing = await shop.client.delete(f"/api/v1/cart/lines/{usd['sku']}", headers=bearer(customer))
+    cart = (await shop.fill_cart(customer, mug["sku"], 2)).json()
+    assert (cart["currency"], cart["item_count"]) == ("EUR", 2)
+    assert [(t["amount"], t["currency"]) for t in cart["totals"]] == [("9.00", "EUR")]
+    refused = await shop.client.put(
+        f"/api/v1/cart/lines/{usd['sku']}", json={"quantity": 1}, headers=bearer(customer)
+    )
+    assert (refused.status_code, refused.json()["code"]) == (422, "currency_mismatch")
+    to_usd = await shop.client.put(
+        "/api/v1/cart/currency", json={"currency": "USD"}, headers=bearer(customer)
+    )
+    assert (to_usd.status_code, to_usd.json()["code"]) == (422, "currency_mismatch")
+    unchanged = (await shop.client.get("/api/v1/cart", headers=bearer(customer))).json()
+    assert unchanged["currency"] == "EUR"
+    assert unchanged["item_count"] == 2
+    removed = await shop.client.delete(f"/api/v1/cart/lines/{mug['sku']}", headers=bearer(customer))
+    assert removed.json()["lines"] == []
+    missing = await shop.client.delete(f"/api/v1/cart/lines/{mug['sku']}", headers=bearer(customer))
     assert missing.status_code == 404
     assert missing.json()["code"] == "not_in_cart"
+    emptied = await shop.client.put(
+        "/api/v1/cart/currency", json={"currency": "USD"}, headers=bearer(customer)
+    )
+    assert emptied.status_code == 200
+    assert emptied.json()["currency"] == "USD"
+    cart = (await shop.fill_cart(customer, usd["sku"], 1)).json()
+    assert [(t["amount"], t["currency"]) for t in cart["totals"]] == [("3.00", "USD")]
+    assert cart["breakdown"]["total"] == {"amount": "3.00", "currency": "USD"}
     cleared = await shop.client.delete("/api/v1/cart", headers=bearer(customer))
     assert cleared.json()["lines"] == []
 

@@ -100,3 +100,25 @@ async def test_missing_and_malformed_authorization_headers_are_401(shop: Shop) -
         response = await shop.client.get("/api/v1/users/me", headers=headers)
         assert response.status_code == 401, headers
         assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_guest_claim_never_crosses_between_guest_and_login_sessions(shop: Shop) -> None:
+    """Even signed with our key: a login session is no guest session, and a guest session is
+    no login session, so the claim cannot turn one into the other."""
+    await shop.register("victim@example.com")
+    customer = jwt.get_unverified_claims(
+        (await shop.log_in("victim@example.com")).json()["access_token"]
+    )
+    guest = jwt.get_unverified_claims(
+        (await shop.client.post("/api/v1/auth/guest")).json()["access_token"]
+    )
+    assert guest["gst"] is True
+
+    for claims in (
+        _claims(customer["sub"], customer["sid"], gst=True),
+        _claims(guest["sub"], guest["sid"]),
+    ):
+        response = await shop.client.get("/api/v1/cart", headers=bearer(_sign(claims)))
+        assert (response.status_code, response.json()["code"]) == (401, "not_authenticated")
+    genuine_guest = _sign(_claims(guest["sub"], guest["sid"], gst=True))
+    assert (await shop.client.get("/api/v1/cart", headers=bearer(genuine_guest))).status_code == 200

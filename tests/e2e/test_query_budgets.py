@@ -37,23 +37,47 @@ BUDGETS = {
     # GET /products?category_id&option&facets=category,price,options: the page, then every facet
     # in one GROUPING SETS statement (ADR 0031). Attribute facets add the product type's schema.
     "faceted list": 2,
+    # GET /shipping-methods?country&currency: the offered methods with their bands, one join.
+    "shipping methods": 1,
     # PUT /cart/lines/{sku}: the caller's session; the cart made sure of and locked, its lines
-    # and the product read, the lines deleted and written again, the cart touched.
-    "add to cart": 8,
-    # GET /cart: the caller's session, the lines, their products' current prices.
-    "cart": 3,
+    # and the product read, the lines deleted and written again, the cart touched; the
+    # automatic promotions, for the breakdown the answer shows (ADR 0036).
+    "add to cart": 9,
+    # GET /cart: the caller's session, the cart with its lines (one join), their variants'
+    # current prices, the automatic promotions (the breakdown; no destination, no tax).
+    "cart": 4,
     # POST /checkout: the caller's session; the key's claim (lock and lookup in one), the
     # fulfilment backlog (once a second per process; this is the process's first checkout), a
     # savepoint, the cart locked and read with its products, the payment method and deadline,
     # the cart emptied, the append (checks and insert in one), the savepoint released, the
-    # key's answer. A brand-new order's stream takes no lock (ADR 0023).
-    "checkout": 13,
+    # key's answer. A brand-new order's stream takes no lock (ADR 0023). The price pipeline's
+    # rules, one statement per port: the promotions, the destination's tax rates, the shipping
+    # methods offered there (ADR 0036; no gift card or saved address here, so none for those).
+    "checkout": 16,
     # GET /orders: the caller's session and one page of the order read model.
     "order list": 2,
     # GET /orders/{id}: the caller's session and the order's row in the read model.
     "order detail": 2,
     # GET /users/me: the caller's session and the account.
     "me": 2,
+}
+
+# A weight-priced method to Germany in euros, with three bands.
+METHOD = {
+    "name": "Parcel",
+    "kind": "standard",
+    "basis": "weight",
+    "countries": ["DE", "AT"],
+    "tariffs": [
+        {
+            "currency": "EUR",
+            "bands": [
+                {"from_value": "0", "price": "4.90"},
+                {"from_value": "2000", "price": "6.90"},
+                {"from_value": "10000", "price": "12.90"},
+            ],
+        }
+    ],
 }
 
 
@@ -107,6 +131,15 @@ async def catalog_paths(shop: OrderingShop) -> dict[str, int]:
         "option": "size:M",
     }
     _, counts["faceted list"] = await counted(client.get("/api/v1/products", params=faceted))
+    for code in ("standard", "express"):
+        await client.post(
+            "/api/v1/shipping-methods", json=METHOD | {"code": code}, headers=bearer(shop.staff)
+        )
+    where = {"country": "DE", "currency": "EUR"}
+    offered, counts["shipping methods"] = await counted(
+        client.get("/api/v1/shipping-methods", params=where)
+    )
+    assert len(offered.json()["items"]) == 2
     return counts
 
 
@@ -120,7 +153,11 @@ async def ordering_paths(shop: OrderingShop, customer: str) -> dict[str, int]:
     placed, counts["checkout"] = await counted(
         client.post(
             "/api/v1/checkout",
-            json={"shipping_address": ADDRESS, "payment_token": "tok_approve"},
+            json={
+                "shipping_address": ADDRESS | {"country": "DE", "postal_code": "10117"},
+                "shipping_method": "standard",
+                "payment_token": "tok_approve",
+            },
             headers=auth | {"Idempotency-Key": "budget-checkout-0001"},
         )
     )

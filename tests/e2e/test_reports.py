@@ -32,6 +32,10 @@ async def chf_product(shop: OrderingShop, name: str, price: str) -> dict[str, An
 
 async def buy(shop: OrderingShop, lines: list[tuple[str, int]], token: str = "tok_approve") -> str:
     customer = await shop.customer()
+    chosen = await shop.client.put(
+        "/api/v1/cart/currency", json={"currency": CHF}, headers=bearer(customer)
+    )
+    assert chosen.status_code == 200, chosen.text
     for sku, quantity in lines:
         await shop.fill_cart(customer, sku, quantity)
     order_id: str = (await shop.check_out(customer, payment_token=token)).json()["id"]
@@ -128,9 +132,10 @@ async def synthetic_orders(engine: AsyncEngine, count: int, day: date) -> None:
             text(
                 """
                 INSERT INTO order_views (order_id, customer_id, status, total_amount, currency,
-                    item_count, lines, shipping_address, placed_at, updated_at, version, paid_at)
+                    item_count, lines, shipping_address, billing_address, breakdown, guest,
+                    placed_at, updated_at, version, paid_at)
                 SELECT gen_random_uuid(), gen_random_uuid(), 'paid', 19.90, 'EUR', 2,
-                       '[]'::jsonb, '{}'::jsonb, ts, ts, 4, ts
+                       '[]'::jsonb, '{}'::jsonb, '{}'::jsonb, '{}'::jsonb, false, ts, ts, 4, ts
                   FROM (SELECT CAST(:day AS timestamptz) + n * interval '500 milliseconds' AS ts
                           FROM generate_series(1, :count) AS n) AS t
                 """

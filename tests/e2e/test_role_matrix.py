@@ -16,12 +16,20 @@ MATRIX: list[tuple[str, str, dict[str, object] | None, tuple[int, int, int, int]
     ("GET", "/api/v1/users/me", None, (401, 200, 200, 200)),
     ("PATCH", "/api/v1/users/me", {"full_name": "New Name"}, (401, 200, 200, 200)),
     ("GET", "/api/v1/users", None, (401, 403, 403, 200)),
+    ("GET", "/api/v1/tax-rates", None, (401, 403, 200, 200)),
+    ("GET", "/api/v1/tax-currencies", None, (401, 403, 200, 200)),
+    ("GET", "/api/v1/staff/shipping-methods", None, (401, 403, 200, 200)),
+    ("GET", "/api/v1/shipping-methods?country=DE&currency=EUR", None, (200, 200, 200, 200)),
     ("GET", "/api/v1/users/{target}", None, (401, 404, 404, 200)),
     ("PUT", "/api/v1/users/{target}/roles/staff", None, (401, 403, 403, 200)),
     ("DELETE", "/api/v1/users/{target}/roles/staff", None, (401, 403, 403, 200)),
     ("POST", "/api/v1/users/{target}/deactivate", None, (401, 403, 403, 200)),
     ("POST", "/api/v1/users/{target}/reactivate", None, (401, 403, 403, 200)),
     ("POST", "/api/v1/auth/logout", None, (401, 204, 204, 204)),
+    ("GET", "/api/v1/gift-cards", None, (401, 403, 200, 200)),
+    ("GET", "/api/v1/users/me/addresses", None, (401, 200, 200, 200)),
+    ("POST", "/api/v1/users/me/email-verification", None, (401, 202, 202, 202)),
+    ("PUT", "/api/v1/users/{target}/roles/guest", None, (401, 403, 403, 422)),
 ]
 
 

@@ -41,7 +41,13 @@ from tests.support.eventlog import (
     deliveries,
     prepare_recordings,
 )
-from tests.support.fakes.identity import COMMON_PASSWORDS, FakeHasher, FakeThrottle, FakeTokens
+from tests.support.fakes.identity import (
+    COMMON_PASSWORDS,
+    FakeHasher,
+    FakeMail,
+    FakeThrottle,
+    FakeTokens,
+)
 from tests.support.fakes.shared import FixedClock
 from tests.support.gift_card import NOW, GiftCard, GiftCardRedeemed, GiftCards, gift_card_registry
 
@@ -185,6 +191,10 @@ async def test_identity_commands_write_their_events_in_the_same_transaction(
         clock=FixedClock(),
         session_lifetime=timedelta(days=1),
         common_passwords=COMMON_PASSWORDS,
+        mail=FakeMail(),
+        guest_lifetime=timedelta(days=1),
+        verification_lifetime=timedelta(days=1),
+        verification_link="https://shop.example/verify-email",
     )
     token = current_call.set(CallContext(correlation_id="req-42", actor_id="someone"))
     try:

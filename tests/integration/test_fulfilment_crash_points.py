@@ -22,6 +22,7 @@ from agora.platform import Platform
 from agora.settings import OrderingSettings, PaymentsSettings, Settings
 from agora.worker import subscribers
 from application.catalog.commands import CreateProduct, PublishProduct
+from application.gift_cards.commands import IssueGiftCard
 from application.inventory.commands import ReceiveStock
 from application.ordering import commands as c
 from application.ordering.deps import OrderingDeps
@@ -196,17 +197,27 @@ class World:
         await bus.handle(c.SetCartLine(customer_id=customer, sku=sku, quantity=quantity))
         return customer, sku
 
-    async def check_out(self, customer: uuid.UUID, token: str) -> uuid.UUID:
+    async def check_out(
+        self, customer: uuid.UUID, token: str, *, gift_cards: tuple[str, ...] = ()
+    ) -> uuid.UUID:
         placed = await self.send(
             c.CheckOut(
                 customer_id=customer,
                 idempotency_key=uuid.uuid4().hex,
                 shipping_address=ADDRESS,
-                payment_token=token,
+                payment_token=token or None,
+                gift_card_codes=gift_cards,
             )
         )
         assert placed is not None
         return placed.value.id
+
+    async def gift_card(self, amount: str) -> str:
+        """A new gift card's code (issued without faults: it is no step of the order)."""
+        issued = await self.p.bus.handle(
+            IssueGiftCard(amount=amount, currency="EUR", actor_id=uuid.uuid4())
+        )
+        return issued.code
 
     async def order(self, order_id: uuid.UUID) -> OrderState:
         async with self.p.engine.connect() as conn:
@@ -308,6 +319,7 @@ class Path:
     steps: tuple[type[Command[Any]], ...]
     meanwhile: Callable[[World, uuid.UUID], Awaitable[None]] | None = None
     quantity: int = BOUGHT
+    gift_card: str | None = None  # a card of this value pays (part of) the order
 
 
 # A pending payment settled by callback leaves no charge in the simulator: the callback
@@ -341,6 +353,8 @@ PATHS = {
     "refunded": Path(
         "tok_approve", OrderStatus.REFUNDED, REFUNDED, (c.RefundOrder,), refund_once_paid
     ),
+    # Nothing is left to pay: paid without the provider (and without a token).
+    "paid by gift card": Path("", OrderStatus.PAID, None, (c.SkipPayment,), gift_card="100.00"),
 }
 # Ordering's commands that are no step of the process and call nothing outside the database.
 NOT_STEPS = {
@@ -350,6 +364,8 @@ NOT_STEPS = {
     c.ShipOrder,
     c.MarkDelivered,
     c.ForgetIdempotencyKeys,
+    c.ChooseCartCurrency,
+    c.ClaimGuestOrders,
 }
 
 
@@ -368,8 +384,9 @@ class EndState:
 
 async def walk(w: World, path: Path, faults: Faults, at: int | None, *, after: bool) -> EndState:
     customer, sku = await w.cart(path.quantity)
+    codes = () if path.gift_card is None else (await w.gift_card(path.gift_card),)
     faults.arm(at, after=after)
-    order_id = await w.check_out(customer, path.token)
+    order_id = await w.check_out(customer, path.token, gift_cards=codes)
     if path.meanwhile is not None:
         await path.meanwhile(w, order_id)
     await w.settle()

@@ -16,6 +16,7 @@ def throttle(redis_url: str, prefix: str) -> RedisLoginThrottle:
         per_ip="3/minute",
         per_account="2/minute",
         registrations_per_ip="2/minute",
+        guests_per_ip="2/minute",
     )
 
 
@@ -49,6 +50,7 @@ async def test_a_refusal_is_an_answer_and_never_opens_the_redis_circuit(
         per_ip="1/minute",
         per_account="5/minute",
         registrations_per_ip="5/minute",
+        guests_per_ip="5/minute",
     )
     await limiter.check(email="ada@example.com", client_ip="192.0.2.9")
     for _ in range(3):
@@ -70,8 +72,22 @@ async def test_registrations_count_per_address_apart_from_logins(
     await limiter.check(email="ada@example.com", client_ip="198.51.100.7")
 
 
+async def test_guest_sessions_count_per_address_apart_from_registrations(
+    redis_url: str, redis_prefix: str
+) -> None:
+    limiter = throttle(redis_url, redis_prefix)
+    for _ in range(2):
+        await limiter.check_guest(client_ip="198.51.100.7")
+    with pytest.raises(TooManyAttempts) as refused:
+        await limiter.check_guest(client_ip="198.51.100.7")
+    assert "guest sessions" in refused.value.detail
+    await limiter.check_guest(client_ip="198.51.100.8")
+    await limiter.check_registration(client_ip="198.51.100.7")
+
+
 async def test_an_unreachable_redis_lets_logins_through(redis_prefix: str) -> None:
     limiter = throttle("redis://127.0.0.1:1/0", redis_prefix)
     await limiter.check(email="ada@example.com", client_ip="192.0.2.1")
     await limiter.record_failure(email="ada@example.com", client_ip="192.0.2.1")
     await limiter.check_registration(client_ip="192.0.2.1")
+    await limiter.check_guest(client_ip="192.0.2.1")

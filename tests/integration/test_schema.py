@@ -10,6 +10,7 @@ from typing import Any
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -109,7 +110,8 @@ async def test_the_payment_deadline_migration_carries_the_shops_state_over(
             )
         )
 
-    await asyncio.to_thread(command.upgrade, config, "head")
+    # Up to this migration only: a later one empties the read model for a rebuild.
+    await asyncio.to_thread(command.upgrade, config, "9c3e5a1f7b20")
 
     async with engine.begin() as conn:
         deadlines: dict[uuid.UUID, datetime] = dict(
@@ -146,3 +148,55 @@ async def checkpoints(conn: AsyncConnection) -> dict[str, tuple[int, int]]:
         text("SELECT name, transaction_id, position FROM subscription_checkpoints")
     )
     return {name: (transaction_id, position) for name, transaction_id, position in rows}
+
+
+async def test_the_checkout_migration_keeps_carts_currencies_and_rebuilds_the_order_views(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    """Down to the revision before, a cart with lines and an order's row in the read model, and
+    up again: the cart keeps the currency it was filled in, and the read model is emptied with
+    its projection's checkpoint at the start, so the worker rebuilds it (upcasting v1 events)."""
+    config = alembic_config(database_url)
+    before = ScriptDirectory.from_config(config).get_revision("b8d7f6a9c0e1").down_revision
+    assert isinstance(before, str)
+    await asyncio.to_thread(command.downgrade, config, before)
+    customer, empty, order_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    async with engine.begin() as conn:
+        for who in (customer, empty):
+            await conn.execute(
+                text("INSERT INTO carts (customer_id, updated_at) VALUES (:id, now())"),
+                {"id": who},
+            )
+        await conn.execute(
+            text(
+                "INSERT INTO cart_lines (customer_id, sku, product_id, quantity,"
+                " confirmed_amount, confirmed_currency, position)"
+                " VALUES (:id, 'MUG', :id, 2, 4.50, 'USD', 0)"
+            ),
+            {"id": customer},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO order_views (order_id, customer_id, status, total_amount, currency,"
+                " item_count, lines, shipping_address, placed_at, updated_at, version)"
+                " VALUES (:id, :id, 'paid', 9, 'USD', 2, '[]', '{}', now(), now(), 3)"
+            ),
+            {"id": order_id},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO subscription_checkpoints (name, transaction_id, position)"
+                " VALUES ('order-views', 7, 42) ON CONFLICT (name) DO UPDATE"
+                " SET transaction_id = 7, position = 42"
+            )
+        )
+    await asyncio.to_thread(command.upgrade, config, "head")
+    async with engine.connect() as conn:
+        currencies: dict[uuid.UUID, str | None] = dict(
+            (await conn.execute(text("SELECT customer_id, currency FROM carts"))).all()
+        )
+        views = (await conn.execute(text("SELECT count(*) FROM order_views"))).scalar()
+        place = await checkpoints(conn)
+    assert currencies == {customer: "USD", empty: None}
+    assert views == 0
+    assert place["order-views"] == (0, 0)

@@ -65,7 +65,7 @@ def test_the_view_prices_lines_now_and_flags_what_changed() -> None:
             product_id=uuid.uuid4(), sku="GONE", name="Gone", price=EUR, active=False
         ),
     }
-    view = CartView.priced(cart, items)
+    view = CartView.priced(cart, items, currency="EUR")
     flags = {line.sku: (line.price_changed, line.available) for line in view.lines}
     assert flags == {"SAME": (False, True), "DEARER": (True, True), "GONE": (False, False)}
     assert view.totals == (Money.of("8.00", "EUR"),)  # 2 x 2.50 + 3.00; archived lines excluded

@@ -1,5 +1,6 @@
 """The Order aggregate: transitions, illegal moves, idempotent process steps, replay."""
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Callable
@@ -9,6 +10,7 @@ import pytest
 from agora.bootstrap import build_registry
 from domain.ordering import events as ev
 from domain.ordering.errors import (
+    CurrencyMismatch,
     EmptyOrder,
     InvalidAddress,
     MixedCurrencies,
@@ -22,10 +24,12 @@ from domain.ordering.errors import (
 )
 from domain.ordering.events import ORDER_EVENTS
 from domain.ordering.order import Order
+from domain.ordering.pricing.pipeline import price
 from domain.ordering.values import OrderStatus, ShippingAddress
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
-from tests.support.orders import ADDRESS, NOW, line, paid, placed
+from tests.support.orders import ADDRESS, NOW, line, paid, placed, pricing
+from tests.support.pricing import gift_card
 
 STAFF = uuid.uuid4()
 
@@ -38,16 +42,28 @@ def test_placing_totals_the_lines_at_their_prices() -> None:
 
 
 def test_an_order_needs_lines_in_one_currency_and_a_full_address() -> None:
+    nothing = dataclasses.replace(pricing(), lines=())
     with pytest.raises(EmptyOrder):
         Order.place(
             order_id=uuid.uuid4(),
             customer_id=uuid.uuid4(),
-            lines=[],
+            pricing=nothing,
+            breakdown=price(nothing),
             shipping_address=ADDRESS,
             now=NOW,
         )
-    with pytest.raises(MixedCurrencies):
+    with pytest.raises(CurrencyMismatch):  # the pipeline never converts
         placed(line(currency="EUR"), line(currency="USD"))
+    euros, dollars = pricing(line(currency="EUR")), pricing(line(currency="USD"))
+    with pytest.raises(MixedCurrencies):  # a breakdown that is not of these inputs
+        Order.place(
+            order_id=uuid.uuid4(),
+            customer_id=uuid.uuid4(),
+            pricing=euros,
+            breakdown=price(dollars),
+            shipping_address=ADDRESS,
+            now=NOW,
+        )
     with pytest.raises(InvalidAddress):
         ShippingAddress(name=" ", line1="x", line2=None, city="x", postal_code="1", country="FR")
     with pytest.raises(InvalidAddress):
@@ -169,7 +185,12 @@ def every_event() -> list[DomainEvent]:
     c.fail_payment("timeout", now=NOW)
     d.reject_for_stock("no stock", now=NOW)
     e.refund("re_1", reason="damaged", actor_id=STAFF, now=NOW)
-    return [event for order in (a, b, c, d, e) for event in order.collect_events()]
+    f = placed(given=pricing(line("10.00", 1), gift_cards=(gift_card("50.00"),)))
+    f.confirm_stock(now=NOW)
+    f.skip_payment(now=NOW)
+    g = placed(guest=True)
+    g.claim(customer_id=uuid.uuid4(), email="ADA@example.com", now=NOW)
+    return [event for order in (a, b, c, d, e, f, g) for event in order.collect_events()]
 
 
 def test_every_order_event_type_round_trips_through_the_log_format() -> None:

@@ -7,12 +7,15 @@ from typing import Protocol
 
 from agora.contexts import (
     catalog,
+    gift_cards,
     identity,
     inventory,
     notifications,
     ordering,
     promotions,
     reporting,
+    shipping,
+    taxes,
 )
 from agora.platform import Platform, Wiring
 from domain.shared.events import DomainEvent
@@ -34,5 +37,8 @@ CONTEXTS: tuple[Context, ...] = (
     notifications,
     ordering,
     reporting,
+    taxes,
+    shipping,
     promotions,
+    gift_cards,
 )

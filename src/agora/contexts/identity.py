@@ -1,17 +1,30 @@
-"""Identity wired: users, sessions and API keys in PostgreSQL, Argon2id passwords, JWT access
-tokens, login throttling in Redis, and the account-history projection."""
+"""Identity wired: users, sessions, API keys and address books in PostgreSQL, Argon2id
+passwords, JWT access tokens, login throttling in Redis, verification mail to the log, the
+account-history projection; and the adapter serving ordering's AddressBook port."""
 
 from datetime import timedelta
 from functools import partial
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from agora.platform import Platform, Wiring
 from application.identity import commands as c
 from application.identity.deps import IdentityDeps
-from application.identity.handlers import api_key, session, user
+from application.identity.handlers import address_book, api_key, session, user, verification
 from application.identity.queries import IdentityQueries
 from application.shared.bus import CommandBus
 from domain.identity.events import EVENTS
-from infrastructure.identity.readers import SqlApiKeyDirectory, SqlUserDirectory
+from domain.identity.values import AddressKind, PostalAddress
+from domain.ordering.values import ShippingAddress
+from infrastructure.identity.mail import LoggedAccountMail
+from infrastructure.identity.readers import (
+    SqlAddressDirectory,
+    SqlApiKeyDirectory,
+    SqlUserDirectory,
+    default_address,
+    saved_address,
+)
 from infrastructure.identity.subscribers import AccountHistoryProjection
 from infrastructure.identity.unit_of_work import SqlIdentityUnitOfWork
 from infrastructure.redis.login_throttle import RedisLoginThrottle, limits_storage
@@ -19,7 +32,15 @@ from infrastructure.security.passwords import Argon2PasswordHasher, common_passw
 from infrastructure.security.tokens import JwtAccessTokens
 
 NAME = "identity"
-__all__ = ["EVENTS", "NAME", "dependencies", "queries", "register", "wire"]
+__all__ = [
+    "EVENTS",
+    "NAME",
+    "AddressBookForOrdering",
+    "dependencies",
+    "queries",
+    "register",
+    "wire",
+]
 
 
 def wire(p: Platform) -> Wiring:
@@ -43,12 +64,20 @@ def register(bus: CommandBus, deps: IdentityDeps) -> None:
     bus.register(c.LogOut, session.log_out, deps)
     bus.register(c.CreateApiKey, api_key.create_api_key, deps)
     bus.register(c.RevokeApiKey, api_key.revoke_api_key, deps)
+    bus.register(c.StartGuestSession, session.start_guest_session, deps)
+    bus.register(c.RequestEmailVerification, verification.request_email_verification, deps)
+    bus.register(c.VerifyEmail, verification.verify_email, deps)
+    bus.register(c.AddAddress, address_book.add_address, deps)
+    bus.register(c.ChangeAddress, address_book.change_address, deps)
+    bus.register(c.RemoveAddress, address_book.remove_address, deps)
+    bus.register(c.ChooseDefaultAddress, address_book.choose_default_address, deps)
 
 
 def queries(p: Platform) -> IdentityQueries:
     return IdentityQueries(
         users=SqlUserDirectory(p.engine),
         keys=SqlApiKeyDirectory(p.engine),
+        addresses=SqlAddressDirectory(p.engine),
         tokens=_tokens(p),
         clock=p.clock,
     )
@@ -72,10 +101,15 @@ def dependencies(p: Platform) -> IdentityDeps:
             per_ip=auth.login_limit_per_ip,
             per_account=auth.login_limit_per_account,
             registrations_per_ip=auth.registration_limit_per_ip,
+            guests_per_ip=auth.guest_limit_per_ip,
         ),
         clock=p.clock,
         session_lifetime=timedelta(days=auth.session_ttl_days),
         common_passwords=common_passwords(),
+        mail=LoggedAccountMail(),
+        guest_lifetime=timedelta(minutes=auth.guest_token_minutes),
+        verification_lifetime=timedelta(minutes=auth.verification_token_minutes),
+        verification_link=auth.verification_link,
     )
 
 
@@ -86,4 +120,35 @@ def _tokens(p: Platform) -> JwtAccessTokens:
         issuer=auth.jwt_issuer,
         audience=auth.jwt_audience,
         lifetime=timedelta(seconds=auth.access_token_ttl_seconds),
+    )
+
+
+class AddressBookForOrdering:
+    """Serves ordering's AddressBook port from the customer's saved addresses, on ordering's
+    connection (inside its transaction), one statement per call."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def address(self, *, customer_id: UUID, address_id: UUID) -> ShippingAddress | None:
+        found = await saved_address(self._conn, user_id=customer_id, address_id=address_id)
+        return None if found is None else _shipping_address(found)
+
+    async def default(self, *, customer_id: UUID, kind: str) -> ShippingAddress | None:
+        """`kind` is `shipping` or `billing`; None if the customer chose no default of it."""
+        found = await default_address(self._conn, user_id=customer_id, kind=AddressKind(kind))
+        return None if found is None else _shipping_address(found)
+
+
+def _shipping_address(found: PostalAddress) -> ShippingAddress:
+    # Ordering's value mirrors identity's field for field; the translation is by name.
+    return ShippingAddress(
+        name=found.name,
+        line1=found.line1,
+        line2=found.line2,
+        city=found.city,
+        postal_code=found.postal_code,
+        country=found.country,
+        region=found.region,
+        phone=found.phone,
     )

@@ -8,6 +8,11 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from agora.contexts.gift_cards import GiftCardsForOrdering
+from agora.contexts.identity import AddressBookForOrdering
+from agora.contexts.promotions import PromotionsForOrdering
+from agora.contexts.shipping import ShippingForOrdering
+from agora.contexts.taxes import TaxesForOrdering
 from agora.platform import Job, Platform, Wiring
 from agora.settings import Settings
 from application.inventory.commands import ReleaseReservations, ReserveStock
@@ -32,7 +37,7 @@ from infrastructure.ordering.subscribers import (
     OrderProjection,
     OrderUpdatesPublisher,
 )
-from infrastructure.ordering.unit_of_work import SqlOrderingUnitOfWork
+from infrastructure.ordering.unit_of_work import Neighbours, SqlOrderingUnitOfWork
 from infrastructure.payments.callbacks import SignedPaymentCallbacks
 from infrastructure.payments.gateway import PaymentProvider, ResilientGateway
 from infrastructure.payments.simulated import SimulatedProvider
@@ -66,6 +71,16 @@ class CatalogForOrdering:
             )
             for sku, variant in (await variants_by_sku(self._conn, skus)).items()
         }
+
+
+NEIGHBOURS = Neighbours(
+    catalog=CatalogForOrdering,
+    taxes=TaxesForOrdering,
+    shipping=ShippingForOrdering,
+    promotions=PromotionsForOrdering,
+    gift_cards=GiftCardsForOrdering,
+    addresses=AddressBookForOrdering,
+)
 
 
 class InventoryForOrdering:
@@ -170,7 +185,7 @@ def dependencies(p: Platform) -> OrderingDeps:
             SqlOrderingUnitOfWork,
             p.engine,
             p.registry,
-            CatalogForOrdering,
+            NEIGHBOURS,
             BacklogCount(interval_seconds=o.backlog_check_seconds),
         ),
         bus=p.bus,
@@ -186,6 +201,7 @@ def dependencies(p: Platform) -> OrderingDeps:
         payment_timeout=payment_timeout,
         reservation_hold=payment_timeout + timedelta(seconds=o.reservation_grace_seconds),
         max_fulfilment_backlog=o.max_fulfilment_backlog,
+        default_currency=o.default_currency,
     )
 
 
@@ -194,7 +210,9 @@ def register(bus: CommandBus, deps: OrderingDeps) -> None:
     bus.register(c.SetCartLine, cart.set_cart_line, deps)
     bus.register(c.RemoveCartLine, cart.remove_cart_line, deps)
     bus.register(c.ClearCart, cart.clear_cart, deps)
+    bus.register(c.ChooseCartCurrency, cart.choose_cart_currency, deps)
     bus.register(c.CheckOut, order.check_out, deps)
+    bus.register(c.ClaimGuestOrders, order.claim_guest_orders, deps)
     bus.register(c.CancelOrder, order.cancel_order, deps)
     bus.register(c.RefundOrder, order.refund_order, deps)
     bus.register(c.ShipOrder, order.change_order, deps)
@@ -202,6 +220,7 @@ def register(bus: CommandBus, deps: OrderingDeps) -> None:
     bus.register(c.ConfirmStock, order.change_order, deps)
     bus.register(c.RejectStock, order.change_order, deps)
     bus.register(c.RecordPayment, order.change_order, deps)
+    bus.register(c.SkipPayment, order.change_order, deps)
     bus.register(c.DeclinePayment, order.change_order, deps)
     bus.register(c.FailPayment, order.change_order, deps)
     bus.register(c.ExpirePayment, order.change_order, deps)
@@ -224,8 +243,10 @@ def queries(p: Platform) -> OrderingQueries:
     p.resources.push_async_callback(feed.close)
     return OrderingQueries(
         orders=SqlOrderReader(p.engine),
-        carts=SqlCartReader(p.engine, CatalogForOrdering),
+        carts=SqlCartReader(p.engine, NEIGHBOURS),
         history=SqlOrderHistory(p.engine, p.registry),
         feed=feed,
         max_streams_per_user=n.max_streams_per_user,
+        clock=p.clock,
+        default_currency=p.settings.ordering.default_currency,
     )

@@ -1,5 +1,6 @@
-"""Schemas of the identity endpoints (login, accounts, API keys), with the examples Swagger UI
-shows. Responses are read from the application's views by attribute."""
+"""Schemas of the identity endpoints (login, guests, accounts, verification, addresses, API
+keys), with the examples Swagger UI shows. Responses are read from the application's views by
+attribute."""
 
 from datetime import datetime
 from typing import Annotated
@@ -9,7 +10,7 @@ from fastapi import Form
 from pydantic import EmailStr, Field
 
 from api.schemas import RequestModel, ResponseModel, SafeStr
-from domain.identity.values import Permission, Role
+from domain.identity.values import AddressKind, Permission, PostalAddress, Role
 
 # Characters, not bytes: at most 4 bytes each in UTF-8, so never over the 4,096 bytes the
 # password hasher accepts (passlib refuses more with an error, not a verdict).
@@ -92,6 +93,8 @@ class UserResponse(UserSummaryResponse):
     """An account with what it may do; `version` is also sent as the ETag."""
 
     permissions: list[Permission] = Field(examples=[["cart:write", "orders:place"]])
+    email_verified: bool = Field(description="Whether the holder proved they read this email.")
+    email_verified_at: datetime | None
     updated_at: datetime
     version: int
 
@@ -156,3 +159,76 @@ class ApiKeyList(ResponseModel):
     """Every API key, oldest first, revoked ones included."""
 
     items: list[ApiKeyResponse]
+
+
+class GuestTokenResponse(ResponseModel):
+    """A guest's access token (RFC 6749 section 5.1), without a refresh token: when it expires,
+    the guest starts again or registers."""
+
+    access_token: str
+    token_type: str = Field("bearer", examples=["bearer"])
+    expires_in: int = Field(examples=[86_400])
+    guest_id: UUID = Field(description="The customer id the guest's cart and orders carry.")
+
+
+class VerificationRequest(RequestModel):
+    """The token from the verification link."""
+
+    token: SafeStr = Field(
+        min_length=1, max_length=256, examples=["Xq3v9k2b7Yt1mR8sLw0pZc4nJd6hGf5aEu2iOy7TbQk"]
+    )
+
+
+class VerificationSentResponse(ResponseModel):
+    """A verification link was sent to the account's email."""
+
+    email: str = Field(examples=["ada@example.com"])
+    expires_at: datetime
+
+
+class AddressRequest(RequestModel):
+    """A postal address to save, with the label the customer knows it by."""
+
+    label: SafeStr = Field(min_length=1, max_length=50, examples=["Home"])
+    name: SafeStr = Field(min_length=1, max_length=200, examples=["Ada Lovelace"])
+    line1: SafeStr = Field(min_length=1, max_length=200, examples=["12 St James's Square"])
+    line2: SafeStr | None = Field(None, max_length=200, examples=["Flat 3"])
+    city: SafeStr = Field(min_length=1, max_length=200, examples=["London"])
+    postal_code: SafeStr = Field(min_length=1, max_length=200, examples=["SW1Y 4JH"])
+    region: SafeStr | None = Field(
+        None, max_length=6, description="ISO 3166-2 subdivision, e.g. `GB-LND`.", examples=[None]
+    )
+    country: SafeStr = Field(
+        min_length=2, max_length=2, description="ISO 3166-1 alpha-2.", examples=["GB"]
+    )
+    phone: SafeStr | None = Field(None, max_length=32, examples=["+44 20 7946 0000"])
+
+    def postal_address(self) -> PostalAddress:
+        return PostalAddress(**self.model_dump(exclude={"label"}))
+
+
+class AddressResponse(ResponseModel):
+    """A saved address; `version` is also sent as the ETag."""
+
+    id: UUID
+    label: str
+    name: str
+    line1: str
+    line2: str | None
+    city: str
+    postal_code: str
+    region: str | None
+    country: str
+    phone: str | None
+    default_for: list[AddressKind] = Field(
+        description="What this address is the default for.", examples=[["shipping", "billing"]]
+    )
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class AddressList(ResponseModel):
+    """Every saved address of the caller, oldest first (at most 50)."""
+
+    items: list[AddressResponse]

@@ -5,8 +5,9 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import ConfigDict, Field, computed_field
+from pydantic import ConfigDict, Field, computed_field, model_validator
 
+from api.ordering.breakdown import BreakdownResponse, ShippingChoiceResponse
 from api.schemas import MoneyModel, RequestModel, ResponseModel, SafeStr
 from domain.ordering.cart import MAX_QUANTITY
 from domain.ordering.values import OrderStatus, ShippingAddress
@@ -36,12 +37,41 @@ class CartLineResponse(ResponseModel):
 
 
 class CartResponse(ResponseModel):
-    """The cart at today's prices; a flagged line holds up checkout until it is confirmed."""
+    """The cart at today's prices; a flagged line holds up checkout until it is confirmed.
+    `breakdown` is what checkout would charge for the lines that can be bought."""
 
     lines: list[CartLineResponse]
-    totals: list[MoneyModel] = Field(description="One total per currency.")
+    totals: list[MoneyModel] = Field(description="The lines' total in the cart's currency.")
     item_count: int
     ready_for_checkout: bool
+    currency: str = Field(examples=["EUR"])
+    breakdown: BreakdownResponse | None = Field(description="None while the cart is empty.")
+    shipping_options: list[ShippingChoiceResponse] = Field(
+        description="The methods offered to the country asked about (a quote)."
+    )
+
+
+Code = Annotated[SafeStr, Field(min_length=1, max_length=64)]
+Codes = Annotated[list[Code], Field(max_length=5)]
+Country = Annotated[SafeStr, Field(pattern=r"^[A-Z]{2}$")]
+Region = Annotated[SafeStr, Field(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")]
+
+
+class CartQuoteRequest(RequestModel):
+    """What checkout would charge: a destination, a shipping method, coupons and gift cards.
+    Nothing is stored or spent; a bad code is refused as checkout would refuse it."""
+
+    country: Country | None = Field(None, examples=["DE"])
+    region: Region | None = Field(None, examples=[None])
+    shipping_method: Code | None = Field(None, examples=["standard"])
+    coupon_codes: Codes = Field(default_factory=list, examples=[["WELCOME10"]])
+    gift_card_codes: Codes = Field(default_factory=list, examples=[[]])
+
+
+class CartCurrencyRequest(RequestModel):
+    """The cart's currency from now on; every line must have a price in it."""
+
+    currency: SafeStr = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
 
 
 class AddressModel(RequestModel):
@@ -50,29 +80,60 @@ class AddressModel(RequestModel):
     model_config = ConfigDict(extra="forbid", from_attributes=True)  # also read off orders
 
     name: Text = Field(examples=["Ada Lovelace"])
-    line1: Text = Field(examples=["12 Market Street"])
+    line1: Text = Field(examples=["Unter den Linden 1"])
     line2: Annotated[SafeStr, Field(max_length=200)] | None = Field(None, examples=[None])
-    city: Text = Field(examples=["London"])
-    postal_code: Annotated[SafeStr, Field(min_length=1, max_length=20)] = Field(
-        examples=["EC1A 1BB"]
-    )
-    country: SafeStr = Field(pattern=r"^[A-Z]{2}$", examples=["GB"])
+    city: Text = Field(examples=["Berlin"])
+    postal_code: Annotated[SafeStr, Field(min_length=1, max_length=20)] = Field(examples=["10117"])
+    # The demo shop ships to DE, FR and AT.
+    country: SafeStr = Field(pattern=r"^[A-Z]{2}$", examples=["DE"])
+    region: Region | None = Field(None, examples=[None])
 
     def to_domain(self) -> ShippingAddress:
         return ShippingAddress(**self.model_dump())
 
 
 class CheckoutRequest(RequestModel):
-    """Where to ship and how to pay; the order takes the cart's lines at the catalog's prices."""
+    """Where to ship (a new address or a saved one), how, with which coupons and gift cards,
+    and how to pay what is left; the order takes the cart's lines at the catalog's prices."""
 
-    shipping_address: AddressModel
-    payment_token: SafeStr = Field(
+    shipping_address: AddressModel | None = None
+    shipping_address_id: UUID | None = Field(
+        None,
+        description="A saved address of yours, instead of `shipping_address`.",
+        examples=[None],
+    )
+    billing_address: AddressModel | None = Field(None, description="Default: shipping.")
+    billing_address_id: UUID | None = Field(None, description="A saved one.", examples=[None])
+    shipping_method: Code | None = Field(
+        None,
+        description="A method offered to the address; required when the shop has any.",
+        examples=["standard"],
+    )
+    coupon_codes: Codes = Field(
+        default_factory=list,
+        description="The demo shop's WELCOME10 takes 10 % off, once per customer.",
+        examples=[[]],
+    )
+    gift_card_codes: Codes = Field(default_factory=list, examples=[[]])
+    email: Annotated[SafeStr, Field(min_length=3, max_length=254)] | None = Field(
+        None, description="Required for a guest: where the order's news go.", examples=[None]
+    )
+    payment_token: SafeStr | None = Field(
+        None,
         min_length=1,
         max_length=100,
-        description="From the payment provider. Simulated: `tok_approve`, `tok_decline`, "
-        "`tok_timeout`, `tok_flaky`, `tok_pending`.",
+        description="From the payment provider; not needed when gift cards pay everything. "
+        "Simulated: `tok_approve`, `tok_decline`, `tok_timeout`, `tok_flaky`, `tok_pending`.",
         examples=["tok_approve"],
     )
+
+    @model_validator(mode="after")
+    def _one_shipping_address(self) -> "CheckoutRequest":
+        if self.shipping_address is not None and self.shipping_address_id is not None:
+            raise ValueError("give at most one of shipping_address and shipping_address_id")
+        if self.billing_address is not None and self.billing_address_id is not None:
+            raise ValueError("give at most one of billing_address and billing_address_id")
+        return self
 
 
 class OrderLineResponse(ResponseModel):
@@ -101,7 +162,12 @@ class OrderResponse(ResponseModel):
     status: OrderStatus = Field(examples=["awaiting_payment"])
     lines: list[OrderLineResponse]
     total: MoneyModel
+    amount_due: MoneyModel = Field(description="The total less what gift cards paid.")
+    breakdown: BreakdownResponse
     shipping_address: AddressModel
+    billing_address: AddressModel
+    email: str | None
+    guest: bool = Field(description="Placed by a guest and not claimed by an account yet.")
     payment_reference: str | None
     tracking_number: str | None
     carrier: str | None
@@ -110,6 +176,15 @@ class OrderResponse(ResponseModel):
     placed_at: datetime
     updated_at: datetime
     version: int
+
+
+class PlacedOrderResponse(OrderResponse):
+    """The order just placed; a guest gets its access token here, once."""
+
+    access_token: str | None = Field(
+        description="A guest's key to this order: send it as `X-Order-Token` to read it and "
+        "follow it live without logging in. Shown only now."
+    )
 
 
 class OrderSummaryResponse(ResponseModel):
@@ -129,6 +204,12 @@ class OrderPage(ResponseModel):
 
     items: list[OrderSummaryResponse]
     next_cursor: str | None
+
+
+class ClaimedOrders(ResponseModel):
+    """The guest orders that became yours."""
+
+    items: list[OrderSummaryResponse]
 
 
 class TimelineEntryResponse(ResponseModel):

@@ -3,9 +3,18 @@
 from dataclasses import dataclass
 from uuid import UUID
 
-from application.identity.views import ApiKeyView, IssuedApiKey, Principal, TokenPair, UserDetails
+from application.identity.views import (
+    AddressView,
+    ApiKeyView,
+    GuestToken,
+    IssuedApiKey,
+    Principal,
+    TokenPair,
+    UserDetails,
+    VerificationSent,
+)
 from application.shared.bus import Command
-from domain.identity.values import Role
+from domain.identity.values import AddressKind, PostalAddress, Role
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,3 +118,55 @@ class RevokeApiKey(Command[ApiKeyView]):
 
     key_id: UUID
     actor_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class StartGuestSession(Command[GuestToken]):
+    """A shopper without an account gets a guest id and an access token for it."""
+
+    client_ip: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestEmailVerification(Command[VerificationSent]):
+    """Send the caller a link that proves they read mail at their current address."""
+
+    actor: Principal
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerifyEmail(Command[None]):
+    """Spend a verification token: its account's email is verified."""
+
+    token: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddAddress(Command[AddressView]):
+    actor: Principal
+    label: str
+    address: PostalAddress
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeAddress(Command[AddressView]):
+    """Replace a saved address; `expected_version` is its ETag (required: no lost updates)."""
+
+    actor: Principal
+    address_id: UUID
+    label: str
+    address: PostalAddress
+    expected_version: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemoveAddress(Command[None]):
+    actor: Principal
+    address_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChooseDefaultAddress(Command[AddressView]):
+    actor: Principal
+    address_id: UUID
+    kind: AddressKind

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from application.identity.ports import (
     AccessTokens,
+    AccountMail,
     IdentityUnitOfWorkFactory,
     LoginThrottle,
     PasswordHasher,
@@ -25,3 +26,8 @@ class IdentityDeps:
     session_lifetime: timedelta
     common_passwords: Container[str]
     """Passwords too common to accept, lower-case (`in` is the whole interface)."""
+    mail: AccountMail
+    guest_lifetime: timedelta
+    verification_lifetime: timedelta
+    verification_link: str
+    """The page a verification link opens; the token is appended as `?token=`."""

@@ -2,11 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 from uuid import UUID
 
 from application.identity.views import (
     AccountEvent,
+    AddressBookView,
+    AddressView,
     ApiKeyCredential,
     ApiKeyView,
     Principal,
@@ -15,8 +18,9 @@ from application.identity.views import (
 )
 from application.shared.pagination import Page
 from application.shared.unit_of_work import UnitOfWork
+from domain.identity.address_book import AddressBook
 from domain.identity.api_key import ApiKey
-from domain.identity.session import LoginSession, RefreshToken
+from domain.identity.session import GuestSession, LoginSession, RefreshToken, VerificationToken
 from domain.identity.user import User
 from domain.identity.values import EmailAddress
 
@@ -39,6 +43,7 @@ class AccessClaims:
 
     user_id: UUID
     session_id: UUID
+    is_guest: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,11 @@ class AccessTokens(Protocol):
     valid, unexpired access token of ours."""
 
     def issue(self, *, user_id: UUID, session_id: UUID, now: datetime) -> IssuedAccessToken: ...
+
+    def issue_guest(
+        self, *, guest_id: UUID, session_id: UUID, now: datetime, expires_at: datetime
+    ) -> IssuedAccessToken:
+        """A guest's token: marked as one, and living as long as its session (no refresh)."""
 
     def verify(self, token: str) -> AccessClaims: ...
 
@@ -105,6 +115,10 @@ class SessionRepository(Protocol):
 
     async def revoke(self, session_id: UUID, *, now: datetime) -> None: ...
 
+    async def start_guest(self, session: GuestSession) -> None: ...
+
+    async def revoke_guest(self, session_id: UUID, *, now: datetime) -> None: ...
+
     async def revoke_all_of(
         self, user_id: UUID, *, now: datetime, except_session: UUID | None = None
     ) -> None: ...
@@ -120,8 +134,45 @@ class ApiKeyRepository(Protocol):
     async def save(self, key: ApiKey) -> None: ...
 
 
+class AddressBookRepository(Protocol):
+    """Loads and stores AddressBook aggregates, one per customer."""
+
+    async def get(self, user_id: UUID) -> AddressBook | None: ...
+
+    async def save(self, book: AddressBook) -> None:
+        """Insert or update from the version it was loaded at; raise ConcurrencyConflict if it
+        moved (or, for a new book, if another was stored first)."""
+
+
+@dataclass(frozen=True)
+class Spent:
+    """The verification token was live and is now used."""
+
+    user_id: UUID
+    email: str
+
+
+class TokenOutcome(StrEnum):
+    """Why a verification token could not be spent."""
+
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+class VerificationTokens(Protocol):
+    """Email verification tokens, stored only as hashes."""
+
+    async def issue(self, token: VerificationToken) -> None:
+        """Store the token; the account's earlier unused tokens stop working."""
+
+    async def spend(self, token_hash: str, *, now: datetime) -> Spent | TokenOutcome:
+        """Atomically use a live token: of concurrent uses exactly one wins."""
+
+
 class IdentityUnitOfWork(UnitOfWork, Protocol):
-    """One transaction over users, sessions and API keys; rolls back unless committed."""
+    """One transaction over users, sessions, API keys, address books and verification tokens;
+    rolls back unless committed."""
 
     @property
     def users(self) -> UserRepository: ...
@@ -131,6 +182,12 @@ class IdentityUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def api_keys(self) -> ApiKeyRepository: ...
+
+    @property
+    def address_books(self) -> AddressBookRepository: ...
+
+    @property
+    def verifications(self) -> VerificationTokens: ...
 
 
 class IdentityUnitOfWorkFactory(Protocol):
@@ -142,11 +199,15 @@ class IdentityUnitOfWorkFactory(Protocol):
 class LoginThrottle(Protocol):
     """Limits login attempts per client address and failed attempts per account: `check` counts
     an attempt and raises TooManyAttempts when a limit is used up. `check_registration` does
-    the same for registrations per client address (each costs a password hash)."""
+    the same for registrations per client address (each costs a password hash), and
+    `check_guest` for guest sessions (each is a row)."""
 
     async def check(self, *, email: str, client_ip: str) -> None: ...
 
     async def check_registration(self, *, client_ip: str) -> None: ...
+
+    async def check_guest(self, *, client_ip: str) -> None:
+        """Count a new guest session against the client address, as registrations are."""
 
     async def record_failure(self, *, email: str, client_ip: str) -> None: ...
 
@@ -163,8 +224,26 @@ class UserDirectory(Protocol):
     ) -> Principal | None:
         """The caller, if the user is active and the session is neither revoked nor expired."""
 
+    async def guest(self, *, guest_id: UUID, session_id: UUID, now: datetime) -> Principal | None:
+        """The guest, if its session is neither revoked nor expired."""
+
     async def history(self, user_id: UUID, *, limit: int, cursor: str | None) -> Page[AccountEvent]:
         """The account's events, oldest first, from the account-history read model."""
+
+
+class AddressDirectory(Protocol):
+    """Read side of address books: a customer's own addresses, never anyone else's."""
+
+    async def book(self, user_id: UUID) -> AddressBookView: ...
+
+    async def address(self, *, user_id: UUID, address_id: UUID) -> AddressView | None: ...
+
+
+class AccountMail(Protocol):
+    """Mail to account holders. The default adapter writes it to the application log; an SMTP
+    adapter replaces it without the handlers knowing."""
+
+    async def send_verification(self, *, email: str, link: str) -> None: ...
 
 
 class ApiKeyDirectory(Protocol):

@@ -5,9 +5,16 @@ import hmac
 from datetime import timedelta
 from uuid import UUID
 
-from application.identity.ports import AccessTokens, ApiKeyDirectory, UserDirectory
+from application.identity.ports import (
+    AccessTokens,
+    AddressDirectory,
+    ApiKeyDirectory,
+    UserDirectory,
+)
 from application.identity.views import (
     AccountEvent,
+    AddressBookView,
+    AddressView,
     ApiKeyView,
     Machine,
     Principal,
@@ -17,7 +24,7 @@ from application.identity.views import (
 from application.shared.clock import Clock
 from application.shared.errors import NotAuthenticated
 from application.shared.pagination import Page
-from domain.identity.errors import UserNotFound
+from domain.identity.errors import AddressNotFound, UserNotFound
 from domain.identity.values import Permission, secret_digest
 
 # Recording every use of an API key would write on every request; once a minute says enough.
@@ -28,9 +35,16 @@ class IdentityQueries:
     """What routes read of identity."""
 
     def __init__(
-        self, *, users: UserDirectory, keys: ApiKeyDirectory, tokens: AccessTokens, clock: Clock
+        self,
+        *,
+        users: UserDirectory,
+        keys: ApiKeyDirectory,
+        addresses: AddressDirectory,
+        tokens: AccessTokens,
+        clock: Clock,
     ) -> None:
         self._users = users
+        self._addresses = addresses
         self._keys = keys
         self._tokens = tokens
         self._clock = clock
@@ -39,8 +53,11 @@ class IdentityQueries:
         """A valid token of a live session of an active user, looked up each time so that
         logout, deactivation and role changes take effect at once."""
         claims = self._tokens.verify(token)
-        principal = await self._users.principal(
-            user_id=claims.user_id, session_id=claims.session_id, now=self._clock.now()
+        who, session, now = claims.user_id, claims.session_id, self._clock.now()
+        principal = await (
+            self._users.guest(guest_id=who, session_id=session, now=now)
+            if claims.is_guest
+            else self._users.principal(user_id=who, session_id=session, now=now)
         )
         if principal is None:
             raise NotAuthenticated("the session has ended or the account is deactivated")
@@ -84,3 +101,14 @@ class IdentityQueries:
 
     async def api_keys(self) -> list[ApiKeyView]:
         return await self._keys.all()
+
+    async def address_book(self, *, actor: Principal) -> AddressBookView:
+        """The caller's own addresses."""
+        return await self._addresses.book(actor.user_id)
+
+    async def address(self, address_id: UUID, *, actor: Principal) -> AddressView:
+        """One of the caller's addresses; anyone else's is not found."""
+        found = await self._addresses.address(user_id=actor.user_id, address_id=address_id)
+        if found is None:
+            raise AddressNotFound(f"address {address_id} not found")
+        return found

@@ -8,6 +8,7 @@ from uuid import UUID
 from application.shared.errors import PermissionDenied
 from application.shared.views import view_of
 from domain.identity import events as ev
+from domain.identity.address_book import AddressBook, SavedAddress
 from domain.identity.api_key import ApiKey
 from domain.identity.user import User
 from domain.identity.values import Permission, Role, permissions_of
@@ -16,11 +17,15 @@ from domain.shared.events import DomainEvent
 
 @dataclass(frozen=True, kw_only=True)
 class Principal:
-    """The authenticated caller of one request."""
+    """The authenticated caller of one request: an account's holder, or a guest (whose
+    `user_id` is the guest's id, and who has no email until it gives one at checkout)."""
 
     user_id: UUID
     session_id: UUID
     roles: frozenset[Role]
+    email: str | None = None
+    email_verified: bool = False
+    is_guest: bool = False
 
     @property
     def permissions(self) -> frozenset[Permission]:
@@ -49,6 +54,11 @@ class UserDetails(UserSummary):
 
     updated_at: datetime
     version: int
+    email_verified_at: datetime | None = None
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def permissions(self) -> tuple[Permission, ...]:
@@ -68,6 +78,64 @@ class TokenPair:
     expires_in: int
     refresh_token: str
     user_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class GuestToken:
+    """What starting a guest session hands back: an access token and no refresh token."""
+
+    access_token: str
+    expires_in: int
+    guest_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerificationSent:
+    """A verification link is on its way to `email`; it works until `expires_at`."""
+
+    email: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddressView:
+    """A saved address, what it is the default for, and its version for If-Match."""
+
+    id: UUID
+    label: str
+    name: str
+    line1: str
+    line2: str | None
+    city: str
+    postal_code: str
+    region: str | None
+    country: str
+    phone: str | None
+    default_for: tuple[str, ...]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, book: AddressBook, entry: SavedAddress) -> "AddressView":
+        """Answer from the write side, so a caller always reads its own write."""
+        return view_of(
+            cls,
+            entry.address,
+            id=entry.id,
+            label=entry.label,
+            version=entry.version,
+            created_at=entry.created_at,
+            updated_at=entry.updated_at,
+            default_for=tuple(book.defaults_of(entry.id)),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddressBookView:
+    """Every saved address of the caller, oldest first."""
+
+    items: tuple[AddressView, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,6 +168,12 @@ def describe(event: DomainEvent) -> tuple[Any, str]:
             return by, "deactivated"
         case ev.UserReactivated(reactivated_by=by):
             return by, "reactivated"
+        case ev.AddressAdded(label=label) | ev.AddressChanged(label=label):
+            return event.user_id, f"address {label!r} saved"
+        case ev.AddressRemoved():
+            return event.user_id, "address removed"
+        case ev.DefaultAddressChosen(kind=kind):
+            return event.user_id, f"default {kind} address chosen"
     return None, type(event).__name__
 
 

@@ -4,7 +4,7 @@ fulfilment process (sent by the process, the payment provider's callbacks and th
 from dataclasses import asdict, dataclass
 from uuid import UUID
 
-from application.ordering.views import CallbackOutcome, CartView
+from application.ordering.views import CallbackOutcome, CartView, PlacedOrder
 from application.shared.bus import Command
 from application.shared.idempotency import IdempotentRequest, Outcome
 from domain.ordering.order import OrderState
@@ -38,25 +38,63 @@ class ClearCart(Command[CartView]):
     customer_id: UUID
 
 
+@dataclass(frozen=True, kw_only=True)
+class ChooseCartCurrency(Command[CartView]):
+    """Price the cart in this currency from now on; every line is re-priced in it."""
+
+    customer_id: UUID
+    currency: str
+
+
 # -- what people do to orders --------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
-class CheckOut(Command[Outcome[OrderState]]):
-    """Turn the cart into an order at the catalog's prices, and empty the cart."""
+class CheckOut(Command[Outcome[PlacedOrder]]):
+    """Turn the cart into an order priced by the pipeline (catalog prices, promotions and
+    coupons, shipping, taxes, gift cards), spend its coupons and gift cards, and empty the
+    cart. Addresses are new or saved ones (an id in the customer's address book); billing
+    defaults to shipping. A guest gives an email and is handed the order's access token."""
 
     customer_id: UUID
     idempotency_key: str
-    shipping_address: ShippingAddress
-    payment_token: str
+    shipping_address: ShippingAddress | None = None
+    shipping_address_id: UUID | None = None
+    billing_address: ShippingAddress | None = None
+    billing_address_id: UUID | None = None
+    shipping_method: str | None = None
+    coupon_codes: tuple[str, ...] = ()
+    gift_card_codes: tuple[str, ...] = ()
+    email: str | None = None  # required of a guest; an account's own email otherwise
+    guest: bool = False
+    payment_token: str | None = None  # not needed when gift cards pay everything
 
     def idempotent_request(self) -> IdempotentRequest:
         return IdempotentRequest.of(
             owner_id=self.customer_id,
             key=self.idempotency_key,
             operation="checkout",
-            payload=[asdict(self.shipping_address), self.payment_token],
+            payload=[
+                asdict(self.shipping_address) if self.shipping_address else None,
+                str(self.shipping_address_id),
+                asdict(self.billing_address) if self.billing_address else None,
+                str(self.billing_address_id),
+                self.shipping_method,
+                list(self.coupon_codes),
+                list(self.gift_card_codes),
+                self.email,
+                self.payment_token,
+            ],
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimGuestOrders(Command[list[OrderState]]):
+    """An account with a verified email takes over the guest orders placed with it."""
+
+    customer_id: UUID
+    email: str
+    email_verified: bool
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -131,6 +169,13 @@ class RecordPayment(Command[OrderState]):
     order_id: UUID
     payment_reference: str
     amount: Money
+
+
+@dataclass(frozen=True, kw_only=True)
+class SkipPayment(Command[OrderState]):
+    """Nothing is left to pay (gift cards or discounts covered it): paid without the provider."""
+
+    order_id: UUID
 
 
 @dataclass(frozen=True, kw_only=True)

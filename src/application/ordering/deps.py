@@ -26,3 +26,4 @@ class OrderingDeps:
     reservation_hold: timedelta
     # Checkout is refused while this many orders wait for fulfilment; 0: never.
     max_fulfilment_backlog: int
+    default_currency: str = "EUR"  # a new cart's currency

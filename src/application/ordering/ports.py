@@ -11,7 +11,6 @@ from typing import Protocol
 from uuid import UUID
 
 from application.ordering.views import (
-    CartView,
     OrderSearch,
     OrderSummary,
     OrderUpdate,
@@ -77,18 +76,53 @@ class PaymentDeadlines(Protocol):
         """Orders waiting since before `cutoff`, longest first."""
 
 
-class OrderingUnitOfWork(UnitOfWork, Protocol):
+class OrderAccess(Protocol):
+    """Guest orders' access tokens, stored hashed, with the email each was placed with."""
+
+    async def grant(self, order_id: UUID, *, token_hash: str, email: str) -> None: ...
+
+    async def token_hash(self, order_id: UUID) -> str | None: ...
+
+    async def placed_with(self, email: str) -> list[UUID]:
+        """The guest orders placed with this email (any case), oldest first."""
+
+
+class PricingSources(Protocol):
+    """Where the price pipeline's inputs come from, all on one connection: the catalog's
+    prices and the other contexts' rules (ADR 0028, ADR 0036)."""
+
+    @property
+    def catalog(self) -> "Catalog": ...
+
+    @property
+    def taxes(self) -> "TaxRates": ...
+
+    @property
+    def shipping(self) -> "ShippingOptions": ...
+
+    @property
+    def promotions(self) -> "Promotions": ...
+
+    @property
+    def gift_cards(self) -> "GiftCards": ...
+
+
+class OrderingUnitOfWork(UnitOfWork, PricingSources, Protocol):
     """One transaction over orders, carts, payment tokens and deadlines, and idempotency keys;
-    the catalog's prices are read in it too (checkout prices the order as the catalog is)."""
+    the catalog's prices and the pipeline's rules are read in it too (checkout prices the
+    order as they are), and coupons and gift cards are spent in it."""
+
+    @property
+    def addresses(self) -> "AddressBook": ...
+
+    @property
+    def access(self) -> OrderAccess: ...
 
     @property
     def orders(self) -> OrderRepository: ...
 
     @property
     def carts(self) -> CartRepository: ...
-
-    @property
-    def catalog(self) -> "Catalog": ...
 
     @property
     def payment_methods(self) -> PaymentMethods: ...
@@ -146,6 +180,10 @@ class ShippingOptions(Protocol):
 
     async def offered(self, *, country: str, currency: str) -> list[ShippingOption]: ...
 
+    async def any_active(self) -> bool:
+        """Whether the shop has any active method at all: a shop with none charges no
+        shipping, one with some ships only with a method offered to the address (ADR 0036)."""
+
 
 class Promotions(Protocol):
     """The promotions context: what applies to a cart, and counting each coupon's uses."""
@@ -196,6 +234,10 @@ class AddressBook(Protocol):
 
     async def address(self, *, customer_id: UUID, address_id: UUID) -> ShippingAddress | None:
         """The customer's saved address, or None if it is not theirs or does not exist."""
+
+    async def default(self, *, customer_id: UUID, kind: str) -> ShippingAddress | None:
+        """The customer's default address of `kind` (`shipping` or `billing`), or None if they
+        chose none (a guest never has one)."""
 
 
 class CouponNotApplicable(ApplicationError):
@@ -311,15 +353,24 @@ class OrderReader(Protocol):
 
     async def details(self, order_id: UUID) -> OrderState | None: ...
 
+    async def access_hash(self, order_id: UUID) -> str | None:
+        """The hash of a guest order's access token; None for other orders."""
+
     async def search(self, query: OrderSearch) -> Page[OrderSummary]: ...
 
     async def timeline(self, order_id: UUID) -> list[TimelineEntry]: ...
 
 
-class CartReader(Protocol):
-    """The customer's cart for display, at the catalog's prices now, without locking it."""
+class CartSession(PricingSources, Protocol):
+    """A customer's cart read without locking it, and the pricing sources, on one connection."""
 
-    async def cart(self, customer_id: UUID) -> CartView: ...
+    async def cart(self, customer_id: UUID) -> Cart: ...
+
+
+class CartReader(Protocol):
+    """Opens a cart session, for showing a cart priced by the pipeline as checkout would."""
+
+    def session(self) -> AbstractAsyncContextManager[CartSession]: ...
 
 
 class OrderHistory(Protocol):

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from uuid import UUID
 
+from application.ordering.access import opens
 from application.ordering.ports import (
     CartReader,
     OrderFeed,
@@ -14,6 +15,7 @@ from application.ordering.ports import (
     OrderReader,
     TooManyStreams,
 )
+from application.ordering.pricing import Buyer, Choices, cart_view
 from application.ordering.views import (
     CartView,
     OrderSearch,
@@ -21,6 +23,7 @@ from application.ordering.views import (
     OrderUpdate,
     TimelineEntry,
 )
+from application.shared.clock import Clock
 from application.shared.pagination import Page
 from domain.ordering.errors import OrderNotFound
 from domain.ordering.order import OrderState
@@ -41,7 +44,11 @@ class OrderingQueries:
         history: OrderHistory,
         feed: OrderFeed,
         max_streams_per_user: int,
+        clock: Clock,
+        default_currency: str,
     ) -> None:
+        self._clock = clock
+        self._default_currency = default_currency
         self._orders = orders
         self._carts = carts
         self._history = history
@@ -49,27 +56,73 @@ class OrderingQueries:
         self._max_streams = max_streams_per_user
         self._streams: Counter[UUID] = Counter()
 
-    async def cart(self, customer_id: UUID) -> CartView:
-        return await self._carts.cart(customer_id)
+    async def cart(
+        self, customer_id: UUID, *, choices: Choices | None = None, email: str | None = None
+    ) -> CartView:
+        """The cart priced as checkout would price it with these choices (no destination:
+        no shipping or tax yet); a bad coupon or gift card code is refused as at checkout."""
+        async with self._carts.session() as session:
+            cart = await session.cart(customer_id)
+            items = await session.catalog.items(cart.skus)
+            return await cart_view(
+                session,
+                cart,
+                items,
+                default_currency=self._default_currency,
+                choices=choices or Choices(),
+                buyer=Buyer(customer_id=customer_id, email=email),
+                now=self._clock.now(),
+            )
 
     async def search(self, query: OrderSearch) -> Page[OrderSummary]:
         return await self._orders.search(query)
 
-    async def order(self, order_id: UUID, *, viewer_id: UUID, any_order: bool) -> OrderState:
+    async def order(
+        self,
+        order_id: UUID,
+        *,
+        viewer_id: UUID | None,
+        any_order: bool,
+        access_token: str | None = None,
+    ) -> OrderState:
+        """The viewer's own order, any order for staff, or the order whose access token is
+        given (a guest's, without logging in); anything else is not found."""
+        if access_token is not None and await self._opens(order_id, access_token):
+            any_order = True
         order = await self._orders.details(order_id)
         if order is None or not (any_order or order.customer_id == viewer_id):
             raise OrderNotFound(f"order {order_id} not found")
         return order
 
+    async def _opens(self, order_id: UUID, access_token: str) -> bool:
+        return opens(await self._orders.access_hash(order_id), access_token)
+
     async def timeline(
-        self, order_id: UUID, *, viewer_id: UUID, any_order: bool
+        self,
+        order_id: UUID,
+        *,
+        viewer_id: UUID | None,
+        any_order: bool,
+        access_token: str | None = None,
     ) -> list[TimelineEntry]:
-        await self.order(order_id, viewer_id=viewer_id, any_order=any_order)
+        await self.order(
+            order_id, viewer_id=viewer_id, any_order=any_order, access_token=access_token
+        )
         return await self._orders.timeline(order_id)
 
-    async def may_watch(self, order_id: UUID, *, viewer_id: UUID, any_order: bool) -> None:
-        """Raise OrderNotFound unless the viewer may follow the order live. An order so new
-        that the read model has not caught up yet is found in the log."""
+    async def may_watch(
+        self,
+        order_id: UUID,
+        *,
+        viewer_id: UUID | None,
+        any_order: bool,
+        access_token: str | None = None,
+    ) -> None:
+        """Raise OrderNotFound unless the viewer may follow the order live (its owner, staff,
+        or whoever holds its access token). An order so new that the read model has not caught
+        up yet is found in the log."""
+        if access_token is not None and await self._opens(order_id, access_token):
+            any_order = True
         try:
             await self.order(order_id, viewer_id=viewer_id, any_order=any_order)
         except OrderNotFound:

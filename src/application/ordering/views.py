@@ -1,9 +1,8 @@
 """What ordering's queries and commands return, for the api to render. An order in full is the
 domain's OrderState, folded by the aggregate (commands) and the projection (queries) alike."""
 
-from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -11,6 +10,9 @@ from uuid import UUID
 
 from domain.ordering import events as ev
 from domain.ordering.cart import Cart
+from domain.ordering.order import OrderState
+from domain.ordering.pricing.breakdown import Breakdown
+from domain.ordering.pricing.inputs import ShippingOption
 from domain.ordering.values import CatalogItem, OrderStatus
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
@@ -86,27 +88,43 @@ class CartLineView:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ShippingChoice:
+    """A shipping method offered to the destination asked about."""
+
+    code: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class CartView:
-    """The cart at today's catalog prices; flagged lines need the customer's attention."""
+    """The cart at today's catalog prices in its currency; flagged lines need the customer's
+    attention. `breakdown` is what the price pipeline makes of the lines that can be bought,
+    with the destination and codes asked about: what checkout would charge."""
 
     lines: tuple[CartLineView, ...]
-    totals: tuple[Money, ...]  # one per currency
+    totals: tuple[Money, ...]  # the lines' total in the cart's currency (none when empty)
     item_count: int
     ready_for_checkout: bool
+    currency: str
+    breakdown: Breakdown | None = None  # None for an empty cart
+    shipping_options: tuple[ShippingChoice, ...] = ()
 
     @classmethod
-    def priced(cls, cart: Cart, items: Mapping[str, CatalogItem]) -> "CartView":
-        """The cart priced by the catalog now. A line whose product was archived, or whose
-        price moved since the customer last confirmed it, is flagged and holds up checkout."""
+    def priced(cls, cart: Cart, items: Mapping[str, CatalogItem], *, currency: str) -> "CartView":
+        """The cart priced by the catalog now. A line whose product was archived, whose price
+        moved since the customer last confirmed it, or that has no price in the cart's
+        currency any more, is flagged and holds up checkout."""
         lines = []
-        totals: dict[str, Decimal] = defaultdict(Decimal)
+        total: Decimal | None = None  # None until a line can be bought
         for line in cart.lines:
             item = items.get(line.sku)
-            price = item.price if item else line.confirmed_price
-            total = Money(price.amount * line.quantity, price.currency)
-            available = item is not None and item.active
+            now = item.price_in(line.confirmed_price.currency) if item else None
+            price = now or line.confirmed_price
+            line_total = Money(price.amount * line.quantity, price.currency)
+            available = item is not None and item.active and now is not None
             if available:
-                totals[price.currency] += total.amount
+                total = (total or Decimal(0)) + line_total.amount
             lines.append(
                 CartLineView(
                     sku=line.sku,
@@ -114,7 +132,7 @@ class CartView:
                     name=item.name if item else line.sku,
                     quantity=line.quantity,
                     unit_price=price,
-                    line_total=total,
+                    line_total=line_total,
                     confirmed_price=line.confirmed_price,
                     price_changed=price != line.confirmed_price,
                     available=available,
@@ -122,10 +140,29 @@ class CartView:
             )
         return cls(
             lines=tuple(lines),
-            totals=tuple(Money(amount, currency) for currency, amount in sorted(totals.items())),
+            totals=() if total is None else (Money.of(total, currency),),
             item_count=sum(line.quantity for line in cart.lines),
             ready_for_checkout=bool(lines)
             and all(line.available and not line.price_changed for line in lines),
+            currency=currency,
+        )
+
+    def with_breakdown(self, breakdown: Breakdown, offered: Sequence[ShippingOption]) -> "CartView":
+        choices = tuple(ShippingChoice(code=o.code, name=o.name, kind=o.kind) for o in offered)
+        return replace(self, breakdown=breakdown, shipping_options=choices)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlacedOrder(OrderState):
+    """Checkout's answer: the order, and for a guest the order's access token (the only time
+    it is shown; only its hash is stored with the order)."""
+
+    access_token: str | None = None
+
+    @classmethod
+    def of(cls, state: OrderState, *, access_token: str | None) -> "PlacedOrder":
+        return cls(
+            **{f.name: getattr(state, f.name) for f in fields(state)}, access_token=access_token
         )
 
 
@@ -139,9 +176,13 @@ class CallbackOutcome(StrEnum):
 def describe(event: DomainEvent) -> tuple[UUID | None, str]:
     """Who acted (None: the shop itself), and a line a customer reads."""
     match event:
-        case ev.OrderPlaced(lines=lines, total=total):
+        case ev.OrderPlaced(lines=lines, breakdown=breakdown):
             units = sum(line.quantity for line in lines)
-            return None, f"Order placed: {units} item(s), {total.amount} {total.currency}"
+            return None, f"Order placed: {units} item(s), {how_reached(breakdown)}"
+        case ev.PaymentSkipped():
+            return None, "Nothing left to pay: no payment was taken"
+        case ev.OrderClaimed(email=email):
+            return None, f"Claimed by the account of {email}"
         case ev.OrderStockReserved():
             return None, "Items reserved in the warehouse; waiting for payment"
         case ev.OrderStockRejected(reason=reason):
@@ -164,3 +205,20 @@ def describe(event: DomainEvent) -> tuple[UUID | None, str]:
         case ev.RefundIssued(amount=amount, reason=reason, actor_id=actor):
             return actor, f"Refunded {amount.amount} {amount.currency}: {reason}"
     return None, type(event).__name__
+
+
+def how_reached(b: Breakdown) -> str:
+    """The breakdown in words: "goods 50.00 EUR - discounts 5.00 EUR + shipping 4.90 EUR (incl.
+    VAT 7.96 EUR) = total 49.90 EUR - gift cards 20.00 EUR = due 29.90 EUR"."""
+    words = [f"goods {b.subtotal}"]
+    if b.discount_total.amount:
+        words.append(f"- discounts {b.discount_total}")
+    if b.shipping is not None:
+        words.append(f"+ shipping {b.shipping.total}")
+    if b.tax_total.amount:
+        taxes = ", ".join(f"{t.name} {t.rate.normalize():f}% {t.amount}" for t in b.taxes)
+        words.append(f"(incl. {taxes})" if b.prices_include_tax else f"+ {taxes}")
+    words.append(f"= total {b.total}")
+    if b.gift_card_total.amount:
+        words += [f"- gift cards {b.gift_card_total}", f"= due {b.amount_due}"]
+    return " ".join(words)

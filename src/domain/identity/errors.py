@@ -41,3 +41,35 @@ class InvalidScopes(DomainError):
 
 class ApiKeyNotFound(DomainError):
     """No such API key."""
+
+
+class RoleNotGrantable(DomainError):
+    """The guest role belongs to guest sessions; no account is given it."""
+
+
+class InvalidPostalAddress(DomainError):
+    """An address is missing a part, or a part has the wrong shape."""
+
+
+class AddressNotFound(DomainError):
+    """No such address in the caller's address book (another customer's is not found either)."""
+
+
+class AddressBookFull(DomainError):
+    """The address book holds as many addresses as it may."""
+
+
+class EmailAlreadyVerified(DomainError):
+    """The account's current email is verified already; there is nothing to prove."""
+
+
+class VerificationTokenInvalid(DomainError):
+    """The verification token is unknown, or was issued for an email the account no longer has."""
+
+
+class VerificationTokenUsed(VerificationTokenInvalid):
+    """The verification token was used before; each works once."""
+
+
+class VerificationTokenExpired(VerificationTokenInvalid):
+    """The verification token is past its lifetime; ask for a new one."""

@@ -91,6 +91,46 @@ class ApiKeyRevoked(DomainEvent):
     revoked_by: UUID
 
 
+# The address book's events name the address and its country, never its lines, name or phone:
+# the log is append-only and published, the addresses table is where personal data is kept
+# and erased (ADR 0035).
+@dataclass(frozen=True, kw_only=True)
+class AddressAdded(DomainEvent):
+    """The customer saved an address."""
+
+    user_id: UUID
+    address_id: UUID
+    label: str
+    country: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddressChanged(DomainEvent):
+    """The customer corrected a saved address."""
+
+    user_id: UUID
+    address_id: UUID
+    label: str
+    country: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddressRemoved(DomainEvent):
+    """The customer deleted a saved address."""
+
+    user_id: UUID
+    address_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class DefaultAddressChosen(DomainEvent):
+    """An address became the default for shipping or for billing (`address_id` None: none is)."""
+
+    user_id: UUID
+    kind: str
+    address_id: UUID | None
+
+
 EVENTS: tuple[type[DomainEvent], ...] = (
     UserRegistered,
     UserProfileUpdated,
@@ -102,4 +142,8 @@ EVENTS: tuple[type[DomainEvent], ...] = (
     UserReactivated,
     ApiKeyIssued,
     ApiKeyRevoked,
+    AddressAdded,
+    AddressChanged,
+    AddressRemoved,
+    DefaultAddressChosen,
 )

@@ -4,7 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.identity import events as ev
-from domain.identity.errors import AccountDeactivated, CannotChangeOwnAccess
+from domain.identity.errors import AccountDeactivated, CannotChangeOwnAccess, RoleNotGrantable
 from domain.identity.values import EmailAddress, Permission, Role, permissions_of
 from domain.shared.aggregate import AggregateRoot
 
@@ -93,6 +93,8 @@ class User(AggregateRoot):
         self.password_hash = new_hash
 
     def grant_role(self, role: Role, *, by: UUID, now: datetime) -> None:
+        if role == Role.GUEST:
+            raise RoleNotGrantable("the guest role is for guest sessions, not accounts")
         if role in self.roles:
             return
         self.roles = self.roles | {role}

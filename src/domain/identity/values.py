@@ -1,5 +1,6 @@
 """Values of identity: the email address an account logs in with, what the shop accepts as a
-password, and roles (what the shop calls people) with the permissions routes ask for."""
+password, roles (what the shop calls people) with the permissions routes ask for, and the
+postal addresses of an address book."""
 
 import hashlib
 import re
@@ -7,7 +8,7 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.identity.errors import InvalidEmail, WeakPassword
+from domain.identity.errors import InvalidEmail, InvalidPostalAddress, WeakPassword
 
 # Deliberately modest: full RFC 5322 is the api layer's job (email-validator); the domain
 # only guarantees the shape every stored address has.
@@ -33,11 +34,12 @@ class EmailAddress:
 
 
 class Role(StrEnum):
-    """The three kinds of account."""
+    """The three kinds of account, and the guest: a shopper without one (never granted)."""
 
     CUSTOMER = "customer"
     STAFF = "staff"
     ADMIN = "admin"
+    GUEST = "guest"
 
 
 class Permission(StrEnum):
@@ -59,7 +61,10 @@ class Permission(StrEnum):
     USERS_MANAGE = "users:manage"
     WEBHOOKS_MANAGE = "webhooks:manage"
     API_KEYS_MANAGE = "api-keys:manage"
+    TAXES_WRITE = "taxes:write"
+    SHIPPING_WRITE = "shipping:write"
     PROMOTIONS_WRITE = "promotions:write"
+    GIFT_CARDS_WRITE = "gift_cards:write"
 
 
 _CUSTOMER = frozenset(
@@ -71,6 +76,8 @@ _CUSTOMER = frozenset(
         Permission.ORDERS_PLACE,
     }
 )
+# A guest keeps a cart and places and reads its own orders; it has no profile to read or write.
+_GUEST = frozenset({Permission.CART_WRITE, Permission.ORDERS_PLACE, Permission.ORDERS_READ_OWN})
 _STAFF = frozenset(
     {
         Permission.PROFILE_READ,
@@ -82,13 +89,17 @@ _STAFF = frozenset(
         Permission.INVENTORY_READ,
         Permission.INVENTORY_WRITE,
         Permission.REPORTS_READ,
+        Permission.TAXES_WRITE,
+        Permission.SHIPPING_WRITE,
         Permission.PROMOTIONS_WRITE,
+        Permission.GIFT_CARDS_WRITE,
     }
 )
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CUSTOMER: _CUSTOMER,
     Role.STAFF: _STAFF,
+    Role.GUEST: _GUEST,
     # An admin can do everything, including what later contexts add to Permission.
     Role.ADMIN: frozenset(Permission),
 }
@@ -127,3 +138,64 @@ def secret_digest(plain: str) -> str:
     """How refresh tokens and API key secrets are kept: 256 random bits need no slow hash, and
     their SHA-256 makes a stolen table useless."""
     return hashlib.sha256(plain.encode()).hexdigest()
+
+
+class AddressKind(StrEnum):
+    """What a saved address is the default for."""
+
+    SHIPPING = "shipping"
+    BILLING = "billing"
+
+
+MAX_ADDRESS_FIELD = 200
+MAX_LABEL_LENGTH = 50
+# ISO 3166-2 subdivision codes: the country, a hyphen, one to three letters or digits (DE-BE).
+_REGION = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+# E.164 allows 15 digits; people write spaces, dashes and brackets, which carriers accept.
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{3,30}$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PostalAddress:
+    """Where a parcel or an invoice goes; checked for shape, the carrier checks the rest."""
+
+    name: str
+    line1: str
+    line2: str | None
+    city: str
+    postal_code: str
+    country: str  # ISO 3166-1 alpha-2
+    region: str | None = None  # ISO 3166-2, when the country's carriers or taxes need it
+    phone: str | None = None
+
+    def __post_init__(self) -> None:
+        for field in ("name", "line1", "city", "postal_code"):
+            _check_text(field, getattr(self, field), required=True)
+        _check_text("line2", self.line2, required=False)
+        if not (len(self.country) == 2 and self.country.isascii() and self.country.isupper()):
+            raise InvalidPostalAddress("country is a two-letter ISO 3166 code such as DE or FR")
+        if self.region is not None and not (
+            _REGION.match(self.region) and self.region.startswith(f"{self.country}-")
+        ):
+            raise InvalidPostalAddress(
+                f"region is an ISO 3166-2 code of {self.country}, such as {self.country}-BE"
+            )
+        if self.phone is not None and not _PHONE.match(self.phone):
+            raise InvalidPostalAddress("phone has digits, spaces, dashes and brackets only")
+
+
+def check_label(label: str) -> str:
+    """What the customer calls an address ("Home", "Office"): trimmed, 1 to 50 characters."""
+    trimmed = label.strip()
+    if not trimmed or len(trimmed) > MAX_LABEL_LENGTH:
+        raise InvalidPostalAddress(f"label is 1 to {MAX_LABEL_LENGTH} characters")
+    return trimmed
+
+
+def _check_text(field: str, value: str | None, *, required: bool) -> None:
+    if value is None or not value.strip():
+        if required:
+            raise InvalidPostalAddress(f"{field} is required")
+        return
+    if len(value) > MAX_ADDRESS_FIELD:
+        raise InvalidPostalAddress(f"{field} is longer than {MAX_ADDRESS_FIELD} characters")

@@ -77,11 +77,31 @@ class CartNeedsReview(DomainError):
     until the customer confirms (sets the quantity again) or removes it."""
 
 
+class EmailRequired(DomainError):
+    """A guest's order needs an email address: it is the only way to reach the customer."""
+
+
+class OrderNotClaimable(DomainError):
+    """Only a guest's order is claimed, by an account with the email it was placed with."""
+
+
+class ShippingMethodRequired(DomainError):
+    """The shop ships with methods of its own: checkout names one offered to the address."""
+
+
+class PaymentTokenRequired(DomainError):
+    """Something is left to pay after gift cards: checkout needs a payment token."""
+
+
+class EmailNotVerified(DomainError):
+    """Only a verified email address proves that the guest orders placed with it are yours."""
+
+
 class CurrencyMismatch(DomainError):
     """A price, a line or a gift card in another currency than the cart's: one cart, one
     currency, and the pipeline never converts."""
 
 
 class ShippingNotOffered(DomainError):
-    """The chosen shipping method cannot carry this cart: another currency, too heavy, or no
-    band for its measure."""
+    """The chosen shipping method is not offered to the address, or cannot carry this cart:
+    another currency, too heavy, or no band for its measure."""

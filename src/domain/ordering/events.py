@@ -2,8 +2,11 @@
 these; each carries what a reader of the history needs (lines, totals, who, why)."""
 
 from dataclasses import dataclass
+from typing import ClassVar
 from uuid import UUID
 
+from domain.ordering.pricing.breakdown import Breakdown
+from domain.ordering.pricing.inputs import PricingInput
 from domain.ordering.values import OrderLine, ShippingAddress
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
@@ -18,12 +21,22 @@ class OrderEvent(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class OrderPlaced(OrderEvent):
-    """A customer checked out: the lines at the catalog's prices, the total, the address."""
+    """A customer checked out: the lines at the catalog's prices, the total, the address; and
+    (schema v2) the price pipeline's inputs frozen as they were, and the breakdown they gave,
+    so the order's every number can be shown and recomputed (ADR 0036)."""
+
+    # v1 had no pricing, breakdown, billing address, email or guest flag.
+    SCHEMA_VERSION: ClassVar[int] = 2
 
     customer_id: UUID
     lines: tuple[OrderLine, ...]
     total: Money
     shipping_address: ShippingAddress
+    pricing: PricingInput
+    breakdown: Breakdown
+    billing_address: ShippingAddress
+    email: str | None = None
+    guest: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +72,21 @@ class PaymentFailed(OrderEvent):
     """The provider could not be reached or did not answer in time (after retries)."""
 
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentSkipped(OrderEvent):
+    """Nothing was left to pay (gift cards or discounts covered the total): the provider was
+    not asked, and the order is paid next."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderClaimed(OrderEvent):
+    """A guest's order now belongs to the account that proved it owns the order's email."""
+
+    customer_id: UUID
+    previous_customer_id: UUID
+    email: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,5 +143,7 @@ ORDER_EVENTS: tuple[type[OrderEvent], ...] = (
     OrderDelivered,
     OrderCancelled,
     RefundIssued,
+    PaymentSkipped,
+    OrderClaimed,
 )
 EVENTS: tuple[type[DomainEvent], ...] = ORDER_EVENTS

@@ -1,10 +1,7 @@
 """The Order aggregate, event-sourced: public methods check the rules and raise events, `_apply`
 only folds them, so a replay never re-validates history. Process-driven steps are idempotent."""
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime
-from decimal import Decimal
 from uuid import UUID
 
 from domain.ordering import events as ev
@@ -14,103 +11,30 @@ from domain.ordering.errors import (
     OrderAlreadyRefunded,
     OrderAlreadyShipped,
     OrderNotCancellable,
+    OrderNotClaimable,
     OrderNotPaid,
     OrderNotRefundable,
     OrderNotShipped,
     PaymentMismatch,
 )
+from domain.ordering.pricing.breakdown import Breakdown
+from domain.ordering.pricing.inputs import PricingInput
+from domain.ordering.state import OrderState, next_state
 from domain.ordering.values import OrderLine, OrderStatus, ShippingAddress
 from domain.shared.aggregate import EventSourcedAggregate
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 
 S = OrderStatus
+__all__ = ["NO_CHARGE", "Order", "OrderState", "next_state", "order_stream"]
+
 CANCELLABLE = frozenset({S.PLACED, S.AWAITING_PAYMENT, S.PAID})
-UNPAID = frozenset({S.PLACED, S.AWAITING_PAYMENT})
+NO_CHARGE = "no-charge"  # the payment reference of an order that had nothing left to pay
 
 
 def order_stream(order_id: UUID) -> str:
     """The event-log stream of one order."""
     return f"order-{order_id}"
-
-
-@dataclass(frozen=True, kw_only=True)
-class OrderState:
-    """The order after its events so far. `evolve` is the order's one state machine: the
-    aggregate, the projection and the live feed all fold the stream with it."""
-
-    id: UUID
-    customer_id: UUID
-    status: OrderStatus
-    lines: tuple[OrderLine, ...]
-    total: Money
-    shipping_address: ShippingAddress
-    placed_at: datetime
-    updated_at: datetime
-    version: int = 1  # the number of events folded in: the stream's version
-    payment_reference: str | None = None
-    paid_at: datetime | None = None  # when the money was taken
-    tracking_number: str | None = None
-    carrier: str | None = None
-    cancel_reason: str | None = None
-    refund_reference: str | None = None
-    refunded_at: datetime | None = None
-
-    @classmethod
-    def placed(cls, event: ev.OrderPlaced) -> "OrderState":
-        return cls(
-            id=event.order_id,
-            customer_id=event.customer_id,
-            status=S.PLACED,
-            lines=event.lines,
-            total=event.total,
-            shipping_address=event.shipping_address,
-            placed_at=event.occurred_at,
-            updated_at=event.occurred_at,
-        )
-
-    def evolve(self, event: DomainEvent) -> "OrderState":
-        """The state after one of the later events."""
-        state = replace(self, updated_at=event.occurred_at, version=self.version + 1)
-        match event:
-            case ev.OrderStockReserved():
-                return replace(state, status=S.AWAITING_PAYMENT)
-            case ev.OrderStockRejected(reason=reason):
-                return replace(state, status=S.REJECTED, cancel_reason=reason)
-            case ev.PaymentAuthorized(payment_reference=reference, occurred_at=at):
-                return replace(state, payment_reference=reference, paid_at=at)
-            case ev.OrderPaid():
-                return replace(state, status=S.PAID)
-            case ev.OrderShipped(tracking_number=number, carrier=carrier):
-                return replace(state, status=S.SHIPPED, tracking_number=number, carrier=carrier)
-            case ev.OrderDelivered():
-                return replace(state, status=S.DELIVERED)
-            case ev.OrderCancelled(reason=reason):
-                return replace(state, status=S.CANCELLED, cancel_reason=reason)
-            case ev.RefundIssued(refund_reference=reference, occurred_at=at):
-                return replace(state, status=S.REFUNDED, refund_reference=reference, refunded_at=at)
-        return state  # PaymentDeclined, PaymentFailed: the cancellation that follows changes it
-
-    @property
-    def refunded(self) -> bool:
-        return self.refund_reference is not None
-
-    @property
-    def item_count(self) -> int:
-        return sum(line.quantity for line in self.lines)
-
-    @property
-    def awaits_payment(self) -> bool:
-        """Still placed, or waiting for its payment: the payment deadline runs."""
-        return self.status in UNPAID
-
-
-def next_state(state: OrderState | None, event: DomainEvent) -> OrderState:
-    """The state after one more event; before the first (OrderPlaced) there is none."""
-    if state is None:
-        assert isinstance(event, ev.OrderPlaced), "an order's stream starts with OrderPlaced"
-        return OrderState.placed(event)
-    return state.evolve(event)
 
 
 class Order(EventSourcedAggregate):
@@ -127,28 +51,46 @@ class Order(EventSourcedAggregate):
         *,
         order_id: UUID,
         customer_id: UUID,
-        lines: Sequence[OrderLine],
+        pricing: PricingInput,
+        breakdown: Breakdown,
         shipping_address: ShippingAddress,
+        billing_address: ShippingAddress | None = None,
+        email: str | None = None,
+        guest: bool = False,
         now: datetime,
     ) -> "Order":
-        if not lines:
+        """The order at the breakdown the pipeline made of `pricing`, both kept as they are."""
+        if not breakdown.lines:
             raise EmptyOrder("an order needs at least one line")
-        currencies = {line.unit_price.currency for line in lines}
+        currencies = {line.unit_price.currency for line in pricing.lines} | {breakdown.currency}
         if len(currencies) > 1:
             raise MixedCurrencies(
                 f"one order is paid in one currency, not {', '.join(sorted(currencies))}"
             )
-        (currency,) = currencies
-        total = Money.of(sum((line.total.amount for line in lines), Decimal(0)), currency)
+        lines = tuple(
+            OrderLine(
+                product_id=line.product_id,
+                sku=line.sku,
+                name=line.name,
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+            )
+            for line in breakdown.lines
+        )
         order = cls()
         order._raise(
             ev.OrderPlaced(
                 occurred_at=now,
                 order_id=order_id,
                 customer_id=customer_id,
-                lines=tuple(lines),
-                total=total,
+                lines=lines,
+                total=breakdown.total,
                 shipping_address=shipping_address,
+                pricing=pricing,
+                breakdown=breakdown,
+                billing_address=billing_address or shipping_address,
+                email=email,
+                guest=guest,
             )
         )
         return order
@@ -167,8 +109,8 @@ class Order(EventSourcedAggregate):
         """An authorised payment. Late news for a cancelled order is still recorded: the money
         was taken, so the order becomes refundable."""
         state = self.state
-        if amount != state.total:
-            raise PaymentMismatch(f"payment of {amount} for an order of {state.total}")
+        if amount != state.amount_due:
+            raise PaymentMismatch(f"payment of {amount} for an amount due of {state.amount_due}")
         if state.payment_reference is not None:
             return  # known already: a duplicate provider callback or a replayed step
         if state.status not in (S.AWAITING_PAYMENT, S.CANCELLED):
@@ -185,6 +127,16 @@ class Order(EventSourcedAggregate):
             self._raise(
                 ev.OrderPaid(occurred_at=now, order_id=self.id, payment_reference=payment_reference)
             )
+
+    def skip_payment(self, *, now: datetime) -> None:
+        """Paid without asking the provider: nothing is left to pay."""
+        state = self.state
+        if state.status is not S.AWAITING_PAYMENT:
+            return
+        if state.amount_due.amount != 0:
+            raise PaymentMismatch(f"{state.amount_due} is due; the payment is not skipped")
+        self._raise(ev.PaymentSkipped(occurred_at=now, order_id=self.id))
+        self._raise(ev.OrderPaid(occurred_at=now, order_id=self.id, payment_reference=NO_CHARGE))
 
     def decline_payment(self, reason: str, *, now: datetime) -> None:
         if self.state.status is S.AWAITING_PAYMENT:
@@ -241,6 +193,23 @@ class Order(EventSourcedAggregate):
             raise OrderNotShipped(f"order {self.id} is {status}; only shipped orders are delivered")
         self._raise(ev.OrderDelivered(occurred_at=now, order_id=self.id, actor_id=actor_id))
 
+    def claim(self, *, customer_id: UUID, email: str, now: datetime) -> None:
+        """The account that owns the order's email takes over a guest's order."""
+        state = self.state
+        if state.customer_id == customer_id:
+            return  # claimed already
+        if not state.guest or (state.email or "").casefold() != email.casefold():
+            raise OrderNotClaimable(f"order {self.id} is not a guest order placed with {email}")
+        self._raise(
+            ev.OrderClaimed(
+                occurred_at=now,
+                order_id=self.id,
+                customer_id=customer_id,
+                previous_customer_id=state.customer_id,
+                email=email,
+            )
+        )
+
     def check_refundable(self) -> Money:
         """The amount a refund gives back; raises unless one may be issued now."""
         state = self.state
@@ -253,7 +222,7 @@ class Order(EventSourcedAggregate):
                 + ("" if paid else " and no payment was taken")
                 + "; only paid orders, or orders cancelled after payment, are refunded"
             )
-        return state.total
+        return state.amount_due  # what the provider took; gift cards are credited back apart
 
     def refund(
         self, refund_reference: str, *, reason: str, actor_id: UUID | None, now: datetime

@@ -41,6 +41,13 @@ class CatalogItem:
     weight_grams: int = 0
     options: tuple[tuple[str, str], ...] = ()
 
+    def price_in(self, currency: str) -> Money | None:
+        """The price in `currency`, or None when the catalog asks none in it."""
+        for price in self.prices or (self.price,):
+            if price.currency == currency:
+                return price
+        return None
+
 
 @dataclass(frozen=True, kw_only=True)
 class OrderLine:
@@ -67,6 +74,8 @@ class ShippingAddress:
     city: str
     postal_code: str
     country: str  # ISO 3166-1 alpha-2
+    region: str | None = None  # ISO 3166-2 (DE-BE), when taxes or the carrier need it
+    phone: str | None = None  # for the carrier's delivery notice
 
     def __post_init__(self) -> None:
         for field in ("name", "line1", "city", "postal_code"):
@@ -77,3 +86,5 @@ class ShippingAddress:
                 raise InvalidAddress(f"{field} is longer than 200 characters")
         if not (len(self.country) == 2 and self.country.isascii() and self.country.isupper()):
             raise InvalidAddress("country is a two-letter ISO 3166 code such as DE or FR")
+        if self.region is not None and not self.region.startswith(f"{self.country}-"):
+            raise InvalidAddress("region is an ISO 3166-2 code of the country, such as US-CA")

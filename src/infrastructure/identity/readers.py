@@ -1,13 +1,16 @@
 """The identity read side: SQLAlchemy Core selects straight into views, never aggregates."""
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import or_, select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Row, Select, or_, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from application.identity.views import (
     AccountEvent,
+    AddressBookView,
+    AddressView,
     ApiKeyCredential,
     ApiKeyView,
     Principal,
@@ -25,10 +28,19 @@ from application.shared.pagination import (
     page_of,
 )
 from application.shared.views import view_of
-from domain.identity.values import Role
+from domain.identity.values import AddressKind, PostalAddress, Role
 from infrastructure.db.engine import single_statement_reads
+from infrastructure.identity.address_book import address_from_row
 from infrastructure.identity.repositories import api_key_from_row
-from infrastructure.identity.tables import account_history, api_keys, login_sessions, users
+from infrastructure.identity.tables import (
+    account_history,
+    address_books,
+    addresses,
+    api_keys,
+    guest_sessions,
+    login_sessions,
+    users,
+)
 
 
 class SqlUserDirectory:
@@ -66,7 +78,7 @@ class SqlUserDirectory:
         self, *, user_id: UUID, session_id: UUID, now: datetime
     ) -> Principal | None:
         query = (
-            select(users.c.roles)
+            select(users.c.roles, users.c.email, users.c.email_verified_at)
             .join(login_sessions, login_sessions.c.user_id == users.c.id)
             .where(
                 users.c.id == user_id,
@@ -77,10 +89,30 @@ class SqlUserDirectory:
             )
         )
         async with self._engine.connect() as conn:
-            roles = (await conn.execute(query)).scalar_one_or_none()
-        if roles is None:
+            row = (await conn.execute(query)).one_or_none()
+        if row is None:
             return None
-        return Principal(user_id=user_id, session_id=session_id, roles=frozenset(map(Role, roles)))
+        return Principal(
+            user_id=user_id,
+            session_id=session_id,
+            roles=frozenset(map(Role, row.roles)),
+            email=row.email,
+            email_verified=row.email_verified_at is not None,
+        )
+
+    async def guest(self, *, guest_id: UUID, session_id: UUID, now: datetime) -> Principal | None:
+        query = select(guest_sessions.c.id).where(
+            guest_sessions.c.id == session_id,
+            guest_sessions.c.guest_id == guest_id,
+            guest_sessions.c.revoked_at.is_(None),
+            guest_sessions.c.expires_at > now,
+        )
+        async with self._engine.connect() as conn:
+            if (await conn.execute(query)).one_or_none() is None:
+                return None
+        return Principal(
+            user_id=guest_id, session_id=session_id, roles=frozenset({Role.GUEST}), is_guest=True
+        )
 
     async def history(self, user_id: UUID, *, limit: int, cursor: str | None) -> Page[AccountEvent]:
         query = (
@@ -130,3 +162,74 @@ class SqlApiKeyDirectory:
                 .where(api_keys.c.id == key_id, or_(last.is_(None), last < unless_since))
                 .values(last_used_at=now)
             )
+
+
+class SqlAddressDirectory:
+    """A customer's saved addresses, each read with what it is the default for."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = single_statement_reads(engine)
+
+    async def book(self, user_id: UUID) -> AddressBookView:
+        query = _with_defaults().where(addresses.c.user_id == user_id)
+        async with self._engine.connect() as conn:
+            rows = (
+                await conn.execute(query.order_by(addresses.c.created_at, addresses.c.id))
+            ).all()
+        return AddressBookView(items=tuple(_address_view(r) for r in rows))
+
+    async def address(self, *, user_id: UUID, address_id: UUID) -> AddressView | None:
+        query = _with_defaults().where(addresses.c.user_id == user_id, addresses.c.id == address_id)
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(query)).one_or_none()
+        return None if row is None else _address_view(row)
+
+
+async def saved_address(
+    conn: AsyncConnection, *, user_id: UUID, address_id: UUID
+) -> PostalAddress | None:
+    """The customer's address, in one statement on the caller's connection (ordering reads it
+    inside its own transaction); None if it is not theirs."""
+    row = (
+        await conn.execute(
+            select(addresses).where(addresses.c.user_id == user_id, addresses.c.id == address_id)
+        )
+    ).one_or_none()
+    return None if row is None else address_from_row(row._mapping)
+
+
+async def default_address(
+    conn: AsyncConnection, *, user_id: UUID, kind: AddressKind
+) -> PostalAddress | None:
+    """The customer's default address of `kind`, in one statement; None if none is chosen."""
+    chosen = (
+        address_books.c.default_shipping_id
+        if kind == AddressKind.SHIPPING
+        else address_books.c.default_billing_id
+    )
+    query = (
+        select(addresses)
+        .join(address_books, address_books.c.user_id == addresses.c.user_id)
+        .where(address_books.c.user_id == user_id, addresses.c.id == chosen)
+    )
+    row = (await conn.execute(query)).one_or_none()
+    return None if row is None else address_from_row(row._mapping)
+
+
+def _with_defaults() -> Select[Any]:
+    return select(
+        addresses, address_books.c.default_shipping_id, address_books.c.default_billing_id
+    ).join(address_books, address_books.c.user_id == addresses.c.user_id)
+
+
+def _address_view(row: Row[Any]) -> AddressView:
+    mapping = row._mapping
+    default_for = tuple(
+        kind
+        for kind, column in (
+            (AddressKind.SHIPPING, "default_shipping_id"),
+            (AddressKind.BILLING, "default_billing_id"),
+        )
+        if mapping[column] == mapping["id"]
+    )
+    return view_of(AddressView, mapping, default_for=default_for)

@@ -7,20 +7,27 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from application.identity.ports import AlreadyUsed, Claimed, Unusable
+from application.identity.ports import AlreadyUsed, Claimed, Spent, TokenOutcome, Unusable
 from application.shared.errors import ConcurrencyConflict
 from application.shared.views import view_of
 from domain.identity.api_key import ApiKey
 from domain.identity.errors import EmailAlreadyRegistered
-from domain.identity.session import LoginSession, RefreshToken
+from domain.identity.session import GuestSession, LoginSession, RefreshToken, VerificationToken
 from domain.identity.user import User
 from domain.identity.values import EmailAddress, Permission, Role
 from infrastructure.db.unit_of_work import SeenAggregates
-from infrastructure.identity.tables import api_keys, login_sessions, refresh_tokens, users
+from infrastructure.identity.tables import (
+    api_keys,
+    email_verification_tokens,
+    guest_sessions,
+    login_sessions,
+    refresh_tokens,
+    users,
+)
 
 
 class SqlUserRepository:
@@ -119,6 +126,55 @@ class SqlSessionRepository:
         if except_session is not None:
             condition = and_(condition, login_sessions.c.id != except_session)
         await self._conn.execute(update(login_sessions).where(condition).values(revoked_at=now))
+
+    async def start_guest(self, session: GuestSession) -> None:
+        await self._conn.execute(insert(guest_sessions).values(asdict(session)))
+
+    async def revoke_guest(self, session_id: UUID, *, now: datetime) -> None:
+        await self._conn.execute(
+            update(guest_sessions)
+            .where(guest_sessions.c.id == session_id, guest_sessions.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+
+class SqlVerificationTokens:
+    """Email verification tokens; spending one is one conditional UPDATE, as claims are."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def issue(self, token: VerificationToken) -> None:
+        table = email_verification_tokens
+        await self._conn.execute(
+            delete(table).where(table.c.user_id == token.user_id, table.c.used_at.is_(None))
+        )
+        await self._conn.execute(insert(table).values(asdict(token)))
+
+    async def spend(self, token_hash: str, *, now: datetime) -> Spent | TokenOutcome:
+        table = email_verification_tokens
+        spent = (
+            await self._conn.execute(
+                update(table)
+                .where(
+                    table.c.token_hash == token_hash,
+                    table.c.used_at.is_(None),
+                    table.c.expires_at > now,
+                )
+                .values(used_at=now)
+                .returning(table.c.user_id, table.c.email)
+            )
+        ).first()
+        if spent is not None:
+            return Spent(user_id=spent.user_id, email=spent.email)
+        found = (
+            await self._conn.execute(
+                select(table.c.used_at).where(table.c.token_hash == token_hash)
+            )
+        ).first()
+        if found is None:
+            return TokenOutcome.UNKNOWN
+        return TokenOutcome.USED if found.used_at is not None else TokenOutcome.EXPIRED
 
 
 class SqlApiKeyRepository:

@@ -1,5 +1,5 @@
 """Identity's subscribers of the event log: the account history projection, an audit trail of
-each account built from the users' events."""
+each account built from the events of its user and its address book."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -8,11 +8,14 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from application.identity.views import describe
+from domain.identity.address_book import AddressBook
 from domain.identity.user import User
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.store import StoredEvent
 from infrastructure.eventlog.subscribers import FailurePolicy, Interest
 from infrastructure.identity.tables import account_history
+
+_STREAM_TYPES = frozenset({User.stream_type, AddressBook.stream_type})
 
 
 class AccountHistoryProjection:
@@ -20,13 +23,13 @@ class AccountHistoryProjection:
 
     name = "account-history"
     on_failure = FailurePolicy.STOP
-    interest = Interest.of(stream_types=[User.stream_type])
+    interest = Interest.of(stream_types=[User.stream_type, AddressBook.stream_type])
 
     def __init__(self, registry: EventRegistry) -> None:
         self._registry = registry
 
     async def handle(self, events: Sequence[StoredEvent], conn: AsyncConnection) -> None:
-        rows = [self._row(e) for e in events if e.stream_type == User.stream_type]
+        rows = [self._row(e) for e in events if e.stream_type in _STREAM_TYPES]
         if rows:
             await conn.execute(insert(account_history), rows)
 

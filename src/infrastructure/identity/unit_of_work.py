@@ -1,14 +1,16 @@
-"""The identity unit of work: users, sessions and API keys in one transaction, with the new
-events of the users and keys it saw (the log is their outbox)."""
+"""The identity unit of work: users, sessions, API keys, address books and verification tokens
+in one transaction, with the new events of the aggregates it saw (the log is their outbox)."""
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.eventlog.store import EventStore
+from infrastructure.identity.address_book import SqlAddressBookRepository
 from infrastructure.identity.repositories import (
     SqlApiKeyRepository,
     SqlSessionRepository,
     SqlUserRepository,
+    SqlVerificationTokens,
 )
 
 
@@ -18,8 +20,12 @@ class SqlIdentityUnitOfWork(SqlUnitOfWork):
     users: SqlUserRepository
     sessions: SqlSessionRepository
     api_keys: SqlApiKeyRepository
+    address_books: SqlAddressBookRepository
+    verifications: SqlVerificationTokens
 
     def _open(self, conn: AsyncConnection, events: EventStore) -> None:
         self.users = SqlUserRepository(conn, self.seen)
         self.sessions = SqlSessionRepository(conn)
         self.api_keys = SqlApiKeyRepository(conn, self.seen)
+        self.address_books = SqlAddressBookRepository(conn, self.seen)
+        self.verifications = SqlVerificationTokens(conn)

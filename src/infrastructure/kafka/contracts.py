@@ -12,6 +12,8 @@ from pydantic import TypeAdapter
 from domain.catalog import events as catalog
 from domain.catalog.category import Category
 from domain.catalog.product import Product
+from domain.gift_cards import events as gift_cards
+from domain.gift_cards.gift_card import GiftCard
 from domain.identity import events as identity
 from domain.identity.api_key import ApiKey
 from domain.identity.user import User
@@ -25,6 +27,12 @@ from domain.promotions import events as promotions
 from domain.promotions.coupon import Coupon
 from domain.promotions.promotion import Promotion
 from domain.shared.events import DomainEvent
+from domain.shipping import events as shipping
+from domain.shipping.shipping_method import ShippingMethod
+from domain.taxes import events as taxes
+from domain.taxes.currency_mode import CurrencyTaxMode
+from domain.taxes.tax_category import TaxCategory
+from domain.taxes.tax_rate import TaxRate
 from infrastructure.kafka.envelope import topic_for
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -66,7 +74,13 @@ PUBLISHED: dict[str, tuple[tuple[type[DomainEvent], ...], tuple[str, ...]]] = {
     "inventory": (inventory.EVENTS, (StockItem.stream_type,)),
     "notifications": (notifications.EVENTS, (WebhookSubscription.stream_type,)),
     "ordering": (ordering.EVENTS, (Order.stream_type,)),
+    "taxes": (
+        taxes.EVENTS,
+        (TaxCategory.stream_type, TaxRate.stream_type, CurrencyTaxMode.stream_type),
+    ),
+    "shipping": (shipping.EVENTS, (ShippingMethod.stream_type,)),
     "promotions": (promotions.EVENTS, (Promotion.stream_type, Coupon.stream_type)),
+    "gift_cards": (gift_cards.EVENTS, (GiftCard.stream_type,)),
 }
 
 

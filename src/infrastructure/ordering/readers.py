@@ -1,7 +1,8 @@
 """The ordering read side: the order read model mapped to the domain's OrderState, carts at
 today's prices, and orders' histories replayed from the log, for every reader of them."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,6 @@ from sqlalchemy import and_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from application.ordering.views import (
-    CartView,
     OrderSearch,
     OrderSummary,
     OrderUpdate,
@@ -29,15 +29,16 @@ from application.shared.pagination import (
 from application.shared.views import view_of
 from domain.ordering.cart import Cart
 from domain.ordering.order import Order, OrderState, next_state, order_stream
+from domain.ordering.pricing.breakdown import Breakdown
 from domain.ordering.values import OrderLine, OrderStatus, ShippingAddress
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 from infrastructure.eventlog.registry import EventRegistry, from_json_value, to_json_value
 from infrastructure.eventlog.store import StoredEvent
 from infrastructure.eventlog.tables import event_log
-from infrastructure.ordering.repositories import cart_lines_of
+from infrastructure.ordering.repositories import cart_of, order_access_hash
 from infrastructure.ordering.tables import order_timeline, order_views
-from infrastructure.ordering.unit_of_work import CatalogOn
+from infrastructure.ordering.unit_of_work import Neighbours
 
 v = order_views.c
 
@@ -55,6 +56,8 @@ def order_row(state: OrderState) -> dict[str, Any]:
         "currency": state.total.currency,
         "lines": to_json_value(state.lines),
         "shipping_address": to_json_value(state.shipping_address),
+        "billing_address": to_json_value(state.billing_address),
+        "breakdown": to_json_value(state.breakdown),
         "item_count": state.item_count,
     }
 
@@ -68,6 +71,8 @@ def order_from_row(row: Mapping[Any, Any]) -> OrderState:
         total=Money(row["total_amount"], row["currency"]),
         lines=tuple(from_json_value(OrderLine, line) for line in row["lines"]),
         shipping_address=from_json_value(ShippingAddress, row["shipping_address"]),
+        billing_address=from_json_value(ShippingAddress, row["billing_address"]),
+        breakdown=from_json_value(Breakdown, row["breakdown"]),
     )
 
 
@@ -82,6 +87,10 @@ class SqlOrderReader:
             result = await conn.execute(select(order_views).where(v.order_id == order_id))
             row = result.one_or_none()
         return None if row is None else order_from_row(row._mapping)
+
+    async def access_hash(self, order_id: UUID) -> str | None:
+        async with self._engine.connect() as conn:
+            return await order_access_hash(conn, order_id)
 
     async def search(self, query: OrderSearch) -> Page[OrderSummary]:
         statement = (
@@ -155,18 +164,32 @@ def _summary(r: Any) -> OrderSummary:
     )
 
 
+class SqlCartSession:
+    """A CartSession: the cart unlocked, and the pricing sources, on one connection."""
+
+    def __init__(self, conn: AsyncConnection, neighbours: Neighbours) -> None:
+        self._conn = conn
+        self.catalog = neighbours.catalog(conn)
+        self.taxes = neighbours.taxes(conn)
+        self.shipping = neighbours.shipping(conn)
+        self.promotions = neighbours.promotions(conn)
+        self.gift_cards = neighbours.gift_cards(conn)
+
+    async def cart(self, customer_id: UUID) -> Cart:
+        return await cart_of(self._conn, customer_id)
+
+
 class SqlCartReader:
-    """The CartReader port: the cart's rows priced by the catalog on one connection, unlocked."""
+    """The CartReader port: sessions on one pooled connection each, nothing locked."""
 
-    def __init__(self, engine: AsyncEngine, catalog: CatalogOn) -> None:
+    def __init__(self, engine: AsyncEngine, neighbours: Neighbours) -> None:
         self._engine = engine
-        self._catalog_on = catalog
+        self._neighbours = neighbours
 
-    async def cart(self, customer_id: UUID) -> CartView:
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[SqlCartSession]:
         async with self._engine.connect() as conn:
-            cart = Cart(customer_id, await cart_lines_of(conn, customer_id))
-            items = await self._catalog_on(conn).items(cart.skus)
-        return CartView.priced(cart, items)
+            yield SqlCartSession(conn, self._neighbours)
 
 
 # -- orders' histories, replayed from the log ---------------------------------------------------

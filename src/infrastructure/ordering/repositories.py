@@ -29,6 +29,7 @@ from infrastructure.ordering.tables import (
     cart_lines,
     carts,
     idempotency_keys,
+    order_access,
     order_payment_deadlines,
     order_payment_methods,
 )
@@ -58,15 +59,17 @@ class SqlCartRepository:
     async def get(self, customer_id: UUID) -> Cart:
         # Hold the cart row's lock (one change per cart at a time), creating the row first if
         # this customer has none yet; the lines are read after the lock, so never stale.
-        lock = select(carts.c.customer_id).where(carts.c.customer_id == customer_id)
-        if (await self._conn.execute(lock.with_for_update())).first() is None:
+        lock = select(carts.c.currency).where(carts.c.customer_id == customer_id)
+        row = (await self._conn.execute(lock.with_for_update())).first()
+        if row is None:
             await self._conn.execute(
                 pg_insert(carts)
                 .values(customer_id=customer_id, updated_at=func.now())
                 .on_conflict_do_nothing()
             )
-            await self._conn.execute(lock.with_for_update())
-        return Cart(customer_id, await cart_lines_of(self._conn, customer_id))
+            row = (await self._conn.execute(lock.with_for_update())).first()
+        currency = row.currency if row is not None else None
+        return Cart(customer_id, await cart_lines_of(self._conn, customer_id), currency)
 
     async def save(self, cart: Cart) -> None:
         # The old lines go and the cart is touched in one statement, the new lines in another.
@@ -74,7 +77,7 @@ class SqlCartRepository:
         touched = (
             carts.update()
             .where(carts.c.customer_id == cart.customer_id)
-            .values(updated_at=func.now())
+            .values(updated_at=func.now(), currency=cart.currency)
             .add_cte(gone)
         )
         await self._conn.execute(touched)
@@ -96,6 +99,26 @@ class SqlCartRepository:
             )
 
 
+async def cart_of(conn: AsyncConnection, customer_id: UUID) -> Cart:
+    """A cart as it is, unlocked, in one statement (the cart reader's)."""
+    rows = (
+        await conn.execute(
+            select(carts.c.currency, cart_lines)
+            .select_from(
+                carts.outerjoin(cart_lines, cart_lines.c.customer_id == carts.c.customer_id)
+            )
+            .where(carts.c.customer_id == customer_id)
+            .order_by(cart_lines.c.position)
+        )
+    ).all()
+    lines = [
+        view_of(CartLine, r, confirmed_price=Money.of(r.confirmed_amount, r.confirmed_currency))
+        for r in rows
+        if r.sku is not None
+    ]
+    return Cart(customer_id, lines, rows[0].currency if rows else None)
+
+
 async def cart_lines_of(conn: AsyncConnection, customer_id: UUID) -> list[CartLine]:
     """A cart's lines, in the order they were first added (read by the cart reader too)."""
     rows = await conn.execute(
@@ -104,9 +127,38 @@ async def cart_lines_of(conn: AsyncConnection, customer_id: UUID) -> list[CartLi
         .order_by(cart_lines.c.position)
     )
     return [
-        view_of(CartLine, r, confirmed_price=Money(r.confirmed_amount, r.confirmed_currency))
+        view_of(CartLine, r, confirmed_price=Money.of(r.confirmed_amount, r.confirmed_currency))
         for r in rows
     ]
+
+
+class SqlOrderAccess:
+    """The OrderAccess port: guest orders' token hashes and emails."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def grant(self, order_id: UUID, *, token_hash: str, email: str) -> None:
+        await self._conn.execute(
+            insert(order_access).values(
+                order_id=order_id, token_hash=token_hash, email=email.lower(), created_at=func.now()
+            )
+        )
+
+    async def token_hash(self, order_id: UUID) -> str | None:
+        return await order_access_hash(self._conn, order_id)
+
+    async def placed_with(self, email: str) -> list[UUID]:
+        a = order_access.c
+        rows = await self._conn.execute(
+            select(a.order_id).where(a.email == email.lower()).order_by(a.created_at, a.order_id)
+        )
+        return list(rows.scalars())
+
+
+async def order_access_hash(conn: AsyncConnection, order_id: UUID) -> str | None:
+    a = order_access.c
+    return (await conn.execute(select(a.token_hash).where(a.order_id == order_id))).scalar()
 
 
 class SqlPaymentMethods:

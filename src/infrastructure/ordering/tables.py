@@ -11,6 +11,8 @@ carts = sa.Table(
     metadata,
     sa.Column("customer_id", sa.Uuid, primary_key=True),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # None until the customer chooses one or puts a line in: the shop's default then.
+    sa.Column("currency", sa.Text, nullable=True),
 )
 
 cart_lines = sa.Table(
@@ -25,7 +27,7 @@ cart_lines = sa.Table(
     sa.Column("sku", sa.Text, primary_key=True),
     sa.Column("product_id", sa.Uuid, nullable=False),
     sa.Column("quantity", sa.Integer, nullable=False),
-    sa.Column("confirmed_amount", sa.Numeric(12, 2), nullable=False),
+    sa.Column("confirmed_amount", sa.Numeric(15, 3), nullable=False),  # up to 3 minor digits
     sa.Column("confirmed_currency", sa.Text, nullable=False),
     sa.Column("position", sa.Integer, nullable=False),
     sa.CheckConstraint("quantity BETWEEN 1 AND 999", name="quantity_in_range"),
@@ -40,6 +42,17 @@ idempotency_keys = sa.Table(
     sa.Column("result", JSONB, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+# A guest order's access token, hashed, and the email it was placed with (a verified account
+# with that email claims it). Written in the checkout's transaction.
+order_access = sa.Table(
+    "order_access",
+    metadata,
+    sa.Column("order_id", sa.Uuid, primary_key=True),
+    sa.Column("token_hash", sa.Text, nullable=False),
+    sa.Column("email", sa.Text, nullable=False, index=True),  # lower-cased
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 order_payment_methods = sa.Table(
@@ -70,6 +83,10 @@ order_views = sa.Table(
     sa.Column("item_count", sa.Integer, nullable=False),
     sa.Column("lines", JSONB, nullable=False),
     sa.Column("shipping_address", JSONB, nullable=False),
+    sa.Column("billing_address", JSONB, nullable=False),
+    sa.Column("breakdown", JSONB, nullable=False),  # every number, as OrderPlaced froze it
+    sa.Column("email", sa.Text, nullable=True),
+    sa.Column("guest", sa.Boolean, nullable=False),
     sa.Column("payment_reference", sa.Text, nullable=True),
     sa.Column("tracking_number", sa.Text, nullable=True),
     sa.Column("carrier", sa.Text, nullable=True),

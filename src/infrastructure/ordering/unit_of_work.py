@@ -1,12 +1,20 @@
-"""The ordering unit of work: orders, carts, payment tokens, deadlines and idempotency keys in one
-transaction (checkout places the order and empties the cart together), the catalog and the
-fulfilment backlog read in it."""
+"""The ordering unit of work: orders, carts, payment tokens, deadlines, idempotency keys and
+guest orders' access in one transaction (checkout places the order and empties the cart
+together), the other contexts' prices and rules read, and coupons and gift cards spent, in it."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from application.ordering.ports import Catalog
+from application.ordering.ports import (
+    AddressBook,
+    Catalog,
+    GiftCards,
+    Promotions,
+    ShippingOptions,
+    TaxRates,
+)
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.store import EventStore
@@ -15,6 +23,7 @@ from infrastructure.ordering.repositories import (
     SqlCartRepository,
     SqlFulfilmentBacklog,
     SqlIdempotencyKeys,
+    SqlOrderAccess,
     SqlOrderRepository,
     SqlPaymentDeadlines,
     SqlPaymentMethods,
@@ -23,12 +32,31 @@ from infrastructure.ordering.repositories import (
 CatalogOn = Callable[[AsyncConnection], Catalog]  # the catalog's prices on this connection
 
 
+@dataclass(frozen=True, kw_only=True)
+class Neighbours:
+    """The other contexts' adapters of ordering's ports, each built on ordering's connection
+    (the composition root provides them), so checkout reads and spends in one transaction."""
+
+    catalog: CatalogOn
+    taxes: Callable[[AsyncConnection], TaxRates]
+    shipping: Callable[[AsyncConnection], ShippingOptions]
+    promotions: Callable[[AsyncConnection], Promotions]
+    gift_cards: Callable[[AsyncConnection], GiftCards]
+    addresses: Callable[[AsyncConnection], AddressBook]
+
+
 class SqlOrderingUnitOfWork(SqlUnitOfWork):
     """Opened per command by the handler; orders' events are appended at commit."""
 
     orders: SqlOrderRepository
     carts: SqlCartRepository
     catalog: Catalog
+    taxes: TaxRates
+    shipping: ShippingOptions
+    promotions: Promotions
+    gift_cards: GiftCards
+    addresses: AddressBook
+    access: SqlOrderAccess
     payment_methods: SqlPaymentMethods
     deadlines: SqlPaymentDeadlines
     idempotency: SqlIdempotencyKeys
@@ -38,17 +66,24 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork):
         self,
         engine: AsyncEngine,
         registry: EventRegistry,
-        catalog: CatalogOn,
+        neighbours: Neighbours,
         backlog: BacklogCount,
     ) -> None:
         super().__init__(engine, registry)
-        self._catalog_on = catalog
+        self._neighbours = neighbours
         self._backlog = backlog
 
     def _open(self, conn: AsyncConnection, events: EventStore) -> None:
+        n = self._neighbours
         self.orders = SqlOrderRepository(events, self._registry, self.seen)
         self.carts = SqlCartRepository(conn)
-        self.catalog = self._catalog_on(conn)
+        self.catalog = n.catalog(conn)
+        self.taxes = n.taxes(conn)
+        self.shipping = n.shipping(conn)
+        self.promotions = n.promotions(conn)
+        self.gift_cards = n.gift_cards(conn)
+        self.addresses = n.addresses(conn)
+        self.access = SqlOrderAccess(conn)
         self.payment_methods = SqlPaymentMethods(conn)
         self.deadlines = SqlPaymentDeadlines(conn)
         self.idempotency = SqlIdempotencyKeys(conn)

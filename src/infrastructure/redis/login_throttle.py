@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 class RedisLoginThrottle:
     """Every login attempt counts against the client address; failures count against the
-    account; every registration counts against the client address, apart from logins."""
+    account; every registration, and every guest session, counts against the client address,
+    each apart from the others."""
 
     def __init__(
         self,
@@ -29,12 +30,14 @@ class RedisLoginThrottle:
         per_ip: str,
         per_account: str,
         registrations_per_ip: str,
+        guests_per_ip: str,
     ) -> None:
         self._limiter = MovingWindowRateLimiter(storage)
         self._circuit = circuit
         self._per_ip: RateLimitItem = parse(per_ip)
         self._per_account: RateLimitItem = parse(per_account)
         self._registrations_per_ip: RateLimitItem = parse(registrations_per_ip)
+        self._guests_per_ip: RateLimitItem = parse(guests_per_ip)
 
     async def check(self, *, email: str, client_ip: str) -> None:
         account = email.strip().lower()
@@ -58,6 +61,16 @@ class RedisLoginThrottle:
         except RedisError as exc:
             # Fail open, as logins do: the password hash is the cost an outage leaves unbounded.
             log.warning("registration throttle unavailable; allowing the attempt: %s", exc)
+
+    async def check_guest(self, *, client_ip: str) -> None:
+        item = self._guests_per_ip
+        try:
+            async with self._circuit.guard():
+                if not await self._limiter.hit(item, "guest-ip", client_ip):
+                    await self._refuse(item, "guest-ip", client_ip, what="guest sessions")
+        except RedisError as exc:
+            # Fail open, as registrations do: a guest session costs one row.
+            log.warning("guest throttle unavailable; allowing the session: %s", exc)
 
     async def record_failure(self, *, email: str, client_ip: str) -> None:
         try:

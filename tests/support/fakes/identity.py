@@ -12,6 +12,8 @@ from application.identity.deps import IdentityDeps
 from application.identity.ports import (
     AccessClaims,
     AccessTokens,
+    AccountMail,
+    AddressBookRepository,
     AlreadyUsed,
     ApiKeyRepository,
     Claimed,
@@ -19,13 +21,17 @@ from application.identity.ports import (
     LoginThrottle,
     PasswordHasher,
     SessionRepository,
+    Spent,
+    TokenOutcome,
     Unusable,
     UserRepository,
+    VerificationTokens,
 )
 from application.shared.errors import ConcurrencyConflict, NotAuthenticated, TooManyAttempts
+from domain.identity.address_book import AddressBook
 from domain.identity.api_key import ApiKey
 from domain.identity.errors import EmailAlreadyRegistered
-from domain.identity.session import LoginSession, RefreshToken
+from domain.identity.session import GuestSession, LoginSession, RefreshToken, VerificationToken
 from domain.identity.user import User
 from domain.identity.values import EmailAddress
 from tests.support.fakes.shared import FakeStore, FakeUnitOfWork, FixedClock
@@ -48,6 +54,11 @@ class Store(FakeStore):
     sessions: dict[UUID, StoredSession] = field(default_factory=dict)
     tokens: dict[str, tuple[RefreshToken, datetime | None]] = field(default_factory=dict)
     api_keys: dict[UUID, ApiKey] = field(default_factory=dict)
+    guest_sessions: dict[UUID, tuple[GuestSession, datetime | None]] = field(default_factory=dict)
+    address_books: dict[UUID, AddressBook] = field(default_factory=dict)
+    verifications: dict[str, tuple[VerificationToken, datetime | None]] = field(
+        default_factory=dict
+    )
 
 
 class FakeUsers(UserRepository):
@@ -128,6 +139,14 @@ class FakeSessions(SessionRepository):
             if stored.session.user_id == user_id and sid != except_session:
                 stored.revoked_at = stored.revoked_at or now
 
+    async def start_guest(self, session: GuestSession) -> None:
+        self.store.guest_sessions[session.id] = (session, None)
+
+    async def revoke_guest(self, session_id: UUID, *, now: datetime) -> None:
+        if session_id in self.store.guest_sessions:
+            session, revoked_at = self.store.guest_sessions[session_id]
+            self.store.guest_sessions[session_id] = (session, revoked_at or now)
+
     def live_sessions_of(self, user_id: UUID) -> list[UUID]:
         return [
             sid
@@ -155,17 +174,69 @@ class FakeApiKeys(ApiKeyRepository):
         self.store.api_keys[key.id] = copy.deepcopy(key)
 
 
+class FakeAddressBooks(AddressBookRepository):
+    """The AddressBookRepository port, with the book's version check."""
+
+    def __init__(self, store: Store, uow: "FakeIdentityUnitOfWork") -> None:
+        self.store = store
+        self._uow = uow
+        self._written: set[UUID] = set()
+
+    async def get(self, user_id: UUID) -> AddressBook | None:
+        book = self.store.address_books.get(user_id)
+        return None if book is None else self._uow.seen(copy.deepcopy(book))
+
+    async def save(self, book: AddressBook) -> None:
+        # As the SQL version check sees it: this transaction's own write, else the latest commit.
+        tables = self.store if book.user_id in self._written else self._uow.committed_store
+        stored = tables.address_books.get(book.user_id)
+        if (0 if stored is None else stored.version) != book.version:
+            raise ConcurrencyConflict("the address book was changed concurrently; try again")
+        book.version += 1
+        self.store.address_books[book.user_id] = copy.deepcopy(book)
+        self._written.add(book.user_id)
+        self._uow.seen(book)
+
+
+class FakeVerifications(VerificationTokens):
+    """The VerificationTokens port."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def issue(self, token: VerificationToken) -> None:
+        for digest, (held, used_at) in list(self.store.verifications.items()):
+            if held.user_id == token.user_id and used_at is None:
+                del self.store.verifications[digest]
+        self.store.verifications[token.token_hash] = (token, None)
+
+    async def spend(self, token_hash: str, *, now: datetime) -> Spent | TokenOutcome:
+        if token_hash not in self.store.verifications:
+            return TokenOutcome.UNKNOWN
+        token, used_at = self.store.verifications[token_hash]
+        if used_at is not None:
+            return TokenOutcome.USED
+        if token.expires_at <= now:
+            return TokenOutcome.EXPIRED
+        self.store.verifications[token_hash] = (token, now)
+        return Spent(user_id=token.user_id, email=token.email)
+
+
 class FakeIdentityUnitOfWork(FakeUnitOfWork[Store]):
     """The IdentityUnitOfWork port over a Store."""
 
     users: FakeUsers
     sessions: FakeSessions
     api_keys: FakeApiKeys
+    address_books: FakeAddressBooks
+    verifications: FakeVerifications
 
     def _open(self) -> None:
         self.users = FakeUsers(self.working, self)
         self.sessions = FakeSessions(self.working)
         self.api_keys = FakeApiKeys(self.working, self)
+        self.address_books = FakeAddressBooks(self.working, self)
+        self.verifications = FakeVerifications(self.working)
 
 
 class FakeHasher(PasswordHasher):
@@ -194,10 +265,18 @@ class FakeTokens(AccessTokens):
     def issue(self, *, user_id: UUID, session_id: UUID, now: datetime) -> IssuedAccessToken:
         return IssuedAccessToken(token=f"{user_id}|{session_id}", expires_in=900)
 
+    def issue_guest(
+        self, *, guest_id: UUID, session_id: UUID, now: datetime, expires_at: datetime
+    ) -> IssuedAccessToken:
+        lifetime = int((expires_at - now).total_seconds())
+        return IssuedAccessToken(token=f"{guest_id}|{session_id}|guest", expires_in=lifetime)
+
     def verify(self, token: str) -> AccessClaims:
         try:
-            user_id, session_id = token.split("|")
-            return AccessClaims(user_id=UUID(user_id), session_id=UUID(session_id))
+            user_id, session_id, *guest = token.split("|")
+            return AccessClaims(
+                user_id=UUID(user_id), session_id=UUID(session_id), is_guest=guest == ["guest"]
+            )
         except ValueError:
             raise NotAuthenticated("the access token is invalid or expired") from None
 
@@ -209,6 +288,8 @@ class FakeThrottle(LoginThrottle):
         self.failures: dict[str, int] = {}
         self.max_failures = max_failures
         self.registrations: dict[str, int] = {}
+        self.guests: dict[str, int] = {}
+        self.max_guests = 1000
 
     async def check(self, *, email: str, client_ip: str) -> None:
         if self.failures.get(email.lower(), 0) >= self.max_failures:
@@ -217,8 +298,26 @@ class FakeThrottle(LoginThrottle):
     async def check_registration(self, *, client_ip: str) -> None:
         self.registrations[client_ip] = self.registrations.get(client_ip, 0) + 1
 
+    async def check_guest(self, *, client_ip: str) -> None:
+        self.guests[client_ip] = self.guests.get(client_ip, 0) + 1
+        if self.guests[client_ip] > self.max_guests:
+            raise TooManyAttempts("too many guest sessions; try again later", retry_after=60)
+
     async def record_failure(self, *, email: str, client_ip: str) -> None:
         self.failures[email.lower()] = self.failures.get(email.lower(), 0) + 1
+
+
+class FakeMail(AccountMail):
+    """The AccountMail port: an outbox a test reads."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    async def send_verification(self, *, email: str, link: str) -> None:
+        self.sent.append((email, link))
+
+    def last_token(self) -> str:
+        return self.sent[-1][1].rsplit("token=", 1)[1]
 
 
 def identity_deps(store: Store | None = None, **overrides: Any) -> IdentityDeps:
@@ -232,6 +331,10 @@ def identity_deps(store: Store | None = None, **overrides: Any) -> IdentityDeps:
         clock=FixedClock(),
         session_lifetime=timedelta(days=14),
         common_passwords=COMMON_PASSWORDS,
+        mail=FakeMail(),
+        guest_lifetime=timedelta(hours=24),
+        verification_lifetime=timedelta(hours=24),
+        verification_link="https://shop.example/verify-email",
     )
     return replace(deps, **overrides)
 

@@ -3,8 +3,8 @@ payment provider that record what they were asked. Handlers and the fulfilment p
 against them in milliseconds; `tests/contracts` holds each to its port."""
 
 import copy
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, TypeVar
@@ -13,10 +13,16 @@ from uuid import UUID
 from agora.contexts.ordering import register
 from application.ordering.deps import OrderingDeps
 from application.ordering.ports import (
+    AddressBook,
     CartRepository,
     Catalog,
+    CouponUsedUp,
     FulfilmentBacklog,
+    GiftCardBalanceTooLow,
+    GiftCardNotUsable,
+    GiftCards,
     InvalidCallback,
+    OrderAccess,
     OrderRepository,
     PaymentCallback,
     PaymentCallbacks,
@@ -26,7 +32,11 @@ from application.ordering.ports import (
     PaymentOutcome,
     PaymentResult,
     PaymentUnavailable,
+    Promotions,
+    ShippingOptions,
     Stock,
+    TaxRates,
+    UnknownCoupon,
 )
 from application.shared.bus import CommandBus
 from application.shared.idempotency import (
@@ -37,7 +47,14 @@ from application.shared.idempotency import (
 )
 from domain.ordering.cart import Cart
 from domain.ordering.order import Order, order_stream
-from domain.ordering.values import CatalogItem
+from domain.ordering.pricing.breakdown import GiftCardCharge
+from domain.ordering.pricing.inputs import (
+    GiftCardBalance,
+    PromotionRule,
+    ShippingOption,
+    TaxTable,
+)
+from domain.ordering.values import CatalogItem, ShippingAddress
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 from tests.support.fakes.shared import FakeStore, FakeUnitOfWork, FixedClock
@@ -55,6 +72,17 @@ class Store(FakeStore):
     deadlines: dict[UUID, datetime] = field(default_factory=dict)
     answers: dict[tuple[UUID, str], tuple[str, Any, datetime]] = field(default_factory=dict)
     claimed: set[tuple[UUID, str]] = field(default_factory=set)  # keys held by open work
+    # The other contexts' rules, as ordering's ports serve them.
+    tax_tables: dict[str, TaxTable] = field(default_factory=dict)  # by country
+    shipping_options: list[ShippingOption] = field(default_factory=list)
+    promotions: list[PromotionRule] = field(default_factory=list)  # automatic and coupons'
+    coupon_uses_left: dict[str, int] = field(default_factory=dict)
+    redeemed: list[tuple[str, UUID]] = field(default_factory=list)
+    gift_cards: dict[str, GiftCardBalance] = field(default_factory=dict)  # by code
+    debited: list[GiftCardCharge] = field(default_factory=list)
+    addresses: dict[tuple[UUID, UUID], ShippingAddress] = field(default_factory=dict)
+    default_addresses: dict[tuple[UUID, str], ShippingAddress] = field(default_factory=dict)
+    access: dict[UUID, tuple[str, str]] = field(default_factory=dict)  # order -> hash, email
 
     def order_events(self, order_id: UUID) -> list[DomainEvent]:
         return self.streams.get(order_stream(order_id), [])
@@ -99,6 +127,132 @@ class FakeCatalog(Catalog):
 
     async def items(self, skus: Iterable[str]) -> dict[str, CatalogItem]:
         return {s: self._store.items[s] for s in set(skus) if s in self._store.items}
+
+
+class FakeTaxes(TaxRates):
+    """The TaxRates port: a table per country; no rates elsewhere."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def table(self, *, country: str, region: str | None, currency: str) -> TaxTable:
+        found = self._store.tax_tables.get(country)
+        return found or TaxTable(country=country, region=region, prices_include_tax=True, rates=())
+
+
+class FakeShipping(ShippingOptions):
+    """The ShippingOptions port: every option offered everywhere, in its bands' currency."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def offered(self, *, country: str, currency: str) -> list[ShippingOption]:
+        return [o for o in self._store.shipping_options if o.bands[0].price.currency == currency]
+
+    async def any_active(self) -> bool:
+        return bool(self._store.shipping_options)
+
+
+class FakePromotions(Promotions):
+    """The Promotions port: automatic rules always, a coupon's while it has uses left."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def applicable(
+        self,
+        *,
+        currency: str,
+        coupon_codes: Sequence[str],
+        customer_id: UUID,
+        email: str | None,
+        now: datetime,
+    ) -> list[PromotionRule]:
+        rules = [rule for rule in self._store.promotions if rule.coupon_code is None]
+        for code in coupon_codes:
+            found = [rule for rule in self._store.promotions if rule.coupon_code == code]
+            if not found:
+                raise UnknownCoupon(f"no coupon has the code {code}")
+            if self._store.coupon_uses_left.get(code, 1) <= 0:
+                raise CouponUsedUp(f"{code} was used as often as it may be")
+            rules += found
+        return rules
+
+    async def redeem(
+        self,
+        coupon_codes: Sequence[str],
+        *,
+        order_id: UUID,
+        customer_id: UUID,
+        email: str | None,
+        now: datetime,
+    ) -> None:
+        for code in coupon_codes:
+            left = self._store.coupon_uses_left.get(code, 1)
+            if left <= 0:
+                raise CouponUsedUp(f"{code} was used as often as it may be")
+            self._store.coupon_uses_left[code] = left - 1
+            self._store.redeemed.append((code, order_id))
+
+
+class FakeGiftCards(GiftCards):
+    """The GiftCards port: balances by code, debited never below zero."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def balances(
+        self, codes: Sequence[str], *, currency: str, now: datetime
+    ) -> list[GiftCardBalance]:
+        found = []
+        for code in codes:
+            card = self._store.gift_cards.get(code)
+            if card is None or card.balance.currency != currency:
+                raise GiftCardNotUsable("no usable gift card has this code")
+            found.append(card)
+        return found
+
+    async def debit(
+        self, charges: Sequence[GiftCardCharge], *, order_id: UUID, now: datetime
+    ) -> None:
+        by_id = {card.gift_card_id: code for code, card in self._store.gift_cards.items()}
+        for charge in charges:
+            code = by_id[charge.gift_card_id]
+            card = self._store.gift_cards[code]
+            if card.balance.amount < charge.amount.amount:
+                raise GiftCardBalanceTooLow(f"the card ending {card.last_four} holds less")
+            self._store.gift_cards[code] = replace(card, balance=card.balance - charge.amount)
+            self._store.debited.append(charge)
+
+
+class FakeAddressBook(AddressBook):
+    """The AddressBook port: saved addresses by (customer, address id)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def address(self, *, customer_id: UUID, address_id: UUID) -> ShippingAddress | None:
+        return self._store.addresses.get((customer_id, address_id))
+
+    async def default(self, *, customer_id: UUID, kind: str) -> ShippingAddress | None:
+        return self._store.default_addresses.get((customer_id, kind))
+
+
+class FakeOrderAccess(OrderAccess):
+    """The OrderAccess port."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def grant(self, order_id: UUID, *, token_hash: str, email: str) -> None:
+        self._store.access[order_id] = (token_hash, email.lower())
+
+    async def token_hash(self, order_id: UUID) -> str | None:
+        found = self._store.access.get(order_id)
+        return None if found is None else found[0]
+
+    async def placed_with(self, email: str) -> list[UUID]:
+        return [o for o, (_, placed) in self._store.access.items() if placed == email.lower()]
 
 
 class FakePaymentMethods(PaymentMethods):
@@ -192,6 +346,12 @@ class FakeOrderingUnitOfWork(FakeUnitOfWork[Store]):
     orders: FakeOrders
     carts: FakeCarts
     catalog: FakeCatalog
+    taxes: FakeTaxes
+    shipping: FakeShipping
+    promotions: FakePromotions
+    gift_cards: FakeGiftCards
+    addresses: FakeAddressBook
+    access: FakeOrderAccess
     payment_methods: FakePaymentMethods
     deadlines: FakeDeadlines
     idempotency: FakeIdempotency
@@ -202,6 +362,12 @@ class FakeOrderingUnitOfWork(FakeUnitOfWork[Store]):
         self.orders = FakeOrders(self.working, self)
         self.carts = FakeCarts(self.working)
         self.catalog = FakeCatalog(self.working)
+        self.taxes = FakeTaxes(self.working)
+        self.shipping = FakeShipping(self.working)
+        self.promotions = FakePromotions(self.working)
+        self.gift_cards = FakeGiftCards(self.working)
+        self.addresses = FakeAddressBook(self.working)
+        self.access = FakeOrderAccess(self.working)
         self.payment_methods = FakePaymentMethods(self.working)
         self.deadlines = FakeDeadlines(self.working)
         self.backlog = FakeBacklog(self.working)

@@ -14,9 +14,9 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from starlette.websockets import WebSocketDisconnect
 
-from api.dependencies import CurrentPrincipal, Services, oauth2_scheme
+from api.dependencies import Services, oauth2_scheme
 from api.openapi import raises
-from api.ordering.routes.orders import sees_all
+from api.ordering.routes.orders import Viewer, sees_all
 from api.schemas import SafeStr
 from api.services import ApiServices
 from application.identity.views import Principal
@@ -40,11 +40,13 @@ LiveQueue = asyncio.Queue[OrderUpdate | None]
 @dataclass(frozen=True)
 class Watch:
     """The order a stream follows, who follows it, and the credentials to check again at each
-    heartbeat."""
+    heartbeat: a bearer token, or the order's access token (a guest's; then the order itself
+    counts as the viewer, for the limit of streams)."""
 
     order_id: UUID
     viewer_id: UUID
     token: str
+    order_token: str | None = None
 
 
 async def _may_watch(services: ApiServices, principal: Principal, order_id: UUID) -> None:
@@ -77,14 +79,33 @@ async def _still_allowed(
 @raises(ordering.OrderNotFound)
 async def watched_order(
     order_id: UUID,
-    principal: CurrentPrincipal,
+    viewer: Viewer,
     services: Services,
-    token: Annotated[str, Depends(oauth2_scheme)],
+    token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> Watch:
     """Checked before the stream starts, so that a stranger gets a 404 problem, not a stream.
     An order so new that the read model has not caught up is found in the log."""
-    await _may_watch(services, principal, order_id)
-    return Watch(order_id=order_id, viewer_id=principal.user_id, token=token)
+    if viewer.principal is None:
+        assert viewer.access_token is not None  # order_viewer made sure
+        await services.ordering.may_watch(
+            order_id, viewer_id=None, any_order=False, access_token=viewer.access_token
+        )
+        return Watch(
+            order_id=order_id, viewer_id=order_id, token="", order_token=viewer.access_token
+        )
+    await _may_watch(services, viewer.principal, order_id)
+    return Watch(order_id=order_id, viewer_id=viewer.principal.user_id, token=token or "")
+
+
+async def _order_token_still_opens(services: ApiServices, watch: Watch) -> bool:
+    assert watch.order_token is not None
+    try:
+        await services.ordering.may_watch(
+            watch.order_id, viewer_id=None, any_order=False, access_token=watch.order_token
+        )
+    except ordering.OrderNotFound:
+        return False
+    return True
 
 
 WatchedOrder = Annotated[Watch, Depends(watched_order)]
@@ -167,7 +188,12 @@ async def order_stream(
     async for incoming in _paced(live, services.live.heartbeat_seconds):
         if isinstance(incoming, _Heartbeat):
             try:
-                if not await _still_allowed(services, order.token, may_still_watch):
+                allowed = (
+                    await _order_token_still_opens(services, order)
+                    if order.order_token is not None
+                    else await _still_allowed(services, order.token, may_still_watch)
+                )
+                if not allowed:
                     return
             except Unavailable:
                 # A blip must not end every stream: a client reconnecting meanwhile would get

@@ -1,15 +1,17 @@
 """Checkout and orders: customers see and cancel their own; staff search, ship, deliver and
 refund any. Another customer's order id is answered like an unknown one: 404."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 
 from api.dependencies import (
     CurrentPrincipal,
     IdempotencyKey,
+    OptionalPrincipal,
     OrderFulfiller,
     OrderPlacer,
     OrderRefunder,
@@ -23,8 +25,10 @@ from api.openapi import raises
 from api.ordering.schemas import (
     CancelRequest,
     CheckoutRequest,
+    ClaimedOrders,
     OrderPage,
     OrderResponse,
+    PlacedOrderResponse,
     RefundRequest,
     ShipRequest,
     Timeline,
@@ -32,8 +36,9 @@ from api.ordering.schemas import (
 from api.schemas import Instant, SafeStr
 from application.identity.views import Principal
 from application.ordering import commands as c
+from application.ordering import ports
 from application.ordering.ports import FulfilmentBacklogged, PaymentUnavailable
-from application.ordering.views import OrderSearch, OrderSummary
+from application.ordering.views import OrderSearch, OrderSummary, PlacedOrder
 from application.shared import errors as shared
 from application.shared.pagination import DEFAULT_LIMIT, Page
 from domain.identity.values import Permission
@@ -53,17 +58,71 @@ def sees_all(principal: Principal) -> bool:
     return Permission.ORDERS_READ_ANY in principal.permissions
 
 
+ORDER_TOKEN_HEADER = "X-Order-Token"  # noqa: S105 - a header name, not a secret
+
+OrderToken = Annotated[
+    SafeStr | None,
+    Header(
+        alias=ORDER_TOKEN_HEADER,
+        max_length=100,
+        description="A guest order's access token (from checkout's answer): opens this order "
+        "without logging in.",
+    ),
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderViewer:
+    """Who reads an order: a logged-in caller, or whoever holds the order's access token."""
+
+    principal: Principal | None
+    access_token: str | None
+
+    @property
+    def viewer_id(self) -> UUID | None:
+        return None if self.principal is None else self.principal.user_id
+
+    @property
+    def any_order(self) -> bool:
+        return self.principal is not None and sees_all(self.principal)
+
+
+@raises(shared.NotAuthenticated)
+async def order_viewer(
+    principal: OptionalPrincipal, access_token: OrderToken = None
+) -> OrderViewer:
+    if principal is None and access_token is None:
+        raise shared.NotAuthenticated(
+            f"a bearer access token or an {ORDER_TOKEN_HEADER} is required"
+        )
+    return OrderViewer(principal=principal, access_token=access_token)
+
+
+Viewer = Annotated[OrderViewer, Depends(order_viewer)]
+
+
 @router.post(
     "/checkout",
     summary="Place an order from your cart",
     status_code=201,
-    response_model=OrderResponse,
+    response_model=PlacedOrderResponse,
 )
 @raises(
     ordering.EmptyOrder,
     ordering.CartNeedsReview,
     ordering.MixedCurrencies,
+    ordering.CurrencyMismatch,
     ordering.InvalidAddress,
+    ordering.ShippingMethodRequired,
+    ordering.ShippingNotOffered,
+    ordering.PaymentTokenRequired,
+    ordering.EmailRequired,
+    ports.CouponNotApplicable,
+    ports.UnknownCoupon,
+    ports.CouponExpired,
+    ports.CouponUsedUp,
+    ports.GiftCardNotUsable,
+    ports.GiftCardBalanceTooLow,
     shared.ConcurrencyConflict,
     FulfilmentBacklogged,
 )
@@ -73,25 +132,59 @@ async def check_out(
     customer: OrderPlacer,
     services: Services,
     idempotency_key: IdempotencyKey,
-) -> OrderState:
-    """Prices come from the catalog. The order is placed and the cart emptied in one
-    transaction; stock and payment follow within moments (watch `status`). The same
-    `Idempotency-Key` and body replays the first response; another body under it is 422; a
-    retry while the first runs is 409. While too many orders wait for stock and payment, a new
-    checkout is 503 `fulfilment_backlogged` with `Retry-After` (a replay still gets its
-    answer)."""
-    outcome = await services.bus.handle(
-        c.CheckOut(
-            customer_id=customer.user_id,
-            idempotency_key=idempotency_key,
-            shipping_address=body.shipping_address.to_domain(),
-            payment_token=body.payment_token,
-        )
-    )
+) -> PlacedOrder:
+    """Priced as `POST /cart/quote` prices the cart: catalog prices, promotions and coupons,
+    shipping, taxes, gift cards. The order is placed, its coupons redeemed and gift cards
+    debited, and the cart emptied, in one transaction: a refusal (a coupon used up, a card too
+    low, a method not offered) changes nothing. Stock and payment of the amount due follow
+    within moments (watch `status`). The same `Idempotency-Key` and body replays the first
+    response; another body under it is 422; a retry while the first runs is 409. While too
+    many orders wait for stock and payment, a new checkout is 503 `fulfilment_backlogged`
+    with `Retry-After` (a replay still gets its answer)."""
+    outcome = await services.bus.handle(checkout_command(body, customer, idempotency_key))
     response.headers["Location"] = f"/api/v1/orders/{outcome.value.id}"
     if outcome.replayed:
         response.headers[REPLAYED] = "true"
     return outcome.value
+
+
+def checkout_command(body: CheckoutRequest, customer: Principal, key: str) -> c.CheckOut:
+    return c.CheckOut(
+        customer_id=customer.user_id,
+        idempotency_key=key,
+        shipping_address=body.shipping_address.to_domain() if body.shipping_address else None,
+        shipping_address_id=body.shipping_address_id,
+        billing_address=body.billing_address.to_domain() if body.billing_address else None,
+        billing_address_id=body.billing_address_id,
+        shipping_method=body.shipping_method,
+        coupon_codes=tuple(body.coupon_codes),
+        gift_card_codes=tuple(body.gift_card_codes),
+        # A registered customer's order records the account's email unless another is given.
+        email=body.email or customer.email,
+        guest=customer.is_guest,
+        payment_token=body.payment_token,
+    )
+
+
+@router.post(
+    "/orders/claim",
+    summary="Take over the orders you placed as a guest",
+    response_model=ClaimedOrders,
+)
+@raises(ordering.EmailNotVerified, ordering.OrderNotClaimable)
+async def claim_guest_orders(customer: OwnOrderReader, services: Services) -> ClaimedOrders:
+    """Every guest order placed with your account's email becomes yours (it shows in
+    `GET /orders`; its access token keeps working). Your email must be verified first
+    (`POST /users/me/email-verification`): 403 `email_not_verified` until it is. Claiming
+    again changes nothing."""
+    claimed = await services.bus.handle(
+        c.ClaimGuestOrders(
+            customer_id=customer.user_id,
+            email=customer.email or "",
+            email_verified=customer.email_verified and not customer.is_guest,
+        )
+    )
+    return ClaimedOrders.model_validate({"items": claimed})
 
 
 @router.get(
@@ -154,9 +247,14 @@ async def search_orders(
     response_model=OrderResponse,
 )
 @raises(ordering.OrderNotFound)
-async def read_order(order_id: UUID, principal: CurrentPrincipal, services: Services) -> OrderState:
+async def read_order(order_id: UUID, viewer: Viewer, services: Services) -> OrderState:
+    """Your own order (staff: any), or a guest's order with its `X-Order-Token`; anything else
+    is 404. `breakdown` shows every number and how it was reached."""
     return await services.ordering.order(
-        order_id, viewer_id=principal.user_id, any_order=sees_all(principal)
+        order_id,
+        viewer_id=viewer.viewer_id,
+        any_order=viewer.any_order,
+        access_token=viewer.access_token,
     )
 
 
@@ -166,11 +264,12 @@ async def read_order(order_id: UUID, principal: CurrentPrincipal, services: Serv
     response_model=Timeline,
 )
 @raises(ordering.OrderNotFound)
-async def order_timeline(
-    order_id: UUID, principal: CurrentPrincipal, services: Services
-) -> Timeline:
+async def order_timeline(order_id: UUID, viewer: Viewer, services: Services) -> Timeline:
     entries = await services.ordering.timeline(
-        order_id, viewer_id=principal.user_id, any_order=sees_all(principal)
+        order_id,
+        viewer_id=viewer.viewer_id,
+        any_order=viewer.any_order,
+        access_token=viewer.access_token,
     )
     return Timeline.model_validate({"items": entries})
 

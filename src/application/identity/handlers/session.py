@@ -1,5 +1,5 @@
 """Handlers of login sessions: log in, rotate a refresh token (a reused one revokes its whole
-family), log out."""
+family), log out; and guest sessions, which have no refresh token to rotate."""
 
 import secrets
 import uuid
@@ -8,10 +8,10 @@ from datetime import datetime
 from application.identity import commands as c
 from application.identity.deps import IdentityDeps
 from application.identity.ports import AlreadyUsed, Claimed
-from application.identity.views import TokenPair
+from application.identity.views import GuestToken, TokenPair
 from application.shared.errors import NotAuthenticated
 from domain.identity.errors import AccountDeactivated, InvalidEmail
-from domain.identity.session import LoginSession, RefreshToken
+from domain.identity.session import GuestSession, LoginSession, RefreshToken
 from domain.identity.values import EmailAddress, secret_digest
 
 _BAD_CREDENTIALS = "email or password is wrong"
@@ -71,8 +71,29 @@ async def refresh_session(cmd: c.RefreshSession, deps: IdentityDeps) -> TokenPai
 
 async def log_out(cmd: c.LogOut, deps: IdentityDeps) -> None:
     async with deps.uow() as uow:
-        await uow.sessions.revoke(cmd.actor.session_id, now=deps.clock.now())
+        if cmd.actor.is_guest:
+            await uow.sessions.revoke_guest(cmd.actor.session_id, now=deps.clock.now())
+        else:
+            await uow.sessions.revoke(cmd.actor.session_id, now=deps.clock.now())
         await uow.commit()
+
+
+async def start_guest_session(cmd: c.StartGuestSession, deps: IdentityDeps) -> GuestToken:
+    # Free to ask for, so limited per client address like registrations: each one is a row.
+    await deps.throttle.check_guest(client_ip=cmd.client_ip)
+    now = deps.clock.now()
+    session = GuestSession(
+        id=uuid.uuid4(), guest_id=uuid.uuid4(), created_at=now, expires_at=now + deps.guest_lifetime
+    )
+    async with deps.uow() as uow:
+        await uow.sessions.start_guest(session)
+        await uow.commit()
+    access = deps.tokens.issue_guest(
+        guest_id=session.guest_id, session_id=session.id, now=now, expires_at=session.expires_at
+    )
+    return GuestToken(
+        access_token=access.token, expires_in=access.expires_in, guest_id=session.guest_id
+    )
 
 
 def _new_refresh_token(

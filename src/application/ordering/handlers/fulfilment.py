@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 
 class FulfilmentProcess:
     """The process manager: OrderPlaced -> reserve stock -> ConfirmStock (or RejectStock) ->
-    authorise -> RecordPayment (or DeclinePayment, FailPayment); every reaction is idempotent."""
+    authorise the amount due -> RecordPayment (or DeclinePayment, FailPayment), or SkipPayment
+    when nothing is left to pay; every reaction is idempotent."""
 
     def __init__(self, deps: OrderingDeps) -> None:
         self._deps = deps
@@ -68,10 +69,13 @@ class FulfilmentProcess:
             token = await uow.payment_methods.get(event.order_id)
         if order is None or order.status is not OrderStatus.AWAITING_PAYMENT:
             return  # cancelled meanwhile, or this event is a replay of a step taken
-        total = order.state.total
+        due = order.state.amount_due  # the total less what gift cards paid
+        if due.amount == 0:
+            await self._step(c.SkipPayment(order_id=order.id))
+            return
         try:
             result = await self._deps.payments.authorize(
-                reference=str(order.id), amount=total, token=token or ""
+                reference=str(order.id), amount=due, token=token or ""
             )
         except PaymentUnavailable as exc:
             await self._step(c.FailPayment(order_id=order.id, reason=exc.detail))
@@ -79,7 +83,7 @@ class FulfilmentProcess:
         if result.outcome is PaymentOutcome.APPROVED:
             reference = result.payment_reference or str(order.id)
             await self._step(
-                c.RecordPayment(order_id=order.id, payment_reference=reference, amount=total)
+                c.RecordPayment(order_id=order.id, payment_reference=reference, amount=due)
             )
         elif result.outcome is PaymentOutcome.DECLINED:
             await self._step(

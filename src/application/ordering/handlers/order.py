@@ -7,13 +7,23 @@ from datetime import datetime
 from uuid import UUID
 
 from application.ordering import commands as c
+from application.ordering.access import access_token_hash, new_access_token
 from application.ordering.deps import OrderingDeps
 from application.ordering.ports import FulfilmentBacklogged, OrderingUnitOfWork
+from application.ordering.pricing import Buyer, Choices, price_cart
+from application.ordering.views import PlacedOrder
 from application.shared.idempotency import idempotent
 from application.shared.unit_of_work import retried
-from domain.ordering.errors import EmptyOrder, OrderNotFound
+from domain.ordering.errors import (
+    EmailNotVerified,
+    EmailRequired,
+    EmptyOrder,
+    InvalidAddress,
+    OrderNotFound,
+    PaymentTokenRequired,
+)
 from domain.ordering.order import Order, OrderState
-from domain.ordering.values import OrderStatus
+from domain.ordering.values import OrderStatus, ShippingAddress
 
 # Long enough for the backlog to be measured afresh (every second by default) and some orders
 # to get through; short next to a backlog's drain, so checkouts resume soon after (ADR 0023).
@@ -22,31 +32,80 @@ BACKLOG_RETRY_AFTER_SECONDS = 5
 # -- what people do to orders ------------------------------------------------------------------
 
 
-@idempotent(OrderState)
-async def check_out(cmd: c.CheckOut, deps: OrderingDeps) -> OrderState:
-    """The order placed at the catalog's prices, its payment token and deadline kept, and the
-    cart emptied, in one transaction; refused while fulfilment is too far behind (a replay of
-    an accepted checkout is answered by `idempotent` before this runs)."""
+@idempotent(PlacedOrder)
+async def check_out(cmd: c.CheckOut, deps: OrderingDeps) -> PlacedOrder:
+    """The order placed as the pipeline priced the cart, its coupons redeemed and gift cards
+    debited, its payment token and deadline kept, and the cart emptied, in one transaction:
+    any refusal leaves all of it as it was. Refused while fulfilment is too far behind (a
+    replay of an accepted checkout is answered by `idempotent` before this runs)."""
     now = deps.clock.now()
     async with deps.uow() as uow:
         await _refuse_when_backlogged(uow, deps.max_fulfilment_backlog)
         cart = await uow.carts.get(cmd.customer_id)
         if cart.is_empty:
             raise EmptyOrder("the cart is empty")
+        email = _email(cmd)
+        shipping = await _address(
+            uow, cmd.customer_id, cmd.shipping_address, cmd.shipping_address_id
+        ) or await uow.addresses.default(customer_id=cmd.customer_id, kind="shipping")
+        if shipping is None:
+            raise InvalidAddress("give a shipping_address, or the id of a saved one")
+        billing = await _address(uow, cmd.customer_id, cmd.billing_address, cmd.billing_address_id)
+        priced, _ = await price_cart(
+            uow,
+            cart,
+            default_currency=deps.default_currency,
+            choices=Choices(
+                country=shipping.country,
+                region=shipping.region,
+                shipping_method=cmd.shipping_method,
+                coupon_codes=cmd.coupon_codes,
+                gift_card_codes=cmd.gift_card_codes,
+            ),
+            buyer=Buyer(customer_id=cmd.customer_id, email=email),
+            now=now,
+        )
+        breakdown = priced.breakdown
+        if breakdown.amount_due.amount and not cmd.payment_token:
+            raise PaymentTokenRequired(f"{breakdown.amount_due} is left to pay: send a token")
         order = Order.place(
             order_id=uuid.uuid4(),
             customer_id=cmd.customer_id,
-            lines=cart.order_lines(await uow.catalog.items(cart.skus)),
-            shipping_address=cmd.shipping_address,
+            pricing=priced.given,
+            breakdown=breakdown,
+            shipping_address=shipping,
+            billing_address=billing,
+            email=email,
+            guest=cmd.guest,
             now=now,
         )
         await uow.orders.add(order)
-        await uow.payment_methods.put(order.id, cmd.payment_token)
+        await _spend(uow, order, email=email, now=now)
+        if cmd.payment_token:
+            await uow.payment_methods.put(order.id, cmd.payment_token)
         await uow.deadlines.start(order.id, since=now)
+        access_token = await _grant_access(uow, order, email) if cmd.guest else None
         cart.clear()
         await uow.carts.save(cart)
         await uow.commit()
-    return order.state
+    return PlacedOrder.of(order.state, access_token=access_token)
+
+
+async def claim_guest_orders(cmd: c.ClaimGuestOrders, deps: OrderingDeps) -> list[OrderState]:
+    """Every guest order placed with the account's verified email becomes the account's, one
+    `OrderClaimed` each, in one transaction; claiming again changes nothing."""
+    if not cmd.email_verified:
+        raise EmailNotVerified(f"verify {cmd.email} first: it proves the orders are yours")
+    now = deps.clock.now()
+    claimed = []
+    async with deps.uow() as uow:
+        for order_id in await uow.access.placed_with(cmd.email):
+            order = await _load(uow.orders.get, order_id)
+            if order.state.guest:
+                order.claim(customer_id=cmd.customer_id, email=cmd.email, now=now)
+                claimed.append(order.state)
+        await uow.commit()
+    return claimed
 
 
 @retried
@@ -88,6 +147,7 @@ OrderChange = (
     | c.ConfirmStock
     | c.RejectStock
     | c.RecordPayment
+    | c.SkipPayment
     | c.DeclinePayment
     | c.FailPayment
     | c.ExpirePayment
@@ -108,6 +168,8 @@ async def change_order(cmd: OrderChange, deps: OrderingDeps) -> OrderState:
                 order.reject_for_stock(reason, now=now)
             case c.RecordPayment(payment_reference=reference, amount=amount):
                 order.record_payment(reference, amount, now=now)
+            case c.SkipPayment():
+                order.skip_payment(now=now)
             case c.DeclinePayment(reason=reason):
                 order.decline_payment(reason, now=now)
             case c.FailPayment(reason=reason):
@@ -143,6 +205,53 @@ async def _change(
             await uow.payment_methods.forget(order.id)
         await uow.commit()
     return order.state
+
+
+def _email(cmd: c.CheckOut) -> str | None:
+    if cmd.guest and not cmd.email:
+        raise EmailRequired("a guest's order needs an email address")
+    return cmd.email
+
+
+async def _address(
+    uow: OrderingUnitOfWork,
+    customer_id: UUID,
+    given: ShippingAddress | None,
+    saved_id: UUID | None,
+) -> ShippingAddress | None:
+    """A new address as given, or a saved one of the customer's address book."""
+    if given is not None or saved_id is None:
+        return given
+    found = await uow.addresses.address(customer_id=customer_id, address_id=saved_id)
+    if found is None:
+        raise InvalidAddress(f"no saved address {saved_id} in your address book")
+    return found
+
+
+async def _spend(
+    uow: OrderingUnitOfWork, order: Order, *, email: str | None, now: datetime
+) -> None:
+    """One use of each coupon that took something off, and each gift card's charge, taken in
+    the order's transaction: if either is refused, the order is not placed."""
+    breakdown = order.state.breakdown
+    if breakdown.coupons_applied:
+        await uow.promotions.redeem(
+            breakdown.coupons_applied,
+            order_id=order.id,
+            customer_id=order.state.customer_id,
+            email=email,
+            now=now,
+        )
+    if breakdown.gift_cards:
+        await uow.gift_cards.debit(breakdown.gift_cards, order_id=order.id, now=now)
+
+
+async def _grant_access(uow: OrderingUnitOfWork, order: Order, email: str | None) -> str:
+    """A random secret that opens the order without logging in; only its hash is kept."""
+    assert email is not None  # _email made sure for a guest
+    token = new_access_token()
+    await uow.access.grant(order.id, token_hash=access_token_hash(token), email=email)
+    return token
 
 
 async def _refuse_when_backlogged(uow: OrderingUnitOfWork, bound: int) -> None:

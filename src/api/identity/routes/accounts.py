@@ -1,4 +1,4 @@
-"""Identity over HTTP: log in (OAuth2 password flow), refresh and log out; registration, the
+"""Accounts over HTTP: log in (OAuth2 password flow), refresh and log out; registration, the
 caller's own profile and user administration; API keys for integrations (admins)."""
 
 from typing import Annotated
@@ -12,6 +12,7 @@ from api.dependencies import (
     PageCursor,
     PageLimit,
     ProfileOwner,
+    ProfileReader,
     Services,
     UserManager,
     UserReader,
@@ -101,9 +102,7 @@ async def register(
     response_model=schemas.UserResponse,
 )
 @raises(identity.UserNotFound)
-async def read_me(
-    principal: CurrentPrincipal, response: Response, services: Services
-) -> UserDetails:
+async def read_me(principal: ProfileReader, response: Response, services: Services) -> UserDetails:
     user = await services.identity.user(principal.user_id, actor=principal)
     return with_etag(response, user.version, user)
 
@@ -170,7 +169,7 @@ async def list_accounts(
 )
 @raises(identity.UserNotFound)
 async def read_account(
-    user_id: UUID, principal: CurrentPrincipal, response: Response, services: Services
+    user_id: UUID, principal: ProfileReader, response: Response, services: Services
 ) -> UserDetails:
     """Another person's account is answered 404, not 403: its existence is not disclosed."""
     user = await services.identity.user(user_id, actor=principal)
@@ -185,7 +184,7 @@ async def read_account(
 @raises(identity.UserNotFound, shared.InvalidCursor)
 async def read_history(
     user_id: UUID,
-    principal: CurrentPrincipal,
+    principal: ProfileReader,
     services: Services,
     limit: PageLimit = DEFAULT_LIMIT,
     cursor: PageCursor = None,
@@ -200,7 +199,12 @@ async def read_history(
     summary="Grant a role (admin)",
     response_model=schemas.UserResponse,
 )
-@raises(identity.UserNotFound, shared.PreconditionFailed, shared.ConcurrencyConflict)
+@raises(
+    identity.UserNotFound,
+    identity.RoleNotGrantable,
+    shared.PreconditionFailed,
+    shared.ConcurrencyConflict,
+)
 async def grant_role(
     user_id: UUID, role: Role, actor: UserManager, response: Response, services: Services
 ) -> UserDetails:

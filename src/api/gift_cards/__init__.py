@@ -1,0 +1,1 @@
+"""Gift card routes: staff management and the customer's balance check."""

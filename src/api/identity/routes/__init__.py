@@ -1,0 +1,13 @@
+"""Identity over HTTP, by resource: accounts and their sessions (with API keys), guest
+sessions, email verification, and the caller's address book. `/users/me/...` paths come before
+the accounts router's `/users/{user_id}`."""
+
+from api.identity.routes import accounts, addresses, guests, verification
+
+routers = [
+    guests.router,
+    verification.auth,
+    verification.users,
+    addresses.router,
+    *accounts.routers,
+]

@@ -1,0 +1,1 @@
+"""Taxes over HTTP: staff manage categories, rates and currency modes."""

@@ -1,0 +1,1 @@
+"""Gift card handlers, one module per aggregate."""

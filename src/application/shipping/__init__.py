@@ -1,0 +1,1 @@
+"""Shipping use cases: methods managed by staff, and what is offered to a destination."""

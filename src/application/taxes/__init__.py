@@ -1,0 +1,1 @@
+"""Tax use cases: categories, rates and currency modes managed by staff."""

@@ -1,0 +1,1 @@
+"""Handlers of taxes, one module per aggregate."""

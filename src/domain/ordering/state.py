@@ -1,0 +1,111 @@
+"""An order's state after its events: `OrderState.evolve` is the order's one state machine, folded
+by the aggregate, the projection and the live feed alike (ADR 0013)."""
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from uuid import UUID
+
+from domain.ordering import events as ev
+from domain.ordering.pricing.breakdown import Breakdown
+from domain.ordering.values import OrderLine, OrderStatus, ShippingAddress
+from domain.shared.events import DomainEvent
+from domain.shared.money import Money
+
+S = OrderStatus
+UNPAID = frozenset({S.PLACED, S.AWAITING_PAYMENT})
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderState:
+    """The order after its events so far. `evolve` is the order's one state machine: the
+    aggregate, the projection and the live feed all fold the stream with it."""
+
+    id: UUID
+    customer_id: UUID
+    status: OrderStatus
+    lines: tuple[OrderLine, ...]
+    total: Money  # the breakdown's total, kept beside it for lists and searches
+    breakdown: Breakdown
+    shipping_address: ShippingAddress
+    billing_address: ShippingAddress
+    email: str | None = None  # given at checkout (a guest's only contact)
+    guest: bool = False  # placed by a guest and not claimed by an account yet
+    placed_at: datetime
+    updated_at: datetime
+    version: int = 1  # the number of events folded in: the stream's version
+    payment_reference: str | None = None
+    paid_at: datetime | None = None  # when the money was taken
+    tracking_number: str | None = None
+    carrier: str | None = None
+    cancel_reason: str | None = None
+    refund_reference: str | None = None
+    refunded_at: datetime | None = None
+
+    @classmethod
+    def placed(cls, event: ev.OrderPlaced) -> "OrderState":
+        return cls(
+            id=event.order_id,
+            customer_id=event.customer_id,
+            status=S.PLACED,
+            lines=event.lines,
+            total=event.total,
+            breakdown=event.breakdown,
+            shipping_address=event.shipping_address,
+            billing_address=event.billing_address,
+            email=event.email,
+            guest=event.guest,
+            placed_at=event.occurred_at,
+            updated_at=event.occurred_at,
+        )
+
+    def evolve(self, event: DomainEvent) -> "OrderState":
+        """The state after one of the later events."""
+        state = replace(self, updated_at=event.occurred_at, version=self.version + 1)
+        match event:
+            case ev.OrderStockReserved():
+                return replace(state, status=S.AWAITING_PAYMENT)
+            case ev.OrderStockRejected(reason=reason):
+                return replace(state, status=S.REJECTED, cancel_reason=reason)
+            case ev.PaymentAuthorized(payment_reference=reference, occurred_at=at):
+                return replace(state, payment_reference=reference, paid_at=at)
+            case ev.PaymentSkipped(occurred_at=at):
+                return replace(state, paid_at=at)
+            case ev.OrderPaid():
+                return replace(state, status=S.PAID)
+            case ev.OrderClaimed(customer_id=customer_id):
+                return replace(state, customer_id=customer_id, guest=False)
+            case ev.OrderShipped(tracking_number=number, carrier=carrier):
+                return replace(state, status=S.SHIPPED, tracking_number=number, carrier=carrier)
+            case ev.OrderDelivered():
+                return replace(state, status=S.DELIVERED)
+            case ev.OrderCancelled(reason=reason):
+                return replace(state, status=S.CANCELLED, cancel_reason=reason)
+            case ev.RefundIssued(refund_reference=reference, occurred_at=at):
+                return replace(state, status=S.REFUNDED, refund_reference=reference, refunded_at=at)
+        return state  # PaymentDeclined, PaymentFailed: the cancellation that follows changes it
+
+    @property
+    def amount_due(self) -> Money:
+        """What the payment provider is asked for: the total less what gift cards paid."""
+        return self.breakdown.amount_due
+
+    @property
+    def refunded(self) -> bool:
+        return self.refund_reference is not None
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def awaits_payment(self) -> bool:
+        """Still placed, or waiting for its payment: the payment deadline runs."""
+        return self.status in UNPAID
+
+
+def next_state(state: OrderState | None, event: DomainEvent) -> OrderState:
+    """The state after one more event; before the first (OrderPlaced) there is none."""
+    if state is None:
+        assert isinstance(event, ev.OrderPlaced), "an order's stream starts with OrderPlaced"
+        return OrderState.placed(event)
+    return state.evolve(event)

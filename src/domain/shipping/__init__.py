@@ -1,0 +1,1 @@
+"""Shipping: the methods the shop ships with, where to, and what each costs."""

@@ -1,0 +1,1 @@
+"""Shipping in PostgreSQL: tables, repositories, the unit of work and the read side."""

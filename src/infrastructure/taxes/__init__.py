@@ -1,0 +1,1 @@
+"""Taxes in PostgreSQL: tables, repositories, the unit of work and the read side."""
