@@ -17,13 +17,15 @@ from compose_stack import DOCKER_DIR, Project, StackFailed, log, wait_for
 from infrastructure.http.signatures import sign
 
 CUSTOMER, PASSWORD = "customer@agora.example.com", "agora-demo-2026"
+# The demo shop ships to DE, FR and AT, and a shop with shipping methods needs one chosen.
 ADDRESS = {
     "name": "Ada Lovelace",
-    "line1": "12 Market Street",
-    "city": "London",
-    "postal_code": "EC1A 1BB",
-    "country": "GB",
+    "line1": "Unter den Linden 1",
+    "city": "Berlin",
+    "postal_code": "10117",
+    "country": "DE",
 }
+SHIPPING_METHOD = "standard"
 ORDER_TOPIC = "agora.ordering.events"
 
 
@@ -65,7 +67,11 @@ class Shop:
             placed = http.post(
                 "/api/v1/checkout",
                 headers={"Idempotency-Key": str(uuid.uuid4())},
-                json={"shipping_address": ADDRESS, "payment_token": payment_token},
+                json={
+                    "shipping_address": ADDRESS,
+                    "shipping_method": SHIPPING_METHOD,
+                    "payment_token": payment_token,
+                },
             )
         if placed.status_code != 201:
             raise StackFailed(f"checkout: {placed.status_code} {placed.text[:300]}")
