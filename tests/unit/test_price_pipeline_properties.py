@@ -97,11 +97,15 @@ def each_order_discount_is_shared_out_to_the_minor_unit_exactly(
 def gift_cards_pay_at_most_their_balance_and_never_more_than_is_due(
     given: PricingInput, breakdown: Breakdown
 ) -> None:
-    balances = {card.gift_card_id: card.balance for card in given.gift_cards}
+    # A card may be listed twice: what it pays in all is still at most its one balance.
+    balances = {card.gift_card_id: card.balance.amount for card in given.gift_cards}
+    charged = dict.fromkeys(balances, Decimal(0))
     for charge in breakdown.gift_cards:
-        assert Decimal(0) < charge.amount.amount <= balances[charge.gift_card_id].amount
+        assert charge.amount.amount > 0
+        charged[charge.gift_card_id] += charge.amount.amount
+    assert all(charged[card] <= balance for card, balance in balances.items())
     assert breakdown.gift_card_total <= breakdown.total
-    total_balance = sum((card.balance.amount for card in given.gift_cards), Decimal(0))
+    total_balance = sum(balances.values(), Decimal(0))
     assert breakdown.gift_card_total.amount == min(total_balance, breakdown.total.amount)
 
 
