@@ -181,6 +181,7 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     promotions.PromotionEnded: ProblemSpec(409, "promotion_ended", "Promotion ended"),
     promotions.CouponCodeTaken: ProblemSpec(409, "coupon_code_taken", "Coupon code taken"),
     promotions.CouponLimitReached: ProblemSpec(409, "coupon_limit_reached", "Coupon limit reached"),
+    promotions.CouponNotLive: ProblemSpec(422, "coupon_not_live", "Coupon not live"),
     CouponNotApplicable: ProblemSpec(422, "coupon_not_applicable", "Coupon not applicable"),
     UnknownCoupon: ProblemSpec(422, "coupon_unknown", "Unknown coupon code"),
     CouponExpired: ProblemSpec(422, "coupon_expired", "Coupon expired"),

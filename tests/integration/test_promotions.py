@@ -236,6 +236,32 @@ async def test_a_refused_code_takes_nothing_of_the_others(
     assert (await uses(engine, fine.id), await uses(engine, full.id)) == (0, 1)
 
 
+async def test_a_code_whose_promotion_ended_or_is_out_of_its_window_is_not_redeemed(
+    engine: AsyncEngine, bus: CommandBus
+) -> None:
+    ended = await a_coupon(bus, "STOPPED", usage_limit=10)
+    assert len(await applicable(engine, ["STOPPED"])) == 1  # priced while still live
+    await bus.handle(
+        c.EndPromotion(promotion_id=ended.promotion_id, expected_version=None, actor_id=STAFF)
+    )
+    early = await a_promotion(bus, starts_at=NOW + timedelta(hours=1))
+    await bus.handle(
+        c.AddCoupon(
+            promotion_id=early.id,
+            code="EARLY",
+            usage_limit=None,
+            per_customer_limit=None,
+            actor_id=STAFF,
+        )
+    )
+
+    with pytest.raises(CouponExpired):
+        await redeem(engine, ["STOPPED"])
+    with pytest.raises(CouponExpired):
+        await redeem(engine, ["EARLY"])
+    assert await uses(engine, ended.id) == 0
+
+
 def order_event(event_type: str, order_id: uuid.UUID, **payload: Any) -> StoredEvent:
     return StoredEvent(
         position=0,

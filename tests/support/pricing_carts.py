@@ -133,9 +133,19 @@ def carts(draw: st.DrawFn) -> PricingInput:
         promotions=tuple(draw(promotions(currency)) for _ in range(draw(st.integers(0, 6)))),
         taxes=draw(st.none() | tax_tables()),
         shipping=draw(st.none() | shipping_options(currency)),
-        gift_cards=tuple(draw(st.lists(gift_cards(currency), max_size=3))),
+        gift_cards=draw(gift_card_lists(currency)),
         now=NOW,
     )
+
+
+@st.composite
+def gift_card_lists(draw: st.DrawFn, currency: str) -> tuple[GiftCardBalance, ...]:
+    """Up to three cards, and sometimes one of them again: a customer may give a card twice."""
+    cards = draw(st.lists(gift_cards(currency), max_size=3))
+    again: bool = draw(st.booleans())
+    if cards and again:
+        cards.insert(draw(st.integers(0, len(cards))), draw(st.sampled_from(cards)))
+    return tuple(cards)
 
 
 @st.composite

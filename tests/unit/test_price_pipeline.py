@@ -345,6 +345,16 @@ def test_gift_cards_pay_in_order_and_never_more_than_is_due() -> None:
     assert partial.amount_due == eur("17.50")
 
 
+def test_a_gift_card_listed_twice_pays_its_balance_once() -> None:
+    card, other = gift_card("20.00"), gift_card("30.00")
+    breakdown = priced(line("50.00"), cards=(card, card, other))
+    assert [(c.gift_card_id, c.amount) for c in breakdown.gift_cards] == [
+        (card.gift_card_id, eur("20.00")),
+        (other.gift_card_id, eur("30.00")),
+    ]
+    assert (breakdown.gift_card_total, breakdown.amount_due) == (eur("50.00"), eur("0"))
+
+
 def test_one_cart_one_currency() -> None:
     with pytest.raises(CurrencyMismatch):
         priced(line("10.00"), line("10.00", "USD"))

@@ -10,9 +10,16 @@ from decimal import Decimal
 from hypothesis import given, settings
 
 from domain.ordering.pricing.breakdown import Breakdown
-from domain.ordering.pricing.inputs import PricingInput, PromotionRule, PromotionTarget
+from domain.ordering.pricing.inputs import (
+    PricedLine,
+    PricingInput,
+    PromotionKind,
+    PromotionRule,
+    PromotionTarget,
+    ShippingBasis,
+)
 from domain.ordering.pricing.pipeline import price
-from domain.shared.money import Money, quantum
+from domain.shared.money import Money, quantum, round_half_even
 from tests.support.pricing_carts import carts, crowded_carts
 
 
@@ -97,11 +104,15 @@ def each_order_discount_is_shared_out_to_the_minor_unit_exactly(
 def gift_cards_pay_at_most_their_balance_and_never_more_than_is_due(
     given: PricingInput, breakdown: Breakdown
 ) -> None:
-    balances = {card.gift_card_id: card.balance for card in given.gift_cards}
+    # A card may be listed twice: what it pays in all is still at most its one balance.
+    balances = {card.gift_card_id: card.balance.amount for card in given.gift_cards}
+    charged = dict.fromkeys(balances, Decimal(0))
     for charge in breakdown.gift_cards:
-        assert Decimal(0) < charge.amount.amount <= balances[charge.gift_card_id].amount
+        assert charge.amount.amount > 0
+        charged[charge.gift_card_id] += charge.amount.amount
+    assert all(charged[card] <= balance for card, balance in balances.items())
     assert breakdown.gift_card_total <= breakdown.total
-    total_balance = sum((card.balance.amount for card in given.gift_cards), Decimal(0))
+    total_balance = sum(balances.values(), Decimal(0))
     assert breakdown.gift_card_total.amount == min(total_balance, breakdown.total.amount)
 
 
@@ -151,6 +162,87 @@ def taxes_follow_the_rounding_rule_per_line(given: PricingInput, breakdown: Brea
         assert abs(line.tax.amount - exact) <= unit / 2
 
 
+def each_tax_rate_is_its_categorys_rate_in_the_table_or_zero(
+    given: PricingInput, breakdown: Breakdown
+) -> None:
+    rates = {r.tax_category: r.rate for r in given.taxes.rates} if given.taxes else {}
+    for entered, line in zip(given.lines, breakdown.lines, strict=True):
+        assert line.tax_category == entered.tax_category
+        assert line.tax_rate == rates.get(entered.tax_category, Decimal(0))
+    if given.shipping is not None:
+        assert breakdown.shipping is not None
+        rate = rates.get(given.shipping.tax_category, Decimal(0))
+        assert breakdown.shipping.tax_rate == rate
+        total = breakdown.shipping.total.amount
+        if breakdown.prices_include_tax:
+            exact = total - total / (1 + rate / 100)
+        else:
+            exact = total * rate / 100
+        assert abs(breakdown.shipping.tax.amount - exact) <= quantum(given.currency) / 2
+
+
+def shipping_costs_the_band_of_the_carts_measure_or_nothing_from_free_above_on(
+    given: PricingInput, breakdown: Breakdown
+) -> None:
+    option = given.shipping
+    if option is None:
+        assert breakdown.shipping is None
+        return
+    assert breakdown.shipping is not None
+    # What shipping is measured on: the cart's weight, or the merchandise after promotions.
+    merchandise = sum((line.total.amount for line in breakdown.lines), Decimal(0))
+    weight = sum(line.weight_grams * line.quantity for line in given.lines)
+    measure = Decimal(weight) if option.basis is ShippingBasis.WEIGHT else merchandise
+    free = option.free_above is not None and merchandise >= option.free_above.amount
+    band = max((b for b in option.bands if b.from_value <= measure), key=lambda b: b.from_value)
+    assert breakdown.shipping.free_above_reached is free
+    assert breakdown.shipping.price == (Money.zero(given.currency) if free else band.price)
+
+
+def a_percentage_line_promotion_takes_its_percent_of_what_is_left(
+    given: PricingInput, breakdown: Breakdown
+) -> None:
+    """Walking each line's own promotions in stacking order: a PERCENTAGE one in force that
+    targets the line, with no exclusive one before it that took something, takes exactly
+    round_half_even(left x percent / 100), and never more than is left."""
+    line_rules = sorted(
+        (r for r in given.promotions if on_lines(r) and live(r, given, breakdown.subtotal)),
+        key=lambda r: (-r.priority, r.promotion_id),
+    )
+    for entered, line in zip(given.lines, breakdown.lines, strict=True):
+        taken = {d.promotion_id: d.amount.amount for d in line.discounts}
+        left, stopped = line.subtotal.amount, False
+        for rule in (r for r in line_rules if targets(r, entered)):
+            if stopped:
+                assert rule.promotion_id not in taken
+                continue
+            if rule.kind is PromotionKind.PERCENTAGE and rule.percent is not None:
+                percent = rule.percent if 0 < rule.percent <= 100 else Decimal(0)
+                expected = min(round_half_even(left * percent / 100, given.currency), left)
+                assert taken.get(rule.promotion_id, Decimal(0)) == expected
+            took = taken.get(rule.promotion_id, Decimal(0))
+            left -= took
+            stopped = rule.exclusive and took > 0
+
+
+def live(rule: PromotionRule, given: PricingInput, subtotal: Money) -> bool:
+    """In its window at `now`, and the subtotal before promotions reaches its minimum."""
+    if rule.starts_at is not None and given.now < rule.starts_at:
+        return False
+    if rule.ends_at is not None and given.now >= rule.ends_at:
+        return False
+    minimum = rule.min_subtotal
+    return minimum is None or (
+        minimum.currency == subtotal.currency and subtotal.amount >= minimum.amount
+    )
+
+
+def targets(rule: PromotionRule, line: PricedLine) -> bool:
+    if rule.target is PromotionTarget.PRODUCTS:
+        return line.product_id in rule.product_ids
+    return bool(set(line.category_ids) & set(rule.category_ids))
+
+
 def pricing_again_gives_an_equal_breakdown(given: PricingInput, breakdown: Breakdown) -> None:
     """An order keeps its inputs frozen: priced again from a copy, it must come out equal."""
     assert price(copy.deepcopy(given)) == breakdown
@@ -162,6 +254,9 @@ INVARIANTS = (
     a_discount_never_exceeds_what_it_applies_to,
     each_order_discount_is_shared_out_to_the_minor_unit_exactly,
     taxes_follow_the_rounding_rule_per_line,
+    each_tax_rate_is_its_categorys_rate_in_the_table_or_zero,
+    shipping_costs_the_band_of_the_carts_measure_or_nothing_from_free_above_on,
+    a_percentage_line_promotion_takes_its_percent_of_what_is_left,
     gift_cards_pay_at_most_their_balance_and_never_more_than_is_due,
     promotions_and_coupons_applied_are_those_that_took_something_off,
     promotions_stack_by_priority_and_an_exclusive_one_ends_its_step,

@@ -92,6 +92,15 @@ def test_changing_the_product_price_changes_the_default_variants_primary_price()
     assert (changed.old_amount, changed.amount) == (EUR.amount, Money.of("17.00", "EUR").amount)
 
 
+def test_a_price_in_another_currency_becomes_primary_and_keeps_the_old_primary() -> None:
+    product = a_tshirt()
+    gbp = Money.of("18.00", "GBP")
+    product.set_variant_prices(product.variants[0].id, [EUR, USD, gbp], now=NOW)
+    product.change_price(Money.of("20.00", "USD"), now=NOW)
+    assert product.price == Money.of("20.00", "USD")
+    assert product.variants[0].prices == (Money.of("20.00", "USD"), EUR, gbp)
+
+
 def test_variants_are_added_after_the_others_with_their_options_in_the_products_order() -> None:
     product = a_tshirt()
     variant = a_variant("TEE-M-BLUE", ("colour", "blue"), ("size", "M"))

@@ -17,7 +17,7 @@ from application.promotions.handlers import coupon, promotion
 from application.promotions.queries import PromotionsQueries
 from application.shared.bus import CommandBus
 from domain.ordering.pricing.inputs import PromotionKind, PromotionRule, PromotionTarget
-from domain.promotions.errors import CouponLimitReached
+from domain.promotions.errors import CouponLimitReached, CouponNotLive
 from domain.promotions.events import EVENTS
 from domain.promotions.promotion import Promotion
 from domain.promotions.values import CouponRefusal, normal_code
@@ -104,6 +104,8 @@ class PromotionsForOrdering:
                 email=email,
                 now=now,
             )
+        except CouponNotLive as exc:
+            raise CouponExpired(exc.detail) from None
         except CouponLimitReached as exc:
             raise CouponUsedUp(exc.detail) from None
 

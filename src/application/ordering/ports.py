@@ -210,7 +210,8 @@ class Promotions(Protocol):
         now: datetime,
     ) -> None:
         """One use of each code for this order, taken atomically against the code's limit and
-        its per-customer limit in the caller's transaction; `CouponUsedUp` if none is left."""
+        its per-customer limit in the caller's transaction; `CouponExpired` if the code's
+        promotion is no longer live at `now`, `CouponUsedUp` if no use is left."""
 
 
 class GiftCards(Protocol):

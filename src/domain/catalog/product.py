@@ -185,13 +185,14 @@ class Product(AggregateRoot):
         )
 
     def change_price(self, price: Money, *, now: datetime) -> None:
-        """The default variant's primary price: replaced as the product's one price was, its
-        prices in other currencies kept (but for one in the new price's currency)."""
+        """The default variant's primary price: the new price comes first, and every price
+        whose currency differs from it is kept, the old primary one too (a price in the new
+        price's currency is replaced)."""
         self._ensure_not_archived()
         if price == self.price:
             return
         old, default = self.price, self.variants[0]
-        others = tuple(p for p in default.prices[1:] if p.currency != price.currency)
+        others = tuple(p for p in default.prices if p.currency != price.currency)
         self._replace(replace(default, prices=(price, *others)))
         self.updated_at = now
         self._record(

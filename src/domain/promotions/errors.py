@@ -25,3 +25,7 @@ class CouponCodeTaken(DomainError):
 
 class CouponLimitReached(DomainError):
     """A code at its limit of uses, or at this customer's limit, when an order takes a use."""
+
+
+class CouponNotLive(DomainError):
+    """A code whose promotion has ended or is out of its window when an order takes a use."""

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from application.shared.errors import ConcurrencyConflict
 from domain.promotions.coupon import Coupon
-from domain.promotions.errors import CouponCodeTaken, CouponLimitReached
+from domain.promotions.errors import CouponCodeTaken, CouponLimitReached, CouponNotLive
 from domain.promotions.promotion import Promotion
 from domain.promotions.values import (
     PromotionKind,
@@ -115,8 +115,10 @@ async def redeem_coupons(
     now: datetime,
 ) -> None:
     """One use of each code for the order, every code or none (a savepoint), in the caller's
-    transaction; a code this order redeemed already is left as it is. CouponLimitReached when
-    a code is disabled, at its limit, or at this customer's limit."""
+    transaction; a code this order redeemed already is left as it is. CouponNotLive when the
+    code's promotion has ended or is out of its window at `now` (staff may end it after the
+    cart was priced); CouponLimitReached when a code is disabled, at its limit, or at this
+    customer's limit."""
     wanted = list(dict.fromkeys(normal_code(c) for c in codes))
     if not wanted:
         return
@@ -144,20 +146,24 @@ async def _redeem_one(
     now: datetime,
 ) -> None:
     # The update takes the coupon row's lock: every other redemption of this code waits here
-    # until this transaction ends, and re-checks the limit against the committed count.
+    # until this transaction ends, and re-checks the limit against the committed count. Its
+    # promotion must still be live now (UPDATE ... FROM promotions), as it was when priced.
     taken = await conn.execute(
         update(coupons)
         .where(
             coupons.c.code == code,
             coupons.c.active,
             or_(coupons.c.usage_limit.is_(None), coupons.c.uses < coupons.c.usage_limit),
+            promotions.c.id == coupons.c.promotion_id,
+            _promotion_live(now),
         )
         .values(uses=coupons.c.uses + 1)
         .returning(coupons.c.id, coupons.c.per_customer_limit)
     )
     row = taken.first()
     if row is None:
-        raise CouponLimitReached(f"the code {code} is used up")
+        await _refuse(conn, code, now)
+        return
     # Under that lock, a new statement sees every redemption committed before it: counting
     # them and inserting is one step no other redemption of this code can interleave with.
     inserted = await conn.execute(
@@ -181,6 +187,29 @@ async def _redeem_one(
     )
     if inserted.first() is None:
         raise CouponLimitReached(f"the code {code} was used as often as one customer may")
+
+
+def _promotion_live(now: datetime) -> Any:
+    """The promotion applies at `now`, as `Promotion.live_at` says: not ended, in its window."""
+    p = promotions.c
+    return and_(
+        p.status == PromotionStatus.ACTIVE.value,
+        or_(p.starts_at.is_(None), p.starts_at <= now),
+        or_(p.ends_at.is_(None), p.ends_at > now),
+    )
+
+
+async def _refuse(conn: AsyncConnection, code: str, now: datetime) -> None:
+    """Why no use was taken, read only once it was refused: the success path stays one
+    statement. A code of a promotion no longer live has expired; any other is used up."""
+    live = await conn.scalar(
+        select(_promotion_live(now))
+        .select_from(coupons.join(promotions, promotions.c.id == coupons.c.promotion_id))
+        .where(coupons.c.code == code)
+    )
+    if live is False:
+        raise CouponNotLive(f"the code {code} is expired")
+    raise CouponLimitReached(f"the code {code} is used up")
 
 
 def _under_customer_limit(
