@@ -169,6 +169,12 @@ async def test_a_gift_card_that_pays_everything_needs_no_payment_token(
         "OrderPaid",
     ]
     assert paid["id"] not in shop.provider.charges
+    refunded = await shop.client.post(
+        f"/api/v1/orders/{paid['id']}/refund", json={"reason": "lost"}, headers=bearer(shop.staff)
+    )
+    assert refunded.status_code == 200, refunded.text
+    assert refunded.json()["status"] == "refunded"
+    assert shop.provider.refunds == {}  # nothing was taken, so nothing is paid back through it
 
 
 async def cart_and_codes(shop: OrderingShop, engine: AsyncEngine, customer: str) -> Any:

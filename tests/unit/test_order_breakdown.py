@@ -83,6 +83,25 @@ def test_an_order_with_nothing_left_to_pay_is_paid_without_the_provider() -> Non
         due.skip_payment(now=NOW)
 
 
+def test_an_order_paid_wholly_by_gift_cards_counts_as_paid_when_cancelled_or_refunded() -> None:
+    """Paid with nothing asked of the provider: its cancellation is after payment (so a coupon
+    keeps its use, ADR 0033), and its refund gives back nothing through the provider."""
+    def paid_by_card() -> Order:
+        order = placed(given=pricing(line("10.00", 1), gift_cards=(gift_card("50.00"),)))
+        order.confirm_stock(now=NOW)
+        order.skip_payment(now=NOW)
+        order.collect_events()
+        return order
+
+    cancelled = paid_by_card()
+    cancelled.cancel("changed my mind", actor_id=None, now=NOW)
+    (cancellation,) = cancelled.collect_events()
+    assert isinstance(cancellation, ev.OrderCancelled)
+    assert cancellation.after_payment
+    assert cancelled.check_refundable() == Money.of("0.00", "EUR")
+    assert paid_by_card().check_refundable() == Money.of("0.00", "EUR")
+
+
 def test_a_guest_order_is_claimed_by_the_account_with_its_email_once() -> None:
     order = placed(guest=True)
     account = uuid.uuid4()

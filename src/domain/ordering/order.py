@@ -215,14 +215,15 @@ class Order(EventSourcedAggregate):
         state = self.state
         if state.status is S.REFUNDED:
             raise OrderAlreadyRefunded(f"order {self.id} was refunded already")
-        paid = state.payment_reference is not None
+        paid = state.paid_at is not None  # by the provider, or wholly by gift cards
         if not paid or state.status not in (S.PAID, S.CANCELLED):
             raise OrderNotRefundable(
                 f"order {self.id} is {state.status}"
                 + ("" if paid else " and no payment was taken")
                 + "; only paid orders, or orders cancelled after payment, are refunded"
             )
-        return state.amount_due  # what the provider took; gift cards are credited back apart
+        # What the provider took (zero when gift cards paid it all); they are credited back apart.
+        return state.amount_due
 
     def refund(
         self, refund_reference: str, *, reason: str, actor_id: UUID | None, now: datetime
@@ -267,7 +268,7 @@ class Order(EventSourcedAggregate):
                 order_id=self.id,
                 reason=reason,
                 actor_id=actor_id,
-                after_payment=self.state.payment_reference is not None,
+                after_payment=self.state.paid_at is not None,
             )
         )
 
