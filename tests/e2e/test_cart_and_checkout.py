@@ -17,9 +17,10 @@ async def test_the_cart_holds_one_currency_and_refuses_a_product_without_a_price
     customer = await shop.customer()
     mug = await shop.stocked_product(5, price="4.50")
     usd = await shop.product(shop.staff, name="Import", price="3.00")
+    # Its one variant is priced in dollars only (a new main price would keep the euro one).
     usd_price = await shop.client.put(
-        f"/api/v1/products/{usd['id']}/price",
-        json={"amount": "3.00", "currency": "USD"},
+        f"/api/v1/products/{usd['id']}/variants/{usd['variants'][0]['id']}/prices",
+        json={"prices": [{"amount": "3.00", "currency": "USD"}]},
         headers=bearer(shop.staff) | {"If-Match": f'"{usd["version"]}"'},
     )
     assert usd_price.status_code == 200, usd_price.text
