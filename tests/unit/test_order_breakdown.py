@@ -86,6 +86,7 @@ def test_an_order_with_nothing_left_to_pay_is_paid_without_the_provider() -> Non
 def test_an_order_paid_wholly_by_gift_cards_counts_as_paid_when_cancelled_or_refunded() -> None:
     """Paid with nothing asked of the provider: its cancellation is after payment (so a coupon
     keeps its use, ADR 0033), and its refund gives back nothing through the provider."""
+
     def paid_by_card() -> Order:
         order = placed(given=pricing(line("10.00", 1), gift_cards=(gift_card("50.00"),)))
         order.confirm_stock(now=NOW)
