@@ -5,7 +5,6 @@ with it inside its own transaction)."""
 from uuid import UUID
 
 from sqlalchemy import func, literal, select, true, tuple_
-from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from application.shared.pagination import Page, decode_cursor, encode_cursor, page_of
@@ -31,11 +30,17 @@ async def destination_taxes(
     currency's mode (None if unset). One statement: the mode is a scalar subquery joined to
     the rates, so a destination without rates still answers with its mode."""
     where = r.region.is_(None) if region is None else r.region.is_(None) | (r.region == region)
-    best = (
-        select(r.tax_category, r.rate, r.name)
+    # Per category, the region's rate ranks first (false sorts before true); a window function
+    # rather than DISTINCT ON, whose spelling differs between SQLAlchemy 2.0 and 2.1.
+    rank = func.row_number().over(partition_by=r.tax_category, order_by=r.region.is_(None))
+    ranked = (
+        select(r.tax_category, r.rate, r.name, rank.label("rank"))
         .where(r.country == country, where)
-        .ext(distinct_on(r.tax_category))
-        .order_by(r.tax_category, r.region.is_(None))  # false (the region's) sorts first
+        .subquery()
+    )
+    best = (
+        select(ranked.c.tax_category, ranked.c.rate, ranked.c.name)
+        .where(ranked.c.rank == 1)
         .subquery()
     )
     mode = select(m.prices_include_tax).where(m.currency == currency).scalar_subquery()
