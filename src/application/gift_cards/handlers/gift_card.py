@@ -12,7 +12,7 @@ from application.gift_cards import commands as c
 from application.gift_cards.deps import GiftCardsDeps
 from application.gift_cards.ports import GiftCardsUnitOfWork
 from application.gift_cards.views import GiftCardDetails, IssuedGiftCard
-from application.shared.errors import PreconditionFailed, PreconditionRequired
+from application.shared.versions import check_version
 from domain.gift_cards.errors import GiftCardNotFound, InvalidGiftCard
 from domain.gift_cards.gift_card import GiftCard
 from domain.gift_cards.values import GiftCardCode
@@ -82,14 +82,11 @@ async def _change(
     expected_version: int | None,
 ) -> GiftCardDetails:
     """Load, check If-Match, apply one domain command, save relative to the version, commit."""
-    if expected_version is None:
-        raise PreconditionRequired("send If-Match with the gift card's ETag to change it")
+    if expected_version is None:  # refused before anything is read
+        check_version(expected_version, 0, what="gift card")
     async with deps.uow() as uow:
         card = await _load(uow, gift_card_id)
-        if card.version != expected_version:
-            raise PreconditionFailed(
-                f"the gift card is at version {card.version}, not {expected_version}"
-            )
+        check_version(expected_version, card.version, what="gift card")
         change(card, deps.clock.now())
         await uow.cards.save(card)
         await uow.commit()

@@ -9,7 +9,7 @@ from datetime import datetime
 from application.identity import commands as c
 from application.identity.deps import IdentityDeps
 from application.identity.views import AddressView
-from application.shared.errors import PreconditionFailed, PreconditionRequired
+from application.shared.versions import check_version
 from domain.identity.address_book import AddressBook
 from domain.identity.errors import AddressNotFound
 
@@ -25,15 +25,11 @@ async def add_address(cmd: c.AddAddress, deps: IdentityDeps) -> AddressView:
 
 
 async def change_address(cmd: c.ChangeAddress, deps: IdentityDeps) -> AddressView:
-    if cmd.expected_version is None:
-        raise PreconditionRequired("send If-Match with the address's ETag to change it")
+    if cmd.expected_version is None:  # refused before anything is read
+        check_version(cmd.expected_version, 0, what="address")
 
     def change(book: AddressBook, now: datetime) -> None:
-        current = book.entry(cmd.address_id).version
-        if current != cmd.expected_version:
-            raise PreconditionFailed(
-                f"the address is at version {current}, not {cmd.expected_version}"
-            )
+        check_version(cmd.expected_version, book.entry(cmd.address_id).version, what="address")
         book.change(cmd.address_id, label=cmd.label, address=cmd.address, now=now)
 
     book = await _change_book(cmd.actor.user_id, change, deps=deps)
