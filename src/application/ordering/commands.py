@@ -8,7 +8,7 @@ from application.ordering.views import CallbackOutcome, CartView, PlacedOrder
 from application.shared.bus import Command
 from application.shared.idempotency import IdempotentRequest, Outcome
 from domain.ordering.order import OrderState
-from domain.ordering.values import ShippingAddress
+from domain.ordering.values import LineUnits, ShippingAddress
 from domain.shared.money import Money
 
 # -- the cart ------------------------------------------------------------------------------
@@ -136,11 +136,16 @@ class MarkDelivered(Command[OrderState]):
 
 @dataclass(frozen=True, kw_only=True)
 class RefundOrder(Command[OrderState]):
-    """Give back a paid order's money, or that of an order cancelled after payment."""
+    """Give back money taken for an order: `amount` of it (None: all that is left to refund),
+    for `lines` when it pays for units, for `return_id` when a received return asks it. Never
+    more than was taken less what was refunded before (ADR 0037)."""
 
     order_id: UUID
     reason: str
-    actor_id: UUID
+    actor_id: UUID | None
+    amount: Money | None = None
+    lines: tuple[LineUnits, ...] = ()
+    return_id: UUID | None = None
 
 
 # -- steps of the fulfilment process (each idempotent: asked twice, nothing new happens) ---

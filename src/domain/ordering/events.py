@@ -7,7 +7,13 @@ from uuid import UUID
 
 from domain.ordering.pricing.breakdown import Breakdown
 from domain.ordering.pricing.inputs import PricingInput
-from domain.ordering.values import OrderLine, ShippingAddress
+from domain.ordering.values import (
+    LineUnits,
+    OrderLine,
+    ReceivedUnits,
+    ReturnedUnits,
+    ShippingAddress,
+)
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 
@@ -123,11 +129,61 @@ class OrderCancelled(OrderEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class RefundIssued(OrderEvent):
-    """The order's total went back to the customer; an order is refunded once."""
+    """Money went back to the customer: the whole captured amount, or part of it, for some
+    units (`lines`) or by staff's judgement; `return_id` names the return it pays for. Refunds
+    of one order never add up to more than was taken (ADR 0037)."""
 
     amount: Money
     refund_reference: str
     reason: str
+    actor_id: UUID | None
+    lines: tuple[LineUnits, ...] = ()
+    return_id: UUID | None = None
+
+
+# -- the payment lifecycle (ADR 0037) -------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentCaptured(OrderEvent):
+    """The provider moved authorised money to the shop: all of the authorisation, or part."""
+
+    payment_reference: str
+    amount: Money
+    capture_reference: str
+    actor_id: UUID | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentVoided(OrderEvent):
+    """The authorisation was released before anything was captured: no money moved."""
+
+    payment_reference: str
+    reason: str
+    actor_id: UUID | None = None
+
+
+# -- shipments (ADR 0038) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShipmentDispatched(OrderEvent):
+    """A parcel left with some units of some lines, from one stock location. The order is
+    shipped (OrderShipped follows) once every unit has left."""
+
+    shipment_id: UUID
+    lines: tuple[LineUnits, ...]
+    tracking_number: str
+    carrier: str | None
+    location: str | None
+    actor_id: UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShipmentDelivered(OrderEvent):
+    """One parcel arrived. The order is delivered (OrderDelivered follows) once all have."""
+
+    shipment_id: UUID
     actor_id: UUID | None
 
 
@@ -145,5 +201,71 @@ ORDER_EVENTS: tuple[type[OrderEvent], ...] = (
     RefundIssued,
     PaymentSkipped,
     OrderClaimed,
+    PaymentCaptured,
+    PaymentVoided,
+    ShipmentDispatched,
+    ShipmentDelivered,
 )
-EVENTS: tuple[type[DomainEvent], ...] = ORDER_EVENTS
+
+
+# -- returns: each return is its own stream beside its order's (ADR 0039) ------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnEvent(DomainEvent):
+    """Base of a return's events; each belongs to the stream of one return of one order."""
+
+    return_id: UUID
+    order_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnRequested(ReturnEvent):
+    """A customer asked to send back some units of some shipped lines."""
+
+    customer_id: UUID
+    lines: tuple[ReturnedUnits, ...]
+    actor_id: UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnApproved(ReturnEvent):
+    """Staff accepted the return: the customer may send the units."""
+
+    actor_id: UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnRefused(ReturnEvent):
+    """Staff refused the return; it ends here."""
+
+    reason: str
+    actor_id: UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnReceived(ReturnEvent):
+    """The units came back; each was restocked at a location or written off. The refund for
+    them, computed from the order's frozen breakdown, is issued next."""
+
+    units: tuple[ReceivedUnits, ...]
+    refund: Money
+    actor_id: UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnRefunded(ReturnEvent):
+    """The order's refund for this return was issued; the return is closed."""
+
+    refund_reference: str
+    amount: Money
+
+
+RETURN_EVENTS: tuple[type[ReturnEvent], ...] = (
+    ReturnRequested,
+    ReturnApproved,
+    ReturnRefused,
+    ReturnReceived,
+    ReturnRefunded,
+)
+EVENTS: tuple[type[DomainEvent], ...] = ORDER_EVENTS + RETURN_EVENTS

@@ -88,3 +88,43 @@ class ShippingAddress:
             raise InvalidAddress("country is a two-letter ISO 3166 code such as DE or FR")
         if self.region is not None and not self.region.startswith(f"{self.country}-"):
             raise InvalidAddress("region is an ISO 3166-2 code of the country, such as US-CA")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LineUnits:
+    """Some units of one line of an order, named by its SKU: what a shipment carries, a return
+    asks back or a refund pays for."""
+
+    sku: str
+    quantity: int
+
+    def __post_init__(self) -> None:
+        if self.quantity < 1:
+            raise ValueError("a line's units are at least one")
+
+
+class Disposition(StrEnum):
+    """What happens to a returned unit once it is back."""
+
+    RESTOCK = "restock"  # back on sale at a stock location
+    WRITE_OFF = "write_off"  # damaged or unsellable: counted out of stock for good
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnedUnits:
+    """Units of a line asked back, with the customer's reason."""
+
+    sku: str
+    quantity: int
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReceivedUnits:
+    """Units of a line that came back, and where they went: restocked at `location` (a stock
+    location's code), or written off (`location` None)."""
+
+    sku: str
+    quantity: int
+    disposition: Disposition
+    location: str | None = None
