@@ -88,6 +88,7 @@ async def test_one_active_instance_per_subscriber_and_takeover_when_it_dies(
         await eventually(
             lambda: asyncio.sleep(0, first.leads(SUBSCRIBER) or second.leads(SUBSCRIBER)),
             "a leader",
+            seconds=60,  # two fresh interpreters import the whole service first
         )
         await asyncio.sleep(1.5)  # several polls of the other worker
         assert first.leads(SUBSCRIBER) != second.leads(SUBSCRIBER)
