@@ -76,6 +76,13 @@ class PaymentDeadlines(Protocol):
         """Orders waiting since before `cutoff`, longest first."""
 
 
+class Authorisations(Protocol):
+    """Paid orders whose authorisation is neither captured nor voided, by when it was given."""
+
+    async def expired(self, *, authorised_before: datetime, limit: int) -> list[UUID]:
+        """Such orders, still paid (not shipped), authorised before the cutoff, oldest first."""
+
+
 class OrderAccess(Protocol):
     """Guest orders' access tokens, stored hashed, with the email each was placed with."""
 
@@ -135,6 +142,9 @@ class OrderingUnitOfWork(UnitOfWork, PricingSources, Protocol):
 
     @property
     def backlog(self) -> "FulfilmentBacklog": ...
+
+    @property
+    def authorisations(self) -> Authorisations: ...
 
 
 class OrderingUnitOfWorkFactory(Protocol):
@@ -314,12 +324,19 @@ class PaymentResult:
 class PaymentGateway(Protocol):
     """A payment provider; `reference` is its idempotency key: asked again, it answers with the
     charge already made under it, looked up before the token (which may be gone by then), and
-    never charges twice (ADR 0015). Failing to reach it raises PaymentUnavailable."""
+    never charges twice (ADR 0015). Failing to reach it raises PaymentUnavailable. An
+    authorisation only secures the money: `capture` takes it, `void` releases it (ADR 0037)."""
 
     async def authorize(self, *, reference: str, amount: Money, token: str) -> PaymentResult: ...
 
+    async def capture(self, *, reference: str, payment_reference: str, amount: Money) -> str:
+        """Take `amount` of the authorisation; returns the capture's reference, the same one
+        when asked again under `reference`. `AuthorisationExpired` once the provider no longer
+        honours the authorisation."""
+
     async def refund(self, *, reference: str, payment_reference: str, amount: Money) -> str:
-        """Give the money back; returns the refund's reference."""
+        """Give `amount` of the captured money back (part of it, or all); returns the refund's
+        reference. Once per `reference`: asked again, the refund already made is the answer."""
 
     async def void(self, *, reference: str) -> None:
         """Cancel whatever was authorised under `reference`, if anything was: the answer to a

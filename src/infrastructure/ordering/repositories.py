@@ -20,6 +20,7 @@ from application.shared.idempotency import (
 from application.shared.views import view_of
 from domain.ordering.cart import Cart, CartLine
 from domain.ordering.order import Order, order_stream
+from domain.ordering.values import OrderStatus
 from domain.shared.money import Money
 from infrastructure.db.unit_of_work import SeenAggregates
 from infrastructure.eventlog.event_sourced import EventSourcedRepository
@@ -32,6 +33,7 @@ from infrastructure.ordering.tables import (
     order_access,
     order_payment_deadlines,
     order_payment_methods,
+    order_views,
 )
 
 T = TypeVar("T")
@@ -207,6 +209,30 @@ class SqlPaymentDeadlines:
             select(order_payment_deadlines.c.order_id)
             .where(order_payment_deadlines.c.since < cutoff)
             .order_by(order_payment_deadlines.c.since)
+            .limit(limit)
+        )
+        return list(rows.scalars())
+
+
+class SqlAuthorisations:
+    """The Authorisations port over the order read model (a sweep may see it a moment late;
+    the step it sends checks the order itself)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def expired(self, *, authorised_before: datetime, limit: int) -> list[UUID]:
+        v = order_views.c
+        rows = await self._conn.execute(
+            select(v.order_id)
+            .where(
+                v.status == OrderStatus.PAID,
+                v.payment_reference.is_not(None),
+                v.captured_at.is_(None),
+                v.voided_at.is_(None),
+                v.paid_at < authorised_before,
+            )
+            .order_by(v.paid_at)
             .limit(limit)
         )
         return list(rows.scalars())

@@ -97,6 +97,13 @@ order_views = sa.Table(
     # When the money was taken and given back: the reporting views count by these days.
     sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("refunded_at", sa.DateTime(timezone=True), nullable=True),
+    # The payment's lifecycle (ADR 0037): what was captured, voided, and refunded, refund by refund.
+    sa.Column("captured_amount", sa.Numeric(12, 2), nullable=False, server_default="0"),
+    sa.Column("capture_reference", sa.Text, nullable=True),
+    sa.Column("captured_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("refunded_amount", sa.Numeric(12, 2), nullable=False, server_default="0"),
+    sa.Column("refunds", JSONB, nullable=False, server_default="[]"),
     sa.Column("version", sa.Integer, nullable=False),
     # Newest first, per customer and for staff; status filters ride on the same order.
     sa.Index("ix_order_views_customer_placed", "customer_id", "placed_at", "order_id"),

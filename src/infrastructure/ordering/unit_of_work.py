@@ -20,6 +20,7 @@ from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.store import EventStore
 from infrastructure.ordering.repositories import (
     BacklogCount,
+    SqlAuthorisations,
     SqlCartRepository,
     SqlFulfilmentBacklog,
     SqlIdempotencyKeys,
@@ -61,6 +62,7 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork):
     deadlines: SqlPaymentDeadlines
     idempotency: SqlIdempotencyKeys
     backlog: SqlFulfilmentBacklog
+    authorisations: SqlAuthorisations
 
     def __init__(
         self,
@@ -88,3 +90,4 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork):
         self.deadlines = SqlPaymentDeadlines(conn)
         self.idempotency = SqlIdempotencyKeys(conn)
         self.backlog = SqlFulfilmentBacklog(conn, self._backlog)
+        self.authorisations = SqlAuthorisations(conn)

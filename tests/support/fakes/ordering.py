@@ -14,6 +14,7 @@ from agora.contexts.ordering import register
 from application.ordering.deps import OrderingDeps
 from application.ordering.ports import (
     AddressBook,
+    Authorisations,
     CartRepository,
     Catalog,
     CouponUsedUp,
@@ -46,6 +47,7 @@ from application.shared.idempotency import (
     IdempotentRequest,
 )
 from domain.ordering.cart import Cart
+from domain.ordering.errors import AuthorisationExpired
 from domain.ordering.order import Order, order_stream
 from domain.ordering.pricing.breakdown import GiftCardCharge
 from domain.ordering.pricing.inputs import (
@@ -54,7 +56,7 @@ from domain.ordering.pricing.inputs import (
     ShippingOption,
     TaxTable,
 )
-from domain.ordering.values import CatalogItem, ShippingAddress
+from domain.ordering.values import CatalogItem, OrderStatus, ShippingAddress
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 from tests.support.fakes.shared import FakeStore, FakeUnitOfWork, FixedClock
@@ -288,6 +290,29 @@ class FakeDeadlines(PaymentDeadlines):
         return [order_id for since, order_id in waiting if since < cutoff][:limit]
 
 
+class FakeAuthorisations(Authorisations):
+    """The Authorisations port, over the orders' streams."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def expired(self, *, authorised_before: datetime, limit: int) -> list[UUID]:
+        states = [
+            Order.replay(events).state
+            for stream, events in self._store.streams.items()
+            if stream.startswith("order-")
+        ]
+        waiting = sorted(
+            (s.paid_at, s.id)
+            for s in states
+            if s.status is OrderStatus.PAID
+            and s.awaits_capture
+            and s.paid_at is not None
+            and s.paid_at < authorised_before
+        )
+        return [order_id for _, order_id in waiting][:limit]
+
+
 class FakeBacklog(FulfilmentBacklog):
     """The FulfilmentBacklog port: the orders whose payment deadline runs, counted afresh."""
 
@@ -356,6 +381,7 @@ class FakeOrderingUnitOfWork(FakeUnitOfWork[Store]):
     deadlines: FakeDeadlines
     idempotency: FakeIdempotency
     backlog: FakeBacklog
+    authorisations: FakeAuthorisations
 
     def _open(self) -> None:
         self._held: set[tuple[UUID, str]] = set()
@@ -371,6 +397,7 @@ class FakeOrderingUnitOfWork(FakeUnitOfWork[Store]):
         self.payment_methods = FakePaymentMethods(self.working)
         self.deadlines = FakeDeadlines(self.working)
         self.backlog = FakeBacklog(self.working)
+        self.authorisations = FakeAuthorisations(self.working)
         self.idempotency = FakeIdempotency(self.working, self.committed_store, self._held)
 
     async def __aexit__(
@@ -425,6 +452,9 @@ class FakePayments(PaymentGateway):
     unreachable: bool = False
     charges: dict[str, Money] = field(default_factory=dict)
     voided: list[str] = field(default_factory=list)
+    captured: dict[str, Money] = field(default_factory=dict)  # by capture reference
+    refunded: dict[str, Money] = field(default_factory=dict)  # by refund reference, once each
+    expired: set[str] = field(default_factory=set)  # payment references no longer honoured
 
     async def authorize(self, *, reference: str, amount: Money, token: str) -> PaymentResult:
         if self.unreachable:
@@ -445,7 +475,18 @@ class FakePayments(PaymentGateway):
             return PaymentResult(outcome=self.outcome, payment_reference=f"pay-{reference}")
         return PaymentResult(outcome=self.outcome, reason="card declined")
 
+    async def capture(self, *, reference: str, payment_reference: str, amount: Money) -> str:
+        if self.unreachable:
+            raise PaymentUnavailable("the payment provider did not answer")
+        if reference not in self.captured and payment_reference in self.expired:
+            raise AuthorisationExpired(f"the authorisation {payment_reference} expired")
+        self.captured.setdefault(reference, amount)
+        return f"cap-{reference}"
+
     async def refund(self, *, reference: str, payment_reference: str, amount: Money) -> str:
+        if self.unreachable:
+            raise PaymentUnavailable("the payment provider did not answer")
+        self.refunded.setdefault(reference, amount)
         return f"re-{reference}"
 
     async def void(self, *, reference: str) -> None:

@@ -22,7 +22,7 @@ from domain.ordering.errors import (
     OrderNotFound,
     PaymentTokenRequired,
 )
-from domain.ordering.order import NO_CHARGE, Order, OrderState
+from domain.ordering.order import Order, OrderState
 from domain.ordering.values import OrderStatus, ShippingAddress
 
 # Long enough for the backlog to be measured afresh (every second by default) and some orders
@@ -119,28 +119,6 @@ async def cancel_order(cmd: c.CancelOrder, deps: OrderingDeps) -> OrderState:
     return await _change(cmd.order_id, cancel, deps=deps)
 
 
-async def refund_order(cmd: c.RefundOrder, deps: OrderingDeps) -> OrderState:
-    """Pays back under the order's stream lock, so nothing changes the order between check and
-    record (the gateway's timeouts bound the wait; refunds are rare). A retry after a failed
-    record reuses the reference, and the provider answers with the refund it already made."""
-    async with deps.uow() as uow:
-        order = await _load(uow.orders.get, cmd.order_id)
-        amount = order.check_refundable()
-        if order.state.payment_reference is None:  # gift cards paid it all: nothing to pay back
-            refund_reference = NO_CHARGE
-        else:
-            refund_reference = await deps.payments.refund(
-                reference=f"refund-{order.id}",
-                payment_reference=order.state.payment_reference,
-                amount=amount,
-            )
-        order.refund(
-            refund_reference, reason=cmd.reason, actor_id=cmd.actor_id, now=deps.clock.now()
-        )
-        await uow.commit()
-    return order.state
-
-
 # One handler for every command that changes an order by one method of the aggregate: the
 # staff's and warehouse's shipments, and the named steps of the fulfilment process.
 OrderChange = (
@@ -153,6 +131,8 @@ OrderChange = (
     | c.DeclinePayment
     | c.FailPayment
     | c.ExpirePayment
+    | c.VoidPayment
+    | c.ExpireAuthorisation
 )
 
 
@@ -178,6 +158,10 @@ async def change_order(cmd: OrderChange, deps: OrderingDeps) -> OrderState:
                 order.fail_payment(reason, now=now)
             case c.ExpirePayment(reason=reason):
                 order.expire_payment(reason, now=now)
+            case c.VoidPayment(reason=reason):
+                order.void_payment(reason, actor_id=None, now=now)
+            case c.ExpireAuthorisation(reason=reason):
+                order.expire_authorisation(reason, now=now)
 
     return await _change(cmd.order_id, change, deps=deps)
 
