@@ -1,4 +1,5 @@
-"""the order read model shows the payment's lifecycle: captured, voided, refunded, each refund
+"""the payment's lifecycle: clocks of captures and pending refunds, and the order read model
+showing what was captured, voided and refunded, refund by refund
 
 Revision ID: d1e0f9a8b7c6
 Revises: c9e8a7b6d5f4
@@ -20,6 +21,15 @@ TIMESTAMP = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    # Since when each paid order's authorisation waits for its capture, and each order's
+    # requested refund for the provider's answer: the worker's sweeps read them.
+    for table in ("order_capture_deadlines", "order_refund_deadlines"):
+        op.create_table(
+            table,
+            sa.Column("order_id", sa.Uuid, primary_key=True),
+            sa.Column("since", TIMESTAMP, nullable=False),
+        )
+        op.create_index(f"ix_{table}_since", table, ["since"])
     add = op.add_column
     add("order_views", sa.Column("captured_amount", sa.Numeric(12, 2), server_default="0"))
     add("order_views", sa.Column("capture_reference", sa.Text, nullable=True))
@@ -52,3 +62,5 @@ def downgrade() -> None:
         "captured_amount",
     ):
         op.drop_column("order_views", name)
+    for table in ("order_refund_deadlines", "order_capture_deadlines"):
+        op.drop_table(table)

@@ -173,6 +173,7 @@ def wire(p: Platform) -> Wiring:
             Job("order-sweep", every=every, command=c.CancelUnpaidOrders(batch=100)),
             Job("idempotency-keys", every=every, command=c.ForgetIdempotencyKeys()),
             Job("authorisations", every=every, command=c.CancelExpiredAuthorisations(batch=100)),
+            Job("pending-refunds", every=every, command=c.CompletePendingRefunds(batch=100)),
         ],
         consumers=consumers,
     )
@@ -234,6 +235,7 @@ def register(bus: CommandBus, deps: OrderingDeps) -> None:
     bus.register(c.CancelUnpaidOrders, fulfilment.cancel_unpaid_orders, deps)
     bus.register(c.ExpireAuthorisation, order.change_order, deps)
     bus.register(c.CancelExpiredAuthorisations, payment.cancel_expired_authorisations, deps)
+    bus.register(c.CompletePendingRefunds, payment.complete_pending_refunds, deps)
 
 
 def queries(p: Platform) -> OrderingQueries:

@@ -254,6 +254,14 @@ class CancelExpiredAuthorisations(Command[int]):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CompletePendingRefunds(Command[int]):
+    """Ask the provider again for every refund left requested and not issued (a crash or an
+    outage in between), under the refund's own key; returns how many orders it settled."""
+
+    batch: int = 100
+
+
+@dataclass(frozen=True, kw_only=True)
 class ExpireAuthorisation(Command[OrderState]):
     """A paid order's authorisation outlived its validity before capture: the order is
     cancelled, and the process voids the authorisation."""

@@ -65,7 +65,8 @@ class PaymentMethods(Protocol):
 
 class PaymentDeadlines(Protocol):
     """The fulfilment process's clock: since when each unpaid order has waited for its
-    payment. Kept with the orders, so no order waits forever whatever else has stopped."""
+    payment (and, the same way, each authorisation for its capture, each requested refund for
+    its answer). Kept with the orders, so no order waits forever whatever else has stopped."""
 
     async def start(self, order_id: UUID, *, since: datetime) -> None:
         """Start (or restart) the wait."""
@@ -74,13 +75,6 @@ class PaymentDeadlines(Protocol):
 
     async def due(self, cutoff: datetime, *, limit: int) -> list[UUID]:
         """Orders waiting since before `cutoff`, longest first."""
-
-
-class Authorisations(Protocol):
-    """Paid orders whose authorisation is neither captured nor voided, by when it was given."""
-
-    async def expired(self, *, authorised_before: datetime, limit: int) -> list[UUID]:
-        """Such orders, still paid (not shipped), authorised before the cutoff, oldest first."""
 
 
 class OrderAccess(Protocol):
@@ -144,7 +138,12 @@ class OrderingUnitOfWork(UnitOfWork, PricingSources, Protocol):
     def backlog(self) -> "FulfilmentBacklog": ...
 
     @property
-    def authorisations(self) -> Authorisations: ...
+    def captures(self) -> PaymentDeadlines:
+        """Since when each paid order's authorisation waits for its capture (ADR 0037)."""
+
+    @property
+    def pending_refunds(self) -> PaymentDeadlines:
+        """Since when each order with a refund requested waits for the provider's answer."""
 
 
 class OrderingUnitOfWorkFactory(Protocol):

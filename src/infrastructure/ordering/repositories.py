@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 from uuid import UUID
 
+import sqlalchemy as sa
 from sqlalchemy import and_, delete, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -20,7 +21,6 @@ from application.shared.idempotency import (
 from application.shared.views import view_of
 from domain.ordering.cart import Cart, CartLine
 from domain.ordering.order import Order, order_stream
-from domain.ordering.values import OrderStatus
 from domain.shared.money import Money
 from infrastructure.db.unit_of_work import SeenAggregates
 from infrastructure.eventlog.event_sourced import EventSourcedRepository
@@ -33,7 +33,6 @@ from infrastructure.ordering.tables import (
     order_access,
     order_payment_deadlines,
     order_payment_methods,
-    order_views,
 )
 
 T = TypeVar("T")
@@ -186,13 +185,15 @@ class SqlPaymentMethods:
 
 
 class SqlPaymentDeadlines:
-    """The PaymentDeadlines port: one row per order still waiting for its payment."""
+    """The PaymentDeadlines port: one row per order still waiting for its payment (or, over
+    another table, for its capture, or a refund's answer)."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, table: sa.Table = order_payment_deadlines) -> None:
         self._conn = conn
+        self._table = table
 
     async def start(self, order_id: UUID, *, since: datetime) -> None:
-        statement = pg_insert(order_payment_deadlines).values(order_id=order_id, since=since)
+        statement = pg_insert(self._table).values(order_id=order_id, since=since)
         await self._conn.execute(
             statement.on_conflict_do_update(
                 index_elements=["order_id"], set_={"since": statement.excluded.since}
@@ -200,39 +201,13 @@ class SqlPaymentDeadlines:
         )
 
     async def clear(self, order_id: UUID) -> None:
-        await self._conn.execute(
-            delete(order_payment_deadlines).where(order_payment_deadlines.c.order_id == order_id)
-        )
+        await self._conn.execute(delete(self._table).where(self._table.c.order_id == order_id))
 
     async def due(self, cutoff: datetime, *, limit: int) -> list[UUID]:
         rows = await self._conn.execute(
-            select(order_payment_deadlines.c.order_id)
-            .where(order_payment_deadlines.c.since < cutoff)
-            .order_by(order_payment_deadlines.c.since)
-            .limit(limit)
-        )
-        return list(rows.scalars())
-
-
-class SqlAuthorisations:
-    """The Authorisations port over the order read model (a sweep may see it a moment late;
-    the step it sends checks the order itself)."""
-
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
-    async def expired(self, *, authorised_before: datetime, limit: int) -> list[UUID]:
-        v = order_views.c
-        rows = await self._conn.execute(
-            select(v.order_id)
-            .where(
-                v.status == OrderStatus.PAID,
-                v.payment_reference.is_not(None),
-                v.captured_at.is_(None),
-                v.voided_at.is_(None),
-                v.paid_at < authorised_before,
-            )
-            .order_by(v.paid_at)
+            select(self._table.c.order_id)
+            .where(self._table.c.since < cutoff)
+            .order_by(self._table.c.since)
             .limit(limit)
         )
         return list(rows.scalars())

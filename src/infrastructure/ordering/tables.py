@@ -70,6 +70,21 @@ order_payment_deadlines = sa.Table(
     sa.Column("since", sa.DateTime(timezone=True), nullable=False, index=True),
 )
 
+# The same clock for the payment's later steps (ADR 0037): since when each paid order's
+# authorisation waits for its capture, and each order's requested refund for its answer.
+order_capture_deadlines = sa.Table(
+    "order_capture_deadlines",
+    metadata,
+    sa.Column("order_id", sa.Uuid, primary_key=True),
+    sa.Column("since", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+order_refund_deadlines = sa.Table(
+    "order_refund_deadlines",
+    metadata,
+    sa.Column("order_id", sa.Uuid, primary_key=True),
+    sa.Column("since", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
 # The order read model: one row per order, its columns named after the order's state
 # (OrderState), rebuilt from the log by `agora projections rebuild`.
 order_views = sa.Table(

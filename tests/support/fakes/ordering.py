@@ -14,7 +14,6 @@ from agora.contexts.ordering import register
 from application.ordering.deps import OrderingDeps
 from application.ordering.ports import (
     AddressBook,
-    Authorisations,
     CartRepository,
     Catalog,
     CouponUsedUp,
@@ -56,7 +55,7 @@ from domain.ordering.pricing.inputs import (
     ShippingOption,
     TaxTable,
 )
-from domain.ordering.values import CatalogItem, OrderStatus, ShippingAddress
+from domain.ordering.values import CatalogItem, ShippingAddress
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 from tests.support.fakes.shared import FakeStore, FakeUnitOfWork, FixedClock
@@ -72,6 +71,8 @@ class Store(FakeStore):
     items: dict[str, CatalogItem] = field(default_factory=dict)
     tokens: dict[UUID, str] = field(default_factory=dict)
     deadlines: dict[UUID, datetime] = field(default_factory=dict)
+    capture_deadlines: dict[UUID, datetime] = field(default_factory=dict)
+    refund_deadlines: dict[UUID, datetime] = field(default_factory=dict)
     answers: dict[tuple[UUID, str], tuple[str, Any, datetime]] = field(default_factory=dict)
     claimed: set[tuple[UUID, str]] = field(default_factory=set)  # keys held by open work
     # The other contexts' rules, as ordering's ports serve them.
@@ -274,43 +275,20 @@ class FakePaymentMethods(PaymentMethods):
 
 
 class FakeDeadlines(PaymentDeadlines):
-    """The PaymentDeadlines port."""
+    """The PaymentDeadlines port, over one of the store's clocks."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, store: Store, clock: str = "deadlines") -> None:
+        self._deadlines: dict[UUID, datetime] = getattr(store, clock)
 
     async def start(self, order_id: UUID, *, since: datetime) -> None:
-        self._store.deadlines[order_id] = since
+        self._deadlines[order_id] = since
 
     async def clear(self, order_id: UUID) -> None:
-        self._store.deadlines.pop(order_id, None)
+        self._deadlines.pop(order_id, None)
 
     async def due(self, cutoff: datetime, *, limit: int) -> list[UUID]:
-        waiting = sorted((since, order_id) for order_id, since in self._store.deadlines.items())
+        waiting = sorted((since, order_id) for order_id, since in self._deadlines.items())
         return [order_id for since, order_id in waiting if since < cutoff][:limit]
-
-
-class FakeAuthorisations(Authorisations):
-    """The Authorisations port, over the orders' streams."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    async def expired(self, *, authorised_before: datetime, limit: int) -> list[UUID]:
-        states = [
-            Order.replay(events).state
-            for stream, events in self._store.streams.items()
-            if stream.startswith("order-")
-        ]
-        waiting = sorted(
-            (s.paid_at, s.id)
-            for s in states
-            if s.status is OrderStatus.PAID
-            and s.awaits_capture
-            and s.paid_at is not None
-            and s.paid_at < authorised_before
-        )
-        return [order_id for _, order_id in waiting][:limit]
 
 
 class FakeBacklog(FulfilmentBacklog):
@@ -381,7 +359,8 @@ class FakeOrderingUnitOfWork(FakeUnitOfWork[Store]):
     deadlines: FakeDeadlines
     idempotency: FakeIdempotency
     backlog: FakeBacklog
-    authorisations: FakeAuthorisations
+    captures: FakeDeadlines
+    pending_refunds: FakeDeadlines
 
     def _open(self) -> None:
         self._held: set[tuple[UUID, str]] = set()
@@ -397,7 +376,8 @@ class FakeOrderingUnitOfWork(FakeUnitOfWork[Store]):
         self.payment_methods = FakePaymentMethods(self.working)
         self.deadlines = FakeDeadlines(self.working)
         self.backlog = FakeBacklog(self.working)
-        self.authorisations = FakeAuthorisations(self.working)
+        self.captures = FakeDeadlines(self.working, "capture_deadlines")
+        self.pending_refunds = FakeDeadlines(self.working, "refund_deadlines")
         self.idempotency = FakeIdempotency(self.working, self.committed_store, self._held)
 
     async def __aexit__(

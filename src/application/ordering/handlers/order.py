@@ -189,8 +189,30 @@ async def _change(
         elif before.awaits_payment and not order.state.awaits_payment:
             await uow.deadlines.clear(order.id)
             await uow.payment_methods.forget(order.id)
+        await keep_payment_clocks(uow, before, order.state)
         await uow.commit()
     return order.state
+
+
+def _waits_for_capture(state: OrderState) -> bool:
+    return state.awaits_capture and state.status is OrderStatus.PAID
+
+
+async def keep_payment_clocks(
+    uow: OrderingUnitOfWork, before: OrderState, after: OrderState
+) -> None:
+    """The capture's clock runs from the authorisation while the order is paid and not
+    captured; a refund's while one is pending (ADR 0037): each is started and cleared in the
+    transaction that records the change, as the payment deadline is."""
+    if _waits_for_capture(after) and not _waits_for_capture(before):
+        assert after.paid_at is not None
+        await uow.captures.start(after.id, since=after.paid_at)
+    elif _waits_for_capture(before) and not _waits_for_capture(after):
+        await uow.captures.clear(after.id)
+    if after.pending_refunds and not before.pending_refunds:
+        await uow.pending_refunds.start(after.id, since=after.updated_at)
+    elif before.pending_refunds and not after.pending_refunds:
+        await uow.pending_refunds.clear(after.id)
 
 
 def _email(cmd: c.CheckOut) -> str | None:
