@@ -435,6 +435,7 @@ class FakePayments(PaymentGateway):
     captured: dict[str, Money] = field(default_factory=dict)  # by capture reference
     refunded: dict[str, Money] = field(default_factory=dict)  # by refund reference, once each
     expired: set[str] = field(default_factory=set)  # payment references no longer honoured
+    captured_payments: set[str] = field(default_factory=set)
 
     async def authorize(self, *, reference: str, amount: Money, token: str) -> PaymentResult:
         if self.unreachable:
@@ -461,6 +462,7 @@ class FakePayments(PaymentGateway):
         if reference not in self.captured and payment_reference in self.expired:
             raise AuthorisationExpired(f"the authorisation {payment_reference} expired")
         self.captured.setdefault(reference, amount)
+        self.captured_payments.add(payment_reference)
         return f"cap-{reference}"
 
     async def refund(self, *, reference: str, payment_reference: str, amount: Money) -> str:
@@ -470,7 +472,8 @@ class FakePayments(PaymentGateway):
         return f"re-{reference}"
 
     async def void(self, *, reference: str) -> None:
-        self.voided.append(reference)
+        if f"pay-{reference}" not in self.captured_payments:  # a capture is never undone
+            self.voided.append(reference)
 
 
 class FakeCallbacks(PaymentCallbacks):
