@@ -4,6 +4,7 @@ ships, voided when cancelled before, refunded in parts (never beyond the capture
 import uuid
 
 from tests.e2e.test_order_actions import act, paid_order
+from tests.e2e.test_payments import callback, post_callback
 from tests.support.shop import OrderingShop, bearer
 
 EUR = "EUR"
@@ -82,3 +83,21 @@ async def test_cancelling_before_capture_voids_and_leaves_nothing_to_refund(
     assert (refund.status_code, refund.json()["code"]) == (409, "nothing_captured")
     denied = await act(shop, customer, order_id, "capture")
     assert denied.status_code == 403
+
+
+async def test_the_provider_reports_a_capture_by_signed_callback(
+    ordering_shop: OrderingShop,
+) -> None:
+    shop = ordering_shop
+    customer = await shop.customer()
+    order_id, _ = await paid_order(shop, customer)
+    body = callback("payment.captured", order_id, capture_reference="cap_dashboard")
+    for _ in range(2):  # a duplicate changes nothing
+        answer = await post_callback(shop, body)
+        assert answer.json() == {"status": "applied"}
+    view = await shop.wait_for(customer, order_id, lambda o: o["captured_amount"] != money("0.00"))
+    assert view["captured_amount"] == money("12.50")
+    bad = await post_callback(
+        shop, callback("payment.refunded", order_id, refund_key="nope", refund_reference="r")
+    )
+    assert (bad.status_code, bad.json()["code"]) == (400, "invalid_webhook_payload")

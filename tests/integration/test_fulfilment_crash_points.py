@@ -394,6 +394,9 @@ NOT_STEPS = {
     c.ForgetIdempotencyKeys,
     c.ChooseCartCurrency,
     c.ClaimGuestOrders,
+    # The provider's later news, recorded as told (by HandlePaymentCallback, a step here).
+    c.RecordCapture,
+    c.RecordRefund,
 }
 
 

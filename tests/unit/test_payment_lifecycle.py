@@ -12,6 +12,7 @@ from application.ordering import commands as c
 from application.ordering.deps import OrderingDeps
 from application.ordering.handlers.fulfilment import FulfilmentProcess
 from application.ordering.handlers.order import check_out
+from application.ordering.ports import PaymentCallback, PaymentUnavailable
 from domain.ordering import events as ev
 from domain.ordering.errors import (
     AuthorisationExpired,
@@ -22,7 +23,7 @@ from domain.ordering.errors import (
 from domain.ordering.values import OrderStatus
 from domain.shared.money import Money
 from infrastructure.ordering.upcasters import payment_authorized_v1_to_v2, refund_issued_v1_to_v2
-from tests.support.fakes.ordering import FakePayments, Store, ordering_deps
+from tests.support.fakes.ordering import FakeCallbacks, FakePayments, Store, ordering_deps
 from tests.support.fakes.shared import FixedClock
 from tests.support.orders import NOW, line, placed, pricing
 from tests.support.pricing import gift_card
@@ -177,3 +178,32 @@ def test_old_events_read_as_a_charge_captured_at_once_and_a_whole_refund() -> No
     assert payment_authorized_v1_to_v2({"amount": 1})["captured"] is True
     upcast = refund_issued_v1_to_v2({"amount": 1})
     assert (upcast["refunded_in_full"], upcast["lines"], upcast["refund_id"]) == (True, [], None)
+
+
+async def test_the_providers_later_callbacks_record_capture_refund_and_void() -> None:
+    store, payments, deps, order_id = await paid_order()
+    callbacks = deps.callbacks
+    assert isinstance(callbacks, FakeCallbacks)
+    later = PaymentCallback(order_id=order_id, approved=True, later="captured")
+    callbacks.next = replace(later, capture_reference="cap_dash")
+    for _ in range(2):  # a duplicate changes nothing
+        await deps.bus.handle(c.HandlePaymentCallback(body=b"{}", signature=None))
+    assert store.order(order_id).state.capture_reference == "cap_dash"
+
+    payments.unreachable = True
+    cmd = c.RefundOrder(order_id=order_id, reason="x", actor_id=STAFF, amount=eur("2.00"))
+    with pytest.raises(PaymentUnavailable):
+        await deps.bus.handle(cmd)
+    (pending,) = store.order(order_id).state.pending_refunds
+    callbacks.next = replace(
+        later, later="refunded", refund_id=pending.refund_id, refund_reference="re_dash"
+    )
+    await deps.bus.handle(c.HandlePaymentCallback(body=b"{}", signature=None))
+    state = store.order(order_id).state
+    assert (state.pending_refunds, state.refunded_total) == ((), eur("2.00"))
+
+    other_store, _, other, other_id = await paid_order()
+    assert isinstance(other.callbacks, FakeCallbacks)
+    other.callbacks.next = replace(later, order_id=other_id, later="voided", reason="lapsed")
+    await other.bus.handle(c.HandlePaymentCallback(body=b"{}", signature=None))
+    assert other_store.order(other_id).state.cancel_reason == "lapsed"

@@ -234,6 +234,8 @@ def register(bus: CommandBus, deps: OrderingDeps) -> None:
     bus.register(c.HandlePaymentCallback, fulfilment.handle_payment_callback, deps)
     bus.register(c.CancelUnpaidOrders, fulfilment.cancel_unpaid_orders, deps)
     bus.register(c.ExpireAuthorisation, order.change_order, deps)
+    bus.register(c.RecordCapture, order.change_order, deps)
+    bus.register(c.RecordRefund, order.change_order, deps)
     bus.register(c.CancelExpiredAuthorisations, payment.cancel_expired_authorisations, deps)
     bus.register(c.CompletePendingRefunds, payment.complete_pending_refunds, deps)
 

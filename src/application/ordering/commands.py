@@ -254,6 +254,23 @@ class CancelExpiredAuthorisations(Command[int]):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RecordCapture(Command[OrderState]):
+    """The provider reported a capture (its callback); recording it twice changes nothing."""
+
+    order_id: UUID
+    capture_reference: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordRefund(Command[OrderState]):
+    """The provider reported paying a requested refund back (its callback)."""
+
+    order_id: UUID
+    refund_id: UUID
+    refund_reference: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class CompletePendingRefunds(Command[int]):
     """Ask the provider again for every refund left requested and not issued (a crash or an
     outage in between), under the refund's own key; returns how many orders it settled."""

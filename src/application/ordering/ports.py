@@ -352,6 +352,13 @@ class PaymentCallback:
     payment_reference: str | None = None
     amount: Money | None = None
     reason: str | None = None
+    # Later news of the payment (ADR 0037): "captured" (with `capture_reference`), "voided"
+    # (the authorisation released or lapsed at the provider), "refunded" (a refund we asked
+    # for under `refund-<refund_id>`, with `refund_reference`); None: the authorisation's result.
+    later: str | None = None
+    capture_reference: str | None = None
+    refund_id: UUID | None = None
+    refund_reference: str | None = None
 
 
 class PaymentCallbacks(Protocol):

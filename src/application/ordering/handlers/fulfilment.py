@@ -7,7 +7,7 @@ from uuid import UUID
 
 from application.ordering import commands as c
 from application.ordering.deps import OrderingDeps
-from application.ordering.ports import PaymentOutcome, PaymentUnavailable
+from application.ordering.ports import PaymentCallback, PaymentOutcome, PaymentUnavailable
 from application.ordering.views import CallbackOutcome
 from application.shared.bus import Command
 from domain.ordering import events as ev
@@ -147,8 +147,10 @@ async def handle_payment_callback(
     """A pending payment's result, verified and read by the payment adapter, recorded by the
     same steps the process sends; a duplicate changes nothing."""
     callback = deps.callbacks.read(cmd.body, cmd.signature)
-    step: c.RecordPayment | c.DeclinePayment
-    if callback.approved:
+    step: Command[OrderState]
+    if callback.later is not None:
+        step = _later_step(callback)
+    elif callback.approved:
         assert callback.payment_reference is not None
         assert callback.amount is not None
         step = c.RecordPayment(
@@ -165,6 +167,26 @@ async def handle_payment_callback(
     except OrderNotFound:
         return CallbackOutcome.IGNORED
     return CallbackOutcome.APPLIED
+
+
+def _later_step(callback: PaymentCallback) -> Command[OrderState]:
+    """Captured at the provider (say, by its dashboard): recorded; voided or lapsed there: the
+    order, if still unshipped, is cancelled as an expired authorisation is; a refund's answer:
+    recorded under the refund it completes."""
+    order_id = callback.order_id
+    if callback.later == "captured":
+        assert callback.capture_reference is not None
+        return c.RecordCapture(order_id=order_id, capture_reference=callback.capture_reference)
+    if callback.later == "refunded":
+        assert callback.refund_id is not None
+        assert callback.refund_reference is not None
+        return c.RecordRefund(
+            order_id=order_id,
+            refund_id=callback.refund_id,
+            refund_reference=callback.refund_reference,
+        )
+    reason = callback.reason or "the authorisation was voided at the provider"
+    return c.ExpireAuthorisation(order_id=order_id, reason=reason)
 
 
 async def cancel_unpaid_orders(cmd: c.CancelUnpaidOrders, deps: OrderingDeps) -> int:

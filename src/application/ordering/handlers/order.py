@@ -133,6 +133,8 @@ OrderChange = (
     | c.ExpirePayment
     | c.VoidPayment
     | c.ExpireAuthorisation
+    | c.RecordCapture
+    | c.RecordRefund
 )
 
 
@@ -162,6 +164,10 @@ async def change_order(cmd: OrderChange, deps: OrderingDeps) -> OrderState:
                 order.void_payment(reason, actor_id=None, now=now)
             case c.ExpireAuthorisation(reason=reason):
                 order.expire_authorisation(reason, now=now)
+            case c.RecordCapture(capture_reference=reference):
+                order.capture(reference, actor_id=None, now=now)
+            case c.RecordRefund(refund_id=refund_id, refund_reference=reference):
+                order.issue_refund(refund_id, reference, now=now)
 
     return await _change(cmd.order_id, change, deps=deps)
 
