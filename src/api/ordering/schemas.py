@@ -283,8 +283,8 @@ class RefundAmountInput(RequestModel):
 
 
 class RefundUnitsInput(RequestModel):
-    sku: SafeStr = Field(min_length=1, max_length=64)
-    quantity: int = Field(ge=1, le=999)
+    sku: SafeStr = Field(min_length=1, max_length=64, examples=["MUG-BLUE-350"])
+    quantity: int = Field(ge=1, le=999, examples=[1])
 
 
 class PartialRefundRequest(RequestModel):

@@ -40,7 +40,7 @@ class OrderState:
     carrier: str | None = None
     cancel_reason: str | None = None
     refund_reference: str | None = None  # the latest refund's
-    refunded_at: datetime | None = None  # when the latest refund was issued
+    refunded_at: datetime | None = None  # when all of it was refunded (the reports' day)
     # The payment's lifecycle (ADR 0037), amounts in the order's currency.
     captured_amount: Decimal = Decimal(0)
     capture_reference: str | None = None
@@ -102,7 +102,7 @@ class OrderState:
                     state,
                     status=S.REFUNDED if event.refunded_in_full else state.status,
                     refund_reference=reference,
-                    refunded_at=at,
+                    refunded_at=at if event.refunded_in_full else state.refunded_at,
                     refunded_amount=state.refunded_amount + event.amount.amount,
                     refunds=_issued(state.refunds, event),
                 )
