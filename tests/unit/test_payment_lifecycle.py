@@ -207,3 +207,27 @@ async def test_the_providers_later_callbacks_record_capture_refund_and_void() ->
     other.callbacks.next = replace(later, order_id=other_id, later="voided", reason="lapsed")
     await other.bus.handle(c.HandlePaymentCallback(body=b"{}", signature=None))
     assert other_store.order(other_id).state.cancel_reason == "lapsed"
+
+
+async def test_the_first_dispatched_parcel_captures_and_the_shipped_order_does_not_again() -> None:
+    store, payments, deps, order_id = await paid_order()
+    process = FulfilmentProcess(deps)
+    dispatched = ev.ShipmentDispatched(
+        occurred_at=NOW,
+        order_id=order_id,
+        shipment_id=uuid.uuid4(),
+        lines=(),
+        tracking_number="T-1",
+        carrier=None,
+        location="main",
+        actor_id=STAFF,
+    )
+    assert ev.ShipmentDispatched in process.reacts_to
+    await process.react(dispatched)
+    await process.react(dispatched)  # delivered twice
+    await deps.bus.handle(
+        c.ShipOrder(order_id=order_id, tracking_number="T-1", carrier=None, actor_id=STAFF)
+    )
+    await run_process(store, process)
+    assert list(payments.captured.values()) == [eur("12.00")]
+    assert types(store, order_id).count("PaymentCaptured") == 1
