@@ -221,6 +221,10 @@ class PaymentsSettings(_Concern, env_prefix="PAYMENTS_"):
     """Consecutive failed attempts (retries count) that open the circuit."""
     circuit_reset_seconds: float = Field(30.0, gt=0, le=3600)
     """How long the circuit stays open before a probe."""
+    capture: Literal["on_shipment", "immediate"] = "on_shipment"
+    """When an authorised payment is captured: as the first parcel leaves, or at once."""
+    authorisation_valid_days: int = Field(7, ge=1, le=30)
+    """How long an authorisation holds; a paid order older and uncaptured is cancelled."""
 
 
 class NotificationsSettings(_Concern, env_prefix="NOTIFICATIONS_"):

@@ -149,6 +149,16 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     ordering.OrderAlreadyRefunded: ProblemSpec(
         409, "order_already_refunded", "Order already refunded"
     ),
+    ordering.NothingCaptured: ProblemSpec(409, "nothing_captured", "Nothing captured yet"),
+    ordering.RefundExceedsCaptured: ProblemSpec(
+        409, "refund_exceeds_captured", "Refund exceeds what was captured"
+    ),
+    ordering.PaymentNotCapturable: ProblemSpec(
+        409, "payment_not_capturable", "Payment cannot be captured"
+    ),
+    ordering.AuthorisationExpired: ProblemSpec(
+        409, "authorisation_expired", "Payment authorisation expired"
+    ),
     ordering.PaymentMismatch: ProblemSpec(
         422, "payment_mismatch", "Payment does not match the order"
     ),

@@ -27,6 +27,7 @@ from application.shared.idempotency import (
 )
 from domain.catalog.product import Product
 from domain.ordering.cart import Cart
+from domain.ordering.errors import AuthorisationExpired
 from domain.ordering.order import Order, OrderState
 from domain.ordering.values import CatalogItem, OrderStatus
 from domain.shared.money import Money
@@ -447,6 +448,8 @@ class Payments:
 
     port: PaymentGateway
     charges: Callable[[], dict[str, tuple[Money, bool]]]
+    refunds: Callable[[], dict[str, Money]]  # by refund reference (the key)
+    expire: Callable[[str, str], None]  # (order reference, payment reference)
 
 
 @pytest.fixture(params=["memory", "simulated"])
@@ -456,12 +459,16 @@ def payments(request: pytest.FixtureRequest) -> Payments:
         return Payments(
             port=fake,
             charges=lambda: {r: (m, r in fake.voided) for r, m in fake.charges.items()},
+            refunds=lambda: dict(fake.refunded),
+            expire=lambda _, payment: fake.expired.add(payment),
         )
     provider = SimulatedProvider()
     gateway = payment_gateway(Settings(), provider)
     return Payments(
         port=gateway,
         charges=lambda: {r: (ch.amount, ch.voided) for r, ch in provider.charges.items()},
+        refunds=lambda: dict(provider.refund_log),
+        expire=lambda reference, _: provider.expire(reference),
     )
 
 
@@ -522,3 +529,40 @@ async def test_another_amount_under_a_charged_reference_is_declined(payments: Pa
     again = await port.authorize(reference="order-6", amount=PRICE, token="tok_approve")
     assert again == first  # the charge itself is untouched
     assert payments.charges() == {"order-6": (PRICE, False)}
+
+
+async def authorised(port: PaymentGateway, reference: str) -> str:
+    answer = await port.authorize(reference=reference, amount=PRICE, token="tok_approve")
+    assert answer.payment_reference is not None
+    return answer.payment_reference
+
+
+async def test_a_capture_asked_again_is_the_same_capture_and_a_void_no_longer_undoes_it(
+    payments: Payments,
+) -> None:
+    port = payments.port
+    payment = await authorised(port, "order-7")
+    first = await port.capture(reference="capture-7", payment_reference=payment, amount=PRICE)
+    again = await port.capture(reference="capture-7", payment_reference=payment, amount=PRICE)
+    assert again == first
+    await port.void(reference="order-7")
+    assert payments.charges() == {"order-7": (PRICE, False)}
+
+
+async def test_refunds_are_made_once_per_key_in_parts(payments: Payments) -> None:
+    port = payments.port
+    payment = await authorised(port, "order-8")
+    await port.capture(reference="capture-8", payment_reference=payment, amount=PRICE)
+    ten, fifteen = Money.of("10.00", "EUR"), Money.of("15.00", "EUR")
+    first = await port.refund(reference="refund-a", payment_reference=payment, amount=ten)
+    assert await port.refund(reference="refund-a", payment_reference=payment, amount=ten) == first
+    await port.refund(reference="refund-b", payment_reference=payment, amount=fifteen)
+    assert payments.refunds() == {"refund-a": ten, "refund-b": fifteen}
+
+
+async def test_an_expired_authorisation_is_not_captured(payments: Payments) -> None:
+    port = payments.port
+    payment = await authorised(port, "order-9")
+    payments.expire("order-9", payment)
+    with pytest.raises(AuthorisationExpired):
+        await port.capture(reference="capture-9", payment_reference=payment, amount=PRICE)

@@ -51,20 +51,28 @@ async def test_illegal_transitions_answer_409_with_their_own_code(
     )
 
     refundable, _ = await paid_order(shop, customer)
+    early = await act(shop, shop.staff, refundable, "refund", reason="damaged")
+    assert (early.status_code, early.json()["code"]) == (409, "nothing_captured")
+    assert (await act(shop, shop.staff, refundable, "capture")).status_code == 200
     first = await act(shop, shop.staff, refundable, "refund", reason="damaged")
     assert first.status_code == 200
     assert first.json()["status"] == "refunded"
     twice = await act(shop, shop.staff, refundable, "refund", reason="again")
     assert (twice.status_code, twice.json()["code"]) == (409, "order_already_refunded")
-    assert shop.provider.refund_attempts == {f"refund-{refundable}": 1}
+    (refund,) = first.json()["refunds"]
+    assert shop.provider.refund_attempts == {f"refund-{refund['refund_id']}": 1}
 
 
-async def test_a_customer_cancels_a_paid_order_and_staff_refund_it(
+async def test_a_customer_cancels_a_captured_order_and_staff_refund_it(
     ordering_shop: OrderingShop,
 ) -> None:
     shop = ordering_shop
     customer = await shop.customer()
     order_id, sku = await paid_order(shop, customer, units=2)
+    assert (await act(shop, shop.staff, order_id, "capture")).json()["captured_amount"] == {
+        "amount": "25.00",
+        "currency": "EUR",
+    }
     key = {"Idempotency-Key": "cancel-1"}
     cancelled = await shop.client.post(
         f"/api/v1/orders/{order_id}/cancel",

@@ -36,6 +36,16 @@ async def some_orders(shop: OrderingShop) -> list[tuple[str, str]]:
     await shop.wait_status(customer, shipped, "shipped")
     for owner, order_id in orders[1:]:
         await shop.wait_status(owner, order_id, "cancelled", "paid", "rejected")
+    await shop.wait_for(customer, shipped, lambda o: o["captured_amount"]["amount"] != "0.00")
+    part = orders[2][1]  # captured by hand and refunded in part (ADR 0037)
+    await shop.client.post(f"/api/v1/orders/{part}/capture", headers=bearer(shop.staff))
+    refund = await shop.client.post(
+        f"/api/v1/orders/{part}/refunds",
+        json={"reason": "dented", "amount": {"amount": "2.50", "currency": "EUR"}},
+        headers=bearer(shop.staff) | {"Idempotency-Key": "dented"},
+    )
+    assert refund.status_code == 201, refund.text
+    await shop.wait_for(customer, part, lambda o: o["refunded_amount"]["amount"] == "2.50")
     return orders
 
 

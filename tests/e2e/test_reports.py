@@ -53,6 +53,10 @@ async def test_sales_reports_match_hand_computed_totals_with_refunds_netted_out(
     refunded = await buy(shop, [(mug["sku"], 1)])  # 10.00, refunded below
     await buy(shop, [(pot["sku"], 2)])  # 50.00
     await buy(shop, [(pot["sku"], 1)], token="tok_decline")  # never paid: not counted
+    captured = await shop.client.post(
+        f"/api/v1/orders/{refunded}/capture", headers=bearer(shop.staff)
+    )
+    assert captured.status_code == 200, captured.text
     refund = await shop.client.post(
         f"/api/v1/orders/{refunded}/refund", json={"reason": "broken"}, headers=bearer(shop.staff)
     )

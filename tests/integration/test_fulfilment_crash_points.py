@@ -302,9 +302,19 @@ async def cancel_while_waiting(w: World, order_id: uuid.UUID) -> None:
     )
 
 
-async def refund_once_paid(w: World, order_id: uuid.UUID) -> None:
+async def capture_then_refund(w: World, order_id: uuid.UUID) -> None:
     await w.settle()
+    await w.send(c.CapturePayment(order_id=order_id, actor_id=w.staff))
     await w.send(c.RefundOrder(order_id=order_id, reason="broken", actor_id=w.staff))
+    w.clock.advance(timedelta(minutes=2))  # the worker's round finds nothing left pending
+    await w.send(c.CompletePendingRefunds(batch=100))
+
+
+async def wait_past_the_authorisation(w: World, order_id: uuid.UUID) -> None:
+    for _ in range(2):
+        await w.settle()
+        w.clock.advance(timedelta(days=8))
+        await w.send(c.CancelExpiredAuthorisations(batch=100))
 
 
 @dataclass(frozen=True)
@@ -350,8 +360,26 @@ PATHS = {
     "cancelled while waiting": Path(
         "tok_pending", OrderStatus.CANCELLED, None, (c.CancelOrder,), cancel_while_waiting
     ),
-    "refunded": Path(
-        "tok_approve", OrderStatus.REFUNDED, REFUNDED, (c.RefundOrder,), refund_once_paid
+    "captured and refunded": Path(
+        "tok_approve",
+        OrderStatus.REFUNDED,
+        REFUNDED,
+        (c.CapturePayment, c.RefundOrder, c.CompletePendingRefunds),
+        capture_then_refund,
+    ),
+    "authorised, cancelled and voided": Path(
+        "tok_approve",
+        OrderStatus.CANCELLED,
+        VOIDED,
+        (c.CancelOrder, c.VoidPayment),
+        cancel_while_waiting,
+    ),
+    "authorisation expired unshipped": Path(
+        "tok_approve",
+        OrderStatus.CANCELLED,
+        VOIDED,
+        (c.CancelExpiredAuthorisations, c.ExpireAuthorisation, c.VoidPayment),
+        wait_past_the_authorisation,
     ),
     # Nothing is left to pay: paid without the provider (and without a token).
     "paid by gift card": Path("", OrderStatus.PAID, None, (c.SkipPayment,), gift_card="100.00"),
@@ -366,6 +394,9 @@ NOT_STEPS = {
     c.ForgetIdempotencyKeys,
     c.ChooseCartCurrency,
     c.ClaimGuestOrders,
+    # The provider's later news, recorded as told (by HandlePaymentCallback, a step here).
+    c.RecordCapture,
+    c.RecordRefund,
 }
 
 
@@ -410,7 +441,10 @@ async def walk(w: World, path: Path, faults: Faults, at: int | None, *, after: b
         status=order.status,
         events=tuple(s.event_type for s in stored),
         charge=None if charge is None else (charge.voided, charge.refunded),
-        refunds=sum(r == f"refund-{order_id}" for r in w.provider.refunds),
+        refunds=sum(
+            key in {f"refund-{r.refund_id}" for r in order.refunds}
+            for key, _ in w.provider.refund_log
+        ),
         stock=(level.on_hand, level.reserved),
         token_kept=bool(kept[0]),
         deadline_kept=bool(kept[1]),

@@ -241,7 +241,7 @@ async def test_a_card_that_cannot_pay_is_not_usable(
             await GiftCardsForOrdering(conn).balances([code], currency=currency, now=now)
 
 
-def order_event(event_type: str, order_id: UUID) -> StoredEvent:
+def order_event(event_type: str, order_id: UUID, **payload: object) -> StoredEvent:
     """One of ordering's events as the log hands it to a subscriber."""
     return StoredEvent(
         position=0,
@@ -252,10 +252,23 @@ def order_event(event_type: str, order_id: UUID) -> StoredEvent:
         event_id=uuid.uuid4(),
         event_type=event_type,
         schema_version=1,
-        payload={"order_id": str(order_id)},
+        payload={"order_id": str(order_id), **payload},
         metadata={},
         recorded_at=datetime.now(UTC),
     )
+
+
+async def test_a_partial_refund_leaves_the_gift_cards_until_the_last_one(
+    engine: AsyncEngine, bus: CommandBus
+) -> None:
+    card = await issued(bus, "50.00")
+    order = uuid.uuid4()
+    await debit(engine, [charge(card, "30.00")], order)
+    settler = OrderGiftCardSettler(bus)
+    await settler.react(order_event("RefundIssued", order, refunded_in_full=False))
+    assert (await balance_and_ledger(engine, card.gift_card.id))[0] == Decimal(20)
+    await settler.react(order_event("RefundIssued", order, refunded_in_full=True))
+    assert (await balance_and_ledger(engine, card.gift_card.id))[0] == Decimal(50)
 
 
 async def test_an_order_that_did_not_go_through_is_credited_back_once(

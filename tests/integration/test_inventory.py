@@ -237,7 +237,7 @@ async def test_committing_an_expired_reservation_is_refused(
     assert (await level(engine, sku)).on_hand == 5
 
 
-def published(event_type: str, order_id: uuid.UUID) -> StoredEvent:
+def published(event_type: str, order_id: uuid.UUID, **payload: object) -> StoredEvent:
     """An ordering event as inventory reads it from the log: its name and its payload."""
     return StoredEvent(
         position=0,
@@ -248,7 +248,7 @@ def published(event_type: str, order_id: uuid.UUID) -> StoredEvent:
         event_id=uuid.uuid4(),
         event_type=event_type,
         schema_version=1,
-        payload={"order_id": str(order_id)},
+        payload={"order_id": str(order_id), **payload},
         metadata={},
         recorded_at=datetime.now(UTC),
     )
@@ -276,6 +276,8 @@ async def test_reservations_follow_their_orders_published_events(
     now = await level(engine, sku)
     assert (now.on_hand, now.reserved) == (10, 7)
     assert not settler.interest.wants(published("OrderPlaced", unpaid))
+    await settler.react(published("RefundIssued", paid, refunded_in_full=False))  # a part back
+    assert (await level(engine, sku)).reserved == 7  # the paid order still ships its units
 
     clock.advance(HOLD + timedelta(seconds=1))
     await handlers.expire_reservations(ExpireReservations(), deps=deps)

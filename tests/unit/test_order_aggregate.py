@@ -88,11 +88,12 @@ def test_the_whole_life_and_its_events() -> None:
 
 def test_a_replayed_order_equals_the_live_one() -> None:
     live = paid()
+    live.capture("cap_1", actor_id=None, now=NOW)
     live.cancel("changed my mind", actor_id=live.state.customer_id, now=NOW)
     live.refund("re_1", reason="cancelled after payment", actor_id=STAFF, now=NOW)
     replayed = Order.replay(live.collect_events())
     assert replayed.state == live.state
-    assert replayed.version == live.version == 6
+    assert replayed.version == live.version == 8
 
 
 @pytest.mark.parametrize(
@@ -126,6 +127,7 @@ def test_a_shipped_order_cannot_be_cancelled_or_shipped_under_another_number() -
 
 def test_a_refund_is_issued_once_and_a_cancelled_order_is_over() -> None:
     order = paid()
+    order.capture("cap_1", actor_id=None, now=NOW)
     order.refund("re_1", reason="damaged", actor_id=STAFF, now=NOW)
     with pytest.raises(OrderAlreadyRefunded):
         order.refund("re_2", reason="again", actor_id=STAFF, now=NOW)
@@ -149,13 +151,15 @@ def test_process_steps_taken_twice_change_nothing_the_second_time() -> None:
     assert order.status is OrderStatus.PAID
 
 
-def test_a_payment_that_arrives_after_cancellation_makes_the_order_refundable() -> None:
+def test_a_payment_that_arrives_after_cancellation_is_recorded_for_its_void() -> None:
     order = placed()
     order.confirm_stock(now=NOW)
     order.expire_payment("payment not received in time", now=NOW)
     order.record_payment("pay_late", order.state.total, now=NOW)
     assert order.status is OrderStatus.CANCELLED
-    assert order.check_refundable() == order.state.total
+    assert order.state.awaits_capture  # the process voids it (ADR 0037)
+    order.void_payment("authorised after cancellation", actor_id=None, now=NOW)
+    assert not order.state.awaits_capture
     with pytest.raises(PaymentMismatch):
         placed().record_payment("pay_x", Money.of("1.00", "EUR"), now=NOW)
 
@@ -184,13 +188,17 @@ def every_event() -> list[DomainEvent]:
     c.confirm_stock(now=NOW)
     c.fail_payment("timeout", now=NOW)
     d.reject_for_stock("no stock", now=NOW)
-    e.refund("re_1", reason="damaged", actor_id=STAFF, now=NOW)
+    e.capture("cap_1", actor_id=None, now=NOW)
+    e.refund("re_1", reason="damaged", actor_id=STAFF, now=NOW)  # RefundRequested, RefundIssued
+    h = paid()
+    h.cancel("changed my mind", actor_id=STAFF, now=NOW)
+    h.void_payment("changed my mind", actor_id=None, now=NOW)
     f = placed(given=pricing(line("10.00", 1), gift_cards=(gift_card("50.00"),)))
     f.confirm_stock(now=NOW)
     f.skip_payment(now=NOW)
     g = placed(guest=True)
     g.claim(customer_id=uuid.uuid4(), email="ADA@example.com", now=NOW)
-    return [event for order in (a, b, c, d, e, f, g) for event in order.collect_events()]
+    return [event for order in (a, b, c, d, e, f, g, h) for event in order.collect_events()]
 
 
 def test_every_order_event_type_round_trips_through_the_log_format() -> None:

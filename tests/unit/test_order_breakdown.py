@@ -61,6 +61,8 @@ def test_the_order_is_worth_its_breakdown_and_asks_the_provider_for_the_amount_d
         order.record_payment("pay_1", order.state.total, now=NOW)
     order.record_payment("pay_1", Money.of("40.38", "EUR"), now=NOW)
     assert order.status is OrderStatus.PAID
+    order.capture("cap_1", actor_id=None, now=NOW)
+    assert order.state.captured == Money.of("40.38", "EUR")  # the amount due, not the total
     assert order.check_refundable() == Money.of("40.38", "EUR")
 
 

@@ -3,6 +3,7 @@
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -14,7 +15,7 @@ from application.ordering.ports import PaymentOutcome
 from application.shared.errors import ConcurrencyConflict
 from application.shared.idempotency import IdempotencyKeyReused
 from domain.ordering.cart import Cart
-from domain.ordering.errors import CartNeedsReview, OrderNotFound
+from domain.ordering.errors import CartNeedsReview, NothingCaptured, OrderNotFound
 from domain.ordering.values import CatalogItem, OrderStatus
 from domain.shared.money import Money
 from tests.support.fakes.ordering import FakePayments, FakeStock, Store, ordering_deps
@@ -179,7 +180,7 @@ async def test_the_payment_token_is_forgotten_once_the_provider_answered() -> No
     assert order_id not in store.tokens
 
 
-async def test_a_cancelled_paid_order_keeps_its_payment_for_staff_to_refund() -> None:
+async def test_a_cancelled_paid_order_has_its_uncaptured_authorisation_voided() -> None:
     store, stock, payments = shop()
     deps = ordering_deps(store, stock, payments)
     order_id = (await check_out(checkout(), deps)).value.id
@@ -192,8 +193,12 @@ async def test_a_cancelled_paid_order_keeps_its_payment_for_staff_to_refund() ->
         deps,
     )
     await run_process(store, process)
-    assert payments.voided == []
-    assert store.order(order_id).check_refundable() == Money.of("12.00", "EUR")
+    assert payments.voided == [str(order_id)]
+    state = store.order(order_id).state
+    assert state.voided_at is not None
+    assert (state.captured_amount, state.status) == (Decimal(0), OrderStatus.CANCELLED)
+    with pytest.raises(NothingCaptured):
+        store.order(order_id).check_refundable()
 
 
 async def sweep(deps: OrderingDeps) -> int:

@@ -80,6 +80,9 @@ class Outage(PaymentProvider):
             raise ProviderError("503 from the provider")
         return PaymentResult(outcome=PaymentOutcome.APPROVED, payment_reference=f"pay-{reference}")
 
+    async def capture(self, *, reference: str, payment_reference: str, amount: Money) -> str:
+        raise ProviderError("captures are not asked of this provider")
+
     async def refund(self, *, reference: str, payment_reference: str, amount: Money) -> str:
         raise ProviderError("refunds are not asked of this provider")
 

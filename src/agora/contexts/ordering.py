@@ -18,7 +18,7 @@ from agora.settings import Settings
 from application.inventory.commands import ReleaseReservations, ReserveStock
 from application.ordering import commands as c
 from application.ordering.deps import OrderingDeps
-from application.ordering.handlers import cart, fulfilment, order
+from application.ordering.handlers import cart, fulfilment, order, payment
 from application.ordering.queries import OrderingQueries
 from application.shared.bus import CommandBus
 from domain.inventory.errors import InsufficientStock, UnknownSku
@@ -172,6 +172,8 @@ def wire(p: Platform) -> Wiring:
         jobs=[
             Job("order-sweep", every=every, command=c.CancelUnpaidOrders(batch=100)),
             Job("idempotency-keys", every=every, command=c.ForgetIdempotencyKeys()),
+            Job("authorisations", every=every, command=c.CancelExpiredAuthorisations(batch=100)),
+            Job("pending-refunds", every=every, command=c.CompletePendingRefunds(batch=100)),
         ],
         consumers=consumers,
     )
@@ -202,6 +204,8 @@ def dependencies(p: Platform) -> OrderingDeps:
         reservation_hold=payment_timeout + timedelta(seconds=o.reservation_grace_seconds),
         max_fulfilment_backlog=o.max_fulfilment_backlog,
         default_currency=o.default_currency,
+        capture_immediately=s.payments.capture == "immediate",
+        authorisation_valid_for=timedelta(days=s.payments.authorisation_valid_days),
     )
 
 
@@ -214,7 +218,9 @@ def register(bus: CommandBus, deps: OrderingDeps) -> None:
     bus.register(c.CheckOut, order.check_out, deps)
     bus.register(c.ClaimGuestOrders, order.claim_guest_orders, deps)
     bus.register(c.CancelOrder, order.cancel_order, deps)
-    bus.register(c.RefundOrder, order.refund_order, deps)
+    bus.register(c.RefundOrder, payment.refund_order, deps)
+    bus.register(c.CapturePayment, payment.capture_payment, deps)
+    bus.register(c.VoidPayment, order.change_order, deps)
     bus.register(c.ShipOrder, order.change_order, deps)
     bus.register(c.MarkDelivered, order.change_order, deps)
     bus.register(c.ConfirmStock, order.change_order, deps)
@@ -227,6 +233,11 @@ def register(bus: CommandBus, deps: OrderingDeps) -> None:
     bus.register(c.ForgetIdempotencyKeys, order.forget_idempotency_keys, deps)
     bus.register(c.HandlePaymentCallback, fulfilment.handle_payment_callback, deps)
     bus.register(c.CancelUnpaidOrders, fulfilment.cancel_unpaid_orders, deps)
+    bus.register(c.ExpireAuthorisation, order.change_order, deps)
+    bus.register(c.RecordCapture, order.change_order, deps)
+    bus.register(c.RecordRefund, order.change_order, deps)
+    bus.register(c.CancelExpiredAuthorisations, payment.cancel_expired_authorisations, deps)
+    bus.register(c.CompletePendingRefunds, payment.complete_pending_refunds, deps)
 
 
 def queries(p: Platform) -> OrderingQueries:

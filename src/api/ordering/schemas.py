@@ -172,10 +172,37 @@ class OrderResponse(ResponseModel):
     tracking_number: str | None
     carrier: str | None
     cancel_reason: str | None
-    refunded: bool
+    refunded: bool = Field(description="Some refund was issued; all of it when `refunded`.")
+    captured_amount: MoneyModel = Field(
+        validation_alias="captured", description="What the provider captured (ADR 0037)."
+    )
+    refunded_amount: MoneyModel = Field(
+        validation_alias="refunded_total", description="What the issued refunds gave back."
+    )
+    refunds: list["RefundResponse"] = Field(description="Requested and issued, oldest first.")
     placed_at: datetime
     updated_at: datetime
     version: int
+
+
+class RefundedUnitsModel(ResponseModel):
+    """Units of one line a refund pays for."""
+
+    sku: str
+    quantity: int
+
+
+class RefundResponse(ResponseModel):
+    """One refund: `issued` once the provider paid it back (`refund_reference`)."""
+
+    refund_id: UUID
+    amount: MoneyModel
+    reason: str
+    actor_id: UUID | None
+    lines: list[RefundedUnitsModel]
+    return_id: UUID | None
+    refund_reference: str | None
+    issued: bool
 
 
 class PlacedOrderResponse(OrderResponse):
@@ -245,9 +272,28 @@ class ShipRequest(RequestModel):
 
 
 class RefundRequest(RequestModel):
-    """Why the money is given back; an order whose payment was taken is refunded once."""
+    """Why the money is given back: all that is left of what was captured."""
 
     reason: Text = Field(examples=["damaged in transit"])
+
+
+class RefundAmountInput(RequestModel):
+    amount: Annotated[SafeStr, Field(pattern=r"^\d{1,8}(\.\d{1,3})?$", examples=["5.00"])]
+    currency: SafeStr = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
+
+
+class RefundUnitsInput(RequestModel):
+    sku: SafeStr = Field(min_length=1, max_length=64, examples=["MUG-BLUE-350"])
+    quantity: int = Field(ge=1, le=999, examples=[1])
+
+
+class PartialRefundRequest(RequestModel):
+    """Part of the captured money (`amount`), or all that is left (no amount); `lines` name
+    the units it pays for. Refunds never add up to more than was captured."""
+
+    reason: Text = Field(examples=["one mug arrived broken"])
+    amount: RefundAmountInput | None = None
+    lines: list[RefundUnitsInput] = Field(default_factory=list, max_length=100)
 
 
 class WebhookAck(ResponseModel):

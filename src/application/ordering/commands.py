@@ -146,6 +146,26 @@ class RefundOrder(Command[OrderState]):
     amount: Money | None = None
     lines: tuple[LineUnits, ...] = ()
     return_id: UUID | None = None
+    # The caller's Idempotency-Key: asked again with it, the refund it made (or left pending)
+    # is the answer, never a second one. A return's refund is named by `return_id` instead.
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CapturePayment(Command[OrderState]):
+    """Take the authorised money: when the order ships, at once after the authorisation
+    (PAYMENTS_CAPTURE=immediate), or by staff's hand. Nothing to capture, nothing done."""
+
+    order_id: UUID
+    actor_id: UUID | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoidPayment(Command[OrderState]):
+    """Record that a cancelled order's uncaptured authorisation was released at the provider."""
+
+    order_id: UUID
+    reason: str
 
 
 # -- steps of the fulfilment process (each idempotent: asked twice, nothing new happens) ---
@@ -223,6 +243,48 @@ class CancelUnpaidOrders(Command[int]):
     """Expire the payment of every order whose deadline passed; returns how many it cancelled."""
 
     batch: int = 100
+
+
+@dataclass(frozen=True, kw_only=True)
+class CancelExpiredAuthorisations(Command[int]):
+    """Cancel (and so void) every paid, uncaptured order whose authorisation outlived its
+    validity; returns how many it cancelled."""
+
+    batch: int = 100
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordCapture(Command[OrderState]):
+    """The provider reported a capture (its callback); recording it twice changes nothing."""
+
+    order_id: UUID
+    capture_reference: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordRefund(Command[OrderState]):
+    """The provider reported paying a requested refund back (its callback)."""
+
+    order_id: UUID
+    refund_id: UUID
+    refund_reference: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompletePendingRefunds(Command[int]):
+    """Ask the provider again for every refund left requested and not issued (a crash or an
+    outage in between), under the refund's own key; returns how many orders it settled."""
+
+    batch: int = 100
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpireAuthorisation(Command[OrderState]):
+    """A paid order's authorisation outlived its validity before capture: the order is
+    cancelled, and the process voids the authorisation."""
+
+    order_id: UUID
+    reason: str
 
 
 @dataclass(frozen=True, kw_only=True)

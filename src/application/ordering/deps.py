@@ -27,3 +27,8 @@ class OrderingDeps:
     # Checkout is refused while this many orders wait for fulfilment; 0: never.
     max_fulfilment_backlog: int
     default_currency: str = "EUR"  # a new cart's currency
+    # Capture right after the authorisation instead of when the first parcel leaves (ADR 0037).
+    capture_immediately: bool = False
+    # How long the provider honours an authorisation: an order paid longer ago and not
+    # captured is cancelled (and its authorisation voided) by the worker's sweep.
+    authorisation_valid_for: timedelta = timedelta(days=7)

@@ -65,7 +65,8 @@ class PaymentMethods(Protocol):
 
 class PaymentDeadlines(Protocol):
     """The fulfilment process's clock: since when each unpaid order has waited for its
-    payment. Kept with the orders, so no order waits forever whatever else has stopped."""
+    payment (and, the same way, each authorisation for its capture, each requested refund for
+    its answer). Kept with the orders, so no order waits forever whatever else has stopped."""
 
     async def start(self, order_id: UUID, *, since: datetime) -> None:
         """Start (or restart) the wait."""
@@ -135,6 +136,14 @@ class OrderingUnitOfWork(UnitOfWork, PricingSources, Protocol):
 
     @property
     def backlog(self) -> "FulfilmentBacklog": ...
+
+    @property
+    def captures(self) -> PaymentDeadlines:
+        """Since when each paid order's authorisation waits for its capture (ADR 0037)."""
+
+    @property
+    def pending_refunds(self) -> PaymentDeadlines:
+        """Since when each order with a refund requested waits for the provider's answer."""
 
 
 class OrderingUnitOfWorkFactory(Protocol):
@@ -314,12 +323,19 @@ class PaymentResult:
 class PaymentGateway(Protocol):
     """A payment provider; `reference` is its idempotency key: asked again, it answers with the
     charge already made under it, looked up before the token (which may be gone by then), and
-    never charges twice (ADR 0015). Failing to reach it raises PaymentUnavailable."""
+    never charges twice (ADR 0015). Failing to reach it raises PaymentUnavailable. An
+    authorisation only secures the money: `capture` takes it, `void` releases it (ADR 0037)."""
 
     async def authorize(self, *, reference: str, amount: Money, token: str) -> PaymentResult: ...
 
+    async def capture(self, *, reference: str, payment_reference: str, amount: Money) -> str:
+        """Take `amount` of the authorisation; returns the capture's reference, the same one
+        when asked again under `reference`. `AuthorisationExpired` once the provider no longer
+        honours the authorisation."""
+
     async def refund(self, *, reference: str, payment_reference: str, amount: Money) -> str:
-        """Give the money back; returns the refund's reference."""
+        """Give `amount` of the captured money back (part of it, or all); returns the refund's
+        reference. Once per `reference`: asked again, the refund already made is the answer."""
 
     async def void(self, *, reference: str) -> None:
         """Cancel whatever was authorised under `reference`, if anything was: the answer to a
@@ -336,6 +352,13 @@ class PaymentCallback:
     payment_reference: str | None = None
     amount: Money | None = None
     reason: str | None = None
+    # Later news of the payment (ADR 0037): "captured" (with `capture_reference`), "voided"
+    # (the authorisation released or lapsed at the provider), "refunded" (a refund we asked
+    # for under `refund-<refund_id>`, with `refund_reference`); None: the authorisation's result.
+    later: str | None = None
+    capture_reference: str | None = None
+    refund_id: UUID | None = None
+    refund_reference: str | None = None
 
 
 class PaymentCallbacks(Protocol):

@@ -202,8 +202,16 @@ def describe(event: DomainEvent) -> tuple[UUID | None, str]:
             return actor, "Delivered"
         case ev.OrderCancelled(reason=reason, actor_id=actor):
             return actor, f"Cancelled: {reason}"
+        case ev.PaymentCaptured(amount=amount, capture_reference=reference, actor_id=actor):
+            return actor, f"Payment of {amount.amount} {amount.currency} captured ({reference})"
+        case ev.PaymentVoided(reason=reason, actor_id=actor):
+            return actor, f"Payment authorisation released, nothing was charged: {reason}"
+        case ev.RefundRequested(amount=amount, reason=reason, actor_id=actor):
+            return actor, f"Refund of {amount.amount} {amount.currency} requested: {reason}"
         case ev.RefundIssued(amount=amount, reason=reason, actor_id=actor):
-            return actor, f"Refunded {amount.amount} {amount.currency}: {reason}"
+            whole = " (all of the payment)" if event.refunded_in_full else ""
+            for_ = " for a return" if event.return_id else ""
+            return actor, f"Refunded {amount.amount} {amount.currency}{whole}{for_}: {reason}"
     return None, type(event).__name__
 
 

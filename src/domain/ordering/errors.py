@@ -45,7 +45,23 @@ class OrderNotRefundable(IllegalTransition):
 
 
 class OrderAlreadyRefunded(OrderNotRefundable):
-    """A refund is issued once."""
+    """Everything captured was refunded (or is being refunded) already."""
+
+
+class NothingCaptured(OrderNotRefundable):
+    """No money was captured yet: an authorised order is cancelled (voided), not refunded."""
+
+
+class RefundExceedsCaptured(OrderNotRefundable):
+    """The refunds of an order never add up to more than was captured (ADR 0037)."""
+
+
+class PaymentNotCapturable(IllegalTransition):
+    """Only an authorised, uncaptured, unvoided payment of a live order is captured."""
+
+
+class AuthorisationExpired(IllegalTransition):
+    """The provider no longer honours the authorisation: nothing can be captured."""
 
 
 class PaymentMismatch(DomainError):

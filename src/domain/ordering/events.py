@@ -59,11 +59,15 @@ class OrderStockRejected(OrderEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class PaymentAuthorized(OrderEvent):
-    """The provider took the money. Also recorded for an order cancelled in the meantime,
-    which then awaits a refund."""
+    """The provider secured the money (schema v2: an authorisation, captured later unless
+    `captured`; v1 meant the charge itself, read as `captured`, ADR 0037). Also recorded for an
+    order cancelled in the meantime, which then has it voided."""
+
+    SCHEMA_VERSION: ClassVar[int] = 2
 
     payment_reference: str
     amount: Money
+    captured: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,8 +137,26 @@ class RefundIssued(OrderEvent):
     units (`lines`) or by staff's judgement; `return_id` names the return it pays for. Refunds
     of one order never add up to more than was taken (ADR 0037)."""
 
+    # v1 was always the whole order's refund: read as `refunded_in_full`, without a request.
+    SCHEMA_VERSION: ClassVar[int] = 2
+
     amount: Money
     refund_reference: str
+    reason: str
+    actor_id: UUID | None
+    lines: tuple[LineUnits, ...] = ()
+    return_id: UUID | None = None
+    refund_id: UUID | None = None  # the RefundRequested it completes
+    refunded_in_full: bool = False  # everything captured is now refunded; gift cards go back
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefundRequested(OrderEvent):
+    """A refund was granted against what is left of the captured money, before the provider
+    is asked for it under `refund-<refund_id>`; RefundIssued completes it (ADR 0037)."""
+
+    refund_id: UUID
+    amount: Money
     reason: str
     actor_id: UUID | None
     lines: tuple[LineUnits, ...] = ()
@@ -205,6 +227,7 @@ ORDER_EVENTS: tuple[type[OrderEvent], ...] = (
     PaymentVoided,
     ShipmentDispatched,
     ShipmentDelivered,
+    RefundRequested,
 )
 
 

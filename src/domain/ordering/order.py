@@ -8,20 +8,18 @@ from domain.ordering import events as ev
 from domain.ordering.errors import (
     EmptyOrder,
     MixedCurrencies,
-    OrderAlreadyRefunded,
     OrderAlreadyShipped,
     OrderNotCancellable,
     OrderNotClaimable,
     OrderNotPaid,
-    OrderNotRefundable,
     OrderNotShipped,
     PaymentMismatch,
 )
+from domain.ordering.payment import PaymentLifecycle
 from domain.ordering.pricing.breakdown import Breakdown
 from domain.ordering.pricing.inputs import PricingInput
 from domain.ordering.state import OrderState, next_state
 from domain.ordering.values import OrderLine, OrderStatus, ShippingAddress
-from domain.shared.aggregate import EventSourcedAggregate
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 
@@ -37,7 +35,7 @@ def order_stream(order_id: UUID) -> str:
     return f"order-{order_id}"
 
 
-class Order(EventSourcedAggregate):
+class Order(PaymentLifecycle):
     """One customer's order, from placement to delivery, cancellation or refund."""
 
     stream_type = "order"
@@ -153,6 +151,13 @@ class Order(EventSourcedAggregate):
         if self.state.awaits_payment:
             self._cancel(reason, actor_id=None, now=now)
 
+    def expire_authorisation(self, reason: str, *, now: datetime) -> None:
+        """Paid, not shipped, and its authorisation can no longer be captured: the shop keeps
+        no card to ask again with, so the order is cancelled (its authorisation voided next)."""
+        state = self.state
+        if state.status is S.PAID and state.awaits_capture:
+            self._cancel(reason, actor_id=None, now=now)
+
     # -- what people do ---------------------------------------------------------------------
 
     def cancel(self, reason: str, *, actor_id: UUID | None, now: datetime) -> None:
@@ -207,36 +212,6 @@ class Order(EventSourcedAggregate):
                 customer_id=customer_id,
                 previous_customer_id=state.customer_id,
                 email=email,
-            )
-        )
-
-    def check_refundable(self) -> Money:
-        """The amount a refund gives back; raises unless one may be issued now."""
-        state = self.state
-        if state.status is S.REFUNDED:
-            raise OrderAlreadyRefunded(f"order {self.id} was refunded already")
-        paid = state.paid_at is not None  # by the provider, or wholly by gift cards
-        if not paid or state.status not in (S.PAID, S.CANCELLED):
-            raise OrderNotRefundable(
-                f"order {self.id} is {state.status}"
-                + ("" if paid else " and no payment was taken")
-                + "; only paid orders, or orders cancelled after payment, are refunded"
-            )
-        # What the provider took (zero when gift cards paid it all); they are credited back apart.
-        return state.amount_due
-
-    def refund(
-        self, refund_reference: str, *, reason: str, actor_id: UUID | None, now: datetime
-    ) -> None:
-        amount = self.check_refundable()
-        self._raise(
-            ev.RefundIssued(
-                occurred_at=now,
-                order_id=self.id,
-                amount=amount,
-                refund_reference=refund_reference,
-                reason=reason,
-                actor_id=actor_id,
             )
         )
 

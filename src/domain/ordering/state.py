@@ -3,11 +3,12 @@ by the aggregate, the projection and the live feed alike (ADR 0013)."""
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from uuid import UUID
 
 from domain.ordering import events as ev
 from domain.ordering.pricing.breakdown import Breakdown
-from domain.ordering.values import OrderLine, OrderStatus, ShippingAddress
+from domain.ordering.values import OrderLine, OrderStatus, Refund, ShippingAddress
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 
@@ -38,8 +39,15 @@ class OrderState:
     tracking_number: str | None = None
     carrier: str | None = None
     cancel_reason: str | None = None
-    refund_reference: str | None = None
-    refunded_at: datetime | None = None
+    refund_reference: str | None = None  # the latest refund's
+    refunded_at: datetime | None = None  # when all of it was refunded (the reports' day)
+    # The payment's lifecycle (ADR 0037), amounts in the order's currency.
+    captured_amount: Decimal = Decimal(0)
+    capture_reference: str | None = None
+    captured_at: datetime | None = None
+    voided_at: datetime | None = None
+    refunded_amount: Decimal = Decimal(0)  # issued refunds, added up
+    refunds: tuple[Refund, ...] = ()  # requested and issued, oldest first
 
     @classmethod
     def placed(cls, event: ev.OrderPlaced) -> "OrderState":
@@ -67,7 +75,16 @@ class OrderState:
             case ev.OrderStockRejected(reason=reason):
                 return replace(state, status=S.REJECTED, cancel_reason=reason)
             case ev.PaymentAuthorized(payment_reference=reference, occurred_at=at):
-                return replace(state, payment_reference=reference, paid_at=at)
+                state = replace(state, payment_reference=reference, paid_at=at)
+                if event.captured:  # v1: the authorisation was the charge
+                    return _captured(state, event.amount, reference, at)
+                return state
+            case ev.PaymentCaptured(amount=amount, capture_reference=reference, occurred_at=at):
+                return _captured(state, amount, reference, at)
+            case ev.PaymentVoided(occurred_at=at):
+                return replace(state, voided_at=at)
+            case ev.RefundRequested():
+                return replace(state, refunds=(*state.refunds, _requested(event)))
             case ev.PaymentSkipped(occurred_at=at):
                 return replace(state, paid_at=at)
             case ev.OrderPaid():
@@ -81,7 +98,14 @@ class OrderState:
             case ev.OrderCancelled(reason=reason):
                 return replace(state, status=S.CANCELLED, cancel_reason=reason)
             case ev.RefundIssued(refund_reference=reference, occurred_at=at):
-                return replace(state, status=S.REFUNDED, refund_reference=reference, refunded_at=at)
+                return replace(
+                    state,
+                    status=S.REFUNDED if event.refunded_in_full else state.status,
+                    refund_reference=reference,
+                    refunded_at=at if event.refunded_in_full else state.refunded_at,
+                    refunded_amount=state.refunded_amount + event.amount.amount,
+                    refunds=_issued(state.refunds, event),
+                )
         return state  # PaymentDeclined, PaymentFailed: the cancellation that follows changes it
 
     @property
@@ -91,7 +115,36 @@ class OrderState:
 
     @property
     def refunded(self) -> bool:
+        """Some refund was issued (all of the money only when the status is refunded)."""
         return self.refund_reference is not None
+
+    @property
+    def captured(self) -> Money:
+        return Money(self.captured_amount, self.total.currency)
+
+    @property
+    def refunded_total(self) -> Money:
+        return Money(self.refunded_amount, self.total.currency)
+
+    @property
+    def pending_refunds(self) -> tuple[Refund, ...]:
+        """Refunds granted whose provider's answer is not recorded yet."""
+        return tuple(refund for refund in self.refunds if not refund.issued)
+
+    @property
+    def refundable(self) -> Money:
+        """What is captured and neither refunded nor promised to a pending refund."""
+        pending = sum((r.amount.amount for r in self.pending_refunds), Decimal(0))
+        return Money(self.captured_amount - self.refunded_amount - pending, self.total.currency)
+
+    @property
+    def awaits_capture(self) -> bool:
+        """Authorised by the provider, and neither captured nor voided yet."""
+        return (
+            self.payment_reference is not None
+            and self.captured_at is None
+            and self.voided_at is None
+        )
 
     @property
     def item_count(self) -> int:
@@ -101,6 +154,47 @@ class OrderState:
     def awaits_payment(self) -> bool:
         """Still placed, or waiting for its payment: the payment deadline runs."""
         return self.status in UNPAID
+
+
+def _captured(state: OrderState, amount: Money, reference: str, at: datetime) -> OrderState:
+    return replace(
+        state,
+        captured_amount=state.captured_amount + amount.amount,
+        capture_reference=reference,
+        captured_at=at,
+    )
+
+
+def _requested(event: ev.RefundRequested) -> Refund:
+    return Refund(
+        refund_id=event.refund_id,
+        amount=event.amount,
+        reason=event.reason,
+        actor_id=event.actor_id,
+        lines=event.lines,
+        return_id=event.return_id,
+    )
+
+
+def _issued(refunds: tuple[Refund, ...], event: ev.RefundIssued) -> tuple[Refund, ...]:
+    """The requested refund marked issued; a v1 refund (never requested) is added issued."""
+    if event.refund_id is not None and any(r.refund_id == event.refund_id for r in refunds):
+        return tuple(
+            replace(r, refund_reference=event.refund_reference)
+            if r.refund_id == event.refund_id
+            else r
+            for r in refunds
+        )
+    issued = Refund(
+        refund_id=event.refund_id or event.order_id,
+        amount=event.amount,
+        reason=event.reason,
+        actor_id=event.actor_id,
+        lines=event.lines,
+        return_id=event.return_id,
+        refund_reference=event.refund_reference,
+    )
+    return (*refunds, issued)
 
 
 def next_state(state: OrderState | None, event: DomainEvent) -> OrderState:

@@ -128,3 +128,21 @@ class ReceivedUnits:
     quantity: int
     disposition: Disposition
     location: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Refund:
+    """One refund of an order (ADR 0037): requested first, under its own id (the provider's
+    idempotency key is `refund-<id>`), then issued with the provider's reference."""
+
+    refund_id: UUID
+    amount: Money
+    reason: str
+    actor_id: UUID | None = None
+    lines: tuple[LineUnits, ...] = ()
+    return_id: UUID | None = None
+    refund_reference: str | None = None  # None while requested, not yet issued
+
+    @property
+    def issued(self) -> bool:
+        return self.refund_reference is not None

@@ -7,7 +7,9 @@ nothing of ordering. A declined, failed or expired payment is always followed by
 `OrderCancelled` in the same append, so the cancellation covers them; a cancelled order that
 was paid is refunded later, and that credit back finds nothing left to do. Each reaction is
 `CreditBackOrder`, idempotent per order (the ledger holds one credit back per card and order),
-so it runs as a stream reactor: many orders at once, each in order."""
+so it runs as a stream reactor: many orders at once, each in order. A partial refund (ADR 0037)
+goes to the card only: the cards are credited back by the refund that gives the last of the
+captured money back (`refunded_in_full`; a v1 refund always did)."""
 
 from uuid import UUID
 
@@ -35,5 +37,7 @@ class OrderGiftCardSettler:
     async def react(self, event: StoredEvent) -> None:
         if event.event_type not in CREDIT_BACK_ON:
             return  # its interest keeps the runner from handing it such events
+        if event.event_type == "RefundIssued" and not event.payload.get("refunded_in_full", True):
+            return  # a part of the card's money went back; the cards wait for the last part
         with acting_on(event):
             await self._bus.handle(CreditBackOrder(order_id=UUID(str(event.payload["order_id"]))))

@@ -1,6 +1,7 @@
 """Inventory's subscriber of the event log: a reservation follows its order's published events.
 An order paid keeps its units (its reservation no longer expires); shipped commits them;
-cancelled or refunded releases them (nothing, when they left with a shipment).
+cancelled or refunded in full releases them (nothing, when they left with a shipment); a
+partial refund leaves them.
 
 Inventory reads ordering's events by their published names and the order id in their payload
 (`docs/contracts/agora.ordering.events.schema.json`), as an outside consumer would: it imports
@@ -38,6 +39,8 @@ class OrderStockSettler:
         settle = SETTLES.get(event.event_type)
         if settle is None:
             return  # its interest keeps the runner from handing it such events
+        if event.event_type == "RefundIssued" and not event.payload.get("refunded_in_full", True):
+            return  # part of the money went back (ADR 0037): the order still ships its units
         command: Command[Any] = settle(order_id=UUID(str(event.payload["order_id"])))
         with acting_on(event):
             await self._bus.handle(command)

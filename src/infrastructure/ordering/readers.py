@@ -30,7 +30,7 @@ from application.shared.views import view_of
 from domain.ordering.cart import Cart
 from domain.ordering.order import Order, OrderState, next_state, order_stream
 from domain.ordering.pricing.breakdown import Breakdown
-from domain.ordering.values import OrderLine, OrderStatus, ShippingAddress
+from domain.ordering.values import OrderLine, OrderStatus, Refund, ShippingAddress
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 from infrastructure.eventlog.registry import EventRegistry, from_json_value, to_json_value
@@ -58,6 +58,7 @@ def order_row(state: OrderState) -> dict[str, Any]:
         "shipping_address": to_json_value(state.shipping_address),
         "billing_address": to_json_value(state.billing_address),
         "breakdown": to_json_value(state.breakdown),
+        "refunds": to_json_value(state.refunds),
         "item_count": state.item_count,
     }
 
@@ -73,6 +74,7 @@ def order_from_row(row: Mapping[Any, Any]) -> OrderState:
         shipping_address=from_json_value(ShippingAddress, row["shipping_address"]),
         billing_address=from_json_value(ShippingAddress, row["billing_address"]),
         breakdown=from_json_value(Breakdown, row["breakdown"]),
+        refunds=tuple(from_json_value(Refund, refund) for refund in row["refunds"]),
     )
 
 
@@ -138,6 +140,7 @@ def _conditions(query: OrderSearch) -> list[Any]:
             v.status == OrderStatus.CANCELLED,
             v.payment_reference.is_not(None),
             v.refund_reference.is_(None),
+            v.voided_at.is_(None),  # released before capture: nothing to give back
         ]
     if query.cursor is not None:
         placed_at, order_id = _after(query.cursor)

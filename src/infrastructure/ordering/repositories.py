@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 from uuid import UUID
 
+import sqlalchemy as sa
 from sqlalchemy import and_, delete, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -184,13 +185,15 @@ class SqlPaymentMethods:
 
 
 class SqlPaymentDeadlines:
-    """The PaymentDeadlines port: one row per order still waiting for its payment."""
+    """The PaymentDeadlines port: one row per order still waiting for its payment (or, over
+    another table, for its capture, or a refund's answer)."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, table: sa.Table = order_payment_deadlines) -> None:
         self._conn = conn
+        self._table = table
 
     async def start(self, order_id: UUID, *, since: datetime) -> None:
-        statement = pg_insert(order_payment_deadlines).values(order_id=order_id, since=since)
+        statement = pg_insert(self._table).values(order_id=order_id, since=since)
         await self._conn.execute(
             statement.on_conflict_do_update(
                 index_elements=["order_id"], set_={"since": statement.excluded.since}
@@ -198,15 +201,13 @@ class SqlPaymentDeadlines:
         )
 
     async def clear(self, order_id: UUID) -> None:
-        await self._conn.execute(
-            delete(order_payment_deadlines).where(order_payment_deadlines.c.order_id == order_id)
-        )
+        await self._conn.execute(delete(self._table).where(self._table.c.order_id == order_id))
 
     async def due(self, cutoff: datetime, *, limit: int) -> list[UUID]:
         rows = await self._conn.execute(
-            select(order_payment_deadlines.c.order_id)
-            .where(order_payment_deadlines.c.since < cutoff)
-            .order_by(order_payment_deadlines.c.since)
+            select(self._table.c.order_id)
+            .where(self._table.c.since < cutoff)
+            .order_by(self._table.c.since)
             .limit(limit)
         )
         return list(rows.scalars())

@@ -70,6 +70,21 @@ order_payment_deadlines = sa.Table(
     sa.Column("since", sa.DateTime(timezone=True), nullable=False, index=True),
 )
 
+# The same clock for the payment's later steps (ADR 0037): since when each paid order's
+# authorisation waits for its capture, and each order's requested refund for its answer.
+order_capture_deadlines = sa.Table(
+    "order_capture_deadlines",
+    metadata,
+    sa.Column("order_id", sa.Uuid, primary_key=True),
+    sa.Column("since", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+order_refund_deadlines = sa.Table(
+    "order_refund_deadlines",
+    metadata,
+    sa.Column("order_id", sa.Uuid, primary_key=True),
+    sa.Column("since", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
 # The order read model: one row per order, its columns named after the order's state
 # (OrderState), rebuilt from the log by `agora projections rebuild`.
 order_views = sa.Table(
@@ -97,6 +112,13 @@ order_views = sa.Table(
     # When the money was taken and given back: the reporting views count by these days.
     sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("refunded_at", sa.DateTime(timezone=True), nullable=True),
+    # The payment's lifecycle (ADR 0037): what was captured, voided, and refunded, refund by refund.
+    sa.Column("captured_amount", sa.Numeric(12, 2), nullable=False, server_default="0"),
+    sa.Column("capture_reference", sa.Text, nullable=True),
+    sa.Column("captured_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("refunded_amount", sa.Numeric(12, 2), nullable=False, server_default="0"),
+    sa.Column("refunds", JSONB, nullable=False, server_default="[]"),
     sa.Column("version", sa.Integer, nullable=False),
     # Newest first, per customer and for staff; status filters ride on the same order.
     sa.Index("ix_order_views_customer_placed", "customer_id", "placed_at", "order_id"),

@@ -28,6 +28,7 @@ from infrastructure.ordering.repositories import (
     SqlPaymentDeadlines,
     SqlPaymentMethods,
 )
+from infrastructure.ordering.tables import order_capture_deadlines, order_refund_deadlines
 
 CatalogOn = Callable[[AsyncConnection], Catalog]  # the catalog's prices on this connection
 
@@ -61,6 +62,8 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork):
     deadlines: SqlPaymentDeadlines
     idempotency: SqlIdempotencyKeys
     backlog: SqlFulfilmentBacklog
+    captures: SqlPaymentDeadlines
+    pending_refunds: SqlPaymentDeadlines
 
     def __init__(
         self,
@@ -88,3 +91,5 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork):
         self.deadlines = SqlPaymentDeadlines(conn)
         self.idempotency = SqlIdempotencyKeys(conn)
         self.backlog = SqlFulfilmentBacklog(conn, self._backlog)
+        self.captures = SqlPaymentDeadlines(conn, order_capture_deadlines)
+        self.pending_refunds = SqlPaymentDeadlines(conn, order_refund_deadlines)

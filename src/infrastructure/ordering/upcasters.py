@@ -1,6 +1,8 @@
 """Old order events read as the current schema: an `OrderPlaced` of v1 (lines and a total, from
 before the price pipeline) gets the inputs and the breakdown it would have had: its lines at
-their prices, nothing taken off, no shipping, no tax, no gift card (ADR 0036)."""
+their prices, nothing taken off, no shipping, no tax, no gift card (ADR 0036). A v1
+`PaymentAuthorized` was the charge itself (captured), a v1 `RefundIssued` the whole refund
+(ADR 0037)."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -21,6 +23,8 @@ V1_TAX_CATEGORY = "standard"  # v1 orders knew no tax categories; their tax was 
 
 def register_upcasters(registry: EventRegistry) -> None:
     registry.upcaster("OrderPlaced", from_version=1)(order_placed_v1_to_v2)
+    registry.upcaster("PaymentAuthorized", from_version=1)(payment_authorized_v1_to_v2)
+    registry.upcaster("RefundIssued", from_version=1)(refund_issued_v1_to_v2)
 
 
 def order_placed_v1_to_v2(payload: Payload) -> Payload:
@@ -87,3 +91,18 @@ def _line(line: OrderLine, zero: Money) -> BreakdownLine:
         tax_rate=Decimal(0),
         tax=zero,
     )
+
+
+def payment_authorized_v1_to_v2(payload: Payload) -> Payload:
+    """Before ADR 0037 the provider charged at once: the authorisation was the capture."""
+    return payload | {"captured": True}
+
+
+def refund_issued_v1_to_v2(payload: Payload) -> Payload:
+    """Before ADR 0037 a refund gave back all that was taken, once, without a request."""
+    return payload | {
+        "lines": payload.get("lines", []),
+        "return_id": payload.get("return_id"),
+        "refund_id": None,
+        "refunded_in_full": True,
+    }

@@ -38,9 +38,31 @@ class SignedPaymentCallbacks:
                 )
             if kind == "payment.declined":
                 return PaymentCallback(order_id=order_id, approved=False, reason=_reason(data))
+            if kind in LATER:
+                return _later(order_id, kind.removeprefix("payment."), data)
         except (ValueError, KeyError, TypeError, DomainError) as exc:
             raise InvalidCallback(f"not a payment result: {exc}") from None
         raise InvalidCallback(f"unknown event type {kind!r}")
+
+
+LATER = frozenset({"payment.captured", "payment.voided", "payment.refunded"})
+
+
+def _later(order_id: UUID, kind: str, data: dict[str, Any]) -> PaymentCallback:
+    """Captured: `capture_reference`; refunded: `refund_key` (ours, `refund-<id>`) and
+    `refund_reference`; voided: an optional `reason`."""
+    refund_key = str(data["refund_key"]) if kind == "refunded" else None
+    if refund_key is not None and not refund_key.startswith("refund-"):
+        raise ValueError(f"{refund_key!r} is not a refund's key")
+    return PaymentCallback(
+        order_id=order_id,
+        approved=True,
+        later=kind,
+        reason=_reason(data),
+        capture_reference=str(data["capture_reference"]) if kind == "captured" else None,
+        refund_id=UUID(refund_key.removeprefix("refund-")) if refund_key else None,
+        refund_reference=str(data["refund_reference"]) if kind == "refunded" else None,
+    )
 
 
 def _check_texts(data: dict[str, Any]) -> None:

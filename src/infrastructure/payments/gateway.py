@@ -1,18 +1,21 @@
 """Calls to the payment provider: each attempt under a timeout, retried with jittered backoff,
-behind a circuit breaker. A decline is an answer, never retried; retries reuse the reference."""
+behind a circuit breaker. A decline (or an expired authorisation) is an answer, never retried;
+retries reuse the reference: the provider's idempotency key, for charges, captures and refunds."""
 
 import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, cast
 
 import tenacity
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
 
 from application.ordering.ports import PaymentResult, PaymentUnavailable
+from domain.ordering.errors import AuthorisationExpired
 from domain.shared.money import Money
 from infrastructure.payments.simulated import ProviderError
 from infrastructure.telemetry.metrics import PAYMENT_CALLS, PAYMENT_CIRCUIT
@@ -25,6 +28,8 @@ class PaymentProvider(Protocol):
     """A provider's client; ResilientGateway adds the timeout, retries and circuit breaker."""
 
     async def authorize(self, *, reference: str, amount: Money, token: str) -> PaymentResult: ...
+
+    async def capture(self, *, reference: str, payment_reference: str, amount: Money) -> str: ...
 
     async def refund(self, *, reference: str, payment_reference: str, amount: Money) -> str: ...
 
@@ -63,6 +68,14 @@ class ResilientGateway:
             lambda: self._provider.authorize(reference=reference, amount=amount, token=token),
         )
 
+    async def capture(self, *, reference: str, payment_reference: str, amount: Money) -> str:
+        return await self._call(
+            "capture",
+            lambda: self._provider.capture(
+                reference=reference, payment_reference=payment_reference, amount=amount
+            ),
+        )
+
     async def refund(self, *, reference: str, payment_reference: str, amount: Money) -> str:
         return await self._call(
             "refund",
@@ -76,7 +89,10 @@ class ResilientGateway:
 
     async def _within(self, attempt_once: Callable[[], Awaitable[T]]) -> T:
         async with asyncio.timeout(self._timeout):
-            return await attempt_once()
+            try:
+                return await attempt_once()
+            except AuthorisationExpired as exc:  # an answer: neither retried nor a failure
+                return cast(T, _Refused(exc))
 
     async def circuit_state(self) -> str:
         """ "closed", "opened" or "half-opened"."""
@@ -115,7 +131,10 @@ class ResilientGateway:
                 with attempt:
                     breaker = await self._breakers.get_breaker(CIRCUIT)
                     async with breaker:
-                        return await self._timed(operation, partial(self._within, attempt_once))
+                        answer = await self._timed(operation, partial(self._within, attempt_once))
+                    if isinstance(answer, _Refused):
+                        raise answer.error
+                    return answer
         except OpenedState as exc:
             # purgatory raises one instance every time; its traceback would grow with each.
             exc.__traceback__ = None
@@ -132,3 +151,10 @@ class ResilientGateway:
                 f"the payment provider failed {self._attempts} times: {exc}"
             ) from None
         raise AssertionError("unreachable: tenacity either returns or re-raises")
+
+
+@dataclass(frozen=True)
+class _Refused:
+    """The provider's refusal, carried past the circuit breaker, which counts it as an answer."""
+
+    error: AuthorisationExpired

@@ -1,6 +1,8 @@
 """A simulated payment provider: outcomes by card token, configurable latency and failure rate,
 charges kept by reference (asked again, a reference already charged answers with its charge,
-looked up before the token; declined once voided, or for another amount). Tokens:
+looked up before the token; declined once voided, or for another amount); captures and
+refunds kept by their own references (one per reference, refunds never beyond what was captured,
+an authorisation marked expired refuses its capture). Tokens:
 `tok_approve`, `tok_decline`, `tok_timeout` (never answers), `tok_flaky` (fails twice, the
 first after charging), `tok_pending` (webhook later); others pass."""
 
@@ -10,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from application.ordering.ports import PaymentOutcome, PaymentResult
+from domain.ordering.errors import AuthorisationExpired
 from domain.shared.money import Money
 
 
@@ -24,8 +27,11 @@ class Charge:
     reference: str
     payment_reference: str
     amount: Money
-    refunded: bool = False
+    refunded: bool = False  # all that was captured went back
     voided: bool = False
+    expired: bool = False  # the authorisation lapsed before it was captured
+    captured: Money | None = None
+    refunded_total: Money | None = None
 
 
 @dataclass
@@ -36,6 +42,8 @@ class SimulatedProvider:
     failure_rate: float = 0.0
     charges: dict[str, Charge] = field(default_factory=dict)
     refunds: dict[str, str] = field(default_factory=dict)
+    captures: dict[str, str] = field(default_factory=dict)
+    refund_log: list[tuple[str, Money]] = field(default_factory=list)  # each refund made, once
     attempts: dict[str, int] = field(default_factory=dict)
     refund_attempts: dict[str, int] = field(default_factory=dict)
     _random: random.Random = field(default_factory=lambda: random.Random(7))  # noqa: S311
@@ -67,21 +75,52 @@ class SimulatedProvider:
             outcome=PaymentOutcome.APPROVED, payment_reference=charge.payment_reference
         )
 
+    async def capture(self, *, reference: str, payment_reference: str, amount: Money) -> str:
+        await asyncio.sleep(self.latency_seconds)
+        if reference in self.captures:
+            return self.captures[reference]
+        charge = self._by_payment(payment_reference)
+        if charge.voided or charge.expired:
+            raise AuthorisationExpired(
+                f"the authorisation {payment_reference} was "
+                + ("voided" if charge.voided else "not captured in time")
+            )
+        if amount.amount > charge.amount.amount:
+            raise ValueError(f"a capture of {amount} exceeds the {charge.amount} authorised")
+        charge.captured = amount
+        self.captures[reference] = f"cap_{uuid.uuid4().hex[:16]}"
+        return self.captures[reference]
+
     async def refund(self, *, reference: str, payment_reference: str, amount: Money) -> str:
         self.refund_attempts[reference] = self.refund_attempts.get(reference, 0) + 1
         await asyncio.sleep(self.latency_seconds)
         if reference not in self.refunds:
+            charge = self._by_payment(payment_reference)
+            captured = charge.captured or Money.zero(amount.currency)
+            before = charge.refunded_total or Money.zero(amount.currency)
+            if before.amount + amount.amount > captured.amount:
+                raise ValueError(f"refunds of {payment_reference} would exceed {captured}")
+            charge.refunded_total = Money(before.amount + amount.amount, amount.currency)
+            charge.refunded = charge.refunded_total == captured
             self.refunds[reference] = f"re_{uuid.uuid4().hex[:16]}"
-            for charge in self.charges.values():
-                if charge.payment_reference == payment_reference:
-                    charge.refunded = True
+            self.refund_log.append((reference, amount))
         return self.refunds[reference]
 
     async def void(self, *, reference: str) -> None:
         await asyncio.sleep(self.latency_seconds)
         charge = self.charges.get(reference)
-        if charge is not None and not charge.refunded:
+        if charge is not None and charge.captured is None:
             charge.voided = True
+
+    def expire(self, reference: str) -> None:
+        """The authorisation under `reference` lapses, as a provider's do after some days."""
+        self.charges[reference].expired = True
+
+    def _by_payment(self, payment_reference: str) -> Charge:
+        for charge in self.charges.values():
+            if charge.payment_reference == payment_reference:
+                return charge
+        raise ValueError(f"no payment {payment_reference}")
 
     def _charge(self, reference: str, amount: Money) -> Charge:
         if reference not in self.charges:  # the idempotency key: one charge per reference

@@ -46,6 +46,7 @@ from application.shared.idempotency import (
     IdempotentRequest,
 )
 from domain.ordering.cart import Cart
+from domain.ordering.errors import AuthorisationExpired
 from domain.ordering.order import Order, order_stream
 from domain.ordering.pricing.breakdown import GiftCardCharge
 from domain.ordering.pricing.inputs import (
@@ -70,6 +71,8 @@ class Store(FakeStore):
     items: dict[str, CatalogItem] = field(default_factory=dict)
     tokens: dict[UUID, str] = field(default_factory=dict)
     deadlines: dict[UUID, datetime] = field(default_factory=dict)
+    capture_deadlines: dict[UUID, datetime] = field(default_factory=dict)
+    refund_deadlines: dict[UUID, datetime] = field(default_factory=dict)
     answers: dict[tuple[UUID, str], tuple[str, Any, datetime]] = field(default_factory=dict)
     claimed: set[tuple[UUID, str]] = field(default_factory=set)  # keys held by open work
     # The other contexts' rules, as ordering's ports serve them.
@@ -272,19 +275,19 @@ class FakePaymentMethods(PaymentMethods):
 
 
 class FakeDeadlines(PaymentDeadlines):
-    """The PaymentDeadlines port."""
+    """The PaymentDeadlines port, over one of the store's clocks."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, store: Store, clock: str = "deadlines") -> None:
+        self._deadlines: dict[UUID, datetime] = getattr(store, clock)
 
     async def start(self, order_id: UUID, *, since: datetime) -> None:
-        self._store.deadlines[order_id] = since
+        self._deadlines[order_id] = since
 
     async def clear(self, order_id: UUID) -> None:
-        self._store.deadlines.pop(order_id, None)
+        self._deadlines.pop(order_id, None)
 
     async def due(self, cutoff: datetime, *, limit: int) -> list[UUID]:
-        waiting = sorted((since, order_id) for order_id, since in self._store.deadlines.items())
+        waiting = sorted((since, order_id) for order_id, since in self._deadlines.items())
         return [order_id for since, order_id in waiting if since < cutoff][:limit]
 
 
@@ -356,6 +359,8 @@ class FakeOrderingUnitOfWork(FakeUnitOfWork[Store]):
     deadlines: FakeDeadlines
     idempotency: FakeIdempotency
     backlog: FakeBacklog
+    captures: FakeDeadlines
+    pending_refunds: FakeDeadlines
 
     def _open(self) -> None:
         self._held: set[tuple[UUID, str]] = set()
@@ -371,6 +376,8 @@ class FakeOrderingUnitOfWork(FakeUnitOfWork[Store]):
         self.payment_methods = FakePaymentMethods(self.working)
         self.deadlines = FakeDeadlines(self.working)
         self.backlog = FakeBacklog(self.working)
+        self.captures = FakeDeadlines(self.working, "capture_deadlines")
+        self.pending_refunds = FakeDeadlines(self.working, "refund_deadlines")
         self.idempotency = FakeIdempotency(self.working, self.committed_store, self._held)
 
     async def __aexit__(
@@ -425,6 +432,10 @@ class FakePayments(PaymentGateway):
     unreachable: bool = False
     charges: dict[str, Money] = field(default_factory=dict)
     voided: list[str] = field(default_factory=list)
+    captured: dict[str, Money] = field(default_factory=dict)  # by capture reference
+    refunded: dict[str, Money] = field(default_factory=dict)  # by refund reference, once each
+    expired: set[str] = field(default_factory=set)  # payment references no longer honoured
+    captured_payments: set[str] = field(default_factory=set)
 
     async def authorize(self, *, reference: str, amount: Money, token: str) -> PaymentResult:
         if self.unreachable:
@@ -445,11 +456,24 @@ class FakePayments(PaymentGateway):
             return PaymentResult(outcome=self.outcome, payment_reference=f"pay-{reference}")
         return PaymentResult(outcome=self.outcome, reason="card declined")
 
+    async def capture(self, *, reference: str, payment_reference: str, amount: Money) -> str:
+        if self.unreachable:
+            raise PaymentUnavailable("the payment provider did not answer")
+        if reference not in self.captured and payment_reference in self.expired:
+            raise AuthorisationExpired(f"the authorisation {payment_reference} expired")
+        self.captured.setdefault(reference, amount)
+        self.captured_payments.add(payment_reference)
+        return f"cap-{reference}"
+
     async def refund(self, *, reference: str, payment_reference: str, amount: Money) -> str:
+        if self.unreachable:
+            raise PaymentUnavailable("the payment provider did not answer")
+        self.refunded.setdefault(reference, amount)
         return f"re-{reference}"
 
     async def void(self, *, reference: str) -> None:
-        self.voided.append(reference)
+        if f"pay-{reference}" not in self.captured_payments:  # a capture is never undone
+            self.voided.append(reference)
 
 
 class FakeCallbacks(PaymentCallbacks):

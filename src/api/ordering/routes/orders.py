@@ -351,6 +351,7 @@ async def deliver(order_id: UUID, staff: OrderFulfiller, services: Services) -> 
 )
 @raises(
     ordering.OrderNotFound,
+    ordering.NothingCaptured,
     ordering.OrderNotRefundable,
     ordering.OrderAlreadyRefunded,
     ordering.IllegalTransition,
@@ -360,7 +361,8 @@ async def deliver(order_id: UUID, staff: OrderFulfiller, services: Services) -> 
 async def refund(
     order_id: UUID, body: RefundRequest, staff: OrderRefunder, services: Services
 ) -> OrderState:
-    """The whole amount goes back through the payment provider; a second refund is 409."""
+    """All that is left of the captured money goes back through the payment provider; once
+    all of it went back, another refund is 409 (part of it: `POST .../refunds`)."""
     return await services.bus.handle(
         c.RefundOrder(order_id=order_id, reason=body.reason, actor_id=staff.user_id)
     )

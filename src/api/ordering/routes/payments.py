@@ -35,8 +35,11 @@ async def payment_webhook(
     ] = None,
 ) -> WebhookAck:
     """Body: `{"type": "payment.authorized" | "payment.declined", "data": {"reference":
-    <order id>, "payment_reference", "amount", "currency", "reason"}}`. A bad or stale
-    signature is 401 and changes nothing; a duplicate is harmless."""
+    <order id>, "payment_reference", "amount", "currency", "reason"}}`; later news of the
+    payment (ADR 0037): `payment.captured` (`capture_reference`), `payment.voided`
+    (`reason`: an unshipped order is cancelled) and `payment.refunded` (`refund_key`, the
+    `refund-<id>` we asked under, and `refund_reference`). A bad or stale signature is 401 and
+    changes nothing; a duplicate is harmless."""
     # The signature covers the exact bytes sent, so the raw body is verified, not a re-encoding.
     body = await request.body()
     outcome = await services.bus.handle(HandlePaymentCallback(body=body, signature=signature))

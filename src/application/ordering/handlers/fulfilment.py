@@ -3,10 +3,11 @@ and the payment deadlines. Each sends the order's named steps through the bus.""
 
 import logging
 from collections.abc import Awaitable, Callable
+from uuid import UUID
 
 from application.ordering import commands as c
 from application.ordering.deps import OrderingDeps
-from application.ordering.ports import PaymentOutcome, PaymentUnavailable
+from application.ordering.ports import PaymentCallback, PaymentOutcome, PaymentUnavailable
 from application.ordering.views import CallbackOutcome
 from application.shared.bus import Command
 from domain.ordering import events as ev
@@ -21,7 +22,9 @@ log = logging.getLogger(__name__)
 class FulfilmentProcess:
     """The process manager: OrderPlaced -> reserve stock -> ConfirmStock (or RejectStock) ->
     authorise the amount due -> RecordPayment (or DeclinePayment, FailPayment), or SkipPayment
-    when nothing is left to pay; every reaction is idempotent."""
+    when nothing is left to pay -> CapturePayment when the first parcel leaves (or at once,
+    `capture_immediately`); a cancelled order's uncaptured authorisation is voided
+    (VoidPayment). Every reaction is idempotent."""
 
     def __init__(self, deps: OrderingDeps) -> None:
         self._deps = deps
@@ -29,6 +32,10 @@ class FulfilmentProcess:
             ev.OrderPlaced: self._reserve_stock,
             ev.OrderStockReserved: self._take_payment,
             ev.OrderCancelled: self._void_unrecorded_payment,
+            ev.PaymentAuthorized: self._void_late_authorisation,
+            ev.OrderPaid: self._capture_at_once,
+            ev.ShipmentDispatched: self._capture,
+            ev.OrderShipped: self._capture,
         }
 
     @property
@@ -93,10 +100,36 @@ class FulfilmentProcess:
 
     async def _void_unrecorded_payment(self, event: ev.OrderEvent) -> None:
         """Void what the provider may hold under the reference (a charge whose answer was lost);
-        a paid order that is cancelled keeps its payment until staff refund it."""
+        a paid order cancelled before its capture has its authorisation voided; one captured
+        keeps its money until staff refund it."""
         assert isinstance(event, ev.OrderCancelled)
         if not event.after_payment:
             await self._deps.payments.void(reference=str(event.order_id))
+            return
+        await self._void_authorisation(event.order_id, reason=event.reason)
+
+    async def _void_late_authorisation(self, event: ev.OrderEvent) -> None:
+        """An authorisation recorded after the order was cancelled is released at once."""
+        await self._void_authorisation(event.order_id, reason="authorised after cancellation")
+
+    async def _void_authorisation(self, order_id: UUID, *, reason: str) -> None:
+        async with self._deps.uow() as uow:
+            order = await uow.orders.get(order_id)
+        if order is None or order.status is not OrderStatus.CANCELLED:
+            return
+        if not order.state.awaits_capture:
+            return  # captured (money to refund), voided already, or paid by gift cards
+        await self._deps.payments.void(reference=str(order_id))
+        await self._step(c.VoidPayment(order_id=order_id, reason=reason))
+
+    async def _capture_at_once(self, event: ev.OrderEvent) -> None:
+        if self._deps.capture_immediately:
+            await self._capture(event)
+
+    async def _capture(self, event: ev.OrderEvent) -> None:
+        """The first parcel left (ShipmentDispatched or OrderShipped, whichever comes first):
+        the money is taken; the later one finds it captured and does nothing."""
+        await self._step(c.CapturePayment(order_id=event.order_id))  # expired: logged
 
     async def _step(self, step: Command[OrderState]) -> OrderState | None:
         try:
@@ -114,8 +147,10 @@ async def handle_payment_callback(
     """A pending payment's result, verified and read by the payment adapter, recorded by the
     same steps the process sends; a duplicate changes nothing."""
     callback = deps.callbacks.read(cmd.body, cmd.signature)
-    step: c.RecordPayment | c.DeclinePayment
-    if callback.approved:
+    step: Command[OrderState]
+    if callback.later is not None:
+        step = _later_step(callback)
+    elif callback.approved:
         assert callback.payment_reference is not None
         assert callback.amount is not None
         step = c.RecordPayment(
@@ -132,6 +167,26 @@ async def handle_payment_callback(
     except OrderNotFound:
         return CallbackOutcome.IGNORED
     return CallbackOutcome.APPLIED
+
+
+def _later_step(callback: PaymentCallback) -> Command[OrderState]:
+    """Captured at the provider (say, by its dashboard): recorded; voided or lapsed there: the
+    order, if still unshipped, is cancelled as an expired authorisation is; a refund's answer:
+    recorded under the refund it completes."""
+    order_id = callback.order_id
+    if callback.later == "captured":
+        assert callback.capture_reference is not None
+        return c.RecordCapture(order_id=order_id, capture_reference=callback.capture_reference)
+    if callback.later == "refunded":
+        assert callback.refund_id is not None
+        assert callback.refund_reference is not None
+        return c.RecordRefund(
+            order_id=order_id,
+            refund_id=callback.refund_id,
+            refund_reference=callback.refund_reference,
+        )
+    reason = callback.reason or "the authorisation was voided at the provider"
+    return c.ExpireAuthorisation(order_id=order_id, reason=reason)
 
 
 async def cancel_unpaid_orders(cmd: c.CancelUnpaidOrders, deps: OrderingDeps) -> int:

@@ -22,7 +22,7 @@ from domain.ordering.errors import (
     OrderNotFound,
     PaymentTokenRequired,
 )
-from domain.ordering.order import NO_CHARGE, Order, OrderState
+from domain.ordering.order import Order, OrderState
 from domain.ordering.values import OrderStatus, ShippingAddress
 
 # Long enough for the backlog to be measured afresh (every second by default) and some orders
@@ -119,28 +119,6 @@ async def cancel_order(cmd: c.CancelOrder, deps: OrderingDeps) -> OrderState:
     return await _change(cmd.order_id, cancel, deps=deps)
 
 
-async def refund_order(cmd: c.RefundOrder, deps: OrderingDeps) -> OrderState:
-    """Pays back under the order's stream lock, so nothing changes the order between check and
-    record (the gateway's timeouts bound the wait; refunds are rare). A retry after a failed
-    record reuses the reference, and the provider answers with the refund it already made."""
-    async with deps.uow() as uow:
-        order = await _load(uow.orders.get, cmd.order_id)
-        amount = order.check_refundable()
-        if order.state.payment_reference is None:  # gift cards paid it all: nothing to pay back
-            refund_reference = NO_CHARGE
-        else:
-            refund_reference = await deps.payments.refund(
-                reference=f"refund-{order.id}",
-                payment_reference=order.state.payment_reference,
-                amount=amount,
-            )
-        order.refund(
-            refund_reference, reason=cmd.reason, actor_id=cmd.actor_id, now=deps.clock.now()
-        )
-        await uow.commit()
-    return order.state
-
-
 # One handler for every command that changes an order by one method of the aggregate: the
 # staff's and warehouse's shipments, and the named steps of the fulfilment process.
 OrderChange = (
@@ -153,6 +131,10 @@ OrderChange = (
     | c.DeclinePayment
     | c.FailPayment
     | c.ExpirePayment
+    | c.VoidPayment
+    | c.ExpireAuthorisation
+    | c.RecordCapture
+    | c.RecordRefund
 )
 
 
@@ -178,6 +160,14 @@ async def change_order(cmd: OrderChange, deps: OrderingDeps) -> OrderState:
                 order.fail_payment(reason, now=now)
             case c.ExpirePayment(reason=reason):
                 order.expire_payment(reason, now=now)
+            case c.VoidPayment(reason=reason):
+                order.void_payment(reason, actor_id=None, now=now)
+            case c.ExpireAuthorisation(reason=reason):
+                order.expire_authorisation(reason, now=now)
+            case c.RecordCapture(capture_reference=reference):
+                order.capture(reference, actor_id=None, now=now)
+            case c.RecordRefund(refund_id=refund_id, refund_reference=reference):
+                order.issue_refund(refund_id, reference, now=now)
 
     return await _change(cmd.order_id, change, deps=deps)
 
@@ -205,8 +195,30 @@ async def _change(
         elif before.awaits_payment and not order.state.awaits_payment:
             await uow.deadlines.clear(order.id)
             await uow.payment_methods.forget(order.id)
+        await keep_payment_clocks(uow, before, order.state)
         await uow.commit()
     return order.state
+
+
+def _waits_for_capture(state: OrderState) -> bool:
+    return state.awaits_capture and state.status is OrderStatus.PAID
+
+
+async def keep_payment_clocks(
+    uow: OrderingUnitOfWork, before: OrderState, after: OrderState
+) -> None:
+    """The capture's clock runs from the authorisation while the order is paid and not
+    captured; a refund's while one is pending (ADR 0037): each is started and cleared in the
+    transaction that records the change, as the payment deadline is."""
+    if _waits_for_capture(after) and not _waits_for_capture(before):
+        assert after.paid_at is not None
+        await uow.captures.start(after.id, since=after.paid_at)
+    elif _waits_for_capture(before) and not _waits_for_capture(after):
+        await uow.captures.clear(after.id)
+    if after.pending_refunds and not before.pending_refunds:
+        await uow.pending_refunds.start(after.id, since=after.updated_at)
+    elif before.pending_refunds and not after.pending_refunds:
+        await uow.pending_refunds.clear(after.id)
 
 
 def _email(cmd: c.CheckOut) -> str | None:
