@@ -18,12 +18,13 @@ from agora.settings import Settings
 from application.inventory.commands import ReleaseReservations, ReserveStock
 from application.ordering import commands as c
 from application.ordering.deps import OrderingDeps
-from application.ordering.handlers import cart, fulfilment, order
+from application.ordering.handlers import cart, fulfilment, order, returns
 from application.ordering.queries import OrderingQueries
 from application.shared.bus import CommandBus
 from domain.inventory.errors import InsufficientStock, UnknownSku
 from domain.inventory.values import ReservationStatus
 from domain.ordering.events import EVENTS
+from domain.ordering.pricing.refunds import ShippingRefund
 from domain.ordering.values import CatalogItem
 from infrastructure.catalog.readers import variants_by_sku
 from infrastructure.eventlog.subscribers import Subscriber
@@ -106,6 +107,10 @@ class InventoryForOrdering:
 
     async def release(self, order_id: UUID) -> None:
         await self._bus.handle(ReleaseReservations(order_id=order_id))
+
+    async def location_exists(self, code: str) -> bool:
+        # Until inventory keeps stock locations, every unit is at the one default location.
+        return code == "main"
 
 
 def payment_gateway(settings: Settings, provider: PaymentProvider | None) -> ResilientGateway:
@@ -202,6 +207,8 @@ def dependencies(p: Platform) -> OrderingDeps:
         reservation_hold=payment_timeout + timedelta(seconds=o.reservation_grace_seconds),
         max_fulfilment_backlog=o.max_fulfilment_backlog,
         default_currency=o.default_currency,
+        returns_window=timedelta(days=o.returns_window_days),
+        refund_shipping=ShippingRefund(o.returns_refund_shipping),
     )
 
 
@@ -225,6 +232,11 @@ def register(bus: CommandBus, deps: OrderingDeps) -> None:
     bus.register(c.FailPayment, order.change_order, deps)
     bus.register(c.ExpirePayment, order.change_order, deps)
     bus.register(c.ForgetIdempotencyKeys, order.forget_idempotency_keys, deps)
+    bus.register(c.RequestReturn, returns.request_return, deps)
+    bus.register(c.ReceiveReturn, returns.receive_return, deps)
+    bus.register(c.ApproveReturn, returns.change_return, deps)
+    bus.register(c.RefuseReturn, returns.change_return, deps)
+    bus.register(c.MarkReturnRefunded, returns.change_return, deps)
     bus.register(c.HandlePaymentCallback, fulfilment.handle_payment_callback, deps)
     bus.register(c.CancelUnpaidOrders, fulfilment.cancel_unpaid_orders, deps)
 

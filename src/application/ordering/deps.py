@@ -6,6 +6,7 @@ from datetime import timedelta
 from application.ordering import ports
 from application.shared.bus import CommandBus
 from application.shared.clock import Clock
+from domain.ordering.pricing.refunds import ShippingRefund
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,3 +28,5 @@ class OrderingDeps:
     # Checkout is refused while this many orders wait for fulfilment; 0: never.
     max_fulfilment_backlog: int
     default_currency: str = "EUR"  # a new cart's currency
+    returns_window: timedelta = timedelta(days=30)  # from delivery (or shipment)
+    refund_shipping: ShippingRefund = ShippingRefund.LAST_UNITS

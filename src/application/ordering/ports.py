@@ -29,6 +29,7 @@ from domain.ordering.pricing.inputs import (
     ShippingOption,
     TaxTable,
 )
+from domain.ordering.returns import Return, ReturnState
 from domain.ordering.values import CatalogItem, ShippingAddress
 from domain.shared.money import Money
 
@@ -42,6 +43,17 @@ class OrderRepository(Protocol):
     async def get(self, order_id: UUID) -> Order | None: ...
 
     async def add(self, order: Order) -> None: ...
+
+
+class ReturnRepository(Protocol):
+    """Returns as event streams like orders; `get` locks the return's stream, `of_order` reads
+    the order's returns without locking them (commands that need them hold the order's lock)."""
+
+    async def get(self, return_id: UUID) -> Return | None: ...
+
+    async def add(self, aggregate: Return) -> None: ...
+
+    async def of_order(self, order_id: UUID) -> list[ReturnState]: ...
 
 
 class CartRepository(Protocol):
@@ -125,6 +137,9 @@ class OrderingUnitOfWork(UnitOfWork, PricingSources, Protocol):
     def carts(self) -> CartRepository: ...
 
     @property
+    def returns(self) -> ReturnRepository: ...
+
+    @property
     def payment_methods(self) -> PaymentMethods: ...
 
     @property
@@ -164,6 +179,9 @@ class Stock(Protocol):
 
     async def release(self, order_id: UUID) -> None:
         """Give back what an order that can no longer take it holds; nothing held, nothing done."""
+
+    async def location_exists(self, code: str) -> bool:
+        """Whether a stock location has this code (returned units are restocked at one)."""
 
 
 # -- the price pipeline's rules, served by other contexts on ordering's connection (ADR 0028) --

@@ -128,3 +128,13 @@ class ReceivedUnits:
     quantity: int
     disposition: Disposition
     location: str | None = None
+
+
+class ReturnStatus(StrEnum):
+    """A return's life: requested -> approved -> received -> refunded, or refused."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    RECEIVED = "received"
+    REFUNDED = "refunded"

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from application.ordering.handlers.fulfilment import FulfilmentProcess
 from application.ordering.views import describe
 from domain.ordering.order import Order
+from domain.ordering.returns import Return
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.eventlog.store import StoredEvent
 from infrastructure.eventlog.subscribers import FailurePolicy, Interest, acting_on
@@ -19,6 +20,8 @@ from infrastructure.ordering.readers import Step, order_row, replay_batch
 from infrastructure.ordering.tables import order_timeline, order_views
 from infrastructure.redis.client import RedisCircuit
 from infrastructure.redis.order_feed import channel, encode
+
+STREAM_TYPES = (Order.stream_type, Return.stream_type)  # what the fulfilment process reads
 
 
 class OrderProjection:
@@ -79,14 +82,14 @@ class FulfilmentRunner:
         self._process = process
         self._registry = registry
         self.interest = Interest.of(
-            stream_types=[Order.stream_type],
+            stream_types=list(STREAM_TYPES),
             event_types=[registry.name_of(cls) for cls in process.reacts_to],
         )
 
     async def react(self, event: StoredEvent) -> None:
         """One event, from the log or from the relay's topic: decoded (and upcast), then
         reacted to on behalf of the event (its correlation id, as cause, its trace)."""
-        if event.stream_type != Order.stream_type:
+        if event.stream_type not in STREAM_TYPES:
             return
         with acting_on(event):
             await self._process.react(self._registry.decode(event))

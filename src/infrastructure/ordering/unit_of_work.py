@@ -27,6 +27,7 @@ from infrastructure.ordering.repositories import (
     SqlOrderRepository,
     SqlPaymentDeadlines,
     SqlPaymentMethods,
+    SqlReturnRepository,
 )
 
 CatalogOn = Callable[[AsyncConnection], Catalog]  # the catalog's prices on this connection
@@ -49,6 +50,7 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork):
     """Opened per command by the handler; orders' events are appended at commit."""
 
     orders: SqlOrderRepository
+    returns: SqlReturnRepository
     carts: SqlCartRepository
     catalog: Catalog
     taxes: TaxRates
@@ -76,6 +78,7 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork):
     def _open(self, conn: AsyncConnection, events: EventStore) -> None:
         n = self._neighbours
         self.orders = SqlOrderRepository(events, self._registry, self.seen)
+        self.returns = SqlReturnRepository(conn, events, self._registry, self.seen)
         self.carts = SqlCartRepository(conn)
         self.catalog = n.catalog(conn)
         self.taxes = n.taxes(conn)

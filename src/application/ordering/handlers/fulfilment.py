@@ -3,6 +3,7 @@ and the payment deadlines. Each sends the order's named steps through the bus.""
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from application.ordering import commands as c
 from application.ordering.deps import OrderingDeps
@@ -11,8 +12,8 @@ from application.ordering.views import CallbackOutcome
 from application.shared.bus import Command
 from domain.ordering import events as ev
 from domain.ordering.errors import IllegalTransition, OrderNotFound
-from domain.ordering.order import OrderState
-from domain.ordering.values import OrderStatus
+from domain.ordering.order import NO_CHARGE, OrderState
+from domain.ordering.values import LineUnits, OrderStatus, ReturnStatus
 from domain.shared.events import DomainEvent
 
 log = logging.getLogger(__name__)
@@ -21,14 +22,16 @@ log = logging.getLogger(__name__)
 class FulfilmentProcess:
     """The process manager: OrderPlaced -> reserve stock -> ConfirmStock (or RejectStock) ->
     authorise the amount due -> RecordPayment (or DeclinePayment, FailPayment), or SkipPayment
-    when nothing is left to pay; every reaction is idempotent."""
+    when nothing is left to pay; ReturnReceived -> RefundOrder -> MarkReturnRefunded. Every
+    reaction is idempotent."""
 
     def __init__(self, deps: OrderingDeps) -> None:
         self._deps = deps
-        self._reactions: dict[type[DomainEvent], Callable[[ev.OrderEvent], Awaitable[None]]] = {
+        self._reactions: dict[type[DomainEvent], Callable[[Any], Awaitable[None]]] = {
             ev.OrderPlaced: self._reserve_stock,
             ev.OrderStockReserved: self._take_payment,
             ev.OrderCancelled: self._void_unrecorded_payment,
+            ev.ReturnReceived: self._refund_return,
         }
 
     @property
@@ -38,7 +41,7 @@ class FulfilmentProcess:
 
     async def react(self, event: DomainEvent) -> None:
         reaction = self._reactions.get(type(event))
-        if reaction is not None and isinstance(event, ev.OrderEvent):
+        if reaction is not None and isinstance(event, ev.OrderEvent | ev.ReturnEvent):
             await reaction(event)
 
     async def _reserve_stock(self, event: ev.OrderEvent) -> None:
@@ -97,6 +100,34 @@ class FulfilmentProcess:
         assert isinstance(event, ev.OrderCancelled)
         if not event.after_payment:
             await self._deps.payments.void(reference=str(event.order_id))
+
+    async def _refund_return(self, event: ev.ReturnReceived) -> None:
+        """RefundOrder for the received units (idempotent per return), then the return is
+        marked refunded. Repeatable from any crash point: a replay after the mark finds the
+        return refunded and does nothing; one between the two steps is answered by the
+        refund already made under the return's id (ADR 0039)."""
+        async with self._deps.uow() as uow:
+            aggregate = await uow.returns.get(event.return_id)
+        if aggregate is None or aggregate.status is not ReturnStatus.RECEIVED:
+            return
+        reference = NO_CHARGE  # gift cards paid what came back: no money moves
+        if event.refund.amount:
+            refunded = await self._step(
+                c.RefundOrder(
+                    order_id=event.order_id,
+                    reason=f"return {event.return_id}",
+                    actor_id=event.actor_id,
+                    amount=event.refund,
+                    lines=tuple(LineUnits(sku=u.sku, quantity=u.quantity) for u in event.units),
+                    return_id=event.return_id,
+                )
+            )
+            if refunded is None:
+                return  # refused: the return stays received, and staff see why in the log
+            reference = refunded.refund_reference or NO_CHARGE
+        await self._deps.bus.handle(
+            c.MarkReturnRefunded(return_id=event.return_id, refund_reference=reference)
+        )
 
     async def _step(self, step: Command[OrderState]) -> OrderState | None:
         try:
