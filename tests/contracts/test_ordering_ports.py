@@ -522,3 +522,10 @@ async def test_another_amount_under_a_charged_reference_is_declined(payments: Pa
     again = await port.authorize(reference="order-6", amount=PRICE, token="tok_approve")
     assert again == first  # the charge itself is untouched
     assert payments.charges() == {"order-6": (PRICE, False)}
+
+
+async def test_the_default_stock_location_exists_and_an_unknown_one_does_not(
+    inventory_of: Inventory,
+) -> None:
+    assert await inventory_of.port.location_exists("main")
+    assert not await inventory_of.port.location_exists("nowhere")

@@ -44,7 +44,7 @@ async def test_a_customer_asks_back_their_own_order_only() -> None:
 
 
 async def test_a_restock_at_an_unknown_location_is_refused() -> None:
-    store, stock, clock, order_id, customer, sku = shop()
+    store, stock, clock, order_id, _customer, sku = shop()
     deps = ordering_deps(store, stock, FakePayments(), clock=clock)
     rma = await deps.bus.handle(
         c.RequestReturn(order_id=order_id, actor_id=STAFF, any_order=True, lines=(asked(sku, 1),))
