@@ -33,10 +33,12 @@ from infrastructure.kafka.envelope import topic_for
 from infrastructure.kafka.warehouse import WarehouseShipments
 from infrastructure.ordering.readers import SqlCartReader, SqlOrderHistory, SqlOrderReader
 from infrastructure.ordering.repositories import BacklogCount
+from infrastructure.ordering.return_readers import SqlReturnReader
 from infrastructure.ordering.subscribers import (
     FulfilmentRunner,
     OrderProjection,
     OrderUpdatesPublisher,
+    ReturnProjection,
 )
 from infrastructure.ordering.unit_of_work import Neighbours, SqlOrderingUnitOfWork
 from infrastructure.payments.callbacks import SignedPaymentCallbacks
@@ -133,7 +135,7 @@ def wire(p: Platform) -> Wiring:
     register(p.bus, deps)
 
     process = FulfilmentRunner(fulfilment.FulfilmentProcess(deps), p.registry)
-    subscribers: list[Subscriber] = [OrderProjection(p.registry)]
+    subscribers: list[Subscriber] = [OrderProjection(p.registry), ReturnProjection(p.registry)]
     if p.redis is not None:
         subscribers.append(
             OrderUpdatesPublisher(
@@ -261,4 +263,5 @@ def queries(p: Platform) -> OrderingQueries:
         max_streams_per_user=n.max_streams_per_user,
         clock=p.clock,
         default_currency=p.settings.ordering.default_currency,
+        returns=SqlReturnReader(p.engine),
     )

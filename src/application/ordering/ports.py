@@ -30,7 +30,7 @@ from domain.ordering.pricing.inputs import (
     TaxTable,
 )
 from domain.ordering.returns import Return, ReturnState
-from domain.ordering.values import CatalogItem, ShippingAddress
+from domain.ordering.values import CatalogItem, ReturnStatus, ShippingAddress
 from domain.shared.money import Money
 
 # -- storage ---------------------------------------------------------------------------------
@@ -378,6 +378,18 @@ class OrderReader(Protocol):
     async def search(self, query: OrderSearch) -> Page[OrderSummary]: ...
 
     async def timeline(self, order_id: UUID) -> list[TimelineEntry]: ...
+
+
+class ReturnReader(Protocol):
+    """The returns read model (a projection of the return streams)."""
+
+    async def details(self, return_id: UUID) -> ReturnState | None: ...
+
+    async def of_order(self, order_id: UUID) -> list[ReturnState]:
+        """The order's returns, oldest first."""
+
+    async def search(self, *, status: ReturnStatus | None, limit: int) -> list[ReturnState]:
+        """Newest first."""
 
 
 class CartSession(PricingSources, Protocol):

@@ -14,10 +14,11 @@ from application.ordering.views import describe
 from domain.ordering.order import Order
 from domain.ordering.returns import Return
 from infrastructure.eventlog.registry import EventRegistry
-from infrastructure.eventlog.store import StoredEvent
+from infrastructure.eventlog.store import EventStore, StoredEvent
 from infrastructure.eventlog.subscribers import FailurePolicy, Interest, acting_on
 from infrastructure.ordering.readers import Step, order_row, replay_batch
-from infrastructure.ordering.tables import order_timeline, order_views
+from infrastructure.ordering.return_readers import return_row
+from infrastructure.ordering.tables import order_timeline, order_views, return_views
 from infrastructure.redis.client import RedisCircuit
 from infrastructure.redis.order_feed import channel, encode
 
@@ -53,6 +54,38 @@ class OrderProjection:
     async def reset(self, conn: AsyncConnection) -> None:
         await conn.execute(order_timeline.delete())
         await conn.execute(order_views.delete())
+
+
+class ReturnProjection:
+    """Keeps `return_views` in step with the return streams: each return touched by a batch
+    is folded again from its whole (short) stream, so a rebuild gives the same rows."""
+
+    name = "return-views"
+    on_failure = FailurePolicy.STOP
+    interest = Interest.of(stream_types=[Return.stream_type])
+
+    def __init__(self, registry: EventRegistry) -> None:
+        self._registry = registry
+
+    async def handle(self, events: Sequence[StoredEvent], conn: AsyncConnection) -> None:
+        store = EventStore(conn, self._registry)
+        rows = []
+        for stream_id in dict.fromkeys(event.stream_id for event in events):
+            stored = await store.read_stream(stream_id)
+            aggregate = Return.replay(self._registry.decode(e) for e in stored)
+            rows.append(return_row(aggregate.state))
+        if not rows:
+            return
+        upsert = pg_insert(return_views).values(rows)
+        await conn.execute(
+            upsert.on_conflict_do_update(
+                index_elements=[return_views.c.return_id],
+                set_={name: upsert.excluded[name] for name in rows[0] if name != "return_id"},
+            )
+        )
+
+    async def reset(self, conn: AsyncConnection) -> None:
+        await conn.execute(return_views.delete())
 
 
 def _timeline_row(step: Step) -> dict[str, Any]:
