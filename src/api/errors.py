@@ -143,6 +143,7 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
         422, "receipt_exceeds_return", "More units received than approved"
     ),
     ordering.UnknownLocation: ProblemSpec(422, "unknown_location", "Unknown stock location"),
+    ordering.NotRefundable: ProblemSpec(409, "units_not_refundable", "Units not refundable"),
     ordering.IllegalTransition: ProblemSpec(
         409, "illegal_transition", "Not possible in this state"
     ),

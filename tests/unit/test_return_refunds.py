@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.ordering.errors import NotRefundable
 from domain.ordering.pricing.breakdown import Breakdown
 from domain.ordering.pricing.inputs import PricingInput, PromotionKind, PromotionTarget
 from domain.ordering.pricing.pipeline import price
 from domain.ordering.pricing.refunds import (
-    NotRefundable,
     Refund,
     ShippingRefund,
     paid_for,

@@ -136,3 +136,7 @@ class ReceiptExceedsReturn(DomainError):
 
 class UnknownLocation(DomainError):
     """No stock location has this code."""
+
+
+class NotRefundable(DomainError):
+    """Units the order does not have, or more than are left to come back and be refunded."""

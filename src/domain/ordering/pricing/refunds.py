@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from domain.ordering.errors import NotRefundable
 from domain.ordering.pricing.breakdown import Breakdown, BreakdownLine
-from domain.shared.errors import DomainError
 from domain.shared.money import Money, quantum
 
 
@@ -26,10 +26,6 @@ class ShippingRefund(StrEnum):
 
     NEVER = "never"
     LAST_UNITS = "last_units"  # with the return that brings back the order's last units
-
-
-class NotRefundable(DomainError):
-    """Units the order does not have, or more than are left to come back."""
 
 
 @dataclass(frozen=True, kw_only=True)
