@@ -1,4 +1,4 @@
-"""returns: each order's returns (the write side's index) and the returns read model
+"""returns: each order's returns (the write side's index) and the returns read model and timeline
 
 Revision ID: f3a2b1c0d9e8
 Revises: c9e8a7b6d5f4
@@ -47,8 +47,20 @@ def upgrade() -> None:
     op.create_index(
         "ix_return_views_status", "return_views", ["status", "requested_at", "return_id"]
     )
+    op.create_table(
+        "return_timeline",
+        sa.Column("position", sa.BigInteger, primary_key=True),
+        sa.Column("order_id", sa.Uuid, nullable=False),
+        sa.Column("return_id", sa.Uuid, nullable=False),
+        sa.Column("event_type", sa.Text, nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor_id", sa.Uuid, nullable=True),
+        sa.Column("summary", sa.Text, nullable=False),
+    )
+    op.create_index("ix_return_timeline_order_id", "return_timeline", ["order_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("return_timeline")
     op.drop_table("return_views")
     op.drop_table("order_returns")

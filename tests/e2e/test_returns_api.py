@@ -88,6 +88,14 @@ async def test_a_return_from_request_to_receipt(
     assert rma["id"] in [r["id"] for r in staff_list.json()["items"]]
     assert (await shop.client.get("/api/v1/returns", headers=bearer(customer))).status_code == 403
 
+    timeline = await shop.client.get(
+        f"/api/v1/orders/{order_id}/timeline", headers=bearer(customer)
+    )
+    words = [(e["return_id"], e["summary"]) for e in timeline.json()["items"]]
+    assert (rma["id"], f"Return requested: 2 x {sku} (chipped)") in words
+    assert (rma["id"], f"Return received: 2 x {sku} restocked at main; refund 25.00 EUR") in words
+    assert words[0][0] is None  # the order's own events come first, in time
+
     await settled(engine)
     live = await return_views(engine)
     await rebuild(
@@ -101,6 +109,8 @@ async def test_a_return_from_request_to_receipt(
 
 async def return_views(engine: AsyncEngine) -> list[Any]:
     async with engine.connect() as conn:
-        return list(
-            (await conn.execute(text("SELECT * FROM return_views ORDER BY return_id"))).all()
-        )
+        views = (await conn.execute(text("SELECT * FROM return_views ORDER BY return_id"))).all()
+        timeline = (
+            await conn.execute(text("SELECT * FROM return_timeline ORDER BY position"))
+        ).all()
+    return [*views, *timeline]

@@ -14,6 +14,7 @@ from application.ordering.views import (
     OrderSearch,
     OrderSummary,
     OrderUpdate,
+    ReturnTimelineEntry,
     TimelineEntry,
 )
 from application.shared.errors import ApplicationError, TooManyAttempts, Unavailable
@@ -390,6 +391,9 @@ class ReturnReader(Protocol):
 
     async def search(self, *, status: ReturnStatus | None, limit: int) -> list[ReturnState]:
         """Newest first."""
+
+    async def timeline(self, order_id: UUID) -> list[ReturnTimelineEntry]:
+        """The events of the order's returns, in words, in the log's order."""
 
 
 class CartSession(PricingSources, Protocol):

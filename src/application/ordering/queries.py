@@ -22,6 +22,7 @@ from application.ordering.views import (
     OrderSearch,
     OrderSummary,
     OrderUpdate,
+    ReturnTimelineEntry,
     TimelineEntry,
 )
 from application.shared.clock import Clock
@@ -113,7 +114,8 @@ class OrderingQueries:
         await self.order(
             order_id, viewer_id=viewer_id, any_order=any_order, access_token=access_token
         )
-        return await self._orders.timeline(order_id)
+        entries = await self._orders.timeline(order_id)
+        return merged(entries, await self._returns.timeline(order_id))
 
     async def returns_of(
         self,
@@ -184,3 +186,30 @@ class OrderingQueries:
             self._streams[viewer_id] -= 1
             if self._streams[viewer_id] <= 0:
                 del self._streams[viewer_id]
+
+
+def merged(entries: list[TimelineEntry], returns: list[ReturnTimelineEntry]) -> list[TimelineEntry]:
+    """The order's entries with its returns' among them by time (the order's first on a tie);
+    each return entry carries the order's version and status at that moment."""
+    if not returns or not entries:
+        return entries
+    timeline = list(entries)
+    for entry in returns:
+        at = next(
+            (n for n, seen in enumerate(timeline) if seen.occurred_at > entry.occurred_at),
+            len(timeline),
+        )
+        before = timeline[at - 1] if at else timeline[0]
+        timeline.insert(
+            at,
+            TimelineEntry(
+                version=before.version,
+                event_type=entry.event_type,
+                status=before.status,
+                occurred_at=entry.occurred_at,
+                actor_id=entry.actor_id,
+                summary=entry.summary,
+                return_id=entry.return_id,
+            ),
+        )
+    return timeline

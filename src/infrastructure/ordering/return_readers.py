@@ -8,11 +8,12 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from application.ordering.views import ReturnTimelineEntry
 from domain.ordering.returns import ReturnState
 from domain.ordering.values import ReceivedUnits, ReturnedUnits, ReturnStatus
 from domain.shared.money import Money
 from infrastructure.eventlog.registry import from_json_value, to_json_value
-from infrastructure.ordering.tables import return_views
+from infrastructure.ordering.tables import return_timeline, return_views
 
 r = return_views.c
 
@@ -76,6 +77,21 @@ class SqlReturnReader:
         if status is not None:
             statement = statement.where(r.status == status)
         return await self._rows(statement.limit(limit))
+
+    async def timeline(self, order_id: UUID) -> list[ReturnTimelineEntry]:
+        t = return_timeline.c
+        statement = select(return_timeline).where(t.order_id == order_id).order_by(t.position)
+        async with self._engine.connect() as conn:
+            return [
+                ReturnTimelineEntry(
+                    return_id=row.return_id,
+                    event_type=row.event_type,
+                    occurred_at=row.occurred_at,
+                    actor_id=row.actor_id,
+                    summary=row.summary,
+                )
+                for row in await conn.execute(statement)
+            ]
 
     async def _rows(self, statement: Any) -> list[ReturnState]:
         async with self._engine.connect() as conn:

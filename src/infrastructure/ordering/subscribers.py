@@ -10,7 +10,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from application.ordering.handlers.fulfilment import FulfilmentProcess
-from application.ordering.views import describe
+from application.ordering.views import describe, describe_return
+from domain.ordering.events import ReturnEvent
 from domain.ordering.order import Order
 from domain.ordering.returns import Return
 from infrastructure.eventlog.registry import EventRegistry
@@ -18,7 +19,12 @@ from infrastructure.eventlog.store import EventStore, StoredEvent
 from infrastructure.eventlog.subscribers import FailurePolicy, Interest, acting_on
 from infrastructure.ordering.readers import Step, order_row, replay_batch
 from infrastructure.ordering.return_readers import return_row
-from infrastructure.ordering.tables import order_timeline, order_views, return_views
+from infrastructure.ordering.tables import (
+    order_timeline,
+    order_views,
+    return_timeline,
+    return_views,
+)
 from infrastructure.redis.client import RedisCircuit
 from infrastructure.redis.order_feed import channel, encode
 
@@ -69,6 +75,13 @@ class ReturnProjection:
 
     async def handle(self, events: Sequence[StoredEvent], conn: AsyncConnection) -> None:
         store = EventStore(conn, self._registry)
+        timeline = []
+        for stored_event in events:
+            event = self._registry.decode(stored_event)
+            if isinstance(event, ReturnEvent):
+                timeline.append(_return_timeline_row(stored_event, event))
+        if timeline:
+            await conn.execute(pg_insert(return_timeline).values(timeline).on_conflict_do_nothing())
         rows = []
         for stream_id in dict.fromkeys(event.stream_id for event in events):
             stored = await store.read_stream(stream_id)
@@ -85,7 +98,21 @@ class ReturnProjection:
         )
 
     async def reset(self, conn: AsyncConnection) -> None:
+        await conn.execute(return_timeline.delete())
         await conn.execute(return_views.delete())
+
+
+def _return_timeline_row(stored: StoredEvent, event: ReturnEvent) -> dict[str, Any]:
+    actor, summary = describe_return(event)
+    return {
+        "position": stored.position,
+        "order_id": event.order_id,
+        "return_id": event.return_id,
+        "event_type": stored.event_type,
+        "occurred_at": event.occurred_at,
+        "actor_id": actor,
+        "summary": summary,
+    }
 
 
 def _timeline_row(step: Step) -> dict[str, Any]:

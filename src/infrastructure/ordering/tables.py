@@ -151,3 +151,16 @@ return_views = sa.Table(
     sa.Index("ix_return_views_order", "order_id", "requested_at", "return_id"),
     sa.Index("ix_return_views_status", "status", "requested_at", "return_id"),
 )
+
+# The order's timeline entries of its returns' events, in words (read beside order_timeline).
+return_timeline = sa.Table(
+    "return_timeline",
+    metadata,
+    sa.Column("position", sa.BigInteger, primary_key=True),
+    sa.Column("order_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("return_id", sa.Uuid, nullable=False),
+    sa.Column("event_type", sa.Text, nullable=False),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor_id", sa.Uuid, nullable=True),
+    sa.Column("summary", sa.Text, nullable=False),
+)
