@@ -43,7 +43,9 @@ class ReceivedUnitInput(RequestModel):
     sku: Sku
     quantity: Units
     disposition: Disposition
-    location: Annotated[SafeStr, Field(min_length=1, max_length=64)] | None = None
+    location: Annotated[SafeStr, Field(min_length=1, max_length=64)] | None = Field(
+        None, examples=["main"]
+    )
 
     def to_domain(self) -> ReceivedUnits:
         location = self.location
