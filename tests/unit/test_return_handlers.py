@@ -89,3 +89,40 @@ async def test_the_process_refunds_a_received_return_once_under_replay() -> None
     assert len(done) == 1
     assert done[0].refund_reference == f"re-{rma.id}"
     assert done[0].amount == Money.of("20.00", "EUR")
+
+
+async def test_a_crash_between_refund_and_mark_resumes_with_the_same_return_id() -> None:
+    store, stock, clock, order_id, _customer, sku = shop()
+    deps = ordering_deps(store, stock, FakePayments(), clock=clock)
+    refunds: list[c.RefundOrder] = []
+
+    async def refund_once_per_return(cmd: c.RefundOrder, _: object) -> OrderState:
+        refunds.append(cmd)
+        state = store.order(cmd.order_id).state
+        return dataclasses.replace(state, refund_reference=f"re-{cmd.return_id}")
+
+    mark, crashes = deps.bus._handlers[c.MarkReturnRefunded], [1]
+
+    async def crashing_mark(cmd: c.MarkReturnRefunded, d: object) -> object:
+        if crashes:
+            crashes.pop()
+            raise ConnectionError("the worker died before the mark")
+        return await mark[0](cmd, mark[1])
+
+    deps.bus._handlers[c.RefundOrder] = (refund_once_per_return, deps)
+    deps.bus._handlers[c.MarkReturnRefunded] = (crashing_mark, deps)
+    rma = await deps.bus.handle(
+        c.RequestReturn(order_id=order_id, actor_id=STAFF, any_order=True, lines=(asked(sku, 1),))
+    )
+    await deps.bus.handle(c.ApproveReturn(return_id=rma.id, actor_id=STAFF))
+    await deps.bus.handle(
+        c.ReceiveReturn(return_id=rma.id, units=(restocked(sku, 1),), actor_id=STAFF)
+    )
+    (received,) = [e for e in store.events() if isinstance(e, ev.ReturnReceived)]
+    process = FulfilmentProcess(deps)
+    with pytest.raises(ConnectionError):
+        await process.react(received)
+    await process.react(received)  # the event is handed over again after the crash
+    await process.react(received)
+    assert [r.return_id for r in refunds] == [rma.id, rma.id]  # the same key: one refund
+    assert len([e for e in store.events() if isinstance(e, ev.ReturnRefunded)]) == 1
