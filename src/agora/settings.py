@@ -198,6 +198,10 @@ class OrderingSettings(_Concern, env_prefix="ORDERING_"):
     """How long each API process reuses its count of the orders waiting."""
     default_currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
     """A new cart's currency, until the customer chooses another."""
+    returns_window_days: int = Field(30, ge=0, le=3650)
+    """A return is asked within this many days of delivery (of shipment, not delivered yet)."""
+    returns_refund_shipping: Literal["never", "last_units"] = "last_units"
+    """`last_units`: the return that brings back an order's last units refunds its shipping."""
 
 
 class PaymentsSettings(_Concern, env_prefix="PAYMENTS_"):

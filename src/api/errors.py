@@ -132,6 +132,18 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     ),
     ordering.InvalidAddress: ProblemSpec(422, "invalid_address", "Invalid address"),
     ordering.OrderNotFound: ProblemSpec(404, "order_not_found", "Order not found"),
+    ordering.ReturnNotFound: ProblemSpec(404, "return_not_found", "Return not found"),
+    ordering.ReturnWindowClosed: ProblemSpec(409, "return_window_closed", "Return window closed"),
+    ordering.ReturnExceedsShipped: ProblemSpec(
+        409, "return_exceeds_shipped", "More units than were shipped"
+    ),
+    ordering.InvalidReturn: ProblemSpec(422, "invalid_return", "Invalid return"),
+    ordering.ReturnNotApproved: ProblemSpec(409, "return_not_approved", "Return not approved"),
+    ordering.ReceiptExceedsReturn: ProblemSpec(
+        422, "receipt_exceeds_return", "More units received than approved"
+    ),
+    ordering.UnknownLocation: ProblemSpec(422, "unknown_location", "Unknown stock location"),
+    ordering.NotRefundable: ProblemSpec(409, "units_not_refundable", "Units not refundable"),
     ordering.IllegalTransition: ProblemSpec(
         409, "illegal_transition", "Not possible in this state"
     ),

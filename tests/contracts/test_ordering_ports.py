@@ -566,3 +566,10 @@ async def test_an_expired_authorisation_is_not_captured(payments: Payments) -> N
     payments.expire("order-9", payment)
     with pytest.raises(AuthorisationExpired):
         await port.capture(reference="capture-9", payment_reference=payment, amount=PRICE)
+
+
+async def test_the_default_stock_location_exists_and_an_unknown_one_does_not(
+    inventory_of: Inventory,
+) -> None:
+    assert await inventory_of.port.location_exists("main")
+    assert not await inventory_of.port.location_exists("nowhere")

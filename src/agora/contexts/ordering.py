@@ -18,12 +18,13 @@ from agora.settings import Settings
 from application.inventory.commands import ReleaseReservations, ReserveStock
 from application.ordering import commands as c
 from application.ordering.deps import OrderingDeps
-from application.ordering.handlers import cart, fulfilment, order, payment
+from application.ordering.handlers import cart, fulfilment, order, payment, returns
 from application.ordering.queries import OrderingQueries
 from application.shared.bus import CommandBus
 from domain.inventory.errors import InsufficientStock, UnknownSku
 from domain.inventory.values import ReservationStatus
 from domain.ordering.events import EVENTS
+from domain.ordering.pricing.refunds import ShippingRefund
 from domain.ordering.values import CatalogItem
 from infrastructure.catalog.readers import variants_by_sku
 from infrastructure.eventlog.subscribers import Subscriber
@@ -32,10 +33,12 @@ from infrastructure.kafka.envelope import topic_for
 from infrastructure.kafka.warehouse import WarehouseShipments
 from infrastructure.ordering.readers import SqlCartReader, SqlOrderHistory, SqlOrderReader
 from infrastructure.ordering.repositories import BacklogCount
+from infrastructure.ordering.return_readers import SqlReturnReader
 from infrastructure.ordering.subscribers import (
     FulfilmentRunner,
     OrderProjection,
     OrderUpdatesPublisher,
+    ReturnProjection,
 )
 from infrastructure.ordering.unit_of_work import Neighbours, SqlOrderingUnitOfWork
 from infrastructure.payments.callbacks import SignedPaymentCallbacks
@@ -107,6 +110,10 @@ class InventoryForOrdering:
     async def release(self, order_id: UUID) -> None:
         await self._bus.handle(ReleaseReservations(order_id=order_id))
 
+    async def location_exists(self, code: str) -> bool:
+        # Until inventory keeps stock locations, every unit is at the one default location.
+        return code == "main"
+
 
 def payment_gateway(settings: Settings, provider: PaymentProvider | None) -> ResilientGateway:
     p = settings.payments
@@ -128,7 +135,7 @@ def wire(p: Platform) -> Wiring:
     register(p.bus, deps)
 
     process = FulfilmentRunner(fulfilment.FulfilmentProcess(deps), p.registry)
-    subscribers: list[Subscriber] = [OrderProjection(p.registry)]
+    subscribers: list[Subscriber] = [OrderProjection(p.registry), ReturnProjection(p.registry)]
     if p.redis is not None:
         subscribers.append(
             OrderUpdatesPublisher(
@@ -206,6 +213,8 @@ def dependencies(p: Platform) -> OrderingDeps:
         default_currency=o.default_currency,
         capture_immediately=s.payments.capture == "immediate",
         authorisation_valid_for=timedelta(days=s.payments.authorisation_valid_days),
+        returns_window=timedelta(days=o.returns_window_days),
+        refund_shipping=ShippingRefund(o.returns_refund_shipping),
     )
 
 
@@ -231,6 +240,11 @@ def register(bus: CommandBus, deps: OrderingDeps) -> None:
     bus.register(c.FailPayment, order.change_order, deps)
     bus.register(c.ExpirePayment, order.change_order, deps)
     bus.register(c.ForgetIdempotencyKeys, order.forget_idempotency_keys, deps)
+    bus.register(c.RequestReturn, returns.request_return, deps)
+    bus.register(c.ReceiveReturn, returns.receive_return, deps)
+    bus.register(c.ApproveReturn, returns.change_return, deps)
+    bus.register(c.RefuseReturn, returns.change_return, deps)
+    bus.register(c.MarkReturnRefunded, returns.change_return, deps)
     bus.register(c.HandlePaymentCallback, fulfilment.handle_payment_callback, deps)
     bus.register(c.CancelUnpaidOrders, fulfilment.cancel_unpaid_orders, deps)
     bus.register(c.ExpireAuthorisation, order.change_order, deps)
@@ -260,4 +274,5 @@ def queries(p: Platform) -> OrderingQueries:
         max_streams_per_user=n.max_streams_per_user,
         clock=p.clock,
         default_currency=p.settings.ordering.default_currency,
+        returns=SqlReturnReader(p.engine),
     )

@@ -248,6 +248,9 @@ class TimelineEntryResponse(ResponseModel):
     occurred_at: datetime
     actor_id: UUID | None = Field(description="Who did it; null when the shop itself acted.")
     summary: str = Field(examples=["Order paid"])
+    return_id: UUID | None = Field(
+        None, description="Set when the event is one of the order's returns'."
+    )
 
 
 class Timeline(ResponseModel):

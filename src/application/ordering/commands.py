@@ -8,7 +8,8 @@ from application.ordering.views import CallbackOutcome, CartView, PlacedOrder
 from application.shared.bus import Command
 from application.shared.idempotency import IdempotentRequest, Outcome
 from domain.ordering.order import OrderState
-from domain.ordering.values import LineUnits, ShippingAddress
+from domain.ordering.return_state import ReturnState
+from domain.ordering.values import LineUnits, ReceivedUnits, ReturnedUnits, ShippingAddress
 from domain.shared.money import Money
 
 # -- the cart ------------------------------------------------------------------------------
@@ -166,6 +167,54 @@ class VoidPayment(Command[OrderState]):
 
     order_id: UUID
     reason: str
+
+
+# -- returns (ADR 0039) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestReturn(Command[ReturnState]):
+    """Ask back some shipped units of an order: its customer, or staff (`any_order`)."""
+
+    order_id: UUID
+    actor_id: UUID
+    any_order: bool
+    lines: tuple[ReturnedUnits, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApproveReturn(Command[ReturnState]):
+    """Staff accept a requested return; approving it again changes nothing."""
+
+    return_id: UUID
+    actor_id: UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefuseReturn(Command[ReturnState]):
+    """Staff refuse a requested return; its units may be asked back again."""
+
+    return_id: UUID
+    reason: str
+    actor_id: UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReceiveReturn(Command[ReturnState]):
+    """Staff record the units that came back, each restocked at a location or written off;
+    the refund is computed and paid by the process next."""
+
+    return_id: UUID
+    units: tuple[ReceivedUnits, ...]
+    actor_id: UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MarkReturnRefunded(Command[ReturnState]):
+    """The process's last step: the order's refund for the return was issued."""
+
+    return_id: UUID
+    refund_reference: str
 
 
 # -- steps of the fulfilment process (each idempotent: asked twice, nothing new happens) ---

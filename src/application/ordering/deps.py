@@ -6,6 +6,7 @@ from datetime import timedelta
 from application.ordering import ports
 from application.shared.bus import CommandBus
 from application.shared.clock import Clock
+from domain.ordering.pricing.refunds import ShippingRefund
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,3 +33,5 @@ class OrderingDeps:
     # How long the provider honours an authorisation: an order paid longer ago and not
     # captured is cancelled (and its authorisation voided) by the worker's sweep.
     authorisation_valid_for: timedelta = timedelta(days=7)
+    returns_window: timedelta = timedelta(days=30)  # from delivery (or shipment)
+    refund_shipping: ShippingRefund = ShippingRefund.LAST_UNITS

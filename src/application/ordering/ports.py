@@ -14,6 +14,7 @@ from application.ordering.views import (
     OrderSearch,
     OrderSummary,
     OrderUpdate,
+    ReturnTimelineEntry,
     TimelineEntry,
 )
 from application.shared.errors import ApplicationError, TooManyAttempts, Unavailable
@@ -29,7 +30,8 @@ from domain.ordering.pricing.inputs import (
     ShippingOption,
     TaxTable,
 )
-from domain.ordering.values import CatalogItem, ShippingAddress
+from domain.ordering.returns import Return, ReturnState
+from domain.ordering.values import CatalogItem, ReturnStatus, ShippingAddress
 from domain.shared.money import Money
 
 # -- storage ---------------------------------------------------------------------------------
@@ -42,6 +44,17 @@ class OrderRepository(Protocol):
     async def get(self, order_id: UUID) -> Order | None: ...
 
     async def add(self, order: Order) -> None: ...
+
+
+class ReturnRepository(Protocol):
+    """Returns as event streams like orders; `get` locks the return's stream, `of_order` reads
+    the order's returns without locking them (commands that need them hold the order's lock)."""
+
+    async def get(self, return_id: UUID) -> Return | None: ...
+
+    async def add(self, aggregate: Return) -> None: ...
+
+    async def of_order(self, order_id: UUID) -> list[ReturnState]: ...
 
 
 class CartRepository(Protocol):
@@ -126,6 +139,9 @@ class OrderingUnitOfWork(UnitOfWork, PricingSources, Protocol):
     def carts(self) -> CartRepository: ...
 
     @property
+    def returns(self) -> ReturnRepository: ...
+
+    @property
     def payment_methods(self) -> PaymentMethods: ...
 
     @property
@@ -173,6 +189,9 @@ class Stock(Protocol):
 
     async def release(self, order_id: UUID) -> None:
         """Give back what an order that can no longer take it holds; nothing held, nothing done."""
+
+    async def location_exists(self, code: str) -> bool:
+        """Whether a stock location has this code (returned units are restocked at one)."""
 
 
 # -- the price pipeline's rules, served by other contexts on ordering's connection (ADR 0028) --
@@ -383,6 +402,21 @@ class OrderReader(Protocol):
     async def search(self, query: OrderSearch) -> Page[OrderSummary]: ...
 
     async def timeline(self, order_id: UUID) -> list[TimelineEntry]: ...
+
+
+class ReturnReader(Protocol):
+    """The returns read model (a projection of the return streams)."""
+
+    async def details(self, return_id: UUID) -> ReturnState | None: ...
+
+    async def of_order(self, order_id: UUID) -> list[ReturnState]:
+        """The order's returns, oldest first."""
+
+    async def search(self, *, status: ReturnStatus | None, limit: int) -> list[ReturnState]:
+        """Newest first."""
+
+    async def timeline(self, order_id: UUID) -> list[ReturnTimelineEntry]:
+        """The events of the order's returns, in words, in the log's order."""
 
 
 class CartSession(PricingSources, Protocol):

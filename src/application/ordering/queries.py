@@ -13,6 +13,7 @@ from application.ordering.ports import (
     OrderFeed,
     OrderHistory,
     OrderReader,
+    ReturnReader,
     TooManyStreams,
 )
 from application.ordering.pricing import Buyer, Choices, cart_view
@@ -21,12 +22,15 @@ from application.ordering.views import (
     OrderSearch,
     OrderSummary,
     OrderUpdate,
+    ReturnTimelineEntry,
     TimelineEntry,
 )
 from application.shared.clock import Clock
 from application.shared.pagination import Page
-from domain.ordering.errors import OrderNotFound
+from domain.ordering.errors import OrderNotFound, ReturnNotFound
 from domain.ordering.order import OrderState
+from domain.ordering.returns import ReturnState
+from domain.ordering.values import ReturnStatus
 
 # A held stream ends when its client leaves or its heartbeat finds its access gone.
 STREAM_RETRY_SECONDS = 5
@@ -46,7 +50,9 @@ class OrderingQueries:
         max_streams_per_user: int,
         clock: Clock,
         default_currency: str,
+        returns: ReturnReader,
     ) -> None:
+        self._returns = returns
         self._clock = clock
         self._default_currency = default_currency
         self._orders = orders
@@ -108,7 +114,32 @@ class OrderingQueries:
         await self.order(
             order_id, viewer_id=viewer_id, any_order=any_order, access_token=access_token
         )
-        return await self._orders.timeline(order_id)
+        entries = await self._orders.timeline(order_id)
+        return merged(entries, await self._returns.timeline(order_id))
+
+    async def returns_of(
+        self,
+        order_id: UUID,
+        *,
+        viewer_id: UUID | None,
+        any_order: bool,
+        access_token: str | None = None,
+    ) -> list[ReturnState]:
+        """The returns of an order the viewer may read (as `order` decides)."""
+        await self.order(
+            order_id, viewer_id=viewer_id, any_order=any_order, access_token=access_token
+        )
+        return await self._returns.of_order(order_id)
+
+    async def return_details(self, return_id: UUID) -> ReturnState:
+        """Staff's read of one return."""
+        found = await self._returns.details(return_id)
+        if found is None:
+            raise ReturnNotFound(f"return {return_id} not found")
+        return found
+
+    async def search_returns(self, *, status: ReturnStatus | None, limit: int) -> list[ReturnState]:
+        return await self._returns.search(status=status, limit=limit)
 
     async def may_watch(
         self,
@@ -155,3 +186,30 @@ class OrderingQueries:
             self._streams[viewer_id] -= 1
             if self._streams[viewer_id] <= 0:
                 del self._streams[viewer_id]
+
+
+def merged(entries: list[TimelineEntry], returns: list[ReturnTimelineEntry]) -> list[TimelineEntry]:
+    """The order's entries with its returns' among them by time (the order's first on a tie);
+    each return entry carries the order's version and status at that moment."""
+    if not returns or not entries:
+        return entries
+    timeline = list(entries)
+    for entry in returns:
+        at = next(
+            (n for n, seen in enumerate(timeline) if seen.occurred_at > entry.occurred_at),
+            len(timeline),
+        )
+        before = timeline[at - 1] if at else timeline[0]
+        timeline.insert(
+            at,
+            TimelineEntry(
+                version=before.version,
+                event_type=entry.event_type,
+                status=before.status,
+                occurred_at=entry.occurred_at,
+                actor_id=entry.actor_id,
+                summary=entry.summary,
+                return_id=entry.return_id,
+            ),
+        )
+    return timeline

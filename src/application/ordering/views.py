@@ -41,6 +41,18 @@ class TimelineEntry:
     occurred_at: datetime
     actor_id: UUID | None
     summary: str
+    return_id: UUID | None = None  # an event of one of the order's returns (ADR 0039)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnTimelineEntry:
+    """One event of one of an order's returns, in words."""
+
+    return_id: UUID
+    event_type: str
+    occurred_at: datetime
+    actor_id: UUID | None
+    summary: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -212,6 +224,28 @@ def describe(event: DomainEvent) -> tuple[UUID | None, str]:
             whole = " (all of the payment)" if event.refunded_in_full else ""
             for_ = " for a return" if event.return_id else ""
             return actor, f"Refunded {amount.amount} {amount.currency}{whole}{for_}: {reason}"
+    return None, type(event).__name__
+
+
+def describe_return(event: ev.ReturnEvent) -> tuple[UUID | None, str]:
+    """A return's event in words, for its order's timeline: who, which units, the refund."""
+    match event:
+        case ev.ReturnRequested(lines=lines, actor_id=actor):
+            asked = ", ".join(f"{line.quantity} x {line.sku} ({line.reason})" for line in lines)
+            return actor, f"Return requested: {asked}"
+        case ev.ReturnApproved(actor_id=actor):
+            return actor, "Return approved"
+        case ev.ReturnRefused(reason=reason, actor_id=actor):
+            return actor, f"Return refused: {reason}"
+        case ev.ReturnReceived(units=units, refund=refund, actor_id=actor):
+            came = ", ".join(
+                f"{unit.quantity} x {unit.sku} "
+                + (f"restocked at {unit.location}" if unit.location else "written off")
+                for unit in units
+            )
+            return actor, f"Return received: {came}; refund {refund}"
+        case ev.ReturnRefunded(amount=amount, refund_reference=reference):
+            return None, f"Return refunded: {amount} ({reference})"
     return None, type(event).__name__
 
 

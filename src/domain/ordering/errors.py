@@ -121,3 +121,38 @@ class CurrencyMismatch(DomainError):
 class ShippingNotOffered(DomainError):
     """The chosen shipping method is not offered to the address, or cannot carry this cart:
     another currency, too heavy, or no band for its measure."""
+
+
+# -- returns (ADR 0039) ------------------------------------------------------------------------
+
+
+class ReturnNotFound(DomainError):
+    """No such return, or not one this caller may see."""
+
+
+class ReturnWindowClosed(DomainError):
+    """Returns are asked within the shop's window from delivery (or shipment)."""
+
+
+class ReturnExceedsShipped(DomainError):
+    """More units asked back than were shipped less what other returns already ask back."""
+
+
+class InvalidReturn(DomainError):
+    """A return of nothing, of a line twice, or without a reason."""
+
+
+class ReturnNotApproved(IllegalTransition):
+    """Only an approved return is received; only a requested one is approved or refused."""
+
+
+class ReceiptExceedsReturn(DomainError):
+    """More units received than the return approved, or a restock without a location."""
+
+
+class UnknownLocation(DomainError):
+    """No stock location has this code."""
+
+
+class NotRefundable(DomainError):
+    """Units the order does not have, or more than are left to come back and be refunded."""

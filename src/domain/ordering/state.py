@@ -1,6 +1,7 @@
 """An order's state after its events: `OrderState.evolve` is the order's one state machine, folded
 by the aggregate, the projection and the live feed alike (ADR 0013)."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -149,6 +150,21 @@ class OrderState:
     @property
     def item_count(self) -> int:
         return sum(line.quantity for line in self.lines)
+
+    # Provisional, until shipments (ADR 0038) give the units each parcel carried and when it
+    # left and arrived: an order with a tracking number shipped all its units, and its last
+    # change (shipment or delivery, for an order that returns are asked of) starts the window.
+    @property
+    def shipped_units(self) -> Mapping[str, int]:
+        """Units of each SKU that left the warehouse."""
+        if self.tracking_number is None:
+            return {}
+        return {line.sku: line.quantity for line in self.lines}
+
+    @property
+    def returnable_from(self) -> datetime | None:
+        """When the return window opened: delivery, or shipment when not delivered yet."""
+        return self.updated_at if self.tracking_number is not None else None
 
     @property
     def awaits_payment(self) -> bool:

@@ -146,3 +146,13 @@ class Refund:
     @property
     def issued(self) -> bool:
         return self.refund_reference is not None
+
+
+class ReturnStatus(StrEnum):
+    """A return's life: requested -> approved -> received -> refunded, or refused."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    RECEIVED = "received"
+    REFUNDED = "refunded"

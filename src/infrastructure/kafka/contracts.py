@@ -23,6 +23,7 @@ from domain.notifications import events as notifications
 from domain.notifications.webhook import WebhookSubscription
 from domain.ordering import events as ordering
 from domain.ordering.order import Order
+from domain.ordering.returns import Return
 from domain.promotions import events as promotions
 from domain.promotions.coupon import Coupon
 from domain.promotions.promotion import Promotion
@@ -73,7 +74,7 @@ PUBLISHED: dict[str, tuple[tuple[type[DomainEvent], ...], tuple[str, ...]]] = {
     "identity": (identity.EVENTS, (User.stream_type, ApiKey.stream_type)),
     "inventory": (inventory.EVENTS, (StockItem.stream_type,)),
     "notifications": (notifications.EVENTS, (WebhookSubscription.stream_type,)),
-    "ordering": (ordering.EVENTS, (Order.stream_type,)),
+    "ordering": (ordering.EVENTS, (Order.stream_type, Return.stream_type)),
     "taxes": (
         taxes.EVENTS,
         (TaxCategory.stream_type, TaxRate.stream_type, CurrencyTaxMode.stream_type),

@@ -116,7 +116,10 @@ class SqlOrderReader:
             rows = await conn.execute(
                 select(order_timeline).where(t.order_id == order_id).order_by(t.version)
             )
-            return [view_of(TimelineEntry, r, status=OrderStatus(r.status)) for r in rows]
+            return [
+                view_of(TimelineEntry, r, status=OrderStatus(r.status), return_id=None)
+                for r in rows
+            ]
 
 
 def _conditions(query: OrderSearch) -> list[Any]:

@@ -21,6 +21,7 @@ from application.shared.idempotency import (
 from application.shared.views import view_of
 from domain.ordering.cart import Cart, CartLine
 from domain.ordering.order import Order, order_stream
+from domain.ordering.returns import Return, ReturnState, return_stream
 from domain.shared.money import Money
 from infrastructure.db.unit_of_work import SeenAggregates
 from infrastructure.eventlog.event_sourced import EventSourcedRepository
@@ -33,6 +34,7 @@ from infrastructure.ordering.tables import (
     order_access,
     order_payment_deadlines,
     order_payment_methods,
+    order_returns,
 )
 
 T = TypeVar("T")
@@ -49,6 +51,45 @@ class SqlOrderRepository:
 
     async def add(self, order: Order) -> None:
         await self._streams.add(order)
+
+
+class SqlReturnRepository:
+    """Returns are streams in the event log like orders; `order_returns` finds an order's."""
+
+    def __init__(
+        self,
+        conn: AsyncConnection,
+        events: EventStore,
+        registry: EventRegistry,
+        seen: SeenAggregates,
+    ) -> None:
+        self._conn = conn
+        self._events = events
+        self._registry = registry
+        self._streams = EventSourcedRepository(events, registry, seen, replay=Return.replay)
+
+    async def get(self, return_id: UUID) -> Return | None:
+        return await self._streams.get(return_stream(return_id))
+
+    async def add(self, aggregate: Return) -> None:
+        state = aggregate.state
+        await self._conn.execute(
+            insert(order_returns).values(
+                return_id=state.id, order_id=state.order_id, requested_at=state.requested_at
+            )
+        )
+        await self._streams.add(aggregate)
+
+    async def of_order(self, order_id: UUID) -> list[ReturnState]:
+        r = order_returns.c
+        ids = await self._conn.execute(
+            select(r.return_id).where(r.order_id == order_id).order_by(r.requested_at, r.return_id)
+        )
+        found = []
+        for return_id in ids.scalars():
+            stored = await self._events.read_stream(return_stream(return_id))
+            found.append(Return.replay(self._registry.decode(e) for e in stored).state)
+        return found
 
 
 class SqlCartRepository:

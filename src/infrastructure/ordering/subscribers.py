@@ -10,15 +10,25 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from application.ordering.handlers.fulfilment import FulfilmentProcess
-from application.ordering.views import describe
+from application.ordering.views import describe, describe_return
+from domain.ordering.events import ReturnEvent
 from domain.ordering.order import Order
+from domain.ordering.returns import Return
 from infrastructure.eventlog.registry import EventRegistry
-from infrastructure.eventlog.store import StoredEvent
+from infrastructure.eventlog.store import EventStore, StoredEvent
 from infrastructure.eventlog.subscribers import FailurePolicy, Interest, acting_on
 from infrastructure.ordering.readers import Step, order_row, replay_batch
-from infrastructure.ordering.tables import order_timeline, order_views
+from infrastructure.ordering.return_readers import return_row
+from infrastructure.ordering.tables import (
+    order_timeline,
+    order_views,
+    return_timeline,
+    return_views,
+)
 from infrastructure.redis.client import RedisCircuit
 from infrastructure.redis.order_feed import channel, encode
+
+STREAM_TYPES = (Order.stream_type, Return.stream_type)  # what the fulfilment process reads
 
 
 class OrderProjection:
@@ -52,6 +62,59 @@ class OrderProjection:
         await conn.execute(order_views.delete())
 
 
+class ReturnProjection:
+    """Keeps `return_views` in step with the return streams: each return touched by a batch
+    is folded again from its whole (short) stream, so a rebuild gives the same rows."""
+
+    name = "return-views"
+    on_failure = FailurePolicy.STOP
+    interest = Interest.of(stream_types=[Return.stream_type])
+
+    def __init__(self, registry: EventRegistry) -> None:
+        self._registry = registry
+
+    async def handle(self, events: Sequence[StoredEvent], conn: AsyncConnection) -> None:
+        store = EventStore(conn, self._registry)
+        timeline = []
+        for stored_event in events:
+            event = self._registry.decode(stored_event)
+            if isinstance(event, ReturnEvent):
+                timeline.append(_return_timeline_row(stored_event, event))
+        if timeline:
+            await conn.execute(pg_insert(return_timeline).values(timeline).on_conflict_do_nothing())
+        rows = []
+        for stream_id in dict.fromkeys(event.stream_id for event in events):
+            stored = await store.read_stream(stream_id)
+            aggregate = Return.replay(self._registry.decode(e) for e in stored)
+            rows.append(return_row(aggregate.state))
+        if not rows:
+            return
+        upsert = pg_insert(return_views).values(rows)
+        await conn.execute(
+            upsert.on_conflict_do_update(
+                index_elements=[return_views.c.return_id],
+                set_={name: upsert.excluded[name] for name in rows[0] if name != "return_id"},
+            )
+        )
+
+    async def reset(self, conn: AsyncConnection) -> None:
+        await conn.execute(return_timeline.delete())
+        await conn.execute(return_views.delete())
+
+
+def _return_timeline_row(stored: StoredEvent, event: ReturnEvent) -> dict[str, Any]:
+    actor, summary = describe_return(event)
+    return {
+        "position": stored.position,
+        "order_id": event.order_id,
+        "return_id": event.return_id,
+        "event_type": stored.event_type,
+        "occurred_at": event.occurred_at,
+        "actor_id": actor,
+        "summary": summary,
+    }
+
+
 def _timeline_row(step: Step) -> dict[str, Any]:
     actor, summary = describe(step.event)
     return {
@@ -79,14 +142,14 @@ class FulfilmentRunner:
         self._process = process
         self._registry = registry
         self.interest = Interest.of(
-            stream_types=[Order.stream_type],
+            stream_types=list(STREAM_TYPES),
             event_types=[registry.name_of(cls) for cls in process.reacts_to],
         )
 
     async def react(self, event: StoredEvent) -> None:
         """One event, from the log or from the relay's topic: decoded (and upcast), then
         reacted to on behalf of the event (its correlation id, as cause, its trace)."""
-        if event.stream_type != Order.stream_type:
+        if event.stream_type not in STREAM_TYPES:
             return
         with acting_on(event):
             await self._process.react(self._registry.decode(event))

@@ -139,3 +139,50 @@ order_timeline = sa.Table(
     sa.Column("summary", sa.Text, nullable=False),
     sa.Index("ix_order_timeline_order_version", "order_id", "version", unique=True),
 )
+
+# -- returns (ADR 0039) ---------------------------------------------------------------------
+
+# The write side's index of each order's returns (the returns are streams in the event log),
+# written in the transaction that requests the return, under the order's stream lock.
+order_returns = sa.Table(
+    "order_returns",
+    metadata,
+    sa.Column("return_id", sa.Uuid, primary_key=True),
+    sa.Column("order_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# The returns read model: one row per return, named after ReturnState's fields; rebuilt from
+# the log by `agora projections rebuild`.
+return_views = sa.Table(
+    "return_views",
+    metadata,
+    sa.Column("return_id", sa.Uuid, primary_key=True),
+    sa.Column("order_id", sa.Uuid, nullable=False),
+    sa.Column("customer_id", sa.Uuid, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("lines", JSONB, nullable=False),
+    sa.Column("received", JSONB, nullable=False),
+    sa.Column("refund_amount", sa.Numeric(15, 3), nullable=True),
+    sa.Column("refund_currency", sa.Text, nullable=True),
+    sa.Column("refund_reference", sa.Text, nullable=True),
+    sa.Column("refuse_reason", sa.Text, nullable=True),
+    sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Index("ix_return_views_order", "order_id", "requested_at", "return_id"),
+    sa.Index("ix_return_views_status", "status", "requested_at", "return_id"),
+)
+
+# The order's timeline entries of its returns' events, in words (read beside order_timeline).
+return_timeline = sa.Table(
+    "return_timeline",
+    metadata,
+    sa.Column("position", sa.BigInteger, primary_key=True),
+    sa.Column("order_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("return_id", sa.Uuid, nullable=False),
+    sa.Column("event_type", sa.Text, nullable=False),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor_id", sa.Uuid, nullable=True),
+    sa.Column("summary", sa.Text, nullable=False),
+)

@@ -27,6 +27,7 @@ from infrastructure.ordering.repositories import (
     SqlOrderRepository,
     SqlPaymentDeadlines,
     SqlPaymentMethods,
+    SqlReturnRepository,
 )
 from infrastructure.ordering.tables import order_capture_deadlines, order_refund_deadlines
 
@@ -50,6 +51,7 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork):
     """Opened per command by the handler; orders' events are appended at commit."""
 
     orders: SqlOrderRepository
+    returns: SqlReturnRepository
     carts: SqlCartRepository
     catalog: Catalog
     taxes: TaxRates
@@ -79,6 +81,7 @@ class SqlOrderingUnitOfWork(SqlUnitOfWork):
     def _open(self, conn: AsyncConnection, events: EventStore) -> None:
         n = self._neighbours
         self.orders = SqlOrderRepository(events, self._registry, self.seen)
+        self.returns = SqlReturnRepository(conn, events, self._registry, self.seen)
         self.carts = SqlCartRepository(conn)
         self.catalog = n.catalog(conn)
         self.taxes = n.taxes(conn)

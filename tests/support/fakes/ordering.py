@@ -33,6 +33,7 @@ from application.ordering.ports import (
     PaymentResult,
     PaymentUnavailable,
     Promotions,
+    ReturnRepository,
     ShippingOptions,
     Stock,
     TaxRates,
@@ -55,6 +56,7 @@ from domain.ordering.pricing.inputs import (
     ShippingOption,
     TaxTable,
 )
+from domain.ordering.returns import Return, ReturnState, return_stream
 from domain.ordering.values import CatalogItem, ShippingAddress
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
@@ -107,6 +109,32 @@ class FakeOrders(OrderRepository):
 
     async def add(self, order: Order) -> None:
         self._uow.seen(order)
+
+
+class FakeReturns(ReturnRepository):
+    """The ReturnRepository port: a stream per return, found by its order's id."""
+
+    def __init__(self, store: Store, uow: "FakeOrderingUnitOfWork") -> None:
+        self._store = store
+        self._uow = uow
+
+    async def get(self, return_id: UUID) -> Return | None:
+        events = self._store.streams.get(return_stream(return_id))
+        return None if events is None else self._uow.seen(Return.replay(events))
+
+    async def add(self, aggregate: Return) -> None:
+        self._uow.seen(aggregate)
+
+    async def of_order(self, order_id: UUID) -> list[ReturnState]:
+        found = [
+            Return.replay(events).state
+            for stream, events in self._store.streams.items()
+            if stream.startswith("return-")
+        ]
+        return sorted(
+            (state for state in found if state.order_id == order_id),
+            key=lambda state: (state.requested_at, state.id),
+        )
 
 
 class FakeCarts(CartRepository):
@@ -347,6 +375,7 @@ class FakeOrderingUnitOfWork(FakeUnitOfWork[Store]):
     """The OrderingUnitOfWork port over a Store."""
 
     orders: FakeOrders
+    returns: FakeReturns
     carts: FakeCarts
     catalog: FakeCatalog
     taxes: FakeTaxes
@@ -365,6 +394,7 @@ class FakeOrderingUnitOfWork(FakeUnitOfWork[Store]):
     def _open(self) -> None:
         self._held: set[tuple[UUID, str]] = set()
         self.orders = FakeOrders(self.working, self)
+        self.returns = FakeReturns(self.working, self)
         self.carts = FakeCarts(self.working)
         self.catalog = FakeCatalog(self.working)
         self.taxes = FakeTaxes(self.working)
@@ -398,6 +428,7 @@ class FakeStock(Stock):
     held: dict[UUID, list[tuple[str, int]]] = field(default_factory=dict)
     released: set[UUID] = field(default_factory=set)
     calls: list[tuple[str, UUID]] = field(default_factory=list)
+    locations: set[str] = field(default_factory=lambda: {"main"})
 
     async def reserve(
         self, order_id: UUID, lines: list[tuple[str, int]], *, hold_for: timedelta
@@ -420,6 +451,9 @@ class FakeStock(Stock):
         self.released.add(order_id)
         for sku, quantity in self.held.pop(order_id, []):
             self.available[sku] += quantity
+
+    async def location_exists(self, code: str) -> bool:
+        return code in self.locations
 
 
 @dataclass

@@ -1,12 +1,13 @@
 """Ordering over HTTP, by resource: the cart, orders (checkout, customers' and staff's
-actions), live updates, the provider's callbacks, and machine routes for integrations."""
+actions), returns, live updates, the provider's callbacks, and machine routes for integrations."""
 
-from api.ordering.routes import cart, integrations, live, order_payments, orders, payments
+from api.ordering.routes import cart, integrations, live, order_payments, orders, payments, returns
 
 routers = [
     cart.router,
     orders.router,
     order_payments.router,
+    returns.router,
     live.router,
     payments.router,
     integrations.router,

@@ -3,6 +3,7 @@ and the payment deadlines. Each sends the order's named steps through the bus.""
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 from uuid import UUID
 
 from application.ordering import commands as c
@@ -12,8 +13,8 @@ from application.ordering.views import CallbackOutcome
 from application.shared.bus import Command
 from domain.ordering import events as ev
 from domain.ordering.errors import IllegalTransition, OrderNotFound
-from domain.ordering.order import OrderState
-from domain.ordering.values import OrderStatus
+from domain.ordering.order import NO_CHARGE, OrderState
+from domain.ordering.values import LineUnits, OrderStatus, ReturnStatus
 from domain.shared.events import DomainEvent
 
 log = logging.getLogger(__name__)
@@ -24,11 +25,12 @@ class FulfilmentProcess:
     authorise the amount due -> RecordPayment (or DeclinePayment, FailPayment), or SkipPayment
     when nothing is left to pay -> CapturePayment when the first parcel leaves (or at once,
     `capture_immediately`); a cancelled order's uncaptured authorisation is voided
-    (VoidPayment). Every reaction is idempotent."""
+    (VoidPayment); ReturnReceived -> RefundOrder -> MarkReturnRefunded. Every reaction is
+    idempotent."""
 
     def __init__(self, deps: OrderingDeps) -> None:
         self._deps = deps
-        self._reactions: dict[type[DomainEvent], Callable[[ev.OrderEvent], Awaitable[None]]] = {
+        self._reactions: dict[type[DomainEvent], Callable[[Any], Awaitable[None]]] = {
             ev.OrderPlaced: self._reserve_stock,
             ev.OrderStockReserved: self._take_payment,
             ev.OrderCancelled: self._void_unrecorded_payment,
@@ -36,6 +38,7 @@ class FulfilmentProcess:
             ev.OrderPaid: self._capture_at_once,
             ev.ShipmentDispatched: self._capture,
             ev.OrderShipped: self._capture,
+            ev.ReturnReceived: self._refund_return,
         }
 
     @property
@@ -45,7 +48,7 @@ class FulfilmentProcess:
 
     async def react(self, event: DomainEvent) -> None:
         reaction = self._reactions.get(type(event))
-        if reaction is not None and isinstance(event, ev.OrderEvent):
+        if reaction is not None and isinstance(event, ev.OrderEvent | ev.ReturnEvent):
             await reaction(event)
 
     async def _reserve_stock(self, event: ev.OrderEvent) -> None:
@@ -130,6 +133,36 @@ class FulfilmentProcess:
         """The first parcel left (ShipmentDispatched or OrderShipped, whichever comes first):
         the money is taken; the later one finds it captured and does nothing."""
         await self._step(c.CapturePayment(order_id=event.order_id))  # expired: logged
+
+    async def _refund_return(self, event: ev.ReturnReceived) -> None:
+        """RefundOrder for the received units (idempotent per return), then the return is
+        marked refunded. Repeatable from any crash point: a replay after the mark finds the
+        return refunded and does nothing; one between the two steps is answered by the
+        refund already made under the return's id (ADR 0039)."""
+        async with self._deps.uow() as uow:
+            aggregate = await uow.returns.get(event.return_id)
+        if aggregate is None or aggregate.status is not ReturnStatus.RECEIVED:
+            return
+        reference = NO_CHARGE  # gift cards paid what came back: no money moves
+        if event.refund.amount:
+            refunded = await self._step(
+                c.RefundOrder(
+                    order_id=event.order_id,
+                    reason=f"return {event.return_id}",
+                    actor_id=event.actor_id,
+                    amount=event.refund,
+                    lines=tuple(LineUnits(sku=u.sku, quantity=u.quantity) for u in event.units),
+                    return_id=event.return_id,
+                )
+            )
+            if refunded is None:
+                return  # refused: the return stays received, and staff see why in the log
+            mine = [r for r in refunded.refunds if r.return_id == event.return_id and r.issued]
+            # The refund made for this return, not merely the order's latest one.
+            reference = (mine[-1].refund_reference if mine else None) or NO_CHARGE
+        await self._deps.bus.handle(
+            c.MarkReturnRefunded(return_id=event.return_id, refund_reference=reference)
+        )
 
     async def _step(self, step: Command[OrderState]) -> OrderState | None:
         try:
