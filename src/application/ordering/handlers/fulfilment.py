@@ -157,9 +157,12 @@ class FulfilmentProcess:
             )
             if refunded is None:
                 return  # refused: the return stays received, and staff see why in the log
+            # The refund made for this return, not merely the order's latest one; while it is
+            # only requested (the provider is out), the return stays received until it is issued.
             mine = [r for r in refunded.refunds if r.return_id == event.return_id and r.issued]
-            # The refund made for this return, not merely the order's latest one.
-            reference = (mine[-1].refund_reference if mine else None) or NO_CHARGE
+            if not mine or mine[-1].refund_reference is None:
+                return
+            reference = mine[-1].refund_reference
         await self._deps.bus.handle(
             c.MarkReturnRefunded(return_id=event.return_id, refund_reference=reference)
         )
