@@ -39,6 +39,7 @@ class FulfilmentProcess:
             ev.ShipmentDispatched: self._capture,
             ev.OrderShipped: self._capture,
             ev.ReturnReceived: self._refund_return,
+            ev.RefundIssued: self._close_return,
         }
 
     @property
@@ -166,6 +167,21 @@ class FulfilmentProcess:
         await self._deps.bus.handle(
             c.MarkReturnRefunded(return_id=event.return_id, refund_reference=reference)
         )
+
+    async def _close_return(self, event: ev.RefundIssued) -> None:
+        """A return's refund that was issued later (the provider was out when the return was
+        received, and the worker completed it) closes its return too."""
+        if event.return_id is None:
+            return
+        step = c.MarkReturnRefunded(
+            return_id=event.return_id, refund_reference=event.refund_reference
+        )
+        try:
+            await self._deps.bus.handle(step)
+        except IllegalTransition as exc:
+            log.warning(
+                "process step skipped", extra={"step": type(step).__name__, "why": exc.detail}
+            )
 
     async def _step(self, step: Command[OrderState]) -> OrderState | None:
         try:
