@@ -200,6 +200,13 @@ class OrderingSettings(_Concern, env_prefix="ORDERING_"):
     """A new cart's currency, until the customer chooses another."""
 
 
+class InventorySettings(_Concern, env_prefix="INVENTORY_"):
+    """Stock and its locations."""
+
+    allocation: Literal["one_location_first", "in_code_order"] = "one_location_first"
+    """How a reservation is spread over stock locations (ADR 0040)."""
+
+
 class PaymentsSettings(_Concern, env_prefix="PAYMENTS_"):
     """The payment provider (simulated) and its callbacks."""
 
@@ -298,6 +305,7 @@ class Settings(BaseModel):
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     ordering: OrderingSettings = Field(default_factory=OrderingSettings)
+    inventory: InventorySettings = Field(default_factory=InventorySettings)
     payments: PaymentsSettings = Field(default_factory=PaymentsSettings)
     notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)
     reports: ReportsSettings = Field(default_factory=ReportsSettings)

@@ -16,6 +16,7 @@ from agora.contexts import inventory
 from agora.contexts.ordering import NEIGHBOURS, InventoryForOrdering, payment_gateway
 from agora.settings import Settings
 from application.inventory.commands import ReceiveStock
+from application.inventory.queries import InventoryQueries
 from application.inventory.deps import InventoryDeps
 from application.ordering.ports import OrderingUnitOfWork, PaymentGateway, PaymentOutcome, Stock
 from application.shared.bus import CommandBus
@@ -32,6 +33,7 @@ from domain.ordering.values import CatalogItem, OrderStatus
 from domain.shared.money import Money
 from domain.shared.sku import Sku
 from infrastructure.catalog.unit_of_work import SqlCatalogUnitOfWork
+from infrastructure.inventory.readers import SqlStockReader
 from infrastructure.inventory.unit_of_work import SqlInventoryUnitOfWork
 from infrastructure.ordering.repositories import BacklogCount
 from infrastructure.ordering.unit_of_work import SqlOrderingUnitOfWork
@@ -398,7 +400,8 @@ def inventory_of(request: pytest.FixtureRequest) -> Inventory:
     async def receive(sku: str, quantity: int) -> None:
         await bus.handle(ReceiveStock(sku=sku, quantity=quantity, actor_id=None))
 
-    return Inventory(port=InventoryForOrdering(bus), receive=receive)
+    queries = InventoryQueries(stock=SqlStockReader(engine))
+    return Inventory(port=InventoryForOrdering(bus, queries), receive=receive)
 
 
 HOLD = timedelta(minutes=15)
