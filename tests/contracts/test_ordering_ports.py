@@ -16,8 +16,8 @@ from agora.contexts import inventory
 from agora.contexts.ordering import NEIGHBOURS, InventoryForOrdering, payment_gateway
 from agora.settings import Settings
 from application.inventory.commands import ReceiveStock
-from application.inventory.queries import InventoryQueries
 from application.inventory.deps import InventoryDeps
+from application.inventory.queries import InventoryQueries
 from application.ordering.ports import OrderingUnitOfWork, PaymentGateway, PaymentOutcome, Stock
 from application.shared.bus import CommandBus
 from application.shared.errors import ConcurrencyConflict
