@@ -1,7 +1,9 @@
 """Stock for staff: levels, receipts, adjustments and the ledger. Reservations are not here:
 the ordering context makes them through the inventory commands."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 
 from api.dependencies import (
     InventoryReader,
@@ -22,6 +24,7 @@ from api.inventory.schemas import (
     Transfer,
 )
 from api.openapi import raises
+from api.schemas import SafeStr
 from application.inventory.commands import (
     AdjustStock,
     DeactivateLocation,
@@ -36,6 +39,8 @@ from application.shared.pagination import DEFAULT_LIMIT, Page
 from domain.inventory import errors as inventory
 from domain.inventory.values import StockLevel
 from domain.shared.sku import InvalidSku
+
+LocationPath = Annotated[SafeStr, Path(max_length=32)]
 
 router = APIRouter(prefix="/api/v1/inventory", tags=["inventory"])
 locations = APIRouter(prefix="/api/v1/stock-locations", tags=["inventory"])
@@ -66,7 +71,7 @@ async def open_location(
 )
 @raises(inventory.UnknownLocation)
 async def deactivate_location(
-    code: str, actor: InventoryWriter, services: Services
+    code: LocationPath, actor: InventoryWriter, services: Services
 ) -> LocationView:
     """It takes no new stock or reservations; what it holds stays until settled or moved."""
     return await services.bus.handle(DeactivateLocation(code=code, actor_id=actor.user_id))

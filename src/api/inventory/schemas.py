@@ -45,7 +45,7 @@ class Receipt(RequestModel):
     """Units that arrived at a stock location (`main` unless named)."""
 
     quantity: int = Field(ge=1, le=MAX_QUANTITY, examples=[24])
-    location: str = LocationCode
+    location: SafeStr = LocationCode
 
 
 class Adjustment(RequestModel):
@@ -53,14 +53,14 @@ class Adjustment(RequestModel):
 
     delta: int = Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY, examples=[-2])
     reason: SafeStr = Field(min_length=3, max_length=200, examples=["two mugs broken in transit"])
-    location: str = LocationCode
+    location: SafeStr = LocationCode
 
 
 class Transfer(RequestModel):
     """Available units moved from one location to another."""
 
-    from_location: str = Field(min_length=1, max_length=32, examples=["main"])
-    to_location: str = Field(min_length=1, max_length=32, examples=["berlin"])
+    from_location: SafeStr = Field(min_length=1, max_length=32, examples=["main"])
+    to_location: SafeStr = Field(min_length=1, max_length=32, examples=["berlin"])
     quantity: int = Field(ge=1, le=MAX_QUANTITY, examples=[5])
 
 
@@ -74,7 +74,7 @@ class BackorderPolicyRequest(RequestModel):
 class NewLocation(RequestModel):
     """A stock location: a short code (lower case) and a name."""
 
-    code: str = Field(min_length=1, max_length=32, examples=["berlin"])
+    code: SafeStr = Field(min_length=1, max_length=32, examples=["berlin"])
     name: SafeStr = Field(min_length=1, max_length=100, examples=["Berlin warehouse"])
 
 

@@ -9,7 +9,7 @@ this code might get wrong."""
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
@@ -20,8 +20,8 @@ from domain.inventory.errors import (
     InsufficientStock,
     UnknownSku,
 )
+from domain.inventory.reservation import HELD, Reservation
 from domain.inventory.values import (
-    DEFAULT_LOCATION,
     BackorderPolicy,
     LocationLevel,
     ReservationStatus,
@@ -31,34 +31,7 @@ from domain.inventory.values import (
 )
 from domain.shared.aggregate import AggregateRoot
 
-HELD = ReservationStatus.HELD
-
-
-@dataclass(frozen=True, kw_only=True)
-class Reservation:
-    """Units of one SKU held at one location for one order until `expires_at` (None: until it
-    is settled). `committed` of them left already (with shipments); `backordered` of the rest
-    are not on hand yet."""
-
-    id: UUID
-    order_id: UUID
-    sku: str
-    quantity: int
-    expires_at: datetime | None
-    status: ReservationStatus = HELD
-    location: str = DEFAULT_LOCATION
-    committed: int = 0
-    backordered: int = 0
-
-    @property
-    def held(self) -> int:
-        """Units still held: neither shipped nor given back."""
-        return self.quantity - self.committed if self.status is HELD else 0
-
-    @property
-    def on_hand(self) -> int:
-        """Held units that are on hand (may be shipped)."""
-        return self.held - self.backordered if self.status is HELD else 0
+__all__ = ["Reservation", "StockItem", "stock_stream"]
 
 
 class StockItem(AggregateRoot):
