@@ -10,7 +10,8 @@ from functools import partial
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from alembic import command
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agora.contexts import inventory
@@ -27,6 +28,7 @@ from domain.inventory.errors import (
 from domain.inventory.stock import Reservation
 from domain.inventory.values import BackorderPolicy, StockLevel
 from domain.shared.sku import Sku
+from infrastructure.db.migrations import alembic_config
 from infrastructure.eventlog.store import StoredEvent
 from infrastructure.inventory.readers import SqlStockReader
 from infrastructure.inventory.subscribers import OrderStockSettler
@@ -39,9 +41,14 @@ HOLD = timedelta(minutes=15)
 
 
 @pytest.fixture
-def bus(engine: AsyncEngine) -> CommandBus:
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def bus(engine: AsyncEngine, clock: FixedClock) -> CommandBus:
     bus = CommandBus()
-    deps = InventoryDeps(uow=partial(SqlInventoryUnitOfWork, engine, REGISTRY), clock=FixedClock())
+    deps = InventoryDeps(uow=partial(SqlInventoryUnitOfWork, engine, REGISTRY), clock=clock)
     inventory.register(bus, deps)
     return bus
 
@@ -261,3 +268,56 @@ async def test_concurrent_backorders_never_pass_the_limit_and_receipts_fill_them
     async with engine.connect() as conn:
         rows = await conn.scalar(select(func.count()).where(stock_levels.c.sku == sku))
     assert rows == 1
+
+
+async def test_what_a_partly_shipped_reservation_still_holds_expires_or_is_released_there(
+    engine: AsyncEngine, bus: CommandBus, clock: FixedClock
+) -> None:
+    other, sku = await opened(bus), a_sku()
+    await receive(bus, sku, 4, other)
+    expiring, cancelled = uuid.uuid4(), uuid.uuid4()
+    for order in (expiring, cancelled):
+        await bus.handle(c.ReserveStock(order_id=order, lines=((sku, 2),), hold_for=HOLD))
+        await bus.handle(
+            c.CommitShipment(
+                order_id=order,
+                shipment_id=uuid.uuid4(),
+                lines=((sku, 1),),
+                location=other,
+                event_id=uuid.uuid4(),
+            )
+        )
+    await bus.handle(c.KeepReservations(order_id=cancelled))
+    await bus.handle(c.ReleaseReservations(order_id=cancelled))
+    assert at(await consistent(engine, sku), other) == (2, 1)
+    clock.advance(HOLD * 2)
+    await bus.handle(c.ExpireReservations(batch=10_000))
+    assert at(await consistent(engine, sku), other) == (2, 0)
+
+
+async def test_the_migration_moves_existing_units_and_reservations_to_main(
+    database_url: str, engine: AsyncEngine, bus: CommandBus
+) -> None:
+    config = alembic_config(database_url)
+    await asyncio.to_thread(command.downgrade, config, "a4b3c2d1e0f9-1")
+    sku, order = a_sku(), uuid.uuid4()
+    async with engine.begin() as conn:
+        await conn.execute(
+            text("INSERT INTO stock_items (sku, on_hand, reserved) VALUES (:sku, 5, 2)"),
+            {"sku": sku},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO stock_reservations (id, order_id, sku, quantity, expires_at,"
+                " created_at) VALUES (:id, :order, :sku, 2, NULL, now())"
+            ),
+            {"id": uuid.uuid4(), "order": order, "sku": sku},
+        )
+    await engine.dispose()
+    await asyncio.to_thread(command.upgrade, config, "head")
+    now = await level(engine, sku)
+    assert (now.on_hand, now.reserved, at(now, "main")) == (5, 2, (5, 2))
+    [committed] = await bus.handle(c.CommitReservations(order_id=order))
+    assert (committed.location, committed.quantity) == ("main", 2)
+    now = await level(engine, sku)
+    assert (now.on_hand, now.reserved, at(now, "main")) == (3, 0, (3, 0))
