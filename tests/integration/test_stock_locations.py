@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agora.contexts import inventory
+from agora.contexts.ordering import InventoryForOrdering
 from application.inventory import commands as c
 from application.inventory.deps import InventoryDeps
 from application.inventory.queries import InventoryQueries
@@ -321,3 +322,20 @@ async def test_the_migration_moves_existing_units_and_reservations_to_main(
     assert (committed.location, committed.quantity) == ("main", 2)
     now = await level(engine, sku)
     assert (now.on_hand, now.reserved, at(now, "main")) == (3, 0, (3, 0))
+
+
+async def test_ordering_is_told_why_when_backorders_are_full(
+    engine: AsyncEngine, bus: CommandBus
+) -> None:
+    sku = a_sku()
+    await receive(bus, sku, 1)
+    await bus.handle(
+        c.SetBackorderPolicy(sku=sku, policy=BackorderPolicy.PREORDER, limit=1, actor_id=None)
+    )
+    port = InventoryForOrdering(bus, InventoryQueries(stock=SqlStockReader(engine)))
+    assert await port.reserve(uuid.uuid4(), [(sku, 2)], hold_for=HOLD) is None  # one preordered
+    refused = await port.reserve(uuid.uuid4(), [(sku, 1)], hold_for=HOLD)
+    assert refused is not None
+    assert "backorders full" in refused
+    now = await consistent(engine, sku)
+    assert (now.on_hand, now.reserved, now.backordered) == (1, 1, 1)

@@ -23,7 +23,7 @@ from application.ordering.deps import OrderingDeps
 from application.ordering.handlers import cart, fulfilment, order
 from application.ordering.queries import OrderingQueries
 from application.shared.bus import CommandBus
-from domain.inventory.errors import InsufficientStock, UnknownSku
+from domain.inventory.errors import BackorderLimitReached, InsufficientStock, UnknownSku
 from domain.inventory.values import ReservationStatus
 from domain.ordering.events import EVENTS
 from domain.ordering.values import CatalogItem, LineUnits
@@ -102,6 +102,8 @@ class InventoryForOrdering:
             return f"not enough stock of {exc.sku}: {exc.requested} wanted, {exc.available} left"
         except UnknownSku as exc:
             return f"not stocked: {exc.detail}"
+        except BackorderLimitReached as exc:
+            return f"not enough stock of {exc.sku}: {exc.requested} wanted, backorders full"
         if any(r.status is not ReservationStatus.HELD for r in reservations):
             # Reserved earlier, then expired before the order could be confirmed.
             return "the stock reservation lapsed before the order was confirmed"

@@ -39,10 +39,8 @@ class OrderStockSettler:
 
     name = "order-stock"
     on_failure = FailurePolicy.PARK
-    interest = Interest.of(
-        stream_types=["order", "return"],
-        event_types=[*SETTLES, "ShipmentDispatched", "ReturnReceived"],
-    )
+    # By event type alone: a return's events are on its own stream, whatever its type is named.
+    interest = Interest.of(event_types=[*SETTLES, "ShipmentDispatched", "ReturnReceived"])
 
     def __init__(self, bus: CommandBus) -> None:
         self._bus = bus
