@@ -1,12 +1,19 @@
-"""The allocation strategies and the reading of stock events from before stock locations."""
+"""The allocation strategies, the shipment rule, and how inventory reads events: stock events
+from before stock locations, and ordering's shipments and returns."""
 
 import uuid
 from datetime import UTC, datetime
 
+from application.inventory.commands import CommitShipment, ReceiveReturn
 from domain.inventory.allocation import InCodeOrder, OneLocationFirst
 from domain.inventory.events import StockReserved
 from domain.inventory.settling import shipment_plan, why_not
 from domain.inventory.stock import Reservation
+from domain.ordering.events import ReturnReceived, ShipmentDispatched
+from domain.ordering.values import Disposition, LineUnits, ReceivedUnits
+from domain.shared.money import Money
+from infrastructure.eventlog.store import StoredEvent
+from infrastructure.inventory.subscribers import command_for
 from tests.support.eventlog import REGISTRY
 
 
@@ -63,3 +70,60 @@ def test_a_shipment_takes_the_held_units_where_it_leaves_from() -> None:
     plan, short = shipment_plan([a, b], [("MUG", 4)], "b")
     assert short == {"MUG": 1}
     assert why_not(short, "b") == "not reserved at b: 1 of MUG"
+
+
+def test_the_stock_settler_reads_shipments_and_returns_as_the_log_stores_them() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    order, shipment, return_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    dispatched = ShipmentDispatched(
+        occurred_at=now,
+        order_id=order,
+        shipment_id=shipment,
+        lines=(LineUnits(sku="MUG-1", quantity=2),),
+        tracking_number="T-1",
+        carrier=None,
+        location="berlin",
+        actor_id=None,
+    )
+    received = ReturnReceived(
+        occurred_at=now,
+        return_id=return_id,
+        order_id=order,
+        units=(
+            ReceivedUnits(sku="MUG-1", quantity=1, disposition=Disposition.RESTOCK, location="b"),
+            ReceivedUnits(sku="MUG-1", quantity=2, disposition=Disposition.WRITE_OFF),
+        ),
+        refund=Money.of("1.00", "EUR"),
+        actor_id=None,
+    )
+    commands = []
+    for domain_event in (dispatched, received):
+        kind, payload = REGISTRY.serialize(domain_event)
+        stored = StoredEvent(
+            position=1,
+            transaction_id=1,
+            stream_type="any",
+            stream_id="any-1",
+            stream_version=1,
+            event_id=uuid.uuid4(),
+            event_type=kind.name,
+            schema_version=kind.version,
+            payload=payload,
+            metadata={},
+            recorded_at=now,
+        )
+        commands.append((command_for(stored), stored.event_id))
+    (ship, ship_event), (back, back_event) = commands
+    assert ship == CommitShipment(
+        order_id=order,
+        shipment_id=shipment,
+        lines=(("MUG-1", 2),),
+        location="berlin",
+        event_id=ship_event,
+    )
+    assert back == ReceiveReturn(
+        return_id=return_id,
+        order_id=order,
+        units=(("MUG-1", 1, True, "b"), ("MUG-1", 2, False, None)),
+        event_id=back_event,
+    )
