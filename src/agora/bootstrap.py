@@ -31,6 +31,7 @@ from infrastructure.db.statements import StatementScopeMiddleware, command_scope
 from infrastructure.eventlog.registry import EventRegistry
 from infrastructure.health import DependencyProbes
 from infrastructure.http.client import shared_http_client
+from infrastructure.inventory.upcasters import register_upcasters as register_inventory_upcasters
 from infrastructure.ordering.upcasters import register_upcasters as register_ordering_upcasters
 from infrastructure.payments.gateway import PaymentProvider
 from infrastructure.redis.client import RedisCircuit, build_redis
@@ -46,6 +47,7 @@ def build_registry() -> EventRegistry:
         registry.register_all(context.EVENTS, context=context.NAME)
     register_catalog_upcasters(registry)
     register_ordering_upcasters(registry)
+    register_inventory_upcasters(registry)
     return registry
 
 

@@ -204,6 +204,13 @@ class OrderingSettings(_Concern, env_prefix="ORDERING_"):
     """`last_units`: the return that brings back an order's last units refunds its shipping."""
 
 
+class InventorySettings(_Concern, env_prefix="INVENTORY_"):
+    """Stock and its locations."""
+
+    allocation: Literal["one_location_first", "in_code_order"] = "one_location_first"
+    """How a reservation is spread over stock locations (ADR 0040)."""
+
+
 class PaymentsSettings(_Concern, env_prefix="PAYMENTS_"):
     """The payment provider (simulated) and its callbacks."""
 
@@ -306,6 +313,7 @@ class Settings(BaseModel):
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     ordering: OrderingSettings = Field(default_factory=OrderingSettings)
+    inventory: InventorySettings = Field(default_factory=InventorySettings)
     payments: PaymentsSettings = Field(default_factory=PaymentsSettings)
     notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)
     reports: ReportsSettings = Field(default_factory=ReportsSettings)

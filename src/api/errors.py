@@ -116,6 +116,15 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     inventory.AdjustmentBelowReserved: ProblemSpec(
         409, "adjustment_below_reserved", "Adjustment below reserved stock"
     ),
+    inventory.UnknownLocation: ProblemSpec(404, "unknown_location", "Unknown stock location"),
+    inventory.LocationInactive: ProblemSpec(409, "location_inactive", "Stock location inactive"),
+    inventory.LocationExists: ProblemSpec(409, "location_exists", "Stock location exists"),
+    inventory.InvalidLocationCode: ProblemSpec(
+        422, "invalid_location_code", "Invalid location code"
+    ),
+    inventory.BackorderLimitReached: ProblemSpec(
+        409, "backorder_limit_reached", "Backorder limit reached"
+    ),
     ordering.InvalidCartQuantity: ProblemSpec(
         422, "invalid_cart_quantity", "Invalid cart quantity"
     ),

@@ -17,6 +17,7 @@ from agora.contexts.ordering import NEIGHBOURS, InventoryForOrdering, payment_ga
 from agora.settings import Settings
 from application.inventory.commands import ReceiveStock
 from application.inventory.deps import InventoryDeps
+from application.inventory.queries import InventoryQueries
 from application.ordering.ports import OrderingUnitOfWork, PaymentGateway, PaymentOutcome, Stock
 from application.shared.bus import CommandBus
 from application.shared.errors import ConcurrencyConflict
@@ -29,10 +30,11 @@ from domain.catalog.product import Product
 from domain.ordering.cart import Cart
 from domain.ordering.errors import AuthorisationExpired
 from domain.ordering.order import Order, OrderState
-from domain.ordering.values import CatalogItem, OrderStatus
+from domain.ordering.values import CatalogItem, LineUnits, OrderStatus
 from domain.shared.money import Money
 from domain.shared.sku import Sku
 from infrastructure.catalog.unit_of_work import SqlCatalogUnitOfWork
+from infrastructure.inventory.readers import SqlStockReader
 from infrastructure.inventory.unit_of_work import SqlInventoryUnitOfWork
 from infrastructure.ordering.repositories import BacklogCount
 from infrastructure.ordering.unit_of_work import SqlOrderingUnitOfWork
@@ -399,7 +401,8 @@ def inventory_of(request: pytest.FixtureRequest) -> Inventory:
     async def receive(sku: str, quantity: int) -> None:
         await bus.handle(ReceiveStock(sku=sku, quantity=quantity, actor_id=None))
 
-    return Inventory(port=InventoryForOrdering(bus), receive=receive)
+    queries = InventoryQueries(stock=SqlStockReader(engine))
+    return Inventory(port=InventoryForOrdering(bus, queries), receive=receive)
 
 
 HOLD = timedelta(minutes=15)
@@ -436,6 +439,33 @@ async def test_released_stock_goes_back_once_and_the_order_cannot_take_it_again(
     await port.release(uuid.uuid4())  # an order that holds nothing
     assert await port.reserve(cancelled, [(sku, 2)], hold_for=HOLD) is not None
     assert await port.reserve(other, [(sku, 3)], hold_for=HOLD) is None
+
+
+async def test_a_shipment_is_checked_against_what_the_order_holds(
+    inventory_of: Inventory,
+) -> None:
+    port, sku = inventory_of.port, f"CUP-{uuid.uuid4().hex[:6]}".upper()
+    await inventory_of.receive(sku, 5)
+    order = uuid.uuid4()
+    assert await port.reserve(order, [(sku, 3)], hold_for=HOLD) is None
+    assert await port.check_shipment(order, [LineUnits(sku=sku, quantity=3)], None) is None
+    assert await port.check_shipment(order, [LineUnits(sku=sku, quantity=2)], "main") is None
+    too_many = await port.check_shipment(order, [LineUnits(sku=sku, quantity=4)], None)
+    assert too_many is not None
+    assert sku in too_many
+    assert (
+        await port.check_shipment(order, [LineUnits(sku=sku, quantity=1)], "elsewhere") is not None
+    )
+    assert (
+        await port.check_shipment(uuid.uuid4(), [LineUnits(sku=sku, quantity=1)], None) is not None
+    )
+
+
+async def test_the_main_location_exists_and_a_made_up_one_does_not(
+    inventory_of: Inventory,
+) -> None:
+    assert await inventory_of.port.location_exists("main")
+    assert not await inventory_of.port.location_exists("no-such-place")
 
 
 # -- the payment provider ------------------------------------------------------------------

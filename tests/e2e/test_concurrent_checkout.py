@@ -27,10 +27,6 @@ async def test_fifty_checkouts_for_ten_units_pay_exactly_ten_and_strand_none(
     reasons = {order["cancel_reason"] for order in finals if order["status"] == "rejected"}
     assert reasons == {f"not enough stock of {teapot['sku']}: 1 wanted, 0 left"}
     stock = await shop.client.get(f"/api/v1/inventory/{teapot['sku']}", headers=bearer(shop.staff))
-    assert stock.json() | {"sku": None} == {
-        "sku": None,
-        "on_hand": 10,
-        "reserved": 10,
-        "available": 0,
-    }
+    totals = {k: stock.json()[k] for k in ("on_hand", "reserved", "available")}
+    assert totals == {"on_hand": 10, "reserved": 10, "available": 0}
     assert len(shop.provider.charges) == 10

@@ -75,12 +75,8 @@ async def test_register_cart_checkout_pay_ship_deliver_and_everyone_agrees(
             stock = await shop.client.get(
                 f"/api/v1/inventory/{teapot['sku']}", headers=bearer(shop.staff)
             )
-        assert stock.json() | {"sku": None} == {
-            "sku": None,
-            "on_hand": 3,
-            "reserved": 0,
-            "available": 3,
-        }
+        totals = {k: stock.json()[k] for k in ("on_hand", "reserved", "available")}
+        assert totals == {"on_hand": 3, "reserved": 0, "available": 3}
 
         published = await _order_events(
             kafka_bootstrap, f"{prefix}.ordering.events", order["id"], 6

@@ -48,12 +48,9 @@ async def test_a_declined_or_unanswered_payment_cancels_the_order_and_releases_s
     cancelled = await shop.wait_status(customer, order_id, "cancelled")
     assert cancelled["cancel_reason"].startswith(reason)
     assert cancelled["payment_reference"] is None
-    assert await released(shop, sku) | {"sku": None} == {
-        "sku": None,
-        "on_hand": 3,
-        "reserved": 0,
-        "available": 3,
-    }
+    stock = await released(shop, sku)
+    totals = {k: stock[k] for k in ("on_hand", "reserved", "available")}
+    assert totals == {"on_hand": 3, "reserved": 0, "available": 3}
     assert order_id not in shop.provider.charges
 
 

@@ -30,7 +30,7 @@ from domain.inventory.errors import (
     UnknownSku,
 )
 from domain.inventory.stock import Reservation, StockItem
-from domain.inventory.values import StockLevel
+from domain.inventory.values import LocationLevel, StockLevel
 from domain.shared.sku import Sku
 from infrastructure.eventlog.store import StoredEvent
 from infrastructure.eventlog.tables import event_log
@@ -297,8 +297,10 @@ async def test_the_database_refuses_a_reservation_the_aggregate_wrongly_allowed(
     (as if it had been loaded without its SKU's lock) cannot oversell."""
     sku = await stocked(deps, 2)
     await reserve(deps, uuid.uuid4(), (sku, 2))
-    stale = StockItem(sku, on_hand=2, reserved=0, known=True)
-    stale.reserve(order_id=uuid.uuid4(), quantity=2, expires_at=None, now=clock.now())
+    stale = StockItem(sku, levels={"main": LocationLevel("main", 2, 0)}, known=True)
+    stale.reserve(
+        order_id=uuid.uuid4(), location="main", quantity=2, expires_at=None, now=clock.now()
+    )
     async with SqlInventoryUnitOfWork(engine, REGISTRY) as uow:
         with pytest.raises(ConcurrencyConflict):
             await uow.stock.save([stale])

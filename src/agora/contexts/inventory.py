@@ -6,9 +6,10 @@ from functools import partial
 from agora.platform import Job, Platform, Wiring
 from application.inventory import commands as c
 from application.inventory.deps import InventoryDeps
-from application.inventory.handlers import stock
+from application.inventory.handlers import locations, settling, stock
 from application.inventory.queries import InventoryQueries
 from application.shared.bus import CommandBus
+from domain.inventory.allocation import STRATEGIES
 from domain.inventory.events import EVENTS
 from infrastructure.inventory.readers import SqlStockReader
 from infrastructure.inventory.subscribers import OrderStockSettler
@@ -29,7 +30,11 @@ def wire(p: Platform) -> Wiring:
 
 
 def dependencies(p: Platform) -> InventoryDeps:
-    return InventoryDeps(uow=partial(SqlInventoryUnitOfWork, p.engine, p.registry), clock=p.clock)
+    return InventoryDeps(
+        uow=partial(SqlInventoryUnitOfWork, p.engine, p.registry),
+        clock=p.clock,
+        allocation=STRATEGIES[p.settings.inventory.allocation](),
+    )
 
 
 def register(bus: CommandBus, deps: InventoryDeps) -> None:
@@ -41,6 +46,12 @@ def register(bus: CommandBus, deps: InventoryDeps) -> None:
     bus.register(c.ReleaseReservations, stock.release_reservations, deps)
     bus.register(c.CommitReservations, stock.commit_reservations, deps)
     bus.register(c.ExpireReservations, stock.expire_reservations, deps)
+    bus.register(c.OpenLocation, locations.open_location, deps)
+    bus.register(c.DeactivateLocation, locations.deactivate_location, deps)
+    bus.register(c.TransferStock, locations.transfer_stock, deps)
+    bus.register(c.SetBackorderPolicy, locations.set_backorder_policy, deps)
+    bus.register(c.CommitShipment, settling.commit_shipment, deps)
+    bus.register(c.ReceiveReturn, settling.receive_return, deps)
 
 
 def queries(p: Platform) -> InventoryQueries:

@@ -1,7 +1,7 @@
 """Ordering wired: storage, payments, the log's subscribers, the warehouse consumer, the sweeps;
 and the anti-corruption adapters serving ordering's Catalog and Stock ports from other contexts."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from functools import partial
 from uuid import UUID
@@ -10,22 +10,24 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from agora.contexts.gift_cards import GiftCardsForOrdering
 from agora.contexts.identity import AddressBookForOrdering
+from agora.contexts.inventory import queries as inventory_queries
 from agora.contexts.promotions import PromotionsForOrdering
 from agora.contexts.shipping import ShippingForOrdering
 from agora.contexts.taxes import TaxesForOrdering
 from agora.platform import Job, Platform, Wiring
 from agora.settings import Settings
 from application.inventory.commands import ReleaseReservations, ReserveStock
+from application.inventory.queries import InventoryQueries
 from application.ordering import commands as c
 from application.ordering.deps import OrderingDeps
 from application.ordering.handlers import cart, fulfilment, order, payment, returns
 from application.ordering.queries import OrderingQueries
 from application.shared.bus import CommandBus
-from domain.inventory.errors import InsufficientStock, UnknownSku
+from domain.inventory.errors import BackorderLimitReached, InsufficientStock, UnknownSku
 from domain.inventory.values import ReservationStatus
 from domain.ordering.events import EVENTS
 from domain.ordering.pricing.refunds import ShippingRefund
-from domain.ordering.values import CatalogItem
+from domain.ordering.values import CatalogItem, LineUnits
 from infrastructure.catalog.readers import variants_by_sku
 from infrastructure.eventlog.subscribers import Subscriber
 from infrastructure.kafka.consumer import ConsumerConfig, KafkaConsumerRunner, reacting_to
@@ -87,10 +89,11 @@ NEIGHBOURS = Neighbours(
 
 
 class InventoryForOrdering:
-    """Ordering's Stock port, served by inventory's commands on the bus."""
+    """Ordering's Stock port, served by inventory's commands on the bus and its queries."""
 
-    def __init__(self, bus: CommandBus) -> None:
+    def __init__(self, bus: CommandBus, queries: InventoryQueries) -> None:
         self._bus = bus
+        self._queries = queries
 
     async def reserve(
         self, order_id: UUID, lines: list[tuple[str, int]], *, hold_for: timedelta
@@ -102,6 +105,8 @@ class InventoryForOrdering:
             return f"not enough stock of {exc.sku}: {exc.requested} wanted, {exc.available} left"
         except UnknownSku as exc:
             return f"not stocked: {exc.detail}"
+        except BackorderLimitReached as exc:
+            return f"not enough stock of {exc.sku}: {exc.requested} wanted, backorders full"
         if any(r.status is not ReservationStatus.HELD for r in reservations):
             # Reserved earlier, then expired before the order could be confirmed.
             return "the stock reservation lapsed before the order was confirmed"
@@ -110,9 +115,14 @@ class InventoryForOrdering:
     async def release(self, order_id: UUID) -> None:
         await self._bus.handle(ReleaseReservations(order_id=order_id))
 
+    async def check_shipment(
+        self, order_id: UUID, lines: Sequence[LineUnits], location: str | None
+    ) -> str | None:
+        wanted = [(line.sku, line.quantity) for line in lines]
+        return await self._queries.shipment_shortfall(order_id, wanted, location)
+
     async def location_exists(self, code: str) -> bool:
-        # Until inventory keeps stock locations, every unit is at the one default location.
-        return code == "main"
+        return await self._queries.location(code) is not None
 
 
 def payment_gateway(settings: Settings, provider: PaymentProvider | None) -> ResilientGateway:
@@ -199,7 +209,7 @@ def dependencies(p: Platform) -> OrderingDeps:
         ),
         bus=p.bus,
         clock=p.clock,
-        stock=InventoryForOrdering(p.bus),
+        stock=InventoryForOrdering(p.bus, inventory_queries(p)),
         payments=payment_gateway(s, p.payments),
         callbacks=SignedPaymentCallbacks(
             secret=s.payments.webhook_secret.get_secret_value(),

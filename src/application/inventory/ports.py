@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from application.inventory.views import LedgerEntry
+from application.inventory.views import LedgerEntry, LocationView
 from application.shared.pagination import Page
 from application.shared.unit_of_work import UnitOfWork
+from domain.inventory.location import Location
 from domain.inventory.stock import Reservation, StockItem
 from domain.inventory.values import StockLevel
 from domain.shared.sku import Sku
@@ -39,12 +40,37 @@ class StockRepository(Protocol):
         """Stop the order's held reservations from expiring; returns how many. Not a
         movement: no units change hands, so no event and no ledger row."""
 
+    async def backordered(self, sku: str, location: str) -> list[Reservation]:
+        """Held reservations of the SKU at the location still waiting for units, oldest first
+        (read under the SKU's lock)."""
+
+    async def claim(self, event_id: UUID) -> bool:
+        """Record that this event is being applied, with the transaction; False if it was
+        already (a redelivery: apply nothing)."""
+
+
+class LocationRepository(Protocol):
+    """Stock locations."""
+
+    async def get(self, code: str) -> Location | None: ...
+
+    async def active(self) -> list[str]:
+        """The codes of the active locations, by code."""
+
+    async def add(self, location: Location) -> None:
+        """Store a new location; LocationExists if its code is taken."""
+
+    async def save(self, location: Location) -> None: ...
+
 
 class InventoryUnitOfWork(UnitOfWork, Protocol):
     """One transaction over stock; the stock items' events go to the event log with it."""
 
     @property
     def stock(self) -> StockRepository: ...
+
+    @property
+    def locations(self) -> LocationRepository: ...
 
 
 class InventoryUnitOfWorkFactory(Protocol):
@@ -59,3 +85,10 @@ class StockReader(Protocol):
     async def level(self, sku: Sku) -> StockLevel | None: ...
 
     async def ledger(self, sku: Sku, *, limit: int, cursor: str | None) -> Page[LedgerEntry]: ...
+
+    async def locations(self) -> list[LocationView]: ...
+
+    async def location(self, code: str) -> LocationView | None: ...
+
+    async def held(self, order_id: UUID) -> list[Reservation]:
+        """The order's reservations that still hold units."""

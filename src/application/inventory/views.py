@@ -17,3 +17,14 @@ class LedgerEntry:
     reason: str | None
     actor_id: UUID | None
     recorded_at: datetime
+    location: str | None = None  # None: before stock locations (then `main`), or a write-off
+    backordered_delta: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocationView:
+    """A stock location."""
+
+    code: str
+    name: str
+    active: bool

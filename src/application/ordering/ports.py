@@ -31,7 +31,7 @@ from domain.ordering.pricing.inputs import (
     TaxTable,
 )
 from domain.ordering.returns import Return, ReturnState
-from domain.ordering.values import CatalogItem, ReturnStatus, ShippingAddress
+from domain.ordering.values import CatalogItem, LineUnits, ReturnStatus, ShippingAddress
 from domain.shared.money import Money
 
 # -- storage ---------------------------------------------------------------------------------
@@ -190,8 +190,14 @@ class Stock(Protocol):
     async def release(self, order_id: UUID) -> None:
         """Give back what an order that can no longer take it holds; nothing held, nothing done."""
 
+    async def check_shipment(
+        self, order_id: UUID, lines: Sequence[LineUnits], location: str | None
+    ) -> str | None:
+        """None when `location` (None: wherever the order's units were allocated) holds the
+        order's reserved units of `lines`; else why not, shown to staff as a 409."""
+
     async def location_exists(self, code: str) -> bool:
-        """Whether a stock location has this code (returned units are restocked at one)."""
+        """Whether a stock location has this code (active or not)."""
 
 
 # -- the price pipeline's rules, served by other contexts on ordering's connection (ADR 0028) --

@@ -1,11 +1,23 @@
 """Values of inventory: quantities, adjustments, stock levels, and what becomes of a reservation."""
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.inventory.errors import InvalidQuantity, ReasonRequired
+from domain.inventory.errors import InvalidLocationCode, InvalidQuantity, ReasonRequired
 
 MAX_QUANTITY = 1_000_000
+DEFAULT_LOCATION = "main"  # where every unit from before stock locations lives
+_LOCATION_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+
+
+def check_location_code(code: str) -> str:
+    """A location's short code, as staff type it (`main`, `berlin-2`)."""
+    if not _LOCATION_CODE.fullmatch(code):
+        raise InvalidLocationCode(
+            f"{code!r}: a location code is 1-32 of a-z, 0-9, '-', '_', starting with a-z or 0-9"
+        )
+    return code
 
 
 def check_quantity(quantity: int) -> int:
@@ -26,12 +38,41 @@ def check_adjustment(delta: int, reason: str) -> str:
 
 
 @dataclass(frozen=True)
+class LocationLevel:
+    """One SKU's units at one stock location; `backordered` units are promised there to orders
+    but not on hand yet (they are not part of `reserved`)."""
+
+    location: str
+    on_hand: int
+    reserved: int
+    backordered: int = 0
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+class BackorderPolicy(StrEnum):
+    """Whether a SKU may be promised beyond what is on hand, up to its limit: `backorder` for
+    a SKU that is restocked, `preorder` for one not released yet; both reserve the same way."""
+
+    NONE = "none"
+    BACKORDER = "backorder"
+    PREORDER = "preorder"
+
+
+@dataclass(frozen=True)
 class StockLevel:
-    """Units on hand and reserved; what can still be promised is the difference."""
+    """Units on hand and reserved; what can still be promised is the difference. The totals
+    are the sums of `locations`; `backordered` units are promised beyond what is on hand."""
 
     sku: str
     on_hand: int
     reserved: int
+    locations: tuple[LocationLevel, ...] = ()
+    backordered: int = 0
+    policy: BackorderPolicy = BackorderPolicy.NONE
+    backorder_limit: int = 0
 
     @property
     def available(self) -> int:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -14,13 +14,20 @@ from application.shared.errors import ConcurrencyConflict
 from application.shared.views import view_of
 from domain.inventory import events as ev
 from domain.inventory.stock import Reservation, StockItem, stock_stream
-from domain.inventory.values import ReservationStatus
+from domain.inventory.values import BackorderPolicy, LocationLevel, ReservationStatus
 from domain.shared.events import DomainEvent
 from infrastructure.db.unit_of_work import SeenAggregates
 from infrastructure.eventlog.store import EventStore
-from infrastructure.inventory.tables import AVAILABLE, stock_items, stock_ledger, stock_reservations
+from infrastructure.inventory.movements import Movements, ledger_rows
+from infrastructure.inventory.tables import (
+    stock_applied_events,
+    stock_items,
+    stock_ledger,
+    stock_levels,
+    stock_reservations,
+)
 
-r, i = stock_reservations.c, stock_items.c
+r, i, lv = stock_reservations.c, stock_items.c, stock_levels.c
 HELD = ReservationStatus.HELD
 
 
@@ -31,6 +38,7 @@ class SqlStockRepository:
         self._conn = conn
         self._events = events
         self._seen = seen
+        self._movements = Movements(conn)
         self._written: dict[int, int] = {}  # events of each item already written, by identity
 
     async def get_many(self, skus: Iterable[str]) -> dict[str, StockItem]:
@@ -38,11 +46,23 @@ class SqlStockRepository:
         if not wanted:
             return {}
         await self._events.lock_streams(stock_stream(sku) for sku in wanted)
-        statement = select(i.sku, i.on_hand, i.reserved).where(i.sku.in_(wanted))
+        statement = select(i.sku, i.backorder_policy, i.backorder_limit).where(i.sku.in_(wanted))
         found = {row.sku: row for row in await self._conn.execute(statement)}
+        levels: dict[str, dict[str, LocationLevel]] = {sku: {} for sku in wanted}
+        rows = await self._conn.execute(select(stock_levels).where(lv.sku.in_(wanted)))
+        for row in rows:
+            levels[row.sku][row.location] = LocationLevel(
+                row.location, row.on_hand, row.reserved, row.backordered
+            )
         return {
             sku: self._seen.add(
-                StockItem(sku, on_hand=found[sku].on_hand, reserved=found[sku].reserved, known=True)
+                StockItem(
+                    sku,
+                    levels=levels[sku],
+                    known=True,
+                    policy=BackorderPolicy(found[sku].backorder_policy),
+                    backorder_limit=found[sku].backorder_limit,
+                )
                 if sku in found
                 else StockItem(sku)
             )
@@ -55,12 +75,13 @@ class SqlStockRepository:
         for item in items:
             done = self._written.get(id(item), 0)
             for event in item.pending_events[done:]:
-                await self._move(event)
-                ledger.append(_ledger_row(event))
+                await self._movements.write(event)
+                await self._settle(event)
+                ledger.extend(ledger_rows(event))
                 if isinstance(event, ev.StockReserved):
                     reservations.append(_reservation_row(event))
             self._written[id(item)] = len(item.pending_events)
-        if reservations:
+        if reservations:  # after the statements above: their levels exist
             await self._conn.execute(insert(stock_reservations), reservations)
         if ledger:
             await self._conn.execute(insert(stock_ledger), ledger)
@@ -97,89 +118,48 @@ class SqlStockRepository:
         )
         return result.rowcount
 
-    async def _move(self, event: DomainEvent) -> None:
-        """One movement as one statement; a refused condition is a write outside the lock."""
-        assert isinstance(event, ev.StockMovement)
-        if isinstance(event, ev.StockReceived):
-            upsert = pg_insert(stock_items).values(sku=event.sku, on_hand=event.quantity)
-            change = {"on_hand": i.on_hand + event.quantity, "updated_at": event.occurred_at}
-            await self._conn.execute(
-                upsert.on_conflict_do_update(index_elements=[i.sku], set_=change)
-            )
-            return
-        await self._stock(event.sku, *_relative_change(event), at=event.occurred_at)
-        if isinstance(event, ev.StockReleased | ev.StockCommitted):
-            await self._settle(event.reservation_id, _settled(event), event.occurred_at)
+    async def backordered(self, sku: str, location: str) -> list[Reservation]:
+        rows = await self._conn.execute(
+            select(stock_reservations)
+            .where(r.sku == sku, r.location == location, r.status == HELD, r.backordered > 0)
+            .order_by(r.created_at, r.id)
+        )
+        return [_reservation(row._mapping) for row in rows]
 
-    async def _stock(
-        self, sku: str, change: Mapping[Any, Any], guard: ColumnElement[bool], at: datetime
-    ) -> None:
+    async def claim(self, event_id: UUID) -> bool:
+        claimed = await self._conn.execute(
+            pg_insert(stock_applied_events)
+            .values(event_id=event_id, applied_at=func.now())
+            .on_conflict_do_nothing()
+            .returning(stock_applied_events.c.event_id)
+        )
+        return claimed.first() is not None
+
+    async def _settle(self, event: DomainEvent) -> None:
+        """The reservation's own row follows its movements."""
+        match event:
+            case ev.StockReleased(reservation_id=rid, reason=reason):
+                status = (
+                    ReservationStatus.EXPIRED if reason == "expired" else ReservationStatus.RELEASED
+                )
+                change: dict[str, Any] = {"status": status, "settled_at": event.occurred_at}
+            case ev.StockCommitted(reservation_id=rid, quantity=q, settled=settled):
+                change = {"committed": r.committed + q}
+                if settled:
+                    change |= {
+                        "status": ReservationStatus.COMMITTED,
+                        "settled_at": event.occurred_at,
+                        "backordered": 0,
+                    }
+            case ev.BackorderFilled(reservation_id=rid, quantity=q):
+                change = {"backordered": r.backordered - q}
+            case _:
+                return
         result = await self._conn.execute(
-            update(stock_items).where(i.sku == sku, guard).values(**change, updated_at=at)
+            update(stock_reservations).where(r.id == rid, r.status == HELD).values(**change)
         )
         if result.rowcount != 1:
-            raise ConcurrencyConflict(f"the stock of {sku} changed without its lock")
-
-    async def _settle(self, reservation_id: UUID, status: ReservationStatus, at: datetime) -> None:
-        result = await self._conn.execute(
-            update(stock_reservations)
-            .where(r.id == reservation_id, r.status == HELD)
-            .values(status=status, settled_at=at)
-        )
-        if result.rowcount != 1:
-            raise ConcurrencyConflict(f"reservation {reservation_id} was settled without its lock")
-
-
-def _relative_change(
-    event: ev.StockAdjusted | ev.StockReserved | ev.StockReleased | ev.StockCommitted,
-) -> tuple[dict[str, Any], ColumnElement[bool]]:
-    """The columns a movement changes (relative to what they hold) and the rule it must keep."""
-    match event:
-        case ev.StockAdjusted(delta=delta):
-            return {"on_hand": i.on_hand + delta}, i.on_hand + delta >= i.reserved
-        case ev.StockReserved(quantity=quantity):
-            return {"reserved": i.reserved + quantity}, quantity <= AVAILABLE
-        case ev.StockReleased(quantity=quantity):
-            return {"reserved": i.reserved - quantity}, i.reserved >= quantity
-        case ev.StockCommitted(quantity=quantity):
-            change = {"reserved": i.reserved - quantity, "on_hand": i.on_hand - quantity}
-            return change, i.reserved >= quantity
-
-
-def _settled(event: ev.StockReleased | ev.StockCommitted) -> ReservationStatus:
-    if isinstance(event, ev.StockCommitted):
-        return ReservationStatus.COMMITTED
-    return ReservationStatus.EXPIRED if event.reason == "expired" else ReservationStatus.RELEASED
-
-
-def _ledger_row(event: DomainEvent) -> dict[str, Any]:
-    """The movement as the append-only ledger records it."""
-    assert isinstance(event, ev.StockMovement)
-    row: dict[str, Any] = {
-        "sku": event.sku,
-        "recorded_at": event.occurred_at,
-        "on_hand_delta": 0,
-        "reserved_delta": 0,
-        "reservation_id": getattr(event, "reservation_id", None),
-        "order_id": getattr(event, "order_id", None),
-        "actor_id": getattr(event, "actor_id", None),
-        "reason": None,
-    }
-    match event:
-        case ev.StockReceived(quantity=quantity):
-            row |= {"movement": "receive", "on_hand_delta": quantity}
-        case ev.StockAdjusted(delta=delta, reason=reason):
-            row |= {"movement": "adjust", "on_hand_delta": delta, "reason": reason}
-        case ev.StockReserved(quantity=quantity):
-            row |= {"movement": "reserve", "reserved_delta": quantity}
-        case ev.StockReleased(quantity=quantity, reason="expired"):
-            row |= {"movement": "expire", "reserved_delta": -quantity}
-            row["reason"] = "reservation expired"
-        case ev.StockReleased(quantity=quantity):
-            row |= {"movement": "release", "reserved_delta": -quantity}
-        case ev.StockCommitted(quantity=quantity):
-            row |= {"movement": "commit", "on_hand_delta": -quantity, "reserved_delta": -quantity}
-    return row
+            raise ConcurrencyConflict(f"reservation {rid} was settled without its lock")
 
 
 def _reservation_row(event: ev.StockReserved) -> dict[str, Any]:
@@ -190,6 +170,8 @@ def _reservation_row(event: ev.StockReserved) -> dict[str, Any]:
         "quantity": event.quantity,
         "expires_at": event.expires_at,
         "created_at": event.occurred_at,
+        "location": event.location,
+        "backordered": event.backordered,
     }
 
 

@@ -57,7 +57,7 @@ from domain.ordering.pricing.inputs import (
     TaxTable,
 )
 from domain.ordering.returns import Return, ReturnState, return_stream
-from domain.ordering.values import CatalogItem, ShippingAddress
+from domain.ordering.values import CatalogItem, LineUnits, ShippingAddress
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 from tests.support.fakes.shared import FakeStore, FakeUnitOfWork, FixedClock
@@ -451,6 +451,20 @@ class FakeStock(Stock):
         self.released.add(order_id)
         for sku, quantity in self.held.pop(order_id, []):
             self.available[sku] += quantity
+
+    async def check_shipment(
+        self, order_id: UUID, lines: Sequence[LineUnits], location: str | None
+    ) -> str | None:
+        """One location (`main`): the order's held units cover the lines, or why not."""
+        if location not in (None, "main"):
+            return f"not reserved at {location}"
+        held: dict[str, int] = {}
+        for sku, quantity in self.held.get(order_id, []):
+            held[sku] = held.get(sku, 0) + quantity
+        for line in lines:
+            if held.get(line.sku, 0) < line.quantity:
+                return f"not reserved for the order: {line.quantity} of {line.sku}"
+        return None
 
     async def location_exists(self, code: str) -> bool:
         return code in self.locations
