@@ -59,6 +59,9 @@ class Store(FakeStore):
     verifications: dict[str, tuple[VerificationToken, datetime | None]] = field(
         default_factory=dict
     )
+    password_resets: dict[str, tuple[VerificationToken, datetime | None]] = field(
+        default_factory=dict
+    )
 
 
 class FakeUsers(UserRepository):
@@ -199,26 +202,27 @@ class FakeAddressBooks(AddressBookRepository):
 
 
 class FakeVerifications(VerificationTokens):
-    """The VerificationTokens port."""
+    """The VerificationTokens port (over the store's verification or password reset tokens)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, kind: str = "verifications") -> None:
         self.store = store
+        self.tokens: dict[str, tuple[VerificationToken, datetime | None]] = getattr(store, kind)
 
     async def issue(self, token: VerificationToken) -> None:
-        for digest, (held, used_at) in list(self.store.verifications.items()):
+        for digest, (held, used_at) in list(self.tokens.items()):
             if held.user_id == token.user_id and used_at is None:
-                del self.store.verifications[digest]
-        self.store.verifications[token.token_hash] = (token, None)
+                del self.tokens[digest]
+        self.tokens[token.token_hash] = (token, None)
 
     async def spend(self, token_hash: str, *, now: datetime) -> Spent | TokenOutcome:
-        if token_hash not in self.store.verifications:
+        if token_hash not in self.tokens:
             return TokenOutcome.UNKNOWN
-        token, used_at = self.store.verifications[token_hash]
+        token, used_at = self.tokens[token_hash]
         if used_at is not None:
             return TokenOutcome.USED
         if token.expires_at <= now:
             return TokenOutcome.EXPIRED
-        self.store.verifications[token_hash] = (token, now)
+        self.tokens[token_hash] = (token, now)
         return Spent(user_id=token.user_id, email=token.email)
 
 
@@ -230,6 +234,7 @@ class FakeIdentityUnitOfWork(FakeUnitOfWork[Store]):
     api_keys: FakeApiKeys
     address_books: FakeAddressBooks
     verifications: FakeVerifications
+    password_resets: FakeVerifications
 
     def _open(self) -> None:
         self.users = FakeUsers(self.working, self)
@@ -237,6 +242,7 @@ class FakeIdentityUnitOfWork(FakeUnitOfWork[Store]):
         self.api_keys = FakeApiKeys(self.working, self)
         self.address_books = FakeAddressBooks(self.working, self)
         self.verifications = FakeVerifications(self.working)
+        self.password_resets = FakeVerifications(self.working, "password_resets")
 
 
 class FakeHasher(PasswordHasher):
@@ -312,9 +318,13 @@ class FakeMail(AccountMail):
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
+        self.resets: list[tuple[str, str]] = []
 
     async def send_verification(self, *, email: str, link: str) -> None:
         self.sent.append((email, link))
+
+    async def send_password_reset(self, *, email: str, link: str) -> None:
+        self.resets.append((email, link))
 
     def last_token(self) -> str:
         return self.sent[-1][1].rsplit("token=", 1)[1]
