@@ -3,16 +3,22 @@ port, keeping every message it accepts; it can be stopped and started again on t
 to play an outage."""
 
 import asyncio
+import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractAsyncContextManager, contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from agora.settings import MailSettings, Settings
+from application.notifications.commands import SendDueMail
 from tests.support.servers import free_port
+from tests.support.shop import Shop
+
+MailShopFactory = Callable[..., AbstractAsyncContextManager[Shop]]
 
 
 class Inbox:
@@ -72,3 +78,26 @@ def bodies(message: EmailMessage) -> tuple[str, str]:
     html = message.get_body(preferencelist=("html",))
     assert text is not None and html is not None, message
     return str(text.get_content()), str(html.get_content())
+
+
+def with_mail(settings: Settings, inbox: Inbox) -> Settings:
+    """The settings, with mail sent to the test's SMTP server."""
+    return settings.model_copy(
+        update={"mail": MailSettings(backend="smtp", url=inbox.url, timeout_seconds=5)}
+    )
+
+
+async def mail_to(shop: Shop, inbox: Inbox, recipient: str, count: int = 1) -> EmailMessage:
+    """Run one round of the worker's mail sender, and the newest of `count` mails to
+    `recipient`."""
+    await shop.services.bus.handle(SendDueMail())
+    return (await inbox.wait_for(count, recipient=recipient))[-1]
+
+
+def token_in(message: EmailMessage) -> str:
+    """The token of the link in a mail's text body (the HTML body has the same link)."""
+    text, html = bodies(message)
+    found = re.search(r"token=([A-Za-z0-9_\-]+)", text)
+    assert found is not None, text
+    assert f"token={found.group(1)}" in html
+    return found.group(1)
