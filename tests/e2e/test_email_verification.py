@@ -8,9 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.identity.values import Role
-from tests.support.mail import MailShopFactory
 from tests.support.fakes.shared import FixedClock
-from tests.support.mail import Inbox, mail_to, token_in
+from tests.support.mail import Inbox, MailShopFactory, mail_to, token_in
 from tests.support.shop import Shop, bearer
 
 EMAIL = "ada@example.com"

@@ -76,7 +76,8 @@ def bodies(message: EmailMessage) -> tuple[str, str]:
     """The text and HTML bodies of a multipart/alternative message."""
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
-    assert text is not None and html is not None, message
+    assert text is not None, message
+    assert html is not None, message
     return str(text.get_content()), str(html.get_content())
 
 

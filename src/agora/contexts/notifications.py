@@ -5,6 +5,7 @@ mailer, and the worker's rounds of sending due mail where MAIL_BACKEND says."""
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from agora.contexts.identity import AccountEmailsForNotifications
 from agora.platform import Job, Platform, Wiring
@@ -86,6 +87,24 @@ def mail_transport(settings: Settings) -> MailTransport:
     if backend == "maildir":
         return MaildirMailTransport(maildir_path(settings), sender=m.sender)
     return LoggedMailTransport(sender=m.sender)
+
+
+def mail_destination(settings: Settings) -> str:
+    """One line for the start: where this worker's mail goes."""
+    m = settings.mail
+    backend = m.backend or ("smtp" if m.url else "maildir")
+    if backend == "smtp":
+        return f"mail: sent through {_without_password(m.url or '')}"
+    if backend == "maildir":
+        return f"mail: written to the maildir {maildir_path(settings).resolve()} (one file each)"
+    return "mail: written to the log (MAIL_BACKEND=log)"
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
 
 
 def maildir_path(settings: Settings) -> Path:
