@@ -204,7 +204,9 @@ class PasswordResetAccepted(ResponseModel):
 class PasswordResetConfirm(RequestModel):
     """The token from the password reset link, and the new password."""
 
-    token: SafeStr = Field(min_length=1, max_length=256)
+    token: SafeStr = Field(
+        min_length=1, max_length=256, examples=["Xq3v9k2b7Yt1mR8sLw0pZc4nJd6hGf5aEu2iOy7TbQk"]
+    )
     new_password: SafeStr = Field(
         min_length=1,
         max_length=PASSWORD_MAX_LENGTH,
