@@ -354,6 +354,10 @@ class Settings(BaseModel):
             raise ConfigurationError(
                 "AGORA_DEMO=true seeds accounts with published passwords; not in production"
             )
+        if self.mail.backend == "log":
+            raise ConfigurationError(
+                "MAIL_BACKEND=log writes password reset links to the log; not in production"
+            )
 
 
 def load_settings() -> Settings:
