@@ -102,6 +102,8 @@ class AuthSettings(_Concern, env_prefix="AUTH_"):
     """How long a password reset link works."""
     password_reset_link: str = "http://localhost:8000/reset-password"  # noqa: S105 - a URL
     """The page a password reset link opens; the token is appended as `?token=`."""
+    password_reset_limit_per_email: str = "5 per hour"  # noqa: S105 - a rate limit
+    """Password reset requests allowed per email asked for, account or not (`limits` syntax)."""
     argon2_memory_kib: int = Field(19_456, ge=19_456)
     """Argon2id memory cost (OWASP minimum 19456)."""
     argon2_time_cost: int = Field(2, ge=2)
@@ -113,6 +115,7 @@ class AuthSettings(_Concern, env_prefix="AUTH_"):
         "registration_limit_per_ip",
         "gift_card_balance_checks_per_ip",
         "guest_limit_per_ip",
+        "password_reset_limit_per_email",
     )
     @classmethod
     def _is_rate_limit(cls, value: str) -> str:

@@ -137,3 +137,19 @@ async def test_an_expired_token_is_refused_and_the_password_stays(
             "password_reset_token_expired",
         )
         assert (await shop.log_in(EMAIL, PASSWORD)).status_code == 200
+
+
+async def test_requests_for_one_email_are_limited_whether_or_not_it_has_an_account(
+    mail_shop_factory: MailShopFactory,
+) -> None:
+    async with mail_shop_factory(password_reset_limit_per_email="2 per hour") as shop:
+        assert (await shop.register(EMAIL)).status_code == 201
+        for email in (EMAIL, "nobody@example.com"):
+            answers = [
+                (await shop.client.post(RESET, json={"email": email})).status_code for _ in range(3)
+            ]
+            assert answers == [202, 202, 429], email
+        limited = await shop.client.post(RESET, json={"email": EMAIL.upper()})
+        assert limited.json()["code"] == "too_many_requests"
+        other = await shop.client.post(RESET, json={"email": "someone-else@example.com"})
+        assert other.status_code == 202

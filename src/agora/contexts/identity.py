@@ -115,6 +115,7 @@ def dependencies(p: Platform) -> IdentityDeps:
             per_account=auth.login_limit_per_account,
             registrations_per_ip=auth.registration_limit_per_ip,
             guests_per_ip=auth.guest_limit_per_ip,
+            password_resets_per_email=auth.password_reset_limit_per_email,
         ),
         clock=p.clock,
         session_lifetime=timedelta(days=auth.session_ttl_days),

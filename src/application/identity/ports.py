@@ -214,6 +214,10 @@ class LoginThrottle(Protocol):
     async def check_guest(self, *, client_ip: str) -> None:
         """Count a new guest session against the client address, as registrations are."""
 
+    async def check_password_reset(self, *, email: str) -> None:
+        """Count a password reset request against the email asked for, whether or not an
+        account has it (so the answer tells nothing), so nobody's inbox can be flooded."""
+
     async def record_failure(self, *, email: str, client_ip: str) -> None: ...
 
 

@@ -296,6 +296,8 @@ class FakeThrottle(LoginThrottle):
         self.registrations: dict[str, int] = {}
         self.guests: dict[str, int] = {}
         self.max_guests = 1000
+        self.resets: dict[str, int] = {}
+        self.max_resets = 1000
 
     async def check(self, *, email: str, client_ip: str) -> None:
         if self.failures.get(email.lower(), 0) >= self.max_failures:
@@ -308,6 +310,11 @@ class FakeThrottle(LoginThrottle):
         self.guests[client_ip] = self.guests.get(client_ip, 0) + 1
         if self.guests[client_ip] > self.max_guests:
             raise TooManyAttempts("too many guest sessions; try again later", retry_after=60)
+
+    async def check_password_reset(self, *, email: str) -> None:
+        self.resets[email.lower()] = self.resets.get(email.lower(), 0) + 1
+        if self.resets[email.lower()] > self.max_resets:
+            raise TooManyAttempts("too many password reset requests", retry_after=60)
 
     async def record_failure(self, *, email: str, client_ip: str) -> None:
         self.failures[email.lower()] = self.failures.get(email.lower(), 0) + 1

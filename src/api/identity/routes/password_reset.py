@@ -8,6 +8,7 @@ from api.dependencies import Services
 from api.identity import schemas
 from api.openapi import raises
 from application.identity import commands as c
+from application.shared import errors as shared
 from domain.identity import errors as identity
 
 router = APIRouter(prefix="/api/v1/auth/password-reset", tags=["auth"])
@@ -21,10 +22,12 @@ ACCEPTED = "If an account has this email, a password reset link is on its way."
     status_code=status.HTTP_202_ACCEPTED,
     response_model=schemas.PasswordResetAccepted,
 )
+@raises(shared.TooManyAttempts)
 async def request_password_reset(
     body: schemas.PasswordResetRequest, services: Services
 ) -> schemas.PasswordResetAccepted:
-    """Always 202 with the same body. The link works once, until its lifetime ends
+    """Always 202 with the same body; 429 past AUTH_PASSWORD_RESET_LIMIT_PER_EMAIL requests for
+    one email, account or not. The link works once, until its lifetime ends
     (`AUTH_PASSWORD_RESET_TOKEN_MINUTES`); asking again replaces an unused one."""
     await services.bus.handle(c.RequestPasswordReset(email=str(body.email)))
     return schemas.PasswordResetAccepted(detail=ACCEPTED)

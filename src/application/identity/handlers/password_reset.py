@@ -27,6 +27,7 @@ _REFUSALS: dict[TokenOutcome, type[PasswordResetTokenInvalid]] = {
 
 
 async def request_password_reset(cmd: c.RequestPasswordReset, deps: IdentityDeps) -> None:
+    await deps.throttle.check_password_reset(email=cmd.email)
     try:
         email = EmailAddress(cmd.email)
     except InvalidEmail:
