@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 
 def sender_domain(sender: str) -> str:
     """The domain of a From (`Shop <shop@example.com>`: `example.com`), for Message-IDs."""
-    address = parseaddr(sender)[1]
-    return address.rpartition("@")[2] or "agora.localhost"
+    _, at, domain = parseaddr(sender)[1].rpartition("@")
+    return domain if at and domain else "agora.localhost"
 
 
 def message_of(mail: Mail, rendered: RenderedMail, *, sender: str) -> EmailMessage:
