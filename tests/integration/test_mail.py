@@ -23,7 +23,7 @@ from domain.shared.money import Money
 from infrastructure.eventlog.store import StoredEvent
 from infrastructure.mail.templates import JinjaMailRenderer
 from infrastructure.mail.transports import SmtpMailTransport
-from infrastructure.notifications.mailer import OrderMailer
+from infrastructure.notifications.subscribers import OrderMailer
 from infrastructure.notifications.tables import outgoing_mail
 from infrastructure.notifications.unit_of_work import SqlNotificationsUnitOfWork
 from tests.support.fakes.shared import FixedClock

@@ -27,9 +27,8 @@ from infrastructure.mail.transports import (
     SmtpMailTransport,
     sender_domain,
 )
-from infrastructure.notifications.mailer import OrderMailer
 from infrastructure.notifications.readers import SqlWebhookDirectory
-from infrastructure.notifications.subscribers import WebhookDispatcher
+from infrastructure.notifications.subscribers import OrderMailer, WebhookDispatcher
 from infrastructure.notifications.unit_of_work import SqlNotificationsUnitOfWork
 
 NAME = "notifications"
