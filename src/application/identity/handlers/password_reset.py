@@ -29,7 +29,7 @@ _REFUSALS: dict[TokenOutcome, type[PasswordResetTokenInvalid]] = {
 async def request_password_reset(cmd: c.RequestPasswordReset, deps: IdentityDeps) -> None:
     await deps.throttle.check_password_reset(email=cmd.email)
     try:
-        email = EmailAddress(cmd.email)
+        email = EmailAddress.parse(cmd.email)
     except InvalidEmail:
         return  # no account has it: the same answer as for any unknown email
     now = deps.clock.now()
