@@ -14,6 +14,7 @@ import uvicorn
 
 from agora import telemetry
 from agora.bootstrap import api_config, open_services, platform, wire_all
+from agora.contexts.notifications import mail_destination
 from agora.runtime import ServiceUrls, resolve_database_url, resolve_service_urls
 from agora.seed import demo_banner, seed_demo
 from agora.settings import ConfigurationError, HttpSettings, Settings
@@ -50,6 +51,8 @@ def serve(
         if settings.app.demo:
             asyncio.run(_seed(settings, urls))
             print(demo_banner(), flush=True)
+        if with_worker:
+            print(mail_destination(settings), flush=True)
         tracing = telemetry.tracing_from(settings, role="api")
         app = create_app(
             config=api_config(settings),
@@ -145,6 +148,7 @@ def worker(settings: Settings) -> None:
     try:
         with EmbeddedServices() as embedded:
             url = resolve_database_url(settings, embedded)
+            print(mail_destination(settings), flush=True)
             asyncio.run(run_worker(settings, url, tracing=tracing))
     finally:
         telemetry.close(tracing)

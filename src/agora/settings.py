@@ -98,6 +98,12 @@ class AuthSettings(_Concern, env_prefix="AUTH_"):
     """How long an email verification link works."""
     verification_link: str = "http://localhost:8000/verify-email"
     """The page a verification link opens; the token is appended as `?token=`."""
+    password_reset_token_minutes: int = Field(60, ge=5, le=1440)
+    """How long a password reset link works."""
+    password_reset_link: str = "http://localhost:8000/reset-password"  # noqa: S105 - a URL
+    """The page a password reset link opens; the token is appended as `?token=`."""
+    password_reset_limit_per_email: str = "5 per hour"  # noqa: S105 - a rate limit
+    """Password reset requests allowed per email asked for, account or not (`limits` syntax)."""
     argon2_memory_kib: int = Field(19_456, ge=19_456)
     """Argon2id memory cost (OWASP minimum 19456)."""
     argon2_time_cost: int = Field(2, ge=2)
@@ -109,6 +115,7 @@ class AuthSettings(_Concern, env_prefix="AUTH_"):
         "registration_limit_per_ip",
         "gift_card_balance_checks_per_ip",
         "guest_limit_per_ip",
+        "password_reset_limit_per_email",
     )
     @classmethod
     def _is_rate_limit(cls, value: str) -> str:
@@ -267,6 +274,29 @@ class WebhooksSettings(_Concern, env_prefix="WEBHOOKS_"):
     """How often the worker looks for due deliveries."""
 
 
+class MailSettings(_Concern, env_prefix="MAIL_", populate_by_name=True):
+    """Mail to customers (order mail, verification and password reset links)."""
+
+    backend: Literal["smtp", "maildir", "log"] | None = None
+    """Where mail goes: an SMTP server, a maildir of files, or the log (development only: links
+    are written out); unset: `smtp` when MAIL_URL is set, else `maildir`."""
+    url: str | None = None
+    """The SMTP server, `smtp://[user:password@]host:port` (`smtps://` for TLS from the start;
+    `smtp://` upgrades with STARTTLS when the server offers it)."""
+    sender: str = Field("Agora <shop@agora.localhost>", validation_alias="MAIL_FROM")
+    """The From of every mail; its domain also names each mail's Message-ID."""
+    maildir: Path | None = None
+    """The maildir of MAIL_BACKEND=maildir; unset: `<AGORA_DATA_DIR>/mail`."""
+    timeout_seconds: float = Field(10.0, gt=0, le=120)
+    """Timeout of one SMTP conversation."""
+    max_attempts: int = Field(10, ge=1, le=100)
+    """Tries before a mail fails."""
+    backoff_seconds: float = Field(30.0, gt=0, le=3600)
+    """First retry delay; it doubles (with jitter) each try, up to an hour."""
+    poll_seconds: float = Field(2.0, gt=0, le=60)
+    """How often the worker looks for mail to send."""
+
+
 class ReportsSettings(_Concern, env_prefix="REPORTS_"):
     """Staff reports."""
 
@@ -318,6 +348,7 @@ class Settings(BaseModel):
     notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)
     reports: ReportsSettings = Field(default_factory=ReportsSettings)
     webhooks: WebhooksSettings = Field(default_factory=WebhooksSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
@@ -342,6 +373,10 @@ class Settings(BaseModel):
             raise ConfigurationError(
                 "AGORA_DEMO=true seeds accounts with published passwords; not in production"
             )
+        if self.mail.backend == "log":
+            raise ConfigurationError(
+                "MAIL_BACKEND=log writes password reset links to the log; not in production"
+            )
 
 
 def load_settings() -> Settings:
@@ -364,7 +399,7 @@ def load_settings() -> Settings:
 def environment_variables() -> dict[str, str]:
     """Every environment variable Agora reads, with its description (README, compose checks)."""
     return {
-        _variable(cls, (field_name,)): info.description or ""
+        _variable(cls, (str(info.validation_alias or field_name),)): info.description or ""
         for cls in _concerns().values()
         for field_name, info in cls.model_fields.items()
     }
@@ -383,4 +418,6 @@ def _concerns() -> dict[str, type[BaseSettings]]:
 def _variable(cls: type[BaseSettings], loc: tuple[int | str, ...]) -> str:
     """The environment variable of a field (the first part of an error's location)."""
     prefix = str(cls.model_config.get("env_prefix", ""))
-    return f"{prefix}{loc[0] if loc else ''}".upper()
+    name = str(loc[0]) if loc else ""
+    aliases = {str(f.validation_alias) for f in cls.model_fields.values() if f.validation_alias}
+    return name.upper() if name in aliases else f"{prefix}{name}".upper()

@@ -80,6 +80,15 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     identity.VerificationTokenExpired: ProblemSpec(
         410, "verification_token_expired", "Verification token expired"
     ),
+    identity.PasswordResetTokenInvalid: ProblemSpec(
+        400, "password_reset_token_invalid", "Invalid password reset token"
+    ),
+    identity.PasswordResetTokenUsed: ProblemSpec(
+        400, "password_reset_token_used", "Password reset token already used"
+    ),
+    identity.PasswordResetTokenExpired: ProblemSpec(
+        410, "password_reset_token_expired", "Password reset token expired"
+    ),
     catalog.InvalidProduct: ProblemSpec(422, "invalid_product", "Invalid product"),
     catalog.UnsupportedImage: ProblemSpec(415, "unsupported_image", "Unsupported image"),
     catalog.ImageTooLarge: ProblemSpec(413, "image_too_large", "Image too large"),

@@ -1,8 +1,7 @@
-"""Email verification over HTTP: the account holder asks for a link (written to the log by the
-default mail adapter), the token verifies once, `/users/me` then says so; a reused token is 400
+"""Email verification over HTTP: the account holder asks for a link, which arrives by mail
+(a real SMTP server), the token verifies once, `/users/me` then says so; a reused token is 400
 and an expired one 410, each with a stable code and no account named."""
 
-import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -10,33 +9,34 @@ import pytest
 
 from domain.identity.values import Role
 from tests.support.fakes.shared import FixedClock
-from tests.support.settings import settings_for
-from tests.support.shop import Shop, bearer, running_app
+from tests.support.mail import Inbox, MailShopFactory, mail_to, token_in
+from tests.support.shop import Shop, bearer
 
-MAIL_LOGGER = "infrastructure.identity.mail"
-
-
-def token_in_log(caplog: pytest.LogCaptureFixture) -> str:
-    [record] = [r for r in caplog.records if r.name == MAIL_LOGGER]
-    link: str = getattr(record, "mail_link")  # noqa: B009 - an `extra` of the record
-    return link.rsplit("token=", 1)[1]
+EMAIL = "ada@example.com"
 
 
-async def request_link(shop: Shop, token: str, caplog: pytest.LogCaptureFixture) -> str:
-    caplog.clear()
-    with caplog.at_level(logging.INFO, logger=MAIL_LOGGER):
-        sent = await shop.client.post("/api/v1/users/me/email-verification", headers=bearer(token))
+@pytest.fixture
+async def mail_shop(mail_shop_factory: MailShopFactory) -> AsyncIterator[Shop]:
+    async with mail_shop_factory() as running:
+        yield running
+
+
+async def request_link(shop: Shop, token: str, inbox: Inbox, count: int = 1) -> str:
+    sent = await shop.client.post("/api/v1/users/me/email-verification", headers=bearer(token))
     assert sent.status_code == 202, sent.text
-    assert sent.json()["email"] == "ada@example.com"
-    return token_in_log(caplog)
+    assert sent.json()["email"] == EMAIL
+    mail = await mail_to(shop, inbox, EMAIL, count)
+    assert mail["Subject"] == "Confirm your email address"
+    return token_in(mail)
 
 
-async def test_a_link_verifies_the_email_once(shop: Shop, caplog: pytest.LogCaptureFixture) -> None:
-    token = await shop.account("ada@example.com", Role.CUSTOMER)
+async def test_a_link_verifies_the_email_once(mail_shop: Shop, inbox: Inbox) -> None:
+    shop = mail_shop
+    token = await shop.account(EMAIL, Role.CUSTOMER)
     me = await shop.client.get("/api/v1/users/me", headers=bearer(token))
     assert me.json()["email_verified"] is False
 
-    proof = await request_link(shop, token, caplog)
+    proof = await request_link(shop, token, inbox)
     verified = await shop.client.post("/api/v1/auth/verify-email", json={"token": proof})
     assert verified.status_code == 204, verified.text
     me = await shop.client.get("/api/v1/users/me", headers=bearer(token))
@@ -57,26 +57,18 @@ async def test_an_unknown_token_is_refused_without_naming_an_account(shop: Shop)
 
 @pytest.fixture
 async def clocked_shop(
-    database_url: str, redis_url: str, redis_prefix: str
+    mail_shop_factory: MailShopFactory,
 ) -> AsyncIterator[tuple[Shop, FixedClock]]:
     """A shop on a clock the test moves (starting now, so access tokens are valid)."""
     clock = FixedClock(datetime.now(UTC))
-    settings = settings_for(
-        database_url=database_url,
-        redis_url=redis_url,
-        redis_prefix=redis_prefix,
-        verification_token_minutes=30,
-    )
-    async with running_app(settings, clock=clock) as (app, client):
-        yield Shop(app=app, client=client, settings=settings), clock
+    async with mail_shop_factory(clock=clock, verification_token_minutes=30) as shop:
+        yield shop, clock
 
 
-async def test_an_expired_link_is_gone(
-    clocked_shop: tuple[Shop, FixedClock], caplog: pytest.LogCaptureFixture
-) -> None:
+async def test_an_expired_link_is_gone(clocked_shop: tuple[Shop, FixedClock], inbox: Inbox) -> None:
     shop, clock = clocked_shop
-    token = await shop.account("ada@example.com", Role.CUSTOMER)
-    proof = await request_link(shop, token, caplog)
+    token = await shop.account(EMAIL, Role.CUSTOMER)
+    proof = await request_link(shop, token, inbox)
     clock.advance(timedelta(minutes=30))
     expired = await shop.client.post("/api/v1/auth/verify-email", json={"token": proof})
     assert (expired.status_code, expired.json()["code"]) == (410, "verification_token_expired")

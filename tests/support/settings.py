@@ -8,6 +8,7 @@ from agora.settings import (
     AuthSettings,
     DatabaseSettings,
     HttpSettings,
+    MailSettings,
     RedisSettings,
     Settings,
 )
@@ -28,4 +29,6 @@ def settings_for(*, database_url: str, redis_url: str, redis_prefix: str, **auth
         redis=RedisSettings(url=redis_url, key_prefix=redis_prefix),
         auth=AuthSettings(**auth_fields),
         http=HttpSettings(max_body_bytes=4096),
+        # Mail goes to the log unless a test starts an SMTP server (tests/support/mail.py).
+        mail=MailSettings(backend="log"),
     )

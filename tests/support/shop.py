@@ -18,6 +18,7 @@ from agora.bootstrap import api_config, open_services
 from agora.seed import DEMO_PASSWORD
 from agora.settings import (
     KafkaSettings,
+    MailSettings,
     NotificationsSettings,
     OrderingSettings,
     PaymentsSettings,
@@ -236,6 +237,7 @@ def ordering_settings(
     ordering: dict[str, Any] | None = None,
     webhooks: dict[str, Any] | None = None,
     notifications: dict[str, Any] | None = None,
+    mail: dict[str, Any] | None = None,
 ) -> Settings:
     """Settings for a shop that walks orders quickly: a fast provider, short sweeps and polls."""
     return base.model_copy(
@@ -254,6 +256,7 @@ def ordering_settings(
             "worker": WorkerSettings(poll_interval_seconds=0.2),
             "webhooks": WebhooksSettings(**(webhooks or {})),
             "notifications": NotificationsSettings(**(notifications or {})),
+            "mail": MailSettings(**({"backend": "log"} | (mail or {}))),
             "kafka": KafkaSettings(
                 bootstrap_servers=kafka, topic_prefix=topic_prefix, warehouse_topic=warehouse_topic
             ),

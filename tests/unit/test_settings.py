@@ -12,6 +12,7 @@ from agora.settings import (
     ConfigurationError,
     DatabaseSettings,
     HttpSettings,
+    MailSettings,
     PaymentsSettings,
     RedisSettings,
     Settings,
@@ -57,6 +58,12 @@ def test_production_refuses_the_development_webhook_secret() -> None:
 def test_production_refuses_demo_accounts() -> None:
     with pytest.raises(ConfigurationError, match="AGORA_DEMO"):
         settings(demo=True).check_production_safety()
+
+
+def test_production_refuses_mail_written_to_the_log() -> None:
+    unsafe = settings().model_copy(update={"mail": MailSettings(backend="log")})
+    with pytest.raises(ConfigurationError, match="MAIL_BACKEND=log"):
+        unsafe.check_production_safety()
 
 
 def test_production_accepts_a_long_random_secret_and_development_accepts_defaults() -> None:

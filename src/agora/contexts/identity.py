@@ -1,6 +1,7 @@
 """Identity wired: users, sessions, API keys and address books in PostgreSQL, Argon2id
-passwords, JWT access tokens, login throttling in Redis, verification mail to the log, the
-account-history projection; and the adapter serving ordering's AddressBook port."""
+passwords, JWT access tokens, login throttling in Redis, verification and password reset mail
+through notifications' outbox, the account-history projection; and the adapters serving
+ordering's AddressBook port and notifications' AccountEmails port."""
 
 from datetime import timedelta
 from functools import partial
@@ -11,22 +12,31 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from agora.platform import Platform, Wiring
 from application.identity import commands as c
 from application.identity.deps import IdentityDeps
-from application.identity.handlers import address_book, api_key, session, user, verification
+from application.identity.handlers import (
+    address_book,
+    api_key,
+    password_reset,
+    session,
+    user,
+    verification,
+)
 from application.identity.queries import IdentityQueries
 from application.shared.bus import CommandBus
 from domain.identity.events import EVENTS
 from domain.identity.values import AddressKind, PostalAddress
 from domain.ordering.values import ShippingAddress
-from infrastructure.identity.mail import LoggedAccountMail
 from infrastructure.identity.readers import (
     SqlAddressDirectory,
     SqlApiKeyDirectory,
     SqlUserDirectory,
+    account_email,
     default_address,
     saved_address,
 )
 from infrastructure.identity.subscribers import AccountHistoryProjection
 from infrastructure.identity.unit_of_work import SqlIdentityUnitOfWork
+from infrastructure.mail.transports import sender_domain
+from infrastructure.notifications.account_mail import OutboxAccountMail
 from infrastructure.redis.login_throttle import RedisLoginThrottle, limits_storage
 from infrastructure.security.passwords import Argon2PasswordHasher, common_passwords
 from infrastructure.security.tokens import JwtAccessTokens
@@ -35,6 +45,7 @@ NAME = "identity"
 __all__ = [
     "EVENTS",
     "NAME",
+    "AccountEmailsForNotifications",
     "AddressBookForOrdering",
     "dependencies",
     "queries",
@@ -67,6 +78,8 @@ def register(bus: CommandBus, deps: IdentityDeps) -> None:
     bus.register(c.StartGuestSession, session.start_guest_session, deps)
     bus.register(c.RequestEmailVerification, verification.request_email_verification, deps)
     bus.register(c.VerifyEmail, verification.verify_email, deps)
+    bus.register(c.RequestPasswordReset, password_reset.request_password_reset, deps)
+    bus.register(c.ResetPassword, password_reset.reset_password, deps)
     bus.register(c.AddAddress, address_book.add_address, deps)
     bus.register(c.ChangeAddress, address_book.change_address, deps)
     bus.register(c.RemoveAddress, address_book.remove_address, deps)
@@ -102,14 +115,19 @@ def dependencies(p: Platform) -> IdentityDeps:
             per_account=auth.login_limit_per_account,
             registrations_per_ip=auth.registration_limit_per_ip,
             guests_per_ip=auth.guest_limit_per_ip,
+            password_resets_per_email=auth.password_reset_limit_per_email,
         ),
         clock=p.clock,
         session_lifetime=timedelta(days=auth.session_ttl_days),
         common_passwords=common_passwords(),
-        mail=LoggedAccountMail(),
+        mail=OutboxAccountMail(
+            p.engine, clock=p.clock, domain=sender_domain(p.settings.mail.sender)
+        ),
         guest_lifetime=timedelta(minutes=auth.guest_token_minutes),
         verification_lifetime=timedelta(minutes=auth.verification_token_minutes),
         verification_link=auth.verification_link,
+        reset_lifetime=timedelta(minutes=auth.password_reset_token_minutes),
+        reset_link=auth.password_reset_link,
     )
 
 
@@ -138,6 +156,17 @@ class AddressBookForOrdering:
         """`kind` is `shipping` or `billing`; None if the customer chose no default of it."""
         found = await default_address(self._conn, user_id=customer_id, kind=AddressKind(kind))
         return None if found is None else _shipping_address(found)
+
+
+class AccountEmailsForNotifications:
+    """Serves notifications' AccountEmails port on the order mailer's connection, one
+    statement per call."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def email_of(self, customer_id: UUID) -> str | None:
+        return await account_email(self._conn, user_id=customer_id)
 
 
 def _shipping_address(found: PostalAddress) -> ShippingAddress:

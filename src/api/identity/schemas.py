@@ -186,6 +186,35 @@ class VerificationSentResponse(ResponseModel):
     expires_at: datetime
 
 
+class PasswordResetRequest(RequestModel):
+    """Ask for a password reset link; the answer is the same whether or not the account
+    exists."""
+
+    email: EmailStr = Field(max_length=254, examples=["ada@example.com"])
+
+
+class PasswordResetAccepted(ResponseModel):
+    """The one answer to every password reset request."""
+
+    detail: str = Field(
+        examples=["If an account has this email, a password reset link is on its way."]
+    )
+
+
+class PasswordResetConfirm(RequestModel):
+    """The token from the password reset link, and the new password."""
+
+    token: SafeStr = Field(
+        min_length=1, max_length=256, examples=["Xq3v9k2b7Yt1mR8sLw0pZc4nJd6hGf5aEu2iOy7TbQk"]
+    )
+    new_password: SafeStr = Field(
+        min_length=1,
+        max_length=PASSWORD_MAX_LENGTH,
+        description="At least 12 characters, not common, not containing the email's name.",
+        examples=["a-new-long-passphrase"],
+    )
+
+
 class AddressRequest(RequestModel):
     """A postal address to save, with the label the customer knows it by."""
 

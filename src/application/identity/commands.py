@@ -142,6 +142,22 @@ class VerifyEmail(Command[None]):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RequestPasswordReset(Command[None]):
+    """Mail a password reset link to the account of this email, if there is one; the answer is
+    the same either way."""
+
+    email: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResetPassword(Command[None]):
+    """Spend a password reset token: the account gets the new password, every login ends."""
+
+    token: str
+    new_password: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class AddAddress(Command[AddressView]):
     actor: Principal
     label: str

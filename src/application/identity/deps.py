@@ -31,3 +31,7 @@ class IdentityDeps:
     verification_lifetime: timedelta
     verification_link: str
     """The page a verification link opens; the token is appended as `?token=`."""
+    reset_lifetime: timedelta = timedelta(hours=1)
+    """How long a password reset link works."""
+    reset_link: str = "http://localhost:8000/reset-password"
+    """The page a password reset link opens; the token is appended as `?token=`."""

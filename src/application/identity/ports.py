@@ -171,7 +171,8 @@ class VerificationTokens(Protocol):
 
 
 class IdentityUnitOfWork(UnitOfWork, Protocol):
-    """One transaction over users, sessions, API keys, address books and verification tokens;
+    """One transaction over users, sessions, API keys, address books, verification and password
+    reset tokens;
     rolls back unless committed."""
 
     @property
@@ -188,6 +189,10 @@ class IdentityUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def verifications(self) -> VerificationTokens: ...
+
+    @property
+    def password_resets(self) -> VerificationTokens:
+        """Password reset tokens: the same rules, a store of their own."""
 
 
 class IdentityUnitOfWorkFactory(Protocol):
@@ -208,6 +213,10 @@ class LoginThrottle(Protocol):
 
     async def check_guest(self, *, client_ip: str) -> None:
         """Count a new guest session against the client address, as registrations are."""
+
+    async def check_password_reset(self, *, email: str) -> None:
+        """Count a password reset request against the email asked for, whether or not an
+        account has it (so the answer tells nothing), so nobody's inbox can be flooded."""
 
     async def record_failure(self, *, email: str, client_ip: str) -> None: ...
 
@@ -240,10 +249,12 @@ class AddressDirectory(Protocol):
 
 
 class AccountMail(Protocol):
-    """Mail to account holders. The default adapter writes it to the application log; an SMTP
-    adapter replaces it without the handlers knowing."""
+    """Mail to account holders, queued for sending (notifications' outbox serves it); the
+    link is in the mail alone, never in an event."""
 
     async def send_verification(self, *, email: str, link: str) -> None: ...
+
+    async def send_password_reset(self, *, email: str, link: str) -> None: ...
 
 
 class ApiKeyDirectory(Protocol):

@@ -41,3 +41,11 @@ class SendDueWebhooks(Command[int]):
     Returns how many were tried."""
 
     batch: int = 50
+
+
+@dataclass(frozen=True, kw_only=True)
+class SendDueMail(Command[int]):
+    """The worker's round of mail: lease a batch of due messages, render and send each, record
+    each outcome. Returns how many were tried."""
+
+    batch: int = 20

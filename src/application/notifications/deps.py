@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from application.notifications.ports import (
+    MailRenderer,
+    MailTransport,
     NotificationsUnitOfWorkFactory,
     UrlGuard,
     WebhookTransport,
@@ -21,5 +23,17 @@ class NotificationsDeps:
     transport: WebhookTransport
     clock: Clock
     event_types: frozenset[str]  # every event type the log can hold
+    retry: RetryPolicy
+    lease: timedelta  # longer than a whole batch can take to send
+
+
+@dataclass(frozen=True, kw_only=True)
+class MailDeps:
+    """What sending mail needs: the outbox, how a template is filled in, where mail goes."""
+
+    uow: NotificationsUnitOfWorkFactory
+    renderer: MailRenderer
+    transport: MailTransport
+    clock: Clock
     retry: RetryPolicy
     lease: timedelta  # longer than a whole batch can take to send

@@ -2,11 +2,12 @@
 webhook URLs into the shop's own network, a way to send, and the read side."""
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
-from application.notifications.views import DeliveryView, Leased, WebhookView
+from application.notifications.views import DeliveryView, Leased, RenderedMail, WebhookView
 from application.shared.unit_of_work import UnitOfWork
+from domain.notifications.mail import Mail
 from domain.notifications.values import Attempt, DeliveryStatus
 from domain.notifications.webhook import Delivery, WebhookSubscription
 
@@ -49,14 +50,51 @@ class DeliveryRepository(Protocol):
         outcome never overwrites a newer one, nor a redelivery a sender's record)."""
 
 
+class MailRepository(Protocol):
+    """Mail waiting to be sent and sent, leased and recorded as deliveries are."""
+
+    async def add(self, mail: Mail) -> None:
+        """Queue it; a second mail of the same event and template is dropped."""
+
+    async def lease(self, *, now: datetime, until: datetime, limit: int) -> list[Mail]:
+        """Due mail none another sender holds, kept for this one until `until`."""
+
+    async def save(self, mail: Mail, *, seen: tuple[int, DeliveryStatus]) -> None:
+        """Store the outcome unless the mail changed since it was read with these attempts and
+        status."""
+
+
+class MailRenderer(Protocol):
+    """Fills a template in: its subject, text body and HTML body (escaped)."""
+
+    def render(self, template: str, context: dict[str, Any]) -> RenderedMail: ...
+
+
+class MailTransport(Protocol):
+    """Hands one rendered message to where mail goes (an SMTP server, a maildir, the log); the
+    attempt names the server's answer, or why it failed."""
+
+    async def send(self, mail: Mail, rendered: RenderedMail) -> Attempt: ...
+
+
+class AccountEmails(Protocol):
+    """The email of a customer's account (identity serves it), for order mail of a checkout
+    that gave none."""
+
+    async def email_of(self, customer_id: UUID) -> str | None: ...
+
+
 class NotificationsUnitOfWork(UnitOfWork, Protocol):
-    """One transaction over subscriptions and deliveries."""
+    """One transaction over subscriptions, deliveries and mail."""
 
     @property
     def subscriptions(self) -> SubscriptionRepository: ...
 
     @property
     def deliveries(self) -> DeliveryRepository: ...
+
+    @property
+    def mail(self) -> MailRepository: ...
 
 
 class NotificationsUnitOfWorkFactory(Protocol):

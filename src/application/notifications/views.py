@@ -53,3 +53,12 @@ class Leased:
     delivery: Delivery
     url: str
     secret: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenderedMail:
+    """A message's words, filled in: a subject, a text body and an HTML body."""
+
+    subject: str
+    text: str
+    html: str

@@ -73,3 +73,16 @@ class VerificationTokenUsed(VerificationTokenInvalid):
 
 class VerificationTokenExpired(VerificationTokenInvalid):
     """The verification token is past its lifetime; ask for a new one."""
+
+
+class PasswordResetTokenInvalid(DomainError):
+    """The password reset token is unknown, or was issued for an email the account no longer
+    has."""
+
+
+class PasswordResetTokenUsed(PasswordResetTokenInvalid):
+    """The password reset token was used before; each works once."""
+
+
+class PasswordResetTokenExpired(PasswordResetTokenInvalid):
+    """The password reset token is past its lifetime; ask for a new one."""

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from domain.notifications.errors import InvalidSubscription
 from domain.notifications.events import WebhookDeactivated, WebhookSubscribed
-from domain.notifications.values import MIN_SECRET_LENGTH, Attempt, DeliveryStatus, RetryPolicy
+from domain.notifications.values import MIN_SECRET_LENGTH, DeliveryStatus, Outbound
 from domain.shared.aggregate import AggregateRoot
 
 
@@ -81,7 +81,7 @@ class WebhookSubscription(AggregateRoot):
 
 
 @dataclass(kw_only=True)
-class Delivery:
+class Delivery(Outbound):
     """One event sent, or to be sent, to one subscription, and how its attempts went. Created
     by the log's webhook subscriber; `body` is what the receiver gets."""
 
@@ -90,28 +90,7 @@ class Delivery:
     event_id: UUID
     event_type: str
     body: dict[str, Any]
-    status: DeliveryStatus
-    attempts: int
-    last_error: str | None
-    response_status: int | None
     created_at: datetime
-    next_attempt_at: datetime | None
-    delivered_at: datetime | None
-
-    def record(
-        self, attempt: Attempt, *, now: datetime, policy: RetryPolicy, jitter: float
-    ) -> None:
-        """Delivered; or another try later; or failed after the last attempt."""
-        self.attempts += 1
-        self.response_status = attempt.status_code
-        self.last_error = attempt.error
-        if attempt.error is None:
-            self.status, self.delivered_at = DeliveryStatus.DELIVERED, now
-            self.next_attempt_at = None
-        elif self.attempts >= policy.max_attempts:
-            self.status, self.next_attempt_at = DeliveryStatus.FAILED, None
-        else:
-            self.next_attempt_at = now + policy.wait_after(self.attempts, jitter=jitter)
 
     def redeliver(self, *, now: datetime) -> None:
         """Send it again from now on, with a fresh set of attempts. A pending delivery is left

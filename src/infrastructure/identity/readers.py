@@ -233,3 +233,11 @@ def _address_view(row: Row[Any]) -> AddressView:
         if mapping[column] == mapping["id"]
     )
     return view_of(AddressView, mapping, default_for=default_for)
+
+
+async def account_email(conn: AsyncConnection, *, user_id: UUID) -> str | None:
+    """The account's email, in one statement on the caller's connection (the order mailer
+    reads it inside its checkpoint's transaction); None if there is no such account."""
+    return (
+        await conn.execute(select(users.c.email).where(users.c.id == user_id))
+    ).scalar_one_or_none()

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import sqlalchemy as sa
 from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -139,20 +140,22 @@ class SqlSessionRepository:
 
 
 class SqlVerificationTokens:
-    """Email verification tokens; spending one is one conditional UPDATE, as claims are."""
+    """Single-use tokens sent by mail (email verification, or password reset on the table of
+    its own); spending one is one conditional UPDATE, as claims are."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, table: sa.Table = email_verification_tokens) -> None:
         self._conn = conn
+        self._table = table
 
     async def issue(self, token: VerificationToken) -> None:
-        table = email_verification_tokens
+        table = self._table
         await self._conn.execute(
             delete(table).where(table.c.user_id == token.user_id, table.c.used_at.is_(None))
         )
         await self._conn.execute(insert(table).values(asdict(token)))
 
     async def spend(self, token_hash: str, *, now: datetime) -> Spent | TokenOutcome:
-        table = email_verification_tokens
+        table = self._table
         spent = (
             await self._conn.execute(
                 update(table)

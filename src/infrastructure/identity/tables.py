@@ -114,6 +114,25 @@ email_verification_tokens = sa.Table(
     sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
 )
 
+# Password reset tokens: the same shape and rules as verification tokens, hashed as well.
+password_reset_tokens = sa.Table(
+    "password_reset_tokens",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column(
+        "user_id",
+        sa.Uuid,
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("email", sa.Text, nullable=False),
+    sa.Column("token_hash", sa.Text, nullable=False, unique=True),
+    sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+)
+
 addresses = sa.Table(
     "addresses",
     metadata,

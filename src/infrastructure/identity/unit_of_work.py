@@ -1,5 +1,6 @@
-"""The identity unit of work: users, sessions, API keys, address books and verification tokens
-in one transaction, with the new events of the aggregates it saw (the log is their outbox)."""
+"""The identity unit of work: users, sessions, API keys, address books, verification and
+password reset tokens in one transaction, with the new events of the aggregates it saw (the
+log is their outbox)."""
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -12,6 +13,7 @@ from infrastructure.identity.repositories import (
     SqlUserRepository,
     SqlVerificationTokens,
 )
+from infrastructure.identity.tables import password_reset_tokens
 
 
 class SqlIdentityUnitOfWork(SqlUnitOfWork):
@@ -22,6 +24,7 @@ class SqlIdentityUnitOfWork(SqlUnitOfWork):
     api_keys: SqlApiKeyRepository
     address_books: SqlAddressBookRepository
     verifications: SqlVerificationTokens
+    password_resets: SqlVerificationTokens
 
     def _open(self, conn: AsyncConnection, events: EventStore) -> None:
         self.users = SqlUserRepository(conn, self.seen)
@@ -29,3 +32,4 @@ class SqlIdentityUnitOfWork(SqlUnitOfWork):
         self.api_keys = SqlApiKeyRepository(conn, self.seen)
         self.address_books = SqlAddressBookRepository(conn, self.seen)
         self.verifications = SqlVerificationTokens(conn)
+        self.password_resets = SqlVerificationTokens(conn, password_reset_tokens)

@@ -3,9 +3,8 @@ An order paid keeps its units (its reservation no longer expires); each shipment
 commits its units where they left from, and the order shipped commits whatever it still holds
 (all of it, for an order shipped in one go or a stream from before shipments; nothing, once its
 shipments took every unit); cancelled or refunded in full releases them (nothing, when they
-left), a partial refund leaves them. A
-return received restocks or writes off its units. A shipment and a return's receipt are applied
-once per event id, however often they are delivered.
+left), and a partial refund leaves them. A return received restocks or writes off its units.
+A shipment and a return's receipt are applied once per event id, however often they come.
 
 Inventory reads ordering's events by their published names and the order id in their payload
 (`docs/contracts/agora.ordering.events.schema.json`), as an outside consumer would: it imports

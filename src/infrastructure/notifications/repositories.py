@@ -1,4 +1,5 @@
-"""Webhook subscriptions and deliveries on the unit of work's connection, and their mapping."""
+"""Webhook subscriptions, deliveries and mail on the unit of work's connection, and their
+mapping."""
 
 from collections.abc import Mapping
 from datetime import datetime
@@ -6,16 +7,22 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from application.notifications.views import Leased
 from application.shared.views import view_of
+from domain.notifications.mail import Mail
 from domain.notifications.values import DeliveryStatus
 from domain.notifications.webhook import Delivery, WebhookSubscription
 from infrastructure.db.unit_of_work import SeenAggregates
-from infrastructure.notifications.tables import webhook_deliveries, webhook_subscriptions
+from infrastructure.notifications.tables import (
+    outgoing_mail,
+    webhook_deliveries,
+    webhook_subscriptions,
+)
 
-s, d = webhook_subscriptions.c, webhook_deliveries.c
+s, d, m = webhook_subscriptions.c, webhook_deliveries.c, outgoing_mail.c
 
 
 class SqlSubscriptionRepository:
@@ -109,6 +116,72 @@ class SqlDeliveryRepository:
                 delivered_at=delivery.delivered_at,
             )
         )
+
+
+class SqlMailRepository:
+    """Mail: leased with SKIP LOCKED, recorded fenced on attempts and status, as deliveries."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, mail: Mail) -> None:
+        await self._conn.execute(
+            pg_insert(outgoing_mail).values(mail_row(mail)).on_conflict_do_nothing()
+        )
+
+    async def lease(self, *, now: datetime, until: datetime, limit: int) -> list[Mail]:
+        due = (
+            select(m.id)
+            .where(m.status == DeliveryStatus.PENDING, m.next_attempt_at <= now)
+            .order_by(m.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = await self._conn.execute(
+            update(outgoing_mail)
+            .where(m.id.in_(due.scalar_subquery()))
+            .values(next_attempt_at=until)
+            .returning(*outgoing_mail.c)
+        )
+        return [mail_from_row(r._mapping) for r in rows]
+
+    async def save(self, mail: Mail, *, seen: tuple[int, DeliveryStatus]) -> None:
+        attempts, status = seen
+        await self._conn.execute(
+            update(outgoing_mail)
+            .where(m.id == mail.id, m.attempts == attempts, m.status == status)
+            .values(
+                status=mail.status,
+                attempts=mail.attempts,
+                last_error=mail.last_error,
+                response_status=mail.response_status,
+                next_attempt_at=mail.next_attempt_at,
+                delivered_at=mail.delivered_at,
+                context=mail.context,
+            )
+        )
+
+
+def mail_row(mail: Mail) -> dict[str, Any]:
+    return {
+        "id": mail.id,
+        "event_id": mail.event_id,
+        "template": mail.template,
+        "recipient": mail.recipient,
+        "context": mail.context,
+        "message_id": mail.message_id,
+        "status": mail.status,
+        "attempts": mail.attempts,
+        "last_error": mail.last_error,
+        "response_status": mail.response_status,
+        "created_at": mail.created_at,
+        "next_attempt_at": mail.next_attempt_at,
+        "delivered_at": mail.delivered_at,
+    }
+
+
+def mail_from_row(r: Mapping[Any, Any]) -> Mail:
+    return view_of(Mail, r, context=dict(r["context"]), status=DeliveryStatus(r["status"]))
 
 
 def subscription_row(subscription: WebhookSubscription) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The notifications unit of work: subscriptions (with their events) and deliveries."""
+"""The notifications unit of work: subscriptions (with their events), deliveries and mail."""
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -6,6 +6,7 @@ from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.eventlog.store import EventStore
 from infrastructure.notifications.repositories import (
     SqlDeliveryRepository,
+    SqlMailRepository,
     SqlSubscriptionRepository,
 )
 
@@ -15,7 +16,9 @@ class SqlNotificationsUnitOfWork(SqlUnitOfWork):
 
     subscriptions: SqlSubscriptionRepository
     deliveries: SqlDeliveryRepository
+    mail: SqlMailRepository
 
     def _open(self, conn: AsyncConnection, events: EventStore) -> None:
         self.subscriptions = SqlSubscriptionRepository(conn, self.seen)
         self.deliveries = SqlDeliveryRepository(conn)
+        self.mail = SqlMailRepository(conn)

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 class RedisLoginThrottle:
     """Every login attempt counts against the client address; failures count against the
     account; every registration, and every guest session, counts against the client address,
-    each apart from the others."""
+    each apart from the others; password reset requests count against the email asked for."""
 
     def __init__(
         self,
@@ -31,6 +31,7 @@ class RedisLoginThrottle:
         per_account: str,
         registrations_per_ip: str,
         guests_per_ip: str,
+        password_resets_per_email: str = "5 per hour",  # noqa: S107 - a rate limit
     ) -> None:
         self._limiter = MovingWindowRateLimiter(storage)
         self._circuit = circuit
@@ -38,6 +39,7 @@ class RedisLoginThrottle:
         self._per_account: RateLimitItem = parse(per_account)
         self._registrations_per_ip: RateLimitItem = parse(registrations_per_ip)
         self._guests_per_ip: RateLimitItem = parse(guests_per_ip)
+        self._resets_per_email: RateLimitItem = parse(password_resets_per_email)
 
     async def check(self, *, email: str, client_ip: str) -> None:
         account = email.strip().lower()
@@ -71,6 +73,16 @@ class RedisLoginThrottle:
         except RedisError as exc:
             # Fail open, as registrations do: a guest session costs one row.
             log.warning("guest throttle unavailable; allowing the session: %s", exc)
+
+    async def check_password_reset(self, *, email: str) -> None:
+        item = self._resets_per_email
+        try:
+            async with self._circuit.guard():
+                if not await self._limiter.hit(item, "reset-email", email.strip().lower()):
+                    await self._refuse(item, "reset-email", email, what="password reset requests")
+        except RedisError as exc:
+            # Fail open, as registrations do: a request costs a row and a mail.
+            log.warning("password reset throttle unavailable; allowing the request: %s", exc)
 
     async def record_failure(self, *, email: str, client_ip: str) -> None:
         try:

@@ -59,6 +59,9 @@ class Store(FakeStore):
     verifications: dict[str, tuple[VerificationToken, datetime | None]] = field(
         default_factory=dict
     )
+    password_resets: dict[str, tuple[VerificationToken, datetime | None]] = field(
+        default_factory=dict
+    )
 
 
 class FakeUsers(UserRepository):
@@ -199,26 +202,27 @@ class FakeAddressBooks(AddressBookRepository):
 
 
 class FakeVerifications(VerificationTokens):
-    """The VerificationTokens port."""
+    """The VerificationTokens port (over the store's verification or password reset tokens)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, kind: str = "verifications") -> None:
         self.store = store
+        self.tokens: dict[str, tuple[VerificationToken, datetime | None]] = getattr(store, kind)
 
     async def issue(self, token: VerificationToken) -> None:
-        for digest, (held, used_at) in list(self.store.verifications.items()):
+        for digest, (held, used_at) in list(self.tokens.items()):
             if held.user_id == token.user_id and used_at is None:
-                del self.store.verifications[digest]
-        self.store.verifications[token.token_hash] = (token, None)
+                del self.tokens[digest]
+        self.tokens[token.token_hash] = (token, None)
 
     async def spend(self, token_hash: str, *, now: datetime) -> Spent | TokenOutcome:
-        if token_hash not in self.store.verifications:
+        if token_hash not in self.tokens:
             return TokenOutcome.UNKNOWN
-        token, used_at = self.store.verifications[token_hash]
+        token, used_at = self.tokens[token_hash]
         if used_at is not None:
             return TokenOutcome.USED
         if token.expires_at <= now:
             return TokenOutcome.EXPIRED
-        self.store.verifications[token_hash] = (token, now)
+        self.tokens[token_hash] = (token, now)
         return Spent(user_id=token.user_id, email=token.email)
 
 
@@ -230,6 +234,7 @@ class FakeIdentityUnitOfWork(FakeUnitOfWork[Store]):
     api_keys: FakeApiKeys
     address_books: FakeAddressBooks
     verifications: FakeVerifications
+    password_resets: FakeVerifications
 
     def _open(self) -> None:
         self.users = FakeUsers(self.working, self)
@@ -237,6 +242,7 @@ class FakeIdentityUnitOfWork(FakeUnitOfWork[Store]):
         self.api_keys = FakeApiKeys(self.working, self)
         self.address_books = FakeAddressBooks(self.working, self)
         self.verifications = FakeVerifications(self.working)
+        self.password_resets = FakeVerifications(self.working, "password_resets")
 
 
 class FakeHasher(PasswordHasher):
@@ -290,6 +296,8 @@ class FakeThrottle(LoginThrottle):
         self.registrations: dict[str, int] = {}
         self.guests: dict[str, int] = {}
         self.max_guests = 1000
+        self.resets: dict[str, int] = {}
+        self.max_resets = 1000
 
     async def check(self, *, email: str, client_ip: str) -> None:
         if self.failures.get(email.lower(), 0) >= self.max_failures:
@@ -303,6 +311,11 @@ class FakeThrottle(LoginThrottle):
         if self.guests[client_ip] > self.max_guests:
             raise TooManyAttempts("too many guest sessions; try again later", retry_after=60)
 
+    async def check_password_reset(self, *, email: str) -> None:
+        self.resets[email.lower()] = self.resets.get(email.lower(), 0) + 1
+        if self.resets[email.lower()] > self.max_resets:
+            raise TooManyAttempts("too many password reset requests", retry_after=60)
+
     async def record_failure(self, *, email: str, client_ip: str) -> None:
         self.failures[email.lower()] = self.failures.get(email.lower(), 0) + 1
 
@@ -312,9 +325,13 @@ class FakeMail(AccountMail):
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
+        self.resets: list[tuple[str, str]] = []
 
     async def send_verification(self, *, email: str, link: str) -> None:
         self.sent.append((email, link))
+
+    async def send_password_reset(self, *, email: str, link: str) -> None:
+        self.resets.append((email, link))
 
     def last_token(self) -> str:
         return self.sent[-1][1].rsplit("token=", 1)[1]

@@ -23,8 +23,8 @@ users = APIRouter(prefix="/api/v1/users", tags=["users"])
 )
 @raises(identity.UserNotFound, identity.EmailAlreadyVerified)
 async def request_verification(principal: ProfileOwner, services: Services) -> VerificationSent:
-    """The link works once, until `expires_at`; asking again replaces an unused one. (The mail
-    is written to the application log until an SMTP adapter is configured.)"""
+    """The link works once, until `expires_at`; asking again replaces an unused one. It goes by
+    mail, where `MAIL_BACKEND` sends it."""
     return await services.bus.handle(c.RequestEmailVerification(actor=principal))
 
 
