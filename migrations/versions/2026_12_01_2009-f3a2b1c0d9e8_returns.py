@@ -1,7 +1,7 @@
 """returns: each order's returns (the write side's index) and the returns read model and timeline
 
 Revision ID: f3a2b1c0d9e8
-Revises: c9e8a7b6d5f4
+Revises: d1e0f9a8b7c6
 Create Date: 2026-12-01 20:08:00.000000+00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "f3a2b1c0d9e8"
-down_revision: str | None = "c9e8a7b6d5f4"
+down_revision: str | None = "d1e0f9a8b7c6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """mail to customers (the outbox, where each order's mail goes) and password reset tokens
 
 Revision ID: b5c4d3e2f1a0
-Revises: c9e8a7b6d5f4
+Revises: a4b3c2d1e0f9
 Create Date: 2026-12-01 20:08:00.000000+00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "b5c4d3e2f1a0"
-down_revision: str | None = "c9e8a7b6d5f4"
+down_revision: str | None = "a4b3c2d1e0f9"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

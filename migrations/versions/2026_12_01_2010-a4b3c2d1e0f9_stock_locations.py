@@ -2,7 +2,7 @@
 the events inventory applied once; every existing unit and reservation moves to `main`
 
 Revision ID: a4b3c2d1e0f9
-Revises: c9e8a7b6d5f4
+Revises: f3a2b1c0d9e8
 Create Date: 2026-12-01 23:00:00.000000+00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a4b3c2d1e0f9"
-down_revision: str | None = "c9e8a7b6d5f4"
+down_revision: str | None = "f3a2b1c0d9e8"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
