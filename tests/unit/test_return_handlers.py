@@ -12,7 +12,7 @@ from application.ordering.handlers.fulfilment import FulfilmentProcess
 from domain.ordering import events as ev
 from domain.ordering.errors import OrderNotFound, UnknownLocation
 from domain.ordering.order import OrderState, order_stream
-from domain.ordering.values import ReturnStatus
+from domain.ordering.values import Refund, ReturnStatus
 from domain.shared.money import Money
 from tests.support.fakes.ordering import FakePayments, FakeStock, Store, ordering_deps
 from tests.support.fakes.shared import FixedClock
@@ -57,6 +57,22 @@ async def test_a_restock_at_an_unknown_location_is_refused() -> None:
     assert len(store.events()) == 5 + 2  # the order's, the request and the approval
 
 
+def refunded(state: OrderState, cmd: c.RefundOrder) -> OrderState:
+    """The order as RefundOrder leaves it: this return's refund issued (ADR 0037)."""
+    assert cmd.amount is not None
+    refund = Refund(
+        refund_id=uuid.uuid5(uuid.NAMESPACE_URL, f"return:{cmd.return_id}"),
+        amount=cmd.amount,
+        reason=cmd.reason,
+        lines=cmd.lines,
+        return_id=cmd.return_id,
+        refund_reference=f"re-{cmd.return_id}",
+    )
+    return dataclasses.replace(
+        state, refund_reference=refund.refund_reference, refunds=(*state.refunds, refund)
+    )
+
+
 async def test_the_process_refunds_a_received_return_once_under_replay() -> None:
     store, stock, clock, order_id, customer, sku = shop()
     deps = ordering_deps(store, stock, FakePayments(), clock=clock)
@@ -66,7 +82,7 @@ async def test_the_process_refunds_a_received_return_once_under_replay() -> None
         """RefundOrder as ADR 0037 makes it: partial, and idempotent per return."""
         refunds.append(cmd)  # every call: a replay after the last step sends none
         state = store.order(cmd.order_id).state
-        return dataclasses.replace(state, refund_reference=f"re-{cmd.return_id}")
+        return refunded(state, cmd)
 
     deps.bus._handlers[c.RefundOrder] = (refund_once_per_return, deps)
     rma = await deps.bus.handle(
@@ -99,7 +115,7 @@ async def test_a_crash_between_refund_and_mark_resumes_with_the_same_return_id()
     async def refund_once_per_return(cmd: c.RefundOrder, _: object) -> OrderState:
         refunds.append(cmd)
         state = store.order(cmd.order_id).state
-        return dataclasses.replace(state, refund_reference=f"re-{cmd.return_id}")
+        return refunded(state, cmd)
 
     mark, crashes = deps.bus._handlers[c.MarkReturnRefunded], [1]
 
