@@ -80,10 +80,12 @@ def test_the_whole_life_and_its_events() -> None:
         "OrderStockReserved",
         "PaymentAuthorized",
         "OrderPaid",
+        "ShipmentDispatched",
         "OrderShipped",
+        "ShipmentDelivered",
         "OrderDelivered",
     ]
-    assert order.version == 6
+    assert order.version == 8
 
 
 def test_a_replayed_order_equals_the_live_one() -> None:

@@ -105,3 +105,23 @@ class CurrencyMismatch(DomainError):
 class ShippingNotOffered(DomainError):
     """The chosen shipping method is not offered to the address, or cannot carry this cart:
     another currency, too heavy, or no band for its measure."""
+
+
+class ShipmentExceedsOrder(IllegalTransition):
+    """A shipment carries at most the units ordered and not shipped yet."""
+
+
+class NotInOrder(DomainError):
+    """A shipment names a SKU that no line of the order holds."""
+
+
+class EmptyShipment(DomainError):
+    """A shipment carries at least one unit."""
+
+
+class ShipmentNotFound(DomainError):
+    """The order has no shipment with this id."""
+
+
+class ShipmentConflict(IllegalTransition):
+    """A shipment id already recorded with other units or another tracking number."""

@@ -1,13 +1,21 @@
 """An order's state after its events: `OrderState.evolve` is the order's one state machine, folded
 by the aggregate, the projection and the live feed alike (ADR 0013)."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
 from domain.ordering import events as ev
 from domain.ordering.pricing.breakdown import Breakdown
-from domain.ordering.values import OrderLine, OrderStatus, ShippingAddress
+from domain.ordering.shipments import as_lines, legacy_shipment_id, shipped_units, units
+from domain.ordering.values import (
+    LineUnits,
+    OrderLine,
+    OrderStatus,
+    Shipment,
+    ShippingAddress,
+)
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 
@@ -40,6 +48,7 @@ class OrderState:
     cancel_reason: str | None = None
     refund_reference: str | None = None
     refunded_at: datetime | None = None
+    shipments: tuple[Shipment, ...] = ()  # its parcels, oldest first (ADR 0038)
 
     @classmethod
     def placed(cls, event: ev.OrderPlaced) -> "OrderState":
@@ -74,9 +83,15 @@ class OrderState:
                 return replace(state, status=S.PAID)
             case ev.OrderClaimed(customer_id=customer_id):
                 return replace(state, customer_id=customer_id, guest=False)
+            case ev.ShipmentDispatched():
+                return state.dispatched(event)
+            case ev.ShipmentDelivered(shipment_id=shipment_id, occurred_at=at):
+                return state.delivered({shipment_id}, at=at)
             case ev.OrderShipped(tracking_number=number, carrier=carrier):
+                state = state if state.shipments else state.shipped_whole(event)
                 return replace(state, status=S.SHIPPED, tracking_number=number, carrier=carrier)
-            case ev.OrderDelivered():
+            case ev.OrderDelivered(occurred_at=at):
+                state = state.delivered({s.id for s in state.shipments}, at=at)
                 return replace(state, status=S.DELIVERED)
             case ev.OrderCancelled(reason=reason):
                 return replace(state, status=S.CANCELLED, cancel_reason=reason)
@@ -98,9 +113,64 @@ class OrderState:
         return sum(line.quantity for line in self.lines)
 
     @property
+    def shipped_units(self) -> Mapping[str, int]:
+        """Units shipped per SKU, summed over the shipments."""
+        return shipped_units(self.shipments)
+
+    @property
+    def first_shipped_at(self) -> datetime | None:
+        return min((s.shipped_at for s in self.shipments), default=None)
+
+    @property
+    def last_delivered_at(self) -> datetime | None:
+        """When the latest parcel arrived; the order is delivered at this time once all have."""
+        return max((s.delivered_at for s in self.shipments if s.delivered_at), default=None)
+
+    def shipment(self, shipment_id: UUID) -> Shipment | None:
+        return next((s for s in self.shipments if s.id == shipment_id), None)
+
+    @property
     def awaits_payment(self) -> bool:
         """Still placed, or waiting for its payment: the payment deadline runs."""
         return self.status in UNPAID
+
+    # -- folding shipments --------------------------------------------------------------------
+
+    def dispatched(self, event: ev.ShipmentDispatched) -> "OrderState":
+        shipment = Shipment(
+            id=event.shipment_id,
+            lines=event.lines,
+            tracking_number=event.tracking_number,
+            carrier=event.carrier,
+            location=event.location,
+            shipped_at=event.occurred_at,
+        )
+        return replace(
+            self,
+            status=S.PARTIALLY_SHIPPED,  # OrderShipped follows when it was the last parcel
+            shipments=(*self.shipments, shipment),
+            tracking_number=event.tracking_number,
+            carrier=event.carrier,
+        )
+
+    def shipped_whole(self, event: ev.OrderShipped) -> "OrderState":
+        """An order shipped before orders had parcels: one shipment of every unit."""
+        whole = Shipment(
+            id=legacy_shipment_id(self.id),
+            lines=as_lines(units(LineUnits(sku=ln.sku, quantity=ln.quantity) for ln in self.lines)),
+            tracking_number=event.tracking_number,
+            carrier=event.carrier,
+            location=None,
+            shipped_at=event.occurred_at,
+        )
+        return replace(self, shipments=(whole,))
+
+    def delivered(self, ids: set[UUID], *, at: datetime) -> "OrderState":
+        shipments = tuple(
+            replace(s, delivered_at=at) if s.id in ids and s.delivered_at is None else s
+            for s in self.shipments
+        )
+        return replace(self, shipments=shipments)
 
 
 def next_state(state: OrderState | None, event: DomainEvent) -> OrderState:
