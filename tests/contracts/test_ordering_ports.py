@@ -28,7 +28,7 @@ from application.shared.idempotency import (
 from domain.catalog.product import Product
 from domain.ordering.cart import Cart
 from domain.ordering.order import Order, OrderState
-from domain.ordering.values import CatalogItem, OrderStatus
+from domain.ordering.values import CatalogItem, LineUnits, OrderStatus
 from domain.shared.money import Money
 from domain.shared.sku import Sku
 from infrastructure.catalog.unit_of_work import SqlCatalogUnitOfWork
@@ -435,6 +435,17 @@ async def test_released_stock_goes_back_once_and_the_order_cannot_take_it_again(
     await port.release(uuid.uuid4())  # an order that holds nothing
     assert await port.reserve(cancelled, [(sku, 2)], hold_for=HOLD) is not None
     assert await port.reserve(other, [(sku, 3)], hold_for=HOLD) is None
+
+
+async def test_reserved_units_may_ship_from_where_they_were_allocated(
+    inventory_of: Inventory,
+) -> None:
+    port, sku = inventory_of.port, f"CUP-{uuid.uuid4().hex[:6]}".upper()
+    await inventory_of.receive(sku, 3)
+    order = uuid.uuid4()
+    assert await port.reserve(order, [(sku, 2)], hold_for=HOLD) is None
+    assert await port.check_shipment(order, [LineUnits(sku=sku, quantity=1)], None) is None
+    assert await port.check_shipment(order, [LineUnits(sku=sku, quantity=2)], None) is None
 
 
 # -- the payment provider ------------------------------------------------------------------

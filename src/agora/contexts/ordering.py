@@ -1,7 +1,7 @@
 """Ordering wired: storage, payments, the log's subscribers, the warehouse consumer, the sweeps;
 and the anti-corruption adapters serving ordering's Catalog and Stock ports from other contexts."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from functools import partial
 from uuid import UUID
@@ -24,7 +24,7 @@ from application.shared.bus import CommandBus
 from domain.inventory.errors import InsufficientStock, UnknownSku
 from domain.inventory.values import ReservationStatus
 from domain.ordering.events import EVENTS
-from domain.ordering.values import CatalogItem
+from domain.ordering.values import CatalogItem, LineUnits
 from infrastructure.catalog.readers import variants_by_sku
 from infrastructure.eventlog.subscribers import Subscriber
 from infrastructure.kafka.consumer import ConsumerConfig, KafkaConsumerRunner, reacting_to
@@ -106,6 +106,13 @@ class InventoryForOrdering:
 
     async def release(self, order_id: UUID) -> None:
         await self._bus.handle(ReleaseReservations(order_id=order_id))
+
+    async def check_shipment(
+        self, order_id: UUID, lines: Sequence[LineUnits], location: str | None
+    ) -> str | None:
+        # Inventory keeps one pool per SKU until stock locations come: a reserved unit is in
+        # the warehouse, so every shipment of it may leave.
+        return None
 
 
 def payment_gateway(settings: Settings, provider: PaymentProvider | None) -> ResilientGateway:
@@ -215,8 +222,9 @@ def register(bus: CommandBus, deps: OrderingDeps) -> None:
     bus.register(c.ClaimGuestOrders, order.claim_guest_orders, deps)
     bus.register(c.CancelOrder, order.cancel_order, deps)
     bus.register(c.RefundOrder, order.refund_order, deps)
-    bus.register(c.ShipOrder, order.change_order, deps)
+    bus.register(c.ShipOrder, order.ship_order, deps)
     bus.register(c.MarkDelivered, order.change_order, deps)
+    bus.register(c.DeliverShipment, order.change_order, deps)
     bus.register(c.ConfirmStock, order.change_order, deps)
     bus.register(c.RejectStock, order.change_order, deps)
     bus.register(c.RecordPayment, order.change_order, deps)

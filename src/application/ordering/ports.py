@@ -29,7 +29,7 @@ from domain.ordering.pricing.inputs import (
     ShippingOption,
     TaxTable,
 )
-from domain.ordering.values import CatalogItem, ShippingAddress
+from domain.ordering.values import CatalogItem, LineUnits, ShippingAddress
 from domain.shared.money import Money
 
 # -- storage ---------------------------------------------------------------------------------
@@ -164,6 +164,16 @@ class Stock(Protocol):
 
     async def release(self, order_id: UUID) -> None:
         """Give back what an order that can no longer take it holds; nothing held, nothing done."""
+
+    async def check_shipment(
+        self, order_id: UUID, lines: Sequence[LineUnits], location: str | None
+    ) -> str | None:
+        """None when `location` (None: wherever the order's units were allocated) holds the
+        order's reserved units of `lines`; else why not, shown to staff as a 409."""
+
+
+class LocationLacksUnits(ApplicationError):
+    """The stock location a shipment leaves from does not hold the order's units of it."""
 
 
 # -- the price pipeline's rules, served by other contexts on ordering's connection (ADR 0028) --

@@ -54,7 +54,7 @@ from domain.ordering.pricing.inputs import (
     ShippingOption,
     TaxTable,
 )
-from domain.ordering.values import CatalogItem, ShippingAddress
+from domain.ordering.values import CatalogItem, LineUnits, ShippingAddress
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 from tests.support.fakes.shared import FakeStore, FakeUnitOfWork, FixedClock
@@ -391,6 +391,7 @@ class FakeStock(Stock):
     held: dict[UUID, list[tuple[str, int]]] = field(default_factory=dict)
     released: set[UUID] = field(default_factory=set)
     calls: list[tuple[str, UUID]] = field(default_factory=list)
+    lacking: set[str] = field(default_factory=set)  # locations that hold none of any order's
 
     async def reserve(
         self, order_id: UUID, lines: list[tuple[str, int]], *, hold_for: timedelta
@@ -413,6 +414,15 @@ class FakeStock(Stock):
         self.released.add(order_id)
         for sku, quantity in self.held.pop(order_id, []):
             self.available[sku] += quantity
+
+    async def check_shipment(
+        self, order_id: UUID, lines: Sequence[LineUnits], location: str | None
+    ) -> str | None:
+        """Held units are in one pool, as inventory's; `lacking` names locations without any."""
+        self.calls.append(("check_shipment", order_id))
+        if location is not None and location in self.lacking:
+            return f"{location} does not hold the order's units of {lines[0].sku}"
+        return None
 
 
 @dataclass
