@@ -30,7 +30,7 @@ from application.shared.views import view_of
 from domain.ordering.cart import Cart
 from domain.ordering.order import Order, OrderState, next_state, order_stream
 from domain.ordering.pricing.breakdown import Breakdown
-from domain.ordering.values import OrderLine, OrderStatus, ShippingAddress
+from domain.ordering.values import OrderLine, OrderStatus, Shipment, ShippingAddress
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 from infrastructure.eventlog.registry import EventRegistry, from_json_value, to_json_value
@@ -58,6 +58,7 @@ def order_row(state: OrderState) -> dict[str, Any]:
         "shipping_address": to_json_value(state.shipping_address),
         "billing_address": to_json_value(state.billing_address),
         "breakdown": to_json_value(state.breakdown),
+        "shipments": to_json_value(state.shipments),
         "item_count": state.item_count,
     }
 
@@ -73,6 +74,7 @@ def order_from_row(row: Mapping[Any, Any]) -> OrderState:
         shipping_address=from_json_value(ShippingAddress, row["shipping_address"]),
         billing_address=from_json_value(ShippingAddress, row["billing_address"]),
         breakdown=from_json_value(Breakdown, row["breakdown"]),
+        shipments=tuple(from_json_value(Shipment, s) for s in row["shipments"]),
     )
 
 
@@ -212,7 +214,7 @@ class Step:
             event_type=self.stored.event_type,
             status=self.state.status,
             occurred_at=self.event.occurred_at,
-            summary=describe(self.event)[1],
+            summary=describe(self.event, self.state)[1],
         )
 
 

@@ -53,7 +53,7 @@ class OrderProjection:
 
 
 def _timeline_row(step: Step) -> dict[str, Any]:
-    actor, summary = describe(step.event)
+    actor, summary = describe(step.event, step.state)
     return {
         "position": step.stored.position,
         "order_id": step.state.id,
