@@ -50,7 +50,7 @@ async def in_parcels(shop: OrderingShop, customer: str) -> str:
     """An order shipped in two parcels, the first one delivered (ADR 0038)."""
     kettle = await shop.stocked_product(3)
     await shop.fill_cart(customer, kettle["sku"], 3)
-    order_id = (await shop.check_out(customer, payment_token="tok_approve")).json()["id"]
+    order_id = str((await shop.check_out(customer, payment_token="tok_approve")).json()["id"])
     await shop.wait_status(customer, order_id, "paid")
     staff = bearer(shop.staff)
     first = await shop.client.post(
@@ -74,7 +74,7 @@ async def shipped_before_parcels(shop: OrderingShop, engine: AsyncEngine) -> str
     customer = await shop.customer()
     cup = await shop.stocked_product(2)
     await shop.fill_cart(customer, cup["sku"], 2)
-    order_id = (await shop.check_out(customer, payment_token="tok_approve")).json()["id"]
+    order_id = str((await shop.check_out(customer, payment_token="tok_approve")).json()["id"])
     await shop.wait_status(customer, order_id, "paid")
     uow = SqlOrderingUnitOfWork(engine, REGISTRY, NEIGHBOURS, BacklogCount(interval_seconds=60))
     async with uow:
