@@ -285,7 +285,9 @@ class ShipmentRequest(RequestModel):
         None, examples=["main"]
     )
     shipment_id: UUID | None = Field(
-        None, description="Yours to choose; left out, it is derived from the tracking number."
+        None,
+        description="Yours to choose; left out, it is derived from the tracking number.",
+        examples=["0f8e2c1a-5b7d-4e3f-9a6c-2d1b0e9f8a7c"],
     )
 
     def to_domain(self) -> tuple[LineUnits, ...] | None:
