@@ -2,6 +2,7 @@
 show on the order and in its timeline, bad shipments get their own problem codes and change
 nothing, and the order is delivered with its last parcel (ADR 0038)."""
 
+import asyncio
 from typing import Any
 
 from tests.support.shop import OrderingShop, bearer
@@ -98,3 +99,29 @@ async def test_an_order_ships_in_parcels_and_is_delivered_with_the_last(
         "/api/v1/staff/orders", params={"status": "delivered"}, headers=bearer(shop.staff)
     )
     assert order_id in [o["id"] for o in staff_view.json()["items"]]
+
+
+async def test_parcels_racing_for_the_last_units_never_ship_more_than_was_ordered(
+    ordering_shop: OrderingShop,
+) -> None:
+    shop = ordering_shop
+    customer, order_id, sku = await paid_order(shop, units=2)
+    answers = await asyncio.gather(
+        *(
+            ship(
+                shop,
+                order_id,
+                {"lines": [{"sku": sku, "quantity": 1}], "tracking_number": f"R-{n}"},
+            )
+            for n in range(8)
+        )
+    )
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [201, 201] + [409] * 6, [a.text for a in answers]
+    assert {a.json()["code"] for a in answers if a.status_code == 409} <= {
+        "shipment_exceeds_order",
+        "order_already_shipped",
+    }
+    order = await shop.wait_status(customer, order_id, "shipped")
+    assert order["shipped_units"] == {sku: 2}
+    assert len(order["shipments"]) == 2
