@@ -32,7 +32,10 @@ def upgrade() -> None:
     op.execute("DELETE FROM order_views")
     op.execute(RESTART)
     jsonb = postgresql.JSONB(astext_type=sa.Text())
-    op.add_column("order_views", sa.Column("shipments", jsonb, nullable=False))
+    op.add_column(
+        "order_views",
+        sa.Column("shipments", jsonb, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    )
 
 
 def downgrade() -> None:

@@ -97,7 +97,8 @@ order_views = sa.Table(
     # When the money was taken and given back: the reporting views count by these days.
     sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("refunded_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("shipments", JSONB, nullable=False),  # the order's parcels (ADR 0038)
+    # The order's parcels (ADR 0038); none until the first leaves.
+    sa.Column("shipments", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
     sa.Column("version", sa.Integer, nullable=False),
     # Newest first, per customer and for staff; status filters ride on the same order.
     sa.Index("ix_order_views_customer_placed", "customer_id", "placed_at", "order_id"),
