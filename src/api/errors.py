@@ -19,6 +19,7 @@ from application.ordering.ports import (
     GiftCardNotUsable,
     InvalidCallback,
     LiveUpdatesUnavailable,
+    LocationLacksUnits,
     PaymentUnavailable,
     TooManyStreams,
     UnknownCoupon,
@@ -201,6 +202,18 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
     ordering.EmailRequired: ProblemSpec(422, "email_required", "Email required"),
     ordering.EmailNotVerified: ProblemSpec(403, "email_not_verified", "Email not verified"),
     ordering.OrderNotClaimable: ProblemSpec(409, "order_not_claimable", "Order not claimable"),
+    ordering.ShipmentExceedsOrder: ProblemSpec(
+        409, "shipment_exceeds_order", "More units than the order has left to ship"
+    ),
+    ordering.NotInOrder: ProblemSpec(422, "not_in_order", "No line of the order holds this SKU"),
+    ordering.EmptyShipment: ProblemSpec(422, "empty_shipment", "Empty shipment"),
+    ordering.ShipmentNotFound: ProblemSpec(404, "shipment_not_found", "Shipment not found"),
+    ordering.ShipmentConflict: ProblemSpec(
+        409, "shipment_conflict", "Shipment recorded with other contents"
+    ),
+    LocationLacksUnits: ProblemSpec(
+        409, "location_lacks_units", "The stock location does not hold these units"
+    ),
     InvalidCallback: ProblemSpec(400, "invalid_webhook_payload", "Invalid webhook payload"),
     PaymentUnavailable: ProblemSpec(503, "payment_unavailable", "Payment provider unavailable"),
     FulfilmentBacklogged: ProblemSpec(

@@ -60,7 +60,9 @@ async def test_register_cart_checkout_pay_ship_deliver_and_everyone_agrees(
             "OrderStockReserved",
             "PaymentAuthorized",
             "OrderPaid",
+            "ShipmentDispatched",
             "OrderShipped",
+            "ShipmentDelivered",
             "OrderDelivered",
         ]
         assert timeline[4]["actor_id"] is not None
@@ -79,7 +81,7 @@ async def test_register_cart_checkout_pay_ship_deliver_and_everyone_agrees(
         assert totals == {"on_hand": 3, "reserved": 0, "available": 3}
 
         published = await _order_events(
-            kafka_bootstrap, f"{prefix}.ordering.events", order["id"], 6
+            kafka_bootstrap, f"{prefix}.ordering.events", order["id"], 8
         )
         assert [event_type for event_type, _ in published] == kinds
 

@@ -95,11 +95,70 @@ async def test_shipment_reports_ship_and_deliver_and_bad_ones_are_dead_lettered(
         assert errors[2] == f"no order {unknown['order_id']}"
 
         published = await read(
-            kafka_bootstrap, f"{prefix}.ordering.events", at_least=6, key=f"order-{paid}".encode()
+            kafka_bootstrap, f"{prefix}.ordering.events", at_least=8, key=f"order-{paid}".encode()
         )
         contract = published_events("ordering")
         envelopes = [json.loads(r.value) for r in published]
         for envelope in envelopes:
             jsonschema.validate(envelope, contract, format_checker=CHECKER)
         kinds = [e["event_type"] for e in envelopes]
-        assert kinds[-2:] == ["OrderShipped", "OrderDelivered"]
+        assert kinds[-4:] == [
+            "ShipmentDispatched",
+            "OrderShipped",
+            "ShipmentDelivered",
+            "OrderDelivered",
+        ]
+
+
+async def test_version_2_reports_ship_parcels_of_some_lines_and_deliver_each(
+    ordering_shop_factory: OrderingShopFactory, kafka_bootstrap: str
+) -> None:
+    topic = f"shipments-{uuid.uuid4().hex[:8]}"
+    async with ordering_shop_factory(kafka=kafka_bootstrap, warehouse_topic=topic) as shop:
+        customer = await shop.customer()
+        teapot = await shop.stocked_product(5)
+        await shop.fill_cart(customer, teapot["sku"], 3)
+        order_id = (await shop.check_out(customer)).json()["id"]
+        await shop.wait_status(customer, order_id, "paid")
+        parcel, sku, now = str(uuid.uuid4()), teapot["sku"], datetime.now(UTC).isoformat()
+        first = report(
+            order_id,
+            schema_version=2,
+            shipment_id=parcel,
+            lines=[{"sku": sku, "quantity": 2}],
+            location="main",
+        )
+        too_many = report(
+            order_id, schema_version=2, tracking_number="WH-9", lines=[{"sku": sku, "quantity": 2}]
+        )
+        arrived = {
+            "schema_version": 2,
+            "message_id": uuid.uuid4().hex,
+            "order_id": order_id,
+            "shipment_id": parcel,
+            "delivered_at": now,
+        }
+        rest = report(
+            order_id, schema_version=2, tracking_number="WH-2", shipped_at=now, delivered_at=now
+        )
+        messages = (first, first | {"message_id": "again"}, too_many, arrived, rest)
+        for message in messages:
+            jsonschema.validate(message, WAREHOUSE_SHIPMENTS, format_checker=CHECKER)
+        producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+        await producer.start()
+        try:
+            for message in messages:
+                await producer.send_and_wait(topic, json.dumps(message).encode(), key=b"one")
+        finally:
+            await producer.stop()
+
+        final = await shop.wait_status(customer, order_id, "delivered")
+        shipments = final["shipments"]
+        assert [(s["id"], s["location"], s["lines"]) for s in shipments] == [
+            (parcel, "main", [{"sku": sku, "quantity": 2}]),
+            (shipments[1]["id"], None, [{"sku": sku, "quantity": 1}]),
+        ]
+        assert all(s["delivered_at"] for s in shipments)
+        dead = await read(kafka_bootstrap, f"{topic}.dlq", at_least=1)
+        (error,) = [{k: v.decode() for k, v in r.headers}["dlq_error"] for r in dead]
+        assert "2 unit(s)" in error

@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field, computed_field, model_validator
 from api.ordering.breakdown import BreakdownResponse, ShippingChoiceResponse
 from api.schemas import MoneyModel, RequestModel, ResponseModel, SafeStr
 from domain.ordering.cart import MAX_QUANTITY
-from domain.ordering.values import OrderStatus, ShippingAddress
+from domain.ordering.values import LineUnits, OrderStatus, ShippingAddress
 
 Text = Annotated[SafeStr, Field(min_length=1, max_length=200)]
 
@@ -136,6 +136,25 @@ class CheckoutRequest(RequestModel):
         return self
 
 
+class ShipmentLineModel(ResponseModel):
+    """Some units of one line of the order, named by its SKU."""
+
+    sku: Annotated[SafeStr, Field(min_length=1, max_length=64, examples=["MUG-BLUE-350"])]
+    quantity: int = Field(ge=1, le=MAX_QUANTITY, examples=[1])
+
+
+class ShipmentResponse(ResponseModel):
+    """One parcel of the order; `delivered_at` is null while it is on its way."""
+
+    id: UUID
+    lines: list[ShipmentLineModel]
+    tracking_number: str
+    carrier: str | None
+    location: str | None
+    shipped_at: datetime
+    delivered_at: datetime | None
+
+
 class OrderLineResponse(ResponseModel):
     """One product at the price the catalog asked when the order was placed."""
 
@@ -144,6 +163,7 @@ class OrderLineResponse(ResponseModel):
     name: str
     unit_price: MoneyModel
     quantity: int
+    shipped_quantity: int = Field(0, description="Units of the line that have left, in parcels.")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -169,7 +189,7 @@ class OrderResponse(ResponseModel):
     email: str | None
     guest: bool = Field(description="Placed by a guest and not claimed by an account yet.")
     payment_reference: str | None
-    tracking_number: str | None
+    tracking_number: str | None = Field(description="The latest parcel's.")
     carrier: str | None
     cancel_reason: str | None
     refunded: bool = Field(description="Some refund was issued; all of it when `refunded`.")
@@ -183,6 +203,14 @@ class OrderResponse(ResponseModel):
     placed_at: datetime
     updated_at: datetime
     version: int
+    shipments: list[ShipmentResponse] = Field(description="The order's parcels, oldest first.")
+    shipped_units: dict[str, int] = Field(description="Units shipped per SKU, over all parcels.")
+
+    @model_validator(mode="after")
+    def _shipped_per_line(self) -> "OrderResponse":
+        for line in self.lines:
+            line.shipped_quantity = self.shipped_units.get(line.sku, 0)
+        return self
 
 
 class RefundedUnitsModel(ResponseModel):
@@ -272,6 +300,30 @@ class ShipRequest(RequestModel):
     carrier: Annotated[SafeStr, Field(min_length=1, max_length=64)] | None = Field(
         None, examples=["UPS"]
     )
+
+
+class ShipmentRequest(RequestModel):
+    """A parcel leaving: `lines` (left out: every unit not shipped yet) from `location` (left
+    out: where the units were allocated). The same shipment sent again changes nothing."""
+
+    lines: list[ShipmentLineModel] | None = Field(None, min_length=1, max_length=100)
+    tracking_number: SafeStr = Field(min_length=1, max_length=64, examples=["1Z999AA10123456784"])
+    carrier: Annotated[SafeStr, Field(min_length=1, max_length=64)] | None = Field(
+        None, examples=["UPS"]
+    )
+    location: Annotated[SafeStr, Field(min_length=1, max_length=64)] | None = Field(
+        None, examples=["main"]
+    )
+    shipment_id: UUID | None = Field(
+        None,
+        description="Yours to choose; left out, it is derived from the tracking number.",
+        examples=["0f8e2c1a-5b7d-4e3f-9a6c-2d1b0e9f8a7c"],
+    )
+
+    def to_domain(self) -> tuple[LineUnits, ...] | None:
+        if self.lines is None:
+            return None
+        return tuple(LineUnits(sku=line.sku, quantity=line.quantity) for line in self.lines)
 
 
 class RefundRequest(RequestModel):

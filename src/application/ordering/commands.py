@@ -119,19 +119,36 @@ class CancelOrder(Command[Outcome[OrderState]]):
 
 @dataclass(frozen=True, kw_only=True)
 class ShipOrder(Command[OrderState]):
-    """Record a paid order's shipment; `actor_id` is None when an integration reports it."""
+    """Record a shipment of a paid order: `lines` (None: every unit not shipped yet) leave
+    from `location` (None: wherever they were allocated). `shipment_id` None: derived from the
+    tracking number, so a report sent again names the same shipment (ADR 0038). `actor_id` is
+    None when an integration reports it."""
 
     order_id: UUID
     tracking_number: str
     carrier: str | None
     actor_id: UUID | None
+    lines: tuple[LineUnits, ...] | None = None
+    location: str | None = None
+    shipment_id: UUID | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class MarkDelivered(Command[OrderState]):
-    """Record that a shipped order arrived; doing it twice changes nothing."""
+    """Record that a shipped order arrived, with every parcel not delivered yet; doing it
+    twice changes nothing."""
 
     order_id: UUID
+    actor_id: UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliverShipment(Command[OrderState]):
+    """Record that one parcel arrived (the order is delivered once all have); doing it twice
+    changes nothing."""
+
+    order_id: UUID
+    shipment_id: UUID
     actor_id: UUID | None
 
 

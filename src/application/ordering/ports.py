@@ -200,6 +200,10 @@ class Stock(Protocol):
         """Whether a stock location has this code (active or not)."""
 
 
+class LocationLacksUnits(ApplicationError):
+    """The stock location a shipment leaves from does not hold the order's units of it."""
+
+
 # -- the price pipeline's rules, served by other contexts on ordering's connection (ADR 0028) --
 
 

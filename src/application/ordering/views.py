@@ -185,8 +185,9 @@ class CallbackOutcome(StrEnum):
     IGNORED = "ignored"  # no order has that reference
 
 
-def describe(event: DomainEvent) -> tuple[UUID | None, str]:
-    """Who acted (None: the shop itself), and a line a customer reads."""
+def describe(event: DomainEvent, state: OrderState | None = None) -> tuple[UUID | None, str]:
+    """Who acted (None: the shop itself), and a line a customer reads; `state`, the order
+    right after the event, names the parcel a delivery is of."""
     match event:
         case ev.OrderPlaced(lines=lines, breakdown=breakdown):
             units = sum(line.quantity for line in lines)
@@ -207,7 +208,20 @@ def describe(event: DomainEvent) -> tuple[UUID | None, str]:
             return None, f"Payment could not be taken: {reason}"
         case ev.OrderPaid():
             return None, "Order paid"
+        case ev.ShipmentDispatched(
+            lines=lines, tracking_number=number, carrier=carrier, location=location, actor_id=actor
+        ):
+            via = f" with {carrier}" if carrier else ""
+            where = f" from {location}" if location else ""
+            parcel_units = ", ".join(f"{line.quantity} x {line.sku}" for line in lines)
+            return actor, f"Parcel of {parcel_units} left{where}{via}, tracking number {number}"
+        case ev.ShipmentDelivered(shipment_id=shipment_id, actor_id=actor):
+            parcel = state.shipment(shipment_id) if state else None
+            named = f"tracking number {parcel.tracking_number}" if parcel else str(shipment_id)
+            return actor, f"Parcel delivered, {named}"
         case ev.OrderShipped(tracking_number=number, carrier=carrier, actor_id=actor):
+            if state is not None and len(state.shipments) > 1:
+                return actor, f"Every item has shipped, in {len(state.shipments)} parcels"
             via = f" with {carrier}" if carrier else ""
             return actor, f"Shipped{via}, tracking number {number}"
         case ev.OrderDelivered(actor_id=actor):

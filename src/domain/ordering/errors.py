@@ -156,3 +156,26 @@ class UnknownLocation(DomainError):
 
 class NotRefundable(DomainError):
     """Units the order does not have, or more than are left to come back and be refunded."""
+
+
+# -- shipments (ADR 0038) ----------------------------------------------------------------------
+
+
+class ShipmentExceedsOrder(IllegalTransition):
+    """A shipment carries at most the units ordered and not shipped yet."""
+
+
+class NotInOrder(DomainError):
+    """A shipment names a SKU that no line of the order holds."""
+
+
+class EmptyShipment(DomainError):
+    """A shipment carries at least one unit."""
+
+
+class ShipmentNotFound(DomainError):
+    """The order has no shipment with this id."""
+
+
+class ShipmentConflict(IllegalTransition):
+    """A shipment id already recorded with other units or another tracking number."""

@@ -14,12 +14,14 @@ from domain.ordering.errors import (
     OrderNotPaid,
     OrderNotShipped,
     PaymentMismatch,
+    ShipmentNotFound,
 )
 from domain.ordering.payment import PaymentLifecycle
 from domain.ordering.pricing.breakdown import Breakdown
 from domain.ordering.pricing.inputs import PricingInput
+from domain.ordering.shipments import carried, recorded, shipment_id_for, units_left
 from domain.ordering.state import OrderState, next_state
-from domain.ordering.values import OrderLine, OrderStatus, ShippingAddress
+from domain.ordering.values import LineUnits, OrderLine, OrderStatus, ShippingAddress
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 
@@ -162,7 +164,7 @@ class Order(PaymentLifecycle):
 
     def cancel(self, reason: str, *, actor_id: UUID | None, now: datetime) -> None:
         status = self.state.status
-        if status in (S.SHIPPED, S.DELIVERED):
+        if status in (S.PARTIALLY_SHIPPED, S.SHIPPED, S.DELIVERED):
             raise OrderAlreadyShipped(f"order {self.id} is {status}; it can no longer be cancelled")
         if status not in CANCELLABLE:
             raise OrderNotCancellable(f"order {self.id} is {status}")
@@ -171,32 +173,98 @@ class Order(PaymentLifecycle):
     def ship(
         self, tracking_number: str, *, carrier: str | None, actor_id: UUID | None, now: datetime
     ) -> None:
+        """One shipment of every unit not shipped yet (the order's only one, before parcels)."""
+        self.dispatch_shipment(
+            shipment_id_for(self.id, tracking_number),
+            None,
+            tracking_number=tracking_number,
+            carrier=carrier,
+            location=None,
+            actor_id=actor_id,
+            now=now,
+        )
+
+    def check_shipment(
+        self, shipment_id: UUID, lines: tuple[LineUnits, ...] | None, *, tracking_number: str
+    ) -> tuple[LineUnits, ...] | None:
+        """The units a new shipment carries (`lines`, None: every unit left), None when it is
+        one recorded already; raises unless it may leave now (ADR 0038)."""
         state = self.state
+        if recorded(state.shipments, shipment_id, lines, tracking_number=tracking_number):
+            return None  # the same shipment reported again
         if state.status in (S.SHIPPED, S.DELIVERED):
-            if state.tracking_number == tracking_number:
-                return  # the same shipment reported again
             raise OrderAlreadyShipped(
-                f"order {self.id} was shipped with tracking number {state.tracking_number}"
+                f"order {self.id} has shipped every unit (tracking number {state.tracking_number})"
             )
-        if state.status is not S.PAID:
+        if state.status not in (S.PAID, S.PARTIALLY_SHIPPED):
             raise OrderNotPaid(f"order {self.id} is {state.status}; only paid orders are shipped")
+        left = units_left(state.lines, state.shipped_units)
+        return carried(lines, ordered=state.lines, left=left)
+
+    def dispatch_shipment(
+        self,
+        shipment_id: UUID,
+        lines: tuple[LineUnits, ...] | None,
+        *,
+        tracking_number: str,
+        carrier: str | None,
+        location: str | None,
+        actor_id: UUID | None,
+        now: datetime,
+    ) -> None:
+        """A parcel leaves with `lines` (None: every unit left); OrderShipped follows once
+        every unit has left. The same shipment reported again changes nothing."""
+        carries = self.check_shipment(shipment_id, lines, tracking_number=tracking_number)
+        if carries is None:
+            return
         self._raise(
-            ev.OrderShipped(
+            ev.ShipmentDispatched(
                 occurred_at=now,
                 order_id=self.id,
+                shipment_id=shipment_id,
+                lines=carries,
                 tracking_number=tracking_number,
                 carrier=carrier,
+                location=location,
                 actor_id=actor_id,
             )
         )
+        if not units_left(self.state.lines, self.state.shipped_units):
+            self._raise(
+                ev.OrderShipped(
+                    occurred_at=now,
+                    order_id=self.id,
+                    tracking_number=tracking_number,
+                    carrier=carrier,
+                    actor_id=actor_id,
+                )
+            )
+
+    def deliver_shipment(self, shipment_id: UUID, *, actor_id: UUID | None, now: datetime) -> None:
+        """One parcel arrived; OrderDelivered follows once every unit has shipped and arrived."""
+        shipment = self.state.shipment(shipment_id)
+        if shipment is None:
+            raise ShipmentNotFound(f"order {self.id} has no shipment {shipment_id}")
+        if shipment.delivered_at is not None:
+            return
+        self._raise(
+            ev.ShipmentDelivered(
+                occurred_at=now, order_id=self.id, shipment_id=shipment_id, actor_id=actor_id
+            )
+        )
+        state = self.state
+        if state.status is S.SHIPPED and all(s.delivered_at for s in state.shipments):
+            self._raise(ev.OrderDelivered(occurred_at=now, order_id=self.id, actor_id=actor_id))
 
     def deliver(self, *, actor_id: UUID | None, now: datetime) -> None:
+        """Every parcel not delivered yet arrived, and with them the order."""
         status = self.state.status
         if status is S.DELIVERED:
             return
         if status is not S.SHIPPED:
             raise OrderNotShipped(f"order {self.id} is {status}; only shipped orders are delivered")
-        self._raise(ev.OrderDelivered(occurred_at=now, order_id=self.id, actor_id=actor_id))
+        for shipment in self.state.shipments:
+            self.deliver_shipment(shipment.id, actor_id=actor_id, now=now)
 
     def claim(self, *, customer_id: UUID, email: str, now: datetime) -> None:
         """The account that owns the order's email takes over a guest's order."""

@@ -9,7 +9,15 @@ from uuid import UUID
 
 from domain.ordering import events as ev
 from domain.ordering.pricing.breakdown import Breakdown
-from domain.ordering.values import OrderLine, OrderStatus, Refund, ShippingAddress
+from domain.ordering.shipments import as_lines, legacy_shipment_id, shipped_units, units
+from domain.ordering.values import (
+    LineUnits,
+    OrderLine,
+    OrderStatus,
+    Refund,
+    Shipment,
+    ShippingAddress,
+)
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 
@@ -49,6 +57,7 @@ class OrderState:
     voided_at: datetime | None = None
     refunded_amount: Decimal = Decimal(0)  # issued refunds, added up
     refunds: tuple[Refund, ...] = ()  # requested and issued, oldest first
+    shipments: tuple[Shipment, ...] = ()  # its parcels, oldest first (ADR 0038)
 
     @classmethod
     def placed(cls, event: ev.OrderPlaced) -> "OrderState":
@@ -92,9 +101,15 @@ class OrderState:
                 return replace(state, status=S.PAID)
             case ev.OrderClaimed(customer_id=customer_id):
                 return replace(state, customer_id=customer_id, guest=False)
+            case ev.ShipmentDispatched():
+                return state.dispatched(event)
+            case ev.ShipmentDelivered(shipment_id=shipment_id, occurred_at=at):
+                return state.delivered({shipment_id}, at=at)
             case ev.OrderShipped(tracking_number=number, carrier=carrier):
+                state = state if state.shipments else state.shipped_whole(event)
                 return replace(state, status=S.SHIPPED, tracking_number=number, carrier=carrier)
-            case ev.OrderDelivered():
+            case ev.OrderDelivered(occurred_at=at):
+                state = state.delivered({s.id for s in state.shipments}, at=at)
                 return replace(state, status=S.DELIVERED)
             case ev.OrderCancelled(reason=reason):
                 return replace(state, status=S.CANCELLED, cancel_reason=reason)
@@ -151,25 +166,71 @@ class OrderState:
     def item_count(self) -> int:
         return sum(line.quantity for line in self.lines)
 
-    # Provisional, until shipments (ADR 0038) give the units each parcel carried and when it
-    # left and arrived: an order with a tracking number shipped all its units, and its last
-    # change (shipment or delivery, for an order that returns are asked of) starts the window.
-    @property
-    def shipped_units(self) -> Mapping[str, int]:
-        """Units of each SKU that left the warehouse."""
-        if self.tracking_number is None:
-            return {}
-        return {line.sku: line.quantity for line in self.lines}
-
     @property
     def returnable_from(self) -> datetime | None:
-        """When the return window opened: delivery, or shipment when not delivered yet."""
-        return self.updated_at if self.tracking_number is not None else None
+        """When the return window opened (ADR 0039): the latest delivery, or the first parcel's
+        shipment while none has arrived; None before anything shipped."""
+        return self.last_delivered_at or self.first_shipped_at
+
+    @property
+    def shipped_units(self) -> Mapping[str, int]:
+        """Units shipped per SKU, summed over the shipments."""
+        return shipped_units(self.shipments)
+
+    @property
+    def first_shipped_at(self) -> datetime | None:
+        return min((s.shipped_at for s in self.shipments), default=None)
+
+    @property
+    def last_delivered_at(self) -> datetime | None:
+        """When the latest parcel arrived; the order is delivered at this time once all have."""
+        return max((s.delivered_at for s in self.shipments if s.delivered_at), default=None)
+
+    def shipment(self, shipment_id: UUID) -> Shipment | None:
+        return next((s for s in self.shipments if s.id == shipment_id), None)
 
     @property
     def awaits_payment(self) -> bool:
         """Still placed, or waiting for its payment: the payment deadline runs."""
         return self.status in UNPAID
+
+    # -- folding shipments --------------------------------------------------------------------
+
+    def dispatched(self, event: ev.ShipmentDispatched) -> "OrderState":
+        shipment = Shipment(
+            id=event.shipment_id,
+            lines=event.lines,
+            tracking_number=event.tracking_number,
+            carrier=event.carrier,
+            location=event.location,
+            shipped_at=event.occurred_at,
+        )
+        return replace(
+            self,
+            status=S.PARTIALLY_SHIPPED,  # OrderShipped follows when it was the last parcel
+            shipments=(*self.shipments, shipment),
+            tracking_number=event.tracking_number,
+            carrier=event.carrier,
+        )
+
+    def shipped_whole(self, event: ev.OrderShipped) -> "OrderState":
+        """An order shipped before orders had parcels: one shipment of every unit."""
+        whole = Shipment(
+            id=legacy_shipment_id(self.id),
+            lines=as_lines(units(LineUnits(sku=ln.sku, quantity=ln.quantity) for ln in self.lines)),
+            tracking_number=event.tracking_number,
+            carrier=event.carrier,
+            location=None,
+            shipped_at=event.occurred_at,
+        )
+        return replace(self, shipments=(whole,))
+
+    def delivered(self, ids: set[UUID], *, at: datetime) -> "OrderState":
+        shipments = tuple(
+            replace(s, delivered_at=at) if s.id in ids and s.delivered_at is None else s
+            for s in self.shipments
+        )
+        return replace(self, shipments=shipments)
 
 
 def _captured(state: OrderState, amount: Money, reference: str, at: datetime) -> OrderState:

@@ -2,6 +2,7 @@
 where the order stands."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
@@ -10,12 +11,13 @@ from domain.shared.money import Money
 
 
 class OrderStatus(StrEnum):
-    """The order's life: placed -> awaiting_payment -> paid -> shipped -> delivered, or one of
-    the endings rejected (no stock), cancelled and refunded."""
+    """The order's life: placed -> awaiting_payment -> paid -> (partially_shipped ->) shipped
+    -> delivered, or one of the endings rejected (no stock), cancelled and refunded."""
 
     PLACED = "placed"
     AWAITING_PAYMENT = "awaiting_payment"
     PAID = "paid"
+    PARTIALLY_SHIPPED = "partially_shipped"  # some units left in parcels, others not yet
     SHIPPED = "shipped"
     DELIVERED = "delivered"
     REJECTED = "rejected"
@@ -156,3 +158,17 @@ class ReturnStatus(StrEnum):
     REFUSED = "refused"
     RECEIVED = "received"
     REFUNDED = "refunded"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Shipment:
+    """One parcel of an order: the units it carries, how to follow it, where it left from,
+    and when it left and arrived (`delivered_at` None while on its way)."""
+
+    id: UUID
+    lines: tuple[LineUnits, ...]
+    tracking_number: str
+    carrier: str | None
+    location: str | None
+    shipped_at: datetime
+    delivered_at: datetime | None = None

@@ -39,24 +39,59 @@ from infrastructure.kafka.envelope import topic_for
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 CONTRACTS = Path(__file__).resolve().parents[3] / "docs" / "contracts"
 
+_TEXT = {"type": "string", "minLength": 1, "maxLength": 64}
+_NOT_V2 = {
+    "not": {"anyOf": [{"required": [name]} for name in ("shipment_id", "lines", "location")]}
+}
+
 WAREHOUSE_SHIPMENTS: dict[str, Any] = {
     "$schema": DRAFT,
     "$id": "urn:agora:contract:warehouse.shipments",
     "title": "A shipment report from the warehouse (topic warehouse.shipments)",
     "description": "Key: the order id. One message per shipment; a message with delivered_at "
-    "also reports delivery. Duplicates are harmless; anything that does not match this schema, "
-    "names an unknown order, or an order that cannot ship, goes to warehouse.shipments.dlq "
-    "with the reason in the dlq_reason and dlq_error headers.",
+    "also reports delivery. Version 1 (no schema_version) ships every unit of the order. "
+    "Version 2 may name the shipment (shipment_id), its lines and the stock location it left "
+    "from, so an order ships in several parcels; a version 2 message with only shipment_id and "
+    "delivered_at reports that parcel delivered (ADR 0038). Duplicates are harmless; anything "
+    "that does not match this schema, names an unknown order, or an order that cannot ship, "
+    "goes to warehouse.shipments.dlq with the reason in the dlq_reason and dlq_error headers.",
     "type": "object",
-    "required": ["order_id", "tracking_number", "shipped_at"],
+    "required": ["order_id"],
     "properties": {
+        "schema_version": {"enum": [1, 2], "description": "1 when left out."},
         "message_id": {
             "type": "string",
             "description": "Unique per message; used to drop redeliveries (else the offset).",
         },
         "order_id": {"type": "string", "format": "uuid"},
-        "tracking_number": {"type": "string", "minLength": 1, "maxLength": 64},
-        "carrier": {"type": ["string", "null"], "minLength": 1, "maxLength": 64},
+        "shipment_id": {
+            "type": ["string", "null"],
+            "format": "uuid",
+            "description": "Version 2. Left out: derived from the tracking number.",
+        },
+        "tracking_number": _TEXT,
+        "carrier": _TEXT | {"type": ["string", "null"]},
+        "location": _TEXT
+        | {
+            "type": ["string", "null"],
+            "description": "Version 2: the stock location's code; left out, where the units "
+            "were allocated.",
+        },
+        "lines": {
+            "type": ["array", "null"],
+            "minItems": 1,
+            "maxItems": 100,
+            "description": "Version 2: the units this parcel carries; left out, every unit "
+            "not shipped yet.",
+            "items": {
+                "type": "object",
+                "required": ["sku", "quantity"],
+                "properties": {
+                    "sku": _TEXT,
+                    "quantity": {"type": "integer", "minimum": 1, "maximum": 999},
+                },
+            },
+        },
         "shipped_at": {"type": "string", "format": "date-time"},
         "delivered_at": {
             "type": ["string", "null"],
@@ -64,6 +99,21 @@ WAREHOUSE_SHIPMENTS: dict[str, Any] = {
             "description": "Not before shipped_at.",
         },
     },
+    "if": {"required": ["schema_version"], "properties": {"schema_version": {"const": 2}}},
+    "then": {
+        "anyOf": [
+            {"required": ["tracking_number", "shipped_at"]},
+            {
+                "required": ["shipment_id", "delivered_at"],
+                "not": {"anyOf": [{"required": ["tracking_number"]}, {"required": ["shipped_at"]}]},
+                "properties": {
+                    "shipment_id": {"type": "string"},
+                    "delivered_at": {"type": "string"},
+                },
+            },
+        ]
+    },
+    "else": {"required": ["tracking_number", "shipped_at"]} | _NOT_V2,
     "additionalProperties": True,
 }
 

@@ -30,7 +30,7 @@ from application.shared.views import view_of
 from domain.ordering.cart import Cart
 from domain.ordering.order import Order, OrderState, next_state, order_stream
 from domain.ordering.pricing.breakdown import Breakdown
-from domain.ordering.values import OrderLine, OrderStatus, Refund, ShippingAddress
+from domain.ordering.values import OrderLine, OrderStatus, Refund, Shipment, ShippingAddress
 from domain.shared.events import DomainEvent
 from domain.shared.money import Money
 from infrastructure.eventlog.registry import EventRegistry, from_json_value, to_json_value
@@ -59,6 +59,7 @@ def order_row(state: OrderState) -> dict[str, Any]:
         "billing_address": to_json_value(state.billing_address),
         "breakdown": to_json_value(state.breakdown),
         "refunds": to_json_value(state.refunds),
+        "shipments": to_json_value(state.shipments),
         "item_count": state.item_count,
     }
 
@@ -75,6 +76,7 @@ def order_from_row(row: Mapping[Any, Any]) -> OrderState:
         billing_address=from_json_value(ShippingAddress, row["billing_address"]),
         breakdown=from_json_value(Breakdown, row["breakdown"]),
         refunds=tuple(from_json_value(Refund, refund) for refund in row["refunds"]),
+        shipments=tuple(from_json_value(Shipment, s) for s in row["shipments"]),
     )
 
 
@@ -218,7 +220,7 @@ class Step:
             event_type=self.stored.event_type,
             status=self.state.status,
             occurred_at=self.event.occurred_at,
-            summary=describe(self.event)[1],
+            summary=describe(self.event, self.state)[1],
         )
 
 

@@ -116,7 +116,7 @@ def _return_timeline_row(stored: StoredEvent, event: ReturnEvent) -> dict[str, A
 
 
 def _timeline_row(step: Step) -> dict[str, Any]:
-    actor, summary = describe(step.event)
+    actor, summary = describe(step.event, step.state)
     return {
         "position": step.stored.position,
         "order_id": step.state.id,

@@ -119,6 +119,8 @@ order_views = sa.Table(
     sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("refunded_amount", sa.Numeric(12, 2), nullable=False, server_default="0"),
     sa.Column("refunds", JSONB, nullable=False, server_default="[]"),
+    # The order's parcels (ADR 0038); none until the first leaves.
+    sa.Column("shipments", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
     sa.Column("version", sa.Integer, nullable=False),
     # Newest first, per customer and for staff; status filters ride on the same order.
     sa.Index("ix_order_views_customer_placed", "customer_id", "placed_at", "order_id"),

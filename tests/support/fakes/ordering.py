@@ -429,6 +429,7 @@ class FakeStock(Stock):
     released: set[UUID] = field(default_factory=set)
     calls: list[tuple[str, UUID]] = field(default_factory=list)
     locations: set[str] = field(default_factory=lambda: {"main"})
+    lacking: set[str] = field(default_factory=set)  # locations that hold none of any order's
 
     async def reserve(
         self, order_id: UUID, lines: list[tuple[str, int]], *, hold_for: timedelta
@@ -455,9 +456,11 @@ class FakeStock(Stock):
     async def check_shipment(
         self, order_id: UUID, lines: Sequence[LineUnits], location: str | None
     ) -> str | None:
-        """One location (`main`): the order's held units cover the lines, or why not."""
-        if location not in (None, "main"):
-            return f"not reserved at {location}"
+        """One location (`main`): the order's held units cover the lines, or why not;
+        `lacking` names locations that hold none of any order's units."""
+        self.calls.append(("check_shipment", order_id))
+        if location is not None and (location in self.lacking or location not in self.locations):
+            return f"{location} does not hold the order's units of {lines[0].sku}"
         held: dict[str, int] = {}
         for sku, quantity in self.held.get(order_id, []):
             held[sku] = held.get(sku, 0) + quantity

@@ -37,7 +37,11 @@ from api.schemas import Instant, SafeStr
 from application.identity.views import Principal
 from application.ordering import commands as c
 from application.ordering import ports
-from application.ordering.ports import FulfilmentBacklogged, PaymentUnavailable
+from application.ordering.ports import (
+    FulfilmentBacklogged,
+    LocationLacksUnits,
+    PaymentUnavailable,
+)
 from application.ordering.views import OrderSearch, OrderSummary, PlacedOrder
 from application.shared import errors as shared
 from application.shared.pagination import DEFAULT_LIMIT, Page
@@ -319,6 +323,7 @@ async def cancel(
     ordering.OrderNotPaid,
     ordering.OrderAlreadyShipped,
     ordering.IllegalTransition,
+    LocationLacksUnits,
     shared.ConcurrencyConflict,
 )
 async def ship(

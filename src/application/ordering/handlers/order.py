@@ -9,7 +9,11 @@ from uuid import UUID
 from application.ordering import commands as c
 from application.ordering.access import access_token_hash, new_access_token
 from application.ordering.deps import OrderingDeps
-from application.ordering.ports import FulfilmentBacklogged, OrderingUnitOfWork
+from application.ordering.ports import (
+    FulfilmentBacklogged,
+    LocationLacksUnits,
+    OrderingUnitOfWork,
+)
 from application.ordering.pricing import Buyer, Choices, price_cart
 from application.ordering.views import PlacedOrder
 from application.shared.idempotency import idempotent
@@ -23,6 +27,7 @@ from domain.ordering.errors import (
     PaymentTokenRequired,
 )
 from domain.ordering.order import Order, OrderState
+from domain.ordering.shipments import shipment_id_for
 from domain.ordering.values import OrderStatus, ShippingAddress
 
 # Long enough for the backlog to be measured afresh (every second by default) and some orders
@@ -119,11 +124,39 @@ async def cancel_order(cmd: c.CancelOrder, deps: OrderingDeps) -> OrderState:
     return await _change(cmd.order_id, cancel, deps=deps)
 
 
+@retried
+async def ship_order(cmd: c.ShipOrder, deps: OrderingDeps) -> OrderState:
+    """A parcel leaves, if the stock location holds its units: asked before the event is
+    raised, under the order's stream lock, so two parcels never take the same units."""
+    async with deps.uow() as uow:
+        order = await _load(uow.orders.get, cmd.order_id)
+        shipment_id = cmd.shipment_id or shipment_id_for(order.id, cmd.tracking_number)
+        carries = order.check_shipment(shipment_id, cmd.lines, tracking_number=cmd.tracking_number)
+        if carries is None:
+            return order.state  # the same shipment reported again
+        refused = await deps.stock.check_shipment(order.id, carries, cmd.location)
+        if refused is not None:
+            raise LocationLacksUnits(refused)
+        before = order.state
+        order.dispatch_shipment(
+            shipment_id,
+            carries,
+            tracking_number=cmd.tracking_number,
+            carrier=cmd.carrier,
+            location=cmd.location,
+            actor_id=cmd.actor_id,
+            now=deps.clock.now(),
+        )
+        await keep_payment_clocks(uow, before, order.state)  # shipped: the capture comes next
+        await uow.commit()
+    return order.state
+
+
 # One handler for every command that changes an order by one method of the aggregate: the
-# staff's and warehouse's shipments, and the named steps of the fulfilment process.
+# staff's and warehouse's deliveries, and the named steps of the fulfilment process.
 OrderChange = (
-    c.ShipOrder
-    | c.MarkDelivered
+    c.MarkDelivered
+    | c.DeliverShipment
     | c.ConfirmStock
     | c.RejectStock
     | c.RecordPayment
@@ -142,10 +175,10 @@ OrderChange = (
 async def change_order(cmd: OrderChange, deps: OrderingDeps) -> OrderState:
     def change(order: Order, now: datetime) -> None:
         match cmd:
-            case c.ShipOrder(tracking_number=number, carrier=carrier, actor_id=actor):
-                order.ship(number, carrier=carrier, actor_id=actor, now=now)
             case c.MarkDelivered(actor_id=actor):
                 order.deliver(actor_id=actor, now=now)
+            case c.DeliverShipment(shipment_id=shipment_id, actor_id=actor):
+                order.deliver_shipment(shipment_id, actor_id=actor, now=now)
             case c.ConfirmStock():
                 order.confirm_stock(now=now)
             case c.RejectStock(reason=reason):
