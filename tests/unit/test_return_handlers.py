@@ -9,6 +9,7 @@ import pytest
 
 from application.ordering import commands as c
 from application.ordering.handlers.fulfilment import FulfilmentProcess
+from application.ordering.ports import PaymentUnavailable
 from domain.ordering import events as ev
 from domain.ordering.errors import OrderNotFound, UnknownLocation
 from domain.ordering.order import OrderState, order_stream
@@ -143,3 +144,39 @@ async def test_a_crash_between_refund_and_mark_resumes_with_the_same_return_id()
     await process.react(received)
     assert [r.return_id for r in refunds] == [rma.id, rma.id]  # the same key: one refund
     assert len([e for e in store.events() if isinstance(e, ev.ReturnRefunded)]) == 1
+
+
+async def test_a_return_refund_the_provider_could_not_take_is_closed_when_it_is_issued() -> None:
+    store, stock, clock, order_id, _customer, sku = shop()
+    deps = ordering_deps(store, stock, FakePayments(), clock=clock)
+
+    async def provider_out(cmd: c.RefundOrder, _: object) -> OrderState:
+        raise PaymentUnavailable("the provider is away")
+
+    deps.bus._handlers[c.RefundOrder] = (provider_out, deps)
+    rma = await deps.bus.handle(
+        c.RequestReturn(order_id=order_id, actor_id=STAFF, any_order=True, lines=(asked(sku, 1),))
+    )
+    await deps.bus.handle(c.ApproveReturn(return_id=rma.id, actor_id=STAFF))
+    await deps.bus.handle(
+        c.ReceiveReturn(return_id=rma.id, units=(restocked(sku, 1),), actor_id=STAFF)
+    )
+    (received,) = [e for e in store.events() if isinstance(e, ev.ReturnReceived)]
+    process = FulfilmentProcess(deps)
+    await process.react(received)  # no failure to park: the refund waits as requested
+    async with deps.uow() as uow:
+        waiting = await uow.returns.get(rma.id)
+    assert waiting is not None
+    assert waiting.status is ReturnStatus.RECEIVED
+    issued = ev.RefundIssued(
+        occurred_at=NOW,
+        order_id=order_id,
+        amount=received.refund,
+        refund_reference="re_later",
+        reason="return",
+        actor_id=None,
+        return_id=rma.id,
+    )
+    await process.react(issued)  # the worker issued it later
+    refunded = [e for e in store.events() if isinstance(e, ev.ReturnRefunded)]
+    assert [e.refund_reference for e in refunded] == ["re_later"]

@@ -172,9 +172,25 @@ class PaymentLifecycle(EventSourcedAggregate):
                 lines=refund.lines,
                 return_id=refund.return_id,
                 refund_id=refund_id,
-                refunded_in_full=after == state.captured_amount,
+                refunded_in_full=after == state.captured_amount
+                and (refund.return_id is None or self._every_unit_returned(refund)),
             )
         )
+
+    def _every_unit_returned(self, refund: Refund) -> bool:
+        """Whether returns' refunds, this one included, paid for every unit of the order: a
+        return that takes the last captured money back while units stay with the customer
+        leaves the order standing (its gift cards are not credited back whole, its stock is
+        not released)."""
+        back: dict[str, int] = {}
+        for paid in self.state.refunds:  # `refund` among them, requested
+            if paid.return_id is not None and (paid.issued or paid.refund_id == refund.refund_id):
+                for line in paid.lines:
+                    back[line.sku] = back.get(line.sku, 0) + line.quantity
+        ordered: dict[str, int] = {}
+        for bought in self.state.lines:
+            ordered[bought.sku] = ordered.get(bought.sku, 0) + bought.quantity
+        return all(back.get(sku, 0) >= quantity for sku, quantity in ordered.items())
 
     def refund(
         self,

@@ -128,13 +128,24 @@ class Return(EventSourcedAggregate):
                 raise ReceiptExceedsReturn(
                     f"{quantity} units of {sku} received, {asked.get(sku, 0)} approved"
                 )
+        # What was paid back before, whoever asked: every refund on the order (staff's too),
+        # and the refunds of received returns not requested on the order yet. Units staff
+        # refunded by line count as come back, so no unit is paid for twice (ADR 0039).
         before: dict[str, int] = {}
         to_payment = Money.zero(order.breakdown.currency)
+        on_the_order = {r.return_id for r in order.refunds if r.return_id is not None}
+        for paid_back in order.refunds:
+            if paid_back.return_id == self.id:
+                continue
+            to_payment += paid_back.amount
+            if paid_back.return_id is None:
+                for line in paid_back.lines:
+                    before[line.sku] = before.get(line.sku, 0) + line.quantity
         for other in others:
             if other.id != self.id and other.status in (R.RECEIVED, R.REFUNDED):
                 for sku, quantity in other.came_back.items():
                     before[sku] = before.get(sku, 0) + quantity
-                if other.refund is not None:
+                if other.refund is not None and other.id not in on_the_order:
                     to_payment += other.refund
         refund = refund_for(
             order.breakdown,

@@ -11,6 +11,7 @@ from application.ordering.deps import OrderingDeps
 from application.ordering.ports import PaymentCallback, PaymentOutcome, PaymentUnavailable
 from application.ordering.views import CallbackOutcome
 from application.shared.bus import Command
+from application.shared.errors import Unavailable
 from domain.ordering import events as ev
 from domain.ordering.errors import IllegalTransition, OrderNotFound
 from domain.ordering.order import NO_CHARGE, OrderState
@@ -146,20 +147,23 @@ class FulfilmentProcess:
             return
         reference = NO_CHARGE  # gift cards paid what came back: no money moves
         if event.refund.amount:
-            refunded = await self._step(
-                c.RefundOrder(
-                    order_id=event.order_id,
-                    reason=f"return {event.return_id}",
-                    actor_id=event.actor_id,
-                    amount=event.refund,
-                    lines=tuple(LineUnits(sku=u.sku, quantity=u.quantity) for u in event.units),
-                    return_id=event.return_id,
-                )
+            step = c.RefundOrder(
+                order_id=event.order_id,
+                reason=f"return {event.return_id}",
+                actor_id=event.actor_id,
+                amount=event.refund,
+                lines=tuple(LineUnits(sku=u.sku, quantity=u.quantity) for u in event.units),
+                return_id=event.return_id,
             )
-            if refunded is None:
-                return  # refused: the return stays received, and staff see why in the log
-            # The refund made for this return, not merely the order's latest one; while it is
-            # only requested (the provider is out), the return stays received until it is issued.
+            # A refusal (nothing captured yet, say) is raised: the runner retries it with
+            # backoff, then parks the event where operators see it; the return stays received.
+            try:
+                refunded = await self._deps.bus.handle(step)
+            except Unavailable:
+                # The provider is out: the refund stays requested, the worker's
+                # CompletePendingRefunds issues it later, and its RefundIssued closes the return.
+                return
+            # The refund made for this return, not merely the order's latest one.
             mine = [r for r in refunded.refunds if r.return_id == event.return_id and r.issued]
             if not mine or mine[-1].refund_reference is None:
                 return

@@ -127,7 +127,9 @@ async def cancel_order(cmd: c.CancelOrder, deps: OrderingDeps) -> OrderState:
 @retried
 async def ship_order(cmd: c.ShipOrder, deps: OrderingDeps) -> OrderState:
     """A parcel leaves, if the stock location holds its units: asked before the event is
-    raised, under the order's stream lock, so two parcels never take the same units."""
+    raised, under the order's stream lock, so two parcels never ship the same ordered units.
+    Inventory settles each parcel after it left; until it has, the check sees the order's
+    reservations as they were (ADR 0040)."""
     async with deps.uow() as uow:
         order = await _load(uow.orders.get, cmd.order_id)
         shipment_id = cmd.shipment_id or shipment_id_for(order.id, cmd.tracking_number)
