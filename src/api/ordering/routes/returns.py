@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from api.dependencies import OrderFulfiller, OrderSearcher, Services
+from api.dependencies import OrderFulfiller, OrderRefunder, OrderSearcher, Services
 from api.openapi import raises
 from api.ordering.return_schemas import (
     ReceiptRequest,
@@ -136,10 +136,11 @@ async def refuse(
     shared.ConcurrencyConflict,
 )
 async def receive(
-    return_id: UUID, body: ReceiptRequest, staff: OrderFulfiller, services: Services
+    return_id: UUID, body: ReceiptRequest, staff: OrderRefunder, services: Services
 ) -> ReturnState:
     """At most the approved units; each restocked at a stock location (`main` by default) or
-    written off. The refund, computed from the order's frozen breakdown, is issued next."""
+    written off. The refund, computed from the order's frozen breakdown, is issued next, so
+    receiving a return takes the permission to refund (`orders:refund`)."""
     return await services.bus.handle(
         c.ReceiveReturn(
             return_id=return_id,
