@@ -391,6 +391,7 @@ NOT_STEPS = {
     c.ClearCart,
     c.ShipOrder,
     c.MarkDelivered,
+    c.DeliverShipment,
     c.ForgetIdempotencyKeys,
     c.ChooseCartCurrency,
     c.ClaimGuestOrders,
