@@ -79,7 +79,11 @@ def main(base: str, maildir: str) -> None:
     def order_now() -> Any:
         return expect(api.get(path, headers=staff), 200, "read the order")
 
-    until("the order is paid", lambda: order_now()["status"] == "paid")
+    def paid() -> bool:
+        response = api.get(path, headers=staff)  # 404 until the read model has it
+        return response.status_code == 200 and response.json()["status"] == "paid"
+
+    until("the order is paid", paid)
     print(f"after-sale: order {order['id'][:8]} paid, {order_now()['captured_amount']} captured")
 
     parcel = expect(
@@ -137,7 +141,12 @@ def main(base: str, maildir: str) -> None:
     wanted = ("is confirmed", "Payment received", "is on its way", "return", "A refund of")
 
     def subjects() -> list[str] | None:
-        found = [str(m["Subject"]) for m in mailbox.Maildir(maildir, create=False)]
+        mine = order["id"][:8]  # subjects name the order by its id's first characters
+        found = [
+            str(m["Subject"])
+            for m in mailbox.Maildir(maildir, create=False)
+            if mine in str(m["Subject"])
+        ]
         return found if all(any(w in s for s in found) for w in wanted) else None
 
     got = until("the customer's five mails arrive in the maildir", subjects)
