@@ -95,43 +95,31 @@ guest_sessions = sa.Table(
     sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
 )
 
-# Only the SHA-256 of a verification token is kept; the token is in the mail alone.
-email_verification_tokens = sa.Table(
-    "email_verification_tokens",
-    metadata,
-    sa.Column("id", sa.Uuid, primary_key=True),
-    sa.Column(
-        "user_id",
-        sa.Uuid,
-        sa.ForeignKey("users.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    sa.Column("email", sa.Text, nullable=False),
-    sa.Column("token_hash", sa.Text, nullable=False, unique=True),
-    sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
-)
 
-# Password reset tokens: the same shape and rules as verification tokens, hashed as well.
-password_reset_tokens = sa.Table(
-    "password_reset_tokens",
-    metadata,
-    sa.Column("id", sa.Uuid, primary_key=True),
-    sa.Column(
-        "user_id",
-        sa.Uuid,
-        sa.ForeignKey("users.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    sa.Column("email", sa.Text, nullable=False),
-    sa.Column("token_hash", sa.Text, nullable=False, unique=True),
-    sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
-)
+def _mailed_tokens(name: str) -> sa.Table:
+    """A table of single-use tokens sent by mail: only each token's SHA-256 is kept, the token
+    itself is in the mail alone."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("id", sa.Uuid, primary_key=True),
+        sa.Column(
+            "user_id",
+            sa.Uuid,
+            sa.ForeignKey("users.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        sa.Column("email", sa.Text, nullable=False),
+        sa.Column("token_hash", sa.Text, nullable=False, unique=True),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+    )
+
+
+email_verification_tokens = _mailed_tokens("email_verification_tokens")
+password_reset_tokens = _mailed_tokens("password_reset_tokens")
 
 addresses = sa.Table(
     "addresses",

@@ -3,7 +3,7 @@ and the payment deadlines. Each sends the order's named steps through the bus.""
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from application.ordering import commands as c
@@ -19,6 +19,7 @@ from domain.ordering.values import LineUnits, OrderStatus, ReturnStatus
 from domain.shared.events import DomainEvent
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class FulfilmentProcess:
@@ -177,17 +178,11 @@ class FulfilmentProcess:
         received, and the worker completed it) closes its return too."""
         if event.return_id is None:
             return
-        step = c.MarkReturnRefunded(
-            return_id=event.return_id, refund_reference=event.refund_reference
+        await self._step(
+            c.MarkReturnRefunded(return_id=event.return_id, refund_reference=event.refund_reference)
         )
-        try:
-            await self._deps.bus.handle(step)
-        except IllegalTransition as exc:
-            log.warning(
-                "process step skipped", extra={"step": type(step).__name__, "why": exc.detail}
-            )
 
-    async def _step(self, step: Command[OrderState]) -> OrderState | None:
+    async def _step(self, step: Command[T]) -> T | None:
         try:
             return await self._deps.bus.handle(step)
         except IllegalTransition as exc:
